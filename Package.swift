@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+// Proteus: one host executable and its plugins. No package dependencies:
+// everything beyond the toolchain is a Debian C library (system targets).
+import PackageDescription
+
+let package = Package(
+    name: "Proteus",
+    products: [
+        .executable(name: "proteus", targets: ["Host"]),
+        // Plugins: each a shared library the host dlopens (libproteus-<name>.so).
+        .library(name: "proteus-sqlite", type: .dynamic, targets: ["StoreSQLite"]),
+        .library(name: "proteus-password", type: .dynamic, targets: ["AuthPassword"]),
+        .library(name: "proteus-aiostreams", type: .dynamic, targets: ["AIOStreams"]),
+    ],
+    targets: [
+        // The C ABI: a header-only target every side compiles against.
+        .target(name: "PluginAPI", path: "Sources/PluginAPI"),
+
+        // Debian C libraries.
+        .systemLibrary(name: "CSQLite", path: "Sources/System/CSQLite"),
+        .systemLibrary(name: "COpenSSL", path: "Sources/System/COpenSSL"),
+        .systemLibrary(name: "CArgon2", path: "Sources/System/CArgon2"),
+        .systemLibrary(name: "CCrypt", path: "Sources/System/CCrypt"),
+
+        // Shared Swift code (linked statically into whoever uses it).
+        .target(name: "ProteusJSON", path: "Sources/JSON"),
+        .target(name: "PluginKit", dependencies: ["PluginAPI", "ProteusJSON"], path: "Sources/PluginKit"),
+
+        .executableTarget(
+            name: "Host",
+            dependencies: ["PluginAPI", "ProteusJSON", "COpenSSL"],
+            path: "Sources/Host"
+        ),
+
+        .target(name: "StoreSQLite", dependencies: ["PluginKit", "CSQLite"], path: "Plugins/StoreSQLite"),
+        .target(name: "AuthPassword", dependencies: ["PluginKit", "CArgon2", "CCrypt"], path: "Plugins/AuthPassword"),
+        .target(name: "AIOStreams", dependencies: ["PluginKit"], path: "Plugins/APIDialects/AIOStreams"),
+
+        // Tests drive the real binary and plugins; they never link a plugin target.
+        .testTarget(name: "ProteusTests", dependencies: ["ProteusJSON"], path: "Tests/ProteusTests"),
+    ]
+)
