@@ -1,0 +1,340 @@
+// Swift mirrors of the directory records in the ABI, with conversions both
+// ways: `init(_ c:)` copies a C record into Swift values; `ArenaWriter`
+// writes a Swift record as a C record into an arena.
+import PluginAPI
+
+public struct DocumentRecord: Sendable, Equatable {
+    public var namespace: String
+    /// JSON text; nil in an update means "delete this document".
+    public var json: String?
+    public init(namespace: String, json: String?) { self.namespace = namespace; self.json = json }
+}
+
+public struct UserRecord: Sendable {
+    public var id: [UInt8]            // 16 bytes
+    public var flags: UInt32 = 0
+    public var version: UInt64 = 0
+    public var createdAt: Int64 = 0
+    public var updatedAt: Int64 = 0
+    public var accessedAt: Int64 = 0
+    public var loginAt: Int64 = 0
+    public var username: String?
+    public var email: String?
+    public var displayName: String?
+    public var passwordHash: String?
+    public var mfaSecret: [UInt8]?
+    public var mfaLastStep: Int64 = 0
+    public var groupID: [UInt8]?      // 16 bytes when in a group
+    public var roles: [String] = []
+    public var documents: [DocumentRecord] = []
+
+    public init(id: [UInt8]) { self.id = id }
+
+    public var isDisabled: Bool { flags & PROTEUS_USER_DISABLED != 0 }
+    public var isMFAEnabled: Bool { flags & PROTEUS_USER_MFA_ENABLED != 0 }
+
+    /// The JSON text of one namespace's document, if loaded and present.
+    public func document(_ namespace: String) -> String? {
+        documents.first { $0.namespace == namespace }?.json ?? nil
+    }
+
+    public init(_ c: proteus_user) {
+        id = c.id.byteArray
+        flags = c.flags
+        version = c.version
+        createdAt = c.created_at
+        updatedAt = c.updated_at
+        accessedAt = c.accessed_at
+        loginAt = c.login_at
+        username = c.username.string
+        email = c.email.string
+        displayName = c.display_name.string
+        passwordHash = c.password_hash.string
+        mfaSecret = c.mfa_secret.array
+        mfaLastStep = c.mfa_last_step
+        groupID = c.has_group ? c.group_id.byteArray : nil
+        roles = (0..<Int(c.role_count)).map { c.roles[$0].string ?? "" }
+        documents = (0..<Int(c.doc_count)).map {
+            DocumentRecord(namespace: c.docs[$0].ns.string ?? "", json: c.docs[$0].json.string)
+        }
+    }
+}
+
+public struct GroupRecord: Sendable, Equatable {
+    public var id: [UInt8]
+    public var version: UInt64 = 0
+    public var createdAt: Int64 = 0
+    public var updatedAt: Int64 = 0
+    public var name: String
+    public var description: String?
+    public var policyJSON: String?
+    public var memberCount: UInt64 = 0
+
+    public init(id: [UInt8], name: String) { self.id = id; self.name = name }
+
+    public init(_ c: proteus_group) {
+        id = c.id.byteArray
+        version = c.version
+        createdAt = c.created_at
+        updatedAt = c.updated_at
+        name = c.name.string ?? ""
+        description = c.description.string
+        policyJSON = c.policy_json.string
+        memberCount = c.member_count
+    }
+}
+
+public struct RoleRecord: Sendable, Equatable {
+    public var id: Int64 = 0
+    public var slug: String
+    public var name: String?
+    public var attributesJSON: String?
+
+    public init(slug: String, name: String? = nil, attributesJSON: String? = nil) {
+        self.slug = slug; self.name = name; self.attributesJSON = attributesJSON
+    }
+
+    public init(_ c: proteus_role) {
+        id = c.id
+        slug = c.slug.string ?? ""
+        name = c.name.string
+        attributesJSON = c.attributes_json.string
+    }
+}
+
+public struct SessionRecord: Sendable, Equatable {
+    public var tokenHash: [UInt8]
+    public var userID: [UInt8]
+    public var namespace: String
+    public var createdAt: Int64 = 0
+    public var expiresAt: Int64 = 0
+    public var dataJSON: String?
+
+    public init(tokenHash: [UInt8], userID: [UInt8], namespace: String) {
+        self.tokenHash = tokenHash; self.userID = userID; self.namespace = namespace
+    }
+
+    public init(_ c: proteus_session) {
+        tokenHash = c.token_hash.array ?? []
+        userID = c.user_id.byteArray
+        namespace = c.ns.string ?? ""
+        createdAt = c.created_at
+        expiresAt = c.expires_at
+        dataJSON = c.data_json.string
+    }
+}
+
+public struct APIKeyRecord: Sendable, Equatable {
+    public var keyHash: [UInt8]
+    public var userID: [UInt8]
+    public var namespace: String
+    public var label: String?
+    public var createdAt: Int64 = 0
+    public var lastUsedAt: Int64 = 0
+
+    public init(keyHash: [UInt8], userID: [UInt8], namespace: String) {
+        self.keyHash = keyHash; self.userID = userID; self.namespace = namespace
+    }
+
+    public init(_ c: proteus_api_key) {
+        keyHash = c.key_hash.array ?? []
+        userID = c.user_id.byteArray
+        namespace = c.ns.string ?? ""
+        label = c.label.string
+        createdAt = c.created_at
+        lastUsedAt = c.last_used_at
+    }
+}
+
+public struct IdentityRecord: Sendable, Equatable {
+    public var provider: String
+    public var subject: String
+    public var userID: [UInt8]
+
+    public init(provider: String, subject: String, userID: [UInt8]) {
+        self.provider = provider; self.subject = subject; self.userID = userID
+    }
+
+    public init(_ c: proteus_identity) {
+        provider = c.provider.string ?? ""
+        subject = c.subject.string ?? ""
+        userID = c.user_id.byteArray
+    }
+}
+
+/// A user search (see proteus_user_query).
+public struct UserQuery: Sendable {
+    public var usernameContains: String?
+    public var email: String?
+    public var hasRole: String?
+    public var lacksRoles: [String] = []
+    public var flagsMask: UInt32 = 0
+    public var flagsValue: UInt32 = 0
+    public var groupFilter: Int32 = PROTEUS_GROUP_ANY
+    public var groupID: [UInt8]?
+    public var offset: UInt64 = 0
+    public var limit: UInt32 = 0
+    public var order: Int32 = PROTEUS_ORDER_CREATED
+    public var documentNamespace: String?
+
+    public init() {}
+
+    public init(_ c: proteus_user_query) {
+        usernameContains = c.username_contains.string
+        email = c.email.string
+        hasRole = c.has_role.string
+        lacksRoles = (0..<Int(c.lacks_role_count)).map { c.lacks_roles[$0].string ?? "" }
+        flagsMask = c.flags_mask
+        flagsValue = c.flags_value
+        groupFilter = c.group_filter
+        groupID = c.group_filter == PROTEUS_GROUP_EQUALS ? c.group_id.byteArray : nil
+        offset = c.offset
+        limit = c.limit
+        order = c.order
+        documentNamespace = c.doc_ns.string
+    }
+}
+
+public struct UserPage: Sendable {
+    public var total: UInt64
+    public var users: [UserRecord]
+    public init(total: UInt64, users: [UserRecord]) { self.total = total; self.users = users }
+    public init(_ c: proteus_user_page) {
+        total = c.total
+        users = (0..<Int(c.count)).map { UserRecord(c.items[$0]) }
+    }
+}
+
+extension ArenaWriter {
+    public func id(_ bytes: [UInt8]?) -> proteus_id {
+        guard let bytes, bytes.count == 16 else { return proteus_id() }
+        return proteus_id(byteArray: bytes)
+    }
+
+    public func user(_ r: UserRecord) throws -> proteus_user {
+        var c = proteus_user()
+        c.struct_size = UInt32(MemoryLayout<proteus_user>.size)
+        c.flags = r.flags
+        c.id = id(r.id)
+        c.version = r.version
+        c.created_at = r.createdAt
+        c.updated_at = r.updatedAt
+        c.accessed_at = r.accessedAt
+        c.login_at = r.loginAt
+        c.username = try str(r.username)
+        c.email = try str(r.email)
+        c.display_name = try str(r.displayName)
+        c.password_hash = try str(r.passwordHash)
+        c.mfa_secret = try bytes(r.mfaSecret)
+        c.mfa_last_step = r.mfaLastStep
+        c.has_group = r.groupID != nil
+        c.group_id = id(r.groupID)
+        if !r.roles.isEmpty {
+            let roles = try allocate(proteus_str.self, count: r.roles.count)
+            for (i, slug) in r.roles.enumerated() { roles[i] = try str(slug) }
+            c.roles = UnsafePointer(roles)
+        }
+        c.role_count = UInt32(r.roles.count)
+        if !r.documents.isEmpty {
+            let docs = try allocate(proteus_doc.self, count: r.documents.count)
+            for (i, d) in r.documents.enumerated() {
+                docs[i] = proteus_doc(ns: try str(d.namespace), json: try str(d.json))
+            }
+            c.docs = UnsafePointer(docs)
+        }
+        c.doc_count = UInt32(r.documents.count)
+        return c
+    }
+
+    public func userPage(total: UInt64, users: [UserRecord]) throws -> UnsafeMutablePointer<proteus_user_page> {
+        let page = try allocate(proteus_user_page.self, count: 1)
+        page.pointee.total = total
+        page.pointee.count = UInt32(users.count)
+        if !users.isEmpty {
+            let items = try allocate(proteus_user.self, count: users.count)
+            for (i, u) in users.enumerated() { items[i] = try user(u) }
+            page.pointee.items = UnsafePointer(items)
+        }
+        return page
+    }
+
+    public func group(_ r: GroupRecord) throws -> proteus_group {
+        var c = proteus_group()
+        c.struct_size = UInt32(MemoryLayout<proteus_group>.size)
+        c.id = id(r.id)
+        c.version = r.version
+        c.created_at = r.createdAt
+        c.updated_at = r.updatedAt
+        c.name = try str(r.name)
+        c.description = try str(r.description)
+        c.policy_json = try str(r.policyJSON)
+        c.member_count = r.memberCount
+        return c
+    }
+
+    public func role(_ r: RoleRecord) throws -> proteus_role {
+        var c = proteus_role()
+        c.struct_size = UInt32(MemoryLayout<proteus_role>.size)
+        c.id = r.id
+        c.slug = try str(r.slug)
+        c.name = try str(r.name)
+        c.attributes_json = try str(r.attributesJSON)
+        return c
+    }
+
+    public func session(_ r: SessionRecord) throws -> proteus_session {
+        var c = proteus_session()
+        c.struct_size = UInt32(MemoryLayout<proteus_session>.size)
+        c.token_hash = try bytes(r.tokenHash)
+        c.user_id = id(r.userID)
+        c.ns = try str(r.namespace)
+        c.created_at = r.createdAt
+        c.expires_at = r.expiresAt
+        c.data_json = try str(r.dataJSON)
+        return c
+    }
+
+    public func apiKey(_ r: APIKeyRecord) throws -> proteus_api_key {
+        var c = proteus_api_key()
+        c.struct_size = UInt32(MemoryLayout<proteus_api_key>.size)
+        c.key_hash = try bytes(r.keyHash)
+        c.user_id = id(r.userID)
+        c.ns = try str(r.namespace)
+        c.label = try str(r.label)
+        c.created_at = r.createdAt
+        c.last_used_at = r.lastUsedAt
+        return c
+    }
+
+    public func identity(_ r: IdentityRecord) throws -> proteus_identity {
+        var c = proteus_identity()
+        c.struct_size = UInt32(MemoryLayout<proteus_identity>.size)
+        c.provider = try str(r.provider)
+        c.subject = try str(r.subject)
+        c.user_id = id(r.userID)
+        return c
+    }
+
+    public func query(_ q: UserQuery) throws -> proteus_user_query {
+        var c = proteus_user_query()
+        c.struct_size = UInt32(MemoryLayout<proteus_user_query>.size)
+        c.username_contains = try str(q.usernameContains)
+        c.email = try str(q.email)
+        c.has_role = try str(q.hasRole)
+        if !q.lacksRoles.isEmpty {
+            let roles = try allocate(proteus_str.self, count: q.lacksRoles.count)
+            for (i, slug) in q.lacksRoles.enumerated() { roles[i] = try str(slug) }
+            c.lacks_roles = UnsafePointer(roles)
+        }
+        c.lacks_role_count = UInt32(q.lacksRoles.count)
+        c.flags_mask = q.flagsMask
+        c.flags_value = q.flagsValue
+        c.group_filter = q.groupFilter
+        c.group_id = id(q.groupID)
+        c.offset = q.offset
+        c.limit = q.limit
+        c.order = q.order
+        c.doc_ns = try str(q.documentNamespace)
+        return c
+    }
+}
