@@ -28,7 +28,7 @@ let package = Package(
 
         .executableTarget(
             name: "Host",
-            dependencies: ["PluginAPI", "ProteusJSON", "COpenSSL"],
+            dependencies: ["PluginAPI", "PluginKit", "ProteusJSON", "COpenSSL"],
             path: "Sources/Host"
         ),
 
@@ -37,6 +37,6 @@ let package = Package(
         .target(name: "AIOStreams", dependencies: ["PluginKit"], path: "Plugins/APIDialects/AIOStreams"),
 
         // Tests drive the real binary and plugins; they never link a plugin target.
-        .testTarget(name: "ProteusTests", dependencies: ["ProteusJSON"], path: "Tests/ProteusTests"),
+        .testTarget(name: "ProteusTests", dependencies: ["Host", "PluginKit", "ProteusJSON"], path: "Tests/ProteusTests"),
     ]
 )

@@ -1,2 +1,8 @@
 import XCTest
-final class SmokeTests: XCTestCase { func testNothing() {} }
+@testable import Host
+
+final class SmokeTests: XCTestCase {
+    func testHostIsImportable() {
+        XCTAssertTrue(PluginLoader.isValidName("sqlite"))
+    }
+}

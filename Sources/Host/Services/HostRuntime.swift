@@ -1,0 +1,34 @@
+// The host's shared services, one per process: what plugins reach through
+// their host-services table.
+
+final class HostRuntime: @unchecked Sendable {
+    let dataDirectory: String
+    let aead: AEADBox
+    let rateLimiter: RateLimiter
+    /// Where host->store calls of dialects go; set once, before any dialect
+    /// is created, and never changed afterwards.
+    var directory: StoreBinding?
+    /// The configured auth methods; set once before dialects are created.
+    var authMethods: AuthMethods?
+
+    init(dataDirectory: String, secretKey: [UInt8], rateLimiter: RateLimiter) {
+        self.dataDirectory = dataDirectory
+        self.aead = AEADBox(key: secretKey)
+        self.rateLimiter = rateLimiter
+    }
+}
+
+/// Identifies the plugin instance behind a host-services table's `ctx`.
+final class PluginContext: @unchecked Sendable {
+    let pluginName: String
+    let runtime: HostRuntime
+
+    init(pluginName: String, runtime: HostRuntime) {
+        self.pluginName = pluginName
+        self.runtime = runtime
+    }
+
+    static func from(_ ctx: UnsafeMutableRawPointer?) -> PluginContext {
+        Unmanaged<PluginContext>.fromOpaque(ctx!).takeUnretainedValue()
+    }
+}

@@ -1,0 +1,53 @@
+// Log output: one line per event on stdout, buffered so that the access log
+// does not cost a write(2) per request; flushed at least every 50 ms and at
+// once for lines that matter (start-up, errors, shutdown).
+import Glibc
+import Synchronization
+
+final class Logger: Sendable {
+    static let shared = Logger()
+
+    private let buffer = Mutex<[UInt8]>([])
+    private let flushLimit = 64 * 1024
+
+    private init() {
+        var thread = pthread_t()
+        let started = pthread_create(&thread, nil, { _ in
+            while true {
+                usleep(50_000)
+                Logger.shared.flush()
+            }
+        }, nil)
+        if started == 0 { pthread_detach(thread) }
+    }
+
+    /// Appends a line; flushes when asked or when the buffer is large.
+    func line(_ text: String, flushNow: Bool = false) {
+        var full = false
+        buffer.withLock { b in
+            b.append(contentsOf: text.utf8)
+            b.append(10)
+            full = b.count >= flushLimit
+        }
+        if flushNow || full { flush() }
+    }
+
+    func info(_ text: String) { line(text) }
+    func warn(_ text: String) { line("warning: " + text, flushNow: true) }
+    func error(_ text: String) { line("error: " + text, flushNow: true) }
+
+    func flush() {
+        buffer.withLock { b in
+            guard !b.isEmpty else { return }
+            b.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let n = write(STDOUT_FILENO, raw.baseAddress! + offset, raw.count - offset)
+                    if n < 0 { if errno == EINTR { continue }; break }
+                    offset += n
+                }
+            }
+            b.removeAll(keepingCapacity: true)
+        }
+    }
+}

@@ -1,0 +1,149 @@
+// Fixed-window rate-limit counters in shared memory.
+//
+// The table lives in a memfd mapping so that every worker process of one
+// host (a later issue forks several) counts into the same slots: a client
+// cannot multiply its allowance by landing on different workers. Slots are
+// guarded by process-shared mutexes, one per stripe.
+import Glibc
+
+final class RateLimiter: @unchecked Sendable {
+    struct Outcome {
+        var allowed: Bool
+        var limit: UInt32
+        var remaining: UInt32
+        var resetSeconds: UInt32
+    }
+
+    private struct Slot {
+        var keyHash: UInt64
+        var windowID: UInt64   // (window length << 40) | window index, 0 = empty
+        var count: UInt32
+        var pad: UInt32
+    }
+
+    private static let stripes = 64
+    private static let slotsPerStripe = 2048
+    private static let probe = 8
+
+    /// The memfd holding the table (inherited by worker processes).
+    let fd: Int32
+    private let base: UnsafeMutableRawPointer
+    private let seed: UInt64
+
+    private var locksBase: UnsafeMutablePointer<pthread_mutex_t> {
+        (base + 16).assumingMemoryBound(to: pthread_mutex_t.self)
+    }
+    private var slotsBase: UnsafeMutablePointer<Slot> {
+        let offset = 16 + MemoryLayout<pthread_mutex_t>.stride * Self.stripes
+        let aligned = (offset + 63) & ~63
+        return (base + aligned).assumingMemoryBound(to: Slot.self)
+    }
+
+    private static var byteSize: Int {
+        let header = (16 + MemoryLayout<pthread_mutex_t>.stride * stripes + 63) & ~63
+        return header + MemoryLayout<Slot>.stride * stripes * slotsPerStripe
+    }
+
+    /// Creates a fresh table (the master / single process).
+    init() throws {
+        // An unlinked POSIX shared-memory object: gone when the last process
+        // holding the descriptor exits.
+        let name = "/proteus-ratelimit-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0o600)
+        if fd >= 0 { shm_unlink(name) }
+        guard fd >= 0, ftruncate(fd, off_t(Self.byteSize)) == 0 else {
+            throw HostError("cannot create the rate-limit table: \(String(cString: strerror(errno)))")
+        }
+        guard let mapping = mmap(nil, Self.byteSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0),
+              mapping != MAP_FAILED else {
+            throw HostError("cannot map the rate-limit table: \(String(cString: strerror(errno)))")
+        }
+        self.fd = fd
+        self.base = mapping
+        var seed: UInt64 = 0
+        _ = SecureRandom.fill(&seed, count: 8)
+        base.storeBytes(of: seed, as: UInt64.self)
+        self.seed = seed
+        var attributes = pthread_mutexattr_t()
+        pthread_mutexattr_init(&attributes)
+        pthread_mutexattr_setpshared(&attributes, Int32(PTHREAD_PROCESS_SHARED))
+        for i in 0..<Self.stripes { pthread_mutex_init(locksBase + i, &attributes) }
+        pthread_mutexattr_destroy(&attributes)
+    }
+
+    /// Counts one hit for `key` in a window of `windowSeconds` starting at
+    /// multiples of the window length.
+    func hit(key: UnsafeRawBufferPointer, limit: UInt32, windowSeconds: UInt32, nowMillis: Int64) -> Outcome {
+        let window = UInt64(max(windowSeconds, 1))
+        let nowSeconds = UInt64(max(nowMillis, 0)) / 1000
+        let index = nowSeconds / window
+        let windowID = (window << 40) | (index & 0xFF_FFFF_FFFF) | (1 << 63)
+        let reset = UInt32(clamping: (index + 1) * window - nowSeconds)
+        let hash = Self.hash(key, seed: seed) ^ (window &* 0x9E37_79B9_7F4A_7C15)
+        let stripe = Int(hash % UInt64(Self.stripes))
+        let lock = locksBase + stripe
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        let slots = slotsBase + stripe * Self.slotsPerStripe
+        let start = Int((hash >> 8) % UInt64(Self.slotsPerStripe))
+        var chosen = -1
+        var free = -1
+        for step in 0..<Self.probe {
+            let i = (start + step) % Self.slotsPerStripe
+            let slot = slots[i]
+            if slot.keyHash == hash && slot.windowID != 0 { chosen = i; break }
+            if free < 0 && Self.isExpired(slot.windowID, nowSeconds: nowSeconds) { free = i }
+        }
+        if chosen < 0 {
+            // A free or expired slot; when every probed slot is live, reuse
+            // the first (bounded memory beats exactness under a flood).
+            chosen = free >= 0 ? free : start
+            slots[chosen] = Slot(keyHash: hash, windowID: windowID, count: 0, pad: 0)
+        }
+        if slots[chosen].windowID != windowID {
+            slots[chosen].windowID = windowID
+            slots[chosen].count = 0
+        }
+        let count = slots[chosen].count &+ (slots[chosen].count == UInt32.max ? 0 : 1)
+        slots[chosen].count = count
+        let allowed = count <= limit
+        return Outcome(allowed: allowed, limit: limit,
+                       remaining: allowed ? limit - count : 0, resetSeconds: max(reset, 1))
+    }
+
+    private static func isExpired(_ windowID: UInt64, nowSeconds: UInt64) -> Bool {
+        if windowID == 0 { return true }
+        let length = max((windowID >> 40) & 0x7F_FFFF, 1)
+        return windowID & 0xFF_FFFF_FFFF < nowSeconds / length
+    }
+
+    /// FNV-1a, seeded per host so clients cannot aim at one stripe.
+    private static func hash(_ key: UnsafeRawBufferPointer, seed: UInt64) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ seed
+        for b in key { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        h ^= h >> 33; h = h &* 0xff51_afd7_ed55_8ccd; h ^= h >> 33
+        return h
+    }
+
+    /// The rate-limit key of a client address: IPv4 as is, IPv6 cut to /56.
+    static func clientKey(_ address: String) -> [UInt8] {
+        var v6 = in6_addr()
+        if address.contains(":"), inet_pton(AF_INET6, address, &v6) == 1 {
+            var bytes = withUnsafeBytes(of: &v6) { Array($0) }
+            // IPv4-mapped addresses count as the IPv4 client.
+            if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
+                return Array("\(bytes[12]).\(bytes[13]).\(bytes[14]).\(bytes[15])".utf8)
+            }
+            for i in 7..<16 { bytes[i] = 0 }
+            return Array("v6:".utf8) + bytes[0..<7]
+        }
+        return Array(address.utf8)
+    }
+}
+
+/// A host-level failure with a message for the operator.
+struct HostError: Error, CustomStringConvertible {
+    let message: String
+    init(_ message: String) { self.message = message }
+    var description: String { message }
+}
