@@ -41,7 +41,8 @@ nonisolated(unsafe) let sqliteDescriptor: UnsafePointer<proteus_plugin_descripto
         SQLiteStore.from(instance).close()
         InstanceBox.release(instance, as: SQLiteStore.self)
     },
-    vtable: UnsafeRawPointer(sqliteStoreTable)
+    vtable: UnsafeRawPointer(sqliteStoreTable),
+    getExtension: sqliteGetExtension
 )
 
 nonisolated(unsafe) let sqliteStoreTable: UnsafePointer<proteus_store_api> = {
