@@ -1,0 +1,47 @@
+// A created dialect as the host holds it: its function table, its routes
+// compiled for matching, and the mount it is served under.
+import PluginAPI
+import PluginKit
+
+final class DialectBinding: @unchecked Sendable {
+    let instance: PluginInstance
+    let api: proteus_dialect_api
+    let handle: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<proteus_request>?, OpaquePointer?) -> proteus_status
+    let mount: String
+    let mountBytes: [UInt8]
+    private(set) var routes: [RoutePattern] = []
+
+    var name: String { instance.plugin.name }
+
+    init(_ instance: PluginInstance, mount: String, mountBytes: [UInt8]) throws {
+        self.instance = instance
+        self.mount = mount
+        self.mountBytes = mountBytes
+        let api = instance.plugin.descriptor.pointee.vtable.assumingMemoryBound(to: proteus_dialect_api.self).pointee
+        self.api = api
+        let where_ = "plugin \"\(instance.plugin.name)\" at \(instance.plugin.path)"
+        guard let routesFunction = api.routes, let handle = api.handle else {
+            throw PluginLoadError(message: "\(where_): dialect function table lacks routes or handle")
+        }
+        self.handle = handle
+        var list: UnsafePointer<proteus_route>?
+        var count: UInt32 = 0
+        var err = proteus_error()
+        let status = routesFunction(instance.instance, &list, &count, &err)
+        guard status == PROTEUS_OK else {
+            throw PluginLoadError(message: "\(where_): routes() failed: \(PluginError(status: status, from: err).message)")
+        }
+        guard count == 0 || list != nil else { throw PluginLoadError(message: "\(where_): routes() returned no list") }
+        for i in 0..<Int(count) {
+            let route = list![i]
+            guard let methods = route.methods, let path = route.path else {
+                throw PluginLoadError(message: "\(where_): route \(i) lacks methods or path")
+            }
+            do {
+                routes.append(try RoutePattern(index: Int32(i), methods: String(cString: methods), path: String(cString: path)))
+            } catch {
+                throw PluginLoadError(message: "\(where_): \(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+// The host's HTTPHandler: routes each request to a dialect, hands it over as
+// a proteus_request, and writes the access-log line.
+import Glibc
+import PluginAPI
+import PluginKit
+
+final class RequestDispatcher: HTTPHandler, @unchecked Sendable {
+    private let router: Router
+    private let trustedProxies: TrustedProxies
+    private let logRequests: Bool
+
+    init(router: Router, trustedProxies: TrustedProxies, logRequests: Bool = true) {
+        self.router = router
+        self.trustedProxies = trustedProxies
+        self.logRequests = logRequests
+    }
+
+    func handle(_ request: HTTPRequest, _ response: HTTPResponseWriter) {
+        let scratch = ThreadScratch.current
+        defer { scratch.arena.reset() }
+        let method = request.method.string
+        handleRouted(request, method: method, response: response, scratch: scratch)
+        if logRequests {
+            let elapsed = Double(Clock.monotonicNanos() &- request.receivedAtNanos) / 1_000_000
+            Logger.shared.line("\(method) \(request.path.string) \(response.status) \(Self.format(elapsed))ms")
+        }
+    }
+
+    private func handleRouted(_ request: HTTPRequest, method: String, response: HTTPResponseWriter, scratch: ThreadScratch) {
+        guard let decoded = PathDecoding.decode(request.path, into: &scratch.decodedPath) else {
+            // Undecodable path: no dialect can be chosen reliably; plain 400.
+            Self.plain(response, 400, "Bad Request: malformed path")
+            return
+        }
+        _ = decoded
+        scratch.decodedPath.withUnsafeBufferPointer { path in
+            let resolution = router.resolve(path: path, method: method, params: &scratch.params)
+            switch resolution {
+            case .none:
+                Self.plain(response, 404, "Not Found")
+            case .route(let mounted, let route, let start):
+                call(mounted, route: route.index, hostStatus: UInt16(clamping: request.transportStatus), request, path: path, relativeStart: start, response: response, scratch: scratch)
+            case .refused(let mounted, let status, let start):
+                let hostStatus = request.transportStatus != 0 ? UInt16(clamping: request.transportStatus) : status
+                scratch.params.removeAll(keepingCapacity: true)
+                call(mounted, route: -1, hostStatus: hostStatus, request, path: path, relativeStart: start, response: response, scratch: scratch)
+            }
+        }
+    }
+
+    private func call(_ mounted: Router.Mounted, route: Int32, hostStatus: UInt16, _ request: HTTPRequest,
+                      path: UnsafeBufferPointer<UInt8>, relativeStart: Int, response: HTTPResponseWriter, scratch: ThreadScratch) {
+        let dialect = mounted.dialect
+        let clientIP = clientAddress(request)
+        scratch.headers.removeAll(keepingCapacity: true)
+        for field in request.headers {
+            scratch.headers.append(proteus_header(name: field.name.str, value: field.value.str))
+        }
+        var params = scratch.paramValues
+        params.removeAll(keepingCapacity: true)
+        for range in scratch.params {
+            params.append(proteus_str(ptr: UnsafeRawPointer(path.baseAddress! + range.lowerBound).assumingMemoryBound(to: CChar.self), len: range.count))
+        }
+        scratch.paramValues = params
+        let reason: StaticString = Self.reason(hostStatus)
+        var status = PROTEUS_E_INTERNAL
+        clientIP.withCString { ipPointer in
+            scratch.headers.withUnsafeBufferPointer { headers in
+                scratch.paramValues.withUnsafeBufferPointer { paramBuffer in
+                    dialect.mount.withCString { mountPointer in
+                        let relative: proteus_str = relativeStart < path.count
+                            ? proteus_str(ptr: UnsafeRawPointer(path.baseAddress! + relativeStart).assumingMemoryBound(to: CChar.self), len: path.count - relativeStart)
+                            : proteus_str(ptr: UnsafeRawPointer(Self.slash.utf8Start).assumingMemoryBound(to: CChar.self), len: 1)
+                        var r = proteus_request()
+                        r.struct_size = UInt32(MemoryLayout<proteus_request>.size)
+                        r.route = route
+                        r.host_status = hostStatus
+                        r.host_reason = hostStatus == 0 ? .absent : proteus_str(ptr: UnsafeRawPointer(reason.utf8Start).assumingMemoryBound(to: CChar.self), len: reason.utf8CodeUnitCount)
+                        r.method = request.method.str
+                        r.path = relative
+                        r.query = request.query.map { $0.str } ?? .absent
+                        r.headers = headers.baseAddress
+                        r.header_count = UInt32(headers.count)
+                        r.body = proteus_bytes(ptr: request.body.base ?? Self.emptyByte, len: request.body.count)
+                        r.client_ip = proteus_str(ptr: ipPointer, len: strlen(ipPointer))
+                        r.params = paramBuffer.baseAddress
+                        r.param_count = UInt32(paramBuffer.count)
+                        r.arena = scratch.arena.opaque
+                        r.mount = proteus_str(ptr: mountPointer, len: strlen(mountPointer))
+                        let responsePointer = OpaquePointer(Unmanaged.passUnretained(response).toOpaque())
+                        status = withUnsafePointer(to: &r) { dialect.handle(dialect.instance.instance, $0, responsePointer) }
+                    }
+                }
+            }
+        }
+        if status != PROTEUS_OK {
+            Logger.shared.error("dialect \(dialect.name): handle failed (\(Status.name(status))) for \(request.method.string) \(request.path.string)")
+            response.reset()
+            Self.plain(response, 500, "Internal Server Error")
+        }
+    }
+
+    private func clientAddress(_ request: HTTPRequest) -> String {
+        let peer = request.peerAddress.string
+        guard !trustedProxies.isEmpty else { return peer }
+        var forwarded: [String] = []
+        for field in request.headers where field.name.equalsLowercased("x-forwarded-for") {
+            forwarded.append(field.value.string)
+        }
+        return trustedProxies.clientAddress(peer: peer, forwardedFor: forwarded)
+    }
+
+    static func plain(_ response: HTTPResponseWriter, _ status: Int, _ text: String) {
+        response.status = status
+        response.addHeader("Content-Type", "text/plain; charset=utf-8")
+        response.appendBody(Array(text.utf8))
+    }
+
+    private static func reason(_ status: UInt16) -> StaticString {
+        switch status {
+        case 0: return ""
+        case 400: return "Bad Request"
+        case 404: return "Not Found"
+        case 405: return "Method Not Allowed"
+        case 413: return "Payload Too Large"
+        case 415: return "Unsupported Media Type"
+        case 503: return "Service Unavailable"
+        default: return "Error"
+        }
+    }
+
+    private static func format(_ ms: Double) -> String {
+        let hundredths = Int((ms * 100).rounded())
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+
+    private static let slash: StaticString = "/"
+
+    nonisolated(unsafe) private static let emptyByte: UnsafePointer<UInt8> = {
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+        p.initialize(to: 0)
+        return UnsafePointer(p)
+    }()
+}
+
+extension ByteView {
+    fileprivate static let nothing: StaticString = ""
+    /// The same bytes as a proteus_str (borrowed).
+    var str: proteus_str {
+        guard let base else { return proteus_str(ptr: UnsafeRawPointer(ByteView.nothing.utf8Start).assumingMemoryBound(to: CChar.self), len: 0) }
+        return proteus_str(ptr: UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), len: count)
+    }
+}
+
+/// Per-serving-thread buffers reused across requests (no per-request
+/// allocation in the steady state).
+final class ThreadScratch {
+    let arena = Arena()
+    var headers: [proteus_header] = []
+    var params: [Range<Int>] = []
+    var paramValues: [proteus_str] = []
+    var decodedPath: [UInt8] = []
+
+    init() {
+        headers.reserveCapacity(32)
+        params.reserveCapacity(4)
+        paramValues.reserveCapacity(4)
+        decodedPath.reserveCapacity(256)
+    }
+
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { pointer in
+            if let pointer { Unmanaged<ThreadScratch>.fromOpaque(pointer).release() }
+        }
+        return key
+    }()
+
+    static var current: ThreadScratch {
+        if let existing = pthread_getspecific(key) {
+            return Unmanaged<ThreadScratch>.fromOpaque(existing).takeUnretainedValue()
+        }
+        let scratch = ThreadScratch()
+        pthread_setspecific(key, Unmanaged.passRetained(scratch).toOpaque())
+        return scratch
+    }
+}
