@@ -18,16 +18,9 @@ nonisolated(unsafe) let sqliteDescriptor: UnsafePointer<proteus_plugin_descripto
         guard let host, let instance else {
             return PluginError.invalid("create: missing host table or instance pointer").report(to: err)
         }
-        let text: String
-        if let optionsText, optionsLength > 0 {
-            text = optionsText.withMemoryRebound(to: UInt8.self, capacity: optionsLength) {
-                String(decoding: UnsafeBufferPointer(start: $0, count: optionsLength), as: UTF8.self)
-            }
-        } else {
-            text = "{}"
-        }
         do {
-            let store = try SQLiteStore(host: host, optionsJSON: text)
+            let options = try PluginOptions(json: optionsText, length: optionsLength)
+            let store = try SQLiteStore(host: host, options: options)
             instance.pointee = InstanceBox.retain(store)
             return PROTEUS_OK
         } catch let e as PluginError {

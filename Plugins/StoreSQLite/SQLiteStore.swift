@@ -6,17 +6,16 @@ import PluginAPI
 import PluginKit
 
 final class SQLiteStore: @unchecked Sendable {
-    let host: UnsafePointer<proteus_host_api>
+    let host: Host
     let options: StoreOptions
     let pool: ConnectionPool
 
-    init(host: UnsafePointer<proteus_host_api>, optionsJSON: String) throws(PluginError) {
+    init(host: UnsafePointer<proteus_host_api>, options pluginOptions: PluginOptions) throws(PluginError) {
         guard sqlite3_threadsafe() != 0 else {
             throw .internal("the linked SQLite library was built without thread support")
         }
-        self.host = host
-        let dataDirectory = host.pointee.data_directory.map { String(cString: $0) } ?? "."
-        let options = try StoreOptions.parse(optionsJSON, dataDirectory: dataDirectory)
+        self.host = Host(host)
+        let options = try StoreOptions.parse(pluginOptions, dataDirectory: self.host.dataDirectory)
         self.options = options
         let writer = try DatabaseOpener.openWriter(options)
         var readers: [Connection] = []
@@ -34,16 +33,12 @@ final class SQLiteStore: @unchecked Sendable {
     func close() { pool.close() }
 
     /// Wall clock from the host, unix milliseconds.
-    @inline(__always) func now() -> Int64 { host.pointee.now_ms(host.pointee.ctx) }
+    @inline(__always) func now() -> Int64 { host.nowMillis() }
 
     /// Where outputs of one call go.
     func arenaWriter(_ arena: OpaquePointer?) throws(PluginError) -> ArenaWriter {
         guard let arena else { throw .invalid("no arena was given for the output") }
-        return ArenaWriter(host: host, arena: arena)
-    }
-
-    func log(_ level: Int32, _ message: String) {
-        withProteusStr(message) { host.pointee.log(host.pointee.ctx, level, $0) }
+        return ArenaWriter(host: host.api, arena: arena)
     }
 
     static func from(_ pointer: UnsafeMutableRawPointer?) -> SQLiteStore {
