@@ -151,14 +151,15 @@ final class Connection {
     func setBusyTimeout(_ milliseconds: Int32) { sqlite3_busy_timeout(db, milliseconds) }
 
     /// BEGIN [IMMEDIATE] ... COMMIT around `body`; ROLLBACK when it throws.
+    /// (Prepared once and cached: sqlite3_exec would compile them every time.)
     func transaction<R>(immediate: Bool, _ context: String, _ body: () throws -> R) throws -> R {
-        try execute(immediate ? "BEGIN IMMEDIATE" : "BEGIN", context)
+        try with(immediate ? "BEGIN IMMEDIATE" : "BEGIN") { try $0.run(context) }
         do {
             let result = try body()
-            try execute("COMMIT", context)
+            try with("COMMIT") { try $0.run(context) }
             return result
         } catch {
-            if inTransaction { try? execute("ROLLBACK", context) }
+            if inTransaction { _ = try? with("ROLLBACK") { try $0.run(context) } }
             throw error
         }
     }

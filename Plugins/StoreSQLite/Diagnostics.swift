@@ -7,7 +7,8 @@
 // writing a NUL-terminated answer; PROTEUS_OK, or PROTEUS_E_NOT_FOUND for an
 // unknown name. Names: "writer.<pragma>", "reader.<pragma>" (pragma one of
 // journal_mode, synchronous, foreign_keys, busy_timeout, application_id,
-// user_version, query_only) and "plan.username_contains".
+// user_version, query_only), "plan.username_contains" and
+// "plan.username_contains+has_role".
 import Glibc
 import PluginAPI
 import PluginKit
@@ -44,20 +45,23 @@ extension SQLiteStore {
                 }
                 return writer ? try pool.withWriter(read) : try pool.read("reading a pragma", read)
             }
-            if name == "plan.username_contains" {
+            if name == "plan.username_contains" || name == "plan.username_contains+has_role" {
                 var q = proteus_user_query()
                 q.struct_size = UInt32(MemoryLayout<proteus_user_query>.size)
                 return try withProteusStr("abcd") { needle in
+                  try withProteusStr("admin") { role in
                     q.username_contains = needle
+                    if name.hasSuffix("has_role") { q.has_role = role }
                     let filter = try SearchFilter(q)
                     return try pool.read("explaining a search") { c in
-                        try c.with("EXPLAIN QUERY PLAN SELECT \(UserRows.columns) FROM users u\(filter.whereClause) ORDER BY u.username, u.id LIMIT 10") { s in
+                        try c.with("EXPLAIN QUERY PLAN SELECT \(UserRows.columns) FROM users u\(filter.whereClause) ORDER BY u.created_at, u.id LIMIT 10") { s in
                             filter.bind(s)
                             var lines: [String] = []
                             while try s.step("explaining a search") { lines.append(s.text(3) ?? "") }
                             return lines.joined(separator: "\n")
                         }
                     }
+                  }
                 }
             }
         } catch {

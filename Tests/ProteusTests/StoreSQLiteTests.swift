@@ -340,6 +340,13 @@ final class StoreSQLiteFileTests: XCTestCase {
         print("query plan of a substring search:\n\(plan)")
         XCTAssertTrue(plan.contains("VIRTUAL TABLE INDEX") && plan.contains("users_fts"), plan)
         XCTAssertFalse(plan.contains("SCAN u\n") || plan.hasSuffix("SCAN u"), "the users table is scanned: \(plan)")
+        // With a role filter too, the trigram index still drives and the two
+        // IN lists are never probed as pairs (id=? AND rowid=?).
+        let combined = try XCTUnwrap(F.diagnostic(store, "plan.username_contains+has_role"))
+        print("query plan of a substring search with a role filter:\n\(combined)")
+        XCTAssertTrue(combined.contains("users_fts"), combined)
+        XCTAssertFalse(combined.contains("id=? AND rowid=?"), combined)
+        XCTAssertFalse(combined.contains("SCAN u\n") || combined.hasSuffix("SCAN u"), combined)
     }
 
     func testReopenAfterDestroyKeepsData() throws {
