@@ -8,7 +8,8 @@
 // unknown name. Names: "writer.<pragma>", "reader.<pragma>" (pragma one of
 // journal_mode, synchronous, foreign_keys, busy_timeout, application_id,
 // user_version, query_only), "plan.username_contains" and
-// "plan.username_contains+has_role".
+// "plan.username_contains+has_role", and "check.username_index" ("ok" when
+// the trigram index matches users.username exactly).
 import Glibc
 import PluginAPI
 import PluginKit
@@ -44,6 +45,13 @@ extension SQLiteStore {
                     try c.with("PRAGMA \(pragma)") { s in try s.step("reading a pragma") ? (s.text(0) ?? "") : "" }
                 }
                 return writer ? try pool.withWriter(read) : try pool.read("reading a pragma", read)
+            }
+            if name == "check.username_index" {
+                // FTS5's own check, comparing the index with users.username too.
+                return try pool.withWriter { c in
+                    try c.execute("INSERT INTO users_fts (users_fts, rank) VALUES ('integrity-check', 1)", "checking the username index")
+                    return "ok"
+                }
             }
             if name == "plan.username_contains" || name == "plan.username_contains+has_role" {
                 var q = proteus_user_query()

@@ -95,25 +95,16 @@ enum Schema {
         ) WITHOUT ROWID;
         CREATE INDEX identities_user ON identities(user_id);
 
-        -- Case-sensitive substring search on usernames: trigram index over
-        -- users.username, kept in step by the triggers below.
+        -- Case-sensitive substring search on usernames: a trigram index over
+        -- users.username (external content, rowid = users.seq). It is kept in
+        -- step by the store's own statements (UsernameIndex), in the same
+        -- transaction as every change of a username: FTS5 rows written from
+        -- triggers flush the index once per row, which made bulk imports
+        -- three times slower.
         CREATE VIRTUAL TABLE users_fts USING fts5(
             username, content = 'users', content_rowid = 'seq',
             tokenize = 'trigram case_sensitive 1'
         );
-        CREATE TRIGGER users_fts_insert AFTER INSERT ON users WHEN new.username IS NOT NULL BEGIN
-            INSERT INTO users_fts(rowid, username) VALUES (new.seq, new.username);
-        END;
-        CREATE TRIGGER users_fts_delete AFTER DELETE ON users WHEN old.username IS NOT NULL BEGIN
-            INSERT INTO users_fts(users_fts, rowid, username) VALUES ('delete', old.seq, old.username);
-        END;
-        CREATE TRIGGER users_fts_update AFTER UPDATE OF username ON users
-            WHEN old.username IS NOT new.username BEGIN
-            INSERT INTO users_fts(users_fts, rowid, username)
-                SELECT 'delete', old.seq, old.username WHERE old.username IS NOT NULL;
-            INSERT INTO users_fts(rowid, username)
-                SELECT new.seq, new.username WHERE new.username IS NOT NULL;
-        END;
         """,
     ]
 }

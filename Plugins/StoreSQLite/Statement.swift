@@ -70,6 +70,18 @@ final class Statement {
         }
     }
 
+    /// UTF-8 bytes as text, copied.
+    func bind(_ i: Int32, text bytes: [UInt8]) {
+        if bytes.isEmpty {
+            sqlite3_bind_text64(handle, i, "", 0, sqliteTransient, UInt8(SQLITE_UTF8))
+            return
+        }
+        bytes.withUnsafeBytes { raw in
+            _ = sqlite3_bind_text64(handle, i, raw.baseAddress!.assumingMemoryBound(to: CChar.self),
+                                    sqlite3_uint64(raw.count), sqliteTransient, UInt8(SQLITE_UTF8))
+        }
+    }
+
     func bind(_ i: Int32, blob: [UInt8]?) {
         guard let blob else { sqlite3_bind_null(handle, i); return }
         if blob.isEmpty { sqlite3_bind_zeroblob(handle, i, 0); return }

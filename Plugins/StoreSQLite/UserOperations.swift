@@ -72,7 +72,7 @@ extension SQLiteStore {
         if guardRole.isPresent { try Input.slug(guardRole, "the guard role") }
         let now = now()
         let version: UInt64 = try pool.write("updating a user") { c in
-            let current = try UserWrites.versionAndFlags(c, u.id)
+            let current = try UserWrites.current(c, u.id)
             guard let current else { throw PluginError.notFound("no user with id \(u.id.text)") }
             if expectedVersion != 0 && current.version != expectedVersion {
                 throw PluginError.stale("user \(u.id.text) is at version \(current.version), not \(expectedVersion)")
@@ -111,6 +111,9 @@ extension SQLiteStore {
             } catch let f as SQLiteFailure where f.isConstraint {
                 throw try UserWrites.diagnose(c, u, f, checkID: false)
             }
+            if fields & PROTEUS_FIELD_USERNAME != 0 {
+                try UsernameIndex.change(c, seq: current.seq, from: current.username, to: u.username)
+            }
             if fields & PROTEUS_FIELD_ROLES != 0 { try UserWrites.replaceRoles(c, u) }
             if fields & PROTEUS_FIELD_DOCS != 0 { try UserWrites.writeDocs(c, u, replaceAll: false) }
             if wasHolder, try !UserWrites.anyEnabledHolder(c, guardRole) {
@@ -126,7 +129,7 @@ extension SQLiteStore {
     func deleteUser(_ id: proteus_id, expectedVersion: UInt64, guardRole: proteus_str) throws {
         if guardRole.isPresent { try Input.slug(guardRole, "the guard role") }
         try pool.write("deleting a user") { c in
-            guard let current = try UserWrites.versionAndFlags(c, id) else {
+            guard let current = try UserWrites.current(c, id) else {
                 throw PluginError.notFound("no user with id \(id.text)")
             }
             if expectedVersion != 0 && current.version != expectedVersion {
@@ -137,6 +140,7 @@ extension SQLiteStore {
                 s.bind(1, id)
                 try s.run("deleting a user")
             }
+            try UsernameIndex.remove(c, seq: current.seq, current.username)
             if wasHolder, try !UserWrites.anyEnabledHolder(c, guardRole) {
                 throw PluginError.guarded("deleting this user would leave no enabled user holding the role \"\(guardRole.string ?? "")\"")
             }
@@ -169,12 +173,14 @@ enum UserWrites {
         } catch let f as SQLiteFailure where f.isConstraint {
             throw try diagnose(c, u, f, checkID: true)
         }
+        try UsernameIndex.add(c, seq: c.lastInsertRowID, u.username)
         try addRoles(c, u)
         try writeDocs(c, u, replaceAll: false)
     }
 
     /// Replaces every field, role and document of an existing user (import UPSERT).
     static func replace(_ c: Connection, _ u: proteus_user, version: UInt64) throws {
+        guard let old = try current(c, u.id) else { throw PluginError.notFound("no user with id \(u.id.text)") }
         do {
             try c.with(replaceSQL) { s in
                 bindAll(s, u, version: version, createdAt: u.created_at, updatedAt: u.updated_at)
@@ -183,6 +189,7 @@ enum UserWrites {
         } catch let f as SQLiteFailure where f.isConstraint {
             throw try diagnose(c, u, f, checkID: false)
         }
+        try UsernameIndex.change(c, seq: old.seq, from: old.username, to: u.username)
         try replaceRoles(c, u)
         try writeDocs(c, u, replaceAll: true)
     }
@@ -286,13 +293,20 @@ enum UserWrites {
         }
     }
 
-    struct Current { var version: UInt64; var flags: UInt32 }
+    /// What a write needs to know about the stored user.
+    struct Current {
+        var version: UInt64
+        var flags: UInt32
+        var seq: Int64
+        var username: [UInt8]?
+    }
 
-    static func versionAndFlags(_ c: Connection, _ id: proteus_id) throws -> Current? {
-        try c.with("SELECT version, flags FROM users WHERE id = ?") { s in
+    static func current(_ c: Connection, _ id: proteus_id) throws -> Current? {
+        try c.with("SELECT version, flags, seq, username FROM users WHERE id = ?") { s in
             s.bind(1, id)
             guard try s.step("reading a user's version") else { return nil }
-            return Current(version: UInt64(bitPattern: s.int64(0)), flags: UInt32(truncatingIfNeeded: s.int64(1)))
+            return Current(version: UInt64(bitPattern: s.int64(0)), flags: UInt32(truncatingIfNeeded: s.int64(1)),
+                           seq: s.int64(2), username: s.blob(3))
         }
     }
 
@@ -319,5 +333,35 @@ enum UserWrites {
             s.bind(2, PROTEUS_USER_DISABLED)
             return try s.step("checking the guard role")
         }
+    }
+}
+
+/// The trigram index over usernames (users_fts, external content). Every
+/// statement that inserts or deletes a user or sets its username calls one
+/// of these in the same transaction; the index must see exactly the text it
+/// was given. Every user has an index row, also without a username (NULL
+/// has no trigrams), so the index's document table matches users row for row.
+enum UsernameIndex {
+    static func add(_ c: Connection, seq: Int64, _ username: proteus_str) throws {
+        try c.with("INSERT INTO users_fts (rowid, username) VALUES (?, ?)") { s in
+            s.bind(1, seq)
+            s.bind(2, username)
+            try s.run("indexing a username")
+        }
+    }
+
+    static func remove(_ c: Connection, seq: Int64, _ old: [UInt8]?) throws {
+        try c.with("INSERT INTO users_fts (users_fts, rowid, username) VALUES ('delete', ?, ?)") { s in
+            s.bind(1, seq)
+            if let old { s.bind(2, text: old) } else { s.bindNull(2) }
+            try s.run("unindexing a username")
+        }
+    }
+
+    static func change(_ c: Connection, seq: Int64, from old: [UInt8]?, to new: proteus_str) throws {
+        if old == nil && !new.isPresent { return }
+        if let old, new.isPresent, old.elementsEqual(new.buffer) { return }
+        try remove(c, seq: seq, old)
+        try add(c, seq: seq, new)
     }
 }

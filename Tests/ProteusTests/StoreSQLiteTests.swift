@@ -157,6 +157,8 @@ final class StoreSQLiteConformanceTests: XCTestCase {
             XCTAssertFalse(result.skipped, "\(result.name) was skipped: \(result.message)")
         }
         XCTAssertGreaterThan(ran, 0, "no case matches \(filter)")
+        // The username trigram index still matches the users table exactly.
+        XCTAssertEqual(SQLiteStoreFixture.diagnostic(store, "check.username_index"), "ok", "after the \(filter) cases")
     }
 
     func testEveryCaseBelongsToAGroup() {
@@ -394,6 +396,18 @@ final class StoreSQLiteFileTests: XCTestCase {
         for s in opened.current {
             XCTAssertEqual(F.diagnostic(s, "writer.user_version"), "1")
             s.instance.destroy()
+        }
+    }
+
+    /// Every case on a fresh database, checking after each that the username
+    /// trigram index matches the users table exactly.
+    func testUsernameIndexStaysExactAfterEveryCase() throws {
+        let store = try F.open(path: F.makeTempDirectory("index") + "/db.sqlite")
+        defer { store.instance.destroy() }
+        let suite = StoreConformanceSuite(store: store, host: UnsafePointer(store.instance.hostTable))
+        for name in StoreConformanceSuite.caseNames where name != "persistence.reopen" {
+            suite.run(filter: name) { result in XCTAssertTrue(result.passed, "\(result.name) on a fresh database: \(result.message)") }
+            XCTAssertEqual(F.diagnostic(store, "check.username_index"), "ok", "the username index after \(name)")
         }
     }
 
