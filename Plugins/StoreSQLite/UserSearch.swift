@@ -117,6 +117,7 @@ struct SearchFilter {
         if q.lacks_role_count > 0 {
             guard let roles = q.lacks_roles else { throw .invalid("lacks_role_count is \(q.lacks_role_count) but lacks_roles is NULL") }
             let n = Int(q.lacks_role_count)
+            guard n <= 1000 else { throw .invalid("lacks_roles lists \(n) roles; at most 1000 are accepted") }
             let marks = Array(repeating: "?", count: n).joined(separator: ", ")
             conditions.append("NOT EXISTS (SELECT 1 FROM user_roles lr WHERE lr.user_id = u.id AND lr.role_slug IN (\(marks)))")
             for i in 0..<n {

@@ -27,10 +27,35 @@ enum SQLiteStoreFixture {
                     rateLimiter: try! RateLimiter())
     }()
 
+    /// Directories made by makeTempDirectory, removed by cleanUp().
+    nonisolated(unsafe) static var created: [String] = []
+
     static func makeTempDirectory(_ hint: String) -> String {
         var template = Array("/tmp/proteus-sqlite-\(hint)-XXXXXX".utf8CString)
         guard let p = mkdtemp(&template) else { fatalError("mkdtemp failed") }
-        return String(cString: p)
+        let path = String(cString: p)
+        created.append(path)
+        return path
+    }
+
+    /// Removes every temporary directory made so far (their stores must be closed).
+    static func cleanUp() {
+        for dir in created { removeTree(dir) }
+        created.removeAll()
+    }
+
+    static func removeTree(_ path: String) {
+        if let dir = opendir(path) {
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+                if name == "." || name == ".." { continue }
+                let child = path + "/" + name
+                var st = stat()
+                if lstat(child, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { removeTree(child) } else { unlink(child) }
+            }
+            closedir(dir)
+        }
+        rmdir(path)
     }
 
     static func optionsJSON(path: String, extra: String = "") -> String {
@@ -137,6 +162,7 @@ final class StoreSQLiteConformanceTests: XCTestCase {
     override class func tearDown() {
         shared?.instance.destroy()
         shared = nil
+        SQLiteStoreFixture.cleanUp()
         super.tearDown()
     }
 
@@ -188,6 +214,11 @@ final class StoreSQLiteConformanceTests: XCTestCase {
 
 final class StoreSQLiteFileTests: XCTestCase {
     typealias F = SQLiteStoreFixture
+
+    override class func tearDown() {
+        SQLiteStoreFixture.cleanUp()
+        super.tearDown()
+    }
 
     func testPluginDescriptor() throws {
         let plugin = try PluginLoader.load(path: F.pluginPath)
