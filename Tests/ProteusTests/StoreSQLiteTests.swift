@@ -42,6 +42,7 @@ enum SQLiteStoreFixture {
     static func cleanUp() {
         for dir in created { removeTree(dir) }
         created.removeAll()
+        removeTree(runtime.dataDirectory)   // stores opened with default options live here
     }
 
     static func removeTree(_ path: String) {
