@@ -168,7 +168,7 @@ final class StoreSQLiteConformanceTests: XCTestCase {
     }
 
     static let groups = ["users.", "unicode.", "guard.", "documents.", "groups.", "roles.", "stats.", "sessions.",
-                         "apikeys.", "identities.", "search.", "transfer.", "concurrency.", "persistence."]
+                         "apikeys.", "identities.", "errors.", "search.", "transfer.", "concurrency.", "persistence."]
 
     func runSuite(_ filter: String) throws {
         let store = try Self.store()
@@ -205,6 +205,7 @@ final class StoreSQLiteConformanceTests: XCTestCase {
     func testSessions() throws { try runSuite("sessions.") }
     func testAPIKeys() throws { try runSuite("apikeys.") }
     func testIdentities() throws { try runSuite("identities.") }
+    func testErrors() throws { try runSuite("errors.") }
     func testSearch() throws { try runSuite("search.") }
     func testTransfer() throws { try runSuite("transfer.") }
     func testConcurrency() throws { try runSuite("concurrency.") }
