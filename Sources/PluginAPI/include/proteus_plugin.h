@@ -62,11 +62,11 @@
  *     to the instance has returned.
  *
  * Processes
- *   - The host may run several worker processes (fork after plugins are
- *     created is NOT done: each worker process loads and creates its own
- *     instances). Plugins must keep shared state in their backing store (the
- *     database) or obtain it from host services, never assume they are the only
- *     process using a file or database.
+ *   - The host may run several worker processes, each loading and creating
+ *     its own instances (instances are never shared across a fork). Keep
+ *     shared state in the backing store (the database) or in host services
+ *     (rate-limit counters are shared by the host); never assume yours is the
+ *     only process using a file or database.
  */
 #ifndef PROTEUS_PLUGIN_H
 #define PROTEUS_PLUGIN_H
@@ -802,7 +802,7 @@ typedef struct proteus_plugin_descriptor {
 
     /** Create an instance. [startup]. `host` stays valid until destroy.
      *  `options_json` is the config's "options" value (a JSON object text,
-     *  "{}" when not given). On failure return INVALID (bad options),
+     *  "{}" when not given), NUL-terminated; options_len excludes the NUL. On failure return INVALID (bad options),
      *  UNAVAILABLE (backend unreachable) or INTERNAL with a message naming
      *  the cause; the host refuses to start and prints it. */
     proteus_status (*create)(const proteus_host_api *host,

@@ -1,0 +1,61 @@
+// The dialect's options: UUID aliases and the user-API rate limit.
+import PluginAPI
+import PluginKit
+import ProteusJSON
+
+struct AIOStreamsOptions: Sendable {
+    struct RateLimit: Sendable {
+        var requests: UInt32
+        var windowSeconds: UInt32
+    }
+
+    /// alias → user id (16 bytes)
+    var aliases: [String: [UInt8]] = [:]
+    /// nil when disabled (`"rateLimit": false`)
+    var rateLimit: RateLimit? = RateLimit(requests: 5, windowSeconds: 5)
+    /// Minimum length of new passwords (the original's rule: 6).
+    let minimumPasswordLength = 6
+
+    init(_ options: PluginOptions) throws {
+        try options.rejectUnknown(["aliases", "rateLimit"])
+        if let aliases = try options.object("aliases") {
+            for (alias, value) in aliases {
+                guard Self.isValidAlias(alias) else {
+                    throw PluginError.invalid("option \"aliases\": alias \"\(alias)\" must be 2-64 characters of a-z, 0-9, '.', '_' or '-', and must not look like a UUID")
+                }
+                guard let text = value.stringValue, let id = proteus_id(dashedUUID: text) else {
+                    throw PluginError.invalid("option \"aliases\": alias \"\(alias)\" must map to a UUID string (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)")
+                }
+                self.aliases[alias] = id.byteArray
+            }
+        }
+        switch options.value("rateLimit") {
+        case nil, .null?:
+            break
+        case .bool(false)?:
+            rateLimit = nil
+        case .bool(true)?:
+            break
+        case .object(let o)?:
+            let limit = PluginOptions(o)
+            try limit.rejectUnknown(["requests", "windowSeconds"])
+            rateLimit = RateLimit(
+                requests: UInt32(try limit.int("requests", in: 1...1_000_000) ?? 5),
+                windowSeconds: UInt32(try limit.int("windowSeconds", in: 1...86_400) ?? 5))
+        case let other?:
+            throw PluginError.invalid("option \"rateLimit\" must be false or an object {\"requests\": N, \"windowSeconds\": S}, not \(other.typeName)")
+        }
+    }
+
+    static func isValidAlias(_ alias: String) -> Bool {
+        let bytes = Array(alias.utf8)
+        guard (2...64).contains(bytes.count), proteus_id(dashedUUID: alias) == nil else { return false }
+        return bytes.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 46 || $0 == 95 || $0 == 45 }
+    }
+
+    /// A UUID or an alias, resolved to a user id; nil when neither.
+    func resolve(_ text: String) -> [UInt8]? {
+        if let id = proteus_id(dashedUUID: text) { return id.byteArray }
+        return aliases[text]
+    }
+}

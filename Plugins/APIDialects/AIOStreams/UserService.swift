@@ -1,0 +1,278 @@
+// The user operations behind the routes: existence, read, create, replace,
+// delete, password change, verify.
+import PluginAPI
+import PluginKit
+import ProteusJSON
+import Synchronization
+
+final class UserService: @unchecked Sendable {
+    let host: Host
+    let options: AIOStreamsOptions
+    private var directory: Directory { host.directory }
+    /// A verifier checked when the user does not exist, so that "unknown
+    /// user" costs the same time as "wrong password".
+    private let decoyHash = Mutex<String?>(nil)
+
+    init(host: Host, options: AIOStreamsOptions) {
+        self.host = host
+        self.options = options
+    }
+
+    // MARK: routes
+
+    func exists(_ request: Request, _ response: Response) throws {
+        var uuidText = request.query("uuid")
+        if uuidText == nil, let basic = try CredentialSource.basic(request) { uuidText = basic.user }
+        guard let uuidText else {
+            throw AIOFailure(.missingRequiredFields, "uuid must be a string")
+        }
+        guard let id = options.resolve(uuidText) else { throw AIOFailure(.userInvalidDetails) }
+        let user: UserRecord?
+        do { user = try directory.user(id: id) } catch { throw AIOFailure.backend(error) }
+        guard user != nil else { throw AIOFailure(.userInvalidDetails) }
+        Envelope.success(response, detail: "User exists", data: .object(["uuid": .string(proteus_id(byteArray: id).dashedUUID)]))
+    }
+
+    func get(_ request: Request, _ response: Response) throws {
+        let credentials = try queryOrBasic(request, missing: "uuid and password must be strings")
+        let (user, password) = try authenticate(credentials, documents: AIOStreamsDialect.namespace)
+        touch(user)
+        let token = try issueToken(password, user.id)
+        Envelope.success(response, detail: "User details retrieved successfully", data: .object([
+            "userData": userData(user),
+            "encryptedPassword": .string(token),
+        ]))
+    }
+
+    func create(_ request: Request, _ response: Response) throws {
+        let body = try RequestBody.object(request)
+        guard let config = body["config"], config.isTruthy, let passwordValue = body["password"], passwordValue.isTruthy else {
+            throw AIOFailure(.missingRequiredFields, "config and password are required")
+        }
+        guard let password = passwordValue.stringValue else {
+            throw AIOFailure(.missingRequiredFields, "password must be a string")
+        }
+        guard password.count >= options.minimumPasswordLength else { throw AIOFailure(.userNewPasswordTooShort) }
+        guard case .object(var configObject) = config else { throw AIOFailure(.userInvalidConfig) }
+        let hash = try enroll(password)
+        let id = try host.randomBytes(16)
+        var record = UserRecord(id: proteus_id(randomBytes: id).byteArray)
+        configObject["uuid"] = .string(proteus_id(byteArray: record.id).dashedUUID)
+        record.passwordHash = hash
+        record.documents = [DocumentRecord(namespace: AIOStreamsDialect.namespace, json: JSONValue.object(configObject).serialized())]
+        do { try directory.createUser(record) } catch { throw AIOFailure.backend(error) }
+        let token = try issueToken(password, record.id)
+        Envelope.success(response, status: 201, detail: "User was successfully created", data: .object([
+            "uuid": .string(proteus_id(byteArray: record.id).dashedUUID),
+            "encryptedPassword": .string(token),
+        ]))
+    }
+
+    func update(_ request: Request, _ response: Response) throws {
+        let body = try RequestBody.object(request)
+        let credentials: Credentials
+        if let basic = try CredentialSource.basic(request) {
+            credentials = basic
+            guard let config = body["config"], config.isTruthy else { throw AIOFailure(.missingRequiredFields, "config is required") }
+        } else {
+            guard let uuid = body["uuid"], uuid.isTruthy, let password = body["password"], password.isTruthy,
+                  let config = body["config"], config.isTruthy else {
+                throw AIOFailure(.missingRequiredFields, "uuid, password and config are required")
+            }
+            guard let u = uuid.stringValue, let p = password.stringValue else {
+                throw AIOFailure(.missingRequiredFields, "uuid and password must be strings")
+            }
+            _ = config
+            credentials = Credentials(user: u, password: p)
+        }
+        guard case .object(var configObject)? = body["config"] else { throw AIOFailure(.userInvalidConfig) }
+        // Replace the whole config; the version check makes sure the password
+        // we verified is still the user's when the write lands.
+        for attempt in 0..<3 {
+            let (user, _) = try authenticate(credentials, documents: nil)
+            let uuid = proteus_id(byteArray: user.id).dashedUUID
+            configObject["uuid"] = .string(uuid)
+            var changes = UserRecord(id: user.id)
+            changes.documents = [DocumentRecord(namespace: AIOStreamsDialect.namespace, json: JSONValue.object(configObject).serialized())]
+            do {
+                try directory.updateUser(changes, fields: PROTEUS_FIELD_DOCS, expectedVersion: user.version)
+            } catch let e as PluginError where e.code == PROTEUS_E_STALE && attempt < 2 {
+                continue
+            } catch let e as PluginError where e.code == PROTEUS_E_NOT_FOUND {
+                throw AIOFailure(.userInvalidDetails)
+            } catch {
+                throw AIOFailure.backend(error)
+            }
+            Envelope.success(response, detail: "User updated successfully", data: .object([
+                "uuid": .string(uuid),
+                "userData": .object(configObject),
+            ]))
+            return
+        }
+        throw AIOFailure(.databaseError, "The user was changed concurrently, please retry")
+    }
+
+    func delete(_ request: Request, _ response: Response) throws {
+        let credentials: Credentials
+        if let basic = try CredentialSource.basic(request) {
+            credentials = basic
+        } else {
+            let body = try RequestBody.object(request)
+            guard let uuid = body["uuid"], uuid.isTruthy, let password = body["password"], password.isTruthy else {
+                throw AIOFailure(.missingRequiredFields)
+            }
+            guard let u = uuid.stringValue, let p = password.stringValue else {
+                throw AIOFailure(.missingRequiredFields, "uuid and password must be strings")
+            }
+            credentials = Credentials(user: u, password: p)
+        }
+        for attempt in 0..<3 {
+            let (user, _) = try authenticate(credentials, documents: nil)
+            do {
+                try directory.deleteUser(id: user.id, expectedVersion: user.version)
+            } catch let e as PluginError where e.code == PROTEUS_E_STALE && attempt < 2 {
+                continue
+            } catch let e as PluginError where e.code == PROTEUS_E_NOT_FOUND {
+                throw AIOFailure(.userInvalidDetails)
+            } catch {
+                throw AIOFailure.backend(error)
+            }
+            Envelope.success(response, detail: "User deleted successfully", data: nil)
+            return
+        }
+        throw AIOFailure(.databaseError, "The user was changed concurrently, please retry")
+    }
+
+    func changePassword(_ request: Request, _ response: Response) throws {
+        guard let credentials = try CredentialSource.basic(request) else {
+            throw AIOFailure(.missingRequiredFields, "Authorization header (Basic) with the current password is required")
+        }
+        let body = try RequestBody.object(request)
+        guard let newValue = body["newPassword"], newValue.isTruthy else {
+            throw AIOFailure(.missingRequiredFields, "newPassword is required")
+        }
+        guard let newPassword = newValue.stringValue else {
+            throw AIOFailure(.missingRequiredFields, "newPassword must be a string")
+        }
+        guard newPassword.count >= options.minimumPasswordLength else { throw AIOFailure(.userNewPasswordTooShort) }
+        let (user, _) = try authenticate(credentials, documents: nil)
+        if let stored = user.passwordHash, (try? host.verify(method: "password", presented: newPassword, stored: stored))?.accepted == true {
+            throw AIOFailure(.userNewPasswordTooSimple, "New password cannot be the same as the current password")
+        }
+        var changes = UserRecord(id: user.id)
+        changes.passwordHash = try enroll(newPassword)
+        do {
+            try directory.updateUser(changes, fields: PROTEUS_FIELD_PASSWORD_HASH, expectedVersion: user.version)
+        } catch let e as PluginError where e.code == PROTEUS_E_STALE || e.code == PROTEUS_E_NOT_FOUND {
+            // The password changed (or the user vanished) since we verified it.
+            throw AIOFailure(.userInvalidDetails)
+        } catch {
+            throw AIOFailure.backend(error)
+        }
+        let token = try issueToken(newPassword, user.id)
+        Envelope.success(response, detail: "Password changed successfully", data: .object(["encryptedPassword": .string(token)]))
+    }
+
+    func verify(_ request: Request, _ response: Response) throws {
+        let credentials = try queryOrBasic(request, missing: "Authorization header (Basic) is required")
+        let (user, _) = try authenticate(credentials, documents: nil)
+        Envelope.success(response, detail: "Credentials verified successfully", data: .object([
+            "uuid": .string(proteus_id(byteArray: user.id).dashedUUID),
+            "createdAt": .string(ISOTime.format(millis: user.createdAt)),
+        ]))
+    }
+
+    // MARK: helpers
+
+    /// Basic credentials when present, else `?uuid=&password=`.
+    private func queryOrBasic(_ request: Request, missing: String) throws -> Credentials {
+        if let basic = try CredentialSource.basic(request) { return basic }
+        guard let uuid = request.query("uuid"), let password = request.query("password") else {
+            throw AIOFailure(.missingRequiredFields, missing)
+        }
+        return Credentials(user: uuid, password: password)
+    }
+
+    /// Resolves the uuid or alias, loads the user and checks the password
+    /// (plain, or an encryptedPassword token). Every failure is the same
+    /// USER_INVALID_DETAILS. Returns the user and the plain password.
+    private func authenticate(_ credentials: Credentials, documents: String?) throws -> (UserRecord, String) {
+        guard let id = options.resolve(credentials.user) else {
+            try burnDecoy(credentials.password)
+            throw AIOFailure(.userInvalidDetails)
+        }
+        var password = credentials.password
+        if PasswordToken.looksLikeToken(password) {
+            guard let opened = PasswordToken.open(password, userID: id, host: host) else { throw AIOFailure(.userInvalidDetails) }
+            password = opened
+        }
+        let found: UserRecord?
+        do { found = try directory.user(id: id, documents: documents) } catch { throw AIOFailure.backend(error) }
+        guard let user = found, let stored = user.passwordHash, !user.isDisabled else {
+            try burnDecoy(password)
+            throw AIOFailure(.userInvalidDetails)
+        }
+        let verification: Host.Verification
+        do { verification = try host.verify(method: "password", presented: password, stored: stored) } catch {
+            throw AIOFailure.backend(error)
+        }
+        guard verification.accepted else { throw AIOFailure(.userInvalidDetails) }
+        if verification.needsRehash { upgradeHash(user, password) }
+        return (user, password)
+    }
+
+    /// Re-hashes a legacy or weaker verifier after a successful login. Best
+    /// effort: a concurrent change simply wins.
+    private func upgradeHash(_ user: UserRecord, _ password: String) {
+        guard let hash = try? host.enroll(method: "password", secret: password) else { return }
+        var changes = UserRecord(id: user.id)
+        changes.passwordHash = hash
+        _ = try? directory.updateUser(changes, fields: PROTEUS_FIELD_PASSWORD_HASH, expectedVersion: user.version)
+    }
+
+    private func burnDecoy(_ password: String) throws {
+        let stored: String? = decoyHash.withLock { $0 }
+        let hash: String
+        if let stored { hash = stored } else {
+            guard let made = try? host.enroll(method: "password", secret: "proteus decoy password") else { return }
+            decoyHash.withLock { $0 = made }
+            hash = made
+        }
+        _ = try? host.verify(method: "password", presented: password, stored: hash)
+    }
+
+    private func enroll(_ password: String) throws -> String {
+        do { return try host.enroll(method: "password", secret: password) } catch where error.code == PROTEUS_E_TOO_LARGE {
+            throw AIOFailure(.badRequest, "Password is too long")
+        } catch {
+            throw AIOFailure.backend(error)
+        }
+    }
+
+    private func issueToken(_ password: String, _ id: [UInt8]) throws -> String {
+        do { return try PasswordToken.issue(password: password, userID: id, host: host) } catch {
+            throw AIOFailure(.encryptionError)
+        }
+    }
+
+    /// The stored config with `uuid` set (an empty object when this user was
+    /// created by another dialect).
+    private func userData(_ user: UserRecord) -> JSONValue {
+        var config = JSONObject()
+        if let text = user.document(AIOStreamsDialect.namespace), case .object(let o)? = try? JSONParser.parse(text) {
+            config = o
+        }
+        config["uuid"] = .string(proteus_id(byteArray: user.id).dashedUUID)
+        return .object(config)
+    }
+
+    /// Records the access time (for pruning), at most once an hour per user.
+    private func touch(_ user: UserRecord) {
+        let now = host.nowMillis()
+        guard now - user.accessedAt > 3_600_000 else { return }
+        var changes = UserRecord(id: user.id)
+        changes.accessedAt = now
+        // Not a content change: no version check, and a failure is harmless.
+        _ = try? directory.updateUser(changes, fields: PROTEUS_FIELD_ACCESSED_AT)
+    }
+}

@@ -1,0 +1,94 @@
+// The commands behind the CLI.
+import Glibc
+import PluginAPI
+
+enum Commands {
+    static func run(_ argv: [String]) -> Int32 {
+        let arguments: Arguments
+        do { arguments = try Arguments.parse(argv) } catch {
+            printError("\(error)")
+            return 2
+        }
+        if arguments.wantsHelp {
+            print(Arguments.usage)
+            return 0
+        }
+        switch arguments.command {
+        case "check-config": return checkConfig(arguments)
+        case "plugins": return listPlugins(arguments)
+        default: return serve(arguments)
+        }
+    }
+
+    static func loadConfiguration(_ arguments: Arguments) throws -> Configuration {
+        guard let path = arguments.configPath else { return .embeddedDefault }
+        return try ConfigurationLoader.load(path: path)
+    }
+
+    static func checkConfig(_ arguments: Arguments) -> Int32 {
+        guard arguments.configPath != nil else {
+            printError("check-config needs --config FILE")
+            return 2
+        }
+        do {
+            let configuration = try loadConfiguration(arguments)
+            let assembly = try HostAssembly(configuration, persistSecret: false)
+            let mounts = assembly.dialects.map { "\($0.name) at \($0.mount)" }.joined(separator: ", ")
+            print("config OK: store \(assembly.store.name), auth \(assembly.auth.methodNames.joined(separator: ", ")), dialects \(mounts)")
+            assembly.close()
+            return 0
+        } catch {
+            printError("\(error)")
+            return 1
+        }
+    }
+
+    static func listPlugins(_ arguments: Arguments) -> Int32 {
+        var directory = arguments.pluginDirectory
+        if directory == nil, arguments.configPath != nil {
+            do { directory = try loadConfiguration(arguments).pluginDirectory } catch {
+                printError("\(error)")
+                return 1
+            }
+        }
+        let dir = directory ?? FileIO.executableDirectory()
+        let files = PluginLoader.candidateFiles(in: dir)
+        if files.isEmpty {
+            print("no plugins (libproteus-*.so) in \(dir)")
+            return 0
+        }
+        print(pad("KIND", 8) + pad("NAME", 16) + pad("VERSION", 10) + pad("ABI", 6) + "PATH")
+        var failed = false
+        for path in files {
+            do {
+                let p = try PluginLoader.load(path: path)
+                print(pad(p.kindName, 8) + pad(p.name, 16) + pad(p.version, 10) + pad(p.abiVersion, 6) + p.path)
+            } catch {
+                failed = true
+                print(pad("-", 8) + pad("(refused)", 16) + pad("-", 10) + pad("-", 6) + "\(error)")
+            }
+        }
+        return failed ? 1 : 0
+    }
+
+    static func serve(_ arguments: Arguments) -> Int32 {
+        do {
+            let configuration = try loadConfiguration(arguments)
+            let assembly = try HostAssembly(configuration)
+            return try ServerRunner.run(assembly)
+        } catch {
+            printError("\(error)")
+            return 1
+        }
+    }
+
+    static func printError(_ text: String) {
+        Logger.shared.flush()
+        var line = "proteus: " + text + "\n"
+        line.withUTF8 { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    }
+
+    private static func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)
+    }
+}

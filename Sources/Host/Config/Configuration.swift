@@ -1,0 +1,59 @@
+// The host's configuration: what an operator writes in the JSON config file,
+// validated strictly (unknown keys and wrong types are refused, naming the
+// key), with the embedded default when no file is given.
+import ProteusJSON
+
+struct PluginReference: Sendable {
+    /// A plugin name found in the plugin directory, or a path to a .so.
+    var plugin: String
+    var options: JSONObject
+    /// Where this came from in the config, for messages ("auth[1]").
+    var keyPath: String
+}
+
+struct DialectReference: Sendable {
+    var reference: PluginReference
+    var mount: String
+}
+
+struct Limits: Sendable {
+    var maxBodyBytes = 1 << 20
+    var maxHeaderBytes = 16 * 1024
+    var maxHeaderCount = 100
+    var maxConnections = 10_000
+    var idleTimeoutSeconds = 60
+    var requestTimeoutSeconds = 30
+    var writeTimeoutSeconds = 30
+}
+
+struct Configuration: Sendable {
+    var listenHost = "127.0.0.1"
+    var listenPort: UInt16 = 8080
+    var dataDirectory = "./data"
+    var secretKey: [UInt8]?
+    var pluginDirectory: String?
+    var store = PluginReference(plugin: "sqlite", options: JSONObject(), keyPath: "store")
+    var auth = [PluginReference(plugin: "password", options: JSONObject(), keyPath: "auth[0]")]
+    var dialects = [DialectReference(reference: PluginReference(plugin: "aiostreams", options: JSONObject(), keyPath: "dialects[0]"), mount: "/")]
+    var trustedProxies: [String] = []
+    var limits = Limits()
+    var servingThreads: Int?
+    var kdfThreads: Int?
+    var kdfQueue = 64
+    var logRequests = true
+    var shutdownGraceSeconds = 10
+
+    /// The embedded default: SQLite in ./data, password auth, AIOStreams at /.
+    static let embeddedDefault = Configuration()
+
+    static let topLevelKeys: Set<String> = [
+        "listen", "dataDirectory", "secretKey", "pluginDirectory", "store", "auth", "dialects",
+        "trustedProxies", "limits", "threads", "kdf", "logRequests", "shutdownGraceSeconds",
+    ]
+}
+
+/// A config problem, with the file and key it concerns.
+struct ConfigError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}

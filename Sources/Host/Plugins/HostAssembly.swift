@@ -1,0 +1,91 @@
+// Everything a config asks for, loaded and created in order: store, auth
+// methods, dialects, router. Any failure stops here with a message naming
+// the config key, the plugin, its path and the reason.
+import Glibc
+import PluginAPI
+import ProteusJSON
+
+final class HostAssembly: @unchecked Sendable {
+    let configuration: Configuration
+    let runtime: HostRuntime
+    let store: StoreBinding
+    let auth: AuthMethods
+    let dialects: [DialectBinding]
+    let router: Router
+    private var closed = false
+
+    /// Builds the whole host. `persistSecret` false (check-config) uses a
+    /// throwaway key instead of creating the key file.
+    init(_ configuration: Configuration, persistSecret: Bool = true) throws {
+        self.configuration = configuration
+        let dataDirectory = FileIO.absolutePath(configuration.dataDirectory)
+        do { try FileIO.makeDirectories(dataDirectory) } catch {
+            throw ConfigError(message: "key \"dataDirectory\": \(error)")
+        }
+        let secret: [UInt8]
+        if let configured = configuration.secretKey {
+            secret = configured
+        } else if persistSecret {
+            secret = try SecretKeyFile.loadOrCreate(dataDirectory: dataDirectory)
+        } else {
+            secret = SecureRandom.bytes(32)
+        }
+        let runtime = HostRuntime(dataDirectory: dataDirectory, secretKey: secret, rateLimiter: try RateLimiter())
+        self.runtime = runtime
+        let pluginDirectory = configuration.pluginDirectory ?? FileIO.executableDirectory()
+
+        func create(_ reference: PluginReference, kind: Int32, forDialect: Bool) throws -> PluginInstance {
+            do {
+                let plugin = try PluginLoader.resolve(reference.plugin, kind: kind, directory: pluginDirectory)
+                return try PluginInstance.create(plugin, optionsJSON: JSONValue.object(reference.options).serialized(), runtime: runtime, forDialect: forDialect)
+            } catch let e as PluginLoadError {
+                throw ConfigError(message: "key \"\(reference.keyPath).plugin\": \(e.message)")
+            }
+        }
+
+        // Created in dependency order; on failure, destroy what exists (reverse).
+        var created: [PluginInstance] = []
+        do {
+            let storeInstance = try create(configuration.store, kind: PROTEUS_KIND_STORE, forDialect: false)
+            created.append(storeInstance)
+            store = try StoreBinding(storeInstance)
+            runtime.directory = store
+
+            let kdfThreads = configuration.kdfThreads ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) - 1)
+            auth = AuthMethods(pool: KDFPool(threads: kdfThreads, maxQueued: configuration.kdfQueue))
+            for reference in configuration.auth {
+                let instance = try create(reference, kind: PROTEUS_KIND_AUTH, forDialect: false)
+                created.append(instance)
+                try auth.add(instance)
+            }
+            runtime.authMethods = auth
+
+            var dialects: [DialectBinding] = []
+            var mounted: [Router.Mounted] = []
+            for reference in configuration.dialects {
+                let instance = try create(reference.reference, kind: PROTEUS_KIND_DIALECT, forDialect: true)
+                created.append(instance)
+                let mountBytes = try Router.normalizeMount(reference.mount)
+                let binding = try DialectBinding(instance, mount: String(decoding: mountBytes, as: UTF8.self), mountBytes: mountBytes)
+                dialects.append(binding)
+                mounted.append(Router.Mounted(prefix: mountBytes, dialect: binding, routes: binding.routes))
+            }
+            self.dialects = dialects
+            do { router = try Router(mounted) } catch {
+                throw ConfigError(message: "key \"dialects\": \(error)")
+            }
+        } catch {
+            for instance in created.reversed() { instance.destroy() }
+            throw error
+        }
+    }
+
+    /// [shutdown] Destroys dialects, auth plugins, then the store.
+    func close() {
+        guard !closed else { return }
+        closed = true
+        for d in dialects.reversed() { d.instance.destroy() }
+        for methods in auth.methods.values { for m in methods.reversed() { m.instance.destroy() } }
+        store.instance.destroy()
+    }
+}

@@ -1,0 +1,72 @@
+// A Swift view of the proteus_request a dialect receives. Borrowed: valid
+// only during handle().
+import PluginAPI
+
+public struct Request {
+    public let raw: UnsafePointer<proteus_request>
+
+    public init(_ raw: UnsafePointer<proteus_request>) { self.raw = raw }
+
+    /// Index into the dialect's routes, or -1.
+    public var route: Int32 { raw.pointee.route }
+    /// 0, or the status the host already decided (404, 405, 413, 503...).
+    public var hostStatus: UInt16 { raw.pointee.host_status }
+    public var hostReason: String { raw.pointee.host_reason.string ?? "" }
+    public var method: String { raw.pointee.method.string ?? "" }
+    public var isHead: Bool { raw.pointee.method.equals("HEAD") }
+    /// Decoded path relative to the mount.
+    public var path: String { raw.pointee.path.string ?? "/" }
+    public var clientIP: proteus_str { raw.pointee.client_ip }
+    public var arena: OpaquePointer? { raw.pointee.arena }
+
+    public var body: UnsafeRawBufferPointer { raw.pointee.body.buffer }
+    public var bodyIsEmpty: Bool { raw.pointee.body.len == 0 }
+
+    /// The first header with this name (ASCII case-insensitive).
+    public func header(_ name: String) -> String? {
+        let wanted = Array(name.utf8).map(Self.lower)
+        for i in 0..<Int(raw.pointee.header_count) {
+            let h = raw.pointee.headers[i]
+            let n = h.name.buffer
+            guard n.count == wanted.count else { continue }
+            var same = true
+            for j in 0..<n.count where Self.lower(n[j]) != wanted[j] { same = false; break }
+            if same { return h.value.string }
+        }
+        return nil
+    }
+
+    /// The route's `{name}` values in pattern order.
+    public var parameters: [String] {
+        (0..<Int(raw.pointee.param_count)).map { raw.pointee.params[$0].string ?? "" }
+    }
+
+    /// Query parameters in order, percent-decoded ('+' is a space).
+    public var queryItems: [(name: String, value: String)] {
+        FormDecoding.decode(raw.pointee.query.buffer)
+    }
+
+    /// The first query parameter with this name.
+    public func query(_ name: String) -> String? {
+        queryItems.first { $0.name == name }?.value
+    }
+
+    /// The media type of Content-Type, lowercased, without parameters.
+    public var contentType: String? {
+        guard let value = header("content-type") else { return nil }
+        let type = value.split(separator: ";", maxSplits: 1).first.map(String.init) ?? value
+        return type.trimmingCharacters(in: " \t").lowercased()
+    }
+
+    private static func lower(_ c: UInt8) -> UInt8 { c >= 65 && c <= 90 ? c | 0x20 : c }
+}
+
+extension String {
+    /// The string without leading and trailing characters from `set`.
+    public func trimmingCharacters(in set: String) -> String {
+        var s = Substring(self)
+        while let f = s.first, set.contains(f) { s = s.dropFirst() }
+        while let l = s.last, set.contains(l) { s = s.dropLast() }
+        return String(s)
+    }
+}

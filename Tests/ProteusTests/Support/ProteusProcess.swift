@@ -1,0 +1,120 @@
+// The real `proteus` binary, started on an ephemeral loopback port with a
+// config written for the test, and stopped (or killed) by the test.
+import Foundation
+import XCTest
+
+final class ProteusProcess: @unchecked Sendable {
+    let process = Process()
+    let directory: String
+    let configPath: String
+    private(set) var port: UInt16 = 0
+    private let output = NSMutableData()
+    private let lock = NSLock()
+    private let listening = DispatchSemaphore(value: 0)
+    private var sawListening = false
+
+    /// Fast password hashing for tests that are not about hashing cost.
+    static let fastPassword: [String: Any] = ["plugin": "password", "options": ["memoryKiB": 1024, "iterations": 1]]
+
+    /// The config used unless a test gives its own: SQLite in the test's
+    /// directory, fast password hashing, AIOStreams at /.
+    static func defaultConfig(directory: String) -> [String: Any] {
+        [
+            "listen": "127.0.0.1:0",
+            "dataDirectory": directory + "/data",
+            "store": ["plugin": "sqlite", "options": ["path": directory + "/data/proteus.sqlite"]],
+            "auth": [fastPassword],
+            "dialects": [["plugin": "aiostreams", "mount": "/"]],
+        ]
+    }
+
+    /// Starts proteus with `config` (a JSON object) and waits for its
+    /// "listening on" line.
+    init(config: [String: Any]? = nil, directory: String? = nil, arguments: [String]? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
+        let dir = directory ?? TemporaryDirectory.make()
+        self.directory = dir
+        self.configPath = dir + "/config.json"
+        let cfg = config ?? Self.defaultConfig(directory: dir)
+        try JSONSerialization.data(withJSONObject: cfg, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: configPath))
+        process.executableURL = URL(fileURLWithPath: BuildProducts.proteus)
+        process.arguments = arguments ?? ["--config", configPath]
+        process.currentDirectoryURL = URL(fileURLWithPath: dir)
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWIFT_BACKTRACE"] = "enable=no"
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.lock.lock()
+            self.output.append(data)
+            let text = String(decoding: self.output as Data, as: UTF8.self)
+            var signal = false
+            if !self.sawListening, let range = text.range(of: "listening on http://") {
+                let rest = text[range.upperBound...]
+                if let end = rest.firstIndex(of: "\n") {
+                    let hostPort = rest[..<end]
+                    if let colon = hostPort.lastIndex(of: ":"), let p = UInt16(hostPort[hostPort.index(after: colon)...]) {
+                        self.port = p
+                        self.sawListening = true
+                        signal = true
+                    }
+                }
+            }
+            self.lock.unlock()
+            if signal { self.listening.signal() }
+        }
+        try process.run()
+        if listening.wait(timeout: .now() + 30) == .timedOut {
+            process.terminate()
+            throw TestFailure("proteus did not start listening within 30 s; output:\n\(outputText)")
+        }
+    }
+
+    var outputText: String {
+        lock.lock(); defer { lock.unlock() }
+        return String(decoding: output as Data, as: UTF8.self)
+    }
+
+    /// SIGTERM and wait for a clean exit; returns the exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// SIGKILL: no chance to flush or close anything.
+    func kill9() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
+    /// Runs proteus to completion with arguments (e.g. check-config) and
+    /// returns its exit status and combined output.
+    static func run(_ arguments: [String], directory: String? = nil) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BuildProducts.proteus)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWIFT_BACKTRACE"] = "enable=no"
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
