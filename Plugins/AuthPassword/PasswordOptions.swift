@@ -1,7 +1,6 @@
 // The plugin's options, read from the config's "options" JSON object.
 import PluginAPI
 import PluginKit
-import ProteusJSON
 
 /// Argon2id cost and the size limit on passwords. Immutable once created.
 struct PasswordOptions: Sendable, Equatable {
@@ -25,56 +24,24 @@ struct PasswordOptions: Sendable, Equatable {
     /// that nobody can make us hash megabytes.
     static let maxPasswordBytesCeiling = 65_536
 
-    static let knownKeys = ["memoryKiB", "iterations", "parallelism", "maxPasswordBytes"]
+    static let knownKeys: Set<String> = ["memoryKiB", "iterations", "parallelism", "maxPasswordBytes"]
 
-    /// Parses and checks the options text (a JSON object; empty text is `{}`).
-    /// Every failure is PROTEUS_E_INVALID with a message naming the key.
-    ///
-    /// The one place that knows the JSON shape: switch to PluginKit's typed
-    /// option reader here once it lands.
-    static func parse(json text: String) throws(PluginError) -> PasswordOptions {
-        let trimmed = text.utf8.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
-        if trimmed.isEmpty { return PasswordOptions() }
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(text)
-        } catch {
-            throw .invalid("options: not valid JSON: \(error.message)")
-        }
-        guard case .object(let object) = value else {
-            throw .invalid("options: expected a JSON object")
-        }
-
+    /// Parses and checks the options handed to `create` (a JSON object;
+    /// no text is `{}`; a null member means "use the default"). Every
+    /// failure is PROTEUS_E_INVALID with a message naming the key.
+    static func parse(json: UnsafePointer<CChar>?, length: Int) throws(PluginError) -> PasswordOptions {
+        let reader = try PluginOptions(json: json, length: length)
+        try reader.rejectUnknown(knownKeys)
         var options = PasswordOptions()
-        for (key, member) in object {
-            switch key {
-            case "memoryKiB":
-                options.memoryKiB = try uint32(member, key: key, range: 1...UInt64(maxMemoryKiB))
-            case "iterations":
-                options.iterations = try uint32(member, key: key, range: 1...UInt64(UInt32.max))
-            case "parallelism":
-                options.parallelism = try uint32(member, key: key, range: 1...UInt64(maxParallelism))
-            case "maxPasswordBytes":
-                options.maxPasswordBytes = Int(try uint32(member, key: key, range: 1...UInt64(maxPasswordBytesCeiling)))
-            default:
-                throw .invalid("options: unknown option \"\(key)\" (known: \(knownKeys.joined(separator: ", ")))")
-            }
-        }
+        if let m = try reader.int("memoryKiB", in: 8...Int(maxMemoryKiB)) { options.memoryKiB = UInt32(m) }
+        if let t = try reader.int("iterations", in: 1...Int(UInt32.max)) { options.iterations = UInt32(t) }
+        if let p = try reader.int("parallelism", in: 1...Int(maxParallelism)) { options.parallelism = UInt32(p) }
+        if let n = try reader.int("maxPasswordBytes", in: 1...maxPasswordBytesCeiling) { options.maxPasswordBytes = n }
         // Argon2 needs at least 8 KiB per lane.
         guard UInt64(options.memoryKiB) >= 8 * UInt64(options.parallelism) else {
-            throw .invalid("options: \"memoryKiB\" must be at least 8 × parallelism (\(8 * options.parallelism)), got \(options.memoryKiB)")
+            throw .invalid("option \"memoryKiB\" must be at least 8 × parallelism (\(8 * options.parallelism)), got \(options.memoryKiB)")
         }
         return options
-    }
-
-    private static func uint32(_ value: JSONValue, key: String, range: ClosedRange<UInt64>) throws(PluginError) -> UInt32 {
-        guard case .number(let number) = value, number.isInteger else {
-            throw .invalid("options: \"\(key)\" must be an integer")
-        }
-        guard let n = number.uint64, range.contains(n) else {
-            throw .invalid("options: \"\(key)\" must be between \(range.lowerBound) and \(range.upperBound), got \(number.text)")
-        }
-        return UInt32(n)
     }
 
     /// True when m×t is below every OWASP argon2id configuration

@@ -23,14 +23,7 @@ final class PasswordAuth: @unchecked Sendable {
     func enroll(secret: proteus_str) throws(PluginError) -> [UInt8] {
         guard secret.isPresent else { throw .invalid("no password given") }
         try checkSize(secret)
-        var salt = [UInt8](repeating: 0, count: Argon2Hasher.saltBytes)
-        var err = proteus_error()
-        let status = salt.withUnsafeMutableBufferPointer {
-            host.pointee.random(host.pointee.ctx, $0.baseAddress, $0.count, &err)
-        }
-        guard status == PROTEUS_OK else {
-            throw PluginError(status: status, from: err)
-        }
+        let salt = try Host(host).randomBytes(Argon2Hasher.saltBytes)
         return try Argon2Hasher.enroll(password: secret.buffer, salt: salt, options: options)
     }
 
@@ -80,12 +73,9 @@ enum PasswordEntry {
     static let create: CreateFunction = { host, text, length, instance, err in
         reporting(err) {
             guard let host, let instance else { throw PluginError.invalid("create: missing host table or instance pointer") }
-            let json = text.map {
-                String(decoding: UnsafeRawBufferPointer(start: $0, count: length), as: UTF8.self)
-            } ?? "{}"
-            let options = try PasswordOptions.parse(json: json)
+            let options = try PasswordOptions.parse(json: text, length: length)
             if options.isBelowOWASPMinimum {
-                log(host, PROTEUS_LOG_WARN, "argon2id cost below the OWASP minimum (m=19456 KiB, t=2 or an equivalent): \(options.summary)")
+                Host(host).warn("argon2id cost below the OWASP minimum (m=19456 KiB, t=2 or an equivalent): \(options.summary)")
             }
             instance.pointee = InstanceBox.retain(PasswordAuth(host: host, options: options))
         }
@@ -117,11 +107,6 @@ enum PasswordEntry {
                 result.pointee.updated_stored = .absent
             }
         }
-    }
-
-    static func log(_ host: UnsafePointer<proteus_host_api>, _ level: Int32, _ message: String) {
-        guard let write = host.pointee.log else { return }
-        withProteusStr(message) { write(host.pointee.ctx, level, $0) }
     }
 }
 
