@@ -4,6 +4,9 @@
 ///   to an existing key replaces its value in place (the key keeps its position);
 ///   a new key goes last. Parsing a document with a duplicate key keeps the
 ///   **last** value at the key's **first** position (JavaScript `JSON.parse`).
+/// - Unlike a JavaScript object, integer-like keys are **not** moved to the front:
+///   JS turns `{"b":1,"1":2}` into `{"1":2,"b":1}`; we keep document order. A
+///   plugin that must reproduce that quirk can reorder with `insert(_:forKey:at:)`.
 /// - Equality is **order-insensitive**: two objects are equal when they have the
 ///   same set of keys and equal values for each key (like a deep-equal in JS).
 /// - Lookup is a linear scan while small; above `indexThreshold` keys a
@@ -12,8 +15,10 @@ public struct JSONObject: Sendable, Sequence, CustomStringConvertible {
     public typealias Element = (key: String, value: JSONValue)
 
     /// Objects with more keys than this carry a key → position dictionary.
-    /// (Measured: scanning up to ~8 short keys is as fast as hashing one.)
-    static var indexThreshold: Int { 8 }
+    /// Measured (release, x86-64): a linear scan costs ~10 ns at 4 keys, ~20 ns at
+    /// 8 and ~37 ns at 16; a dictionary lookup ~35 ns at any size. So break-even is
+    /// ~16, and most objects (request bodies) never pay for building an index.
+    static var indexThreshold: Int { 16 }
 
     private var entries: [Element]
     /// Key → position in `entries`; non-nil exactly when count > indexThreshold.
@@ -33,35 +38,30 @@ public struct JSONObject: Sendable, Sequence, CustomStringConvertible {
         for (key, value) in pairs { self[key] = value }
     }
 
-    /// Builds from parallel key/value runs, applying the duplicate-key rule
-    /// (the parser's path: no intermediate tuple array).
-    init(keys: ArraySlice<String>, values: ArraySlice<JSONValue>) {
-        self.init()
-        let count = keys.count
-        entries.reserveCapacity(count)
+    /// Takes the parser's members in document order and applies the duplicate-key
+    /// rule. Duplicates are rare, so first check cheaply whether there are any.
+    init(parsedMembers members: [Element]) {
+        entries = members
+        positions = nil
+        let count = members.count
         if count <= JSONObject.indexThreshold {
-            var v = values.startIndex
-            for key in keys {
-                if let p = entries.firstIndex(where: { $0.key == key }) {
-                    entries[p].value = values[v]
-                } else {
-                    entries.append((key, values[v]))
+            for j in 1..<Swift.max(count, 1) {
+                let key = members[j].key
+                let length = key.utf8.count
+                for k in 0..<j where members[k].key.utf8.count == length && members[k].key == key {
+                    entries = []
+                    for (key, value) in members { self[key] = value }
+                    return
                 }
-                v += 1
             }
         } else {
             var index = [String: Int](minimumCapacity: count)
-            var v = values.startIndex
-            for key in keys {
-                if let p = index[key] {
-                    entries[p].value = values[v]
-                } else {
-                    index[key] = entries.count
-                    entries.append((key, values[v]))
-                }
-                v += 1
+            for (p, member) in members.enumerated() where index.updateValue(p, forKey: member.key) != nil {
+                entries = []
+                for (key, value) in members { self[key] = value }
+                return
             }
-            positions = entries.count > JSONObject.indexThreshold ? index : nil
+            positions = index
         }
     }
 

@@ -158,7 +158,7 @@ private struct Parser {
                     i += 1
                     value = .object(JSONObject())
                 } else {
-                    frames.append(Frame(isObject: true, firstValue: values.count, firstKey: keys.count))
+                    pushFrame(isObject: true)
                     try parseKeyAndColon()
                     continue nextValue
                 }
@@ -171,7 +171,7 @@ private struct Parser {
                     i += 1
                     value = .array([])
                 } else {
-                    frames.append(Frame(isObject: false, firstValue: values.count, firstKey: keys.count))
+                    pushFrame(isObject: false)
                     continue nextValue
                 }
             case UInt8(ascii: "t"):
@@ -204,18 +204,65 @@ private struct Parser {
                     continue nextValue
                 }
                 if frame.isObject && b == UInt8(ascii: "}") {
-                    value = .object(JSONObject(keys: keys[frame.firstKey...], values: values[frame.firstValue...]))
-                    keys.removeSubrange(frame.firstKey...)
+                    value = .object(JSONObject(parsedMembers: popMembers(frame)))
                 } else if !frame.isObject && b == UInt8(ascii: "]") {
-                    value = .array(Array(values[frame.firstValue...]))
+                    value = .array(popValues(frame))
                 } else {
                     throw .unexpected(b, at: i - 1)
                 }
-                values.removeSubrange(frame.firstValue...)
                 frames.removeLast()
             }
             return value
         }
+    }
+
+    mutating func pushFrame(isObject: Bool) {
+        if frames.capacity == 0 {
+            // Skip the 1→2→4→8… regrowth for typical documents.
+            frames.reserveCapacity(16)
+            values.reserveCapacity(64)
+            keys.reserveCapacity(32)
+        }
+        frames.append(Frame(isObject: isObject, firstValue: values.count, firstKey: keys.count))
+    }
+
+    /// Moves the closing array's elements off the value stack. Moving (and leaving
+    /// trivial `.null`s behind) saves a retain/release pair per element.
+    mutating func popValues(_ frame: Frame) -> [JSONValue] {
+        let start = frame.firstValue
+        let n = values.count - start
+        let elements = values.withUnsafeMutableBufferPointer { stack in
+            [JSONValue](unsafeUninitializedCapacity: n) { out, initialized in
+                let source = stack.baseAddress! + start
+                out.baseAddress!.moveInitialize(from: source, count: n)
+                source.initialize(repeating: .null, count: n)
+                initialized = n
+            }
+        }
+        values.removeLast(n)
+        return elements
+    }
+
+    /// Moves the closing object's keys and values off the stacks, paired up.
+    mutating func popMembers(_ frame: Frame) -> [JSONObject.Element] {
+        let n = keys.count - frame.firstKey
+        let members = keys.withUnsafeMutableBufferPointer { keyStack in
+            values.withUnsafeMutableBufferPointer { valueStack in
+                [JSONObject.Element](unsafeUninitializedCapacity: n) { out, initialized in
+                    let keySource = keyStack.baseAddress! + frame.firstKey
+                    let valueSource = valueStack.baseAddress! + frame.firstValue
+                    for j in 0..<n {
+                        (out.baseAddress! + j).initialize(to: ((keySource + j).move(), (valueSource + j).move()))
+                    }
+                    keySource.initialize(repeating: "", count: n)
+                    valueSource.initialize(repeating: .null, count: n)
+                    initialized = n
+                }
+            }
+        }
+        keys.removeLast(n)
+        values.removeLast(n)
+        return members
     }
 
     /// Expects `"key"` then `:` (whitespace already skipped before the key).
@@ -258,27 +305,31 @@ private struct Parser {
         return JSONNumber(unchecked: String(decoding: UnsafeBufferPointer(rebasing: input[start..<i]), as: UTF8.self))
     }
 
-    /// Index of the first `"`, `\` or control byte at or after `from`, or `input.count`.
+    /// Index of the first `"`, `\` or control byte at or after `from`, or
+    /// `input.count`. ORs every byte it passes into `seen`, so the caller learns
+    /// whether the string was pure ASCII without a second pass.
     @inline(__always)
-    func findStringSpecial(from: Int) -> Int {
+    func findStringSpecial(from: Int, seen: inout UInt64) -> Int {
         var j = from
         let n = input.count
         let base = UnsafeRawPointer(input.baseAddress!)
-        // Eight bytes at a time (SWAR): exact test for "some byte is special".
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        // Eight bytes at a time (SWAR); the "has a byte equal to / below" tests
+        // are exact about whether some byte matches, which is all we need.
         while n - j >= 8 {
             let w = base.loadUnaligned(fromByteOffset: j, as: UInt64.self)
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let highs: UInt64 = 0x8080_8080_8080_8080
             let q = w ^ (ones &* 0x22)
             let s = w ^ (ones &* 0x5C)
-            let special =
-                ((q &- ones) & ~q) | ((s &- ones) & ~s) | ((w &- ones &* 0x20) & ~w)
+            let special = ((q &- ones) & ~q) | ((s &- ones) & ~s) | ((w &- ones &* 0x20) & ~w)
             if special & highs != 0 { break }
+            seen |= w
             j += 8
         }
         while j < n {
             let b = input[j]
             if b == quote || b == backslash || b < 0x20 { return j }
+            seen |= UInt64(b)
             j += 1
         }
         return n
@@ -289,26 +340,26 @@ private struct Parser {
         let openOffset = i
         var segmentStart = i + 1
         var usingScratch = false
+        var seen: UInt64 = 0
         while true {
-            let j = findStringSpecial(from: segmentStart)
+            let j = findStringSpecial(from: segmentStart, seen: &seen)
             guard j < input.count else { throw .unterminatedString(at: openOffset) }
             let b = input[j]
             if b == quote {
                 i = j + 1
-                if !usingScratch {
-                    // Fast path: no escapes, validate and build in one go.
+                // Escapes are ASCII and decode to whole scalars, so checking the raw
+                // text between the quotes validates the decoded string too.
+                if seen & 0x8080_8080_8080_8080 != 0 {
                     let raw = UnsafeBufferPointer(rebasing: input[(openOffset + 1)..<j])
-                    if let s = String(validating: raw, as: UTF8.self) { return s }
-                    throw .invalidUTF8(at: openOffset + 1 + firstInvalidUTF8(raw))
+                    let bad = firstInvalidUTF8(raw)
+                    if bad < raw.count { throw .invalidUTF8(at: openOffset + 1 + bad) }
+                }
+                // (`String(validating:)` is unspecialised and several times slower.)
+                if !usingScratch {
+                    return String(decoding: UnsafeBufferPointer(rebasing: input[(openOffset + 1)..<j]), as: UTF8.self)
                 }
                 scratch.append(contentsOf: UnsafeBufferPointer(rebasing: input[segmentStart..<j]))
-                if let s = scratch.withUnsafeBufferPointer({ String(validating: $0, as: UTF8.self) }) {
-                    return s
-                }
-                // Escapes are ASCII and decode to whole scalars, so the raw text is
-                // invalid exactly where the decoded text is.
-                let raw = UnsafeBufferPointer(rebasing: input[(openOffset + 1)..<j])
-                throw .invalidUTF8(at: openOffset + 1 + firstInvalidUTF8(raw))
+                return String(decoding: scratch, as: UTF8.self)
             }
             if b == backslash {
                 if !usingScratch {

@@ -199,12 +199,16 @@ final class JSONTests: XCTestCase {
 
         // Same rule for large (indexed) objects.
         var text = "{"
-        for n in 0..<20 { text += "\"k\(n)\":\(n)," }
+        for n in 0..<40 { text += "\"k\(n)\":\(n)," }
         text += #""k5":"last"}"#
         let large = parse(text)?.objectValue
-        XCTAssertEqual(large?.count, 20)
+        XCTAssertEqual(large?.count, 40)
         XCTAssertEqual(large?["k5"], "last")
         XCTAssertEqual(large?.position(ofKey: "k5"), 5)
+        for n in 0..<40 where n != 5 {
+            XCTAssertEqual(large?["k\(n)"], JSONValue(n))
+            XCTAssertEqual(large?.position(ofKey: "k\(n)"), n)
+        }
 
         let literal: JSONObject = ["x": 1, "y": 2, "x": 9]
         XCTAssertEqual(literal.keys, ["x", "y"])
@@ -218,7 +222,7 @@ final class JSONTests: XCTestCase {
     }
 
     func testObjectMutation() {
-        for size in [3, 8, 9, 30] {  // both sides of the index threshold
+        for size in [3, 16, 17, 40] {  // both sides of the index threshold
             var object = JSONObject()
             for n in 0..<size { object["k\(n)"] = JSONValue(n) }
             XCTAssertEqual(object.count, size)

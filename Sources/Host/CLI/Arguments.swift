@@ -8,7 +8,7 @@ struct Arguments {
     var positional: [String] = []
     var wantsHelp = false
 
-    static let commands = ["serve", "check-config", "plugins", "help"]
+    static let commands = ["serve", "check-config", "plugins", "stats", "help"]
 
     static func parse(_ argv: [String]) throws -> Arguments {
         var a = Arguments()
@@ -60,6 +60,7 @@ struct Arguments {
       proteus plugins [--config FILE | --plugin-dir DIR]
                                               list the plugins found (kind, name,
                                               version, ABI version, path)
+      proteus stats [--config FILE]           print the store's record counts
       proteus --help                          this text
 
     Options:

@@ -1,6 +1,7 @@
 // The commands behind the CLI.
 import Glibc
 import PluginAPI
+import PluginKit
 
 enum Commands {
     static func run(_ argv: [String]) -> Int32 {
@@ -16,6 +17,7 @@ enum Commands {
         switch arguments.command {
         case "check-config": return checkConfig(arguments)
         case "plugins": return listPlugins(arguments)
+        case "stats": return storeStats(arguments)
         default: return serve(arguments)
         }
     }
@@ -69,6 +71,37 @@ enum Commands {
             }
         }
         return failed ? 1 : 0
+    }
+
+    /// Prints the store's counts, one "name value" line each.
+    static func storeStats(_ arguments: Arguments) -> Int32 {
+        do {
+            let store = try HostAssembly.storeOnly(try loadConfiguration(arguments))
+            defer { store.instance.destroy() }
+            var stats = proteus_store_stats()
+            stats.struct_size = UInt32(MemoryLayout<proteus_store_stats>.size)
+            var err = proteus_error()
+            let status = store.api.stats(store.raw, &stats, &err)
+            guard status == PROTEUS_OK else {
+                printError("store \(store.name): stats failed: \(PluginError(status: status, from: err).message)")
+                return 1
+            }
+            print("""
+            store \(store.name)
+            schema_version \(stats.schema_version)
+            users \(stats.users)
+            documents \(stats.documents)
+            groups \(stats.groups)
+            roles \(stats.roles)
+            sessions \(stats.sessions)
+            api_keys \(stats.api_keys)
+            identities \(stats.identities)
+            """)
+            return 0
+        } catch {
+            printError("\(error)")
+            return 1
+        }
     }
 
     static func serve(_ arguments: Arguments) -> Int32 {

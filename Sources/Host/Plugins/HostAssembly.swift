@@ -32,21 +32,14 @@ final class HostAssembly: @unchecked Sendable {
         }
         let runtime = HostRuntime(dataDirectory: dataDirectory, secretKey: secret, rateLimiter: try RateLimiter())
         self.runtime = runtime
-        let pluginDirectory = configuration.pluginDirectory ?? FileIO.executableDirectory()
-
-        func create(_ reference: PluginReference, kind: Int32, forDialect: Bool) throws -> PluginInstance {
-            do {
-                let plugin = try PluginLoader.resolve(reference.plugin, kind: kind, directory: pluginDirectory)
-                return try PluginInstance.create(plugin, optionsJSON: JSONValue.object(reference.options).serialized(), runtime: runtime, forDialect: forDialect)
-            } catch let e as PluginLoadError {
-                throw ConfigError(message: "key \"\(reference.keyPath).plugin\": \(e.message)")
-            }
+        let create = { (reference: PluginReference, kind: Int32, forDialect: Bool) throws -> PluginInstance in
+            try Self.createPlugin(reference, kind: kind, forDialect: forDialect, configuration: configuration, runtime: runtime)
         }
 
         // Created in dependency order; on failure, destroy what exists (reverse).
         var created: [PluginInstance] = []
         do {
-            let storeInstance = try create(configuration.store, kind: PROTEUS_KIND_STORE, forDialect: false)
+            let storeInstance = try create(configuration.store, PROTEUS_KIND_STORE, false)
             created.append(storeInstance)
             store = try StoreBinding(storeInstance)
             runtime.directory = store
@@ -54,7 +47,7 @@ final class HostAssembly: @unchecked Sendable {
             let kdfThreads = configuration.kdfThreads ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) - 1)
             auth = AuthMethods(pool: KDFPool(threads: kdfThreads, maxQueued: configuration.kdfQueue))
             for reference in configuration.auth {
-                let instance = try create(reference, kind: PROTEUS_KIND_AUTH, forDialect: false)
+                let instance = try create(reference, PROTEUS_KIND_AUTH, false)
                 created.append(instance)
                 try auth.add(instance)
             }
@@ -63,7 +56,7 @@ final class HostAssembly: @unchecked Sendable {
             var dialects: [DialectBinding] = []
             var mounted: [Router.Mounted] = []
             for reference in configuration.dialects {
-                let instance = try create(reference.reference, kind: PROTEUS_KIND_DIALECT, forDialect: true)
+                let instance = try create(reference.reference, PROTEUS_KIND_DIALECT, true)
                 created.append(instance)
                 let mountBytes = try Router.normalizeMount(reference.mount)
                 let binding = try DialectBinding(instance, mount: String(decoding: mountBytes, as: UTF8.self), mountBytes: mountBytes)
@@ -77,6 +70,29 @@ final class HostAssembly: @unchecked Sendable {
         } catch {
             for instance in created.reversed() { instance.destroy() }
             throw error
+        }
+    }
+
+    /// Only the store of a configuration (for commands that need nothing
+    /// else, like `proteus stats`). The caller destroys the instance.
+    static func storeOnly(_ configuration: Configuration) throws -> StoreBinding {
+        let dataDirectory = FileIO.absolutePath(configuration.dataDirectory)
+        let runtime = HostRuntime(dataDirectory: dataDirectory, secretKey: SecureRandom.bytes(32), rateLimiter: try RateLimiter())
+        let instance = try createPlugin(configuration.store, kind: PROTEUS_KIND_STORE, forDialect: false, configuration: configuration, runtime: runtime)
+        do { return try StoreBinding(instance) } catch {
+            instance.destroy()
+            throw error
+        }
+    }
+
+    private static func createPlugin(_ reference: PluginReference, kind: Int32, forDialect: Bool,
+                                     configuration: Configuration, runtime: HostRuntime) throws -> PluginInstance {
+        let pluginDirectory = configuration.pluginDirectory ?? FileIO.executableDirectory()
+        do {
+            let plugin = try PluginLoader.resolve(reference.plugin, kind: kind, directory: pluginDirectory)
+            return try PluginInstance.create(plugin, optionsJSON: JSONValue.object(reference.options).serialized(), runtime: runtime, forDialect: forDialect)
+        } catch let e as PluginLoadError {
+            throw ConfigError(message: "key \"\(reference.keyPath).plugin\": \(e.message)")
         }
     }
 
