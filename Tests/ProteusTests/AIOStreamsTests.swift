@@ -266,7 +266,7 @@ final class AIOStreamsTests: XCTestCase {
         let results = ConcurrentResults()
         DispatchQueue.concurrentPerform(iterations: 50) { i in
             do {
-                let r = try APIClient(port: port).request("POST", "/api/v1/user", json: ["config": ["i": .number(JSONNumber(i))], "password": "parallel\(i)"])
+                let r = try APIClient(port: port).request("POST", "/api/v1/user", json: ["config": ["i": .number(JSONNumber(i))], "password": .string("parallel\(i)")])
                 results.add(r.status, r.json?["data"]?["uuid"]?.stringValue)
             } catch {
                 results.add(-1, "\(error)")

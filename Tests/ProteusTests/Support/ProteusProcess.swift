@@ -14,7 +14,7 @@ final class ProteusProcess: @unchecked Sendable {
     private var sawListening = false
 
     /// Fast password hashing for tests that are not about hashing cost.
-    static let fastPassword: [String: Any] = ["plugin": "password", "options": ["memoryKiB": 1024, "iterations": 1]]
+    static var fastPassword: [String: Any] { ["plugin": "password", "options": ["memoryKiB": 1024, "iterations": 1]] }
 
     /// The config used unless a test gives its own: SQLite in the test's
     /// directory, fast password hashing, AIOStreams at /.
