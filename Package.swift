@@ -37,6 +37,6 @@ let package = Package(
         .target(name: "AIOStreams", dependencies: ["PluginKit"], path: "Plugins/APIDialects/AIOStreams"),
 
         // Tests drive the real binary and plugins; they never link a plugin target.
-        .testTarget(name: "ProteusTests", dependencies: ["ProteusJSON"], path: "Tests/ProteusTests"),
+        .testTarget(name: "ProteusTests", dependencies: ["ProteusJSON", "Host"], path: "Tests/ProteusTests"),
     ]
 )

@@ -403,7 +403,10 @@ final class HTTPServer: @unchecked Sendable {
             if force { closeConnection(connection); continue }
             switch connection.phase {
             case .lingering:
-                if now >= connection.lingerDeadlineNanos { closeConnection(connection) }
+                // Close once the client has everything (or at the deadline).
+                if now >= connection.lingerDeadlineNanos || sys.socketQueuesEmpty(connection.fd) {
+                    closeConnection(connection)
+                }
             case .closingAfterWrite:
                 if now &- connection.lastWriteProgressNanos > writeNanos { closeConnection(connection) }
             case .head, .body, .chunked:

@@ -33,12 +33,15 @@ struct LinuxSystem: @unchecked Sendable {
     typealias EpollWait = @convention(c) (Int32, UnsafeMutableRawPointer?, Int32, Int32) -> Int32
     typealias EventFD = @convention(c) (UInt32, Int32) -> Int32
     typealias Accept4 = @convention(c) (Int32, UnsafeMutablePointer<sockaddr>?, UnsafeMutablePointer<socklen_t>?, Int32) -> Int32
+    /// ioctl(fd, request, int *): only used with integer out-parameters.
+    typealias IoctlInt = @convention(c) (Int32, UInt, UnsafeMutablePointer<Int32>?) -> Int32
 
     let epollCreate1: EpollCreate1
     let epollCtlFn: EpollCtl
     let epollWaitFn: EpollWait
     let eventfd: EventFD
     let accept4: Accept4
+    let ioctlInt: IoctlInt
 
     static let shared: LinuxSystem? = {
         guard let handle = dlopen(nil, RTLD_NOW),
@@ -46,15 +49,28 @@ struct LinuxSystem: @unchecked Sendable {
               let ctl = dlsym(handle, "epoll_ctl"),
               let wait = dlsym(handle, "epoll_wait"),
               let efd = dlsym(handle, "eventfd"),
-              let acc = dlsym(handle, "accept4")
+              let acc = dlsym(handle, "accept4"),
+              let io = dlsym(handle, "ioctl")
         else { return nil }
         return LinuxSystem(
             epollCreate1: unsafeBitCast(c, to: EpollCreate1.self),
             epollCtlFn: unsafeBitCast(ctl, to: EpollCtl.self),
             epollWaitFn: unsafeBitCast(wait, to: EpollWait.self),
             eventfd: unsafeBitCast(efd, to: EventFD.self),
-            accept4: unsafeBitCast(acc, to: Accept4.self))
+            accept4: unsafeBitCast(acc, to: Accept4.self),
+            ioctlInt: unsafeBitCast(io, to: IoctlInt.self))
     }()
+
+    /// True when everything sent on the socket has been acknowledged and
+    /// nothing received is unread (SIOCOUTQ and SIOCINQ both 0): closing
+    /// then cannot destroy a response with a reset.
+    func socketQueuesEmpty(_ fd: Int32) -> Bool {
+        var unsent: Int32 = 0
+        var unread: Int32 = 0
+        guard ioctlInt(fd, 0x5411 /* SIOCOUTQ */, &unsent) == 0,
+              ioctlInt(fd, 0x541B /* SIOCINQ */, &unread) == 0 else { return false }
+        return unsent == 0 && unread == 0
+    }
 
     /// epoll_ctl with a 64-bit token as the event data.
     @inline(__always)
