@@ -362,6 +362,28 @@ final class TransportServerTests: XCTestCase {
         XCTAssertEqual(try sleeper.readResponse().status, 200)
     }
 
+    func testMoreBlockedHandlersThanPollingThreads() throws {
+        server.stop()
+        server = try TestServer {
+            $0.threadCount = 6
+            $0.pollingThreads = 2
+        }
+        let sleepers = try (0..<4).map { _ in try server.client() }
+        for sleeper in sleepers { sleeper.send(get("/sleep?ms=1000")) }
+        usleep(100_000)
+        let start = now()
+        let other = try server.client()
+        other.send(get("/quick"))
+        XCTAssertEqual(try other.readResponse().status, 200)
+        XCTAssertLessThan(now() - start, 0.5)
+        for sleeper in sleepers { XCTAssertEqual(try sleeper.readResponse().status, 200) }
+        // Once the handlers return, the server keeps serving normally.
+        for i in 0..<20 {
+            other.send(get("/after\(i)"))
+            XCTAssertEqual(try other.readResponse().status, 200)
+        }
+    }
+
     func testOutputBackpressureKeepsOrder() throws {
         server.stop()
         server = try TestServer { $0.maxPendingOutputBytes = 64 * 1024 }

@@ -51,6 +51,10 @@ final class HTTPServer: @unchecked Sendable {
     /// Monotonic deadline after which everything is closed; 0 = none.
     let shutdownDeadline = Atomic<UInt64>(0)
 
+    let gate: HTTPPollingGate
+    let activities: [HTTPThreadActivity]
+    let stuckNanos: UInt64
+
     let lifecycleLock = PThreadMutex()
     var started = false
     var finished = false
@@ -74,6 +78,11 @@ final class HTTPServer: @unchecked Sendable {
         self.requestNanos = configuration.requestTimeout.saturatingNanoseconds
         self.writeNanos = configuration.writeTimeout.saturatingNanoseconds
         self.lingerNanos = configuration.lingerTimeout.saturatingNanoseconds
+
+        let threadCount = max(1, configuration.threadCount)
+        gate = HTTPPollingGate(limit: min(threadCount, max(1, configuration.pollingThreads)))
+        activities = (0..<threadCount).map { _ in HTTPThreadActivity() }
+        stuckNanos = max(100_000, configuration.blockedHandlerThreshold.saturatingNanoseconds)
 
         let maxConnections = max(1, configuration.maxConnections)
         connections = (0..<maxConnections).map { HTTPConnection(slot: $0) }
@@ -144,8 +153,9 @@ final class HTTPServer: @unchecked Sendable {
         defer { lifecycleLock.unlock() }
         guard !started else { return }
         started = true
-        for _ in 0..<max(1, configuration.threadCount) {
-            guard let t = startThread({ [self] in self.servingLoop() }) else {
+        for index in 0..<activities.count {
+            let activity = activities[index]
+            guard let t = startThread({ [self] in self.servingLoop(activity) }) else {
                 abortStart()
                 throw HTTPListenerError(message: "cannot start serving thread: \(errnoDescription(errno))")
             }
@@ -156,11 +166,17 @@ final class HTTPServer: @unchecked Sendable {
             throw HTTPListenerError(message: "cannot start sweeper thread: \(errnoDescription(errno))")
         }
         threads.append(s)
+        if gate.limit < activities.count {
+            guard let m = startThread(stackBytes: 256 << 10, { [self] in self.monitorLoop() }) else {
+                abortStart()
+                throw HTTPListenerError(message: "cannot start monitor thread: \(errnoDescription(errno))")
+            }
+            threads.append(m)
+        }
     }
 
     private func abortStart() {
-        threadsExit.store(true, ordering: .sequentiallyConsistent)
-        signal(exitFD)
+        stopThreads()
         for t in threads { joinThread(t) }
         threads.removeAll()
     }
@@ -229,6 +245,12 @@ final class HTTPServer: @unchecked Sendable {
     /// Connections currently open.
     var activeConnectionCount: Int { activeConnections.load(ordering: .relaxed) }
 
+    private func stopThreads() {
+        threadsExit.store(true, ordering: .sequentiallyConsistent)
+        signal(exitFD)
+        gate.close()
+    }
+
     func signal(_ eventFD: Int32) {
         var one: UInt64 = 1
         _ = Glibc.write(eventFD, &one, 8)
@@ -236,11 +258,23 @@ final class HTTPServer: @unchecked Sendable {
 
     // MARK: - Serving threads
 
-    private func servingLoop() {
+    private func servingLoop(_ activity: HTTPThreadActivity) {
         let context = HTTPServingContext(headerCapacity: limits.maxHeaderCount)
         let event = UnsafeMutableRawPointer.allocate(byteCount: Epoll.eventSize, alignment: 8)
         defer { event.deallocate() }
+        while gate.acquire() {
+            serveEvents(activity, context, event)
+            gate.release()
+            if threadsExit.load(ordering: .acquiring) { return }
+        }
+    }
+
+    /// Waits for and serves events while holding a polling permit; returns
+    /// when the thread should give the permit back (or exit).
+    private func serveEvents(_ activity: HTTPThreadActivity, _ context: HTTPServingContext,
+                             _ event: UnsafeMutableRawPointer) {
         while true {
+            if gate.isOversubscribed { return }
             let n = sys.epollWaitFn(epfd, event, 1, -1)
             if n < 0 {
                 if errno == EINTR { continue }
@@ -257,9 +291,32 @@ final class HTTPServer: @unchecked Sendable {
             default:
                 let slot = Int(token & 0xFFFF_FFFF)
                 guard slot < connections.count else { continue }
+                activity.busySince.store(monotonicNanos() | 1, ordering: .relaxed)
                 handleEvent(connections[slot], generation: UInt32(truncatingIfNeeded: token >> 32),
                             mask: mask, context)
+                activity.busySince.store(0, ordering: .relaxed)
             }
+        }
+    }
+
+    /// Lets extra threads poll while permit holders are stuck in handlers.
+    private func monitorLoop() {
+        var idleTicks = 0
+        while !threadsExit.load(ordering: .acquiring) {
+            // Fast ticks while handlers run; slower when all is idle.
+            let micros: UInt32 = idleTicks > 50 ? 20_000 : 1_000
+            usleep(micros)
+            let now = monotonicNanos()
+            var stuck = 0
+            var busy = false
+            for activity in activities {
+                let since = activity.busySince.load(ordering: .relaxed)
+                if since == 0 { continue }
+                busy = true
+                if now > since && now - since > stuckNanos { stuck += 1 }
+            }
+            idleTicks = busy ? 0 : idleTicks + 1
+            gate.setStuck(stuck)
         }
     }
 
@@ -383,8 +440,7 @@ final class HTTPServer: @unchecked Sendable {
             }
             sweep(now: now, date: &date, scratch: &scratch)
             if stopping.load(ordering: .acquiring) && activeConnections.load(ordering: .acquiring) == 0 {
-                threadsExit.store(true, ordering: .sequentiallyConsistent)
-                signal(exitFD)
+                stopThreads()
                 return
             }
         }

@@ -7,6 +7,14 @@ struct HTTPServerConfiguration: Sendable {
     /// Serving threads sharing one epoll instance. Handlers may block
     /// (store, password hashing), so there are more threads than cores.
     var threadCount: Int = HTTPServerConfiguration.defaultThreadCount
+    /// Serving threads allowed to poll and serve at once while no handler
+    /// blocks (default: one per core). The other threads stand by and are
+    /// let in when handlers block (see `blockedHandlerThreshold`), which
+    /// avoids a context switch per request.
+    var pollingThreads: Int = HTTPServerConfiguration.coreCount
+    /// A handler running longer than this counts as blocked: another
+    /// standby thread starts serving in its place.
+    var blockedHandlerThreshold: Duration = .milliseconds(2)
     /// Open connections at most; further ones are answered with a minimal
     /// 503 and closed.
     var maxConnections: Int = 10_000
@@ -43,10 +51,11 @@ struct HTTPServerConfiguration: Sendable {
 
     init() {}
 
-    static var defaultThreadCount: Int {
-        let cores = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        return max(4, 4 * max(1, cores))
+    static var coreCount: Int {
+        max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
+
+    static var defaultThreadCount: Int { max(4, 4 * coreCount) }
 
     var parserLimits: HTTPParserLimits {
         HTTPParserLimits(maxRequestLineBytes: maxRequestLineBytes, maxHeaderBytes: maxHeaderBytes,
