@@ -242,3 +242,89 @@ final class TransportParserTests: XCTestCase {
         XCTAssertTrue(try client.readResponse().bodyText.contains("peer=127.0.0.1\n"))
     }
 }
+
+/// Deterministic mutation fuzzing of the parser and the chunked decoder:
+/// nothing may crash, and every outcome is one of the allowed statuses.
+final class TransportFuzzTests: XCTestCase {
+    struct SplitMix {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
+    }
+
+    func testMutatedRequestsNeverCrash() {
+        let seeds = [
+            "GET /a?b=c HTTP/1.1\r\nHost: h\r\nConnection: keep-alive\r\n\r\n",
+            "POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello",
+            "POST /p HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n0\r\nT: v\r\n\r\n",
+            "GET http://h:1/x HTTP/1.0\r\nExpect: 100-continue\r\n\r\n",
+        ].map { Array($0.utf8) }
+        let interesting: [UInt8] = [0, 9, 10, 13, 32, 34, 44, 58, 59, 37, 48, 57, 102, 70, 127, 128, 255, 47, 63, 42]
+        var rng = SplitMix(state: 0x5EED)
+        var limits = HTTPParserLimits()
+        limits.maxHeaderCount = 8
+        limits.maxHeaderBytes = 256
+        limits.maxRequestLineBytes = 128
+        limits.maxBodyBytes = 64
+        limits.maxChunkLineBytes = 32
+        let fields = UnsafeMutablePointer<HTTPHeaderField>.allocate(capacity: limits.maxHeaderCount)
+        defer { fields.deallocate() }
+        let allowed: Set<Int> = [0, 400, 414, 431, 501, 505]
+        for iteration in 0..<20_000 {
+            var bytes = seeds[iteration % seeds.count]
+            for _ in 0..<(1 + rng.below(4)) {
+                let position = rng.below(bytes.count)
+                switch rng.below(4) {
+                case 0: bytes[position] = interesting[rng.below(interesting.count)]
+                case 1: bytes.insert(interesting[rng.below(interesting.count)], at: position)
+                case 2: bytes.remove(at: position)
+                default: bytes[position] = UInt8(truncatingIfNeeded: rng.next())
+                }
+                if bytes.isEmpty { bytes = [13] }
+            }
+            let step = 1 + rng.below(16)
+            bytes.withUnsafeMutableBufferPointer { buffer in
+                guard let p = buffer.baseAddress else { return }
+                var state = HeadScanState()
+                var available = 0
+                var result = HeadScanResult.incomplete
+                while available < buffer.count {
+                    available = min(buffer.count, available + step)
+                    result = HTTPParser.scanHead(p, count: available, state: &state, limits: limits)
+                    if result != .incomplete { break }
+                }
+                guard case .complete(let length) = result else {
+                    if case .failure(let status) = result { XCTAssertTrue(allowed.contains(status)) }
+                    return
+                }
+                var head = ParsedHead()
+                let status = HTTPParser.parseHead(p, length: length, requestLineEnd: state.requestLineEnd,
+                                                  headers: fields, headerCapacity: limits.maxHeaderCount, into: &head)
+                XCTAssertTrue(allowed.contains(status), "status \(status)")
+                guard status == 0, head.framing == .chunked else { return }
+                var chunked = ChunkedDecoderState(bodyStart: length)
+                var count = length
+                while count < buffer.count {
+                    count = min(buffer.count, count + step)
+                    let outcome = HTTPChunkedDecoder.decode(p, count: count, state: &chunked, limits: limits,
+                                                            headerBytes: head.headerBytes, headerCount: head.headerCount)
+                    if outcome != .needMore { break }
+                    let compacted = HTTPChunkedDecoder.compact(p, count: count, state: &chunked)
+                    // Keep the unread tail in place for the next round.
+                    let gap = count - compacted
+                    if gap > 0 {
+                        for i in compacted..<(buffer.count - gap) { p[i] = p[i + gap] }
+                    }
+                    count = compacted
+                    XCTAssertLessThanOrEqual(chunked.decodedCount, limits.maxBodyBytes)
+                }
+            }
+        }
+    }
+}

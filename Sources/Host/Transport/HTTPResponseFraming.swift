@@ -97,14 +97,15 @@ struct HTTPDateCache {
         var out = [UInt8]()
         out.reserveCapacity(32)
         func put(_ s: StaticString) { out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
-        func two(_ v: Int32) { out.append(UInt8(48 + (v / 10) % 10)); out.append(UInt8(48 + v % 10)) }
+        func digit(_ v: Int) -> UInt8 { UInt8(truncatingIfNeeded: 48 + abs(v % 10)) }
+        func two(_ v: Int32) { out.append(digit(Int(v) / 10)); out.append(digit(Int(v))) }
         let wday = Int(parts.tm_wday), mon = Int(parts.tm_mon)
         put(days[(wday >= 0 && wday < 7) ? wday : 0]); put(", ")
         two(parts.tm_mday); out.append(32)
         put(months[(mon >= 0 && mon < 12) ? mon : 0]); out.append(32)
         let year = Int(parts.tm_year) + 1900
-        out.append(UInt8(48 + (year / 1000) % 10)); out.append(UInt8(48 + (year / 100) % 10))
-        out.append(UInt8(48 + (year / 10) % 10)); out.append(UInt8(48 + year % 10)); out.append(32)
+        out.append(digit(year / 1000)); out.append(digit(year / 100))
+        out.append(digit(year / 10)); out.append(digit(year)); out.append(32)
         two(parts.tm_hour); out.append(58); two(parts.tm_min); out.append(58); two(parts.tm_sec)
         put(" GMT")
         withUnsafeMutableBytes(of: &bytes) { raw in
