@@ -61,6 +61,10 @@ final class TransportServerTests: XCTestCase {
         let client = try server.client()
         client.send("\r\n\r\n" + get("/x"))
         XCTAssertEqual(try client.readResponse().status, 200)
+        client.send("\r")
+        usleep(30_000)
+        client.send("\n" + get("/y"))
+        XCTAssertEqual(try client.readResponse().status, 200)
     }
 
     func testContentLengthBody() throws {

@@ -11,6 +11,33 @@
 //     header fields) plus the framing decision.
 // Offsets are relative to the first byte of the request, so the buffer may
 // be compacted or reallocated between reads.
+//
+// Decisions where RFC 9112 leaves room (all errors close the connection):
+// - Bare LF as a line terminator is refused (400) everywhere: request line,
+//   field lines, chunk lines, trailers. A CR not followed by LF is a CTL → 400.
+// - Empty lines (CRLF) before a request line are skipped (§2.2).
+// - Only "HTTP/1.0" and "HTTP/1.1"; any other well-formed HTTP-version (even
+//   HTTP/1.2) → 505; a malformed one (lowercase, extra spaces) → 400.
+// - request-target: origin-form, absolute-form with http/https (userinfo
+//   refused), "*" only for OPTIONS; authority-form and anything else → 400.
+//   Characters outside RFC 3986 (space, CTL, non-ASCII, " < > \ ^ ` { | } #,
+//   and [ ] outside the authority) → 400. Percent escapes are not checked
+//   here (percentDecodePath does, for the router).
+// - Field values may contain HTAB, SP, VCHAR and obs-text (0x80-0xFF);
+//   every other CTL including DEL → 400. Whitespace before the colon and
+//   obs-fold (a line starting with SP/HTAB) → 400.
+// - Content-Length: 1*DIGIT; a comma list or repeated fields are accepted
+//   only when all values are equal; empty/signed/overflowing → 400.
+// - Transfer-Encoding: exactly "chunked" (case-insensitive) is supported.
+//   chunked not last, chunked twice, empty list elements or parameters on
+//   chunked → 400; other codings (gzip, "gzip, chunked", identity) → 501;
+//   TE together with Content-Length, or TE in an HTTP/1.0 request → 400.
+// - Host: required for HTTP/1.1; more than one → 400; a value with
+//   characters outside reg-name/IP-literal/port → 400. For absolute-form the
+//   target's authority is not compared with Host.
+// - Connection: "close" and "keep-alive" tokens are honoured; others ignored.
+// - Expect: only "100-continue" (HTTP/1.1) is acted upon; other
+//   expectations are ignored rather than answered with 417.
 
 import Glibc
 

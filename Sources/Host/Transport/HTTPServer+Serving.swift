@@ -117,7 +117,8 @@ extension HTTPServer {
                         continue
                     }
                 }
-                if count == 0 { return .needInput }
+                // Nothing, or the CR of a leading empty line split from its LF.
+                if count == 0 || (count == 1 && p[0] == 13 && connection.scan.scanned == 0) { return .needInput }
                 switch HTTPParser.scanHead(p, count: count, state: &connection.scan, limits: limits) {
                 case .incomplete:
                     return .needInput

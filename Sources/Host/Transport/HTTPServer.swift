@@ -1,5 +1,7 @@
 // The serving loop: one epoll instance shared by N serving threads, one
-// sweeper thread for timeouts and shutdown.
+// sweeper thread for timeouts and shutdown, and (when there are more serving
+// threads than polling permits) a monitor thread for the polling gate
+// (HTTPPollingGate.swift).
 //
 // Ownership: every connection is registered EPOLLONESHOT, so an event goes to
 // exactly one serving thread, which takes the connection's lock, reads,
