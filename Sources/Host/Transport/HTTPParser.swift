@@ -198,15 +198,16 @@ enum HTTPParser {
     @inline(__always)
     static func parseFieldLine(_ p: UnsafePointer<UInt8>, start: Int, end: Int,
                                nameEnd: inout Int, valueStart: inout Int, valueEnd: inout Int) -> Bool {
+        let table = HTTPChar.table
         var j = start
-        while j < end && HTTPChar.is(p[j], HTTPChar.tchar) { j += 1 }
+        while j < end && table[Int(p[j])] & HTTPChar.tchar != 0 { j += 1 }
         if j == start || j >= end || p[j] != 58 { return false }
         nameEnd = j
         j += 1
         while j < end && isOWS(p[j]) { j += 1 }
         valueStart = j
         while j < end {
-            if !HTTPChar.is(p[j], HTTPChar.fieldValue) { return false }
+            if table[Int(p[j])] & HTTPChar.fieldValue == 0 { return false }
             j += 1
         }
         var e = end
@@ -225,8 +226,9 @@ enum HTTPParser {
         guard requestLineEnd >= 1, requestLineEnd < length, length >= 4 else { return 400 }
         // ---- request line: method SP request-target SP HTTP-version
         let lineEnd = requestLineEnd - 1   // the CR
+        let table = HTTPChar.table
         var i = 0
-        while i < lineEnd && HTTPChar.is(p[i], HTTPChar.tchar) { i += 1 }
+        while i < lineEnd && table[Int(p[i])] & HTTPChar.tchar != 0 { i += 1 }
         if i == 0 || i >= lineEnd || p[i] != 32 { return 400 }
         let methodEnd = i
         head.method = view(p, 0, methodEnd)
@@ -360,6 +362,7 @@ enum HTTPParser {
             head.path = view(p, start, end)
             return 0
         }
+        let table = HTTPChar.table
         var pathStart: Int
         if p[start] == 47 /* / */ {
             pathStart = start
@@ -382,7 +385,7 @@ enum HTTPParser {
             pathStart = a
         }
         var k = pathStart
-        while k < end { if !HTTPChar.is(p[k], HTTPChar.target) { return 400 }; k += 1 }
+        while k < end { if table[Int(p[k])] & HTTPChar.target == 0 { return 400 }; k += 1 }
         var q = pathStart
         while q < end && p[q] != 63 /* ? */ { q += 1 }
         if q == pathStart {
