@@ -168,6 +168,13 @@ final class TransportParserTests: XCTestCase {
         XCTAssertEqual(decode("1 \r\nx\r\n0\r\n\r\n"), .failure(400))     // BWS without extension
         XCTAssertEqual(decode("1 ;e\r\nx\r\n0\r\n\r\n"), .done)
         XCTAssertEqual(decode("1;e\u{1}\r\nx\r\n"), .failure(400))
+        XCTAssertEqual(decode("1;a=b;c;d = \"q \\\" ;\"\r\nx\r\n0\r\n\r\n"), .done)
+        XCTAssertEqual(decode("1;\r\nx\r\n0\r\n\r\n"), .failure(400))         // no ext-name
+        XCTAssertEqual(decode("1;a=\r\nx\r\n0\r\n\r\n"), .failure(400))       // no ext-val
+        XCTAssertEqual(decode("1;a=\"open\r\nx\r\n0\r\n\r\n"), .failure(400)) // unterminated quote
+        XCTAssertEqual(decode("1;a=b c\r\nx\r\n0\r\n\r\n"), .failure(400))
+        XCTAssertEqual(decode("1;a@b\r\nx\r\n0\r\n\r\n"), .failure(400))
+        XCTAssertEqual(decode("1;a=b \r\nx\r\n0\r\n\r\n"), .failure(400))       // trailing BWS
         XCTAssertEqual(decode("1\rx\r\n"), .failure(400))
         XCTAssertEqual(decode("1\r\nx\n0\r\n\r\n"), .failure(400))
         XCTAssertEqual(decode("0\r\nT: a\nU: b\r\n\r\n"), .failure(400))

@@ -62,17 +62,7 @@ enum HTTPChunkedDecoder {
                     i += 1
                 }
                 if i == state.readOffset { return .failure(400) }
-                if i < lineEnd {
-                    // chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] )
-                    var j = i
-                    while j < lineEnd && (p[j] == 32 || p[j] == 9) { j += 1 }
-                    if j >= lineEnd || p[j] != 59 { return .failure(400) }
-                    while j < lineEnd {
-                        let c = p[j]
-                        if (c < 32 && c != 9) || c == 127 { return .failure(400) }
-                        j += 1
-                    }
-                }
+                if i < lineEnd && !validExtensions(p, from: i, to: lineEnd) { return .failure(400) }
                 if exceeds || size > limits.maxBodyBytes - state.decodedCount { return .tooLarge }
                 state.readOffset = lf + 1
                 if size == 0 {
@@ -131,6 +121,52 @@ enum HTTPChunkedDecoder {
                 return .done
             }
         }
+    }
+
+    /// chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] )
+    /// ext-val = token / quoted-string (RFC 9112 §7.1.1).
+    static func validExtensions(_ p: UnsafeMutablePointer<UInt8>, from start: Int, to end: Int) -> Bool {
+        @inline(__always) func isBWS(_ c: UInt8) -> Bool { c == 32 || c == 9 }
+        @inline(__always) func isTchar(_ c: UInt8) -> Bool { HTTPChar.is(c, HTTPChar.tchar) }
+        var j = start
+        while j < end {
+            while j < end && isBWS(p[j]) { j += 1 }
+            guard j < end, p[j] == 59 /* ; */ else { return false }
+            j += 1
+            while j < end && isBWS(p[j]) { j += 1 }
+            let nameStart = j
+            while j < end && isTchar(p[j]) { j += 1 }
+            if j == nameStart { return false }
+            var k = j
+            while k < end && isBWS(p[k]) { k += 1 }
+            guard k < end, p[k] == 61 /* = */ else { continue }
+            j = k + 1
+            while j < end && isBWS(p[j]) { j += 1 }
+            guard j < end else { return false }
+            if p[j] == 34 /* " */ {
+                j += 1
+                var closed = false
+                while j < end {
+                    let c = p[j]
+                    if c == 34 { closed = true; j += 1; break }
+                    if c == 92 /* \ */ {
+                        j += 1
+                        guard j < end else { return false }
+                        let q = p[j]
+                        if (q < 32 && q != 9) || q == 127 { return false }
+                    } else if (c < 32 && c != 9) || c == 127 {
+                        return false
+                    }
+                    j += 1
+                }
+                if !closed { return false }
+            } else {
+                let valueStart = j
+                while j < end && isTchar(p[j]) { j += 1 }
+                if j == valueStart { return false }
+            }
+        }
+        return true
     }
 
     /// Moves the not-yet-decoded raw bytes p[readOffset..<count] down to
