@@ -32,6 +32,11 @@
 //   chunked not last, chunked twice, empty list elements or parameters on
 //   chunked → 400; other codings (gzip, "gzip, chunked", identity) → 501;
 //   TE together with Content-Length, or TE in an HTTP/1.0 request → 400.
+// - Chunked bodies: chunk-size is 1*HEXDIG (no sign, "0x" or whitespace
+//   before it); extensions must follow the chunk-ext grammar (no trailing
+//   whitespace) and a chunk line is at most maxChunkLineBytes; they are
+//   ignored. Trailers are validated like header fields, count toward the
+//   header limits, and are discarded.
 // - Host: required for HTTP/1.1; more than one → 400; a value with
 //   characters outside reg-name/IP-literal/port → 400. For absolute-form the
 //   target's authority is not compared with Host.
