@@ -15,8 +15,16 @@ enum PercentDecodeResult: Equatable, Sendable {
 /// in form-encoded queries). The parser has already refused raw bytes
 /// outside RFC 3986, so the input is ASCII.
 func percentDecodePath(_ raw: ByteView) -> PercentDecodeResult {
-    let input = raw.buffer
     var output = [UInt8]()
+    if let failure = percentDecodePath(raw, into: &output) { return failure }
+    return .decoded(output)
+}
+
+/// The same into a caller's reusable buffer (the router's per-thread one):
+/// nil on success, else the failure (`.decoded` is never returned).
+func percentDecodePath(_ raw: ByteView, into output: inout [UInt8]) -> PercentDecodeResult? {
+    let input = raw.buffer
+    output.removeAll(keepingCapacity: true)
     output.reserveCapacity(input.count)
     var i = 0
     let n = input.count
@@ -40,7 +48,7 @@ func percentDecodePath(_ raw: ByteView) -> PercentDecodeResult {
         }
     }
     if sawNonASCII && !isValidUTF8(output) { return .invalidUTF8 }
-    return .decoded(output)
+    return nil
 }
 
 /// Strict UTF-8 validation (RFC 3629): no overlong forms, no surrogates,
