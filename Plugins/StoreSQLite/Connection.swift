@@ -1,0 +1,166 @@
+// A thin, safe wrapper over one sqlite3 connection: opening, pragmas,
+// transactions and a cache of prepared statements. A Connection is used by
+// one thread at a time (the store's writer lock or reader pool guarantees it),
+// so it is opened with SQLITE_OPEN_NOMUTEX.
+import CSQLite
+import Glibc
+import PluginAPI
+import PluginKit
+
+/// A failed SQLite call: the (extended) result code and SQLite's message.
+/// Operations translate it into a PluginError (see `pluginError`).
+struct SQLiteFailure: Error {
+    let code: Int32
+    let message: String
+    let context: String
+
+    var primary: Int32 { code & 0xFF }
+    var isConstraint: Bool { primary == SQLITE_CONSTRAINT }
+    var isUnique: Bool { code == sqliteConstraintUnique || code == sqliteConstraintPrimaryKey }
+    var isForeignKey: Bool { code == sqliteConstraintForeignKey }
+    var isBusy: Bool { primary == SQLITE_BUSY || primary == SQLITE_LOCKED }
+    var isCorrupt: Bool { primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB }
+
+    /// The generic translation into an ABI status. Operations catch
+    /// constraint failures themselves first to say what conflicted.
+    var pluginError: PluginError {
+        switch primary {
+        case SQLITE_BUSY, SQLITE_LOCKED:
+            return .unavailable("the database is busy (another writer held its lock longer than the busy timeout) while \(context)")
+        case SQLITE_CORRUPT, SQLITE_NOTADB:
+            return .internal("the database file is corrupt (\(message)) while \(context)")
+        case SQLITE_FULL:
+            return .unavailable("the disk is full while \(context)")
+        case SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_PROTOCOL:
+            return .unavailable("database I/O error while \(context): \(message)")
+        case SQLITE_TOOBIG:
+            return .tooLarge("a value is larger than the database accepts while \(context)")
+        case SQLITE_NOMEM:
+            return .unavailable("out of memory while \(context)")
+        case SQLITE_CONSTRAINT:
+            if isUnique { return .conflict("a uniqueness rule would break while \(context)") }
+            if isForeignKey { return .invalid("a referenced record does not exist while \(context)") }
+            return .invalid("a value breaks a database rule while \(context)")
+        default:
+            return .internal("SQLite error \(code) while \(context): \(message)")
+        }
+    }
+}
+
+// Extended result codes are function-like macros Swift does not import.
+let sqliteConstraintUnique: Int32 = 19 | (8 << 8)
+let sqliteConstraintPrimaryKey: Int32 = 19 | (6 << 8)
+let sqliteConstraintForeignKey: Int32 = 19 | (3 << 8)
+
+/// SQLITE_TRANSIENT: SQLite copies the bound value.
+let sqliteTransient = unsafeBitCast(Int(-1), to: sqlite3_destructor_type.self)
+
+final class Connection {
+    let db: OpaquePointer
+    let path: String
+    private var cache: [String: Statement] = [:]
+    /// Dynamic statements (search, update masks) are cached too, up to this many.
+    private static let cacheLimit = 256
+
+    /// Opens `path`. `create`: allow SQLite to create the file.
+    init(path: String, create: Bool) throws(SQLiteFailure) {
+        var handle: OpaquePointer?
+        var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        if create { flags |= SQLITE_OPEN_CREATE }
+        let rc = sqlite3_open_v2(path, &handle, flags, nil)
+        guard rc == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
+            if let handle { sqlite3_close_v2(handle) }
+            throw SQLiteFailure(code: rc, message: message, context: "opening the database")
+        }
+        sqlite3_extended_result_codes(handle, 1)
+        self.db = handle
+        self.path = path
+    }
+
+    deinit { close() }
+
+    private var closed = false
+
+    /// Finalizes every cached statement and closes the connection.
+    func close() {
+        guard !closed else { return }
+        closed = true
+        for statement in cache.values { statement.finalize() }
+        cache.removeAll()
+        sqlite3_close_v2(db)
+    }
+
+    func failure(_ rc: Int32, _ context: String) -> SQLiteFailure {
+        SQLiteFailure(code: sqlite3_extended_errcode(db) != 0 ? sqlite3_extended_errcode(db) : rc,
+                      message: String(cString: sqlite3_errmsg(db)), context: context)
+    }
+
+    /// Runs SQL without values (pragmas, DDL, BEGIN/COMMIT). Never pass
+    /// text built from input here.
+    func execute(_ sql: String, _ context: String) throws(SQLiteFailure) {
+        var message: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(db, sql, nil, nil, &message)
+        if rc != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(rc))
+            sqlite3_free(message)
+            let code = sqlite3_extended_errcode(db)
+            throw SQLiteFailure(code: code != 0 && (code & 0xFF) == (rc & 0xFF) ? code : rc, message: text, context: context)
+        }
+    }
+
+    /// A cached prepared statement for `sql` (reset and without bindings).
+    func statement(_ sql: String) throws(SQLiteFailure) -> Statement {
+        if let cached = cache[sql] { return cached }
+        var handle: OpaquePointer?
+        let rc = sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
+        guard rc == SQLITE_OK, let handle else {
+            throw failure(rc, "preparing a statement")
+        }
+        let statement = Statement(handle: handle, connection: self)
+        if cache.count >= Self.cacheLimit {
+            // Evict one arbitrary entry; the fixed statements are re-prepared cheaply.
+            if let victim = cache.first { victim.value.finalize(); cache.removeValue(forKey: victim.key) }
+        }
+        cache[sql] = statement
+        return statement
+    }
+
+    /// Runs `body` with the statement for `sql`, then resets it and clears
+    /// its bindings (borrowed input buffers are bound without copying and
+    /// must not stay bound after the call).
+    @inline(__always)
+    func with<R>(_ sql: String, _ body: (Statement) throws -> R) throws -> R {
+        let s = try statement(sql)
+        defer { s.reset() }
+        return try body(s)
+    }
+
+    /// A single integer result of a query without values (pragmas, counts).
+    func scalar(_ sql: String, _ context: String) throws -> Int64 {
+        try with(sql) { s in
+            guard try s.step(context) else { return 0 }
+            return s.int64(0)
+        }
+    }
+
+    var changes: Int64 { Int64(sqlite3_changes64(db)) }
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(db) }
+    var inTransaction: Bool { sqlite3_get_autocommit(db) == 0 }
+
+    func setBusyTimeout(_ milliseconds: Int32) { sqlite3_busy_timeout(db, milliseconds) }
+
+    /// BEGIN [IMMEDIATE] ... COMMIT around `body`; ROLLBACK when it throws.
+    /// (Prepared once and cached: sqlite3_exec would compile them every time.)
+    func transaction<R>(immediate: Bool, _ context: String, _ body: () throws -> R) throws -> R {
+        try with(immediate ? "BEGIN IMMEDIATE" : "BEGIN") { try $0.run(context) }
+        do {
+            let result = try body()
+            try with("COMMIT") { try $0.run(context) }
+            return result
+        } catch {
+            if inTransaction { _ = try? with("ROLLBACK") { try $0.run(context) } }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,65 @@
+// One store instance: its options, its connections and the host services
+// it was given. Operations live in the *Operations.swift files as
+// extensions; every one of them is safe to call from many threads at once.
+import CSQLite
+import PluginAPI
+import PluginKit
+
+final class SQLiteStore: @unchecked Sendable {
+    let host: Host
+    let options: StoreOptions
+    let pool: ConnectionPool
+
+    init(host: UnsafePointer<proteus_host_api>, options pluginOptions: PluginOptions) throws(PluginError) {
+        guard sqlite3_threadsafe() != 0 else {
+            throw .internal("the linked SQLite library was built without thread support")
+        }
+        self.host = Host(host)
+        let options = try StoreOptions.parse(pluginOptions, dataDirectory: self.host.dataDirectory)
+        self.options = options
+        let writer = try DatabaseOpener.openWriter(options)
+        var readers: [Connection] = []
+        do {
+            for _ in 0..<options.readConnections { readers.append(try DatabaseOpener.openReader(options)) }
+        } catch {
+            for r in readers { r.close() }
+            writer.close()
+            throw error
+        }
+        self.pool = ConnectionPool(writer: writer, readers: readers)
+    }
+
+    /// [shutdown] Finalizes statements and closes every connection.
+    func close() { pool.close() }
+
+    /// Wall clock from the host, unix milliseconds.
+    @inline(__always) func now() -> Int64 { host.nowMillis() }
+
+    /// Where outputs of one call go.
+    func arenaWriter(_ arena: OpaquePointer?) throws(PluginError) -> ArenaWriter {
+        guard let arena else { throw .invalid("no arena was given for the output") }
+        return ArenaWriter(host: host.api, arena: arena)
+    }
+
+    static func from(_ pointer: UnsafeMutableRawPointer?) -> SQLiteStore {
+        InstanceBox.get(pointer, as: SQLiteStore.self)
+    }
+}
+
+/// The body of every C entry point: runs `body` and reports any failure
+/// into `err` (SQLite failures translated by meaning).
+@inline(__always)
+func storeCall(_ store: UnsafeMutableRawPointer?, _ err: UnsafeMutablePointer<proteus_error>?,
+               _ body: (SQLiteStore) throws -> Void) -> proteus_status {
+    guard store != nil else { return PluginError.invalid("no store instance (NULL)").report(to: err) }
+    do {
+        try body(SQLiteStore.from(store))
+        return PROTEUS_OK
+    } catch let e as PluginError {
+        return e.report(to: err)
+    } catch let e as SQLiteFailure {
+        return e.pluginError.report(to: err)
+    } catch {
+        return PluginError.internal("\(error)").report(to: err)
+    }
+}

@@ -1,0 +1,266 @@
+// The store conformance suite: one set of cases, written against the store
+// contract in proteus_plugin.h, that every store plugin must pass
+// (`proteus check-store`). Cases are independent: each makes its own users,
+// roles and groups with fresh random ids and names, so they run against a
+// non-empty scratch database and in any order. They never assume a
+// particular backend.
+import Glibc
+import PluginAPI
+import PluginKit
+
+/// The outcome of one case.
+struct StoreConformanceResult: Sendable {
+    let name: String
+    let passed: Bool
+    /// Passed without running (e.g. the reopen case without a reopen closure).
+    let skipped: Bool
+    let message: String
+    /// Seconds.
+    let duration: Double
+}
+
+final class StoreConformanceSuite: @unchecked Sendable {
+    struct Case {
+        let name: String
+        let summary: String
+        let body: (StoreConformanceSuite) throws -> Void
+    }
+
+    let store: StoreBinding
+    let host: UnsafePointer<proteus_host_api>
+    let client: StoreClient
+    /// Opens a second instance on the same database (for the persistence
+    /// case); the suite destroys the instance it returns.
+    let reopen: (() throws -> StoreBinding)?
+
+    init(store: StoreBinding, host: UnsafePointer<proteus_host_api>, reopen: (() throws -> StoreBinding)? = nil) {
+        self.store = store
+        self.host = host
+        self.client = StoreClient(store, host: host)
+        self.reopen = reopen
+    }
+
+    /// Every case, in run order.
+    static var cases: [Case] {
+        var all: [Case] = []
+        all += userCases
+        all += guardCases
+        all += documentCases
+        all += groupRoleCases
+        all += credentialCases
+        all += searchCases
+        all += transferCases
+        all += concurrencyCases
+        all += persistenceCases
+        return all
+    }
+
+    static var caseNames: [String] { cases.map(\.name) }
+
+    /// Runs the cases whose name contains `filter` (all when nil), reporting
+    /// each as it finishes. True when every case run passed.
+    @discardableResult
+    func run(filter: String? = nil, report: (StoreConformanceResult) -> Void) -> Bool {
+        var allPassed = true
+        for c in Self.cases where filter == nil || filter!.isEmpty || c.name.contains(filter!) {
+            let result = run(c)
+            if !result.passed { allPassed = false }
+            report(result)
+        }
+        return allPassed
+    }
+
+    func run(_ c: Case) -> StoreConformanceResult {
+        let start = Clock.monotonicNanos()
+        var passed = true, skipped = false
+        var message = "ok"
+        do {
+            try c.body(self)
+        } catch let f as ConformanceFailure {
+            passed = false
+            message = f.message
+        } catch let s as ConformanceSkip {
+            skipped = true
+            message = "skipped: " + s.reason
+        } catch let f as StoreFailure {
+            passed = false
+            message = "unexpected store failure: \(f)"
+        } catch {
+            passed = false
+            message = "unexpected error: \(error)"
+        }
+        let seconds = Double(Clock.monotonicNanos() - start) / 1e9
+        return StoreConformanceResult(name: c.name, passed: passed, skipped: skipped, message: message, duration: seconds)
+    }
+}
+
+// MARK: - expectations
+
+struct ConformanceFailure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+struct ConformanceSkip: Error {
+    let reason: String
+}
+
+func expect(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+    if !condition { throw ConformanceFailure(message: message()) }
+}
+
+func expectEqual<T: Equatable>(_ actual: T, _ expected: T, _ what: @autoclosure () -> String) throws {
+    if actual != expected { throw ConformanceFailure(message: "\(what()): expected \(expected), got \(actual)") }
+}
+
+/// Byte-exact string equality (Swift's == is canonical equivalence:
+/// NFC and NFD forms compare equal there, never here).
+func sameBytes(_ a: String?, _ b: String?) -> Bool {
+    switch (a, b) {
+    case (nil, nil): return true
+    case let (x?, y?): return Array(x.utf8) == Array(y.utf8)
+    default: return false
+    }
+}
+
+func expectSame(_ actual: String?, _ expected: String?, _ what: @autoclosure () -> String) throws {
+    if !sameBytes(actual, expected) {
+        func show(_ s: String?) -> String { s.map { "\"\($0.count > 80 ? String($0.prefix(80)) + "…" : $0)\"" } ?? "absent" }
+        throw ConformanceFailure(message: "\(what()): expected \(show(expected)), got \(show(actual))")
+    }
+}
+
+/// The call must fail with one of `statuses`.
+func expectStatus(_ what: @autoclosure () -> String, _ statuses: proteus_status..., body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let f as StoreFailure {
+        if statuses.contains(f.status) { return }
+        throw ConformanceFailure(message: "\(what()): expected \(statuses.map { Status.name($0) }.joined(separator: " or ")), got \(f)")
+    }
+    throw ConformanceFailure(message: "\(what()): expected \(statuses.map { Status.name($0) }.joined(separator: " or ")), got ok")
+}
+
+/// Compares every field of two user records (documents as selected).
+func expectUser(_ actual: UserRecord, _ expected: UserRecord, _ what: String, checkVersion: Bool = true, checkTimes: Bool = true) throws {
+    try expectEqual(Hex.encode(actual.id), Hex.encode(expected.id), "\(what): id")
+    try expectEqual(actual.flags, expected.flags, "\(what): flags")
+    if checkVersion { try expectEqual(actual.version, expected.version, "\(what): version") }
+    if checkTimes {
+        try expectEqual(actual.createdAt, expected.createdAt, "\(what): created_at")
+        try expectEqual(actual.accessedAt, expected.accessedAt, "\(what): accessed_at")
+        try expectEqual(actual.loginAt, expected.loginAt, "\(what): login_at")
+    }
+    try expectSame(actual.username, expected.username, "\(what): username")
+    try expectSame(actual.email, expected.email, "\(what): email")
+    try expectSame(actual.displayName, expected.displayName, "\(what): display_name")
+    try expectSame(actual.passwordHash, expected.passwordHash, "\(what): password_hash")
+    try expectEqual(actual.mfaSecret, expected.mfaSecret, "\(what): mfa_secret")
+    try expectEqual(actual.mfaLastStep, expected.mfaLastStep, "\(what): mfa_last_step")
+    try expectEqual(actual.groupID.map { Hex.encode($0) }, expected.groupID.map { Hex.encode($0) }, "\(what): group")
+    try expectEqual(Set(actual.roles), Set(expected.roles), "\(what): roles")
+    try expectEqual(actual.roles.count, Set(actual.roles).count, "\(what): roles contain duplicates")
+    let a = Dictionary(actual.documents.map { ($0.namespace, $0.json) }, uniquingKeysWith: { x, _ in x })
+    let e = Dictionary(expected.documents.filter { $0.json != nil }.map { ($0.namespace, $0.json) }, uniquingKeysWith: { x, _ in x })
+    try expectEqual(a.keys.sorted(), e.keys.sorted(), "\(what): document namespaces")
+    for (ns, json) in e { try expectSame(a[ns] ?? nil, json, "\(what): document \(ns)") }
+}
+
+// MARK: - fixtures
+
+extension StoreConformanceSuite {
+    /// 16 random bytes in UUID v4 layout.
+    func randomID() -> [UInt8] {
+        var g = SystemRandomNumberGenerator()
+        return proteus_id(randomBytes: (0..<16).map { _ in UInt8.random(in: 0...255, using: &g) }).byteArray
+    }
+
+    func randomBytes(_ n: Int) -> [UInt8] {
+        var g = SystemRandomNumberGenerator()
+        return (0..<n).map { _ in UInt8.random(in: 0...255, using: &g) }
+    }
+
+    /// A random lowercase token, unique enough to isolate one case's data.
+    func token(_ length: Int = 10) -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        var g = SystemRandomNumberGenerator()
+        return String((0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &g)] })
+    }
+
+    /// A user with a fresh id and a unique username built from `name`.
+    func newUser(_ name: String? = nil, roles: [String] = [], email: String? = nil) -> UserRecord {
+        var u = UserRecord(id: randomID())
+        u.username = name ?? "ct-\(token())"
+        u.email = email
+        u.roles = roles
+        return u
+    }
+
+    /// Creates a user and returns it as stored.
+    @discardableResult
+    func createUser(_ u: UserRecord, docs: String? = "*") throws -> UserRecord {
+        try client.createUser(u)
+        return try client.getUser(id: u.id, docs: docs)
+    }
+
+    /// A fresh role slug, created.
+    func newRole(_ hint: String = "role") throws -> String {
+        let slug = "ct.\(hint).\(token(8))"
+        try client.putRole(RoleRecord(slug: slug, name: "Conformance \(hint)", attributesJSON: "{\"color\":\"#123456\"}"))
+        return slug
+    }
+
+    /// A fresh group, created.
+    func newGroup() throws -> GroupRecord {
+        var g = GroupRecord(id: randomID(), name: "ct-group-\(token())")
+        g.description = "conformance group"
+        g.policyJSON = "{\"models\":[\"a\",\"b\"]}"
+        try client.createGroup(g)
+        return try client.getGroup(g.id)
+    }
+
+    var now: Int64 { client.now }
+}
+
+// MARK: - threads
+
+/// Runs `body(i)` on `count` threads released together; waits for all.
+func runConcurrently(_ count: Int, _ body: @escaping (Int) -> Void) {
+    final class Job: @unchecked Sendable {
+        let body: (Int) -> Void
+        let index: Int
+        let barrier: UnsafeMutablePointer<pthread_barrier_t>
+        init(_ body: @escaping (Int) -> Void, _ index: Int, _ barrier: UnsafeMutablePointer<pthread_barrier_t>) {
+            self.body = body; self.index = index; self.barrier = barrier
+        }
+    }
+    let barrier = UnsafeMutablePointer<pthread_barrier_t>.allocate(capacity: 1)
+    pthread_barrier_init(barrier, nil, UInt32(count))
+    defer { pthread_barrier_destroy(barrier); barrier.deallocate() }
+    var threads: [pthread_t] = []
+    for i in 0..<count {
+        let job = Unmanaged.passRetained(Job(body, i, barrier)).toOpaque()
+        var thread = pthread_t()
+        let rc = pthread_create(&thread, nil, { arg in
+            let job = Unmanaged<Job>.fromOpaque(arg!).takeRetainedValue()
+            pthread_barrier_wait(job.barrier)
+            job.body(job.index)
+            return nil
+        }, job)
+        precondition(rc == 0, "pthread_create failed")
+        threads.append(thread)
+    }
+    for t in threads { pthread_join(t, nil) }
+}
+
+/// A value shared between threads under a lock.
+final class Shared<T>: @unchecked Sendable {
+    private var value: T
+    private var mutex = pthread_mutex_t()
+    init(_ value: T) { self.value = value; pthread_mutex_init(&mutex, nil) }
+    func update<R>(_ body: (inout T) -> R) -> R {
+        pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }
+        return body(&value)
+    }
+    var current: T { update { $0 } }
+}
