@@ -135,7 +135,7 @@ final class AIOStreamsTests: XCTestCase {
     // MARK: GET
 
     func testGetReturnsConfigWithUUIDAndFreshToken() throws {
-        let (uuid, token) = try create(config: ["theme": "dark", "n": 1.50])
+        let (uuid, token) = try create(config: ["theme": "dark", "n": .number(JSONNumber("1.50")!)])
         let r = try client.request("GET", "/api/v1/user?uuid=\(uuid)&password=hunter22")
         XCTAssertEqual(r.status, 200)
         let json = try XCTUnwrap(r.json)
