@@ -135,7 +135,7 @@ final class AIOStreamsTests: XCTestCase {
     // MARK: GET
 
     func testGetReturnsConfigWithUUIDAndFreshToken() throws {
-        let (uuid, token) = try create(config: ["theme": "dark", "n": 1.50])
+        let (uuid, token) = try create(config: ["theme": "dark", "n": .number(JSONNumber("1.50")!)])
         let r = try client.request("GET", "/api/v1/user?uuid=\(uuid)&password=hunter22")
         XCTAssertEqual(r.status, 200)
         let json = try XCTUnwrap(r.json)
@@ -266,7 +266,7 @@ final class AIOStreamsTests: XCTestCase {
         let results = ConcurrentResults()
         DispatchQueue.concurrentPerform(iterations: 50) { i in
             do {
-                let r = try APIClient(port: port).request("POST", "/api/v1/user", json: ["config": ["i": .number(JSONNumber(i))], "password": "parallel\(i)"])
+                let r = try APIClient(port: port).request("POST", "/api/v1/user", json: ["config": ["i": .number(JSONNumber(i))], "password": .string("parallel\(i)")])
                 results.add(r.status, r.json?["data"]?["uuid"]?.stringValue)
             } catch {
                 results.add(-1, "\(error)")

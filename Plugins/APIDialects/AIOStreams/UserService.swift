@@ -214,6 +214,9 @@ final class UserService: @unchecked Sendable {
         }
         let verification: Host.Verification
         do { verification = try host.verify(method: "password", presented: password, stored: stored) } catch {
+            // An over-long password is just a wrong one (answering otherwise
+            // would tell existing users from missing ones).
+            if error.code == PROTEUS_E_TOO_LARGE { throw AIOFailure(.userInvalidDetails) }
             throw AIOFailure.backend(error)
         }
         guard verification.accepted else { throw AIOFailure(.userInvalidDetails) }

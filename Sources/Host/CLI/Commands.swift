@@ -5,6 +5,7 @@ import PluginKit
 
 enum Commands {
     static func run(_ argv: [String]) -> Int32 {
+        Signals.prepare()
         let arguments: Arguments
         do { arguments = try Arguments.parse(argv) } catch {
             printError("\(error)")

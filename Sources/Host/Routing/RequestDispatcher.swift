@@ -27,23 +27,24 @@ final class RequestDispatcher: HTTPHandler, @unchecked Sendable {
     }
 
     private func handleRouted(_ request: HTTPRequest, method: String, response: HTTPResponseWriter, scratch: ThreadScratch) {
-        guard let decoded = PathDecoding.decode(request.path, into: &scratch.decodedPath) else {
-            // Undecodable path: no dialect can be chosen reliably; plain 400.
-            Self.plain(response, 400, "Bad Request: malformed path")
-            return
+        var forcedStatus = UInt16(clamping: request.transportStatus)
+        if percentDecodePath(request.path, into: &scratch.decodedPath) != nil {
+            // Undecodable path: route on the raw bytes (mount prefixes are
+            // plain ASCII) so the owning dialect answers 400 in its envelope.
+            scratch.decodedPath.removeAll(keepingCapacity: true)
+            scratch.decodedPath.append(contentsOf: request.path.buffer)
+            forcedStatus = 400
         }
-        _ = decoded
         scratch.decodedPath.withUnsafeBufferPointer { path in
             let resolution = router.resolve(path: path, method: method, params: &scratch.params)
             switch resolution {
             case .none:
-                Self.plain(response, 404, "Not Found")
+                Self.plain(response, forcedStatus == 400 ? 400 : 404, forcedStatus == 400 ? "Bad Request" : "Not Found")
             case .route(let mounted, let route, let start):
-                call(mounted, route: route.index, hostStatus: UInt16(clamping: request.transportStatus), request, path: path, relativeStart: start, response: response, scratch: scratch)
+                call(mounted, route: route.index, hostStatus: forcedStatus, request, path: path, relativeStart: start, response: response, scratch: scratch)
             case .refused(let mounted, let status, let start):
-                let hostStatus = request.transportStatus != 0 ? UInt16(clamping: request.transportStatus) : status
                 scratch.params.removeAll(keepingCapacity: true)
-                call(mounted, route: -1, hostStatus: hostStatus, request, path: path, relativeStart: start, response: response, scratch: scratch)
+                call(mounted, route: -1, hostStatus: forcedStatus != 0 ? forcedStatus : status, request, path: path, relativeStart: start, response: response, scratch: scratch)
             }
         }
     }
@@ -119,7 +120,7 @@ final class RequestDispatcher: HTTPHandler, @unchecked Sendable {
     private static func reason(_ status: UInt16) -> StaticString {
         switch status {
         case 0: return ""
-        case 400: return "Bad Request"
+        case 400: return "Bad Request: malformed path"
         case 404: return "Not Found"
         case 405: return "Method Not Allowed"
         case 413: return "Payload Too Large"

@@ -93,16 +93,26 @@ final class HTTPResponseWriter {
     }
 
     func addHeader(_ name: String, _ value: String) {
-        addHeader(name: Array(name.utf8), value: Array(value.utf8))
+        addHeader(name: name.utf8, value: value.utf8)
     }
 
     func appendBody<C: Collection<UInt8>>(_ bytes: C) { body.append(contentsOf: bytes) }
     func appendBody(_ bytes: UnsafeRawBufferPointer) { body.append(contentsOf: bytes) }
 
     private static func isTransportOwned<N: Collection<UInt8>>(_ name: N) -> Bool {
-        let lowered = String(decoding: name.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 }, as: UTF8.self)
-        return lowered == "content-length" || lowered == "transfer-encoding"
-            || lowered == "connection" || lowered == "date" || lowered == "keep-alive"
+        // ASCII case-insensitive comparison, without allocating.
+        func equals(_ literal: StaticString) -> Bool {
+            guard name.count == literal.utf8CodeUnitCount else { return false }
+            var i = 0
+            for c in name {
+                let lowered = c >= 65 && c <= 90 ? c | 0x20 : c
+                if lowered != literal.utf8Start[i] { return false }
+                i += 1
+            }
+            return true
+        }
+        return equals("content-length") || equals("transfer-encoding")
+            || equals("connection") || equals("date") || equals("keep-alive")
     }
 }
 

@@ -5,6 +5,9 @@
  *   GET  /hello  -> {"plugin":"hello-c","users":<count from the store>,"greeting":"..."}
  *   POST /echo   -> the request body, as received
  *   anything else under the mount -> 404 {"error":"not found"}
+ *
+ * Compile-time switches make broken variants for the loader's refusal tests:
+ *   -DHELLO_BAD_MAGIC, -DHELLO_ABI_MAJOR=N, -DHELLO_NO_ENTRY
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,10 +105,18 @@ static const proteus_dialect_api hello_api = {
     hello_handle,
 };
 
+#ifndef HELLO_ABI_MAJOR
+#define HELLO_ABI_MAJOR PROTEUS_ABI_MAJOR
+#endif
+
 static const proteus_plugin_descriptor descriptor = {
+#ifdef HELLO_BAD_MAGIC
+    0xDEADBEEFu,
+#else
     PROTEUS_PLUGIN_MAGIC,
+#endif
     sizeof(proteus_plugin_descriptor),
-    PROTEUS_ABI_MAJOR,
+    HELLO_ABI_MAJOR,
     PROTEUS_ABI_MINOR,
     PROTEUS_KIND_DIALECT,
     "hello-c",
@@ -117,4 +128,8 @@ static const proteus_plugin_descriptor descriptor = {
     NULL,
 };
 
+#ifndef HELLO_NO_ENTRY
 const proteus_plugin_descriptor *proteus_plugin_entry_v1(void) { return &descriptor; }
+#else
+const proteus_plugin_descriptor *some_other_symbol(void) { return &descriptor; }
+#endif

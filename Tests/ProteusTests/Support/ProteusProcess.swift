@@ -14,7 +14,7 @@ final class ProteusProcess: @unchecked Sendable {
     private var sawListening = false
 
     /// Fast password hashing for tests that are not about hashing cost.
-    static let fastPassword: [String: Any] = ["plugin": "password", "options": ["memoryKiB": 1024, "iterations": 1]]
+    static var fastPassword: [String: Any] { ["plugin": "password", "options": ["memoryKiB": 1024, "iterations": 1]] }
 
     /// The config used unless a test gives its own: SQLite in the test's
     /// directory, fast password hashing, AIOStreams at /.
@@ -67,9 +67,15 @@ final class ProteusProcess: @unchecked Sendable {
             if signal { self.listening.signal() }
         }
         try process.run()
-        if listening.wait(timeout: .now() + 30) == .timedOut {
-            process.terminate()
-            throw TestFailure("proteus did not start listening within 30 s; output:\n\(outputText)")
+        let deadline = Date().addingTimeInterval(30)
+        while listening.wait(timeout: .now() + 0.05) == .timedOut {
+            if !process.isRunning {
+                throw TestFailure("proteus exited with status \(process.terminationStatus) before listening; output:\n\(outputText)")
+            }
+            if Date() > deadline {
+                process.terminate()
+                throw TestFailure("proteus did not start listening within 30 s; output:\n\(outputText)")
+            }
         }
     }
 

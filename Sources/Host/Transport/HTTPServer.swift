@@ -1,0 +1,494 @@
+// The serving loop: one epoll instance shared by N serving threads, one
+// sweeper thread for timeouts and shutdown, and (when there are more serving
+// threads than polling permits) a monitor thread for the polling gate
+// (HTTPPollingGate.swift).
+//
+// Ownership: every connection is registered EPOLLONESHOT, so an event goes to
+// exactly one serving thread, which takes the connection's lock, reads,
+// parses, calls the handler inline, writes, and re-arms the registration
+// before unlocking. The sweeper only try-locks, so it never waits for a
+// busy handler. Closing bumps the connection's generation, which is part of
+// the epoll token: events for a closed connection (or a reused fd number /
+// slot) are recognised as stale and ignored.
+
+import Glibc
+import Synchronization
+
+final class HTTPServer: @unchecked Sendable {
+    let configuration: HTTPServerConfiguration
+    /// The port being served (the real one for an ephemeral bind).
+    let port: UInt16
+
+    let handler: any HTTPHandler
+    let sys: LinuxSystem
+    let limits: HTTPParserLimits
+    let epfd: Int32
+    /// eventfd in the epoll set (level-triggered): readable = threads exit.
+    let exitFD: Int32
+    /// eventfd the sweeper polls: wakes it on shutdown / last close.
+    let sweeperWakeFD: Int32
+    let listener: HTTPListener
+    let connections: [HTTPConnection]
+
+    // Timeouts in nanoseconds.
+    let idleNanos: UInt64
+    let requestNanos: UInt64
+    let writeNanos: UInt64
+    let lingerNanos: UInt64
+
+    /// Guards the listener registration and `listenerActive`, `spareFD`.
+    let listenerLock = PThreadMutex()
+    var listenerActive = true
+    var listenerClosed = false
+    var spareFD: Int32 = -1
+
+    let slotLock = PThreadMutex()
+    var freeSlots: [Int]
+    let highestSlot = Atomic<Int>(-1)
+
+    let activeConnections = Atomic<Int>(0)
+    let stopping = Atomic<Bool>(false)
+    let forceClosing = Atomic<Bool>(false)
+    let threadsExit = Atomic<Bool>(false)
+    /// Monotonic deadline after which everything is closed; 0 = none.
+    let shutdownDeadline = Atomic<UInt64>(0)
+
+    let gate: HTTPPollingGate
+    let activities: [HTTPThreadActivity]
+    let stuckNanos: UInt64
+
+    let lifecycleLock = PThreadMutex()
+    var started = false
+    var finished = false
+    var threads: [pthread_t] = []
+
+    static let listenerToken: UInt64 = .max
+    static let exitToken: UInt64 = .max - 1
+
+    init(listener: HTTPListener, configuration: HTTPServerConfiguration = HTTPServerConfiguration(),
+         handler: any HTTPHandler) throws {
+        guard let sys = LinuxSystem.shared else {
+            throw HTTPListenerError(message: "epoll is not available on this system")
+        }
+        self.sys = sys
+        self.configuration = configuration
+        self.listener = listener
+        self.port = listener.port
+        self.handler = handler
+        self.limits = configuration.parserLimits
+        self.idleNanos = configuration.idleTimeout.saturatingNanoseconds
+        self.requestNanos = configuration.requestTimeout.saturatingNanoseconds
+        self.writeNanos = configuration.writeTimeout.saturatingNanoseconds
+        self.lingerNanos = configuration.lingerTimeout.saturatingNanoseconds
+
+        let threadCount = max(1, configuration.threadCount)
+        gate = HTTPPollingGate(limit: min(threadCount, max(1, configuration.pollingThreads)))
+        activities = (0..<threadCount).map { _ in HTTPThreadActivity() }
+        stuckNanos = max(100_000, configuration.blockedHandlerThreshold.saturatingNanoseconds)
+
+        let maxConnections = max(1, configuration.maxConnections)
+        connections = (0..<maxConnections).map { HTTPConnection(slot: $0) }
+        freeSlots = Array((0..<maxConnections).reversed())
+        HTTPServer.raiseDescriptorLimit(wanted: maxConnections + 64)
+
+        epfd = sys.epollCreate1(Epoll.cloexec)
+        if epfd < 0 {
+            throw HTTPListenerError(message: "epoll_create1: \(errnoDescription(errno))")
+        }
+        let efdFlags: Int32 = 0o2000000 | 0o4000   // EFD_CLOEXEC | EFD_NONBLOCK
+        exitFD = sys.eventfd(0, efdFlags)
+        sweeperWakeFD = sys.eventfd(0, efdFlags)
+        if exitFD < 0 || sweeperWakeFD < 0 {
+            let e = errno
+            if exitFD >= 0 { Glibc.close(exitFD) }
+            if sweeperWakeFD >= 0 { Glibc.close(sweeperWakeFD) }
+            Glibc.close(epfd)
+            throw HTTPListenerError(message: "eventfd: \(errnoDescription(e))")
+        }
+        spareFD = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        if sys.epollCtl(epfd, Epoll.ctlAdd, exitFD, events: Epoll.input, token: Self.exitToken) != 0
+            || sys.epollCtl(epfd, Epoll.ctlAdd, listener.fd, events: Epoll.input | Epoll.oneShot,
+                            token: Self.listenerToken) != 0 {
+            let e = errno
+            Glibc.close(exitFD)
+            Glibc.close(sweeperWakeFD)
+            Glibc.close(epfd)
+            if spareFD >= 0 { Glibc.close(spareFD) }
+            throw HTTPListenerError(message: "epoll_ctl: \(errnoDescription(e))")
+        }
+    }
+
+    deinit {
+        // Normally done by wait(); here for a server that never ran.
+        if !finished {
+            Glibc.close(exitFD)
+            Glibc.close(sweeperWakeFD)
+            Glibc.close(epfd)
+            if !listenerClosed { listener.close() }
+        }
+        if spareFD >= 0 { Glibc.close(spareFD) }
+    }
+
+    /// Raises the soft RLIMIT_NOFILE towards `wanted` (up to the hard limit).
+    static func raiseDescriptorLimit(wanted: Int) {
+        var limit = rlimit()
+        guard getrlimit(RLIMIT_NOFILE_VALUE, &limit) == 0 else { return }
+        let want = rlim_t(wanted)
+        if limit.rlim_cur < want {
+            limit.rlim_cur = min(want, limit.rlim_max)
+            _ = setrlimit(RLIMIT_NOFILE_VALUE, &limit)
+        }
+    }
+
+    // MARK: - Lifecycle
+
+    /// Starts the serving threads and the sweeper, then blocks until
+    /// shutdown has completed and every thread has stopped.
+    func run() throws {
+        try start()
+        wait()
+    }
+
+    /// Starts the threads and returns.
+    func start() throws {
+        lifecycleLock.lock()
+        defer { lifecycleLock.unlock() }
+        guard !started else { return }
+        started = true
+        for index in 0..<activities.count {
+            let activity = activities[index]
+            guard let t = startThread({ [self] in self.servingLoop(activity) }) else {
+                abortStart()
+                throw HTTPListenerError(message: "cannot start serving thread: \(errnoDescription(errno))")
+            }
+            threads.append(t)
+        }
+        guard let s = startThread(stackBytes: 256 << 10, { [self] in self.sweeperLoop() }) else {
+            abortStart()
+            throw HTTPListenerError(message: "cannot start sweeper thread: \(errnoDescription(errno))")
+        }
+        threads.append(s)
+        if gate.limit < activities.count {
+            guard let m = startThread(stackBytes: 256 << 10, { [self] in self.monitorLoop() }) else {
+                abortStart()
+                throw HTTPListenerError(message: "cannot start monitor thread: \(errnoDescription(errno))")
+            }
+            threads.append(m)
+        }
+    }
+
+    private func abortStart() {
+        stopThreads()
+        for t in threads { joinThread(t) }
+        threads.removeAll()
+    }
+
+    /// Waits until every thread has stopped (after `beginShutdown`), then
+    /// releases the epoll instance and (when owned) the listening socket.
+    func wait() {
+        lifecycleLock.lock()
+        let toJoin = threads
+        threads.removeAll()
+        lifecycleLock.unlock()
+        for t in toJoin { joinThread(t) }
+        lifecycleLock.lock()
+        defer { lifecycleLock.unlock() }
+        if !finished && started {
+            finished = true
+            listenerLock.lock()
+            if listenerActive {
+                listenerActive = false
+                _ = sys.epollCtl(epfd, Epoll.ctlDel, listener.fd, events: 0, token: 0)
+            }
+            if !listenerClosed {
+                listenerClosed = true
+                listener.close()
+            }
+            listenerLock.unlock()
+            Glibc.close(exitFD)
+            Glibc.close(sweeperWakeFD)
+            Glibc.close(epfd)
+        }
+    }
+
+    /// Stops accepting, lets in-flight requests finish (their responses carry
+    /// `Connection: close`), closes idle connections, and after the
+    /// configured grace period closes everything. Safe from any thread.
+    func beginShutdown() {
+        beginShutdown(gracePeriod: configuration.shutdownGracePeriod)
+    }
+
+    func beginShutdown(gracePeriod: Duration?) {
+        listenerLock.lock()
+        if listenerActive {
+            listenerActive = false
+            _ = sys.epollCtl(epfd, Epoll.ctlDel, listener.fd, events: 0, token: 0)
+            if listener.ownsDescriptor && !listenerClosed {
+                // Closed now so new connection attempts are refused at once.
+                listenerClosed = true
+                listener.close()
+            }
+        }
+        listenerLock.unlock()
+        if let gracePeriod {
+            let deadline = coarseMonotonicNanos() &+ max(1, gracePeriod.saturatingNanoseconds)
+            var current = shutdownDeadline.load(ordering: .acquiring)
+            while current == 0 || deadline < current {
+                let (exchanged, original) = shutdownDeadline.compareExchange(
+                    expected: current, desired: deadline, ordering: .acquiringAndReleasing)
+                if exchanged { break }
+                current = original
+            }
+        }
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        signal(sweeperWakeFD)
+    }
+
+    /// Connections currently open.
+    var activeConnectionCount: Int { activeConnections.load(ordering: .relaxed) }
+
+    private func stopThreads() {
+        threadsExit.store(true, ordering: .sequentiallyConsistent)
+        signal(exitFD)
+        gate.close()
+    }
+
+    func signal(_ eventFD: Int32) {
+        var one: UInt64 = 1
+        _ = Glibc.write(eventFD, &one, 8)
+    }
+
+    // MARK: - Serving threads
+
+    private func servingLoop(_ activity: HTTPThreadActivity) {
+        let context = HTTPServingContext(headerCapacity: limits.maxHeaderCount)
+        let event = UnsafeMutableRawPointer.allocate(byteCount: Epoll.eventSize, alignment: 8)
+        defer { event.deallocate() }
+        while gate.acquire() {
+            serveEvents(activity, context, event)
+            gate.release()
+            if threadsExit.load(ordering: .acquiring) { return }
+        }
+    }
+
+    /// Waits for and serves events while holding a polling permit; returns
+    /// when the thread should give the permit back (or exit).
+    private func serveEvents(_ activity: HTTPThreadActivity, _ context: HTTPServingContext,
+                             _ event: UnsafeMutableRawPointer) {
+        while true {
+            if gate.isOversubscribed { return }
+            let n = sys.epollWaitFn(epfd, event, 1, -1)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            if n == 0 { continue }
+            let mask = event.loadUnaligned(fromByteOffset: 0, as: UInt32.self)
+            let token = event.loadUnaligned(fromByteOffset: Epoll.dataOffset, as: UInt64.self)
+            switch token {
+            case Self.listenerToken:
+                acceptConnections()
+            case Self.exitToken:
+                if threadsExit.load(ordering: .acquiring) { return }
+            default:
+                let slot = Int(token & 0xFFFF_FFFF)
+                guard slot < connections.count else { continue }
+                activity.busySince.store(monotonicNanos() | 1, ordering: .relaxed)
+                handleEvent(connections[slot], generation: UInt32(truncatingIfNeeded: token >> 32),
+                            mask: mask, context)
+                activity.busySince.store(0, ordering: .relaxed)
+            }
+        }
+    }
+
+    /// Lets extra threads poll while permit holders are stuck in handlers.
+    private func monitorLoop() {
+        var idleTicks = 0
+        while !threadsExit.load(ordering: .acquiring) {
+            // Fast ticks while handlers run; slower when all is idle.
+            let micros: UInt32 = idleTicks > 50 ? 20_000 : 1_000
+            usleep(micros)
+            let now = monotonicNanos()
+            var stuck = 0
+            var busy = false
+            for activity in activities {
+                let since = activity.busySince.load(ordering: .relaxed)
+                if since == 0 { continue }
+                busy = true
+                if now > since && now - since > stuckNanos { stuck += 1 }
+            }
+            idleTicks = busy ? 0 : idleTicks + 1
+            gate.setStuck(stuck)
+        }
+    }
+
+    // MARK: - Accepting
+
+    private func acceptConnections() {
+        listenerLock.lock()
+        defer { listenerLock.unlock() }
+        guard listenerActive else { return }
+        var storage = sockaddr_storage()
+        var attempts = 0
+        while attempts < max(1, configuration.acceptBatch) {
+            attempts += 1
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let fd = withUnsafeMutablePointer(to: &storage) { p in
+                p.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sys.accept4(listener.fd, $0, &length, Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
+                }
+            }
+            if fd < 0 {
+                let e = errno
+                if e == EINTR || e == ECONNABORTED || e == EPROTO { continue }
+                if e == EMFILE || e == ENFILE {
+                    // Out of descriptors: use the spare to accept and drop one
+                    // pending connection, so the listener does not spin.
+                    if spareFD >= 0 {
+                        Glibc.close(spareFD)
+                        let victim = sys.accept4(listener.fd, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
+                        if victim >= 0 { Glibc.close(victim) }
+                        spareFD = open("/dev/null", O_RDONLY | O_CLOEXEC)
+                        continue
+                    }
+                }
+                break
+            }
+            adopt(fd: fd, peer: &storage)
+        }
+        if sys.epollCtl(epfd, Epoll.ctlMod, listener.fd, events: Epoll.input | Epoll.oneShot,
+                        token: Self.listenerToken) != 0 {
+            listenerActive = false
+        }
+    }
+
+    private func adopt(fd: Int32, peer storage: inout sockaddr_storage) {
+        var one: Int32 = 1
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        guard let slot = takeSlot() else {
+            let busy: StaticString = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            _ = send(fd, busy.utf8Start, busy.utf8CodeUnitCount, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL))
+            Glibc.close(fd)
+            return
+        }
+        let connection = connections[slot]
+        connection.lock.lock()
+        defer { connection.lock.unlock() }
+        connection.open(fd: fd, now: coarseMonotonicNanos())
+        connection.peerLength = withUnsafePointer(to: &storage) {
+            HTTPListener.formatAddress($0, into: connection.peer, capacity: HTTPConnection.peerCapacity)
+        }
+        activeConnections.wrappingAdd(1, ordering: .relaxed)
+        guard connection.input.reserveFree(max(256, configuration.initialReadBufferBytes)),
+              sys.epollCtl(epfd, Epoll.ctlAdd, fd, events: Epoll.input | Epoll.oneShot, token: connection.token) == 0
+        else {
+            closeConnection(connection)
+            return
+        }
+    }
+
+    private func takeSlot() -> Int? {
+        slotLock.lock()
+        let slot = freeSlots.popLast()
+        slotLock.unlock()
+        if let slot {
+            var highest = highestSlot.load(ordering: .relaxed)
+            while slot > highest {
+                let (done, original) = highestSlot.compareExchange(expected: highest, desired: slot, ordering: .relaxed)
+                if done { break }
+                highest = original
+            }
+        }
+        return slot
+    }
+
+    /// Closes the socket and frees the slot. Lock held.
+    func closeConnection(_ connection: HTTPConnection) {
+        guard connection.isOpen else { return }
+        Glibc.close(connection.fd)
+        connection.isOpen = false
+        connection.fd = -1
+        connection.generation &+= 1
+        connection.input.release()
+        connection.pending.release()
+        connection.phase = .head
+        slotLock.lock()
+        freeSlots.append(connection.slot)
+        slotLock.unlock()
+        let (_, now) = activeConnections.wrappingSubtract(1, ordering: .acquiringAndReleasing)
+        if now == 0 && stopping.load(ordering: .acquiring) { signal(sweeperWakeFD) }
+    }
+
+    // MARK: - Sweeper
+
+    private func sweeperLoop() {
+        let intervalMillis = Int32(clamping: max(10, configuration.sweepInterval.saturatingNanoseconds / 1_000_000))
+        var date = HTTPDateCache()
+        var scratch = ByteBuffer(capacity: 256)
+        var wake = pollfd(fd: sweeperWakeFD, events: Int16(POLLIN), revents: 0)
+        while true {
+            let shuttingDown = stopping.load(ordering: .acquiring)
+            wake.revents = 0
+            _ = poll(&wake, 1, shuttingDown ? min(intervalMillis, 20) : intervalMillis)
+            if wake.revents != 0 {
+                var value: UInt64 = 0
+                _ = Glibc.read(sweeperWakeFD, &value, 8)
+            }
+            if threadsExit.load(ordering: .acquiring) { return }
+            let now = coarseMonotonicNanos()
+            if stopping.load(ordering: .acquiring) {
+                let deadline = shutdownDeadline.load(ordering: .acquiring)
+                if deadline != 0 && now >= deadline { forceClosing.store(true, ordering: .releasing) }
+            }
+            sweep(now: now, date: &date, scratch: &scratch)
+            if stopping.load(ordering: .acquiring) && activeConnections.load(ordering: .acquiring) == 0 {
+                stopThreads()
+                return
+            }
+        }
+    }
+
+    private func sweep(now: UInt64, date: inout HTTPDateCache, scratch: inout ByteBuffer) {
+        let highest = highestSlot.load(ordering: .relaxed)
+        guard highest >= 0 else { return }
+        let force = forceClosing.load(ordering: .acquiring)
+        let shuttingDown = stopping.load(ordering: .acquiring)
+        for slot in 0...min(highest, connections.count - 1) {
+            let connection = connections[slot]
+            guard connection.lock.tryLock() else { continue }
+            defer { connection.lock.unlock() }
+            guard connection.isOpen else { continue }
+            if force { closeConnection(connection); continue }
+            switch connection.phase {
+            case .lingering:
+                // Close once the client has everything (or at the deadline).
+                if now >= connection.lingerDeadlineNanos || sys.socketQueuesEmpty(connection.fd) {
+                    closeConnection(connection)
+                }
+            case .closingAfterWrite:
+                if now &- connection.lastWriteProgressNanos > writeNanos { closeConnection(connection) }
+            case .head, .body, .chunked:
+                if !connection.pending.isEmpty {
+                    if now &- connection.lastWriteProgressNanos > writeNanos { closeConnection(connection) }
+                } else if connection.phase == .head && connection.input.isEmpty {
+                    if shuttingDown || now &- connection.lastActivityNanos > idleNanos {
+                        closeConnection(connection)
+                    }
+                } else if connection.requestStartNanos != 0 && now &- connection.requestStartNanos > requestNanos {
+                    // Slow or stalled request (slowloris): 408, then close.
+                    date.refresh()
+                    scratch.clear()
+                    HTTPResponseFraming.appendError(408, date: date, to: &scratch)
+                    if let p = scratch.readPointer {
+                        _ = send(connection.fd, p, scratch.count, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL))
+                    }
+                    scratch.clear()
+                    startLingering(connection)
+                }
+            }
+        }
+    }
+}
+
+/// RLIMIT_NOFILE as the type setrlimit expects on Glibc.
+private let RLIMIT_NOFILE_VALUE = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)

@@ -1,0 +1,32 @@
+// Compiles the plain-C dialect fixture with the system C compiler.
+import Foundation
+
+enum CPluginBuilder {
+    static var repositoryRoot: String {
+        var dir = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { dir.deleteLastPathComponent() }
+        return dir.path
+    }
+
+    /// Builds Tests/Fixtures/CPlugin/hello_dialect.c into `directory` and
+    /// returns the library's path. `defines` select broken variants.
+    static func build(into directory: String, name: String = "libproteus-hello-c.so", defines: [String] = []) throws -> String {
+        let output = directory + "/" + name
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
+                             "-I", repositoryRoot + "/Sources/PluginAPI/include"]
+            + defines.map { "-D" + $0 }
+            + ["-o", output, repositoryRoot + "/Tests/Fixtures/CPlugin/hello_dialect.c"]
+        let pipe = Pipe()
+        process.standardError = pipe
+        process.standardOutput = pipe
+        try process.run()
+        let log = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw TestFailure("cc failed: \(String(decoding: log, as: UTF8.self))")
+        }
+        return output
+    }
+}
