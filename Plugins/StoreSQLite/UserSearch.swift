@@ -52,13 +52,13 @@ extension SQLiteStore {
 struct SearchFilter {
     private(set) var conditions: [String] = []
     private var binders: [(Statement, Int32) -> Void] = []
-    /// The count query, when the trigram index alone can answer it.
-    private(set) var ftsOnlyCount = false
+    /// A cheaper count query when one index alone answers it.
+    private var countShortcut: String?
 
     var whereClause: String { conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ") }
 
     var countSQL: String {
-        ftsOnlyCount ? "SELECT count(*) FROM users_fts WHERE users_fts MATCH ?" : "SELECT count(*) FROM users u\(whereClause)"
+        countShortcut ?? "SELECT count(*) FROM users u\(whereClause)"
     }
 
     private mutating func add(_ condition: String, _ bind: @escaping (Statement, Int32) -> Void) {
@@ -131,7 +131,13 @@ struct SearchFilter {
             binders.append { $0.bind($1, mask) }
             binders.append { $0.bind($1, value) }
         }
-        ftsOnlyCount = conditions.count == 1 && conditions[0].hasPrefix("u.seq IN")
+        // Alone, the substring or the role filter can be counted from its
+        // index without visiting users (every index row has its user).
+        if conditions.count == 1 && conditions[0].hasPrefix("u.seq IN") {
+            countShortcut = "SELECT count(*) FROM users_fts WHERE users_fts MATCH ?"
+        } else if conditions.count == 1 && conditions[0].hasPrefix("u.id IN (SELECT user_id FROM user_roles") {
+            countShortcut = "SELECT count(*) FROM user_roles WHERE role_slug = ?"
+        }
     }
 }
 
