@@ -39,7 +39,7 @@ final class StoreSQLiteBenchmark: XCTestCase {
                 print(String(format: "create (open + quick_check) of the existing database: %.0f ms", Double(Clock.monotonicNanos() - start) / 1e6))
                 again.destroy()
             }
-            SQLiteStoreFixture.cleanUp()
+            if getenv("PROTEUS_SQLITE_BENCH_KEEP") == nil { SQLiteStoreFixture.cleanUp() }
         }
         let host = UnsafePointer(instance.hostTable)
         let api = store.api

@@ -437,6 +437,62 @@ final class StoreSQLiteFileTests: XCTestCase {
         }
     }
 
+    /// Dense matches take the other page plan (walking the ORDER BY index
+    /// and testing each user); the pages must be the same as from the index.
+    func testDenseSearchPagesAreExact() throws {
+        let store = try F.open(path: F.makeTempDirectory("dense") + "/db.sqlite")
+        defer { store.instance.destroy() }
+        let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
+        try client.putRole(RoleRecord(slug: "dense-role"))
+        var all: [UserRecord] = []
+        for i in 0..<140 {
+            var u = UserRecord(id: proteus_id(randomBytes: (0..<16).map { _ in UInt8.random(in: 0...255) }).byteArray)
+            u.username = i < 110 ? "x\(i % 7)-Dense-\(1000 - i)" : "other-\(i)"
+            u.createdAt = Int64((i * 7919) % 1000) + 1
+            u.roles = i % 3 == 0 ? ["dense-role"] : []
+            if i == 5 { u.username = nil; u.roles = ["dense-role"] }
+            try client.createUser(u)
+            all.append(u)
+        }
+        func sorted(_ users: [UserRecord], _ order: Int32) -> [UserRecord] {
+            users.sorted { a, b in
+                switch order {
+                case PROTEUS_ORDER_CREATED: return a.createdAt != b.createdAt ? a.createdAt < b.createdAt : a.id.lexicographicallyPrecedes(b.id)
+                case PROTEUS_ORDER_USERNAME:
+                    switch (a.username, b.username) {
+                    case (nil, nil): return a.id.lexicographicallyPrecedes(b.id)
+                    case (nil, _): return true
+                    case (_, nil): return false
+                    case let (x?, y?): return Array(x.utf8).lexicographicallyPrecedes(Array(y.utf8))
+                    }
+                default: return a.id.lexicographicallyPrecedes(b.id)
+                }
+            }
+        }
+        let filters: [(String, (inout UserQuery) -> Void, (UserRecord) -> Bool)] = [
+            ("substring", { $0.usernameContains = "Dense" }, { $0.username?.contains("Dense") ?? false }),
+            ("role", { $0.hasRole = "dense-role" }, { $0.roles == ["dense-role"] }),
+            ("substring and role", { $0.usernameContains = "Dense"; $0.hasRole = "dense-role" },
+             { ($0.username?.contains("Dense") ?? false) && $0.roles == ["dense-role"] }),
+        ]
+        for (label, configure, matches) in filters {
+            for order in [PROTEUS_ORDER_CREATED, PROTEUS_ORDER_USERNAME, PROTEUS_ORDER_ID] {
+                let expected = sorted(all.filter(matches), order)
+                for (offset, limit) in [(0, 1), (0, 5), (5, 5), (30, 7), (expected.count - 3, 10), (0, 200)] {
+                    var q = UserQuery()
+                    configure(&q)
+                    q.order = order
+                    q.offset = UInt64(offset)
+                    q.limit = UInt32(limit)
+                    let page = try client.search(q)
+                    XCTAssertEqual(page.total, UInt64(expected.count), "\(label) order \(order)")
+                    let want = expected.dropFirst(offset).prefix(limit).map { Hex.encode($0.id) }
+                    XCTAssertEqual(page.users.map { Hex.encode($0.id) }, Array(want), "\(label), order \(order), offset \(offset), limit \(limit)")
+                }
+            }
+        }
+    }
+
     /// Every case on a fresh database, checking after each that the username
     /// trigram index matches the users table exactly.
     func testUsernameIndexStaysExactAfterEveryCase() throws {
