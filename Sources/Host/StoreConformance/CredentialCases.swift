@@ -136,7 +136,7 @@ extension StoreConformanceSuite {
         try client.createKey(APIKeyRecord(keyHash: key, userID: u.id, namespace: "ct"))
         var messages: [String] = []
         func collect(_ body: () throws -> Void) {
-            do { try body() } catch let f as StoreFailure { messages.append(f.message) } catch { messages.append("\(error)") }
+            do { try body() } catch let f as PluginError { messages.append(f.message) } catch { messages.append("\(error)") }
         }
         collect { try client.createUser(u) }                                          // taken id
         var other = newUser(u.username)

@@ -122,7 +122,7 @@ final class StoreConformanceSuite: @unchecked Sendable {
         } catch let s as ConformanceSkip {
             skipped = true
             message = "skipped: " + s.reason
-        } catch let f as StoreFailure {
+        } catch let f as PluginError {
             passed = false
             message = "unexpected store failure: \(f)"
         } catch {
@@ -174,8 +174,8 @@ func expectSame(_ actual: String?, _ expected: String?, _ what: @autoclosure () 
 func expectStatus(_ what: @autoclosure () -> String, _ statuses: proteus_status..., body: () throws -> Void) throws {
     do {
         try body()
-    } catch let f as StoreFailure {
-        if statuses.contains(f.status) { return }
+    } catch let f as PluginError {
+        if statuses.contains(f.code) { return }
         throw ConformanceFailure(message: "\(what()): expected \(statuses.map { Status.name($0) }.joined(separator: " or ")), got \(f)")
     }
     throw ConformanceFailure(message: "\(what()): expected \(statuses.map { Status.name($0) }.joined(separator: " or ")), got ok")
