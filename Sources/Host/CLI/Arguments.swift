@@ -10,9 +10,9 @@ struct Arguments {
     var configPath: String? { values["config"] }
     var pluginDirectory: String? { values["plugin-dir"] }
 
-    static let commands = ["serve", "check-config", "check-store", "migrate", "plugins", "stats", "help"]
+    static let commands = ["serve", "check-config", "check-store", "migrate", "generate-users", "plugins", "stats", "help"]
     /// Options that take a value; `-c` is short for `--config`.
-    static let valueOptions: Set<String> = ["config", "plugin-dir", "from", "to", "filter", "batch"]
+    static let valueOptions: Set<String> = ["config", "plugin-dir", "from", "to", "filter", "batch", "count", "prefix"]
     /// Commands that take positional arguments.
     static let positionalCommands: Set<String> = []
 
@@ -88,6 +88,9 @@ struct Arguments {
                                               copy every user, group, role, API
                                               key and identity from one config's
                                               store to another's, then verify
+      proteus generate-users --config FILE --count N [--prefix P]
+                                              fill a store with N synthetic users
+                                              (bulk path; for benchmarks)
       proteus --help                          this text
 
     Options:
