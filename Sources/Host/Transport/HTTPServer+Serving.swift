@@ -6,7 +6,7 @@
 import Glibc
 
 extension HTTPServer {
-    enum ProcessOutcome { case needInput, outputFull, close }
+    enum ProcessOutcome { case needInput, outputFull, yield, close }
     enum FlushResult { case done, blocked, failed }
 
     func handleEvent(_ connection: HTTPConnection, generation: UInt32, mask: UInt32, _ context: HTTPServingContext) {
@@ -43,10 +43,20 @@ extension HTTPServer {
 
     private func serve(_ connection: HTTPConnection, _ context: HTTPServingContext) {
         var readAgain = true
+        var turnBudget = max(1, configuration.maxRequestsPerTurn)
         while true {
-            switch processBuffered(connection, context) {
+            switch processBuffered(connection, context, budget: &turnBudget) {
             case .close:
                 finishWithClose(connection, context)
+                return
+            case .yield:
+                // More pipelined requests are buffered: write what is ready,
+                // then wait for writability (at once when the socket has
+                // room), which puts this connection behind the others.
+                switch flushOutput(connection, context) {
+                case .done, .blocked: arm(connection, Epoll.output)
+                case .failed: closeConnection(connection)
+                }
                 return
             case .outputFull:
                 switch flushOutput(connection, context) {
@@ -101,7 +111,8 @@ extension HTTPServer {
     }
 
     /// Answers every complete request in the read buffer, in order.
-    private func processBuffered(_ connection: HTTPConnection, _ context: HTTPServingContext) -> ProcessOutcome {
+    private func processBuffered(_ connection: HTTPConnection, _ context: HTTPServingContext,
+                                 budget: inout Int) -> ProcessOutcome {
         while true {
             guard let p = connection.input.readPointer else { return .needInput }
             let count = connection.input.count
@@ -202,6 +213,8 @@ extension HTTPServer {
                 return .close
             }
             if context.out.count >= configuration.maxPendingOutputBytes { return .outputFull }
+            budget -= 1
+            if budget <= 0 && !connection.input.isEmpty { return .yield }
         }
     }
 

@@ -43,6 +43,11 @@ struct HTTPServerConfiguration: Sendable {
     /// Stop processing further (pipelined) requests of a connection while
     /// this much of its output is unsent.
     var maxPendingOutputBytes: Int = 1 << 20
+    /// Pipelined requests one connection may have answered per turn: then
+    /// its output is written and it goes back to the end of the epoll ready
+    /// list, so a client pipelining thousands of requests cannot hold a
+    /// serving thread (and delay everyone else) for as long as they last.
+    var maxRequestsPerTurn: Int = 32
     /// Read buffer given to a new connection (grows on demand up to what the
     /// limits allow, shrinks back afterwards).
     var initialReadBufferBytes: Int = 4096
