@@ -12,7 +12,7 @@ enum ProcessProbe {
         while fgets(&line, Int32(line.count), f) != nil {
             let text = String(cString: line)
             if text.hasPrefix("VmRSS:") {
-                return Int(text.dropFirst(6).split(separator: " ").first ?? "")
+                return Int(text.dropFirst(6).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "")
             }
         }
         return nil
