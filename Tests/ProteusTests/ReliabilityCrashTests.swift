@@ -1,0 +1,111 @@
+// kill -9 of the real binary in the middle of a write burst, ten rounds:
+// concurrent creates through AIOStreams, SIGKILL at a random moment, check
+// the database as the crash left it, restart. Every user whose 201 reached
+// the client is there afterwards (GET with its password), and the database
+// passes its integrity check after every crash.
+import Foundation
+import Glibc
+import XCTest
+
+final class ReliabilityCrashTests: XCTestCase {
+    /// Users whose 201 reached a client, and what happened to the writers.
+    final class Acknowledged: @unchecked Sendable {
+        private let lock = NSLock()
+        private(set) var users: [(uuid: String, password: String)] = []
+        private(set) var otherStatuses: [Int: Int] = [:]
+        func add(_ uuid: String, _ password: String) { lock.lock(); users.append((uuid, password)); lock.unlock() }
+        func other(_ status: Int) { lock.lock(); otherStatuses[status, default: 0] += 1; lock.unlock() }
+        var count: Int { lock.lock(); defer { lock.unlock() }; return users.count }
+        var snapshot: [(uuid: String, password: String)] { lock.lock(); defer { lock.unlock() }; return users }
+    }
+
+    static let rounds = 10
+    static let writers = 6
+
+    /// Runs the rounds on the store `config(dir)` describes; `check(dir)` is
+    /// the store's integrity check of the crashed database ("ok" or why not).
+    func crashRounds(label: String, config: (String) -> [String: Any], check: (String) -> String) throws {
+        let dir = TemporaryDirectory.make("rel-crash-\(label)")
+        var acknowledged: [(uuid: String, password: String)] = []
+        var rng = SystemRandomNumberGenerator()
+        for round in 1...Self.rounds {
+            let server = try ProteusProcess(config: config(dir), directory: dir)
+            // Everything acknowledged before the previous crash is there.
+            try verify(acknowledged, port: server.port, label: "\(label) round \(round) (after \(round - 1) crashes)")
+
+            let acks = Acknowledged()
+            let stop = ManagedAtomicFlag()
+            let group = DispatchGroup()
+            for w in 0..<Self.writers {
+                group.enter()
+                Thread.detachNewThread { [port = server.port] in
+                    defer { group.leave() }
+                    let client = APIClient(port: port)
+                    var n = 0
+                    while !stop.isSet {
+                        n += 1
+                        let password = "crash-\(round)-\(w)-\(n)"
+                        guard let r = try? client.request("POST", "/api/v1/user", json: ["config": ["round": .number(.init(round)), "writer": .number(.init(w)), "n": .number(.init(n))], "password": .string(password)], timeout: 10) else {
+                            return   // the server is gone
+                        }
+                        if r.status == 201, let uuid = r.json?["data"]?["uuid"]?.stringValue {
+                            acks.add(uuid, password)
+                        } else {
+                            acks.other(r.status)
+                        }
+                    }
+                }
+            }
+            // Kill at a random moment once the burst is under way.
+            XCTAssertTrue(ProcessProbe.waitUntil(timeout: 20) { acks.count >= 10 }, "\(label) round \(round): no creates")
+            let delay = UInt32.random(in: 0...300_000, using: &rng)
+            usleep(delay)
+            let before = acks.count
+            server.kill9()
+            stop.set()
+            XCTAssertEqual(group.wait(timeout: .now() + 30), .success, "writers did not stop")
+            XCTAssertTrue(acks.otherStatuses.isEmpty, "\(label) round \(round): unexpected answers \(acks.otherStatuses)")
+            print("\(label) round \(round): killed \(delay / 1000) ms into the burst, \(before) creates acknowledged before the kill, \(acks.count) in all")
+            XCTAssertEqual(check(dir), "ok", "\(label) round \(round): integrity after kill -9")
+            acknowledged += acks.snapshot
+        }
+        let server = try ProteusProcess(config: config(dir), directory: dir)
+        defer { server.stop() }
+        try verify(acknowledged, port: server.port, label: "\(label) after \(Self.rounds) crashes")
+        XCTAssertGreaterThanOrEqual(try server.userCount(), acknowledged.count)
+        XCTAssertGreaterThanOrEqual(acknowledged.count, Self.rounds * 10)
+    }
+
+    /// GET with each user's password, from a few clients at once.
+    func verify(_ users: [(uuid: String, password: String)], port: UInt16, label: String) throws {
+        guard !users.isEmpty else { return }
+        let missing = ConcurrentResults()
+        let lanes = 4
+        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+            let client = APIClient(port: port)
+            for i in stride(from: lane, to: users.count, by: lanes) {
+                let u = users[i]
+                let r = try? client.request("GET", "/api/v1/user?uuid=\(u.uuid)&password=\(q(u.password))")
+                if r?.status != 200 { missing.add(r?.status ?? -1, u.uuid) }
+            }
+        }
+        XCTAssertTrue(missing.values.isEmpty, "\(label): \(missing.values.count) of \(users.count) acknowledged users missing, e.g. \(missing.values.prefix(3)) (statuses \(Set(missing.statuses)))")
+    }
+
+    func testKill9DuringWriteBurstOnSQLite() throws {
+        try crashRounds(label: "sqlite", config: { dir in
+            var c = ProteusProcess.defaultConfig(directory: dir)
+            c["dialects"] = [["plugin": "aiostreams", "mount": "/", "options": ["rateLimit": false]]]
+            c["logRequests"] = false
+            return c
+        }, check: { dir in SQLiteIntegrity.check(dir + "/data/proteus.sqlite") })
+    }
+}
+
+/// A flag set once, read from many threads.
+final class ManagedAtomicFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+    func set() { lock.lock(); value = true; lock.unlock() }
+}
