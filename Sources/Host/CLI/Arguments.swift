@@ -10,9 +10,11 @@ struct Arguments {
     var configPath: String? { values["config"] }
     var pluginDirectory: String? { values["plugin-dir"] }
 
-    static let commands = ["serve", "check-config", "check-store", "migrate", "generate-users", "plugins", "stats", "help"]
+    static let commands = ["serve", "check-config", "check-store", "migrate", "generate-users", "plugins", "stats", "help",
+                           "bench-abi"]   // bench-abi: hidden, for scripts/bench
     /// Options that take a value; `-c` is short for `--config`.
-    static let valueOptions: Set<String> = ["config", "plugin-dir", "from", "to", "filter", "batch", "count", "prefix"]
+    static let valueOptions: Set<String> = ["config", "plugin-dir", "from", "to", "filter", "batch", "count", "prefix",
+                                             "iterations"]
     /// Commands that take positional arguments.
     static let positionalCommands: Set<String> = []
 

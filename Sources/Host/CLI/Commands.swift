@@ -22,6 +22,7 @@ enum Commands {
         case "check-store": return runReportingErrors { try CheckStoreCommand.run(arguments) }
         case "migrate": return runReportingErrors { try MigrateCommand.run(arguments) }
         case "generate-users": return runReportingErrors { try GenerateUsersCommand.run(arguments) }
+        case "bench-abi": return runReportingErrors { try ABIBenchCommand.run(arguments) }
         default: return serve(arguments)
         }
     }
