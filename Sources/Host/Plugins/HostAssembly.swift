@@ -45,7 +45,11 @@ final class HostAssembly: @unchecked Sendable {
             runtime.directory = store
 
             let kdfThreads = configuration.kdfThreads ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) - 1)
-            auth = AuthMethods(pool: KDFPool(threads: kdfThreads, maxQueued: configuration.kdfQueue))
+            // Serving threads blocked on the KDF pool at most: all but one
+            // per core, which stay free for requests that need no hashing.
+            let servingThreads = configuration.servingThreads ?? HTTPServerConfiguration.defaultThreadCount
+            let maxWaiting = max(1, servingThreads - HTTPServerConfiguration.coreCount)
+            auth = AuthMethods(pool: KDFPool(threads: kdfThreads, maxQueued: configuration.kdfQueue, maxWaiting: maxWaiting))
             for reference in configuration.auth {
                 let instance = try create(reference, PROTEUS_KIND_AUTH, false)
                 created.append(instance)

@@ -14,13 +14,21 @@ final class KDFPool: @unchecked Sendable {
     private var queue: [Job] = []
     private var head = 0
     private let maxQueued: Int
+    /// Callers waiting for a job (queued or running) at most. Each waiting
+    /// caller is a blocked serving thread, so this keeps hashing from
+    /// taking every serving thread: requests that need no KDF keep being
+    /// served during a burst of logins, and the excess logins are refused
+    /// at once (503) instead of queueing behind the pool.
+    private let maxWaiting: Int
+    private var waiting = 0
     // Heap-allocated: pthread objects must not move.
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let workAvailable = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private let workDone = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
-    init(threads: Int, maxQueued: Int) {
+    init(threads: Int, maxQueued: Int, maxWaiting: Int = .max) {
         self.maxQueued = maxQueued
+        self.maxWaiting = max(1, maxWaiting)
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(workAvailable, nil)
         pthread_cond_init(workDone, nil)
@@ -42,13 +50,15 @@ final class KDFPool: @unchecked Sendable {
     func run(_ work: @escaping () -> Void) -> Bool {
         let job = Job(work)
         pthread_mutex_lock(mutex)
-        if queue.count - head >= maxQueued {
+        if queue.count - head >= maxQueued || waiting >= maxWaiting {
             pthread_mutex_unlock(mutex)
             return false
         }
+        waiting += 1
         queue.append(job)
         pthread_cond_signal(workAvailable)
         while !job.done { pthread_cond_wait(workDone, mutex) }
+        waiting -= 1
         pthread_mutex_unlock(mutex)
         return true
     }
