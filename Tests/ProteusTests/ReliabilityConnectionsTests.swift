@@ -53,8 +53,7 @@ final class ReliabilityConnectionsTests: XCTestCase {
         defer { server.stop() }
         let pid = server.process.processIdentifier
         let uuid = try createUser(server)
-        XCTAssertTrue(ProcessProbe.waitUntil(timeout: 5) { (ProcessProbe.descriptorCount(pid) ?? .max) < 40 })
-        let baselineFDs = try XCTUnwrap(ProcessProbe.descriptorCount(pid))
+        let baselineFDs = try XCTUnwrap(ProcessProbe.settledDescriptorCount(pid))
         let baselineKiB = try XCTUnwrap(ProcessProbe.residentKiB(pid))
 
         var clients: [RawClient] = []
@@ -90,8 +89,7 @@ final class ReliabilityConnectionsTests: XCTestCase {
         defer { server.stop() }
         let pid = server.process.processIdentifier
         let uuid = try createUser(server)
-        XCTAssertTrue(ProcessProbe.waitUntil(timeout: 5) { (ProcessProbe.descriptorCount(pid) ?? .max) < 40 })
-        let baselineFDs = try XCTUnwrap(ProcessProbe.descriptorCount(pid))
+        let baselineFDs = try XCTUnwrap(ProcessProbe.settledDescriptorCount(pid))
 
         // Fill every slot with a working keep-alive connection.
         var accepted: [RawClient] = []

@@ -65,7 +65,7 @@ final class ReliabilitySlowClientsTests: XCTestCase {
         ProcessProbe.raiseDescriptorLimit(to: 4096)
         _ = honestRequest()
         let baselineKiB = try XCTUnwrap(ProcessProbe.residentKiB(pid))
-        let baselineFDs = try XCTUnwrap(ProcessProbe.descriptorCount(pid))
+        let baselineFDs = try XCTUnwrap(ProcessProbe.settledDescriptorCount(pid))
 
         // 400 tricklers (a request line and Host, then one header byte per
         // tick, never the end of the head) and 100 silent connections.
@@ -113,7 +113,7 @@ final class ReliabilitySlowClientsTests: XCTestCase {
     func testSlowReadersAreCutOffWhileOthersAreServed() throws {
         _ = honestRequest()
         let baselineKiB = try XCTUnwrap(ProcessProbe.residentKiB(pid))
-        let baselineFDs = try XCTUnwrap(ProcessProbe.descriptorCount(pid))
+        let baselineFDs = try XCTUnwrap(ProcessProbe.settledDescriptorCount(pid))
 
         // 16 clients with a tiny receive buffer, each pipelining 10,000 GETs
         // (about 3 MB of responses, more than the server's pending-output

@@ -30,6 +30,25 @@ enum ProcessProbe {
         return n
     }
 
+    /// The descriptor count of `pid` once it has not changed for 300 ms
+    /// (connections the test just dropped are closed by then).
+    static func settledDescriptorCount(_ pid: Int32, timeout: Double = 5) -> Int? {
+        var last = descriptorCount(pid)
+        var stableSince = now()
+        let deadline = now() + timeout
+        while now() < deadline {
+            usleep(20_000)
+            let current = descriptorCount(pid)
+            if current != last {
+                last = current
+                stableSince = now()
+            } else if now() - stableSince >= 0.3 {
+                break
+            }
+        }
+        return last
+    }
+
     /// Raises this process's soft RLIMIT_NOFILE to at least `wanted` (up to
     /// the hard limit); returns the soft limit in force afterwards.
     @discardableResult
