@@ -5,14 +5,14 @@ import PluginAPI
 
 public struct Directory: @unchecked Sendable {
     public let host: Host
-    private var store: proteus_store_api {
+    var store: proteus_store_api {
         guard let table = host.api.pointee.store else { fatalError("the host gave this plugin no store (only dialects get one)") }
         return table.pointee
     }
-    private var ctx: UnsafeMutableRawPointer? { host.api.pointee.store_ctx }
+    var ctx: UnsafeMutableRawPointer? { host.api.pointee.store_ctx }
 
     /// Runs a store call with an arena and an error out-parameter.
-    private func call<R>(_ body: (ArenaWriter, UnsafeMutablePointer<proteus_error>) throws -> (proteus_status, () throws -> R)) throws -> R {
+    func call<R>(_ body: (ArenaWriter, UnsafeMutablePointer<proteus_error>) throws -> (proteus_status, () throws -> R)) throws -> R {
         let result: Result<R, PluginError> = host.withArena { arena in
             var err = proteus_error()
             do {
@@ -28,7 +28,7 @@ public struct Directory: @unchecked Sendable {
         return try result.get()
     }
 
-    private func lookup<R>(_ body: (ArenaWriter, UnsafeMutablePointer<proteus_error>) throws -> (proteus_status, () throws -> R)) throws -> R? {
+    func lookup<R>(_ body: (ArenaWriter, UnsafeMutablePointer<proteus_error>) throws -> (proteus_status, () throws -> R)) throws -> R? {
         do { return try call(body) } catch let e as PluginError where e.code == PROTEUS_E_NOT_FOUND { return nil }
     }
 

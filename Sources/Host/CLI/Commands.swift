@@ -19,6 +19,7 @@ enum Commands {
         case "check-config": return checkConfig(arguments)
         case "plugins": return listPlugins(arguments)
         case "stats": return storeStats(arguments)
+        case "import": return ImportCommand.run(arguments)
         default: return serve(arguments)
         }
     }
