@@ -71,8 +71,16 @@ struct Validated {
         return v
     }
 
+    /// Strings as they are, numbers in JavaScript's spelling (forms and
+    /// loose clients send either). Objects, arrays and booleans are refused
+    /// (the panel would store "[object Object]").
     func string(_ key: String) throws(MCSMFailure) -> String {
-        JSCoercion.string(try present(key))
+        let v = try present(key)
+        switch v {
+        case .string(let s): return s
+        case .number: return JSCoercion.string(v)
+        default: throw MCSMFailure.notA("string", key)
+        }
     }
 
     func number(_ key: String) throws(MCSMFailure) -> Double {

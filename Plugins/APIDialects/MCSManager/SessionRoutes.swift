@@ -124,6 +124,7 @@ final class SessionRoutes: @unchecked Sendable {
     // MARK: GET /api/auth/logout
 
     func logout(_ request: Request, _ query: JSONObject, _ response: Response) throws {
+        _ = try access.authorize(request, query, .open)
         let session = try access.currentSession(request)
         access.endSession(request, response, session)
         Envelope.ok(response, host, true)
