@@ -140,8 +140,6 @@ final class MCSManagerImportTests: XCTestCase {
         XCTAssertEqual(r.status, 2, r.output)
         r = try ProteusProcess.run(["import", "--from", dir, "--config", configPath])
         XCTAssertEqual(r.status, 2, r.output)
-        r = try ProteusProcess.run(["stats", "--from", dir])
-        XCTAssertEqual(r.status, 2, r.output)
         r = try runImport(dir + "/does-not-exist", config: configPath)
         XCTAssertEqual(r.0, 1, r.1)
         XCTAssertTrue(r.1.contains("does-not-exist"), r.1)

@@ -41,10 +41,11 @@ final class Access: @unchecked Sendable {
 
     let host: Host
     let options: MCSMOptions
-    private var directory: Directory { host.directory }
+    private let directory: Directory
 
     init(host: Host, options: MCSMOptions) {
         self.host = host
+        self.directory = host.directory
         self.options = options
     }
 

@@ -7,12 +7,13 @@ import ProteusJSON
 final class AdminRoutes: @unchecked Sendable {
     let host: Host
     let access: Access
-    private var directory: Directory { host.directory }
+    private let directory: Directory
     private static let adminOnly = Requirement(level: Permission.admin, token: true)
     static let maxPage = 1 << 40
 
     init(host: Host, access: Access) {
         self.host = host
+        self.directory = host.directory
         self.access = access
     }
 

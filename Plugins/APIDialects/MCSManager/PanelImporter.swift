@@ -26,10 +26,13 @@ import ProteusJSON
 
 final class PanelImporter: @unchecked Sendable {
     let host: Host
-    private var directory: Directory { host.directory }
+    private let directory: Directory
     static let batchSize = 1000
 
-    init(host: Host) { self.host = host }
+    init(host: Host) {
+        self.host = host
+        self.directory = host.directory
+    }
 
     /// One user ready to write, or why not.
     struct Candidate {

@@ -9,10 +9,11 @@ final class SessionRoutes: @unchecked Sendable {
     let options: MCSMOptions
     let access: Access
     private let decoy: PasswordDecoy
-    private var directory: Directory { host.directory }
+    private let directory: Directory
 
     init(host: Host, options: MCSMOptions, access: Access) {
         self.host = host
+        self.directory = host.directory
         self.options = options
         self.access = access
         self.decoy = PasswordDecoy(host: host)
