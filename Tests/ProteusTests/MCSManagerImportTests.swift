@@ -65,7 +65,7 @@ final class MCSManagerImportTests: XCTestCase {
             XCTAssertTrue(output.contains(name + ": skipped"), "\(name) not reported:\n\(output)")
         }
         XCTAssertFalse(output.contains("notes.txt"), output)
-        XCTAssertTrue(output.contains("progress: 7/7 (100%)"), output)
+        XCTAssertTrue(output.contains("import: 7/7 (100%)"), output)
         XCTAssertFalse(output.contains(Self.alphaKey), "no secrets in the output")
 
         let server = try ProteusProcess(config: MCSM.config(directory: dir), directory: dir)

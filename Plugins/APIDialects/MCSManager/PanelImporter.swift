@@ -63,7 +63,7 @@ final class PanelImporter: @unchecked Sendable {
                 } catch {
                     summary.skipped += 1
                     let reason = (error as? Malformed)?.reason ?? "\(error)"
-                    progress.report(done: UInt64(index + 1), total: total, note: "\(item.name): skipped: \(reason)")
+                    progress.report(done: UInt64(index), total: total, note: "\(item.name): skipped: \(reason)")
                 }
             }
             try write(candidates, &summary, progress, total: total)

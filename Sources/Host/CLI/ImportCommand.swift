@@ -1,11 +1,11 @@
 // `proteus import <dialect> --from PATH [--config FILE]`: loads the config,
 // creates the store, auth methods and dialects as `serve` would (nothing is
 // served), finds the named dialect and runs its "import.v1" extension on
-// PATH. Progress goes to stdout: a redrawn bar on a terminal, plain lines
-// otherwise (logs, pipes); every skipped item gets its own line. Exit status
-// 0 when the import ran to the end (even if it skipped items), 1 when it
-// could not (unknown dialect, no import support, unusable source, store
-// failure), 2 on usage errors.
+// PATH. Progress goes to stdout (Maintenance/ProgressReporter): a redrawn
+// bar on a terminal, plain lines otherwise (logs, pipes); every skipped item
+// gets its own line. Exit status 0 when the import ran to the end (even if it
+// skipped items), 1 when it could not (unknown dialect, no import support,
+// unusable source, store failure), 2 on usage errors.
 import Glibc
 import PluginAPI
 import PluginKit
@@ -35,7 +35,7 @@ enum ImportCommand {
             return 1
         }
 
-        let progress = ImportProgressDisplay(terminal: isatty(STDOUT_FILENO) != 0)
+        let progress = ProgressReporter("import")
         var summary = proteus_import_summary()
         summary.struct_size = UInt32(MemoryLayout<proteus_import_summary>.size)
         var err = proteus_error()
@@ -43,7 +43,9 @@ enum ImportCommand {
         let status = source.withCString { pointer in
             api.import_from(binding.instance.instance, proteus_str(ptr: pointer, len: strlen(pointer)), { ctx, done, total, note in
                 guard let ctx else { return }
-                Unmanaged<ImportProgressDisplay>.fromOpaque(ctx).takeUnretainedValue().update(done: done, total: total, note: note.string)
+                let reporter = Unmanaged<ProgressReporter>.fromOpaque(ctx).takeUnretainedValue()
+                if let text = note.string { reporter.note(text) }
+                reporter.update(done: done, total: total)
             }, context, &summary, &err)
         }
         progress.finish()
@@ -51,7 +53,7 @@ enum ImportCommand {
             Commands.printError("import from \(source) failed: \(PluginError(status: status, from: err).message)")
             return 1
         }
-        progress.line("imported \(summary.imported), skipped \(summary.skipped) (dialect \(dialectName), from \(source))")
+        print("imported \(summary.imported), skipped \(summary.skipped) (dialect \(dialectName), from \(source))")
         return 0
     }
 
@@ -65,82 +67,5 @@ enum ImportCommand {
         let table = raw.assumingMemoryBound(to: proteus_import_api.self)
         guard Int(table.pointee.struct_size) >= MemoryLayout<proteus_import_api>.size, table.pointee.import_from != nil else { return nil }
         return table.pointee
-    }
-}
-
-/// Draws import progress: a bar redrawn in place on a terminal (at most
-/// every 50 ms), plain "progress:" lines at every tenth otherwise.
-final class ImportProgressDisplay {
-    let terminal: Bool
-    private var lastDraw: UInt64 = 0
-    private var lastTenth: UInt64 = 0
-    private var barShown = false
-    private var done: UInt64 = 0
-    private var total: UInt64 = 0
-
-    init(terminal: Bool) { self.terminal = terminal }
-
-    func update(done: UInt64, total: UInt64, note: String?) {
-        self.done = done
-        self.total = total
-        if let note { line(note) }
-        if terminal {
-            let now = Clock.monotonicNanos()
-            if now - lastDraw >= 50_000_000 || (total > 0 && done >= total) {
-                lastDraw = now
-                drawBar()
-            }
-        } else if total > 0 {
-            let tenth = min(done * 10 / total, 10)
-            if tenth > lastTenth {
-                lastTenth = tenth
-                emit("progress: \(done)/\(total) (\(tenth * 10)%)\n")
-            }
-        } else if done > 0 && done % 1000 == 0 {
-            emit("progress: \(done)\n")
-        }
-    }
-
-    /// A line of its own (the bar is cleared first and redrawn after).
-    func line(_ text: String) {
-        if terminal && barShown { emit("\r\u{1B}[K") }
-        emit(text + "\n")
-        if terminal && barShown { drawBar() }
-    }
-
-    func finish() {
-        if terminal && barShown {
-            drawBar()
-            emit("\n")
-            barShown = false
-        } else if !terminal && total > 0 && lastTenth < 10 && done >= total {
-            emit("progress: \(done)/\(total) (100%)\n")
-        }
-    }
-
-    private func drawBar() {
-        let width = 30
-        var text = "\r\u{1B}[K"
-        if total > 0 {
-            let filled = Int(min(done, total) * UInt64(width) / total)
-            text += "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
-            text += "\(min(done, total) * 100 / total)% \(done)/\(total)"
-        } else {
-            text += "\(done) items"
-        }
-        emit(text)
-        barShown = true
-    }
-
-    private func emit(_ text: String) {
-        var t = text
-        t.withUTF8 { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 { if errno == EINTR { continue }; return }
-                offset += n
-            }
-        }
     }
 }
