@@ -582,4 +582,25 @@ final class MCSManagerTests: XCTestCase {
         let r = try APIClient(port: port).request("POST", "/api/auth?apikey=\(panel.adminKey)", body: Array(#"{"username":"noct","password":"Passw0rdUser","permission":1}"#.utf8))
         assertEnvelope(r, 200)
     }
+
+    func testStoreUnavailableIs503InTheEnvelope() throws {
+        let dir = TemporaryDirectory.make("mcsm-busy")
+        var config = MCSM.config(directory: dir)
+        config["store"] = ["plugin": "sqlite", "options": ["path": dir + "/data/proteus.sqlite", "busyTimeoutMs": 100]]
+        let server = try ProteusProcess(config: config, directory: dir)
+        defer { server.stop() }
+        let c = PanelClient(port: server.port)
+        assertEnvelope(try c.call("POST", "/api/auth/install", json: ["username": "Root", "password": "Passw0rdRoot"]), 200, true)
+        // The panel's frontend learns the session's token after install from /api/auth/token.
+        c.token = try XCTUnwrap(try c.call("GET", "/api/auth/token").json?["data"]?.stringValue)
+        let key = try XCTUnwrap(try c.call("PUT", "/api/auth/api", json: ["enable": true]).json?["data"]?.stringValue)
+        // Another process holds the write lock longer than the busy timeout.
+        let lock = RawSQLite(dir + "/data/proteus.sqlite")
+        XCTAssertEqual(lock.exec("BEGIN IMMEDIATE"), 0)
+        let r = try APIClient(port: server.port).request("POST", "/api/auth?apikey=\(key)", json: ["username": "late", "password": "Passw0rdLate", "permission": 1])
+        assertEnvelope(r, 503, "Service temporarily unavailable, please try again later")
+        XCTAssertEqual(lock.exec("ROLLBACK"), 0)
+        lock.close()
+        assertEnvelope(try APIClient(port: server.port).request("POST", "/api/auth?apikey=\(key)", json: ["username": "late", "password": "Passw0rdLate", "permission": 1]), 200)
+    }
 }
