@@ -122,6 +122,35 @@ final class MCSManagerTests: XCTestCase {
         }
         // Other accounts are not affected by carol's counter.
         XCTAssertEqual(try PanelClient(port: port).login(MCSM.adminName, MCSM.adminPassword).status, 200)
+        // Successful sign-ins cost a fifth of a failure: 20 in a row pass.
+        try panel.createUser("dora")
+        for _ in 0..<20 { XCTAssertEqual(try PanelClient(port: port).login("dora", "Passw0rdUser").status, 200) }
+    }
+
+    func testLoginFailuresAreRateLimitedPerAddress() throws {
+        var statuses: [Int] = []
+        for i in 0..<32 { statuses.append(try PanelClient(port: port).login("nobody\(i)", "Wr0ngPassword").status) }
+        XCTAssertEqual(Array(statuses.prefix(30)), Array(repeating: 401, count: 30), "\(statuses)")
+        XCTAssertEqual(Array(statuses.suffix(2)), [429, 429], "\(statuses)")
+        assertEnvelope(try PanelClient(port: port).login(MCSM.adminName, MCSM.adminPassword), 429,
+                       "Too many failed attempts! Your IP address, as a result, has been banned for 10 minutes.")
+    }
+
+    func testRateLimitOptions() throws {
+        let off = try PanelServer(options: ["loginRateLimit": false], label: "mcsm-nolimit")
+        defer { off.stop() }
+        for _ in 0..<15 { XCTAssertEqual(try PanelClient(port: off.port).login("x", "Wr0ngPassword").status, 401) }
+        let tight = try PanelServer(options: ["loginRateLimit": ["perAccount": ["failures": 2, "windowSeconds": 60]]], label: "mcsm-tight")
+        defer { tight.stop() }
+        let statuses = try (0..<3).map { _ in try PanelClient(port: tight.port).login("y", "Wr0ngPassword").status }
+        XCTAssertEqual(statuses, [401, 401, 429])
+        for bad: Any in ["yes", ["perAccount": ["requests": 5]], ["perIP": 3]] {
+            let dir = TemporaryDirectory.make("mcsm-badopt")
+            try JSONSerialization.data(withJSONObject: MCSM.config(directory: dir, options: ["loginRateLimit": bad])).write(to: URL(fileURLWithPath: dir + "/c.json"))
+            let (status, output) = try ProteusProcess.run(["check-config", "--config", dir + "/c.json"])
+            XCTAssertEqual(status, 1, output)
+            XCTAssertTrue(output.contains("loginRateLimit"), output)
+        }
     }
 
     // MARK: own record, token, API key

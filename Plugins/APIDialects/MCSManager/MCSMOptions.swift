@@ -4,18 +4,25 @@
 //   sessionTTLSeconds   session lifetime (the panel: 24 h)      (default 86400)
 //   enableApiKey        true | false | "ONLY_ADMIN" (the panel's setting of that name)
 //                                                               (default true)
-//   loginRateLimit      false, or {"perAccount": {"requests": N, "windowSeconds": S},
-//                                  "perIP":      {"requests": N, "windowSeconds": S}}
-//                       counts every login/install attempt      (default 10/60 s per
-//                                                                account, 60/60 s per IP)
+//   loginRateLimit      false, or {"perAccount": {"failures": N, "windowSeconds": S},
+//                                  "perIP":      {"failures": N, "windowSeconds": S}}
+//                       failed sign-ins allowed per window      (default 10 per 60 s per
+//                       account name, 30 per 60 s per client address). A successful
+//                       attempt costs a fifth of a failure, so legitimate sign-ins
+//                       (5× as many) are not locked out while guessing is.
 import PluginAPI
 import PluginKit
 import ProteusJSON
 
 struct MCSMOptions: Sendable {
     struct Limit: Sendable {
-        var requests: UInt32
+        /// Failed attempts allowed per window.
+        var failures: UInt32
         var windowSeconds: UInt32
+        /// What one failure costs in the shared counter (a success costs 1).
+        static let failureWeight: UInt32 = 5
+        /// The counter's limit.
+        var budget: UInt32 { failures * Self.failureWeight }
     }
 
     enum APIKeyPolicy: Sendable { case enabled, disabled, onlyAdmin }
@@ -23,8 +30,8 @@ struct MCSMOptions: Sendable {
     var sessionCookie = "MCSM_SESSION"
     var sessionTTLSeconds: Int64 = 86_400
     var apiKeys = APIKeyPolicy.enabled
-    var perAccount: Limit? = Limit(requests: 10, windowSeconds: 60)
-    var perIP: Limit? = Limit(requests: 60, windowSeconds: 60)
+    var perAccount: Limit? = Limit(failures: 10, windowSeconds: 60)
+    var perIP: Limit? = Limit(failures: 30, windowSeconds: 60)
 
     init(_ options: PluginOptions) throws {
         try options.rejectUnknown(["sessionCookie", "sessionTTLSeconds", "enableApiKey", "loginRateLimit"])
@@ -49,10 +56,14 @@ struct MCSMOptions: Sendable {
             perAccount = nil
             perIP = nil
         case .object(let o)?:
-            let limits = PluginOptions(o)
-            try limits.rejectUnknown(["perAccount", "perIP"])
-            perAccount = try Self.limit(limits, "perAccount", default: perAccount)
-            perIP = try Self.limit(limits, "perIP", default: perIP)
+            do {
+                let limits = PluginOptions(o)
+                try limits.rejectUnknown(["perAccount", "perIP"])
+                perAccount = try Self.limit(limits, "perAccount", default: perAccount)
+                perIP = try Self.limit(limits, "perIP", default: perIP)
+            } catch let e as PluginError where !e.message.contains("loginRateLimit") {
+                throw PluginError.invalid("option \"loginRateLimit\": \(e.message)")
+            }
         case let other?:
             throw PluginError.invalid("option \"loginRateLimit\" must be false or an object {\"perAccount\": {...}, \"perIP\": {...}}, not \(other.typeName)")
         }
@@ -64,11 +75,11 @@ struct MCSMOptions: Sendable {
         case .bool(false)?: return nil
         case .object(let o)?:
             let l = PluginOptions(o)
-            try l.rejectUnknown(["requests", "windowSeconds"])
-            return Limit(requests: UInt32(try l.int("requests", in: 1...1_000_000) ?? Int(value?.requests ?? 10)),
+            try l.rejectUnknown(["failures", "windowSeconds"])
+            return Limit(failures: UInt32(try l.int("failures", in: 1...100_000) ?? Int(value?.failures ?? 10)),
                          windowSeconds: UInt32(try l.int("windowSeconds", in: 1...86_400) ?? Int(value?.windowSeconds ?? 60)))
         case let other?:
-            throw PluginError.invalid("option \"loginRateLimit.\(key)\" must be false or {\"requests\": N, \"windowSeconds\": S}, not \(other.typeName)")
+            throw PluginError.invalid("option \"loginRateLimit.\(key)\" must be false or {\"failures\": N, \"windowSeconds\": S}, not \(other.typeName)")
         }
     }
 

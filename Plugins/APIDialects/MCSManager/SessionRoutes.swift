@@ -35,24 +35,34 @@ final class SessionRoutes: @unchecked Sendable {
         do { found = try directory.user(username: username, documents: PanelDocument.namespace) } catch { throw MCSMFailure.backend(error) }
         guard let user = found, let stored = user.passwordHash else {
             decoy.burn(password)
+            recordFailure(request, account: username)
             throw MCSMFailure(401, MCSMFailure.loginFailed)
         }
         let verification: Host.Verification
         do { verification = try host.verify(method: "password", presented: password, stored: stored) } catch {
             // Over-long passwords and verifiers no plugin reads are just a failed sign-in.
-            if error.code == PROTEUS_E_TOO_LARGE || error.code == PROTEUS_E_INVALID { throw MCSMFailure(401, MCSMFailure.loginFailed) }
+            if error.code == PROTEUS_E_TOO_LARGE || error.code == PROTEUS_E_INVALID {
+                recordFailure(request, account: username)
+                throw MCSMFailure(401, MCSMFailure.loginFailed)
+            }
             throw MCSMFailure.backend(error)
         }
         // Banned users get the same answer as a wrong password (the panel
         // lets them sign in and throws them out on their next request).
-        guard verification.accepted, !user.isDisabled else { throw MCSMFailure(401, MCSMFailure.loginFailed) }
+        guard verification.accepted, !user.isDisabled else {
+            recordFailure(request, account: username)
+            throw MCSMFailure(401, MCSMFailure.loginFailed)
+        }
 
         var version = user.version
         if user.isMFAEnabled, let sealed = user.mfaSecret {
             // Only after the password matched: the panel asks for the code
             // first, which tells anyone which accounts exist and use 2FA.
             guard let code else { return Envelope.ok(response, host, "NEED_2FA") }
-            version = try verifyCode(code, sealed: sealed, user: user)
+            do { version = try verifyCode(code, sealed: sealed, user: user) } catch {
+                if error.status == 401 { recordFailure(request, account: username) }
+                throw error
+            }
         }
         recordLogin(user, version: version, rehash: verification.needsRehash ? password : nil)
         let token: String
@@ -108,16 +118,31 @@ final class SessionRoutes: @unchecked Sendable {
         _ = try? directory.updateUser(changes, fields: fields, expectedVersion: version)
     }
 
-    /// Counts one attempt per client address and per account name; 429 over either.
+    /// The rate-limit counters of a sign-in: per client address and per account name.
+    private func limitKeys(_ request: Request, account: String?) -> [([UInt8], MCSMOptions.Limit)] {
+        var keys: [([UInt8], MCSMOptions.Limit)] = []
+        if let ip = options.perIP { keys.append((Array("mcsm-login-ip:".utf8) + host.clientKey(request.clientIP), ip)) }
+        if let account, let limit = options.perAccount { keys.append((Array("mcsm-login-user:".utf8) + host.sha256(Array(account.utf8)), limit)) }
+        return keys
+    }
+
+    /// Counts one attempt against each counter; 429 when one is spent. The
+    /// counters are the host's (shared by every worker process).
     private func limitAttempts(_ request: Request, _ response: Response, account: String?) throws(MCSMFailure) {
-        var checks: [([UInt8], MCSMOptions.Limit)] = []
-        if let ip = options.perIP { checks.append((Array("mcsm-login-ip:".utf8) + host.clientKey(request.clientIP), ip)) }
-        if let account, let limit = options.perAccount { checks.append((Array("mcsm-login-user:".utf8) + host.sha256(Array(account.utf8)), limit)) }
-        for (key, limit) in checks {
-            let outcome = host.rateLimit(key: key, limit: limit.requests, windowSeconds: limit.windowSeconds)
+        for (key, limit) in limitKeys(request, account: account) {
+            let outcome = host.rateLimit(key: key, limit: limit.budget, windowSeconds: limit.windowSeconds)
             if !outcome.allowed {
                 response.header("Retry-After", "\(outcome.resetSeconds)")
                 throw MCSMFailure(429, MCSMFailure.loginBanned)
+            }
+        }
+    }
+
+    /// A failed sign-in costs the rest of a failure's weight.
+    private func recordFailure(_ request: Request, account: String) {
+        for (key, limit) in limitKeys(request, account: account) {
+            for _ in 1..<MCSMOptions.Limit.failureWeight {
+                _ = host.rateLimit(key: key, limit: limit.budget, windowSeconds: limit.windowSeconds)
             }
         }
     }
@@ -261,7 +286,7 @@ final class SessionRoutes: @unchecked Sendable {
     // MARK: /api/auth/status
 
     func status(_ request: Request, _ query: JSONObject, _ response: Response) throws {
-        let caller = try? access.authorize(request, query, .open)
+        let caller = try access.authorize(request, query, .open)
         let installed = try directory.countUsers() > 0
         var settings: JSONObject = ["businessMode": false, "businessId": ""]
         if let caller, caller.level >= Permission.user {
