@@ -21,15 +21,22 @@ public enum FormObject {
 
     /// The body (or a query string) as one nested JSON object.
     public static func decode(_ bytes: UnsafeRawBufferPointer) -> JSONObject {
-        var root = Node.object([])
+        // The top level is always an object (numeric names stay keys there).
+        var top: [(String, Node)] = []
         for (n, pair) in FormDecoding.decode(bytes).enumerated() {
             if n >= maxParameters { break }
             let path = split(pair.name)
-            guard !path.isEmpty else { continue }
-            root.insert(path[...], .leaf(pair.value))
+            guard case .key(let name)? = path.first else { continue }
+            let rest = path.dropFirst()
+            if let p = top.firstIndex(where: { $0.0 == name }) {
+                top[p].1.insert(rest, .leaf(pair.value))
+            } else {
+                top.append((name, rest.isEmpty ? .leaf(pair.value) : Node.build(rest, .leaf(pair.value))))
+            }
         }
-        if case .object(let o) = root.json { return o }
-        return JSONObject()
+        var o = JSONObject()
+        for (k, v) in top { o[k] = v.json }
+        return o
     }
 
     public static func decode(_ text: String) -> JSONObject {
@@ -122,6 +129,7 @@ public enum FormObject {
                 case .array(var items): items.append(child); self = .array(items)
                 case .sparse(let items): self = .array(items.keys.sorted().map { items[$0]! } + [child])
                 case .leaf: self = .array([self, child])
+                case .object(let pairs) where pairs.isEmpty: self = .array([child])
                 case .object(var pairs): pairs.append((String(pairs.count), child)); self = .object(pairs)
                 }
             case .key(let key):

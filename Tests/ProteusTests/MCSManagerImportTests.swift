@@ -14,6 +14,8 @@ final class MCSManagerImportTests: XCTestCase {
     static let gamma = "1fcdacc01eac44a7bf8fe83d34215d05"
     static let delta = "82e856fd33424e018fc2c007e1a3c4d3"
     static let alphaKey = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+    static let epsilon = "9b3e1f0a6c2d4e5f8a7b6c5d4e3f2a1b"
+    static let epsilonSecret = "KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TF"
 
     /// A panel data directory: data/User/<uuid>.json as the panel writes them (4-space JSON).
     static func makePanelData(_ root: String) throws -> String {
@@ -39,6 +41,11 @@ final class MCSManagerImportTests: XCTestCase {
             "uuid": gamma, "userName": "gamma", "passWord": "$2a$10$ABCDEFGHIJKLMNOPQRSTUu7hhVO88n59PWgbWmPLtQsoDTprUCxLC",
             "passWordType": 1, "permission": -1, "registerTime": "2023/10/28 17:38:44", "loginTime": "", "instances": [],
         ]))
+        // A 2FA user: its base32 secret is enrolled with the totp method.
+        try write("\(epsilon).json", try user([
+            "uuid": epsilon, "userName": "epsilon", "passWord": MCSM.md5Hex("Eps1lonPass"), "passWordType": 0,
+            "permission": 1, "secret": epsilonSecret, "open2FA": true,
+        ]))
         // Malformed files, each skipped by name.
         try write("broken.json", "{\"uuid\": \"\(delta)\", \"userName\": ")
         try write("bad-uuid.json", try user(["uuid": "zzz", "userName": "nobody", "passWord": "x", "passWordType": 0]))
@@ -60,23 +67,27 @@ final class MCSManagerImportTests: XCTestCase {
 
         let (status, output) = try runImport(data, config: configPath)
         XCTAssertEqual(status, 0, output)
-        XCTAssertTrue(output.contains("imported 3, skipped 4"), output)
+        XCTAssertTrue(output.contains("imported 4, skipped 4"), output)
         for name in ["broken.json", "bad-uuid.json", "\(Self.delta).json", "0123456789abcdef0123456789abcdef.json"] {
             XCTAssertTrue(output.contains(name + ": skipped"), "\(name) not reported:\n\(output)")
         }
         XCTAssertFalse(output.contains("notes.txt"), output)
-        XCTAssertTrue(output.contains("import: 7/7 (100%)"), output)
+        XCTAssertTrue(output.contains("import: 8/8 (100%)"), output)
         XCTAssertFalse(output.contains(Self.alphaKey), "no secrets in the output")
+        XCTAssertFalse(output.contains(Self.epsilonSecret), "no secrets in the output")
 
         let server = try ProteusProcess(config: MCSM.config(directory: dir), directory: dir)
         defer { server.stop() }
-        XCTAssertEqual(try server.userCount(), 3)
+        XCTAssertEqual(try server.userCount(), 4)
         // bcrypt and md5 users sign in with their panel passwords.
         let alpha = PanelClient(port: server.port)
         assertEnvelope(try alpha.login("Alpha", "Bcrypt0Pass"), 200)
         assertEnvelope(try PanelClient(port: server.port).login("beta", "Md5Passw0rd"), 200)
         assertEnvelope(try PanelClient(port: server.port).login("beta", "md5passw0rd"), 401)
         assertEnvelope(try PanelClient(port: server.port).login("gamma", "Bcrypt0Pass2"), 401, "Incorrect account or password")
+        // The imported 2FA user needs its code.
+        assertEnvelope(try PanelClient(port: server.port).login("epsilon", "Eps1lonPass"), 200, "NEED_2FA")
+        assertEnvelope(try PanelClient(port: server.port).login("epsilon", "Eps1lonPass", code: MCSM.totp(Self.epsilonSecret)), 200)
         // The imported API key works (only its hash was stored).
         let listed = try APIClient(port: server.port).request("GET", "/api/auth/search?page=1&page_size=10&apikey=\(Self.alphaKey)")
         assertEnvelope(listed, 200)
@@ -110,14 +121,14 @@ final class MCSManagerImportTests: XCTestCase {
         // A re-run duplicates nothing and keeps what changed since (beta's new hash).
         let (again, output2) = try runImport(data, config: configPath)
         XCTAssertEqual(again, 0, output2)
-        XCTAssertTrue(output2.contains("imported 0, skipped 7"), output2)
+        XCTAssertTrue(output2.contains("imported 0, skipped 8"), output2)
         XCTAssertTrue(output2.contains("already imported"), output2)
-        XCTAssertEqual(try server.userCount(), 3)
+        XCTAssertEqual(try server.userCount(), 4)
         assertEnvelope(try PanelClient(port: server.port).login("beta", "Md5Passw0rd"), 200)
         // The data/User directory itself works as the source too.
         let (third, output3) = try runImport(data + "/User", config: configPath)
         XCTAssertEqual(third, 0, output3)
-        XCTAssertTrue(output3.contains("imported 0, skipped 7"), output3)
+        XCTAssertTrue(output3.contains("imported 0, skipped 8"), output3)
     }
 
     func testImportSkipsNamesTakenByOtherUsers() throws {
@@ -128,7 +139,7 @@ final class MCSManagerImportTests: XCTestCase {
         let (status, output) = try runImport(data, config: panel.server.configPath)
         XCTAssertEqual(status, 0, output)
         XCTAssertTrue(output.contains("\(Self.beta).json: skipped: username \"beta\" is already in use"), output)
-        XCTAssertTrue(output.contains("imported 2, skipped 5"), output)
+        XCTAssertTrue(output.contains("imported 3, skipped 5"), output)
         XCTAssertEqual(try PanelClient(port: panel.port).login("beta", "Md5Passw0rd").status, 401, "the existing beta keeps its password")
     }
 

@@ -632,4 +632,30 @@ final class MCSManagerTests: XCTestCase {
         lock.close()
         assertEnvelope(try APIClient(port: server.port).request("POST", "/api/auth?apikey=\(key)", json: ["username": "late", "password": "Passw0rdLate", "permission": 1]), 200)
     }
+
+    // MARK: the caller's own password
+
+    func testUpdateOwnPasswordSignsOut() throws {
+        try panel.createUser("uma")
+        let uma = try panel.signedIn("uma")
+        let other = try panel.signedIn("uma")
+        assertEnvelope(try uma.call("PUT", "/api/auth/update", json: ["passWord": "short"]), 400,
+                       "Invalid password. It must contain uppercase and lowercase letters, numbers, and have a length between 9 and 36 characters")
+        assertEnvelope(try uma.call("PUT", "/api/auth/update", json: ["passWord": "N3wPassword1", "isInit": true], sendToken: false), 403, "Token validation failed, access denied")
+        assertEnvelope(try uma.call("PUT", "/api/auth/update", json: ["passWord": "N3wPassword1", "isInit": true]), 200, true)
+        // Every session of the user ends; the new password works.
+        assertEnvelope(try uma.call("GET", "/api/auth/"), 403)
+        assertEnvelope(try other.call("GET", "/api/auth/"), 403)
+        assertEnvelope(try PanelClient(port: port).login("uma", "Passw0rdUser"), 401)
+        let again = try panel.signedIn("uma", "N3wPassword1")
+        XCTAssertEqual(try again.call("GET", "/api/auth/").json?["data"]?["isInit"], true)
+    }
+
+    func testStatusTellsWhetherInstalled() throws {
+        let r = try PanelClient(port: port).call("GET", "/api/auth/status")
+        assertEnvelope(r, 200)
+        XCTAssertEqual(r.json?["data"]?["isInstall"], true)
+        XCTAssertNotNil(r.json?["data"]?["settings"]?["businessMode"])
+        assertEnvelope(try APIClient(port: port).request("GET", "/api/auth/status?apikey=wrong"), 403, "Incorrect key")
+    }
 }
