@@ -9,7 +9,7 @@ import ProteusJSON
 import XCTest
 @testable import Host
 
-final class MCSManagerTests: XCTestCase {
+class MCSManagerTests: XCTestCase {
     private var panel: PanelServer!
 
     override func setUpWithError() throws {
@@ -584,6 +584,7 @@ final class MCSManagerTests: XCTestCase {
         }
         assertEnvelope(try plain.request("PATCH", "/api/auth"), 405, "[405] Method Not Allowed")
         assertEnvelope(try plain.request("GET", "/api/auth/login"), 405, "[405] Method Not Allowed")
+        assertEnvelope(try plain.request("GET", "/api/auth/%ZZ"), 400, "[400] Bad Request")
         let big = [UInt8](repeating: UInt8(ascii: "a"), count: 1_100_000)
         assertEnvelope(try APIClient(port: port).request("POST", "/api/auth/login", headers: [MCSM.formType], body: big), 413, "[413] Payload Too Large")
         assertEnvelope(try APIClient(port: port).request("GET", "/api/auth/search?page=1&page_size=1&apikey=\(panel.adminKey)"), 200, nil)
