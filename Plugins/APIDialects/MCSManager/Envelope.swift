@@ -31,6 +31,8 @@
 // | API keys switched off (option enableApiKey)       | 403   | 403  | API key creation feature is not enabled                          |
 // | session call without X-Requested-With             | 403   | 403  | Unable to find the request header: x-requested-with: xmlhttprequest |
 // | session call with a missing or wrong token        | 403   | 403  | Token validation failed, access denied                           |
+// | GET /api/auth/ by session without X-Requested-With| 404   | 403  | Unable to find the request header: x-requested-with: xmlhttprequest |
+// | GET /api/auth/token without X-Requested-With      | 500   | 403  | The request is not an Ajax request.                              |
 // | not signed in / level too low / banned            | 403   | 403  | Insufficient Permissions                                         |
 // | GET /api/auth/?uuid= of an unknown user (admin)   | 500   | 404  | The UID does not exist                                           |
 // | no route                                          | 404   | 404  | [404] Not Found                                                  |
@@ -39,6 +41,15 @@
 // | path the host could not decode                    | —     | 400  | [400] Bad Request                                                |
 // | store or KDF pool unavailable / overloaded        | 500   | 503  | Service temporarily unavailable, please try again later         |
 // | anything unexpected                               | 500   | 500  | Internal Server Error                                            |
+//
+// Other behaviour the seed leaves open, decided here:
+// - PUT /api/auth for an unknown uuid answers true and changes nothing (the panel's edit() does).
+// - Search: page = max(1, Number(page) || 1), pageSize = min(50, max(1, Number(page_size) || 10)),
+//   both cut to integers; `pageSize` is read when `page_size` is absent (mcsmapi sends it).
+// - A session cookie that is already signed in makes POST /api/auth/login answer "Logined" (the panel).
+// - "secret": "" in a PUT leaves the enrolled TOTP secret alone (every read shows ""); an admin
+//   turns 2FA off with open2FA: false or a password reset.
+// - permission 0 in a PUT makes the user a guest (the panel skips a falsy permission).
 import PluginAPI
 import PluginKit
 import ProteusJSON
