@@ -89,7 +89,11 @@ final class RequestDispatcher: HTTPHandler, @unchecked Sendable {
                         r.arena = scratch.arena.opaque
                         r.mount = proteus_str(ptr: mountPointer, len: strlen(mountPointer))
                         let responsePointer = OpaquePointer(Unmanaged.passUnretained(response).toOpaque())
+                        // In a worker process: the route this thread is in,
+                        // for the master's log line should the dialect crash.
+                        RouteRecorder.begin(method: request.method, path: request.path)
                         status = withUnsafePointer(to: &r) { dialect.handle(dialect.instance.instance, $0, responsePointer) }
+                        RouteRecorder.end()
                     }
                 }
             }
