@@ -36,6 +36,9 @@ final class Supervisor {
         var configFD: Int32
         var positions: [Position]
         var retired = false
+        /// Worker 1 of a generation starts alone; the others once it is
+        /// ready (see `launch`).
+        var launchedAll = false
 
         init(number: Int, configuration: Configuration, configFD: Int32) {
             self.number = number
@@ -136,11 +139,9 @@ final class Supervisor {
 
     func run() -> Int32 {
         Signals.forward(to: signalPipe.write)
-        for position in current.positions.indices {
-            do { try spawn(current, position) } catch {
-                fatal("\(error)")
-                return 1
-            }
+        do { try launch(current) } catch {
+            fatal("\(error)")
+            return 1
         }
         while exitCode == nil {
             reap()
@@ -198,6 +199,22 @@ final class Supervisor {
     }
 
     // MARK: - Starting workers
+
+    /// Starts a generation's worker 1 alone, and its other workers once
+    /// worker 1 is ready: the first process to create a store may create or
+    /// migrate its schema (a new SQLite file switching to WAL cannot be done
+    /// by two processes at once), and a broken config fails once, not N
+    /// times. Workers started later open an existing, initialised store.
+    private func launch(_ generation: Generation) throws {
+        if generation.positions[0].pid == 0 {
+            try spawn(generation, 0)
+            return
+        }
+        generation.launchedAll = true
+        for position in generation.positions.indices.dropFirst() where generation.positions[position].pid == 0 {
+            try spawn(generation, position)
+        }
+    }
 
     private func spawn(_ generation: Generation, _ position: Int) throws {
         guard let slot = scoreboard.allocate() else {
@@ -260,6 +277,18 @@ final class Supervisor {
         let generation = worker.generation
         guard !generation.retired, !shuttingDown else { return }
         Logger.shared.line("\(worker.label) ready", flushNow: true)
+        if !generation.launchedAll {
+            do { try launch(generation) } catch {
+                if generation === current && !announced {
+                    fatal("\(error)")
+                } else if generation === pending {
+                    reloadFailed("\(error)")
+                } else {
+                    Logger.shared.error("\(error)")
+                }
+                return
+            }
+        }
         let allReady = generation.positions.allSatisfy { workers[$0.pid]?.state == .ready }
         if generation === current {
             if !announced && allReady {
@@ -312,18 +341,16 @@ final class Supervisor {
         if generation.retired { return }
         switch worker.state {
         case .starting:
-            let message: String
-            if worker.status.first == UInt8(ascii: "E") {
-                message = String(decoding: worker.status.dropFirst(), as: UTF8.self)
-            } else {
-                message = "\(worker.label) \(how) while starting"
-            }
+            // The worker's own message (the one a single process prints),
+            // or how it died.
+            let reported: String? = worker.status.first == UInt8(ascii: "E")
+                ? String(decoding: worker.status.dropFirst(), as: UTF8.self) : nil
+            let died = "\(worker.label) \(how) while starting"
             if generation === current && !announced {
-                fatal(message)
-            } else if generation === pending {
-                reloadFailed("\(worker.name) failed to start: \(message)")
+                fatal(reported ?? died)
             } else {
-                scheduleRestart(worker, "\(worker.label) failed to start: \(message)")
+                let what = reported.map { "\(worker.label) failed to start: \($0)" } ?? died
+                if generation === pending { reloadFailed(what) } else { scheduleRestart(worker, what) }
             }
         case .ready:
             let what = "\(worker.label) \(how)\(inFlight(worker))"
@@ -487,7 +514,7 @@ final class Supervisor {
             let generation = Generation(number: generationCount, configuration: configuration,
                                         configFD: try ProcessSupport.sharedFile(text))
             pending = generation
-            for position in generation.positions.indices { try spawn(generation, position) }
+            try launch(generation)
         } catch {
             reloadFailed("\(error)")
         }

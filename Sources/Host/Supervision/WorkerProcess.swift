@@ -90,6 +90,9 @@ enum WorkerProcess {
         }
         let grace = assembly.configuration.shutdownGraceSeconds
         Signals.onShutdown { _ in server.beginShutdown(gracePeriod: .seconds(grace)) }
+        // Lines logged while starting (plugins' own) come before the
+        // master's "listening on".
+        Logger.shared.flush()
         ProcessSupport.writeAll(statusFD, Array("R".utf8))
         close(statusFD)
         server.wait()
