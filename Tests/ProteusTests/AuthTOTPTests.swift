@@ -217,7 +217,7 @@ final class AuthTOTPTests: XCTestCase {
     func parts(_ stored: String) throws -> (params: String, step: Int64, sealed: [UInt8]) {
         let fields = stored.split(separator: "$", omittingEmptySubsequences: false).map(String.init)
         XCTAssertEqual(fields.count, 6, stored)
-        guard fields.count == 6 else { throw XCTSkip("malformed") }
+        guard fields.count == 6 else { throw MalformedVerifier(text: stored) }
         XCTAssertEqual(fields[0], "")
         XCTAssertEqual(fields[1], "totp")
         XCTAssertEqual(fields[2], "v=1")
@@ -722,3 +722,5 @@ private extension Array where Element == UInt8 {
         return false
     }
 }
+
+struct MalformedVerifier: Error { let text: String }
