@@ -294,6 +294,10 @@ final class Supervisor {
             if !announced && allReady {
                 announced = true
                 Logger.shared.line("listening on \(ServerRunner.displayURL(generation.configuration, port: listener.port))", flushNow: true)
+                if reloadQueued {
+                    reloadQueued = false
+                    reload()
+                }
             }
         } else if generation === pending && allReady {
             promotePending()
@@ -471,6 +475,10 @@ final class Supervisor {
             return
         }
         shuttingDown = true
+        // New connections are refused at once (as in a single process): the
+        // workers close their copies of the socket as they start draining,
+        // the master closes its own now.
+        listener.close()
         let grace = current.configuration.shutdownGraceSeconds
         Logger.shared.line("received \(signal), shutting down (grace \(grace)s)", flushNow: true)
         for generation in [current, pending].compactMap({ $0 }) {
@@ -487,6 +495,11 @@ final class Supervisor {
 
     private func reload() {
         guard !shuttingDown else { return }
+        if !announced {
+            // Still starting: reload once the first generation serves.
+            reloadQueued = true
+            return
+        }
         if pending != nil {
             reloadQueued = true
             Logger.shared.line("received SIGHUP during a reload: reloading again once it is done", flushNow: true)
