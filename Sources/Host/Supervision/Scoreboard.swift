@@ -177,6 +177,27 @@ enum RouteRecorder {
     @inline(__always)
     static func begin(method: ByteView, path: ByteView) {
         guard let entry = entry() else { return }
+        Scoreboard.record(method: method, path: path, into: entry)
+    }
+
+    /// After the dialect returned.
+    @inline(__always)
+    static func end() {
+        guard let entry = entry() else { return }
+        entry.storeBytes(of: 0, as: UInt8.self)
+    }
+}
+
+extension Scoreboard {
+    /// The address of entry `index` of slot `slot`.
+    func entry(_ index: Int, slot: Int) -> UnsafeMutableRawPointer {
+        self.slot(slot) + Self.slotHeaderSize + index * Self.entrySize
+    }
+
+    /// Fills an entry (method, path cut to the capacity) and marks it active
+    /// last.
+    @inline(__always)
+    static func record(method: ByteView, path: ByteView, into entry: UnsafeMutableRawPointer) {
         let m = min(method.count, Scoreboard.methodCapacity)
         let p = min(path.count, Scoreboard.pathCapacity)
         if let b = method.base, m > 0 { (entry + 8).copyMemory(from: b, byteCount: m) }
@@ -185,13 +206,6 @@ enum RouteRecorder {
         entry.storeBytes(of: UInt16(p), toByteOffset: 6, as: UInt16.self)
         entry.storeBytes(of: path.count > p ? 1 : 0, toByteOffset: 2, as: UInt8.self)
         entry.storeBytes(of: 1, as: UInt8.self)
-    }
-
-    /// After the dialect returned.
-    @inline(__always)
-    static func end() {
-        guard let entry = entry() else { return }
-        entry.storeBytes(of: 0, as: UInt8.self)
     }
 }
 
