@@ -342,6 +342,7 @@ final class HTTPServer: @unchecked Sendable {
         // Edge-triggered (shared listener): accept until EAGAIN, or a
         // pending connection would wait for the next arrival's edge.
         let shared = configuration.sharedListener
+        var stoppedOn = EAGAIN
         while shared || attempts < max(1, configuration.acceptBatch) {
             attempts += 1
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -364,11 +365,25 @@ final class HTTPServer: @unchecked Sendable {
                         continue
                     }
                 }
+                stoppedOn = e
                 break
             }
             adopt(fd: fd, peer: &storage)
         }
-        if shared { return }
+        if shared {
+            // Stopped by an error other than EAGAIN (out of memory or
+            // descriptors): connections may still be pending and no new edge
+            // will come for them; re-adding the registration re-checks
+            // readiness (as the one-shot re-arm below does).
+            if stoppedOn != EAGAIN && stoppedOn != EWOULDBLOCK {
+                _ = sys.epollCtl(epfd, Epoll.ctlDel, listener.fd, events: 0, token: 0)
+                if sys.epollCtl(epfd, Epoll.ctlAdd, listener.fd, events: Self.listenerEvents(configuration),
+                                token: Self.listenerToken) != 0 {
+                    listenerActive = false
+                }
+            }
+            return
+        }
         if sys.epollCtl(epfd, Epoll.ctlMod, listener.fd, events: Epoll.input | Epoll.oneShot,
                         token: Self.listenerToken) != 0 {
             listenerActive = false
