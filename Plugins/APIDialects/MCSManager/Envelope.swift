@@ -19,7 +19,7 @@
 // | permission not one of 10, 1, 0, -1                | (kept)| 400  | Validator failed: "permission" is not a valid permission level   |
 // | instances not an array of {instanceUuid, daemonId}| 500   | 400  | Type error, The instances of user must be IUserHaveInstance array. |
 // | apiKey in a PUT outside [A-Za-z0-9_-]             | (kept)| 400  | Incorrect key                                                    |
-// | apiKey in a PUT already used by another user      | —     | 409  | Incorrect key                                                    |
+// | apiKey in a PUT already used by another user      | —     | 409  | This API key is already in use                                   |
 // | secret in a PUT not valid base32 / TOTP refused   | (kept)| 400  | Invalid 2FA secret                                               |
 // | DELETE body not a JSON array                      | 500   | 400  | Unable to delete user data                                       |
 // | change would remove the last administrator        | —     | 409  | The last administrator cannot be removed or demoted               |
