@@ -6,6 +6,8 @@ import PluginKit
 enum Commands {
     static func run(_ argv: [String]) -> Int32 {
         Signals.prepare()
+        // Hidden: a worker process, started by the master (Supervision/).
+        if argv.count > 1 && argv[1] == "worker" { return WorkerProcess.run(argv) }
         let arguments: Arguments
         do { arguments = try Arguments.parse(argv) } catch {
             printError("\(error)")
@@ -19,6 +21,7 @@ enum Commands {
         case "check-config": return checkConfig(arguments)
         case "plugins": return listPlugins(arguments)
         case "stats": return storeStats(arguments)
+        case "import": return ImportCommand.run(arguments)
         case "check-store": return runReportingErrors { try CheckStoreCommand.run(arguments) }
         case "migrate": return runReportingErrors { try MigrateCommand.run(arguments) }
         case "generate-users": return runReportingErrors { try GenerateUsersCommand.run(arguments) }
@@ -111,9 +114,14 @@ enum Commands {
 
     static func serve(_ arguments: Arguments) -> Int32 {
         do {
-            let configuration = try loadConfiguration(arguments)
-            let assembly = try HostAssembly(configuration)
-            return try ServerRunner.run(assembly)
+            let (configuration, text) = try Supervisor.loadConfiguration(path: arguments.configPath)
+            if configuration.workerCount == 0 {
+                // Serve in this process: no master, no supervision.
+                let assembly = try HostAssembly(configuration)
+                return try ServerRunner.run(assembly)
+            }
+            let supervisor = try Supervisor(configPath: arguments.configPath, configuration: configuration, configText: text)
+            return supervisor.run()
         } catch {
             printError("\(error)")
             return 1
