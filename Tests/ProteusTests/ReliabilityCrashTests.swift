@@ -1,4 +1,5 @@
-// kill -9 of the real binary in the middle of a write burst, ten rounds:
+// kill -9 of the real binary (master and workers) in the middle of a write
+// burst, ten rounds:
 // concurrent creates through AIOStreams, SIGKILL at a random moment, check
 // the database as the crash left it, restart. Every user whose 201 reached
 // the client is there afterwards (GET with its password), and the database
@@ -61,7 +62,12 @@ final class ReliabilityCrashTests: XCTestCase {
             let delay = UInt32.random(in: 0...300_000, using: &rng)
             usleep(delay)
             let before = acks.count
+            // SIGKILL to the master; its workers get SIGKILL too
+            // (PR_SET_PDEATHSIG). Make sure of it, and wait until they are gone.
+            let workers = ProcessProbe.children(server.process.processIdentifier)
             server.kill9()
+            for w in workers { kill(w, SIGKILL) }
+            XCTAssertTrue(ProcessProbe.waitUntil(timeout: 10) { workers.allSatisfy { kill($0, 0) != 0 } }, "workers outlived the kill")
             stop.set()
             XCTAssertEqual(group.wait(timeout: .now() + 30), .success, "writers did not stop")
             XCTAssertTrue(acks.otherStatuses.isEmpty, "\(label) round \(round): unexpected answers \(acks.otherStatuses)")

@@ -1,11 +1,47 @@
-// What the reliability tests read about a running process from /proc
-// (resident memory, open descriptors) and the test process's own
-// descriptor limit.
+// What the reliability tests read about a running proteus from /proc
+// (resident memory, open descriptors), summed over the process and its
+// children — the master and its worker processes — and the test process's
+// own descriptor limit.
 import Glibc
 
 enum ProcessProbe {
-    /// VmRSS of `pid` in KiB, or nil when the process is gone.
+    /// The direct children of `pid` (a master's workers).
+    static func children(_ pid: Int32) -> [Int32] {
+        guard let dir = opendir("/proc") else { return [] }
+        defer { closedir(dir) }
+        var found: [Int32] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            guard let child = Int32(name), let f = fopen("/proc/\(child)/stat", "r") else { continue }
+            var line = [CChar](repeating: 0, count: 1024)
+            let ok = fgets(&line, Int32(line.count), f) != nil
+            fclose(f)
+            guard ok else { continue }
+            // "pid (comm) state ppid ...": comm may hold spaces, so parse after the last ')'.
+            let text = String(cString: line)
+            guard let close = text.lastIndex(of: ")") else { continue }
+            let fields = text[text.index(after: close)...].split(separator: " ")
+            if fields.count > 1, Int32(fields[1]) == pid { found.append(child) }
+        }
+        return found
+    }
+
+    /// VmRSS of `pid` and its children in KiB, or nil when `pid` is gone.
     static func residentKiB(_ pid: Int32) -> Int? {
+        guard let own = ownResidentKiB(pid) else { return nil }
+        return children(pid).reduce(own) { $0 + (ownResidentKiB($1) ?? 0) }
+    }
+
+    /// Open file descriptors of `pid` and its children.
+    static func descriptorCount(_ pid: Int32) -> Int? {
+        guard let own = ownDescriptorCount(pid) else { return nil }
+        return children(pid).reduce(own) { $0 + (ownDescriptorCount($1) ?? 0) }
+    }
+
+    /// VmRSS of `pid` alone in KiB.
+    static func ownResidentKiB(_ pid: Int32) -> Int? {
         guard let f = fopen("/proc/\(pid)/status", "r") else { return nil }
         defer { fclose(f) }
         var line = [CChar](repeating: 0, count: 512)
@@ -18,8 +54,8 @@ enum ProcessProbe {
         return nil
     }
 
-    /// Open file descriptors of `pid` (entries of /proc/PID/fd).
-    static func descriptorCount(_ pid: Int32) -> Int? {
+    /// Open file descriptors of `pid` alone (entries of /proc/PID/fd).
+    static func ownDescriptorCount(_ pid: Int32) -> Int? {
         guard let dir = opendir("/proc/\(pid)/fd") else { return nil }
         defer { closedir(dir) }
         var n = 0
