@@ -27,10 +27,13 @@ let package = Package(
         // Shared Swift code (linked statically into whoever uses it).
         .target(name: "ProteusJSON", path: "Sources/JSON"),
         .target(name: "PluginKit", dependencies: ["PluginAPI", "ProteusJSON"], path: "Sources/PluginKit"),
+        // The host's HTTP/1.1 transport (epoll server, parser), a library so
+        // tests and fuzz targets can link it without the executable.
+        .target(name: "HTTPTransport", path: "Sources/HTTPTransport"),
 
         .executableTarget(
             name: "Host",
-            dependencies: ["PluginAPI", "PluginKit", "ProteusJSON", "COpenSSL"],
+            dependencies: ["PluginAPI", "PluginKit", "ProteusJSON", "HTTPTransport", "COpenSSL"],
             path: "Sources/Host"
         ),
 
@@ -41,6 +44,6 @@ let package = Package(
         .target(name: "MCSManager", dependencies: ["PluginKit"], path: "Plugins/APIDialects/MCSManager"),
 
         // Tests drive the real binary and plugins; they never link a plugin target.
-        .testTarget(name: "ProteusTests", dependencies: ["Host", "PluginKit", "ProteusJSON", "COpenSSL"], path: "Tests/ProteusTests"),
+        .testTarget(name: "ProteusTests", dependencies: ["Host", "HTTPTransport", "PluginKit", "ProteusJSON", "COpenSSL"], path: "Tests/ProteusTests"),
     ]
 )
