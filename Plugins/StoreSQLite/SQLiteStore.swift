@@ -46,20 +46,12 @@ final class SQLiteStore: @unchecked Sendable {
     }
 }
 
-/// The body of every C entry point: runs `body` and reports any failure
-/// into `err` (SQLite failures translated by meaning).
+/// The body of every C entry point (PluginKit's storeCall for this store).
 @inline(__always)
 func storeCall(_ store: UnsafeMutableRawPointer?, _ err: UnsafeMutablePointer<proteus_error>?,
                _ body: (SQLiteStore) throws -> Void) -> proteus_status {
-    guard store != nil else { return PluginError.invalid("no store instance (NULL)").report(to: err) }
-    do {
-        try body(SQLiteStore.from(store))
-        return PROTEUS_OK
-    } catch let e as PluginError {
-        return e.report(to: err)
-    } catch let e as SQLiteFailure {
-        return e.pluginError.report(to: err)
-    } catch {
-        return PluginError.internal("\(error)").report(to: err)
-    }
+    PluginKit.storeCall(store, err, as: SQLiteStore.self, body)
 }
+
+/// The store's own input checks are PluginKit's, shared with every store.
+typealias Input = StoreInput
