@@ -5,7 +5,7 @@ import CSQLite
 import PluginAPI
 import PluginKit
 
-final class SQLiteStore: @unchecked Sendable {
+final class SQLiteStore: StoreOperations, @unchecked Sendable {
     let host: Host
     let options: StoreOptions
     let pool: ConnectionPool
@@ -41,16 +41,10 @@ final class SQLiteStore: @unchecked Sendable {
         return ArenaWriter(host: host.api, arena: arena)
     }
 
+    /// The store behind an instance pointer (extensions get the instance).
     static func from(_ pointer: UnsafeMutableRawPointer?) -> SQLiteStore {
-        InstanceBox.get(pointer, as: SQLiteStore.self)
+        StoreBox.store(pointer) as! SQLiteStore
     }
-}
-
-/// The body of every C entry point (PluginKit's storeCall for this store).
-@inline(__always)
-func storeCall(_ store: UnsafeMutableRawPointer?, _ err: UnsafeMutablePointer<proteus_error>?,
-               _ body: (SQLiteStore) throws -> Void) -> proteus_status {
-    PluginKit.storeCall(store, err, as: SQLiteStore.self, body)
 }
 
 /// The store's own input checks are PluginKit's, shared with every store.
