@@ -1,0 +1,169 @@
+// The postgres store through the real `proteus` binary: the whole
+// AIOStreams suite on PostgreSQL, PostgreSQL going away and coming back
+// while the server runs, and config refusals.
+import Foundation
+import ProteusJSON
+import XCTest
+
+/// Every AIOStreamsTests test (inherited), with the store on PostgreSQL:
+/// one schema per test (from its directory, so restarts find their data),
+/// the URL passed through an environment variable (option "urlEnv").
+final class AIOStreamsPostgresTests: AIOStreamsTests {
+    static let urlVariable = "PROTEUS_TEST_STORE_URL"
+
+    override class func storeConfig(directory: String) -> [String: Any] {
+        let name = (directory as NSString).lastPathComponent.lowercased()
+            .map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
+        return ["plugin": "postgres", "options": ["urlEnv": urlVariable, "schema": "aio_" + name, "poolSize": 4]]
+    }
+
+    override func setUpWithError() throws {
+        // Fails (never skips) with "run scripts/test" when there is no cluster.
+        setenv(Self.urlVariable, try PostgresServer.testDatabaseURL(), 1)
+        try super.setUpWithError()
+    }
+}
+
+final class StorePostgresBinaryTests: XCTestCase {
+    /// check-config with a wrong password: exit 1, the cause named, the password not.
+    func testCheckConfigRefusesAWrongPassword() throws {
+        let url = try PostgresServer.testDatabaseURL()
+        let secret = "S3cret-\(UUID().uuidString.prefix(8))"
+        let real = url.components(separatedBy: "://")[1].components(separatedBy: "@")[0].components(separatedBy: ":")[1]
+        let wrong = url.replacingOccurrences(of: ":\(real)@", with: ":\(secret)@")
+        let dir = TemporaryDirectory.make("pg-check")
+        var config = ProteusProcess.defaultConfig(directory: dir, store: PostgresServer.storeConfig(url: wrong, schema: "public"))
+        config["dialects"] = [["plugin": "aiostreams", "mount": "/"]]
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: dir + "/c.json"))
+        let (status, output) = try ProteusProcess.run(["check-config", "--config", dir + "/c.json"])
+        print("check-config: \(output)")
+        XCTAssertEqual(status, 1, output)
+        XCTAssertTrue(output.contains("password authentication failed"), output)
+        XCTAssertTrue(output.contains("as user \"proteus\""), output)
+        XCTAssertFalse(output.contains(secret), "the password leaked: \(output)")
+        XCTAssertFalse(output.contains(real), "the real password leaked: \(output)")
+        // The right password passes.
+        let good = dir + "/good.json"
+        var ok = config
+        ok["store"] = PostgresServer.storeConfig(url: url, schema: PostgresServer.freshSchema("check"))
+        try JSONSerialization.data(withJSONObject: ok).write(to: URL(fileURLWithPath: good))
+        let (s2, o2) = try ProteusProcess.run(["check-config", "--config", good])
+        XCTAssertEqual(s2, 0, o2)
+        XCTAssertTrue(o2.contains("store postgres"), o2)
+    }
+
+    /// PostgreSQL stops (immediate) while clients keep sending requests:
+    /// answers are 503 in the AIOStreams envelope, each in time; after it
+    /// restarts, the same proteus serves again and nothing acknowledged is lost.
+    func testPostgresGoingAwayAndComingBack() throws {
+        let cluster = try DedicatedPostgres()
+        defer { cluster.destroy() }
+        let timeoutMs = 1500, connectSeconds = 2
+        let dir = TemporaryDirectory.make("pg-fault")
+        let store = PostgresServer.storeConfig(url: cluster.url, schema: "public",
+                                               extra: ["statementTimeoutMs": timeoutMs, "connectTimeoutSeconds": connectSeconds, "poolSize": 4])
+        var config = ProteusProcess.defaultConfig(directory: dir, store: store)
+        config["dialects"] = [["plugin": "aiostreams", "mount": "/", "options": ["rateLimit": false]]]
+        let server = try ProteusProcess(config: config, directory: dir)
+        defer { server.stop() }
+        let client = APIClient(port: server.port)
+
+        // Users created (201) before the outage.
+        var acknowledged: [String] = []
+        for i in 0..<20 {
+            let r = try client.request("POST", "/api/v1/user", json: ["config": ["n": .number(JSONNumber(i))], "password": "hunter22"])
+            XCTAssertEqual(r.status, 201, r.text)
+            if r.status == 201, let uuid = r.json?["data"]?["uuid"]?.stringValue { acknowledged.append(uuid) }
+        }
+
+        // A client loop runs across the crash; creates that got 201 count too.
+        let limit = Double(timeoutMs) / 1000 + Double(connectSeconds) + 2
+        let loop = RequestLoop(port: server.port, limit: limit)
+        loop.start()
+        Thread.sleep(forTimeInterval: 0.5)
+        try cluster.crash()
+        Thread.sleep(forTimeInterval: 3)
+        // While it is down: 503 in the envelope, in time.
+        for _ in 0..<5 {
+            let start = Date()
+            let r = try client.request("POST", "/api/v1/user", json: ["config": [:], "password": "hunter22"], timeout: limit + 5)
+            let elapsed = Date().timeIntervalSince(start)
+            XCTAssertEqual(r.status, 503, r.text)
+            XCTAssertEqual(r.json?["success"], false, r.text)
+            XCTAssertNotNil(r.json?["error"]?["code"]?.stringValue, r.text)
+            XCTAssertLessThan(elapsed, limit, "a request took \(elapsed) s while PostgreSQL was down")
+            let get = try client.request("GET", "/api/v1/user?uuid=\(acknowledged[0])&password=hunter22", timeout: limit + 5)
+            XCTAssertEqual(get.status, 503, get.text)
+        }
+        try cluster.resume()
+        // Back: within a few seconds requests succeed again, same proteus.
+        let back = Date()
+        var recovered = false
+        while Date().timeIntervalSince(back) < 15 {
+            if let r = try? client.request("GET", "/api/v1/user?uuid=\(acknowledged[0])&password=hunter22", timeout: limit + 5), r.status == 200 {
+                recovered = true
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        XCTAssertTrue(recovered, "proteus did not recover after PostgreSQL came back")
+        print("recovered \(String(format: "%.2f", Date().timeIntervalSince(back))) s after PostgreSQL was started again")
+        Thread.sleep(forTimeInterval: 1)
+        let summary = loop.stop()
+        print("request loop: \(summary.statuses) slowest \(String(format: "%.2f", summary.slowest)) s")
+        XCTAssertLessThan(summary.slowest, limit, "a request of the loop took too long")
+        XCTAssertTrue(summary.statuses.keys.allSatisfy { [201, 503].contains($0) }, "\(summary.statuses)")
+        XCTAssertGreaterThan(summary.statuses[503] ?? 0, 0, "the loop never saw the outage")
+        XCTAssertGreaterThan(summary.statuses[201] ?? 0, 0, "the loop never succeeded")
+        // Every user acknowledged with 201 is there.
+        for uuid in acknowledged + summary.created {
+            XCTAssertEqual(try client.request("HEAD", "/api/v1/user?uuid=\(uuid)").status, 200, "user \(uuid) acknowledged with 201 is missing")
+        }
+        XCTAssertEqual(try server.userCount(), acknowledged.count + summary.created.count)
+    }
+}
+
+/// Creates users in a loop on its own thread and connection, recording
+/// every status, the slowest answer and the users acknowledged.
+final class RequestLoop: @unchecked Sendable {
+    let port: UInt16
+    let limit: Double
+    private let lock = NSLock()
+    private var running = true
+    private var statuses: [Int: Int] = [:]
+    private var created: [String] = []
+    private var slowest = 0.0
+    private let done = DispatchSemaphore(value: 0)
+
+    init(port: UInt16, limit: Double) {
+        self.port = port
+        self.limit = limit
+    }
+
+    func start() {
+        Thread {
+            let client = APIClient(port: self.port)
+            var i = 0
+            while self.lock.withLock({ self.running }) && i < 5000 {
+                i += 1
+                let start = Date()
+                let r = try? client.request("POST", "/api/v1/user", json: ["config": ["loop": .number(JSONNumber(i))], "password": "hunter22"],
+                                            timeout: self.limit + 10)
+                let elapsed = Date().timeIntervalSince(start)
+                self.lock.withLock {
+                    self.slowest = max(self.slowest, elapsed)
+                    self.statuses[r?.status ?? -1, default: 0] += 1
+                    if r?.status == 201, let uuid = r?.json?["data"]?["uuid"]?.stringValue { self.created.append(uuid) }
+                }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            self.done.signal()
+        }.start()
+    }
+
+    func stop() -> (statuses: [Int: Int], slowest: Double, created: [String]) {
+        lock.withLock { running = false }
+        done.wait()
+        return lock.withLock { (statuses, slowest, created) }
+    }
+}
