@@ -22,6 +22,51 @@ final class AIOStreamsPostgresTests: AIOStreamsTests {
         setenv(Self.urlVariable, try PostgresServer.testDatabaseURL(), 1)
         try super.setUpWithError()
     }
+
+    // SwiftPM's test discovery on Linux lists only methods a class declares
+    // itself, so each inherited test is named here (testEveryAIOStreamsTest-
+    // RunsOnPostgres checks that none is missing).
+    override func testBasicAuth() throws { try super.testBasicAuth() }
+    override func testChangePassword() throws { try super.testChangePassword() }
+    override func testCreateInvalidConfig() throws { try super.testCreateInvalidConfig() }
+    override func testCreateMissingFields() throws { try super.testCreateMissingFields() }
+    override func testCreateReturns201WithUUIDAndToken() throws { try super.testCreateReturns201WithUUIDAndToken() }
+    override func testCreateShortPassword() throws { try super.testCreateShortPassword() }
+    override func testDelete() throws { try super.testDelete() }
+    override func testEncryptedPasswordSurvivesRestart() throws { try super.testEncryptedPasswordSurvivesRestart() }
+    override func testEncryptedPasswordWorksWhereThePasswordDoes() throws { try super.testEncryptedPasswordWorksWhereThePasswordDoes() }
+    override func testFiftyConcurrentCreates() throws { try super.testFiftyConcurrentCreates() }
+    override func testGetErrors() throws { try super.testGetErrors() }
+    override func testGetReturnsConfigWithUUIDAndFreshToken() throws { try super.testGetReturnsConfigWithUUIDAndFreshToken() }
+    override func testHeadExistingUser() throws { try super.testHeadExistingUser() }
+    override func testHeadUnknownUserAndMissingUUID() throws { try super.testHeadUnknownUserAndMissingUUID() }
+    override func testLargeConfigJustUnderTheLimitRoundTrips() throws { try super.testLargeConfigJustUnderTheLimitRoundTrips() }
+    override func testMalformedJSONIsA400AndChangesNothing() throws { try super.testMalformedJSONIsA400AndChangesNothing() }
+    override func testOversizedBodyIs413InEnvelope() throws { try super.testOversizedBodyIs413InEnvelope() }
+    override func testPutErrors() throws { try super.testPutErrors() }
+    override func testPutReplacesWholeConfig() throws { try super.testPutReplacesWholeConfig() }
+    override func testUnknownRoutesAndMethodsAre404Envelopes() throws { try super.testUnknownRoutesAndMethodsAre404Envelopes() }
+    override func testUserSurvivesKill9RightAfter201() throws { try super.testUserSurvivesKill9RightAfter201() }
+    override func testWrongTypes() throws { try super.testWrongTypes() }
+
+    /// Every test of AIOStreamsTests has an override above.
+    func testEveryAIOStreamsTestRunsOnPostgres() throws {
+        let here = URL(fileURLWithPath: #filePath)
+        let base = try String(contentsOf: here.deletingLastPathComponent().appendingPathComponent("AIOStreamsTests.swift"), encoding: .utf8)
+        let mine = try String(contentsOf: here, encoding: .utf8)
+        // The base class's body: up to the next top-level class.
+        let start = try XCTUnwrap(base.range(of: "class AIOStreamsTests: XCTestCase {"))
+        let end = base.range(of: "\nfinal class ", range: start.upperBound..<base.endIndex)?.lowerBound ?? base.endIndex
+        let body = base[start.upperBound..<end]
+        let names = body.components(separatedBy: "\n").compactMap { line -> String? in
+            guard let r = line.range(of: "    func test"), r.lowerBound == line.startIndex else { return nil }
+            return String(line[line.index(r.lowerBound, offsetBy: 9)...].prefix { $0 != "(" })
+        }
+        XCTAssertGreaterThan(names.count, 10)
+        for name in names {
+            XCTAssertTrue(mine.contains("override func \(name)() throws { try super.\(name)() }"), "\(name) does not run on PostgreSQL")
+        }
+    }
 }
 
 final class StorePostgresBinaryTests: XCTestCase {
