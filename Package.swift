@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "proteus-postgres", type: .dynamic, targets: ["StorePostgres"]),
         .library(name: "proteus-password", type: .dynamic, targets: ["AuthPassword"]),
         .library(name: "proteus-aiostreams", type: .dynamic, targets: ["AIOStreams"]),
+        .library(name: "proteus-totp", type: .dynamic, targets: ["AuthTOTP"]),
     ],
     targets: [
         // The C ABI: a header-only target every side compiles against.
@@ -37,9 +38,10 @@ let package = Package(
         .target(name: "StoreSQLite", dependencies: ["PluginKit", "CSQLite"], path: "Plugins/StoreSQLite"),
         .target(name: "StorePostgres", dependencies: ["PluginKit", "CPostgres"], path: "Plugins/StorePostgres"),
         .target(name: "AuthPassword", dependencies: ["PluginKit", "CArgon2", "CCrypt"], path: "Plugins/AuthPassword"),
+        .target(name: "AuthTOTP", dependencies: ["PluginKit", "COpenSSL"], path: "Plugins/AuthTOTP"),
         .target(name: "AIOStreams", dependencies: ["PluginKit"], path: "Plugins/APIDialects/AIOStreams"),
 
         // Tests drive the real binary and plugins; they never link a plugin target.
-        .testTarget(name: "ProteusTests", dependencies: ["Host", "PluginKit", "ProteusJSON"], path: "Tests/ProteusTests"),
+        .testTarget(name: "ProteusTests", dependencies: ["Host", "PluginKit", "ProteusJSON", "COpenSSL"], path: "Tests/ProteusTests"),
     ]
 )

@@ -119,8 +119,11 @@ final class Connection {
         }
         let statement = Statement(handle: handle, connection: self)
         if cache.count >= Self.cacheLimit {
-            // Evict one arbitrary entry; the fixed statements are re-prepared cheaply.
-            if let victim = cache.first { victim.value.finalize(); cache.removeValue(forKey: victim.key) }
+            // Evict one entry not in use; fixed statements are re-prepared cheaply.
+            if let victim = cache.first(where: { !$0.value.inUse }) {
+                victim.value.finalize()
+                cache.removeValue(forKey: victim.key)
+            }
         }
         cache[sql] = statement
         return statement
@@ -132,7 +135,9 @@ final class Connection {
     @inline(__always)
     func with<R>(_ sql: String, _ body: (Statement) throws -> R) throws -> R {
         let s = try statement(sql)
-        defer { s.reset() }
+        let outer = s.inUse
+        s.inUse = true
+        defer { s.reset(); s.inUse = outer }
         return try body(s)
     }
 

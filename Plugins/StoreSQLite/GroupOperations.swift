@@ -21,7 +21,7 @@ extension SQLiteStore {
 
     func createGroup(_ input: UnsafePointer<proteus_group>?) throws {
         let g = try Input.record(input, "group")
-        try Input.requireText(g.name, "the group name")
+        try Input.requireText(g.name, "the group name", allowEmpty: false)
         let now = now()
         try pool.write("creating a group") { c in
             do {
@@ -73,7 +73,7 @@ extension SQLiteStore {
 
     func updateGroup(_ input: UnsafePointer<proteus_group>?, expectedVersion: UInt64, newVersion: UnsafeMutablePointer<UInt64>?) throws {
         let g = try Input.record(input, "group")
-        try Input.requireText(g.name, "the group name")
+        try Input.requireText(g.name, "the group name", allowEmpty: false)
         let now = now()
         let version: UInt64 = try pool.write("updating a group") { c in
             let current: UInt64? = try c.with("SELECT version FROM groups WHERE id = ?") { s in

@@ -25,7 +25,10 @@ enum DatabaseOpener {
         do {
             connection.setBusyTimeout(options.busyTimeoutMs)
             // Checks first: nothing below writes until the file is known to be ours.
-            let state = try readState(connection)
+            // One read transaction: another process may be creating the
+            // schema right now, and its tables and application id must be
+            // seen together or not at all.
+            let state = try connection.transaction(immediate: false, "reading the database header") { try readState(connection) }
             try checkOwnership(path, state)
             if state.tableCount > 0 {
                 let result = try connection.with("PRAGMA quick_check") { s -> String in
@@ -143,9 +146,21 @@ enum DatabaseOpener {
 
     static func configure(_ c: Connection, _ options: StoreOptions, writer: Bool) throws {
         if writer {
-            let mode = try c.with("PRAGMA journal_mode = WAL") { s -> String in
-                guard try s.step("enabling WAL") else { return "" }
-                return s.text(0) ?? ""
+            // Switching to WAL needs an exclusive lock, and SQLite answers
+            // BUSY at once (without the busy handler) when another process
+            // is opening the same new file: retry until the busy timeout.
+            let deadline = Int64(monotonicMillis()) + Int64(options.busyTimeoutMs)
+            var mode = ""
+            while true {
+                do {
+                    mode = try c.with("PRAGMA journal_mode = WAL") { s -> String in
+                        guard try s.step("enabling WAL") else { return "" }
+                        return s.text(0) ?? ""
+                    }
+                    break
+                } catch let f as SQLiteFailure where f.isBusy && Int64(monotonicMillis()) < deadline {
+                    usleep(10_000)
+                }
             }
             guard mode.lowercased() == "wal" else {
                 throw PluginError.unavailable("cannot switch the database \"\(c.path)\" to WAL mode (journal mode stays \"\(mode)\")")
@@ -173,12 +188,18 @@ enum DatabaseOpener {
         }
     }
 
+    static func monotonicMillis() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1000 + UInt64(ts.tv_nsec) / 1_000_000
+    }
+
     static func refusal(_ path: String, _ e: SQLiteFailure, opening: Bool) -> PluginError {
         if e.isCorrupt {
             return .invalid("the database \"\(path)\" is corrupt or not a SQLite database (\(e.message)); refusing to open it")
         }
         if e.isBusy {
-            return .unavailable("the database \"\(path)\" is locked by another process (\(e.message))")
+            return .unavailable("the database \"\(path)\" is locked by another process (\(e.message) while \(e.context))")
         }
         return .unavailable("cannot open the database \"\(path)\": \(e.message)")
     }

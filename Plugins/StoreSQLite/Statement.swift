@@ -8,6 +8,8 @@ final class Statement {
     let handle: OpaquePointer
     unowned let connection: Connection
     private var finalized = false
+    /// Inside Connection.with: never evicted from the cache meanwhile.
+    var inUse = false
 
     init(handle: OpaquePointer, connection: Connection) {
         self.handle = handle

@@ -26,8 +26,24 @@ extension SQLiteStore {
                 return s.int64(0)
             }
             guard q.limit > 0, offset < total else { return (UInt64(total), []) }
-            var users = try c.with("SELECT \(UserRows.columns) FROM users u\(filter.whereClause) ORDER BY \(orderBy) LIMIT ? OFFSET ?") { s in
-                let next = filter.bind(s)
+            // Two ways to find the page: from the driving index (visit every
+            // match, then sort), or walking the ORDER BY index and testing
+            // each user until the page is full (about (offset + limit) /
+            // density rows). The second wins when matches are dense, e.g. a
+            // 3-letter substring held by 10% of a million users.
+            // Rows walked ≈ (offset + limit) × users / total; rows visited from
+            // the index = total, each costing several times a walked row
+            // (table fetch + sort). Walk while it visits under 4 × total rows.
+            var page = filter
+            if filter.hasDriver {
+                let users = try c.scalar("SELECT coalesce(max(seq), 0) FROM users", "estimating the user count")
+                let wanted = Double(offset) + Double(q.limit)
+                if wanted * Double(users) < 4 * Double(total) * Double(total) {
+                    page = try SearchFilter(q, allowDriver: false)
+                }
+            }
+            var users = try c.with("SELECT \(UserRows.columns) FROM users u\(page.whereClause) ORDER BY \(orderBy) LIMIT ? OFFSET ?") { s in
+                let next = page.bind(s)
                 s.bind(next, Int64(q.limit))
                 s.bind(next + 1, offset)
                 var users: [UserRecord] = []
@@ -52,13 +68,13 @@ extension SQLiteStore {
 struct SearchFilter {
     private(set) var conditions: [String] = []
     private var binders: [(Statement, Int32) -> Void] = []
-    /// The count query, when the trigram index alone can answer it.
-    private(set) var ftsOnlyCount = false
+    /// A cheaper count query when one index alone answers it.
+    private var countShortcut: String?
 
     var whereClause: String { conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ") }
 
     var countSQL: String {
-        ftsOnlyCount ? "SELECT count(*) FROM users_fts WHERE users_fts MATCH ?" : "SELECT count(*) FROM users u\(whereClause)"
+        countShortcut ?? "SELECT count(*) FROM users u\(whereClause)"
     }
 
     private mutating func add(_ condition: String, _ bind: @escaping (Statement, Int32) -> Void) {
@@ -74,14 +90,19 @@ struct SearchFilter {
         return i
     }
 
-    init(_ q: proteus_user_query) throws(PluginError) {
-        var driven = false
+    /// True when one condition can drive an index lookup.
+    private(set) var hasDriver = false
+
+    /// `allowDriver` false: no condition may use an index to find rows (the
+    /// planner then walks the ORDER BY index instead).
+    init(_ q: proteus_user_query, allowDriver: Bool = true) throws(PluginError) {
+        var driven = !allowDriver
         let needle = q.username_contains
         if needle.isPresent && needle.len > 0 {
             guard let text = needle.string, Input.isValidUTF8(needle) else {
                 throw .invalid("username_contains is not valid UTF-8")
             }
-            if text.unicodeScalars.count >= 3 {
+            if text.unicodeScalars.count >= 3 && allowDriver {
                 // The trigram index (case_sensitive 1) answers substrings of
                 // three or more characters exactly: a phrase of consecutive
                 // trigrams is the substring.
@@ -89,8 +110,9 @@ struct SearchFilter {
                 add("u.seq IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ?)") { $0.bind($1, phrase) }
                 driven = true
             } else {
-                // Shorter ones are a case-sensitive scan: instr, never LIKE
-                // (which folds ASCII case).
+                // Shorter ones (and the walk along the ORDER BY index) test
+                // each username: instr is case-sensitive, LIKE would fold
+                // ASCII case.
                 add("instr(u.username, ?) > 0") { $0.bind($1, needle) }
             }
         }
@@ -107,16 +129,20 @@ struct SearchFilter {
         }
         switch q.group_filter {
         case PROTEUS_GROUP_ANY: break
-        case PROTEUS_GROUP_NONE: conditions.append(driven ? "+u.group_id IS NULL" : "u.group_id IS NULL")
+        case PROTEUS_GROUP_NONE:
+            conditions.append(driven ? "+u.group_id IS NULL" : "u.group_id IS NULL")
+            driven = true
         case PROTEUS_GROUP_EQUALS:
             let group = q.group_id
             add(driven ? "+u.group_id = ?" : "u.group_id = ?") { $0.bind($1, group) }
+            driven = true
         default:
             throw .invalid("unknown group filter \(q.group_filter) (expected PROTEUS_GROUP_ANY, _NONE or _EQUALS)")
         }
         if q.lacks_role_count > 0 {
             guard let roles = q.lacks_roles else { throw .invalid("lacks_role_count is \(q.lacks_role_count) but lacks_roles is NULL") }
             let n = Int(q.lacks_role_count)
+            guard n <= 1000 else { throw .invalid("lacks_roles lists \(n) roles; at most 1000 are accepted") }
             let marks = Array(repeating: "?", count: n).joined(separator: ", ")
             conditions.append("NOT EXISTS (SELECT 1 FROM user_roles lr WHERE lr.user_id = u.id AND lr.role_slug IN (\(marks)))")
             for i in 0..<n {
@@ -130,7 +156,14 @@ struct SearchFilter {
             binders.append { $0.bind($1, mask) }
             binders.append { $0.bind($1, value) }
         }
-        ftsOnlyCount = conditions.count == 1 && conditions[0].hasPrefix("u.seq IN")
+        hasDriver = allowDriver && driven
+        // Alone, the substring or the role filter can be counted from its
+        // index without visiting users (every index row has its user).
+        if conditions.count == 1 && conditions[0].hasPrefix("u.seq IN") {
+            countShortcut = "SELECT count(*) FROM users_fts WHERE users_fts MATCH ?"
+        } else if conditions.count == 1 && conditions[0].hasPrefix("u.id IN (SELECT user_id FROM user_roles") {
+            countShortcut = "SELECT count(*) FROM user_roles WHERE role_slug = ?"
+        }
     }
 }
 

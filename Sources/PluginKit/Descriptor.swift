@@ -7,6 +7,8 @@ public typealias CreateFunction = @convention(c) (
     UnsafeMutablePointer<UnsafeMutableRawPointer?>?, UnsafeMutablePointer<proteus_error>?
 ) -> proteus_status
 public typealias DestroyFunction = @convention(c) (UnsafeMutableRawPointer?) -> Void
+/// Answers capability ids (CLAP-style `get_extension`); nil when unknown.
+public typealias GetExtensionFunction = @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?) -> UnsafeRawPointer?
 
 /// Allocates a descriptor once and keeps it for the life of the process
 /// (the host never unloads plugins). Call from a global `let`.
@@ -17,7 +19,8 @@ public func makeDescriptor(
     description: StaticString,
     create: CreateFunction,
     destroy: DestroyFunction,
-    vtable: UnsafeRawPointer
+    vtable: UnsafeRawPointer,
+    getExtension: GetExtensionFunction? = nil
 ) -> UnsafePointer<proteus_plugin_descriptor> {
     let d = UnsafeMutablePointer<proteus_plugin_descriptor>.allocate(capacity: 1)
     d.initialize(to: proteus_plugin_descriptor())
@@ -32,7 +35,7 @@ public func makeDescriptor(
     d.pointee.create = create
     d.pointee.destroy = destroy
     d.pointee.vtable = vtable
-    d.pointee.get_extension = nil
+    d.pointee.get_extension = getExtension
     return UnsafePointer(d)
 }
 

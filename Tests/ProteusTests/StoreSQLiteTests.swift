@@ -27,10 +27,36 @@ enum SQLiteStoreFixture {
                     rateLimiter: try! RateLimiter())
     }()
 
+    /// Directories made by makeTempDirectory, removed by cleanUp().
+    nonisolated(unsafe) static var created: [String] = []
+
     static func makeTempDirectory(_ hint: String) -> String {
         var template = Array("/tmp/proteus-sqlite-\(hint)-XXXXXX".utf8CString)
         guard let p = mkdtemp(&template) else { fatalError("mkdtemp failed") }
-        return String(cString: p)
+        let path = String(cString: p)
+        created.append(path)
+        return path
+    }
+
+    /// Removes every temporary directory made so far (their stores must be closed).
+    static func cleanUp() {
+        for dir in created { removeTree(dir) }
+        created.removeAll()
+        removeTree(runtime.dataDirectory)   // stores opened with default options live here
+    }
+
+    static func removeTree(_ path: String) {
+        if let dir = opendir(path) {
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+                if name == "." || name == ".." { continue }
+                let child = path + "/" + name
+                var st = stat()
+                if lstat(child, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { removeTree(child) } else { unlink(child) }
+            }
+            closedir(dir)
+        }
+        rmdir(path)
     }
 
     static func optionsJSON(path: String, extra: String = "") -> String {
@@ -137,11 +163,12 @@ final class StoreSQLiteConformanceTests: XCTestCase {
     override class func tearDown() {
         shared?.instance.destroy()
         shared = nil
+        SQLiteStoreFixture.cleanUp()
         super.tearDown()
     }
 
     static let groups = ["users.", "unicode.", "guard.", "documents.", "groups.", "roles.", "stats.", "sessions.",
-                         "apikeys.", "identities.", "search.", "transfer.", "concurrency.", "persistence."]
+                         "apikeys.", "identities.", "errors.", "search.", "transfer.", "concurrency.", "persistence."]
 
     func runSuite(_ filter: String) throws {
         let store = try Self.store()
@@ -178,6 +205,7 @@ final class StoreSQLiteConformanceTests: XCTestCase {
     func testSessions() throws { try runSuite("sessions.") }
     func testAPIKeys() throws { try runSuite("apikeys.") }
     func testIdentities() throws { try runSuite("identities.") }
+    func testErrors() throws { try runSuite("errors.") }
     func testSearch() throws { try runSuite("search.") }
     func testTransfer() throws { try runSuite("transfer.") }
     func testConcurrency() throws { try runSuite("concurrency.") }
@@ -188,6 +216,11 @@ final class StoreSQLiteConformanceTests: XCTestCase {
 
 final class StoreSQLiteFileTests: XCTestCase {
     typealias F = SQLiteStoreFixture
+
+    override class func tearDown() {
+        SQLiteStoreFixture.cleanUp()
+        super.tearDown()
+    }
 
     func testPluginDescriptor() throws {
         let plugin = try PluginLoader.load(path: F.pluginPath)
@@ -380,22 +413,83 @@ final class StoreSQLiteFileTests: XCTestCase {
         XCTAssertEqual(F.diagnostic(store, "writer.user_version"), "1")
     }
 
+    /// Several "processes" (instances) opening the same new file at once:
+    /// all succeed and the schema is created once.
     func testConcurrentFirstOpenMigratesOnce() throws {
-        let path = F.makeTempDirectory("race") + "/db.sqlite"
-        let opened = Shared<[StoreBinding]>([])
-        let failures = Shared<[String]>([])
-        runConcurrently(4) { _ in
-            do {
-                let s = try F.open(path: path)
-                opened.update { $0.append(s) }
-            } catch {
-                failures.update { $0.append("\(error)") }
+        for round in 0..<5 {
+            let path = F.makeTempDirectory("race") + "/db.sqlite"
+            let opened = Shared<[StoreBinding]>([])
+            let failures = Shared<[String]>([])
+            runConcurrently(6) { _ in
+                do {
+                    let s = try F.open(path: path)
+                    opened.update { $0.append(s) }
+                } catch {
+                    failures.update { $0.append("\(error)") }
+                }
+            }
+            XCTAssertEqual(failures.current, [], "round \(round)")
+            for s in opened.current {
+                XCTAssertEqual(F.diagnostic(s, "writer.user_version"), "1")
+                XCTAssertEqual(F.diagnostic(s, "writer.journal_mode"), "wal")
+                s.instance.destroy()
             }
         }
-        XCTAssertEqual(failures.current, [])
-        for s in opened.current {
-            XCTAssertEqual(F.diagnostic(s, "writer.user_version"), "1")
-            s.instance.destroy()
+    }
+
+    /// Dense matches take the other page plan (walking the ORDER BY index
+    /// and testing each user); the pages must be the same as from the index.
+    func testDenseSearchPagesAreExact() throws {
+        let store = try F.open(path: F.makeTempDirectory("dense") + "/db.sqlite")
+        defer { store.instance.destroy() }
+        let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
+        try client.putRole(RoleRecord(slug: "dense-role"))
+        var all: [UserRecord] = []
+        for i in 0..<140 {
+            var u = UserRecord(id: proteus_id(randomBytes: (0..<16).map { _ in UInt8.random(in: 0...255) }).byteArray)
+            u.username = i < 110 ? "x\(i % 7)-Dense-\(1000 - i)" : "other-\(i)"
+            u.createdAt = Int64((i * 7919) % 1000) + 1
+            u.roles = i % 3 == 0 ? ["dense-role"] : []
+            if i == 5 { u.username = nil; u.roles = ["dense-role"] }
+            try client.createUser(u)
+            all.append(u)
+        }
+        func sorted(_ users: [UserRecord], _ order: Int32) -> [UserRecord] {
+            users.sorted { a, b in
+                switch order {
+                case PROTEUS_ORDER_CREATED: return a.createdAt != b.createdAt ? a.createdAt < b.createdAt : a.id.lexicographicallyPrecedes(b.id)
+                case PROTEUS_ORDER_USERNAME:
+                    switch (a.username, b.username) {
+                    case (nil, nil): return a.id.lexicographicallyPrecedes(b.id)
+                    case (nil, _): return true
+                    case (_, nil): return false
+                    case let (x?, y?): return Array(x.utf8).lexicographicallyPrecedes(Array(y.utf8))
+                    }
+                default: return a.id.lexicographicallyPrecedes(b.id)
+                }
+            }
+        }
+        let filters: [(String, (inout UserQuery) -> Void, (UserRecord) -> Bool)] = [
+            ("substring", { $0.usernameContains = "Dense" }, { $0.username?.contains("Dense") ?? false }),
+            ("role", { $0.hasRole = "dense-role" }, { $0.roles == ["dense-role"] }),
+            ("substring and role", { $0.usernameContains = "Dense"; $0.hasRole = "dense-role" },
+             { ($0.username?.contains("Dense") ?? false) && $0.roles == ["dense-role"] }),
+        ]
+        for (label, configure, matches) in filters {
+            for order in [PROTEUS_ORDER_CREATED, PROTEUS_ORDER_USERNAME, PROTEUS_ORDER_ID] {
+                let expected = sorted(all.filter(matches), order)
+                for (offset, limit) in [(0, 1), (0, 5), (5, 5), (30, 7), (expected.count - 3, 10), (0, 200)] {
+                    var q = UserQuery()
+                    configure(&q)
+                    q.order = order
+                    q.offset = UInt64(offset)
+                    q.limit = UInt32(limit)
+                    let page = try client.search(q)
+                    XCTAssertEqual(page.total, UInt64(expected.count), "\(label) order \(order)")
+                    let want = expected.dropFirst(offset).prefix(limit).map { Hex.encode($0.id) }
+                    XCTAssertEqual(page.users.map { Hex.encode($0.id) }, Array(want), "\(label), order \(order), offset \(offset), limit \(limit)")
+                }
+            }
         }
     }
 

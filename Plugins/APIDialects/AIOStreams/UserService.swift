@@ -88,28 +88,16 @@ final class UserService: @unchecked Sendable {
         guard case .object(var configObject)? = body["config"] else { throw AIOFailure(.userInvalidConfig) }
         // Replace the whole config; the version check makes sure the password
         // we verified is still the user's when the write lands.
-        for attempt in 0..<3 {
-            let (user, _) = try authenticate(credentials, documents: nil)
-            let uuid = proteus_id(byteArray: user.id).dashedUUID
-            configObject["uuid"] = .string(uuid)
+        let uuid = try writeVerified(credentials) { user, directory in
+            configObject["uuid"] = .string(proteus_id(byteArray: user.id).dashedUUID)
             var changes = UserRecord(id: user.id)
             changes.documents = [DocumentRecord(namespace: AIOStreamsDialect.namespace, json: JSONValue.object(configObject).serialized())]
-            do {
-                try directory.updateUser(changes, fields: PROTEUS_FIELD_DOCS, expectedVersion: user.version)
-            } catch let e as PluginError where e.code == PROTEUS_E_STALE && attempt < 2 {
-                continue
-            } catch let e as PluginError where e.code == PROTEUS_E_NOT_FOUND {
-                throw AIOFailure(.userInvalidDetails)
-            } catch {
-                throw AIOFailure.backend(error)
-            }
-            Envelope.success(response, detail: "User updated successfully", data: .object([
-                "uuid": .string(uuid),
-                "userData": .object(configObject),
-            ]))
-            return
+            try directory.updateUser(changes, fields: PROTEUS_FIELD_DOCS, expectedVersion: user.version)
         }
-        throw AIOFailure(.databaseError, "The user was changed concurrently, please retry")
+        Envelope.success(response, detail: "User updated successfully", data: .object([
+            "uuid": .string(uuid),
+            "userData": .object(configObject),
+        ]))
     }
 
     func delete(_ request: Request, _ response: Response) throws {
@@ -126,19 +114,28 @@ final class UserService: @unchecked Sendable {
             }
             credentials = Credentials(user: u, password: p)
         }
+        _ = try writeVerified(credentials) { user, directory in
+            try directory.deleteUser(id: user.id, expectedVersion: user.version)
+        }
+        Envelope.success(response, detail: "User deleted successfully", data: nil)
+    }
+
+    /// Authenticates, then runs a write conditioned on the version that was
+    /// verified; on STALE (a concurrent change, maybe of the password) it
+    /// verifies again. Returns the user's dashed UUID.
+    private func writeVerified(_ credentials: Credentials, _ write: (UserRecord, Directory) throws -> Void) throws -> String {
         for attempt in 0..<3 {
             let (user, _) = try authenticate(credentials, documents: nil)
             do {
-                try directory.deleteUser(id: user.id, expectedVersion: user.version)
+                try write(user, directory)
+                return proteus_id(byteArray: user.id).dashedUUID
             } catch let e as PluginError where e.code == PROTEUS_E_STALE && attempt < 2 {
                 continue
             } catch let e as PluginError where e.code == PROTEUS_E_NOT_FOUND {
                 throw AIOFailure(.userInvalidDetails)
-            } catch {
-                throw AIOFailure.backend(error)
+            } catch let e as PluginError {
+                throw AIOFailure.backend(e)
             }
-            Envelope.success(response, detail: "User deleted successfully", data: nil)
-            return
         }
         throw AIOFailure(.databaseError, "The user was changed concurrently, please retry")
     }

@@ -2,13 +2,19 @@
 
 struct Arguments {
     var command: String = "serve"
-    var configPath: String?
-    var pluginDirectory: String?
-    var extra: [String: String] = [:]
+    /// Values of `--name VALUE` options, keyed by name without dashes.
+    var values: [String: String] = [:]
     var positional: [String] = []
     var wantsHelp = false
 
-    static let commands = ["serve", "check-config", "plugins", "stats", "help"]
+    var configPath: String? { values["config"] }
+    var pluginDirectory: String? { values["plugin-dir"] }
+
+    static let commands = ["serve", "check-config", "check-store", "migrate", "generate-users", "plugins", "stats", "help"]
+    /// Options that take a value; `-c` is short for `--config`.
+    static let valueOptions: Set<String> = ["config", "plugin-dir", "from", "to", "filter", "batch", "count", "prefix"]
+    /// Commands that take positional arguments.
+    static let positionalCommands: Set<String> = []
 
     static func parse(_ argv: [String]) throws -> Arguments {
         var a = Arguments()
@@ -23,29 +29,42 @@ struct Arguments {
         }
         while let arg = rest.first {
             rest = rest.dropFirst()
-            switch arg {
-            case "-h", "--help":
+            if arg == "-h" || arg == "--help" {
                 a.wantsHelp = true
-            case "-c", "--config", "--plugin-dir":
-                guard let value = rest.first, !value.hasPrefix("-") || value == "-" else {
-                    throw HostError("\(arg) needs a value")
-                }
-                rest = rest.dropFirst()
-                if arg == "--plugin-dir" { a.pluginDirectory = value } else { a.configPath = value }
-            default:
-                if arg.hasPrefix("--config=") {
-                    a.configPath = String(arg.dropFirst("--config=".count))
-                } else if arg.hasPrefix("-") {
-                    throw HostError("unknown option \(arg) (see proteus --help)")
-                } else {
-                    a.positional.append(arg)
-                }
+                continue
             }
+            guard arg.hasPrefix("-") else {
+                a.positional.append(arg)
+                continue
+            }
+            var name = arg == "-c" ? "config" : String(arg.drop { $0 == "-" })
+            var value: String?
+            if let eq = name.firstIndex(of: "=") {
+                value = String(name[name.index(after: eq)...])
+                name = String(name[..<eq])
+            }
+            guard arg.hasPrefix("--") || arg == "-c", valueOptions.contains(name) else {
+                throw HostError("unknown option \(arg) (see proteus --help)")
+            }
+            if value == nil {
+                guard let next = rest.first, !next.hasPrefix("-") || next == "-" else {
+                    throw HostError("--\(name) needs a value")
+                }
+                value = next
+                rest = rest.dropFirst()
+            }
+            a.values[name] = value
         }
-        if !a.positional.isEmpty {
+        if !a.positional.isEmpty && !positionalCommands.contains(a.command) {
             throw HostError("unexpected argument \"\(a.positional[0])\" (see proteus --help)")
         }
         return a
+    }
+
+    /// A required option's value.
+    func require(_ name: String) throws -> String {
+        guard let v = values[name], !v.isEmpty else { throw UsageError("\(command) needs --\(name)") }
+        return v
     }
 
     static let usage = """
@@ -61,6 +80,17 @@ struct Arguments {
                                               list the plugins found (kind, name,
                                               version, ABI version, path)
       proteus stats [--config FILE]           print the store's record counts
+      proteus check-store --config FILE [--filter NAME]
+                                              run the store conformance suite
+                                              against the config's store plugin
+                                              on a scratch database
+      proteus migrate --from FILE --to FILE [--batch N]
+                                              copy every user, group, role, API
+                                              key and identity from one config's
+                                              store to another's, then verify
+      proteus generate-users --config FILE --count N [--prefix P]
+                                              fill a store with N synthetic users
+                                              (bulk path; for benchmarks)
       proteus --help                          this text
 
     Options:
@@ -71,4 +101,10 @@ struct Arguments {
     Exit status: 0 on success, 1 when the config or a plugin is refused
     (the message names the key, plugin, path and reason), 2 on usage errors.
     """
+}
+
+/// A command-line mistake (exit status 2).
+struct UsageError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
 }

@@ -19,6 +19,9 @@ enum Commands {
         case "check-config": return checkConfig(arguments)
         case "plugins": return listPlugins(arguments)
         case "stats": return storeStats(arguments)
+        case "check-store": return runReportingErrors { try CheckStoreCommand.run(arguments) }
+        case "migrate": return runReportingErrors { try MigrateCommand.run(arguments) }
+        case "generate-users": return runReportingErrors { try GenerateUsersCommand.run(arguments) }
         default: return serve(arguments)
         }
     }
@@ -110,6 +113,17 @@ enum Commands {
             let configuration = try loadConfiguration(arguments)
             let assembly = try HostAssembly(configuration)
             return try ServerRunner.run(assembly)
+        } catch {
+            printError("\(error)")
+            return 1
+        }
+    }
+
+    /// Runs a command, printing a failure: 2 for usage errors, 1 otherwise.
+    static func runReportingErrors(_ body: () throws -> Int32) -> Int32 {
+        do { return try body() } catch let e as UsageError {
+            printError(e.description)
+            return 2
         } catch {
             printError("\(error)")
             return 1

@@ -54,3 +54,11 @@ final class StoreBinding: @unchecked Sendable {
         Unmanaged<StoreBinding>.fromOpaque(ctx!).takeUnretainedValue()
     }
 }
+
+extension StoreClient {
+    /// A client calling the store plugin directly (not through the host's
+    /// routed table), with arenas from `host`.
+    convenience init(_ binding: StoreBinding, host: UnsafePointer<proteus_host_api>) {
+        self.init(api: binding.api, store: binding.raw, host: host)
+    }
+}

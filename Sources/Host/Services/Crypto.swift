@@ -34,6 +34,42 @@ enum Digest {
     }
 }
 
+/// Incremental SHA-256 over length-prefixed fields (no ambiguity between
+/// "ab","c" and "a","bc"; absent differs from empty).
+final class SHA256Stream {
+    private let context: OpaquePointer?
+
+    init() {
+        context = EVP_MD_CTX_new()
+        EVP_DigestInit_ex(context, EVP_sha256(), nil)
+    }
+
+    deinit { EVP_MD_CTX_free(context) }
+
+    func field(_ bytes: [UInt8]?) {
+        guard let bytes else { raw([0xFF]); return }
+        var length = UInt64(bytes.count).littleEndian
+        withUnsafeBytes(of: &length) { raw(Array($0)) }
+        raw(bytes)
+    }
+    func field(_ text: String?) { field(text.map { Array($0.utf8) }) }
+    func field<T: FixedWidthInteger>(_ value: T) {
+        var v = value.littleEndian
+        withUnsafeBytes(of: &v) { raw(Array($0)) }
+    }
+
+    private func raw(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { _ = EVP_DigestUpdate(context, $0.baseAddress, $0.count) }
+    }
+
+    func finish() -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 32
+        out.withUnsafeMutableBufferPointer { _ = EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
+        return out
+    }
+}
+
 enum ConstantTime {
     static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
         guard a.count == b.count else { return false }

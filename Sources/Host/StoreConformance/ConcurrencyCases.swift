@@ -56,7 +56,7 @@ extension StoreConformanceSuite {
                     change.documents = [DocumentRecord(namespace: "ct.counter", json: String(n + 1))]
                     try client.updateUser(change, fields: PROTEUS_FIELD_DOCS, expectedVersion: current.version)
                     done += 1
-                } catch let f as StoreFailure where f.status == PROTEUS_E_STALE {
+                } catch let f as PluginError where f.code == PROTEUS_E_STALE {
                     retries.update { $0 += 1 }
                 } catch {
                     errors.update { $0.append("\(error)") }

@@ -10,6 +10,7 @@ extension StoreConformanceSuite {
             Case(name: "sessions.purge_expired", summary: "purge_expired removes expired sessions only", body: { try $0.sessionsPurge() }),
             Case(name: "apikeys.crud", summary: "create/get/list/delete; apikey_get records last_used_at", body: { try $0.apiKeysCRUD() }),
             Case(name: "apikeys.delete_by_user", summary: "apikey_delete_user by namespace and for all namespaces", body: { try $0.apiKeysByUser() }),
+            Case(name: "errors.no_secrets", summary: "failure messages never contain token or key hashes or password hashes", body: { try $0.errorsWithoutSecrets() }),
             Case(name: "identities.crud", summary: "link/get/unlink/list; CONFLICT; NOT_FOUND", body: { try $0.identitiesCRUD() }),
         ]
     }
@@ -124,6 +125,38 @@ extension StoreConformanceSuite {
         try expectEqual(try client.listKeys(user: u.id).map(\.namespace), ["ct.b"], "keys left")
         try expectEqual(try client.deleteKeys(user: u.id, ns: nil), 1, "keys deleted in all namespaces")
         try expectEqual(try client.listKeys(user: other.id).count, 1, "other user's keys")
+    }
+
+    func errorsWithoutSecrets() throws {
+        var u = newUser()
+        u.passwordHash = "$argon2id$v=19$m=65536,t=3,p=4$U0VDUkVUU0FMVA$U0VDUkVUSEFTSFNFQ1JFVEhBU0g"
+        try client.createUser(u)
+        let token = randomBytes(32), key = randomBytes(32)
+        try client.createSession(SessionRecord(tokenHash: token, userID: u.id, namespace: "ct"))
+        try client.createKey(APIKeyRecord(keyHash: key, userID: u.id, namespace: "ct"))
+        var messages: [String] = []
+        func collect(_ body: () throws -> Void) {
+            do { try body() } catch let f as PluginError { messages.append(f.message) } catch { messages.append("\(error)") }
+        }
+        collect { try client.createUser(u) }                                          // taken id
+        var other = newUser(u.username)
+        other.passwordHash = u.passwordHash
+        collect { try client.createUser(other) }                                      // taken username
+        collect { try client.createSession(SessionRecord(tokenHash: token, userID: u.id, namespace: "ct")) }
+        collect { try client.createKey(APIKeyRecord(keyHash: key, userID: u.id, namespace: "ct")) }
+        collect { _ = try client.getSession(randomBytes(32), now: now) }
+        collect { _ = try client.getKey(randomBytes(32), now: now) }
+        collect { try client.deleteSession(randomBytes(32)) }
+        var stale = u
+        stale.passwordHash = "$2b$12$SECRETSECRETSECRETSECRETSECRETSECRETSECRETSECRETSECR"
+        collect { try client.updateUser(stale, fields: PROTEUS_FIELD_PASSWORD_HASH, expectedVersion: 99) }
+        try expectEqual(messages.count, 8, "calls that should have failed")
+        let secrets = [u.passwordHash!, stale.passwordHash!, "U0VDUkVU", Hex.encode(token), Hex.encode(key),
+                       Hex.encode(token).uppercased(), Hex.encode(key).uppercased()]
+        for m in messages {
+            try expect(!m.isEmpty, "a failure without a message")
+            for secret in secrets { try expect(!m.contains(secret), "a failure message contains a secret: \(m)") }
+        }
     }
 
     func identitiesCRUD() throws {

@@ -82,10 +82,13 @@ extension StoreConformanceSuite {
         leave.groupID = nil
         try client.updateUser(leave, fields: PROTEUS_FIELD_GROUP)
         try expectEqual(try client.getGroup(g.id).memberCount, 2, "member_count after one member left")
+        let versions = try members.map { try client.getUser(id: $0.id).version }
         try client.deleteGroup(g.id)
-        for m in members {
+        for (m, before) in zip(members, versions) {
             let got = try client.getUser(id: m.id)
             try expect(got.groupID == nil, "a member is still in the deleted group")
+            // Leaving the group is a change of the user record.
+            try expectEqual(got.version, m.id == members[0].id ? before : before + 1, "member version after group_delete")
         }
         try expect(try client.getUser(id: outsider.id).groupID == nil, "outsider changed")
         // Members are still writable with their current version.
@@ -125,7 +128,12 @@ extension StoreConformanceSuite {
         let doomed = try newRole("doomed"), kept = try newRole("kept")
         let a = try createUser(newUser(roles: [doomed, kept]))
         let b = try createUser(newUser(roles: [doomed]))
+        let c = try createUser(newUser(roles: [kept]))
         try client.deleteRole(doomed)
+        // Losing a role is a change of each holder's record; others are untouched.
+        try expectEqual(try client.getUser(id: a.id).version, 2, "holder version after role_delete")
+        try expectEqual(try client.getUser(id: b.id).version, 2, "holder version after role_delete")
+        try expectEqual(try client.getUser(id: c.id).version, 1, "non-holder version after role_delete")
         try expectEqual(try client.getUser(id: a.id).roles, [kept], "roles of a holder after role_delete")
         try expectEqual(try client.getUser(id: b.id).roles, [], "roles of a holder after role_delete")
         var q = UserQuery()

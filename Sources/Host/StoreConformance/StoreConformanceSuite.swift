@@ -3,7 +3,47 @@
 // (`proteus check-store`). Cases are independent: each makes its own users,
 // roles and groups with fresh random ids and names, so they run against a
 // non-empty scratch database and in any order. They never assume a
-// particular backend.
+// particular backend. Run it only against a scratch database: it writes.
+//
+// Where the header leaves room, the suite pins these rules down (they are
+// part of the store contract):
+//  - Records: an input record whose struct_size is below the ABI 1.0 size is
+//    INVALID. Present-empty strings/bytes stay present-empty; absent stays
+//    absent.
+//  - user_create ignores the given version (stores 1); created_at 0 = now;
+//    updated_at = now. Roles listed twice collapse to one. Documents with
+//    absent json are skipped. A document namespace must be non-empty and
+//    not "*" (INVALID); one namespace twice in one record is INVALID.
+//  - user_update: fields with bits beyond PROTEUS_FIELD_LOGIN_AT are INVALID.
+//    Every successful update (even fields == 0, even ACCESSED_AT alone) sets
+//    version + 1 and updated_at = now. A failed update changes nothing, not
+//    even the version.
+//  - guard_role: GUARD exactly when the changed user was ENABLED and held the
+//    role before the change, and no enabled user holds it afterwards.
+//    Changing a disabled holder, or a user without the role, is never GUARD.
+//  - Deleting a group ungroups its members and deleting a role removes it
+//    from its holders; both count as an update of each affected user
+//    (version + 1, updated_at = now).
+//  - Missing user on session_create / apikey_create / identity_link: the
+//    header allows NOT_FOUND or INVALID; the suite accepts both.
+//  - session_delete, apikey_delete, identity_unlink, group_delete,
+//    role_delete and user_delete of something missing are NOT_FOUND;
+//    session_delete_user / apikey_delete_user of a user without any (or of
+//    a missing user) are OK with a count of 0.
+//  - apikey_get returns the record with last_used_at = now when it recorded
+//    the use; apikey_list orders by created_at, then insertion order.
+//  - user_search: username_contains matches UTF-8 bytes exactly (no case
+//    folding, no normalisation, no wildcards); (flags & mask) == value is
+//    taken literally; ORDER_USERNAME puts users without a username first
+//    (then by id); offset beyond the total gives an empty page with the
+//    right total; limit 0 counts only. Reads are snapshots: a record never
+//    mixes two updates.
+//  - Email lookups and filters fold ASCII letters only (Ä and ä differ).
+//  - users_import takes version, created_at and updated_at as given; one
+//    failing record fails the whole call and imports nothing. UPSERT
+//    replaces every field, role and document of an existing id; a username
+//    held by another id is CONFLICT.
+//  - Failure messages never contain password hashes, token or key hashes.
 import Glibc
 import PluginAPI
 import PluginKit
@@ -82,7 +122,7 @@ final class StoreConformanceSuite: @unchecked Sendable {
         } catch let s as ConformanceSkip {
             skipped = true
             message = "skipped: " + s.reason
-        } catch let f as StoreFailure {
+        } catch let f as PluginError {
             passed = false
             message = "unexpected store failure: \(f)"
         } catch {
@@ -134,8 +174,8 @@ func expectSame(_ actual: String?, _ expected: String?, _ what: @autoclosure () 
 func expectStatus(_ what: @autoclosure () -> String, _ statuses: proteus_status..., body: () throws -> Void) throws {
     do {
         try body()
-    } catch let f as StoreFailure {
-        if statuses.contains(f.status) { return }
+    } catch let f as PluginError {
+        if statuses.contains(f.code) { return }
         throw ConformanceFailure(message: "\(what()): expected \(statuses.map { Status.name($0) }.joined(separator: " or ")), got \(f)")
     }
     throw ConformanceFailure(message: "\(what()): expected \(statuses.map { Status.name($0) }.joined(separator: " or ")), got ok")

@@ -1,58 +1,55 @@
-// A Swift face over a store's C function table, for the conformance suite:
-// inputs are built in a per-call arena, outputs copied into PluginKit's
-// Swift records before the arena is freed, failures thrown as StoreFailure.
+// The whole store contract as Swift calls: inputs are built in a per-call
+// arena, outputs copied into Swift records before the arena is freed, and
+// every status other than OK is thrown as a PluginError carrying the code.
+// Used by dialects (through Directory, over the host's store table), by the
+// host's conformance suite and by `proteus migrate` (over a store directly).
 import PluginAPI
-import PluginKit
 
-/// A store call that did not return PROTEUS_OK.
-struct StoreFailure: Error, CustomStringConvertible {
-    let status: proteus_status
-    let message: String
-    var description: String { "\(Status.name(status)) (\(status)): \(message)" }
-}
+public final class StoreClient: @unchecked Sendable {
+    public let api: proteus_store_api
+    public let store: UnsafeMutableRawPointer?
+    public let host: UnsafePointer<proteus_host_api>
+    private var raw: UnsafeMutableRawPointer? { store }
 
-final class StoreClient: @unchecked Sendable {
-    let binding: StoreBinding
-    let host: UnsafePointer<proteus_host_api>
-    private var api: proteus_store_api { binding.api }
-    private var raw: UnsafeMutableRawPointer? { binding.raw }
-
-    init(_ binding: StoreBinding, host: UnsafePointer<proteus_host_api>) {
-        self.binding = binding
+    /// `api` + `store`: a store plugin's table and instance, or the host's
+    /// routed table and `store_ctx`. `host` provides arenas and the clock.
+    public init(api: proteus_store_api, store: UnsafeMutableRawPointer?, host: UnsafePointer<proteus_host_api>) {
+        self.api = api
+        self.store = store
         self.host = host
     }
 
     // MARK: plumbing
 
     /// Runs `body` with a fresh arena, destroyed afterwards.
-    func withArena<R>(_ body: (ArenaWriter, OpaquePointer) throws -> R) throws -> R {
+    public func withArena<R>(_ body: (ArenaWriter, OpaquePointer) throws -> R) throws -> R {
         guard let arena = host.pointee.arena_create(host.pointee.ctx) else {
-            throw StoreFailure(status: PROTEUS_E_INTERNAL, message: "arena_create failed")
+            throw PluginError.internal("arena_create failed")
         }
         defer { host.pointee.arena_destroy(arena) }
         return try body(ArenaWriter(host: host, arena: arena), arena)
     }
 
-    /// Checks a status, turning the error out-parameter into a StoreFailure.
-    func check(_ function: String = #function, _ body: (UnsafeMutablePointer<proteus_error>) -> proteus_status) throws {
+    /// Checks a status, turning the error out-parameter into a PluginError.
+    public func check(_ function: String = #function, _ body: (UnsafeMutablePointer<proteus_error>) -> proteus_status) throws {
         var err = proteus_error()
         let status = body(&err)
         guard status == PROTEUS_OK else {
             let name = function.prefix { $0 != "(" }
-            throw StoreFailure(status: status, message: "\(name): " + PluginError(status: status, from: err).message)
+            throw PluginError(status, "\(name): " + PluginError(status: status, from: err).message)
         }
     }
 
     /// The status a call ends with (OK or the failure's code).
-    static func status(_ body: () throws -> Void) -> proteus_status {
-        do { try body(); return PROTEUS_OK } catch let f as StoreFailure { return f.status } catch { return PROTEUS_E_INTERNAL }
+    public static func status(_ body: () throws -> Void) -> proteus_status {
+        do { try body(); return PROTEUS_OK } catch let f as PluginError { return f.code } catch { return PROTEUS_E_INTERNAL }
     }
 
-    var now: Int64 { host.pointee.now_ms(host.pointee.ctx) }
+    public var now: Int64 { host.pointee.now_ms(host.pointee.ctx) }
 
     // MARK: users
 
-    func createUser(_ u: UserRecord) throws {
+    public func createUser(_ u: UserRecord) throws {
         try withArena { w, _ in
             var c = try w.user(u)
             try check { api.user_create!(raw, &c, $0) }
@@ -60,19 +57,19 @@ final class StoreClient: @unchecked Sendable {
     }
 
     /// Creates from a raw C record (for struct_size tests).
-    func createUserRaw(_ c: proteus_user) throws {
+    public func createUserRaw(_ c: proteus_user) throws {
         var c = c
         try check { api.user_create!(raw, &c, $0) }
     }
 
-    func getUser(id: [UInt8], docs: String? = nil) throws -> UserRecord {
+    public func getUser(id: [UInt8], docs: String? = nil) throws -> UserRecord {
         var key = proteus_user_key()
         key.by = PROTEUS_LOOKUP_ID
         key.id = proteus_id(byteArray: id)
         return try getUser(key, docs: docs)
     }
 
-    func getUser(username: String, docs: String? = nil) throws -> UserRecord {
+    public func getUser(username: String, docs: String? = nil) throws -> UserRecord {
         try withProteusStr(username) { text in
             var key = proteus_user_key()
             key.by = PROTEUS_LOOKUP_USERNAME
@@ -81,7 +78,7 @@ final class StoreClient: @unchecked Sendable {
         }
     }
 
-    func getUser(email: String, docs: String? = nil) throws -> UserRecord {
+    public func getUser(email: String, docs: String? = nil) throws -> UserRecord {
         try withProteusStr(email) { text in
             var key = proteus_user_key()
             key.by = PROTEUS_LOOKUP_EMAIL
@@ -90,19 +87,19 @@ final class StoreClient: @unchecked Sendable {
         }
     }
 
-    func getUser(_ key: proteus_user_key, docs: String?) throws -> UserRecord {
+    public func getUser(_ key: proteus_user_key, docs: String?) throws -> UserRecord {
         var key = key
         return try withArena { w, arena in
             let ns = try w.str(docs)
             var out: UnsafeMutablePointer<proteus_user>?
             try check { api.user_get!(raw, &key, ns, arena, &out, $0) }
-            guard let out else { throw StoreFailure(status: PROTEUS_E_INTERNAL, message: "user_get returned OK without a record") }
+            guard let out else { throw PluginError.internal("user_get returned OK without a record") }
             return UserRecord(out.pointee)
         }
     }
 
     @discardableResult
-    func updateUser(_ u: UserRecord, fields: UInt64, expectedVersion: UInt64 = 0, guardRole: String? = nil) throws -> UInt64 {
+    public func updateUser(_ u: UserRecord, fields: UInt64, expectedVersion: UInt64 = 0, guardRole: String? = nil) throws -> UInt64 {
         try withArena { w, _ in
             var c = try w.user(u)
             let role = try w.str(guardRole)
@@ -112,24 +109,24 @@ final class StoreClient: @unchecked Sendable {
         }
     }
 
-    func deleteUser(_ id: [UInt8], expectedVersion: UInt64 = 0, guardRole: String? = nil) throws {
+    public func deleteUser(_ id: [UInt8], expectedVersion: UInt64 = 0, guardRole: String? = nil) throws {
         try withArena { w, _ in
             let role = try w.str(guardRole)
             try check { api.user_delete!(raw, proteus_id(byteArray: id), expectedVersion, role, $0) }
         }
     }
 
-    func search(_ q: UserQuery) throws -> UserPage {
+    public func search(_ q: UserQuery) throws -> UserPage {
         try withArena { w, arena in
             var c = try w.query(q)
             var out: UnsafeMutablePointer<proteus_user_page>?
             try check { api.user_search!(raw, &c, arena, &out, $0) }
-            guard let out else { throw StoreFailure(status: PROTEUS_E_INTERNAL, message: "user_search returned OK without a page") }
+            guard let out else { throw PluginError.internal("user_search returned OK without a page") }
             return UserPage(out.pointee)
         }
     }
 
-    func importUsers(_ users: [UserRecord], mode: Int32) throws {
+    public func importUsers(_ users: [UserRecord], mode: Int32) throws {
         try withArena { w, _ in
             let records = try w.allocate(proteus_user.self, count: max(users.count, 1))
             for (i, u) in users.enumerated() { records[i] = try w.user(u) }
@@ -137,35 +134,35 @@ final class StoreClient: @unchecked Sendable {
         }
     }
 
-    func exportUsers(after: [UInt8]?, limit: UInt32) throws -> UserPage {
+    public func exportUsers(after: [UInt8]?, limit: UInt32) throws -> UserPage {
         try withArena { _, arena in
             var out: UnsafeMutablePointer<proteus_user_page>?
             let cursor = after.map { proteus_id(byteArray: $0) } ?? proteus_id()
             try check { api.users_export!(raw, after != nil, cursor, limit, arena, &out, $0) }
-            guard let out else { throw StoreFailure(status: PROTEUS_E_INTERNAL, message: "users_export returned OK without a page") }
+            guard let out else { throw PluginError.internal("users_export returned OK without a page") }
             return UserPage(out.pointee)
         }
     }
 
     // MARK: groups
 
-    func createGroup(_ g: GroupRecord) throws {
+    public func createGroup(_ g: GroupRecord) throws {
         try withArena { w, _ in
             var c = try w.group(g)
             try check { api.group_create!(raw, &c, $0) }
         }
     }
 
-    func getGroup(_ id: [UInt8]) throws -> GroupRecord {
+    public func getGroup(_ id: [UInt8]) throws -> GroupRecord {
         try withArena { _, arena in
             var out: UnsafeMutablePointer<proteus_group>?
             try check { api.group_get!(raw, proteus_id(byteArray: id), arena, &out, $0) }
-            guard let out else { throw StoreFailure(status: PROTEUS_E_INTERNAL, message: "group_get returned OK without a record") }
+            guard let out else { throw PluginError.internal("group_get returned OK without a record") }
             return GroupRecord(out.pointee)
         }
     }
 
-    func listGroups() throws -> [GroupRecord] {
+    public func listGroups() throws -> [GroupRecord] {
         try withArena { _, arena in
             var out: UnsafeMutablePointer<proteus_group_list>?
             try check { api.group_list!(raw, arena, &out, $0) }
@@ -175,7 +172,7 @@ final class StoreClient: @unchecked Sendable {
     }
 
     @discardableResult
-    func updateGroup(_ g: GroupRecord, expectedVersion: UInt64 = 0) throws -> UInt64 {
+    public func updateGroup(_ g: GroupRecord, expectedVersion: UInt64 = 0) throws -> UInt64 {
         try withArena { w, _ in
             var c = try w.group(g)
             var version: UInt64 = 0
@@ -184,14 +181,14 @@ final class StoreClient: @unchecked Sendable {
         }
     }
 
-    func deleteGroup(_ id: [UInt8]) throws {
+    public func deleteGroup(_ id: [UInt8]) throws {
         try check { api.group_delete!(raw, proteus_id(byteArray: id), $0) }
     }
 
     // MARK: roles
 
     @discardableResult
-    func putRole(_ r: RoleRecord) throws -> Int64 {
+    public func putRole(_ r: RoleRecord) throws -> Int64 {
         try withArena { w, _ in
             var c = try w.role(r)
             var id: Int64 = 0
@@ -200,17 +197,17 @@ final class StoreClient: @unchecked Sendable {
         }
     }
 
-    func getRole(_ slug: String) throws -> RoleRecord {
+    public func getRole(_ slug: String) throws -> RoleRecord {
         try withArena { w, arena in
             let s = try w.str(slug)
             var out: UnsafeMutablePointer<proteus_role>?
             try check { api.role_get!(raw, s, arena, &out, $0) }
-            guard let out else { throw StoreFailure(status: PROTEUS_E_INTERNAL, message: "role_get returned OK without a record") }
+            guard let out else { throw PluginError.internal("role_get returned OK without a record") }
             return RoleRecord(out.pointee)
         }
     }
 
-    func listRoles() throws -> [RoleRecord] {
+    public func listRoles() throws -> [RoleRecord] {
         try withArena { _, arena in
             var out: UnsafeMutablePointer<proteus_role_list>?
             try check { api.role_list!(raw, arena, &out, $0) }
@@ -219,7 +216,7 @@ final class StoreClient: @unchecked Sendable {
         }
     }
 
-    func deleteRole(_ slug: String) throws {
+    public func deleteRole(_ slug: String) throws {
         try withArena { w, _ in
             let s = try w.str(slug)
             try check { api.role_delete!(raw, s, $0) }
@@ -228,31 +225,31 @@ final class StoreClient: @unchecked Sendable {
 
     // MARK: sessions
 
-    func createSession(_ s: SessionRecord) throws {
+    public func createSession(_ s: SessionRecord) throws {
         try withArena { w, _ in
             var c = try w.session(s)
             try check { api.session_create!(raw, &c, $0) }
         }
     }
 
-    func getSession(_ hash: [UInt8], now: Int64) throws -> SessionRecord {
+    public func getSession(_ hash: [UInt8], now: Int64) throws -> SessionRecord {
         try withArena { w, arena in
             let h = try w.bytes(hash)
             var out: UnsafeMutablePointer<proteus_session>?
             try check { api.session_get!(raw, h, now, arena, &out, $0) }
-            guard let out else { throw StoreFailure(status: PROTEUS_E_INTERNAL, message: "session_get returned OK without a record") }
+            guard let out else { throw PluginError.internal("session_get returned OK without a record") }
             return SessionRecord(out.pointee)
         }
     }
 
-    func deleteSession(_ hash: [UInt8]) throws {
+    public func deleteSession(_ hash: [UInt8]) throws {
         try withArena { w, _ in
             let h = try w.bytes(hash)
             try check { api.session_delete!(raw, h, $0) }
         }
     }
 
-    func deleteSessions(user: [UInt8], ns: String?) throws -> UInt64 {
+    public func deleteSessions(user: [UInt8], ns: String?) throws -> UInt64 {
         try withArena { w, _ in
             let n = try w.str(ns)
             var deleted: UInt64 = 0
@@ -261,7 +258,7 @@ final class StoreClient: @unchecked Sendable {
         }
     }
 
-    func purgeExpired(now: Int64) throws -> UInt64 {
+    public func purgeExpired(now: Int64) throws -> UInt64 {
         var removed: UInt64 = 0
         try check { api.purge_expired!(raw, now, &removed, $0) }
         return removed
@@ -269,24 +266,24 @@ final class StoreClient: @unchecked Sendable {
 
     // MARK: API keys
 
-    func createKey(_ k: APIKeyRecord) throws {
+    public func createKey(_ k: APIKeyRecord) throws {
         try withArena { w, _ in
             var c = try w.apiKey(k)
             try check { api.apikey_create!(raw, &c, $0) }
         }
     }
 
-    func getKey(_ hash: [UInt8], now: Int64) throws -> APIKeyRecord {
+    public func getKey(_ hash: [UInt8], now: Int64) throws -> APIKeyRecord {
         try withArena { w, arena in
             let h = try w.bytes(hash)
             var out: UnsafeMutablePointer<proteus_api_key>?
             try check { api.apikey_get!(raw, h, now, arena, &out, $0) }
-            guard let out else { throw StoreFailure(status: PROTEUS_E_INTERNAL, message: "apikey_get returned OK without a record") }
+            guard let out else { throw PluginError.internal("apikey_get returned OK without a record") }
             return APIKeyRecord(out.pointee)
         }
     }
 
-    func listKeys(user: [UInt8]?) throws -> [APIKeyRecord] {
+    public func listKeys(user: [UInt8]?) throws -> [APIKeyRecord] {
         try withArena { _, arena in
             var out: UnsafeMutablePointer<proteus_api_key_list>?
             let id = user.map { proteus_id(byteArray: $0) } ?? proteus_id()
@@ -296,14 +293,14 @@ final class StoreClient: @unchecked Sendable {
         }
     }
 
-    func deleteKey(_ hash: [UInt8]) throws {
+    public func deleteKey(_ hash: [UInt8]) throws {
         try withArena { w, _ in
             let h = try w.bytes(hash)
             try check { api.apikey_delete!(raw, h, $0) }
         }
     }
 
-    func deleteKeys(user: [UInt8], ns: String?) throws -> UInt64 {
+    public func deleteKeys(user: [UInt8], ns: String?) throws -> UInt64 {
         try withArena { w, _ in
             let n = try w.str(ns)
             var deleted: UInt64 = 0
@@ -314,14 +311,14 @@ final class StoreClient: @unchecked Sendable {
 
     // MARK: identities
 
-    func link(_ i: IdentityRecord) throws {
+    public func link(_ i: IdentityRecord) throws {
         try withArena { w, _ in
             var c = try w.identity(i)
             try check { api.identity_link!(raw, &c, $0) }
         }
     }
 
-    func identityUser(provider: String, subject: String) throws -> [UInt8] {
+    public func identityUser(provider: String, subject: String) throws -> [UInt8] {
         try withArena { w, _ in
             let p = try w.str(provider), s = try w.str(subject)
             var id = proteus_id()
@@ -330,14 +327,14 @@ final class StoreClient: @unchecked Sendable {
         }
     }
 
-    func unlink(provider: String, subject: String) throws {
+    public func unlink(provider: String, subject: String) throws {
         try withArena { w, _ in
             let p = try w.str(provider), s = try w.str(subject)
             try check { api.identity_unlink!(raw, p, s, $0) }
         }
     }
 
-    func listIdentities(user: [UInt8]?) throws -> [IdentityRecord] {
+    public func listIdentities(user: [UInt8]?) throws -> [IdentityRecord] {
         try withArena { _, arena in
             var out: UnsafeMutablePointer<proteus_identity_list>?
             let id = user.map { proteus_id(byteArray: $0) } ?? proteus_id()
@@ -349,7 +346,7 @@ final class StoreClient: @unchecked Sendable {
 
     // MARK: maintenance
 
-    func stats() throws -> proteus_store_stats {
+    public func stats() throws -> proteus_store_stats {
         var s = proteus_store_stats()
         s.struct_size = UInt32(MemoryLayout<proteus_store_stats>.size)
         try check { api.stats!(raw, &s, $0) }

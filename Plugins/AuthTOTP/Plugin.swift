@@ -1,0 +1,203 @@
+// The "totp" auth plugin: time-based one-time passwords (RFC 6238 TOTP over
+// RFC 4226 HOTP), with the defaults Google Authenticator and Authy assume:
+// HMAC-SHA1, 6 digits, 30-second steps, T0 = 0.
+//
+// enroll(secret)  secret = the shared secret in base32 (RFC 4648 alphabet,
+//                 either case, spaces and '=' padding ignored), at least 16
+//                 characters (80 bits). Returns a verifier (StoredVerifier.swift)
+//                 holding the secret sealed with the host's AES-256-GCM and
+//                 the algorithm, digits and period it was enrolled with, so
+//                 later option changes never break enrolled users.
+// verify(code, stored)
+//                 IGNORE   stored does not start with "$totp$"
+//                 INVALID  stored is malformed, or its secret does not open
+//                          with the server key (the key was changed)
+//                 DENIED   the code is not exactly `digits` ASCII digits
+//                          (whitespace around it is trimmed), matches none of
+//                          the steps now-skew ... now+skew, or matches only a
+//                          step <= the stored last step (a replay, or an older
+//                          code after a newer one was accepted)
+//                 OK       updated_stored = the same verifier with step = the
+//                          step just accepted; needs_rehash = false
+//
+// WHAT CALLERS MUST DO with OK: the code counts only once `updated_stored`
+// is persisted in place of the verifier that was checked, with optimistic
+// concurrency (user_update with the version the verifier was read at). When
+// that write answers STALE, someone else used a code for this user in the
+// meantime: re-read and verify again (the same code is then refused if it
+// was the one used) — never accept the code without the write succeeding,
+// or the same code could be used twice by two concurrent requests. The
+// plugin keeps no state of its own; replay protection lives entirely in the
+// stored step. Rate-limiting failed codes per account is the dialect's job.
+//
+// Threads: enroll and verify are [any thread]. An instance is immutable after
+// create (options + host table); every call keeps its data to itself.
+import Glibc
+import PluginAPI
+import PluginKit
+
+/// One configured instance.
+final class TOTPAuth: @unchecked Sendable {
+    /// Binds sealed secrets to this purpose (a sealed TOTP secret cannot be
+    /// passed off as another kind of sealed token, nor the reverse).
+    static let aad = Array("proteus.totp.v1".utf8)
+    static let minSecretCharacters = 16
+    /// 160 bytes: twice a SHA-512 block, more than any authenticator uses.
+    static let maxSecretCharacters = 256
+    static let secretMessage = "TOTP secret must be base32, at least 16 characters"
+
+    let host: UnsafePointer<proteus_host_api>
+    let options: TOTPOptions
+
+    init(host: UnsafePointer<proteus_host_api>, options: TOTPOptions) {
+        self.host = host
+        self.options = options
+    }
+
+    /// A new "$totp$" verifier for a base32 `secret`.
+    func enroll(secret: proteus_str) throws(PluginError) -> String {
+        let tooLong = PluginError.invalid("TOTP secret must be at most \(Self.maxSecretCharacters) base32 characters")
+        // (Spaces may pad the text, but not without limit.)
+        guard secret.len <= 4 * Self.maxSecretCharacters else { throw tooLong }
+        guard secret.isPresent, var decoded = Base32.decode(secret.buffer),
+              decoded.characters >= Self.minSecretCharacters else {
+            throw .invalid(Self.secretMessage)
+        }
+        defer { wipe(&decoded.bytes) }
+        guard decoded.characters <= Self.maxSecretCharacters else { throw tooLong }
+        let sealed = try Host(host).seal(decoded.bytes, aad: Self.aad)
+        return StoredVerifier(algorithm: options.algorithm, digits: options.digits,
+                              periodSeconds: options.periodSeconds, lastStep: 0, sealed: sealed).text
+    }
+
+    /// The verifier to persist when `presented` is accepted; throws IGNORE,
+    /// INVALID or DENIED otherwise (see the file comment).
+    func verify(presented: proteus_str, stored: proteus_str) throws(PluginError) -> String {
+        guard stored.isPresent, StoredVerifier.recognizes(stored.buffer) else {
+            throw PluginError(PROTEUS_E_IGNORE, "not a TOTP verifier")
+        }
+        var verifier = try StoredVerifier.parse(stored.buffer)
+        guard let code = Self.code(in: presented, digits: verifier.digits) else {
+            throw .denied("TOTP code must be \(verifier.digits) digits")
+        }
+        let hostServices = Host(host)
+        var secret: [UInt8]
+        do {
+            secret = try hostServices.open(verifier.sealed, aad: Self.aad)
+        } catch let error where error.code == PROTEUS_E_DENIED {
+            throw .invalid("stored TOTP secret does not open with this server's key (was the key changed?)")
+        }
+        defer { wipe(&secret) }
+        guard secret.count >= 10 else { throw .invalid("stored TOTP secret is shorter than 80 bits") }
+
+        // Every candidate step is computed and compared, matching or not, so
+        // the time taken does not depend on which step (if any) matches.
+        let now = HOTP.timeStep(unixMillis: hostServices.nowMillis(), periodSeconds: verifier.periodSeconds)
+        var accepted = Int64.min
+        var replayed = false
+        for offset in -options.skewSteps...options.skewSteps {
+            let (step, overflow) = now.addingReportingOverflow(Int64(offset))
+            guard !overflow, step >= 0 else { continue }
+            let candidate: [UInt8]
+            do {
+                candidate = try HOTP.code(verifier.algorithm, key: secret, counter: UInt64(step), digits: verifier.digits)
+            } catch {
+                throw .internal("OpenSSL could not compute an HMAC-\(verifier.algorithm.name)")
+            }
+            guard hostServices.constantTimeEqual(candidate, code) else { continue }
+            // A code may match two steps (1 in 10^digits); taking the later
+            // one means the same code can never be accepted twice.
+            if step > verifier.lastStep { accepted = max(accepted, step) } else { replayed = true }
+        }
+        guard accepted != Int64.min else {
+            throw .denied(replayed ? "TOTP code was already used, or a newer one was" : "TOTP code does not match")
+        }
+        verifier.lastStep = accepted
+        return verifier.text
+    }
+
+    /// The presented code as ASCII digits, whitespace around it trimmed;
+    /// nil unless exactly `digits` digits remain.
+    static func code(in presented: proteus_str, digits: Int) -> [UInt8]? {
+        guard presented.isPresent else { return nil }
+        let bytes = presented.buffer
+        func space(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
+        guard let first = bytes.firstIndex(where: { !space($0) }),
+              let last = bytes.lastIndex(where: { !space($0) }) else { return nil }
+        let trimmed = bytes[first...last]
+        guard trimmed.count == digits, trimmed.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return Array(trimmed)
+    }
+
+    private func wipe(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { if let p = $0.baseAddress { explicit_bzero(p, $0.count) } }
+    }
+}
+
+enum TOTPEntry {
+    static let create: CreateFunction = { host, text, length, instance, err in
+        reporting(err) {
+            guard let host, let instance else { throw PluginError.invalid("create: missing host table or instance pointer") }
+            let options = try TOTPOptions.parse(json: text, length: length)
+            instance.pointee = InstanceBox.retain(TOTPAuth(host: host, options: options))
+        }
+    }
+
+    static let destroy: DestroyFunction = { instance in
+        InstanceBox.release(instance, as: TOTPAuth.self)
+    }
+
+    static let enroll: @convention(c) (UnsafeMutableRawPointer?, proteus_str, OpaquePointer?, UnsafeMutablePointer<proteus_str>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { instance, secret, arena, stored, err in
+        reporting(err) {
+            guard instance != nil, let arena, let stored else {
+                throw PluginError.invalid("enroll: missing instance, arena or output")
+            }
+            let auth = InstanceBox.get(instance, as: TOTPAuth.self)
+            let text = try auth.enroll(secret: secret)
+            stored.pointee = try ArenaWriter(host: auth.host, arena: arena).str(text)
+        }
+    }
+
+    /// Bytes of proteus_verify_result a caller must provide for
+    /// updated_stored (without it, a code could be replayed).
+    static let resultSizeNeeded = MemoryLayout<proteus_verify_result>.offset(of: \.updated_stored)! + MemoryLayout<proteus_str>.size
+
+    static let verify: @convention(c) (UnsafeMutableRawPointer?, proteus_str, proteus_str, OpaquePointer?, UnsafeMutablePointer<proteus_verify_result>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { instance, presented, stored, arena, result, err in
+        reporting(err) {
+            guard instance != nil else { throw PluginError.invalid("verify: missing instance") }
+            let auth = InstanceBox.get(instance, as: TOTPAuth.self)
+            let updated = try auth.verify(presented: presented, stored: stored)
+            guard let arena, let result, Int(result.pointee.struct_size) >= resultSizeNeeded else {
+                throw PluginError.invalid("verify: TOTP needs an arena and a result with updated_stored (the new last step must be persisted)")
+            }
+            let text = try ArenaWriter(host: auth.host, arena: arena).str(updated)
+            result.pointee.needs_rehash = false
+            result.pointee.updated_stored = text
+        }
+    }
+}
+
+nonisolated(unsafe) let totpAuthTable: UnsafePointer<proteus_auth_api> = makeStaticTable(
+    proteus_auth_api(
+        struct_size: UInt32(MemoryLayout<proteus_auth_api>.size),
+        method: UnsafeRawPointer(("totp" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self),
+        enroll: TOTPEntry.enroll,
+        verify: TOTPEntry.verify
+    )
+)
+
+nonisolated(unsafe) let totpDescriptor: UnsafePointer<proteus_plugin_descriptor> = makeDescriptor(
+    kind: PROTEUS_KIND_AUTH,
+    name: "totp",
+    version: "1.0.0",
+    description: "TOTP one-time codes (RFC 6238; SHA1/SHA256/SHA512, 6 or 8 digits), secrets sealed with the server key, replay-proof",
+    create: TOTPEntry.create,
+    destroy: TOTPEntry.destroy,
+    vtable: UnsafeRawPointer(totpAuthTable)
+)
+
+/// The one exported symbol (must be public to survive release builds).
+@_cdecl("proteus_plugin_entry_v1")
+public func proteus_plugin_entry_v1() -> UnsafePointer<proteus_plugin_descriptor> {
+    totpDescriptor
+}
