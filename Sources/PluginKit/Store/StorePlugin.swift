@@ -79,7 +79,7 @@ public func makeStoreDescriptor(name: StaticString, version: StaticString, descr
                                 getExtension: GetExtensionFunction? = nil,
                                 create: @escaping StoreFactory) -> UnsafePointer<proteus_plugin_descriptor> {
     storeFactory = create
-    let d = makeDescriptor(
+    return makeDescriptor(
         kind: PROTEUS_KIND_STORE, name: name, version: version, description: description,
         create: { host, optionsText, optionsLength, instance, err in
             guard let host, let instance else {
@@ -105,9 +105,8 @@ public func makeStoreDescriptor(name: StaticString, version: StaticString, descr
             box.takeUnretainedValue().store.close()
             box.release()
         },
-        vtable: UnsafeRawPointer(storeTable))
-    if let getExtension { UnsafeMutablePointer(mutating: d).pointee.get_extension = getExtension }
-    return d
+        vtable: UnsafeRawPointer(storeTable),
+        getExtension: getExtension)
 }
 
 /// Runs one operation on the store behind `store`, reporting failures into `err`.
