@@ -7,8 +7,8 @@
 // writing a NUL-terminated answer; PROTEUS_OK, or PROTEUS_E_NOT_FOUND for an
 // unknown name. Names: "setting.<name>" (statement_timeout, lock_timeout,
 // synchronous_commit, search_path, idle_in_transaction_session_timeout,
-// server_version), "schema_version", "pool.size", "analyze" (ANALYZE the
-// users table, answers "ok"), "plan.username_contains" and
+// server_version), "schema_version", "pool.size", "analyze" (merge the
+// trigram index's pending list and ANALYZE the users table, answers "ok"), "plan.username_contains" and
 // "plan.username_contains+has_role" (EXPLAIN of a substring search).
 import Glibc
 import PluginAPI
@@ -53,6 +53,7 @@ extension PostgresStore {
             case "pool.size":
                 return String(pool.size)
             case "analyze":
+                mergeUsernameIndex()
                 _ = try read("analyzing") { c in try c.simple("ANALYZE users", "analyzing") }
                 return "ok"
             case "plan.username_contains", "plan.username_contains+has_role":

@@ -125,6 +125,33 @@ struct PGParams {
         out.withUnsafeBytes { append(arrayType, $0) }
     }
 
+    /// An array of `count` elements read through `element` (nil = NULL).
+    mutating func array(_ arrayType: Oid, _ elementType: Oid, count: Int, _ element: (Int) -> UnsafeRawBufferPointer?) {
+        array(arrayType, elementType, (0..<count).map(element))
+    }
+
+    /// int8[] of values.
+    mutating func int64Array(_ values: [Int64]) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(values.count * 8)
+        for v in values { withUnsafeBytes(of: v.bigEndian) { bytes.append(contentsOf: $0) } }
+        bytes.withUnsafeBytes { raw in
+            array(PGType.int8Array, PGType.int8, count: values.count) { UnsafeRawBufferPointer(rebasing: raw[($0 * 8)..<($0 * 8 + 8)]) }
+        }
+    }
+
+    /// bytea[] of 16-byte ids (nil = NULL element).
+    mutating func idArray(_ ids: [proteus_id?]) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(ids.count * 16)
+        for id in ids { bytes.append(contentsOf: id?.byteArray ?? [UInt8](repeating: 0, count: 16)) }
+        bytes.withUnsafeBytes { raw in
+            array(PGType.byteaArray, PGType.bytea, count: ids.count) {
+                ids[$0] == nil ? nil : UnsafeRawBufferPointer(rebasing: raw[($0 * 16)..<($0 * 16 + 16)])
+            }
+        }
+    }
+
     /// text[] of borrowed strings (absent = NULL element).
     mutating func textArray(_ items: [proteus_str]) {
         array(PGType.textArray, PGType.text, items.map { $0.ptr == nil ? nil : $0.buffer })
