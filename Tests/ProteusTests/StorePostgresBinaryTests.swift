@@ -168,6 +168,54 @@ final class StorePostgresBinaryTests: XCTestCase {
     }
 }
 
+extension StorePostgresBinaryTests {
+    /// PostgreSQL hangs (every process stopped: connections are accepted by
+    /// the kernel, nothing answers): each request still ends in time with a
+    /// 503, and the same proteus serves again once the database thaws.
+    func testHungPostgresAnswersInTime() throws {
+        let cluster = try DedicatedPostgres()
+        defer { cluster.destroy() }
+        let timeoutMs = 1000, connectSeconds = 2
+        let dir = TemporaryDirectory.make("pg-hang")
+        let store = PostgresServer.storeConfig(url: cluster.url, schema: "public",
+                                               extra: ["statementTimeoutMs": timeoutMs, "connectTimeoutSeconds": connectSeconds, "poolSize": 2])
+        var config = ProteusProcess.defaultConfig(directory: dir, store: store)
+        config["dialects"] = [["plugin": "aiostreams", "mount": "/", "options": ["rateLimit": false]]]
+        let server = try ProteusProcess(config: config, directory: dir)
+        defer { server.stop() }
+        let client = APIClient(port: server.port)
+        let created = try client.request("POST", "/api/v1/user", json: ["config": ["a": 1], "password": "hunter22"])
+        XCTAssertEqual(created.status, 201, created.text)
+        let uuid = try XCTUnwrap(created.json?["data"]?["uuid"]?.stringValue)
+
+        try cluster.freeze(true)
+        // The slowest path: a query on an open connection (client deadline =
+        // statement timeout + 2 s), then connects that get no answer (connect timeout).
+        let limit = Double(timeoutMs) / 1000 + 2 + Double(connectSeconds) + 1
+        var statuses: [Int] = []
+        for _ in 0..<4 {
+            let start = Date()
+            let r = try client.request("GET", "/api/v1/user?uuid=\(uuid)&password=hunter22", timeout: limit + 10)
+            let elapsed = Date().timeIntervalSince(start)
+            statuses.append(r.status)
+            XCTAssertEqual(r.json?["success"], false, r.text)
+            XCTAssertLessThan(elapsed, limit, "a request took \(elapsed) s while PostgreSQL hung")
+        }
+        XCTAssertEqual(statuses, [503, 503, 503, 503])
+        try cluster.freeze(false)
+        let back = Date()
+        var recovered = false
+        while Date().timeIntervalSince(back) < 15 {
+            if let r = try? client.request("GET", "/api/v1/user?uuid=\(uuid)&password=hunter22", timeout: limit + 10), r.status == 200 {
+                recovered = true
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        XCTAssertTrue(recovered, "proteus did not recover after PostgreSQL thawed")
+    }
+}
+
 /// Creates users in a loop on its own thread and connection, recording
 /// every status, the slowest answer and the users acknowledged.
 final class RequestLoop: @unchecked Sendable {

@@ -150,8 +150,24 @@ final class DedicatedPostgres {
     /// Starts the server again on the same port with the same data.
     func resume() throws { try script("resume") }
 
+    /// Freezes (SIGSTOP) or thaws (SIGCONT) the server and all its
+    /// processes: a hung database that accepts connections and never answers.
+    func freeze(_ frozen: Bool) throws {
+        let pidFile = directory + "/data/postmaster.pid"
+        guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+              let first = text.split(separator: "\n").first, let postmaster = pid_t(first) else {
+            throw TestFailure("no postmaster.pid in \(directory)")
+        }
+        let (_, children) = try PostgresServer.run("/usr/bin/pgrep", ["-P", String(postmaster)])
+        let pids = [postmaster] + children.split(separator: "\n").compactMap { pid_t($0) }
+        for pid in (frozen ? pids : pids.reversed()) { kill(pid, frozen ? SIGSTOP : SIGCONT) }
+    }
+
     /// Stops the server and removes its directory.
-    func destroy() { _ = try? script("stop") }
+    func destroy() {
+        try? freeze(false)
+        _ = try? script("stop")
+    }
 
     private func script(_ command: String) throws {
         let (status, output) = try PostgresServer.run("/bin/bash", [PostgresServer.script, command, directory])
