@@ -84,11 +84,23 @@ enum Migrations {
         }
     }
 
-    /// The schema of the pg_trgm extension, creating the extension (in our
-    /// schema) when the database does not have it yet.
+    /// The schema of the pg_trgm extension, creating the extension when the
+    /// database does not have it yet: in "public" when possible (so dropping
+    /// one store's schema never takes the extension, and with it other
+    /// schemas' indexes, along), else in our schema.
     static func trigramSchema(_ c: PGConnection, ourSchema: String) throws -> String {
         let find = "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'"
         var r = try c.execute(find, PGParams(), "looking for the pg_trgm extension")
+        if r.rows == 0 && ourSchema != "public" {
+            try c.simple("SAVEPOINT proteus_trgm", "creating the pg_trgm extension")
+            do {
+                try c.simple("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public", "creating the pg_trgm extension")
+                try c.simple("RELEASE SAVEPOINT proteus_trgm", "creating the pg_trgm extension")
+            } catch let f as PGFailure where f.kind == .server {
+                try c.simple("ROLLBACK TO SAVEPOINT proteus_trgm", "creating the pg_trgm extension")
+            }
+            r = try c.execute(find, PGParams(), "looking for the pg_trgm extension")
+        }
         if r.rows == 0 {
             do {
                 try c.simple("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA \(quoteIdentifier(ourSchema))", "creating the pg_trgm extension")

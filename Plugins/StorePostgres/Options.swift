@@ -9,6 +9,9 @@
 //                                  wait for a free pool connection
 //   schema                string   where the tables live (default "public"),
 //                                  [A-Za-z_][A-Za-z0-9_]*, at most 63 bytes
+//   dropSchemaOnClose     boolean  drop the schema with everything in it when the
+//                                  last instance using it closes (scratch stores:
+//                                  `proteus check-store`); never for "public"
 import CPostgres
 import Glibc
 import PluginKit
@@ -21,8 +24,9 @@ struct StoreOptions {
     var connectTimeoutSeconds = 5
     var statementTimeoutMs = 5000
     var schema = "public"
+    var dropSchemaOnClose = false
 
-    static let knownKeys: Set<String> = ["connectTimeoutSeconds", "poolSize", "schema", "statementTimeoutMs", "url", "urlEnv"]
+    static let knownKeys: Set<String> = ["connectTimeoutSeconds", "dropSchemaOnClose", "poolSize", "schema", "statementTimeoutMs", "url", "urlEnv"]
 
     static var defaultPoolSize: Int {
         let cores = max(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 1)
@@ -60,6 +64,12 @@ struct StoreOptions {
                 throw .invalid("option \"schema\" must match [A-Za-z_][A-Za-z0-9_]* and be at most 63 bytes, not \"\(s)\"")
             }
             result.schema = s
+        }
+        if let d = try options.bool("dropSchemaOnClose") {
+            guard !d || result.schema != "public" else {
+                throw .invalid("option \"dropSchemaOnClose\" needs a \"schema\" of its own, not \"public\"")
+            }
+            result.dropSchemaOnClose = d
         }
         return result
     }

@@ -26,18 +26,19 @@ final class PostgresStore: StoreOperations, @unchecked Sendable {
         pool = ConnectionPool(settings: settings, size: options.poolSize)
         // The first connection proves the URL and credentials; then the schema.
         let place = "the schema \"\(options.schema)\" of \(target.description)"
+        if options.dropSchemaOnClose { ScratchSchemas.opened(target, options.schema) }
         do {
             try pool.withConnection("starting") { c in
                 try Migrations.run(c, schema: options.schema, where_: place)
             }
         } catch let f as PGFailure {
-            pool.close()
+            close()
             throw Self.startupError(f, target)
         } catch let e as PluginError {
-            pool.close()
+            close()
             throw e
         } catch {
-            pool.close()
+            close()
             throw .internal("starting: \(error)")
         }
     }
@@ -56,8 +57,14 @@ final class PostgresStore: StoreOperations, @unchecked Sendable {
         }
     }
 
-    /// [shutdown] Closes every connection.
-    func close() { pool.close() }
+    /// [shutdown] Drops a scratch schema when this is its last instance,
+    /// then closes every connection.
+    func close() {
+        if options.dropSchemaOnClose && ScratchSchemas.closed(target, options.schema) {
+            _ = try? pool.withConnection("dropping the scratch schema") { c in try ScratchSchemas.drop(c, options.schema) }
+        }
+        pool.close()
+    }
 
     /// Wall clock from the host, unix milliseconds.
     @inline(__always) func now() -> Int64 { host.nowMillis() }

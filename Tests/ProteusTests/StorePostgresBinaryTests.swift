@@ -97,6 +97,19 @@ final class StorePostgresBinaryTests: XCTestCase {
         XCTAssertTrue(o2.contains("store postgres"), o2)
     }
 
+    /// `proteus check-store` runs the conformance suite on a scratch schema
+    /// (option dropSchemaOnClose) and leaves nothing behind.
+    func testCheckStoreUsesAScratchSchemaAndDropsIt() throws {
+        let url = try PostgresServer.testDatabaseURL()
+        let dir = TemporaryDirectory.make("pg-check-store")
+        let config = ProteusProcess.defaultConfig(directory: dir, store: PostgresServer.storeConfig(url: url, schema: "public"))
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: dir + "/c.json"))
+        let (status, output) = try ProteusProcess.run(["check-store", "--config", dir + "/c.json"])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains(" passed, 0 failed"), output)
+        XCTAssertEqual(try PostgresServer.psql(url, "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'proteus_check_%'"), "0")
+    }
+
     /// PostgreSQL stops (immediate) while clients keep sending requests:
     /// answers are 503 in the AIOStreams envelope, each in time; after it
     /// restarts, the same proteus serves again and nothing acknowledged is lost.

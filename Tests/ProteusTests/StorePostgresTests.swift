@@ -240,6 +240,8 @@ final class StorePostgresTests: XCTestCase {
             (PostgresServer.json(["url": url, "schema": "bad name"]), "option \"schema\" must match"),
             (PostgresServer.json(["url": url, "schema": "x\"; DROP"]), "option \"schema\" must match"),
             (PostgresServer.json(["urlEnv": "PROTEUS_NO_SUCH_VARIABLE_\(getpid())"]), "PROTEUS_NO_SUCH_VARIABLE_\(getpid()) is not set"),
+            (PostgresServer.json(["url": url, "dropSchemaOnClose": true]), "option \"dropSchemaOnClose\" needs a \"schema\" of its own"),
+            (PostgresServer.json(["url": url, "dropSchemaOnClose": "yes"]), "option \"dropSchemaOnClose\" must be true or false"),
         ]
         for (options, expected) in cases {
             let message = try XCTUnwrap(F.refusal(options: options), "options \(options) were accepted")
