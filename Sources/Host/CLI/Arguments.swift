@@ -73,7 +73,9 @@ struct Arguments {
     Usage:
       proteus [--config FILE]                 serve (no config: SQLite in ./data,
                                               password auth, AIOStreams at /,
-                                              on 127.0.0.1:8080)
+                                              on 127.0.0.1:8080) with supervised
+                                              worker processes ("workers"); SIGHUP
+                                              reloads the config, SIGTERM drains
       proteus check-config --config FILE      load and validate a config, create
                                               every plugin it names, then exit
       proteus plugins [--config FILE | --plugin-dir DIR]

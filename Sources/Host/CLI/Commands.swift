@@ -6,6 +6,8 @@ import PluginKit
 enum Commands {
     static func run(_ argv: [String]) -> Int32 {
         Signals.prepare()
+        // Hidden: a worker process, started by the master (Supervision/).
+        if argv.count > 1 && argv[1] == "worker" { return WorkerProcess.run(argv) }
         let arguments: Arguments
         do { arguments = try Arguments.parse(argv) } catch {
             printError("\(error)")
@@ -110,9 +112,14 @@ enum Commands {
 
     static func serve(_ arguments: Arguments) -> Int32 {
         do {
-            let configuration = try loadConfiguration(arguments)
-            let assembly = try HostAssembly(configuration)
-            return try ServerRunner.run(assembly)
+            let (configuration, text) = try Supervisor.loadConfiguration(path: arguments.configPath)
+            if configuration.workerCount == 0 {
+                // Serve in this process: no master, no supervision.
+                let assembly = try HostAssembly(configuration)
+                return try ServerRunner.run(assembly)
+            }
+            let supervisor = try Supervisor(configPath: arguments.configPath, configuration: configuration, configText: text)
+            return supervisor.run()
         } catch {
             printError("\(error)")
             return 1

@@ -1,5 +1,9 @@
-// Serving: bind, run the transport until SIGTERM/SIGINT, drain, then close
-// the plugins (the store last).
+// Serving: the transport around a built HostAssembly.
+//   * `run`: single-process mode (`workers: 0`): bind, serve until
+//     SIGTERM/SIGINT, drain, then close the plugins (the store last).
+//   * `makeServer`: the same server on a given listener, used by worker
+//     processes on the socket inherited from the master
+//     (Supervision/WorkerProcess.swift).
 import Glibc
 
 enum ServerRunner {
@@ -10,6 +14,27 @@ enum ServerRunner {
             assembly.close()
             throw ConfigError(message: "key \"listen\": \(error)")
         }
+        let server: HTTPServer
+        do { server = try makeServer(assembly, listener: listener, sharedListener: false) } catch {
+            listener.close()
+            assembly.close()
+            throw error
+        }
+        try server.start()
+        Logger.shared.line("listening on \(displayURL(c, port: server.port))", flushNow: true)
+        Signals.onShutdown { signal in
+            Logger.shared.line("received \(signal), shutting down (grace \(c.shutdownGraceSeconds)s)", flushNow: true)
+            server.beginShutdown()
+        }
+        server.wait()
+        assembly.close()
+        Logger.shared.line("stopped", flushNow: true)
+        return 0
+    }
+
+    /// The HTTP server for an assembly on `listener` (not started).
+    static func makeServer(_ assembly: HostAssembly, listener: HTTPListener, sharedListener: Bool) throws -> HTTPServer {
+        let c = assembly.configuration
         var http = HTTPServerConfiguration()
         if let threads = c.servingThreads { http.threadCount = threads }
         http.maxConnections = c.limits.maxConnections
@@ -20,24 +45,14 @@ enum ServerRunner {
         http.requestTimeout = .seconds(c.limits.requestTimeoutSeconds)
         http.writeTimeout = .seconds(c.limits.writeTimeoutSeconds)
         http.shutdownGracePeriod = .seconds(c.shutdownGraceSeconds)
-
+        http.sharedListener = sharedListener
         let dispatcher = RequestDispatcher(router: assembly.router, trustedProxies: try TrustedProxies(c.trustedProxies), logRequests: c.logRequests)
-        let server: HTTPServer
-        do { server = try HTTPServer(listener: listener, configuration: http, handler: dispatcher) } catch {
-            listener.close()
-            assembly.close()
-            throw error
-        }
-        try server.start()
+        return try HTTPServer(listener: listener, configuration: http, handler: dispatcher)
+    }
+
+    /// "http://127.0.0.1:8080", "http://[::1]:8080".
+    static func displayURL(_ c: Configuration, port: UInt16) -> String {
         let shown = c.listenHost.contains(":") ? "[\(c.listenHost)]" : c.listenHost
-        Logger.shared.line("listening on http://\(shown):\(server.port)", flushNow: true)
-        Signals.onShutdown { signal in
-            Logger.shared.line("received \(signal), shutting down (grace \(c.shutdownGraceSeconds)s)", flushNow: true)
-            server.beginShutdown()
-        }
-        server.wait()
-        assembly.close()
-        Logger.shared.line("stopped", flushNow: true)
-        return 0
+        return "http://\(shown):\(port)"
     }
 }

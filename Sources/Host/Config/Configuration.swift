@@ -42,13 +42,19 @@ struct Configuration: Sendable {
     var kdfQueue = 64
     var logRequests = true
     var shutdownGraceSeconds = 10
+    /// Worker processes under a supervising master; nil = one per core,
+    /// 0 = serve in the master process itself (no supervision).
+    var workers: Int?
+
+    /// The number of worker processes this config asks for.
+    var workerCount: Int { workers ?? HTTPServerConfiguration.coreCount }
 
     /// The embedded default: SQLite in ./data, password auth, AIOStreams at /.
     static let embeddedDefault = Configuration()
 
     static let topLevelKeys: Set<String> = [
         "listen", "dataDirectory", "secretKey", "pluginDirectory", "store", "auth", "dialects",
-        "trustedProxies", "limits", "threads", "kdf", "logRequests", "shutdownGraceSeconds",
+        "trustedProxies", "limits", "threads", "kdf", "logRequests", "shutdownGraceSeconds", "workers",
     ]
 }
 

@@ -9,6 +9,12 @@ enum ConfigurationLoader {
         do { text = try FileIO.readAll(path) } catch {
             throw ConfigError(message: "config \(path): cannot read: \(error)")
         }
+        return try load(text: text, path: path)
+    }
+
+    /// The same checks on a config's bytes (a worker gets the master's copy,
+    /// so both read the very same config); `path` is for messages.
+    static func load(text: [UInt8], path: String) throws -> Configuration {
         let value: JSONValue
         do { value = try JSONParser.parse(text) } catch {
             throw ConfigError(message: "config \(path): not valid JSON: \(error)")
@@ -97,6 +103,7 @@ enum ConfigurationLoader {
             c.logRequests = b
         }
         if let n = try int(root, "shutdownGraceSeconds", at: "", 0...3600) { c.shutdownGraceSeconds = n }
+        c.workers = try int(root, "workers", at: "", 0...Supervisor.maxWorkers)
         return c
     }
 

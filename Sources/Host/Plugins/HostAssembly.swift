@@ -15,8 +15,9 @@ final class HostAssembly: @unchecked Sendable {
     private var closed = false
 
     /// Builds the whole host. `persistSecret` false (check-config) uses a
-    /// throwaway key instead of creating the key file.
-    init(_ configuration: Configuration, persistSecret: Bool = true) throws {
+    /// throwaway key instead of creating the key file. A worker passes the
+    /// rate-limit table it inherited from the master.
+    init(_ configuration: Configuration, persistSecret: Bool = true, rateLimiter: RateLimiter? = nil) throws {
         self.configuration = configuration
         let dataDirectory = FileIO.absolutePath(configuration.dataDirectory)
         do { try FileIO.makeDirectories(dataDirectory) } catch {
@@ -30,7 +31,7 @@ final class HostAssembly: @unchecked Sendable {
         } else {
             secret = SecureRandom.bytes(32)
         }
-        let runtime = HostRuntime(dataDirectory: dataDirectory, secretKey: secret, rateLimiter: try RateLimiter())
+        let runtime = HostRuntime(dataDirectory: dataDirectory, secretKey: secret, rateLimiter: try rateLimiter ?? RateLimiter())
         self.runtime = runtime
         let create = { (reference: PluginReference, kind: Int32, forDialect: Bool) throws -> PluginInstance in
             try Self.createPlugin(reference, kind: kind, forDialect: forDialect, configuration: configuration, runtime: runtime)

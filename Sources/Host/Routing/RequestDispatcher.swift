@@ -59,8 +59,14 @@ final class RequestDispatcher: HTTPHandler, @unchecked Sendable {
         }
         var params = scratch.paramValues
         params.removeAll(keepingCapacity: true)
+        // Parameter ranges index `path` (the router matched them there); a
+        // range outside it would be a router bug: passed as empty, not read.
         for range in scratch.params {
-            params.append(proteus_str(ptr: UnsafeRawPointer(path.baseAddress! + range.lowerBound).assumingMemoryBound(to: CChar.self), len: range.count))
+            if let base = path.baseAddress, range.lowerBound >= 0, range.upperBound <= path.count {
+                params.append(proteus_str(ptr: UnsafeRawPointer(base + range.lowerBound).assumingMemoryBound(to: CChar.self), len: range.count))
+            } else {
+                params.append(ByteView.empty.str)
+            }
         }
         scratch.paramValues = params
         let reason: StaticString = Self.reason(hostStatus)
@@ -69,9 +75,12 @@ final class RequestDispatcher: HTTPHandler, @unchecked Sendable {
             scratch.headers.withUnsafeBufferPointer { headers in
                 scratch.paramValues.withUnsafeBufferPointer { paramBuffer in
                     dialect.mount.withCString { mountPointer in
-                        let relative: proteus_str = relativeStart < path.count
-                            ? proteus_str(ptr: UnsafeRawPointer(path.baseAddress! + relativeStart).assumingMemoryBound(to: CChar.self), len: path.count - relativeStart)
-                            : proteus_str(ptr: UnsafeRawPointer(Self.slash.utf8Start).assumingMemoryBound(to: CChar.self), len: 1)
+                        let relative: proteus_str
+                        if let base = path.baseAddress, relativeStart >= 0, relativeStart < path.count {
+                            relative = proteus_str(ptr: UnsafeRawPointer(base + relativeStart).assumingMemoryBound(to: CChar.self), len: path.count - relativeStart)
+                        } else {
+                            relative = proteus_str(ptr: UnsafeRawPointer(Self.slash.utf8Start).assumingMemoryBound(to: CChar.self), len: 1)
+                        }
                         var r = proteus_request()
                         r.struct_size = UInt32(MemoryLayout<proteus_request>.size)
                         r.route = route
@@ -81,15 +90,19 @@ final class RequestDispatcher: HTTPHandler, @unchecked Sendable {
                         r.path = relative
                         r.query = request.query.map { $0.str } ?? .absent
                         r.headers = headers.baseAddress
-                        r.header_count = UInt32(headers.count)
+                        r.header_count = UInt32(clamping: headers.count)
                         r.body = proteus_bytes(ptr: request.body.base ?? Self.emptyByte, len: request.body.count)
                         r.client_ip = proteus_str(ptr: ipPointer, len: strlen(ipPointer))
                         r.params = paramBuffer.baseAddress
-                        r.param_count = UInt32(paramBuffer.count)
+                        r.param_count = UInt32(clamping: paramBuffer.count)
                         r.arena = scratch.arena.opaque
                         r.mount = proteus_str(ptr: mountPointer, len: strlen(mountPointer))
                         let responsePointer = OpaquePointer(Unmanaged.passUnretained(response).toOpaque())
+                        // In a worker process: the route this thread is in,
+                        // for the master's log line should the dialect crash.
+                        RouteRecorder.begin(method: request.method, path: request.path)
                         status = withUnsafePointer(to: &r) { dialect.handle(dialect.instance.instance, $0, responsePointer) }
+                        RouteRecorder.end()
                     }
                 }
             }
@@ -131,7 +144,9 @@ final class RequestDispatcher: HTTPHandler, @unchecked Sendable {
     }
 
     private static func format(_ ms: Double) -> String {
-        let hundredths = Int((ms * 100).rounded())
+        // Int(Double) traps on NaN, infinity or out of range: clamp first.
+        let scaled = (ms * 100).rounded()
+        let hundredths = scaled.isFinite ? Int(max(0, min(scaled, 1e15))) : 0
         let fraction = hundredths % 100
         return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }

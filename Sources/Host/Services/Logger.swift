@@ -9,6 +9,8 @@ final class Logger: Sendable {
 
     private let buffer = Mutex<[UInt8]>([])
     private let flushLimit = 64 * 1024
+    /// PIPE_BUF on Linux.
+    private static let atomicWriteBytes = 4096
 
     private init() {
         var thread = pthread_t()
@@ -40,9 +42,20 @@ final class Logger: Sendable {
         buffer.withLock { b in
             guard !b.isEmpty else { return }
             b.withUnsafeBytes { raw in
+                guard let start = raw.baseAddress else { return }
+                // Worker processes share stdout (often a pipe): a write of at
+                // most PIPE_BUF bytes is atomic, so writes are cut at line
+                // ends into pieces of at most that size and lines from
+                // different processes never interleave.
                 var offset = 0
                 while offset < raw.count {
-                    let n = write(STDOUT_FILENO, raw.baseAddress! + offset, raw.count - offset)
+                    var end = min(raw.count, offset + Self.atomicWriteBytes)
+                    if end < raw.count {
+                        var cut = end
+                        while cut > offset && raw[cut - 1] != 10 { cut -= 1 }
+                        if cut > offset { end = cut }
+                    }
+                    let n = write(STDOUT_FILENO, start + offset, end - offset)
                     if n < 0 { if errno == EINTR { continue }; break }
                     offset += n
                 }

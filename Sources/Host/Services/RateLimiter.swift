@@ -1,9 +1,19 @@
 // Fixed-window rate-limit counters in shared memory.
 //
-// The table lives in a memfd mapping so that every worker process of one
-// host (a later issue forks several) counts into the same slots: a client
-// cannot multiply its allowance by landing on different workers. Slots are
-// guarded by process-shared mutexes, one per stripe.
+// The table lives in an unlinked POSIX shared-memory object mapped
+// MAP_SHARED. The master creates it (with the seed and the process-shared
+// mutexes, one per stripe) before any worker starts and passes the
+// descriptor to every worker process (fd 5, see Supervision/), which maps
+// the same pages with `init(adopting:)`: all workers count into the same
+// slots, so a client cannot multiply its allowance by landing on different
+// workers, and the counters survive worker restarts and reloads.
+//
+// A worker that dies while holding a stripe lock would leave it locked:
+// the critical section is a few loads and stores of host code (no plugin
+// code, nothing that can trap on input), so the only way to die there is
+// SIGKILL at that instant; the mutexes are robust, so the next locker gets
+// EOWNERDEAD, marks the stripe consistent and carries on (the counters are
+// plain integers, valid whatever instant the owner died).
 import Glibc
 
 final class RateLimiter: @unchecked Sendable {
@@ -25,7 +35,7 @@ final class RateLimiter: @unchecked Sendable {
     private static let slotsPerStripe = 2048
     private static let probe = 8
 
-    /// The memfd holding the table (inherited by worker processes).
+    /// The shared-memory object holding the table (inherited by workers).
     let fd: Int32
     private let base: UnsafeMutableRawPointer
     private let seed: UInt64
@@ -67,8 +77,33 @@ final class RateLimiter: @unchecked Sendable {
         var attributes = pthread_mutexattr_t()
         pthread_mutexattr_init(&attributes)
         pthread_mutexattr_setpshared(&attributes, Int32(PTHREAD_PROCESS_SHARED))
+        pthread_mutexattr_setrobust(&attributes, Int32(PTHREAD_MUTEX_ROBUST))
         for i in 0..<Self.stripes { pthread_mutex_init(locksBase + i, &attributes) }
         pthread_mutexattr_destroy(&attributes)
+    }
+
+    /// Maps a table created by the master (worker side): the descriptor it
+    /// inherited. The seed and the initialised mutexes are already there.
+    init(adopting fd: Int32) throws {
+        var st = stat()
+        guard fstat(fd, &st) == 0, Int(st.st_size) == Self.byteSize else {
+            throw HostError("file descriptor \(fd) is not a rate-limit table of this version")
+        }
+        guard let mapping = mmap(nil, Self.byteSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0),
+              mapping != MAP_FAILED else {
+            throw HostError("cannot map the rate-limit table: \(String(cString: strerror(errno)))")
+        }
+        self.fd = fd
+        self.base = mapping
+        self.seed = mapping.load(as: UInt64.self)
+    }
+
+    private func lock(_ mutex: UnsafeMutablePointer<pthread_mutex_t>) {
+        if pthread_mutex_lock(mutex) == EOWNERDEAD {
+            // A worker died holding it (SIGKILL mid-update): the slots stay
+            // usable as they are.
+            pthread_mutex_consistent(mutex)
+        }
     }
 
     /// Counts one hit for `key` in a window of `windowSeconds` starting at
@@ -82,7 +117,7 @@ final class RateLimiter: @unchecked Sendable {
         let hash = Self.hash(key, seed: seed) ^ (window &* 0x9E37_79B9_7F4A_7C15)
         let stripe = Int(hash % UInt64(Self.stripes))
         let lock = locksBase + stripe
-        pthread_mutex_lock(lock)
+        self.lock(lock)
         defer { pthread_mutex_unlock(lock) }
         let slots = slotsBase + stripe * Self.slotsPerStripe
         let start = Int((hash >> 8) % UInt64(Self.slotsPerStripe))

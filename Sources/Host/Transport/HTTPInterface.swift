@@ -17,9 +17,10 @@ struct ByteView: @unchecked Sendable {
     /// ASCII case-insensitive comparison with a lowercase literal.
     func equalsLowercased(_ lowercase: StaticString) -> Bool {
         guard lowercase.utf8CodeUnitCount == count else { return false }
+        guard let base else { return count == 0 }
         let other = lowercase.utf8Start
         for i in 0..<count {
-            var c = base![i]
+            var c = base[i]
             if c >= 65 && c <= 90 { c |= 0x20 }
             if c != other[i] { return false }
         }

@@ -107,7 +107,7 @@ final class HTTPServer: @unchecked Sendable {
         }
         spareFD = open("/dev/null", O_RDONLY | O_CLOEXEC)
         if sys.epollCtl(epfd, Epoll.ctlAdd, exitFD, events: Epoll.input, token: Self.exitToken) != 0
-            || sys.epollCtl(epfd, Epoll.ctlAdd, listener.fd, events: Epoll.input | Epoll.oneShot,
+            || sys.epollCtl(epfd, Epoll.ctlAdd, listener.fd, events: Self.listenerEvents(configuration),
                             token: Self.listenerToken) != 0 {
             let e = errno
             Glibc.close(exitFD)
@@ -127,6 +127,15 @@ final class HTTPServer: @unchecked Sendable {
             if !listenerClosed { listener.close() }
         }
         if spareFD >= 0 { Glibc.close(spareFD) }
+    }
+
+    /// How the listener is registered: one-shot (re-armed after each accept
+    /// batch) for an own socket; exclusive and edge-triggered for a socket
+    /// shared by several worker processes (see `sharedListener`).
+    static func listenerEvents(_ configuration: HTTPServerConfiguration) -> UInt32 {
+        configuration.sharedListener
+            ? Epoll.input | Epoll.exclusive | Epoll.edgeTriggered
+            : Epoll.input | Epoll.oneShot
     }
 
     /// Raises the soft RLIMIT_NOFILE towards `wanted` (up to the hard limit).
@@ -330,7 +339,11 @@ final class HTTPServer: @unchecked Sendable {
         guard listenerActive else { return }
         var storage = sockaddr_storage()
         var attempts = 0
-        while attempts < max(1, configuration.acceptBatch) {
+        // Edge-triggered (shared listener): accept until EAGAIN, or a
+        // pending connection would wait for the next arrival's edge.
+        let shared = configuration.sharedListener
+        var stoppedOn = EAGAIN
+        while shared || attempts < max(1, configuration.acceptBatch) {
             attempts += 1
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let fd = withUnsafeMutablePointer(to: &storage) { p in
@@ -352,9 +365,24 @@ final class HTTPServer: @unchecked Sendable {
                         continue
                     }
                 }
+                stoppedOn = e
                 break
             }
             adopt(fd: fd, peer: &storage)
+        }
+        if shared {
+            // Stopped by an error other than EAGAIN (out of memory or
+            // descriptors): connections may still be pending and no new edge
+            // will come for them; re-adding the registration re-checks
+            // readiness (as the one-shot re-arm below does).
+            if stoppedOn != EAGAIN && stoppedOn != EWOULDBLOCK {
+                _ = sys.epollCtl(epfd, Epoll.ctlDel, listener.fd, events: 0, token: 0)
+                if sys.epollCtl(epfd, Epoll.ctlAdd, listener.fd, events: Self.listenerEvents(configuration),
+                                token: Self.listenerToken) != 0 {
+                    listenerActive = false
+                }
+            }
+            return
         }
         if sys.epollCtl(epfd, Epoll.ctlMod, listener.fd, events: Epoll.input | Epoll.oneShot,
                         token: Self.listenerToken) != 0 {

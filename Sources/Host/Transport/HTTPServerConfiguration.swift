@@ -46,8 +46,16 @@ struct HTTPServerConfiguration: Sendable {
     /// Read buffer given to a new connection (grows on demand up to what the
     /// limits allow, shrinks back afterwards).
     var initialReadBufferBytes: Int = 4096
-    /// Connections accepted per wake-up of the listener.
+    /// Connections accepted per wake-up of the listener (an own listener;
+    /// a shared one is drained until EAGAIN, see `sharedListener`).
     var acceptBatch: Int = 64
+    /// The listening socket is shared with other processes (worker
+    /// processes inheriting the master's socket). It is then registered
+    /// EPOLLEXCLUSIVE | EPOLLET instead of EPOLLONESHOT: a new connection
+    /// wakes one waiting epoll instance (one worker) rather than every
+    /// worker (no thundering herd), edge-triggered because EPOLLEXCLUSIVE
+    /// cannot be combined with EPOLLONESHOT nor re-armed with EPOLL_CTL_MOD.
+    var sharedListener: Bool = false
 
     init() {}
 

@@ -11,6 +11,8 @@ enum Epoll {
     static let error: UInt32 = 0x008        // EPOLLERR
     static let hangUp: UInt32 = 0x010       // EPOLLHUP
     static let oneShot: UInt32 = 1 << 30    // EPOLLONESHOT
+    static let exclusive: UInt32 = 1 << 28  // EPOLLEXCLUSIVE
+    static let edgeTriggered: UInt32 = 1 << 31  // EPOLLET
     static let ctlAdd: Int32 = 1
     static let ctlDel: Int32 = 2
     static let ctlMod: Int32 = 3
