@@ -11,15 +11,25 @@ import XCTest
 final class AIOStreamsPostgresTests: AIOStreamsTests {
     static let urlVariable = "PROTEUS_TEST_STORE_URL"
 
+    /// No cluster: every test fails (XCTFail in setUp; the body then runs on
+    /// SQLite). Throwing from setUp would make XCTest report it skipped.
+    nonisolated(unsafe) static var postgresMissing = false
+
     override class func storeConfig(directory: String) -> [String: Any] {
+        if postgresMissing { return super.storeConfig(directory: directory) }
         let name = (directory as NSString).lastPathComponent.lowercased()
             .map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
         return ["plugin": "postgres", "options": ["urlEnv": urlVariable, "schema": "aio_" + name, "poolSize": 4]]
     }
 
     override func setUpWithError() throws {
-        // Fails (never skips) with "run scripts/test" when there is no cluster.
-        setenv(Self.urlVariable, try PostgresServer.testDatabaseURL(), 1)
+        do {
+            setenv(Self.urlVariable, try PostgresServer.testDatabaseURL(), 1)
+            Self.postgresMissing = false
+        } catch {
+            XCTFail("\(error)")
+            Self.postgresMissing = true
+        }
         try super.setUpWithError()
     }
 
