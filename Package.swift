@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "proteus-password", type: .dynamic, targets: ["AuthPassword"]),
         .library(name: "proteus-aiostreams", type: .dynamic, targets: ["AIOStreams"]),
         .library(name: "proteus-totp", type: .dynamic, targets: ["AuthTOTP"]),
+        .library(name: "proteus-mcsmanager", type: .dynamic, targets: ["MCSManager"]),
     ],
     targets: [
         // The C ABI: a header-only target every side compiles against.
@@ -40,6 +41,7 @@ let package = Package(
         .target(name: "AuthPassword", dependencies: ["PluginKit", "CArgon2", "CCrypt"], path: "Plugins/AuthPassword"),
         .target(name: "AuthTOTP", dependencies: ["PluginKit", "COpenSSL"], path: "Plugins/AuthTOTP"),
         .target(name: "AIOStreams", dependencies: ["PluginKit"], path: "Plugins/APIDialects/AIOStreams"),
+        .target(name: "MCSManager", dependencies: ["PluginKit"], path: "Plugins/APIDialects/MCSManager"),
 
         // Tests drive the real binary and plugins; they never link a plugin target.
         .testTarget(name: "ProteusTests", dependencies: ["Host", "PluginKit", "ProteusJSON", "COpenSSL"], path: "Tests/ProteusTests"),

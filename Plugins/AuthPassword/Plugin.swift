@@ -1,5 +1,6 @@
 // The "password" auth plugin: enrolls secrets as argon2id PHC strings and
-// verifies argon2id/argon2i/argon2d PHC strings and legacy bcrypt hashes.
+// verifies argon2id/argon2i/argon2d PHC strings and legacy bcrypt hashes and
+// MCSManager's unsalted MD5 (as "{MD5}" + base64).
 //
 // Threads: enroll and verify are [any thread] and run concurrently on the
 // host's KDF pool. An instance is immutable after create (options + host
@@ -44,7 +45,14 @@ final class PasswordAuth: @unchecked Sendable {
             }
             return true // bcrypt is legacy: always re-enroll with argon2id
         }
-        throw PluginError(PROTEUS_E_IGNORE, "not an argon2 or bcrypt verifier")
+        if LegacyMD5Verifier.recognizes(storedBytes) {
+            try checkPresented(presented)
+            guard try LegacyMD5Verifier.verify(password: presented.buffer, stored: storedBytes) else {
+                throw .denied("password does not match")
+            }
+            return true // unsalted MD5 (MCSManager type 0): always re-enroll
+        }
+        throw PluginError(PROTEUS_E_IGNORE, "not an argon2, bcrypt or {MD5} verifier")
     }
 
     /// True when a matching stored string is weaker than what we would
@@ -123,7 +131,7 @@ nonisolated(unsafe) let passwordDescriptor: UnsafePointer<proteus_plugin_descrip
     kind: PROTEUS_KIND_AUTH,
     name: "password",
     version: "1.0.0",
-    description: "Passwords: enrolls argon2id (PHC strings); verifies argon2id/i/d and legacy bcrypt ($2a$/$2b$/$2y$)",
+    description: "Passwords: enrolls argon2id (PHC strings); verifies argon2id/i/d and legacy bcrypt ($2a$/$2b$/$2y$) and {MD5}",
     create: PasswordEntry.create,
     destroy: PasswordEntry.destroy,
     vtable: UnsafeRawPointer(passwordAuthTable)

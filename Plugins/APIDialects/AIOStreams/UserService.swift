@@ -3,19 +3,18 @@
 import PluginAPI
 import PluginKit
 import ProteusJSON
-import Synchronization
 
 final class UserService: @unchecked Sendable {
     let host: Host
     let options: AIOStreamsOptions
     private var directory: Directory { host.directory }
-    /// A verifier checked when the user does not exist, so that "unknown
-    /// user" costs the same time as "wrong password".
-    private let decoyHash = Mutex<String?>(nil)
+    /// "Unknown user" costs the same time as "wrong password".
+    private let decoy: PasswordDecoy
 
     init(host: Host, options: AIOStreamsOptions) {
         self.host = host
         self.options = options
+        self.decoy = PasswordDecoy(host: host)
     }
 
     // MARK: routes
@@ -195,7 +194,7 @@ final class UserService: @unchecked Sendable {
     /// USER_INVALID_DETAILS. Returns the user and the plain password.
     private func authenticate(_ credentials: Credentials, documents: String?) throws -> (UserRecord, String) {
         guard let id = options.resolve(credentials.user) else {
-            try burnDecoy(credentials.password)
+            decoy.burn(credentials.password)
             throw AIOFailure(.userInvalidDetails)
         }
         var password = credentials.password
@@ -206,7 +205,7 @@ final class UserService: @unchecked Sendable {
         let found: UserRecord?
         do { found = try directory.user(id: id, documents: documents) } catch { throw AIOFailure.backend(error) }
         guard let user = found, let stored = user.passwordHash, !user.isDisabled else {
-            try burnDecoy(password)
+            decoy.burn(password)
             throw AIOFailure(.userInvalidDetails)
         }
         let verification: Host.Verification
@@ -228,17 +227,6 @@ final class UserService: @unchecked Sendable {
         var changes = UserRecord(id: user.id)
         changes.passwordHash = hash
         _ = try? directory.updateUser(changes, fields: PROTEUS_FIELD_PASSWORD_HASH, expectedVersion: user.version)
-    }
-
-    private func burnDecoy(_ password: String) throws {
-        let stored: String? = decoyHash.withLock { $0 }
-        let hash: String
-        if let stored { hash = stored } else {
-            guard let made = try? host.enroll(method: "password", secret: "proteus decoy password") else { return }
-            decoyHash.withLock { $0 = made }
-            hash = made
-        }
-        _ = try? host.verify(method: "password", presented: password, stored: hash)
     }
 
     private func enroll(_ password: String) throws -> String {

@@ -10,11 +10,14 @@ struct Arguments {
     var configPath: String? { values["config"] }
     var pluginDirectory: String? { values["plugin-dir"] }
 
-    static let commands = ["serve", "check-config", "check-store", "migrate", "generate-users", "plugins", "stats", "help"]
+    /// `import DIALECT --from PATH`
+    var importSource: String? { values["from"] }
+
+    static let commands = ["serve", "check-config", "check-store", "migrate", "generate-users", "plugins", "stats", "import", "help"]
     /// Options that take a value; `-c` is short for `--config`.
     static let valueOptions: Set<String> = ["config", "plugin-dir", "from", "to", "filter", "batch", "count", "prefix"]
     /// Commands that take positional arguments.
-    static let positionalCommands: Set<String> = []
+    static let positionalCommands: Set<String> = ["import"]
 
     static func parse(_ argv: [String]) throws -> Arguments {
         var a = Arguments()
@@ -55,6 +58,13 @@ struct Arguments {
             }
             a.values[name] = value
         }
+        if a.command == "import" && !a.wantsHelp {
+            guard a.positional.count == 1 else {
+                throw HostError(a.positional.isEmpty ? "import needs a dialect name: proteus import <dialect> --from PATH"
+                                                     : "unexpected argument \"\(a.positional[1])\" (see proteus --help)")
+            }
+            guard a.importSource != nil else { throw HostError("import needs --from PATH (see proteus --help)") }
+        }
         if !a.positional.isEmpty && !positionalCommands.contains(a.command) {
             throw HostError("unexpected argument \"\(a.positional[0])\" (see proteus --help)")
         }
@@ -93,6 +103,11 @@ struct Arguments {
       proteus generate-users --config FILE --count N [--prefix P]
                                               fill a store with N synthetic users
                                               (bulk path; for benchmarks)
+      proteus import DIALECT --from PATH [--config FILE]
+                                              bring another system's users into
+                                              the directory through a dialect
+                                              (e.g. mcsmanager: a panel's data
+                                              or data/User directory, or .jsonl)
       proteus --help                          this text
 
     Options:

@@ -21,6 +21,7 @@ enum Commands {
         case "check-config": return checkConfig(arguments)
         case "plugins": return listPlugins(arguments)
         case "stats": return storeStats(arguments)
+        case "import": return ImportCommand.run(arguments)
         case "check-store": return runReportingErrors { try CheckStoreCommand.run(arguments) }
         case "migrate": return runReportingErrors { try MigrateCommand.run(arguments) }
         case "generate-users": return runReportingErrors { try GenerateUsersCommand.run(arguments) }

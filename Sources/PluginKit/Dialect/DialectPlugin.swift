@@ -16,7 +16,7 @@ public typealias DialectFactory = @Sendable (Host, PluginOptions) throws -> Dial
 public enum DialectExport {
     nonisolated(unsafe) static var factory: DialectFactory?
 
-    private final class Box: @unchecked Sendable {
+    final class Box: @unchecked Sendable {
         let instance: DialectInstance
         let host: UnsafePointer<proteus_host_api>
         let routeStrings: [(UnsafeMutablePointer<CChar>, UnsafeMutablePointer<CChar>)]
@@ -74,7 +74,8 @@ public enum DialectExport {
                 }
             },
             destroy: { instance in InstanceBox.release(instance, as: Box.self) },
-            vtable: UnsafeRawPointer(table))
+            vtable: UnsafeRawPointer(table),
+            getExtension: getExtension)
     }
 }
 

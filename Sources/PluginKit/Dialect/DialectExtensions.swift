@@ -1,0 +1,80 @@
+// Optional capabilities of a Swift dialect, offered through the descriptor's
+// get_extension (CLAP-style): a dialect conforms to one of these protocols and
+// DialectExport answers the matching extension id with a static table.
+import PluginAPI
+
+/// A dialect that can bring another system's data into the directory
+/// ("import.v1", proteus_import_api). Called by `proteus import` on the main
+/// thread while nothing is being served.
+public protocol ImportingDialect: DialectInstance {
+    /// Reads `source` (a path) and writes what it finds through the
+    /// directory. Each item is written atomically or not at all; skipped
+    /// items are reported through `progress` with a note naming them. Throw
+    /// INVALID when `source` is unusable as a whole.
+    func importFrom(source: String, progress: ImportProgress) throws(PluginError) -> ImportSummary
+}
+
+/// Counts of an import.
+public struct ImportSummary: Sendable {
+    public var imported: UInt64
+    public var skipped: UInt64
+    public init(imported: UInt64 = 0, skipped: UInt64 = 0) { self.imported = imported; self.skipped = skipped }
+}
+
+/// The caller's progress callback.
+public struct ImportProgress {
+    let function: proteus_progress_fn?
+    let context: UnsafeMutableRawPointer?
+
+    public init(function: proteus_progress_fn?, context: UnsafeMutableRawPointer?) {
+        self.function = function
+        self.context = context
+    }
+
+    /// `done` of `total` items (0 = unknown), with an optional note about
+    /// one item (why it was skipped).
+    public func report(done: UInt64, total: UInt64, note: String? = nil) {
+        guard let function else { return }
+        withProteusStr(note) { function(context, done, total, $0) }
+    }
+}
+
+/// Any other extension: a dialect returns its own static table for an id.
+public protocol ExtendedDialect: DialectInstance {
+    func extensionTable(_ id: String) -> UnsafeRawPointer?
+}
+
+extension DialectExport {
+    nonisolated(unsafe) static let importTable: UnsafePointer<proteus_import_api> = makeStaticTable({
+        var t = proteus_import_api()
+        t.struct_size = UInt32(MemoryLayout<proteus_import_api>.size)
+        t.import_from = { instance, source, progress, progressContext, summary, err in
+            reporting(err) {
+                let box = InstanceBox.get(instance, as: Box.self)
+                guard let importer = box.instance as? ImportingDialect else {
+                    throw PluginError.unsupported("this dialect does not import")
+                }
+                guard let path = source.string, !path.isEmpty else { throw PluginError.invalid("no source path given") }
+                let result = try importer.importFrom(source: path, progress: ImportProgress(function: progress, context: progressContext))
+                if let summary {
+                    let size = Int(summary.pointee.struct_size)
+                    if size >= MemoryLayout<proteus_import_summary>.offset(of: \.imported)! + 8 { summary.pointee.imported = result.imported }
+                    if size >= MemoryLayout<proteus_import_summary>.offset(of: \.skipped)! + 8 { summary.pointee.skipped = result.skipped }
+                }
+            }
+        }
+        return t
+    }())
+
+    /// The descriptor's get_extension for Swift dialects.
+    static let getExtension: GetExtensionFunction = { instance, id in
+        guard let instance, let id else { return nil }
+        let box = InstanceBox.get(instance, as: Box.self)
+        let name = String(cString: id)
+        if name == PROTEUS_EXT_IMPORT_V1, box.instance is ImportingDialect {
+            return UnsafeRawPointer(importTable)
+        }
+        if let extended = box.instance as? ExtendedDialect { return extended.extensionTable(name) }
+        return nil
+    }
+}

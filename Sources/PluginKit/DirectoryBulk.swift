@@ -1,0 +1,29 @@
+// More of the store contract for dialects: listing and deleting API keys,
+// bulk imports, counting users.
+import PluginAPI
+
+extension Directory {
+    /// A user's API keys (every namespace), oldest first.
+    public func apiKeys(userID: [UInt8]) throws -> [APIKeyRecord] {
+        try client.listKeys(user: userID)
+    }
+
+    /// Deletes one key; deleting a key that does not exist is not an error.
+    public func deleteAPIKey(keyHash: [UInt8]) throws {
+        do { try client.deleteKey(keyHash) } catch let e as PluginError where e.code == PROTEUS_E_NOT_FOUND {}
+    }
+
+    /// users_import: one transaction for the whole batch (INSERT fails it on
+    /// any existing id or username; UPSERT replaces by id).
+    public func importUsers(_ users: [UserRecord], upsert: Bool = false) throws {
+        guard !users.isEmpty else { return }
+        try client.importUsers(users, mode: upsert ? PROTEUS_IMPORT_UPSERT : PROTEUS_IMPORT_INSERT)
+    }
+
+    /// The number of users matching a query (no rows read).
+    public func countUsers(_ query: UserQuery = UserQuery()) throws -> UInt64 {
+        var q = query
+        q.limit = 0
+        return try searchUsers(q).total
+    }
+}
