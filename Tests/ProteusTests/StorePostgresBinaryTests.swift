@@ -9,27 +9,18 @@ import XCTest
 /// one schema per test (from its directory, so restarts find their data),
 /// the URL passed through an environment variable (option "urlEnv").
 final class AIOStreamsPostgresTests: AIOStreamsTests {
-    static let urlVariable = "PROTEUS_TEST_STORE_URL"
-
     /// No cluster: every test fails (XCTFail in setUp; the body then runs on
     /// SQLite). Throwing from setUp would make XCTest report it skipped.
     nonisolated(unsafe) static var postgresMissing = false
 
     override class func storeConfig(directory: String) -> [String: Any] {
         if postgresMissing { return super.storeConfig(directory: directory) }
-        let name = (directory as NSString).lastPathComponent.lowercased()
-            .map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
-        return ["plugin": "postgres", "options": ["urlEnv": urlVariable, "schema": "aio_" + name, "poolSize": 4]]
+        return PostgresTestStore.config(directory: directory, prefix: "aio_")
     }
 
     override func setUpWithError() throws {
-        do {
-            setenv(Self.urlVariable, try PostgresServer.testDatabaseURL(), 1)
-            Self.postgresMissing = false
-        } catch {
-            XCTFail("\(error)")
-            Self.postgresMissing = true
-        }
+        Self.postgresMissing = PostgresServer.environment("PROTEUS_TEST_POSTGRES_URL") == nil
+        PostgresTestStore.prepare()
         try super.setUpWithError()
     }
 

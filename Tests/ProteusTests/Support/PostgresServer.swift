@@ -176,3 +176,21 @@ final class DedicatedPostgres {
 
     deinit { destroy() }
 }
+
+/// The store section for PostgreSQL tests: the test cluster's URL through an
+/// environment variable (option "urlEnv"), a schema named after the test's
+/// directory so a restarted server finds its data.
+enum PostgresTestStore {
+    static let urlVariable = "PROTEUS_TEST_STORE_URL"
+
+    /// Exports the cluster's URL; XCTFail (never a skip) when there is none.
+    static func prepare() {
+        do { setenv(urlVariable, try PostgresServer.testDatabaseURL(), 1) } catch { XCTFail("\(error)") }
+    }
+
+    static func config(directory: String, prefix: String) -> [String: Any] {
+        let name = (directory as NSString).lastPathComponent.lowercased()
+            .map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
+        return ["plugin": "postgres", "options": ["urlEnv": urlVariable, "schema": prefix + name, "poolSize": 4]]
+    }
+}
