@@ -88,14 +88,7 @@ extension SQLiteStore {
                 return all
             }
         }
-        let list = try writer.allocate(proteus_api_key_list.self, count: 1)
-        list.pointee.count = UInt32(keys.count)
-        if !keys.isEmpty {
-            let items = try writer.allocate(proteus_api_key.self, count: keys.count)
-            for (i, k) in keys.enumerated() { items[i] = try writer.apiKey(k) }
-            list.pointee.items = UnsafePointer(items)
-        }
-        out.pointee = list
+        out.pointee = try writer.apiKeyList(keys)
     }
 
     func deleteAPIKey(_ hash: proteus_bytes) throws {

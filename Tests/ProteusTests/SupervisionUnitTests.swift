@@ -2,6 +2,7 @@
 // rate-limit table counts with the original, the scoreboard reports the
 // routes in flight.
 import Glibc
+@testable import HTTPTransport
 import XCTest
 @testable import Host
 

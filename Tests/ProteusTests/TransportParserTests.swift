@@ -3,7 +3,7 @@
 
 import Glibc
 import XCTest
-@testable import Host
+@testable import HTTPTransport
 
 final class TransportParserTests: XCTestCase {
     struct Parsed {

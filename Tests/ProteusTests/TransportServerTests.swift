@@ -2,7 +2,7 @@
 
 import Glibc
 import XCTest
-@testable import Host
+@testable import HTTPTransport
 
 final class TransportServerTests: XCTestCase {
     var server: TestServer!

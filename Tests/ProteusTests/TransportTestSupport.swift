@@ -4,7 +4,7 @@
 import Glibc
 import Synchronization
 import XCTest
-@testable import Host
+@testable import HTTPTransport
 
 struct RawResponse {
     var status: Int

@@ -5,6 +5,7 @@
 //     processes on the socket inherited from the master
 //     (Supervision/WorkerProcess.swift).
 import Glibc
+import HTTPTransport
 
 enum ServerRunner {
     static func run(_ assembly: HostAssembly) throws -> Int32 {

@@ -10,6 +10,7 @@
 // die. Worker processes are started with an empty mask and default
 // dispositions (posix_spawn attributes) and run `prepare` again themselves.
 import Glibc
+import HTTPTransport
 
 enum Signals {
     private static var shutdownSet: sigset_t {

@@ -1,6 +1,7 @@
 // The host's configuration: what an operator writes in the JSON config file,
 // validated strictly (unknown keys and wrong types are refused, naming the
 // key), with the embedded default when no file is given.
+import HTTPTransport
 import ProteusJSON
 
 struct PluginReference: Sendable {

@@ -1,5 +1,6 @@
 // host->response_* : how a dialect fills the response the transport sends.
 // The opaque proteus_response is the serving thread's HTTPResponseWriter.
+import HTTPTransport
 import PluginAPI
 
 enum ResponseServices {

@@ -1,6 +1,7 @@
 // The host's HTTPHandler: routes each request to a dialect, hands it over as
 // a proteus_request, and writes the access-log line.
 import Glibc
+import HTTPTransport
 import PluginAPI
 import PluginKit
 

@@ -19,6 +19,7 @@
 //                +8 16 bytes method, +24 104 bytes path (the raw request
 //                path without the query)
 import Glibc
+import HTTPTransport
 import Synchronization
 
 final class Scoreboard: @unchecked Sendable {

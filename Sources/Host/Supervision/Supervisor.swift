@@ -15,6 +15,7 @@
 // needs a lock. Workers are spawned from the main thread on purpose: their
 // parent-death signal fires when the thread that spawned them exits.
 import Glibc
+import HTTPTransport
 
 final class Supervisor {
     static let maxWorkers = 64

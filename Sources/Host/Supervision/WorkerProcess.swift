@@ -11,6 +11,7 @@
 // inherited socket until SIGTERM/SIGINT, drains like a single process does,
 // closes the plugins and exits 0.
 import Glibc
+import HTTPTransport
 
 enum WorkerProcess {
     static let configFD: Int32 = 3

@@ -3,23 +3,23 @@
 
 import Glibc
 
-struct HTTPListenerError: Error, CustomStringConvertible, Sendable {
-    let message: String
-    var description: String { message }
+package struct HTTPListenerError: Error, CustomStringConvertible, Sendable {
+    package let message: String
+    package var description: String { message }
 }
 
-struct HTTPListener: Sendable {
+package struct HTTPListener: Sendable {
     /// Non-blocking, close-on-exec listening socket.
-    let fd: Int32
+    package let fd: Int32
     /// The port actually bound (the ephemeral one when 0 was asked for).
-    let port: UInt16
+    package let port: UInt16
     /// Whether the server closes `fd` at shutdown (false for an inherited
     /// socket that another process still serves).
-    let ownsDescriptor: Bool
+    package let ownsDescriptor: Bool
 
     /// Binds and listens on an IPv4 or IPv6 address literal
     /// ("127.0.0.1", "0.0.0.0", "::1", "::"; "[::1]" also accepted).
-    static func bind(host: String, port: UInt16, backlog: Int32 = 4096) throws -> HTTPListener {
+    package static func bind(host: String, port: UInt16, backlog: Int32 = 4096) throws -> HTTPListener {
         var literal = host
         if literal.hasPrefix("[") && literal.hasSuffix("]") && literal.count >= 2 {
             literal = String(literal.dropFirst().dropLast())
@@ -89,7 +89,7 @@ struct HTTPListener: Sendable {
 
     /// Adopts an already listening socket (e.g. inherited from a master
     /// process). It is made non-blocking and close-on-exec.
-    init(adopting fd: Int32, ownsDescriptor: Bool) throws {
+    package init(adopting fd: Int32, ownsDescriptor: Bool) throws {
         var type: Int32 = 0
         var typeLength = socklen_t(MemoryLayout<Int32>.size)
         var accepting: Int32 = 0
@@ -122,11 +122,11 @@ struct HTTPListener: Sendable {
     }
 
     /// Closes the socket (only when it owns the descriptor).
-    func close() {
+    package func close() {
         if ownsDescriptor { _ = Glibc.close(fd) }
     }
 
-    static func boundPort(_ fd: Int32) -> UInt16? {
+    package static func boundPort(_ fd: Int32) -> UInt16? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let rc = withUnsafeMutablePointer(to: &storage) { p in
@@ -146,7 +146,7 @@ struct HTTPListener: Sendable {
     /// Text of a peer address ("127.0.0.1", "::1"; IPv4-mapped IPv6
     /// addresses are shown as IPv4) into `out` (at least 64 bytes).
     /// Returns the length.
-    static func formatAddress(_ storage: UnsafePointer<sockaddr_storage>, into out: UnsafeMutablePointer<UInt8>, capacity: Int) -> Int {
+    package static func formatAddress(_ storage: UnsafePointer<sockaddr_storage>, into out: UnsafeMutablePointer<UInt8>, capacity: Int) -> Int {
         var text = [CChar](repeating: 0, count: 64)
         var ok = false
         switch Int32(storage.pointee.ss_family) {

@@ -46,57 +46,70 @@
 
 import Glibc
 
-struct HTTPParserLimits: Sendable, Equatable {
+package struct HTTPParserLimits: Sendable, Equatable {
     /// Longest request line (without CRLF); longer → 414.
-    var maxRequestLineBytes: Int = 8 * 1024
+    package var maxRequestLineBytes: Int = 8 * 1024
     /// Header section bytes (field lines with their CRLFs, plus trailers of
     /// a chunked body); more → 431.
-    var maxHeaderBytes: Int = 16 * 1024
+    package var maxHeaderBytes: Int = 16 * 1024
     /// Header field lines (plus trailer lines); more → 431.
-    var maxHeaderCount: Int = 100
+    package var maxHeaderCount: Int = 100
     /// Largest request body (after de-chunking); more → the 413 path.
-    var maxBodyBytes: Int = 1 << 20
+    package var maxBodyBytes: Int = 1 << 20
     /// Longest chunk-size line including extensions (without CRLF); more → 400.
-    var maxChunkLineBytes: Int = 1024
+    package var maxChunkLineBytes: Int = 1024
+
+    package init(maxRequestLineBytes: Int = 8 * 1024, maxHeaderBytes: Int = 16 * 1024, maxHeaderCount: Int = 100,
+                 maxBodyBytes: Int = 1 << 20, maxChunkLineBytes: Int = 1024) {
+        self.maxRequestLineBytes = maxRequestLineBytes
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxHeaderCount = maxHeaderCount
+        self.maxBodyBytes = maxBodyBytes
+        self.maxChunkLineBytes = maxChunkLineBytes
+    }
 }
 
-enum BodyFraming: Equatable, Sendable {
+package enum BodyFraming: Equatable, Sendable {
     case none
     case length(Int)
     case chunked
 }
 
 /// Everything learnt from a complete, valid request head.
-struct ParsedHead {
-    var method = ByteView.empty
-    var target = ByteView.empty
-    var path = ByteView.empty
-    var query: ByteView? = nil
-    var version: HTTPVersion = .http11
-    var headerCount = 0
+package struct ParsedHead {
+    package var method = ByteView.empty
+    package var target = ByteView.empty
+    package var path = ByteView.empty
+    package var query: ByteView? = nil
+    package var version: HTTPVersion = .http11
+    package var headerCount = 0
     /// Bytes of the header section (after the request line, final CRLF included).
-    var headerBytes = 0
-    var framing: BodyFraming = .none
+    package var headerBytes = 0
+    package var framing: BodyFraming = .none
     /// The request allows the connection to stay open after the response.
-    var keepAlive = true
+    package var keepAlive = true
     /// HTTP/1.1 request with `Expect: 100-continue`.
-    var expectContinue = false
-    var isHEAD = false
+    package var expectContinue = false
+    package var isHEAD = false
+
+    package init() {}
 }
 
 /// Incremental line scanning state of the head being received.
-struct HeadScanState {
+package struct HeadScanState {
     /// Offset up to which line ends have been looked for.
-    var scanned = 0
+    package var scanned = 0
     /// Offset of the first byte of the current line.
-    var lineStart = 0
+    package var lineStart = 0
     /// Offset of the LF ending the request line, -1 while not yet seen.
-    var requestLineEnd = -1
+    package var requestLineEnd = -1
     /// Header field lines seen so far.
-    var headerLines = 0
+    package var headerLines = 0
+
+    package init() {}
 }
 
-enum HeadScanResult: Equatable {
+package enum HeadScanResult: Equatable {
     case incomplete
     /// The head is complete; its length including the final CRLF.
     case complete(Int)
@@ -105,14 +118,14 @@ enum HeadScanResult: Equatable {
 
 // MARK: - Character classes
 
-enum HTTPChar {
-    static let tchar: UInt8 = 1
-    static let fieldValue: UInt8 = 2   // VCHAR, obs-text, SP, HTAB
-    static let target: UInt8 = 4       // RFC 3986 pchar / "/" / "?" (and "%")
-    static let host: UInt8 = 8         // reg-name / IP-literal / port chars
-    static let hex: UInt8 = 16
+package enum HTTPChar {
+    package static let tchar: UInt8 = 1
+    package static let fieldValue: UInt8 = 2   // VCHAR, obs-text, SP, HTAB
+    package static let target: UInt8 = 4       // RFC 3986 pchar / "/" / "?" (and "%")
+    package static let host: UInt8 = 8         // reg-name / IP-literal / port chars
+    package static let hex: UInt8 = 16
 
-    nonisolated(unsafe) static let table: UnsafePointer<UInt8> = {
+    package nonisolated(unsafe) static let table: UnsafePointer<UInt8> = {
         let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
         t.initialize(repeating: 0, count: 256)
         func set(_ chars: String, _ flag: UInt8) { for c in chars.utf8 { t[Int(c)] |= flag } }
@@ -130,9 +143,9 @@ enum HTTPChar {
         return UnsafePointer(t)
     }()
 
-    @inline(__always) static func `is`(_ c: UInt8, _ flag: UInt8) -> Bool { table[Int(c)] & flag != 0 }
+    @inline(__always) package static func `is`(_ c: UInt8, _ flag: UInt8) -> Bool { table[Int(c)] & flag != 0 }
 
-    @inline(__always) static func hexValue(_ c: UInt8) -> Int? {
+    @inline(__always) package static func hexValue(_ c: UInt8) -> Int? {
         switch c {
         case 48...57: return Int(c - 48)
         case 97...102: return Int(c - 87)
@@ -155,17 +168,17 @@ private func equalsLower(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ 
     view(p, start, end).equalsLowercased(literal)
 }
 
-enum HTTPParser {
+package enum HTTPParser {
     /// Offset of the first LF in p[from..<from+length], or nil.
     @inline(__always)
-    static func findLF(_ p: UnsafePointer<UInt8>, from: Int, length: Int) -> Int? {
+    package static func findLF(_ p: UnsafePointer<UInt8>, from: Int, length: Int) -> Int? {
         guard length > 0, let hit = memchr(p + from, 10, length) else { return nil }
         return UnsafeRawPointer(hit) - UnsafeRawPointer(p)
     }
 
     /// Continues scanning the head in p[0..<count]. Bare LF → 400; request
     /// line too long → 414; header section too large or too many lines → 431.
-    static func scanHead(_ p: UnsafePointer<UInt8>, count: Int, state: inout HeadScanState,
+    package static func scanHead(_ p: UnsafePointer<UInt8>, count: Int, state: inout HeadScanState,
                          limits: HTTPParserLimits) -> HeadScanResult {
         while state.scanned < count {
             guard let lf = findLF(p, from: state.scanned, length: count - state.scanned) else {
@@ -201,7 +214,7 @@ enum HTTPParser {
     /// token ":" OWS value OWS, no whitespace before the colon, no leading
     /// whitespace (obs-fold), no CTL but HTAB in the value.
     @inline(__always)
-    static func parseFieldLine(_ p: UnsafePointer<UInt8>, start: Int, end: Int,
+    package static func parseFieldLine(_ p: UnsafePointer<UInt8>, start: Int, end: Int,
                                nameEnd: inout Int, valueStart: inout Int, valueEnd: inout Int) -> Bool {
         let table = HTTPChar.table
         var j = start
@@ -225,7 +238,7 @@ enum HTTPParser {
     /// request line ends with the LF at `requestLineEnd`). Fills `headers`
     /// (capacity `headerCapacity`) and `head`. Returns 0, or the status of
     /// the error response (400, 431, 501, 505).
-    static func parseHead(_ p: UnsafePointer<UInt8>, length: Int, requestLineEnd: Int,
+    package static func parseHead(_ p: UnsafePointer<UInt8>, length: Int, requestLineEnd: Int,
                           headers: UnsafeMutablePointer<HTTPHeaderField>, headerCapacity: Int,
                           into head: inout ParsedHead) -> Int {
         guard requestLineEnd >= 1, requestLineEnd < length, length >= 4 else { return 400 }
@@ -414,7 +427,7 @@ enum HTTPParser {
     /// OWS-trimmed (possibly empty). Stops and returns false when body does.
     @discardableResult
     @inline(__always)
-    static func forEachListElement(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int,
+    package static func forEachListElement(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int,
                                    _ body: (Int, Int) -> Bool) -> Bool {
         var s = start
         while true {
@@ -431,7 +444,7 @@ enum HTTPParser {
 
     /// Content-Length = 1*DIGIT; a list of identical values is accepted
     /// (RFC 9112 §6.3 item 5). `value` is -1 when none seen yet.
-    static func parseContentLength(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int,
+    package static func parseContentLength(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int,
                                    into value: inout Int) -> Bool {
         forEachListElement(p, start, end) { s, e in
             if s == e { return false }

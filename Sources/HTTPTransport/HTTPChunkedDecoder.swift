@@ -5,29 +5,29 @@
 
 import Glibc
 
-struct ChunkedDecoderState {
-    enum Phase { case size, data, dataEnd, trailers, done }
-    var phase: Phase = .size
+package struct ChunkedDecoderState {
+    package enum Phase { case size, data, dataEnd, trailers, done }
+    package var phase: Phase = .size
     /// Next raw byte to decode.
-    var readOffset: Int
+    package var readOffset: Int
     /// Where the next decoded byte goes.
-    var writeOffset: Int
-    let bodyStart: Int
+    package var writeOffset: Int
+    package let bodyStart: Int
     /// Data bytes left in the current chunk.
-    var remaining = 0
-    var trailerBytes = 0
-    var trailerCount = 0
+    package var remaining = 0
+    package var trailerBytes = 0
+    package var trailerCount = 0
 
-    init(bodyStart: Int) {
+    package init(bodyStart: Int) {
         self.bodyStart = bodyStart
         readOffset = bodyStart
         writeOffset = bodyStart
     }
 
-    var decodedCount: Int { writeOffset - bodyStart }
+    package var decodedCount: Int { writeOffset - bodyStart }
 }
 
-enum ChunkedStep: Equatable {
+package enum ChunkedStep: Equatable {
     case needMore
     case done
     /// The body would exceed the limit: the 413 path.
@@ -35,10 +35,10 @@ enum ChunkedStep: Equatable {
     case failure(Int)
 }
 
-enum HTTPChunkedDecoder {
+package enum HTTPChunkedDecoder {
     /// Decodes as far as p[0..<count] allows. `headerBytes`/`headerCount`
     /// are the head's, so trailers share the header limits.
-    static func decode(_ p: UnsafeMutablePointer<UInt8>, count: Int, state: inout ChunkedDecoderState,
+    package static func decode(_ p: UnsafeMutablePointer<UInt8>, count: Int, state: inout ChunkedDecoderState,
                        limits: HTTPParserLimits, headerBytes: Int, headerCount: Int) -> ChunkedStep {
         while true {
             switch state.phase {
@@ -125,7 +125,7 @@ enum HTTPChunkedDecoder {
 
     /// chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] )
     /// ext-val = token / quoted-string (RFC 9112 §7.1.1).
-    static func validExtensions(_ p: UnsafeMutablePointer<UInt8>, from start: Int, to end: Int) -> Bool {
+    package static func validExtensions(_ p: UnsafeMutablePointer<UInt8>, from start: Int, to end: Int) -> Bool {
         @inline(__always) func isBWS(_ c: UInt8) -> Bool { c == 32 || c == 9 }
         @inline(__always) func isTchar(_ c: UInt8) -> Bool { HTTPChar.is(c, HTTPChar.tchar) }
         var j = start
@@ -172,7 +172,7 @@ enum HTTPChunkedDecoder {
     /// Moves the not-yet-decoded raw bytes p[readOffset..<count] down to
     /// writeOffset, so consumed chunk framing does not occupy the buffer.
     /// Returns the new count.
-    static func compact(_ p: UnsafeMutablePointer<UInt8>, count: Int, state: inout ChunkedDecoderState) -> Int {
+    package static func compact(_ p: UnsafeMutablePointer<UInt8>, count: Int, state: inout ChunkedDecoderState) -> Int {
         let gap = state.readOffset - state.writeOffset
         guard gap > 0 else { return count }
         let rest = count - state.readOffset

@@ -5,17 +5,22 @@
 
 /// A borrowed view of bytes inside a connection buffer. Valid only while the
 /// handler call that received it runs.
-struct ByteView: @unchecked Sendable {
-    var base: UnsafePointer<UInt8>?
-    var count: Int
+package struct ByteView: @unchecked Sendable {
+    package var base: UnsafePointer<UInt8>?
+    package var count: Int
 
-    static let empty = ByteView(base: nil, count: 0)
+    package static let empty = ByteView(base: nil, count: 0)
 
-    var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
-    var string: String { String(decoding: buffer, as: UTF8.self) }
+    package init(base: UnsafePointer<UInt8>?, count: Int) {
+        self.base = base
+        self.count = count
+    }
+
+    package var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+    package var string: String { String(decoding: buffer, as: UTF8.self) }
 
     /// ASCII case-insensitive comparison with a lowercase literal.
-    func equalsLowercased(_ lowercase: StaticString) -> Bool {
+    package func equalsLowercased(_ lowercase: StaticString) -> Bool {
         guard lowercase.utf8CodeUnitCount == count else { return false }
         guard let base else { return count == 0 }
         let other = lowercase.utf8Start
@@ -28,53 +33,58 @@ struct ByteView: @unchecked Sendable {
     }
 }
 
-struct HTTPHeaderField: Sendable {
-    var name: ByteView
-    var value: ByteView   // leading/trailing whitespace already trimmed
+package struct HTTPHeaderField: Sendable {
+    package var name: ByteView
+    package var value: ByteView   // leading/trailing whitespace already trimmed
+
+    package init(name: ByteView, value: ByteView) {
+        self.name = name
+        self.value = value
+    }
 }
 
-enum HTTPVersion: Sendable { case http10, http11 }
+package enum HTTPVersion: Sendable { case http10, http11 }
 
 /// One parsed request. Everything points into the connection's buffers.
-struct HTTPRequest: @unchecked Sendable {
-    var method: ByteView
+package struct HTTPRequest: @unchecked Sendable {
+    package var method: ByteView
     /// The raw request-target as received (origin-form or absolute-form).
-    var target: ByteView
+    package var target: ByteView
     /// The raw path of the target (origin-form path; for absolute-form the
     /// path after the authority), not percent-decoded, without the query.
-    var path: ByteView
+    package var path: ByteView
     /// Raw query after '?', or nil when the target has no '?'.
-    var query: ByteView?
-    var version: HTTPVersion
-    var headers: UnsafeBufferPointer<HTTPHeaderField>
+    package var query: ByteView?
+    package var version: HTTPVersion
+    package var headers: UnsafeBufferPointer<HTTPHeaderField>
     /// The complete body, de-chunked. Empty when there is none.
-    var body: ByteView
+    package var body: ByteView
     /// The socket peer's address as text ("127.0.0.1", "::1").
-    var peerAddress: ByteView
+    package var peerAddress: ByteView
     /// 0 for a normal request. 413 when the transport refused the body as too
     /// large: the handler renders the error (in its dialect's envelope) and
     /// the transport closes the connection after writing it.
-    var transportStatus: Int
+    package var transportStatus: Int
     /// Seconds since some fixed point, monotonic, taken when the request head
     /// was complete (for access-log durations).
-    var receivedAtNanos: UInt64
+    package var receivedAtNanos: UInt64
 }
 
 /// Where a handler writes its response. The transport owns framing: it adds
 /// Content-Length, Date and Connection itself and drops the body for HEAD.
 /// Reused between requests on one thread; never shared between threads.
-final class HTTPResponseWriter {
-    var status: Int = 200
+package final class HTTPResponseWriter {
+    package var status: Int = 200
     /// Header block being built: "Name: value\r\n" lines.
     private(set) var headerBytes: [UInt8] = []
     private(set) var body: [UInt8] = []
 
-    init() {
+    package init() {
         headerBytes.reserveCapacity(512)
         body.reserveCapacity(4096)
     }
 
-    func reset() {
+    package func reset() {
         status = 200
         headerBytes.removeAll(keepingCapacity: true)
         body.removeAll(keepingCapacity: true)
@@ -82,7 +92,7 @@ final class HTTPResponseWriter {
 
     /// Adds a header unless it is one the transport owns. Names and values
     /// containing CR, LF or NUL are dropped (no header injection).
-    func addHeader<N: Collection<UInt8>, V: Collection<UInt8>>(name: N, value: V) {
+    package func addHeader<N: Collection<UInt8>, V: Collection<UInt8>>(name: N, value: V) {
         if name.isEmpty { return }
         for c in name where c == 13 || c == 10 || c == 0 || c == 58 || c == 32 { return }
         for c in value where c == 13 || c == 10 || c == 0 { return }
@@ -93,12 +103,12 @@ final class HTTPResponseWriter {
         headerBytes.append(13); headerBytes.append(10)
     }
 
-    func addHeader(_ name: String, _ value: String) {
+    package func addHeader(_ name: String, _ value: String) {
         addHeader(name: name.utf8, value: value.utf8)
     }
 
-    func appendBody<C: Collection<UInt8>>(_ bytes: C) { body.append(contentsOf: bytes) }
-    func appendBody(_ bytes: UnsafeRawBufferPointer) { body.append(contentsOf: bytes) }
+    package func appendBody<C: Collection<UInt8>>(_ bytes: C) { body.append(contentsOf: bytes) }
+    package func appendBody(_ bytes: UnsafeRawBufferPointer) { body.append(contentsOf: bytes) }
 
     private static func isTransportOwned<N: Collection<UInt8>>(_ name: N) -> Bool {
         // ASCII case-insensitive comparison, without allocating.
@@ -119,6 +129,6 @@ final class HTTPResponseWriter {
 
 /// Answers requests. Called on a serving thread; may block (store and KDF
 /// calls). Must always leave a complete response in `response`.
-protocol HTTPHandler: AnyObject, Sendable {
+package protocol HTTPHandler: AnyObject, Sendable {
     func handle(_ request: HTTPRequest, _ response: HTTPResponseWriter)
 }

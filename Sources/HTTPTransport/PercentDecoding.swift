@@ -1,6 +1,6 @@
 // Percent-decoding of a request path (RFC 3986 §2.1) for the router.
 
-enum PercentDecodeResult: Equatable, Sendable {
+package enum PercentDecodeResult: Equatable, Sendable {
     /// The decoded bytes (valid UTF-8, no NUL).
     case decoded([UInt8])
     /// "%" not followed by two hex digits.
@@ -14,7 +14,7 @@ enum PercentDecodeResult: Equatable, Sendable {
 /// Decodes %XX escapes of a raw path. "+" is left as is (it means space only
 /// in form-encoded queries). The parser has already refused raw bytes
 /// outside RFC 3986, so the input is ASCII.
-func percentDecodePath(_ raw: ByteView) -> PercentDecodeResult {
+package func percentDecodePath(_ raw: ByteView) -> PercentDecodeResult {
     var output = [UInt8]()
     if let failure = percentDecodePath(raw, into: &output) { return failure }
     return .decoded(output)
@@ -22,7 +22,7 @@ func percentDecodePath(_ raw: ByteView) -> PercentDecodeResult {
 
 /// The same into a caller's reusable buffer (the router's per-thread one):
 /// nil on success, else the failure (`.decoded` is never returned).
-func percentDecodePath(_ raw: ByteView, into output: inout [UInt8]) -> PercentDecodeResult? {
+package func percentDecodePath(_ raw: ByteView, into output: inout [UInt8]) -> PercentDecodeResult? {
     let input = raw.buffer
     output.removeAll(keepingCapacity: true)
     output.reserveCapacity(input.count)
@@ -53,7 +53,7 @@ func percentDecodePath(_ raw: ByteView, into output: inout [UInt8]) -> PercentDe
 
 /// Strict UTF-8 validation (RFC 3629): no overlong forms, no surrogates,
 /// nothing above U+10FFFF.
-func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+package func isValidUTF8(_ bytes: [UInt8]) -> Bool {
     var i = 0
     let n = bytes.count
     while i < n {

@@ -88,7 +88,7 @@ struct LinuxSystem: @unchecked Sendable {
 // MARK: - Clocks
 
 @inline(__always)
-func monotonicNanos() -> UInt64 {
+package func monotonicNanos() -> UInt64 {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
@@ -96,7 +96,7 @@ func monotonicNanos() -> UInt64 {
 
 /// Cheap (jiffy-resolution) monotonic clock for timeouts.
 @inline(__always)
-func coarseMonotonicNanos() -> UInt64 {
+package func coarseMonotonicNanos() -> UInt64 {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC_COARSE, &ts)
     return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
@@ -104,7 +104,7 @@ func coarseMonotonicNanos() -> UInt64 {
 
 extension Duration {
     /// Whole nanoseconds, saturating; negative durations count as zero.
-    var saturatingNanoseconds: UInt64 {
+    package var saturatingNanoseconds: UInt64 {
         let (seconds, attoseconds) = components
         if seconds < 0 { return 0 }
         let (s, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
@@ -118,10 +118,10 @@ extension Duration {
 
 /// A heap-allocated pthread mutex with tryLock (the sweeper must never block
 /// on a connection a serving thread is working on).
-final class PThreadMutex: @unchecked Sendable {
+package final class PThreadMutex: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
-    init() {
+    package init() {
         mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         pthread_mutex_init(mutex, nil)
@@ -133,9 +133,9 @@ final class PThreadMutex: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    @inline(__always) func lock() { pthread_mutex_lock(mutex) }
-    @inline(__always) func unlock() { pthread_mutex_unlock(mutex) }
-    @inline(__always) func tryLock() -> Bool { pthread_mutex_trylock(mutex) == 0 }
+    @inline(__always) package func lock() { pthread_mutex_lock(mutex) }
+    @inline(__always) package func unlock() { pthread_mutex_unlock(mutex) }
+    @inline(__always) package func tryLock() -> Bool { pthread_mutex_trylock(mutex) == 0 }
 }
 
 private final class ThreadStart {
@@ -145,7 +145,7 @@ private final class ThreadStart {
 
 /// Starts a joinable pthread running `body`. Returns nil when the system
 /// refuses (resource limits).
-func startThread(stackBytes: Int = 4 << 20, _ body: @escaping @Sendable () -> Void) -> pthread_t? {
+package func startThread(stackBytes: Int = 4 << 20, _ body: @escaping @Sendable () -> Void) -> pthread_t? {
     let context = Unmanaged.passRetained(ThreadStart(body)).toOpaque()
     var attributes = pthread_attr_t()
     pthread_attr_init(&attributes)
@@ -165,11 +165,11 @@ func startThread(stackBytes: Int = 4 << 20, _ body: @escaping @Sendable () -> Vo
     return thread
 }
 
-func joinThread(_ thread: pthread_t) {
+package func joinThread(_ thread: pthread_t) {
     _ = pthread_join(thread, nil)
 }
 
-func errnoDescription(_ code: Int32) -> String {
+package func errnoDescription(_ code: Int32) -> String {
     guard let s = strerror(code) else { return "error \(code)" }
     return String(cString: s)
 }

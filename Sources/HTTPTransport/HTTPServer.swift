@@ -14,10 +14,10 @@
 import Glibc
 import Synchronization
 
-final class HTTPServer: @unchecked Sendable {
-    let configuration: HTTPServerConfiguration
+package final class HTTPServer: @unchecked Sendable {
+    package let configuration: HTTPServerConfiguration
     /// The port being served (the real one for an ephemeral bind).
-    let port: UInt16
+    package let port: UInt16
 
     let handler: any HTTPHandler
     let sys: LinuxSystem
@@ -65,7 +65,7 @@ final class HTTPServer: @unchecked Sendable {
     static let listenerToken: UInt64 = .max
     static let exitToken: UInt64 = .max - 1
 
-    init(listener: HTTPListener, configuration: HTTPServerConfiguration = HTTPServerConfiguration(),
+    package init(listener: HTTPListener, configuration: HTTPServerConfiguration = HTTPServerConfiguration(),
          handler: any HTTPHandler) throws {
         guard let sys = LinuxSystem.shared else {
             throw HTTPListenerError(message: "epoll is not available on this system")
@@ -153,13 +153,13 @@ final class HTTPServer: @unchecked Sendable {
 
     /// Starts the serving threads and the sweeper, then blocks until
     /// shutdown has completed and every thread has stopped.
-    func run() throws {
+    package func run() throws {
         try start()
         wait()
     }
 
     /// Starts the threads and returns.
-    func start() throws {
+    package func start() throws {
         lifecycleLock.lock()
         defer { lifecycleLock.unlock() }
         guard !started else { return }
@@ -194,7 +194,7 @@ final class HTTPServer: @unchecked Sendable {
 
     /// Waits until every thread has stopped (after `beginShutdown`), then
     /// releases the epoll instance and (when owned) the listening socket.
-    func wait() {
+    package func wait() {
         lifecycleLock.lock()
         let toJoin = threads
         threads.removeAll()
@@ -223,11 +223,11 @@ final class HTTPServer: @unchecked Sendable {
     /// Stops accepting, lets in-flight requests finish (their responses carry
     /// `Connection: close`), closes idle connections, and after the
     /// configured grace period closes everything. Safe from any thread.
-    func beginShutdown() {
+    package func beginShutdown() {
         beginShutdown(gracePeriod: configuration.shutdownGracePeriod)
     }
 
-    func beginShutdown(gracePeriod: Duration?) {
+    package func beginShutdown(gracePeriod: Duration?) {
         listenerLock.lock()
         if listenerActive {
             listenerActive = false
@@ -254,7 +254,7 @@ final class HTTPServer: @unchecked Sendable {
     }
 
     /// Connections currently open.
-    var activeConnectionCount: Int { activeConnections.load(ordering: .relaxed) }
+    package var activeConnectionCount: Int { activeConnections.load(ordering: .relaxed) }
 
     private func stopThreads() {
         threadsExit.store(true, ordering: .sequentiallyConsistent)
