@@ -2,6 +2,7 @@
 // methods, dialects, router. Any failure stops here with a message naming
 // the config key, the plugin, its path and the reason.
 import Glibc
+import HTTPTransport
 import PluginAPI
 import ProteusJSON
 
