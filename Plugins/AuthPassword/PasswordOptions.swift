@@ -29,8 +29,7 @@ struct PasswordOptions: Sendable, Equatable {
     /// Parses and checks the options handed to `create` (a JSON object;
     /// no text is `{}`; a null member means "use the default"). Every
     /// failure is PROTEUS_E_INVALID with a message naming the key.
-    static func parse(json: UnsafePointer<CChar>?, length: Int) throws(PluginError) -> PasswordOptions {
-        let reader = try PluginOptions(json: json, length: length)
+    static func parse(_ reader: PluginOptions) throws(PluginError) -> PasswordOptions {
         try reader.rejectUnknown(knownKeys)
         var options = PasswordOptions()
         if let m = try reader.int("memoryKiB", in: 8...Int(maxMemoryKiB)) { options.memoryKiB = UInt32(m) }

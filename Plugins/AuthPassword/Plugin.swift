@@ -11,7 +11,7 @@ import PluginAPI
 import PluginKit
 
 /// One configured instance.
-final class PasswordAuth: @unchecked Sendable {
+final class PasswordAuth: AuthMethodInstance, @unchecked Sendable {
     let host: UnsafePointer<proteus_host_api>
     let options: PasswordOptions
 
@@ -21,36 +21,36 @@ final class PasswordAuth: @unchecked Sendable {
     }
 
     /// A new argon2id PHC string for `secret`.
-    func enroll(secret: proteus_str) throws(PluginError) -> [UInt8] {
+    func enroll(secret: proteus_str) throws(PluginError) -> String {
         guard secret.isPresent else { throw .invalid("no password given") }
         try checkSize(secret)
         let salt = try Host(host).randomBytes(Argon2Hasher.saltBytes)
-        return try Argon2Hasher.enroll(password: secret.buffer, salt: salt, options: options)
+        return String(decoding: try Argon2Hasher.enroll(password: secret.buffer, salt: salt, options: options), as: UTF8.self)
     }
 
     /// OK / DENIED with needs_rehash, IGNORE for formats that are not ours,
     /// INVALID for malformed ones.
-    func verify(presented: proteus_str, stored: proteus_str) throws(PluginError) -> Bool {
+    func verify(presented: proteus_str, stored: proteus_str) throws(PluginError) -> AuthVerification {
         let storedBytes = stored.buffer
         if Argon2Variant.detect(storedBytes) != nil {
             try checkPresented(presented)
             let verdict = try Argon2Hasher.verify(password: presented.buffer, stored: storedBytes)
             guard verdict.matches else { throw .denied("password does not match") }
-            return needsRehash(verdict.parameters)
+            return AuthVerification(needsRehash: needsRehash(verdict.parameters))
         }
         if BcryptVerifier.recognizes(storedBytes) {
             try checkPresented(presented)
             guard try BcryptVerifier.verify(password: presented.buffer, stored: storedBytes) else {
                 throw .denied("password does not match")
             }
-            return true // bcrypt is legacy: always re-enroll with argon2id
+            return AuthVerification(needsRehash: true) // bcrypt is legacy: always re-enroll with argon2id
         }
         if LegacyMD5Verifier.recognizes(storedBytes) {
             try checkPresented(presented)
             guard try LegacyMD5Verifier.verify(password: presented.buffer, stored: storedBytes) else {
                 throw .denied("password does not match")
             }
-            return true // unsalted MD5 (MCSManager type 0): always re-enroll
+            return AuthVerification(needsRehash: true) // unsalted MD5 (MCSManager type 0): always re-enroll
         }
         throw PluginError(PROTEUS_E_IGNORE, "not an argon2, bcrypt or {MD5} verifier")
     }
@@ -77,65 +77,18 @@ final class PasswordAuth: @unchecked Sendable {
     }
 }
 
-enum PasswordEntry {
-    static let create: CreateFunction = { host, text, length, instance, err in
-        reporting(err) {
-            guard let host, let instance else { throw PluginError.invalid("create: missing host table or instance pointer") }
-            let options = try PasswordOptions.parse(json: text, length: length)
-            if options.isBelowOWASPMinimum {
-                Host(host).warn("argon2id cost below the OWASP minimum (m=19456 KiB, t=2 or an equivalent): \(options.summary)")
-            }
-            instance.pointee = InstanceBox.retain(PasswordAuth(host: host, options: options))
-        }
-    }
-
-    static let destroy: DestroyFunction = { instance in
-        InstanceBox.release(instance, as: PasswordAuth.self)
-    }
-
-    static let enroll: @convention(c) (UnsafeMutableRawPointer?, proteus_str, OpaquePointer?, UnsafeMutablePointer<proteus_str>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { instance, secret, arena, stored, err in
-        reporting(err) {
-            guard instance != nil, let arena, let stored else {
-                throw PluginError.invalid("enroll: missing instance, arena or output")
-            }
-            let auth = InstanceBox.get(instance, as: PasswordAuth.self)
-            let encoded = try auth.enroll(secret: secret)
-            let writer = ArenaWriter(host: auth.host, arena: arena)
-            stored.pointee = try encoded.withUnsafeBytes { try writer.str(bytes: $0) }
-        }
-    }
-
-    static let verify: @convention(c) (UnsafeMutableRawPointer?, proteus_str, proteus_str, OpaquePointer?, UnsafeMutablePointer<proteus_verify_result>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { instance, presented, stored, _, result, err in
-        reporting(err) {
-            guard instance != nil else { throw PluginError.invalid("verify: missing instance") }
-            let auth = InstanceBox.get(instance, as: PasswordAuth.self)
-            let needsRehash = try auth.verify(presented: presented, stored: stored)
-            if let result {
-                result.pointee.needs_rehash = needsRehash
-                result.pointee.updated_stored = .absent
-            }
-        }
-    }
-}
-
-nonisolated(unsafe) let passwordAuthTable: UnsafePointer<proteus_auth_api> = makeStaticTable(
-    proteus_auth_api(
-        struct_size: UInt32(MemoryLayout<proteus_auth_api>.size),
-        method: UnsafeRawPointer(("password" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self),
-        enroll: PasswordEntry.enroll,
-        verify: PasswordEntry.verify
-    )
-)
-
-nonisolated(unsafe) let passwordDescriptor: UnsafePointer<proteus_plugin_descriptor> = makeDescriptor(
-    kind: PROTEUS_KIND_AUTH,
+nonisolated(unsafe) let passwordDescriptor = AuthExport.descriptor(
     name: "password",
+    method: "password",
     version: "1.0.0",
     description: "Passwords: enrolls argon2id (PHC strings); verifies argon2id/i/d and legacy bcrypt ($2a$/$2b$/$2y$) and {MD5}",
-    create: PasswordEntry.create,
-    destroy: PasswordEntry.destroy,
-    vtable: UnsafeRawPointer(passwordAuthTable)
-)
+    factory: { host, reader in
+        let options = try PasswordOptions.parse(reader)
+        if options.isBelowOWASPMinimum {
+            host.warn("argon2id cost below the OWASP minimum (m=19456 KiB, t=2 or an equivalent): \(options.summary)")
+        }
+        return PasswordAuth(host: host.api, options: options)
+    })
 
 /// The one exported symbol (must be public to survive release builds).
 @_cdecl("proteus_plugin_entry_v1")

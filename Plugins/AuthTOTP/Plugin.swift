@@ -37,7 +37,7 @@ import PluginAPI
 import PluginKit
 
 /// One configured instance.
-final class TOTPAuth: @unchecked Sendable {
+final class TOTPAuth: AuthMethodInstance, @unchecked Sendable {
     /// Binds sealed secrets to this purpose (a sealed TOTP secret cannot be
     /// passed off as another kind of sealed token, nor the reverse).
     static let aad = Array("proteus.totp.v1".utf8)
@@ -72,7 +72,7 @@ final class TOTPAuth: @unchecked Sendable {
 
     /// The verifier to persist when `presented` is accepted; throws IGNORE,
     /// INVALID or DENIED otherwise (see the file comment).
-    func verify(presented: proteus_str, stored: proteus_str) throws(PluginError) -> String {
+    func verify(presented: proteus_str, stored: proteus_str) throws(PluginError) -> AuthVerification {
         guard stored.isPresent, StoredVerifier.recognizes(stored.buffer) else {
             throw PluginError(PROTEUS_E_IGNORE, "not a TOTP verifier")
         }
@@ -113,7 +113,7 @@ final class TOTPAuth: @unchecked Sendable {
             throw .denied(replayed ? "TOTP code was already used, or a newer one was" : "TOTP code does not match")
         }
         verifier.lastStep = accepted
-        return verifier.text
+        return AuthVerification(updatedStored: verifier.text)
     }
 
     /// The presented code as ASCII digits, whitespace around it trimmed;
@@ -134,67 +134,12 @@ final class TOTPAuth: @unchecked Sendable {
     }
 }
 
-enum TOTPEntry {
-    static let create: CreateFunction = { host, text, length, instance, err in
-        reporting(err) {
-            guard let host, let instance else { throw PluginError.invalid("create: missing host table or instance pointer") }
-            let options = try TOTPOptions.parse(json: text, length: length)
-            instance.pointee = InstanceBox.retain(TOTPAuth(host: host, options: options))
-        }
-    }
-
-    static let destroy: DestroyFunction = { instance in
-        InstanceBox.release(instance, as: TOTPAuth.self)
-    }
-
-    static let enroll: @convention(c) (UnsafeMutableRawPointer?, proteus_str, OpaquePointer?, UnsafeMutablePointer<proteus_str>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { instance, secret, arena, stored, err in
-        reporting(err) {
-            guard instance != nil, let arena, let stored else {
-                throw PluginError.invalid("enroll: missing instance, arena or output")
-            }
-            let auth = InstanceBox.get(instance, as: TOTPAuth.self)
-            let text = try auth.enroll(secret: secret)
-            stored.pointee = try ArenaWriter(host: auth.host, arena: arena).str(text)
-        }
-    }
-
-    /// Bytes of proteus_verify_result a caller must provide for
-    /// updated_stored (without it, a code could be replayed).
-    static let resultSizeNeeded = MemoryLayout<proteus_verify_result>.offset(of: \.updated_stored)! + MemoryLayout<proteus_str>.size
-
-    static let verify: @convention(c) (UnsafeMutableRawPointer?, proteus_str, proteus_str, OpaquePointer?, UnsafeMutablePointer<proteus_verify_result>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { instance, presented, stored, arena, result, err in
-        reporting(err) {
-            guard instance != nil else { throw PluginError.invalid("verify: missing instance") }
-            let auth = InstanceBox.get(instance, as: TOTPAuth.self)
-            let updated = try auth.verify(presented: presented, stored: stored)
-            guard let arena, let result, Int(result.pointee.struct_size) >= resultSizeNeeded else {
-                throw PluginError.invalid("verify: TOTP needs an arena and a result with updated_stored (the new last step must be persisted)")
-            }
-            let text = try ArenaWriter(host: auth.host, arena: arena).str(updated)
-            result.pointee.needs_rehash = false
-            result.pointee.updated_stored = text
-        }
-    }
-}
-
-nonisolated(unsafe) let totpAuthTable: UnsafePointer<proteus_auth_api> = makeStaticTable(
-    proteus_auth_api(
-        struct_size: UInt32(MemoryLayout<proteus_auth_api>.size),
-        method: UnsafeRawPointer(("totp" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self),
-        enroll: TOTPEntry.enroll,
-        verify: TOTPEntry.verify
-    )
-)
-
-nonisolated(unsafe) let totpDescriptor: UnsafePointer<proteus_plugin_descriptor> = makeDescriptor(
-    kind: PROTEUS_KIND_AUTH,
+nonisolated(unsafe) let totpDescriptor = AuthExport.descriptor(
     name: "totp",
+    method: "totp",
     version: "1.0.0",
     description: "TOTP one-time codes (RFC 6238; SHA1/SHA256/SHA512, 6 or 8 digits), secrets sealed with the server key, replay-proof",
-    create: TOTPEntry.create,
-    destroy: TOTPEntry.destroy,
-    vtable: UnsafeRawPointer(totpAuthTable)
-)
+    factory: { host, reader in TOTPAuth(host: host.api, options: try TOTPOptions.parse(reader)) })
 
 /// The one exported symbol (must be public to survive release builds).
 @_cdecl("proteus_plugin_entry_v1")

@@ -36,8 +36,7 @@ struct TOTPOptions: Sendable, Equatable {
     /// Parses and checks the options handed to `create` (a JSON object; no
     /// text is `{}`; a null member means "use the default"). Every failure
     /// is PROTEUS_E_INVALID with a message naming the key.
-    static func parse(json: UnsafePointer<CChar>?, length: Int) throws(PluginError) -> TOTPOptions {
-        let reader = try PluginOptions(json: json, length: length)
+    static func parse(_ reader: PluginOptions) throws(PluginError) -> TOTPOptions {
         try reader.rejectUnknown(knownKeys)
         var options = TOTPOptions()
         if let d = try reader.int("digits", in: 6...8) {

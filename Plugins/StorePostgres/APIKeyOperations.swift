@@ -35,30 +35,34 @@ extension PostgresStore {
         }
     }
 
-    /// Records last_used_at = now as a best effort (a key row locked by
-    /// another caller is skipped, a failure does not fail the read), then
-    /// reads the key.
+    /// Reads the key; when its recorded use is a resolution old
+    /// (PROTEUS_LAST_USED_RESOLUTION_MS), records last_used_at = now as a best
+    /// effort (a key row locked by another caller is skipped, a failure does
+    /// not fail the read).
     func getAPIKey(_ hash: proteus_bytes, now: Int64, arena: OpaquePointer?,
                    out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_api_key>?>?) throws {
         guard let out else { throw PluginError.invalid("no output pointer was given") }
         let writer = try arenaWriter(arena)
-        var p = PGParams()
-        p.bytes(hash)
-        p.int64(now)
         let found: APIKeyRecord? = try read("reading an API key") { c in
-            do {
-                let updated = try c.execute("""
-                    UPDATE api_keys SET last_used_at = $2 WHERE key_hash = (SELECT key_hash FROM api_keys \
-                    WHERE key_hash = $1 AND last_used_at < $2 FOR UPDATE SKIP LOCKED) RETURNING \(Self.keyColumns)
-                    """, p, "recording API key use")
-                if updated.rows > 0 { return Self.readKey(updated, 0) }
-            } catch let f as PGFailure where !f.isConnectionLoss {
-                // Best effort: the read below still answers.
-            }
             var k = PGParams()
             k.bytes(hash)
             let r = try c.execute("SELECT \(Self.keyColumns) FROM api_keys WHERE key_hash = $1", k, "reading an API key")
-            return r.rows > 0 ? Self.readKey(r, 0) : nil
+            guard r.rows > 0 else { return nil }
+            var key = Self.readKey(r, 0)
+            guard now - key.lastUsedAt >= Int64(PROTEUS_LAST_USED_RESOLUTION_MS) else { return key }
+            var p = PGParams()
+            p.bytes(hash)
+            p.int64(now)
+            do {
+                let updated = try c.execute("""
+                    UPDATE api_keys SET last_used_at = $2 WHERE key_hash = (SELECT key_hash FROM api_keys \
+                    WHERE key_hash = $1 AND last_used_at < $2 FOR UPDATE SKIP LOCKED) RETURNING last_used_at
+                    """, p, "recording API key use")
+                if updated.rows > 0 { key.lastUsedAt = now }
+            } catch let f as PGFailure where !f.isConnectionLoss {
+                // Best effort: the key read above still answers.
+            }
+            return key
         }
         guard let found else { throw PluginError.notFound("no such API key") }
         out.pointee = try writer.single(try writer.apiKey(found))
