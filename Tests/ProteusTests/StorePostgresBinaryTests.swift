@@ -178,7 +178,10 @@ final class StorePostgresBinaryTests: XCTestCase {
         for uuid in acknowledged + summary.created {
             XCTAssertEqual(try client.request("HEAD", "/api/v1/user?uuid=\(uuid)").status, 200, "user \(uuid) acknowledged with 201 is missing")
         }
-        XCTAssertEqual(try server.userCount(), acknowledged.count + summary.created.count)
+        // A create whose COMMIT reached PostgreSQL just before the crash may
+        // exist although its client got a 503 (the acknowledgement was lost
+        // with the connection): acknowledged creates are a lower bound.
+        XCTAssertGreaterThanOrEqual(try server.userCount(), acknowledged.count + summary.created.count)
     }
 }
 

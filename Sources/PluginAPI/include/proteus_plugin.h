@@ -117,8 +117,10 @@ typedef int32_t proteus_status;
  *  does not handle; the host asks the next plugin of the same method
  *  (as PAM_IGNORE lets modules stack). */
 #define PROTEUS_E_IGNORE       6
-/** A backend is unreachable, overloaded or timed out. Nothing is known to
- *  have changed; the caller may retry later (dialects answer 503). */
+/** A backend is unreachable, overloaded or timed out. The caller may retry
+ *  later (dialects answer 503). A write that fails this way normally
+ *  changed nothing, but when the connection broke during COMMIT its outcome
+ *  is unknown: it may have been applied. */
 #define PROTEUS_E_UNAVAILABLE  7
 /** The change would leave no enabled user holding the guarded role
  *  (e.g. "the last administrator"). Nothing was changed. */
