@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "proteus", targets: ["Host"]),
         // Plugins: each a shared library the host dlopens (libproteus-<name>.so).
         .library(name: "proteus-sqlite", type: .dynamic, targets: ["StoreSQLite"]),
+        .library(name: "proteus-postgres", type: .dynamic, targets: ["StorePostgres"]),
         .library(name: "proteus-password", type: .dynamic, targets: ["AuthPassword"]),
         .library(name: "proteus-aiostreams", type: .dynamic, targets: ["AIOStreams"]),
         .library(name: "proteus-totp", type: .dynamic, targets: ["AuthTOTP"]),
@@ -20,6 +21,7 @@ let package = Package(
 
         // Debian C libraries.
         .systemLibrary(name: "CSQLite", path: "Sources/System/CSQLite"),
+        .systemLibrary(name: "CPostgres", path: "Sources/System/CPostgres"),
         .systemLibrary(name: "COpenSSL", path: "Sources/System/COpenSSL"),
         .systemLibrary(name: "CArgon2", path: "Sources/System/CArgon2"),
         .systemLibrary(name: "CCrypt", path: "Sources/System/CCrypt"),
@@ -38,6 +40,7 @@ let package = Package(
         ),
 
         .target(name: "StoreSQLite", dependencies: ["PluginKit", "CSQLite"], path: "Plugins/StoreSQLite"),
+        .target(name: "StorePostgres", dependencies: ["PluginKit", "CPostgres"], path: "Plugins/StorePostgres"),
         .target(name: "AuthPassword", dependencies: ["PluginKit", "CArgon2", "CCrypt"], path: "Plugins/AuthPassword"),
         .target(name: "AuthTOTP", dependencies: ["PluginKit", "COpenSSL"], path: "Plugins/AuthTOTP"),
         .target(name: "AIOStreams", dependencies: ["PluginKit"], path: "Plugins/APIDialects/AIOStreams"),

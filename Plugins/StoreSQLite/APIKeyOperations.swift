@@ -36,9 +36,10 @@ extension SQLiteStore {
         }
     }
 
-    /// Reads on a reader, then records last_used_at = now on the writer as a
-    /// best effort: waits at most 250 ms for the writer and the file lock,
-    /// and a failure there does not fail the read.
+    /// Reads on a reader, then, when the recorded use is a resolution old
+    /// (PROTEUS_LAST_USED_RESOLUTION_MS), records last_used_at = now on the
+    /// writer as a best effort: waits at most 250 ms for the writer and the
+    /// file lock, and a failure there does not fail the read.
     func getAPIKey(_ hash: proteus_bytes, now: Int64, arena: OpaquePointer?,
                    out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_api_key>?>?) throws {
         guard let out else { throw PluginError.invalid("no output pointer was given") }
@@ -50,7 +51,7 @@ extension SQLiteStore {
             }
         }
         guard var found else { throw PluginError.notFound("no such API key") }
-        if now > found.lastUsedAt {
+        if now - found.lastUsedAt >= Int64(PROTEUS_LAST_USED_RESOLUTION_MS) {
             let recorded = pool.tryWithWriter(timeoutMs: 250) { c -> Bool in
                 c.setBusyTimeout(min(options.busyTimeoutMs, 250))
                 defer { c.setBusyTimeout(options.busyTimeoutMs) }
@@ -88,14 +89,7 @@ extension SQLiteStore {
                 return all
             }
         }
-        let list = try writer.allocate(proteus_api_key_list.self, count: 1)
-        list.pointee.count = UInt32(keys.count)
-        if !keys.isEmpty {
-            let items = try writer.allocate(proteus_api_key.self, count: keys.count)
-            for (i, k) in keys.enumerated() { items[i] = try writer.apiKey(k) }
-            list.pointee.items = UnsafePointer(items)
-        }
-        out.pointee = list
+        out.pointee = try writer.apiKeyList(keys)
     }
 
     func deleteAPIKey(_ hash: proteus_bytes) throws {

@@ -9,7 +9,7 @@ import PluginKit
 
 /// A failed SQLite call: the (extended) result code and SQLite's message.
 /// Operations translate it into a PluginError (see `pluginError`).
-struct SQLiteFailure: Error {
+struct SQLiteFailure: PluginErrorConvertible {
     let code: Int32
     let message: String
     let context: String

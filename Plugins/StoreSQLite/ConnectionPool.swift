@@ -4,34 +4,12 @@
 import Glibc
 import PluginKit
 
-/// A pthread mutex on the heap (it must not move).
-final class Lock: @unchecked Sendable {
-    let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    init() { pthread_mutex_init(mutex, nil) }
-    deinit { pthread_mutex_destroy(mutex); mutex.deallocate() }
-    @inline(__always) func lock() { pthread_mutex_lock(mutex) }
-    @inline(__always) func unlock() { pthread_mutex_unlock(mutex) }
-    /// Locks within `milliseconds`; false when the lock stayed taken.
-    func lock(timeoutMs milliseconds: Int) -> Bool {
-        var deadline = timespec()
-        clock_gettime(CLOCK_REALTIME, &deadline)
-        let nanos = Int(deadline.tv_nsec) + (milliseconds % 1000) * 1_000_000
-        deadline.tv_sec += milliseconds / 1000 + nanos / 1_000_000_000
-        deadline.tv_nsec = nanos % 1_000_000_000
-        return pthread_mutex_timedlock(mutex, &deadline) == 0
-    }
-    @inline(__always) func withLock<R>(_ body: () throws -> R) rethrows -> R {
-        lock(); defer { unlock() }
-        return try body()
-    }
-}
-
 final class ConnectionPool: @unchecked Sendable {
     private let writer: Connection
-    private let writerLock = Lock()
+    private let writerLock = PluginMutex()
     private var idle: [Connection]
     private let all: [Connection]
-    private let readersLock = Lock()
+    private let readersLock = PluginMutex()
     private let readerAvailable = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var closed = false
 

@@ -68,14 +68,7 @@ extension SQLiteStore {
                 return all
             }
         }
-        let list = try writer.allocate(proteus_group_list.self, count: 1)
-        list.pointee.count = UInt32(groups.count)
-        if !groups.isEmpty {
-            let items = try writer.allocate(proteus_group.self, count: groups.count)
-            for (i, g) in groups.enumerated() { items[i] = try writer.group(g) }
-            list.pointee.items = UnsafePointer(items)
-        }
-        out.pointee = list
+        out.pointee = try writer.groupList(groups)
     }
 
     func updateGroup(_ input: UnsafePointer<proteus_group>?, expectedVersion: UInt64, newVersion: UnsafeMutablePointer<UInt64>?) throws {

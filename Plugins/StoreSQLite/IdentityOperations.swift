@@ -66,13 +66,6 @@ extension SQLiteStore {
                 return all
             }
         }
-        let list = try writer.allocate(proteus_identity_list.self, count: 1)
-        list.pointee.count = UInt32(links.count)
-        if !links.isEmpty {
-            let items = try writer.allocate(proteus_identity.self, count: links.count)
-            for (i, l) in links.enumerated() { items[i] = try writer.identity(l) }
-            list.pointee.items = UnsafePointer(items)
-        }
-        out.pointee = list
+        out.pointee = try writer.identityList(links)
     }
 }

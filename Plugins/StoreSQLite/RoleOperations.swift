@@ -57,14 +57,7 @@ extension SQLiteStore {
                 return all
             }
         }
-        let list = try writer.allocate(proteus_role_list.self, count: 1)
-        list.pointee.count = UInt32(roles.count)
-        if !roles.isEmpty {
-            let items = try writer.allocate(proteus_role.self, count: roles.count)
-            for (i, r) in roles.enumerated() { items[i] = try writer.role(r) }
-            list.pointee.items = UnsafePointer(items)
-        }
-        out.pointee = list
+        out.pointee = try writer.roleList(roles)
     }
 
     /// Removes the role from every holder (each holder's version + 1), then deletes it.

@@ -5,7 +5,7 @@ import CSQLite
 import PluginAPI
 import PluginKit
 
-final class SQLiteStore: @unchecked Sendable {
+final class SQLiteStore: StoreOperations, @unchecked Sendable {
     let host: Host
     let options: StoreOptions
     let pool: ConnectionPool
@@ -41,25 +41,11 @@ final class SQLiteStore: @unchecked Sendable {
         return ArenaWriter(host: host.api, arena: arena)
     }
 
+    /// The store behind an instance pointer (extensions get the instance).
     static func from(_ pointer: UnsafeMutableRawPointer?) -> SQLiteStore {
-        InstanceBox.get(pointer, as: SQLiteStore.self)
+        StoreBox.store(pointer) as! SQLiteStore
     }
 }
 
-/// The body of every C entry point: runs `body` and reports any failure
-/// into `err` (SQLite failures translated by meaning).
-@inline(__always)
-func storeCall(_ store: UnsafeMutableRawPointer?, _ err: UnsafeMutablePointer<proteus_error>?,
-               _ body: (SQLiteStore) throws -> Void) -> proteus_status {
-    guard store != nil else { return PluginError.invalid("no store instance (NULL)").report(to: err) }
-    do {
-        try body(SQLiteStore.from(store))
-        return PROTEUS_OK
-    } catch let e as PluginError {
-        return e.report(to: err)
-    } catch let e as SQLiteFailure {
-        return e.pluginError.report(to: err)
-    } catch {
-        return PluginError.internal("\(error)").report(to: err)
-    }
-}
+/// The store's own input checks are PluginKit's, shared with every store.
+typealias Input = StoreInput

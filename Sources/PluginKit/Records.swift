@@ -338,3 +338,44 @@ extension ArenaWriter {
         return c
     }
 }
+
+// MARK: - lists
+
+extension ArenaWriter {
+    /// A list record whose items are written by `convert`.
+    private func list<Item, CItem, List>(_ items: [Item], _ type: List.Type, _ convert: (Item) throws -> CItem,
+                                         _ fill: (UnsafeMutablePointer<List>, UInt32, UnsafePointer<CItem>?) -> Void) throws -> UnsafeMutablePointer<List> {
+        let list = try allocate(List.self, count: 1)
+        var pointer: UnsafePointer<CItem>? = nil
+        if !items.isEmpty {
+            let out = try allocate(CItem.self, count: items.count)
+            for (i, item) in items.enumerated() { out[i] = try convert(item) }
+            pointer = UnsafePointer(out)
+        }
+        fill(list, UInt32(items.count), pointer)
+        return list
+    }
+
+    public func groupList(_ groups: [GroupRecord]) throws -> UnsafeMutablePointer<proteus_group_list> {
+        try list(groups, proteus_group_list.self, group) { $0.pointee.count = $1; $0.pointee.items = $2 }
+    }
+
+    public func roleList(_ roles: [RoleRecord]) throws -> UnsafeMutablePointer<proteus_role_list> {
+        try list(roles, proteus_role_list.self, role) { $0.pointee.count = $1; $0.pointee.items = $2 }
+    }
+
+    public func apiKeyList(_ keys: [APIKeyRecord]) throws -> UnsafeMutablePointer<proteus_api_key_list> {
+        try list(keys, proteus_api_key_list.self, apiKey) { $0.pointee.count = $1; $0.pointee.items = $2 }
+    }
+
+    public func identityList(_ links: [IdentityRecord]) throws -> UnsafeMutablePointer<proteus_identity_list> {
+        try list(links, proteus_identity_list.self, identity) { $0.pointee.count = $1; $0.pointee.items = $2 }
+    }
+
+    /// One record in the arena.
+    public func single<T>(_ value: T) throws -> UnsafeMutablePointer<T> {
+        let p = try allocate(T.self, count: 1)
+        p.pointee = value
+        return p
+    }
+}

@@ -5,12 +5,18 @@ import Foundation
 import ProteusJSON
 import XCTest
 
-final class AIOStreamsTests: XCTestCase {
+class AIOStreamsTests: XCTestCase {
     private var server: ProteusProcess!
     private var client: APIClient!
 
+    /// The store section of the config (SQLite in the test's directory);
+    /// AIOStreamsPostgresTests runs every test here on PostgreSQL instead.
+    class func storeConfig(directory: String) -> [String: Any] {
+        ["plugin": "sqlite", "options": ["path": directory + "/data/proteus.sqlite"]]
+    }
+
     static func config(directory: String, aiostreamsOptions: [String: Any] = ["rateLimit": false]) -> [String: Any] {
-        var c = ProteusProcess.defaultConfig(directory: directory)
+        var c = ProteusProcess.defaultConfig(directory: directory, store: storeConfig(directory: directory))
         c["dialects"] = [["plugin": "aiostreams", "mount": "/", "options": aiostreamsOptions]]
         return c
     }

@@ -8,7 +8,7 @@ import ProteusJSON
 import XCTest
 @testable import Host
 
-final class MCSManagerImportTests: XCTestCase {
+class MCSManagerImportTests: XCTestCase {
     static let alpha = "55a8120adb4f4bb3bee672ef305bae62"
     static let beta = "046afc351bfb44a99aa5641c06e70e5a"
     static let gamma = "1fcdacc01eac44a7bf8fe83d34215d05"

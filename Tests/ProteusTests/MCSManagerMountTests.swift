@@ -4,7 +4,7 @@ import Foundation
 import ProteusJSON
 import XCTest
 
-final class MCSManagerMountTests: XCTestCase {
+class MCSManagerMountTests: XCTestCase {
     func testPanelUserSignsInThroughAIOStreams() throws {
         let panel = try PanelServer(label: "mcsm-cross")
         defer { panel.stop() }

@@ -5,7 +5,7 @@ import Foundation
 import ProteusJSON
 import XCTest
 
-final class MCSManagerSearchTests: XCTestCase {
+class MCSManagerSearchTests: XCTestCase {
     nonisolated(unsafe) static var shared: PanelServer?
 
     /// One server with 10,000 imported users for the whole class.

@@ -15,4 +15,4 @@ ensure_packages() {
 }
 
 # What building Proteus needs beyond the Swift toolchain.
-BUILD_PACKAGES=(libsqlite3-dev libssl-dev libargon2-dev libcrypt-dev gcc)
+BUILD_PACKAGES=(libsqlite3-dev libpq-dev libssl-dev libargon2-dev libcrypt-dev gcc)

@@ -102,7 +102,10 @@ extension StoreConformanceSuite {
         try expectEqual(used.lastUsedAt, t, "last_used_at returned by apikey_get")
         try expectEqual(try client.listKeys(user: u.id)[0].lastUsedAt, t, "last_used_at stored by apikey_get")
         _ = try client.getKey(k1.keyHash, now: t + 5_000)
-        try expectEqual(try client.listKeys(user: u.id)[0].lastUsedAt, t + 5_000, "last_used_at after a later use")
+        try expectEqual(try client.listKeys(user: u.id)[0].lastUsedAt, t, "last_used_at after a use within the resolution")
+        let later = t + Int64(PROTEUS_LAST_USED_RESOLUTION_MS)
+        try expectEqual(try client.getKey(k1.keyHash, now: later).lastUsedAt, later, "last_used_at returned after a use a resolution later")
+        try expectEqual(try client.listKeys(user: u.id)[0].lastUsedAt, later, "last_used_at after a use a resolution later")
         try expect(try client.listKeys(user: nil).contains { $0.keyHash == k2.keyHash }, "apikey_list of all keys lacks a key")
         try expectStatus("apikey_create with a taken hash", PROTEUS_E_CONFLICT) { try client.createKey(k1) }
         try expectStatus("apikey_create for a missing user", PROTEUS_E_NOT_FOUND, PROTEUS_E_INVALID) {

@@ -84,7 +84,7 @@ extern "C" {
 /* ======================================================================== */
 
 #define PROTEUS_ABI_MAJOR 1
-#define PROTEUS_ABI_MINOR 1
+#define PROTEUS_ABI_MINOR 2
 
 /** First field of every descriptor: "PRTS" read as a little-endian uint32. */
 #define PROTEUS_PLUGIN_MAGIC 0x53545250u
@@ -343,6 +343,9 @@ typedef struct proteus_api_key_list {
     const proteus_api_key *items;
 } proteus_api_key_list;
 
+/** Granularity of api key last_used_at (see apikey_get). */
+#define PROTEUS_LAST_USED_RESOLUTION_MS 60000
+
 /** A link from an external identity (e.g. an OIDC issuer + subject). */
 typedef struct proteus_identity {
     uint32_t struct_size;
@@ -491,7 +494,10 @@ typedef struct proteus_store_api {
 
     proteus_status (*apikey_create)(void *store, const proteus_api_key *key,
                                     proteus_error *err);
-    /** Finds a key by hash and records last_used_at = now (best effort). */
+    /** Finds a key by hash. Records last_used_at = now when the stored value
+     *  is at least PROTEUS_LAST_USED_RESOLUTION_MS older (best effort: a
+     *  bounded wait, failures ignored), so a busy key does not turn every
+     *  read into a write; returns the value as stored afterwards. */
     proteus_status (*apikey_get)(void *store, proteus_bytes key_hash,
                                  int64_t now, proteus_arena *arena,
                                  proteus_api_key **out, proteus_error *err);

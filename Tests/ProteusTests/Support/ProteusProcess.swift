@@ -17,12 +17,13 @@ final class ProteusProcess: @unchecked Sendable {
     static var fastPassword: [String: Any] { ["plugin": "password", "options": ["memoryKiB": 1024, "iterations": 1]] }
 
     /// The config used unless a test gives its own: SQLite in the test's
-    /// directory, fast password hashing, AIOStreams at /.
-    static func defaultConfig(directory: String) -> [String: Any] {
+    /// directory (or the given store section), fast password hashing,
+    /// AIOStreams at /.
+    static func defaultConfig(directory: String, store: [String: Any]? = nil) -> [String: Any] {
         [
             "listen": "127.0.0.1:0",
             "dataDirectory": directory + "/data",
-            "store": ["plugin": "sqlite", "options": ["path": directory + "/data/proteus.sqlite"]],
+            "store": store ?? ["plugin": "sqlite", "options": ["path": directory + "/data/proteus.sqlite"]],
             "auth": [fastPassword],
             "dialects": [["plugin": "aiostreams", "mount": "/"]],
         ]

@@ -1,21 +1,21 @@
-// Checks on input records before anything is written. Inputs are borrowed
-// C records; their fields are read in place.
+// Checks a store makes on input records before anything is written (shared
+// by every store plugin, so all of them accept and refuse the same inputs).
+// Inputs are borrowed C records; their fields are read in place.
 import PluginAPI
-import PluginKit
 
-enum Input {
+public enum StoreInput {
     /// The record behind `p`, after checking its struct_size: a record
     /// smaller than this ABI's struct is invalid in ABI 1.0 (every field is
     /// required); a larger one comes from a newer host and its extra fields
     /// are ignored.
-    static func record<T>(_ p: UnsafePointer<T>?, _ what: String) throws(PluginError) -> T {
+    public static func record<T>(_ p: UnsafePointer<T>?, _ what: String) throws(PluginError) -> T {
         guard let p else { throw .invalid("the \(what) record is missing (NULL)") }
         let size = UnsafeRawPointer(p).load(as: UInt32.self)
         try checkSize(size, T.self, what)
         return p.pointee
     }
 
-    static func checkSize<T>(_ size: UInt32, _ type: T.Type, _ what: String) throws(PluginError) {
+    public static func checkSize<T>(_ size: UInt32, _ type: T.Type, _ what: String) throws(PluginError) {
         guard Int(size) >= MemoryLayout<T>.size else {
             throw .invalid("the \(what) record is too small (struct_size \(size), ABI 1.0 needs at least \(MemoryLayout<T>.size))")
         }
@@ -23,30 +23,30 @@ enum Input {
 
     /// The stride of an array of extensible records whose first element
     /// declares `struct_size` (the writer's size, rounded up to alignment).
-    static func stride<T>(of first: UnsafeRawPointer, _ type: T.Type) -> Int {
+    public static func stride<T>(of first: UnsafeRawPointer, _ type: T.Type) -> Int {
         let size = Int(first.load(as: UInt32.self))
         let align = MemoryLayout<T>.alignment
         return max((size + align - 1) / align * align, MemoryLayout<T>.stride)
     }
 
-    static func isValidUTF8(_ s: proteus_str) -> Bool {
+    public static func isValidUTF8(_ s: proteus_str) -> Bool {
         guard s.ptr != nil else { return true }
         return String(validating: s.buffer.bindMemory(to: UInt8.self), as: UTF8.self) != nil
     }
 
     /// Present, valid UTF-8 text.
-    static func requireText(_ s: proteus_str, _ what: String, allowEmpty: Bool = true) throws(PluginError) {
+    public static func requireText(_ s: proteus_str, _ what: String, allowEmpty: Bool = true) throws(PluginError) {
         guard s.isPresent else { throw .invalid("\(what) is required") }
         guard allowEmpty || s.len > 0 else { throw .invalid("\(what) must not be empty") }
         guard isValidUTF8(s) else { throw .invalid("\(what) is not valid UTF-8") }
     }
 
-    static func optionalText(_ s: proteus_str, _ what: String) throws(PluginError) {
+    public static func optionalText(_ s: proteus_str, _ what: String) throws(PluginError) {
         guard isValidUTF8(s) else { throw .invalid("\(what) is not valid UTF-8") }
     }
 
     /// A role slug: 1...128 characters of [A-Za-z0-9._:-].
-    static func slug(_ s: proteus_str, _ what: String = "the role slug") throws(PluginError) {
+    public static func slug(_ s: proteus_str, _ what: String = "the role slug") throws(PluginError) {
         guard s.isPresent, s.len > 0 else { throw .invalid("\(what) is required") }
         guard s.len <= 128 else { throw .invalid("\(what) is longer than 128 characters") }
         for b in s.buffer {
@@ -62,21 +62,21 @@ enum Input {
     }
 
     /// A document namespace: non-empty UTF-8, not "*" (which means "all").
-    static func namespace(_ s: proteus_str, _ what: String = "a document namespace") throws(PluginError) {
+    public static func namespace(_ s: proteus_str, _ what: String = "a document namespace") throws(PluginError) {
         try requireText(s, what, allowEmpty: false)
         guard !s.equals(PROTEUS_DOCS_ALL) else { throw .invalid("\(what) must not be \"*\" (reserved for \"all documents\")") }
     }
 
     /// Which documents a read returns.
-    enum DocSelection {
+    public enum DocSelection {
         case none, all, one(proteus_str)
-        init(_ ns: proteus_str) {
+        public init(_ ns: proteus_str) {
             if !ns.isPresent { self = .none } else if ns.equals(PROTEUS_DOCS_ALL) { self = .all } else { self = .one(ns) }
         }
     }
 
     /// Checks the user-level fields a create/import/update writes.
-    static func userFields(_ u: proteus_user, fields: UInt64) throws(PluginError) {
+    public static func userFields(_ u: proteus_user, fields: UInt64) throws(PluginError) {
         if fields & PROTEUS_FIELD_USERNAME != 0 { try optionalText(u.username, "the username") }
         if fields & PROTEUS_FIELD_EMAIL != 0 { try optionalText(u.email, "the email") }
         if fields & PROTEUS_FIELD_ROLES != 0 {
@@ -96,12 +96,12 @@ enum Input {
         }
     }
 
-    static let allUserFields: UInt64 = PROTEUS_FIELD_USERNAME | PROTEUS_FIELD_EMAIL | PROTEUS_FIELD_DISPLAY_NAME
+    public static let allUserFields: UInt64 = PROTEUS_FIELD_USERNAME | PROTEUS_FIELD_EMAIL | PROTEUS_FIELD_DISPLAY_NAME
         | PROTEUS_FIELD_PASSWORD_HASH | PROTEUS_FIELD_FLAGS | PROTEUS_FIELD_MFA | PROTEUS_FIELD_GROUP
         | PROTEUS_FIELD_ROLES | PROTEUS_FIELD_DOCS | PROTEUS_FIELD_ACCESSED_AT | PROTEUS_FIELD_LOGIN_AT
 }
 
 extension proteus_id {
     /// The dashed UUID form, for messages.
-    var text: String { dashedUUID }
+    public var text: String { dashedUUID }
 }

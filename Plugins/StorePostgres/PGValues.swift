@@ -1,0 +1,289 @@
+// Statement parameters and results in PostgreSQL's binary format: values
+// are always sent as parameters of prepared statements (never spliced into
+// SQL text), and read back without text parsing.
+//
+// Binary formats used: int8 = 8 bytes big-endian; text = the UTF-8 bytes;
+// bytea = the bytes; arrays = ndim, hasnull, element oid, (size, lower
+// bound) per dimension, then (length, bytes) per element.
+import CPostgres
+import PluginAPI
+import PluginKit
+
+enum PGType {
+    static let bool: Oid = 16
+    static let bytea: Oid = 17
+    static let int8: Oid = 20
+    static let int4: Oid = 23
+    static let text: Oid = 25
+    static let byteaArray: Oid = 1001
+    static let textArray: Oid = 1009
+    static let int8Array: Oid = 1016
+}
+
+/// The parameters of one statement execution, in order ($1, $2, ...).
+/// Values are copied into one buffer, so borrowed inputs need only live
+/// until the statement is sent.
+struct PGParams {
+    private(set) var types: [Oid] = []
+    private(set) var data: [UInt8] = [0]      // never empty: empty values need a valid pointer
+    private(set) var offsets: [Int] = []
+    private(set) var lengths: [Int32] = []
+    private(set) var nulls: [Bool] = []
+
+    init() {}
+
+    var count: Int { types.count }
+
+    private mutating func append(_ type: Oid, _ bytes: UnsafeRawBufferPointer?) {
+        types.append(type)
+        offsets.append(data.count)
+        guard let bytes else {
+            lengths.append(0)
+            nulls.append(true)
+            return
+        }
+        data.append(contentsOf: bytes)
+        lengths.append(Int32(bytes.count))
+        nulls.append(false)
+    }
+
+    mutating func null(_ type: Oid) { append(type, nil) }
+
+    // MARK: text
+
+    mutating func text(_ s: proteus_str) {
+        guard s.ptr != nil else { return null(PGType.text) }
+        append(PGType.text, s.buffer)
+    }
+
+    mutating func text(_ s: String?) {
+        guard var s else { return null(PGType.text) }
+        s.withUTF8 { append(PGType.text, UnsafeRawBufferPointer($0)) }
+    }
+
+    mutating func text(bytes: [UInt8]) {
+        bytes.withUnsafeBytes { append(PGType.text, $0) }
+    }
+
+    // MARK: bytea
+
+    mutating func bytes(_ b: proteus_bytes) {
+        guard b.ptr != nil else { return null(PGType.bytea) }
+        append(PGType.bytea, b.buffer)
+    }
+
+    mutating func bytes(_ b: [UInt8]?) {
+        guard let b else { return null(PGType.bytea) }
+        b.withUnsafeBytes { append(PGType.bytea, $0) }
+    }
+
+    mutating func id(_ id: proteus_id) {
+        var copy = id.bytes
+        withUnsafeBytes(of: &copy) { append(PGType.bytea, $0) }
+    }
+
+    /// The group of a record (NULL when it has none).
+    mutating func group(_ u: proteus_user) {
+        if u.has_group { id(u.group_id) } else { null(PGType.bytea) }
+    }
+
+    // MARK: integers
+
+    mutating func int64(_ v: Int64) {
+        var be = v.bigEndian
+        withUnsafeBytes(of: &be) { append(PGType.int8, $0) }
+    }
+
+    mutating func int64(_ v: UInt64) { int64(Int64(bitPattern: v)) }
+    mutating func int64(_ v: UInt32) { int64(Int64(v)) }
+    mutating func int64(_ v: Int) { int64(Int64(v)) }
+
+    // MARK: arrays
+
+    /// A one-dimensional array of `elementType` built from elements
+    /// (nil = NULL element).
+    private mutating func array(_ arrayType: Oid, _ elementType: Oid, _ elements: [UnsafeRawBufferPointer?]) {
+        var out: [UInt8] = []
+        func put(_ v: Int32) { withUnsafeBytes(of: v.bigEndian) { out.append(contentsOf: $0) } }
+        if elements.isEmpty {
+            put(0); put(0); put(Int32(bitPattern: elementType))
+        } else {
+            put(1)
+            put(elements.contains { $0 == nil } ? 1 : 0)
+            put(Int32(bitPattern: elementType))
+            put(Int32(elements.count))
+            put(1)
+            for e in elements {
+                if let e {
+                    put(Int32(e.count))
+                    out.append(contentsOf: e)
+                } else {
+                    put(-1)
+                }
+            }
+        }
+        out.withUnsafeBytes { append(arrayType, $0) }
+    }
+
+    /// An array of `count` elements read through `element` (nil = NULL).
+    mutating func array(_ arrayType: Oid, _ elementType: Oid, count: Int, _ element: (Int) -> UnsafeRawBufferPointer?) {
+        array(arrayType, elementType, (0..<count).map(element))
+    }
+
+    /// int8[] of values.
+    mutating func int64Array(_ values: [Int64]) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(values.count * 8)
+        for v in values { withUnsafeBytes(of: v.bigEndian) { bytes.append(contentsOf: $0) } }
+        bytes.withUnsafeBytes { raw in
+            array(PGType.int8Array, PGType.int8, count: values.count) { UnsafeRawBufferPointer(rebasing: raw[($0 * 8)..<($0 * 8 + 8)]) }
+        }
+    }
+
+    /// bytea[] of 16-byte ids (nil = NULL element).
+    mutating func idArray(_ ids: [proteus_id?]) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(ids.count * 16)
+        for id in ids { bytes.append(contentsOf: id?.byteArray ?? [UInt8](repeating: 0, count: 16)) }
+        bytes.withUnsafeBytes { raw in
+            array(PGType.byteaArray, PGType.bytea, count: ids.count) {
+                ids[$0] == nil ? nil : UnsafeRawBufferPointer(rebasing: raw[($0 * 16)..<($0 * 16 + 16)])
+            }
+        }
+    }
+
+    /// text[] of borrowed strings (absent = NULL element).
+    mutating func textArray(_ items: [proteus_str]) {
+        array(PGType.textArray, PGType.text, items.map { $0.ptr == nil ? nil : $0.buffer })
+    }
+
+    /// bytea[] of borrowed byte strings (absent = NULL element).
+    mutating func byteaArray(_ items: [proteus_bytes]) {
+        array(PGType.byteaArray, PGType.bytea, items.map { $0.ptr == nil ? nil : $0.buffer })
+    }
+
+    /// Runs `body` with libpq's parallel arrays (values, lengths, formats).
+    func withArrays<R>(_ body: (UnsafePointer<UnsafePointer<CChar>?>, UnsafePointer<Int32>, UnsafePointer<Int32>) throws -> R) rethrows -> R {
+        try data.withUnsafeBytes { raw in
+            let base = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
+            var values: [UnsafePointer<CChar>?] = []
+            values.reserveCapacity(count)
+            for i in 0..<count { values.append(nulls[i] ? nil : base + offsets[i]) }
+            let formats = [Int32](repeating: 1, count: max(count, 1))
+            return try values.withUnsafeBufferPointer { v in
+                try lengths.withUnsafeBufferPointer { l in
+                    try formats.withUnsafeBufferPointer { f in
+                        // Empty parameter lists still need non-NULL array pointers.
+                        let dummy: [UnsafePointer<CChar>?] = [nil]
+                        let zero: [Int32] = [0]
+                        return try dummy.withUnsafeBufferPointer { d in
+                            try zero.withUnsafeBufferPointer { z in
+                                try body(count == 0 ? d.baseAddress! : v.baseAddress!,
+                                         count == 0 ? z.baseAddress! : l.baseAddress!, f.baseAddress!)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A result set (binary format). Frees the libpq result when released.
+final class PGResult {
+    let handle: OpaquePointer
+
+    init(_ handle: OpaquePointer) { self.handle = handle }
+    deinit { PQclear(handle) }
+
+    var rows: Int { Int(PQntuples(handle)) }
+    var columns: Int { Int(PQnfields(handle)) }
+
+    /// Rows affected by an INSERT/UPDATE/DELETE.
+    var affected: Int64 {
+        guard let p = PQcmdTuples(handle), p.pointee != 0 else { return 0 }
+        return Int64(String(cString: p)) ?? 0
+    }
+
+    var commandStatus: String { PQcmdStatus(handle).map { String(cString: $0) } ?? "" }
+
+    func isNull(_ row: Int, _ col: Int) -> Bool { PQgetisnull(handle, Int32(row), Int32(col)) == 1 }
+
+    /// The raw bytes of a value (empty when NULL).
+    func raw(_ row: Int, _ col: Int) -> UnsafeRawBufferPointer {
+        let n = Int(PQgetlength(handle, Int32(row), Int32(col)))
+        guard n > 0, let p = PQgetvalue(handle, Int32(row), Int32(col)) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(start: p, count: n)
+    }
+
+    /// An integer of any width (int2/int4/int8); 0 when NULL.
+    func int64(_ row: Int, _ col: Int) -> Int64 {
+        PGResult.integer(raw(row, col))
+    }
+
+    static func integer(_ b: UnsafeRawBufferPointer) -> Int64 {
+        var v: Int64 = 0
+        for byte in b { v = (v << 8) | Int64(byte) }
+        switch b.count {
+        case 2: return Int64(Int16(truncatingIfNeeded: v))
+        case 4: return Int64(Int32(truncatingIfNeeded: v))
+        default: return v
+        }
+    }
+
+    func bool(_ row: Int, _ col: Int) -> Bool { raw(row, col).first == 1 }
+
+    func text(_ row: Int, _ col: Int) -> String? {
+        if isNull(row, col) { return nil }
+        return String(decoding: raw(row, col), as: UTF8.self)
+    }
+
+    func bytes(_ row: Int, _ col: Int) -> [UInt8]? {
+        if isNull(row, col) { return nil }
+        return Array(raw(row, col))
+    }
+
+    /// A 16-byte id (nil when NULL or not 16 bytes).
+    func id(_ row: Int, _ col: Int) -> [UInt8]? {
+        guard let b = bytes(row, col), b.count == 16 else { return nil }
+        return b
+    }
+
+    /// The elements of a one-dimensional array value (nil elements = NULL).
+    func array(_ row: Int, _ col: Int) -> [UnsafeRawBufferPointer?] {
+        PGResult.elements(raw(row, col))
+    }
+
+    func textArray(_ row: Int, _ col: Int) -> [String] {
+        array(row, col).map { $0.map { String(decoding: $0, as: UTF8.self) } ?? "" }
+    }
+
+    static func elements(_ b: UnsafeRawBufferPointer) -> [UnsafeRawBufferPointer?] {
+        guard b.count >= 12 else { return [] }
+        var at = 0
+        func int32() -> Int32? {
+            guard at + 4 <= b.count else { return nil }
+            var v: UInt32 = 0
+            for i in 0..<4 { v = (v << 8) | UInt32(b[at + i]) }
+            at += 4
+            return Int32(bitPattern: v)
+        }
+        guard let ndim = int32(), ndim >= 0, int32() != nil, int32() != nil else { return [] }
+        if ndim == 0 { return [] }
+        var total = 1
+        for _ in 0..<ndim {
+            guard let size = int32(), int32() != nil else { return [] }
+            total *= Int(max(size, 0))
+        }
+        var out: [UnsafeRawBufferPointer?] = []
+        out.reserveCapacity(total)
+        for _ in 0..<total {
+            guard let len = int32() else { break }
+            if len < 0 { out.append(nil); continue }
+            guard at + Int(len) <= b.count else { break }
+            out.append(UnsafeRawBufferPointer(rebasing: b[at..<(at + Int(len))]))
+            at += Int(len)
+        }
+        return out
+    }
+}

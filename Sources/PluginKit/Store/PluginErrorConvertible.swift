@@ -1,0 +1,7 @@
+// Backend errors that know what they mean for the ABI.
+
+/// A backend failure (a database library's error) that knows which ABI
+/// status and message it stands for.
+public protocol PluginErrorConvertible: Error {
+    var pluginError: PluginError { get }
+}
