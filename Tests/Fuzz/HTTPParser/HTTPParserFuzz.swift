@@ -15,10 +15,9 @@
 //
 // `Connection` follows HTTPServer.processBuffered step by step (the same
 // calls in the same order: skip empty lines, scanHead, parseHead, framing,
-// decode/compact, re-parse, finish), minus sockets. Its buffer always holds
-// exactly the unconsumed bytes in a fresh allocation of that size, so under
-// AddressSanitizer any read past what was received (or into consumed bytes'
-// memory) is an error.
+// decode/compact, re-parse, finish), minus sockets. AddressSanitizer has
+// every byte of its buffer past what was received poisoned, so any read
+// beyond the input is an error; consumed input is freed (the rest moves).
 //
 // Checked: no crash or over-read; every scan/decode offset stays within the
 // bytes available, and what is consumed is at most what is there; parse
@@ -52,9 +51,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
                                   maxBodyBytes: 64, maxChunkLineBytes: 16)
     }
 
-    let whole = Connection(limits: limits)
+    let whole = Connection(limits: limits, capacity: stream.count)
     whole.receive(stream)
-    let split = Connection(limits: limits)
+    let split = Connection(limits: limits, capacity: stream.count)
     var offset = 0
     var turn = 0
     while offset < stream.count {
@@ -126,9 +125,14 @@ final class Connection {
     let limits: HTTPParserLimits
     let headerCapacity: Int
     let headers: UnsafeMutablePointer<HTTPHeaderField>
-    /// Exactly `count` bytes: the received, unconsumed input.
-    var buffer: UnsafeMutablePointer<UInt8>?
+    /// Room for the whole stream. Bytes [0, count) are the received,
+    /// unconsumed input; AddressSanitizer has the rest poisoned, so reading
+    /// past what was received is an error. Consuming moves the input to a
+    /// new allocation (the real buffer moves too when it grows or compacts).
+    var storage: UnsafeMutablePointer<UInt8>
+    let capacity: Int
     var count = 0
+    var buffer: UnsafeMutablePointer<UInt8>? { count > 0 ? storage : nil }
     var phase = Phase.head
     var scan = HeadScanState()
     var headLength = 0
@@ -141,8 +145,10 @@ final class Connection {
     var outcome = Outcome()
     var done = false
 
-    init(limits: HTTPParserLimits) {
+    init(limits: HTTPParserLimits, capacity: Int) {
         self.limits = limits
+        self.capacity = max(1, capacity)
+        storage = Self.allocate(self.capacity)
         headerCapacity = max(1, limits.maxHeaderCount)   // as HTTPServingContext
         headers = UnsafeMutablePointer<HTTPHeaderField>.allocate(capacity: headerCapacity)
         headers.initialize(repeating: HTTPHeaderField(name: .empty, value: .empty), count: headerCapacity)
@@ -151,33 +157,42 @@ final class Connection {
     deinit {
         headers.deinitialize(count: headerCapacity)
         headers.deallocate()
-        free(buffer)
+        asanUnpoison(storage, capacity)
+        free(storage)
     }
 
-    /// Replaces the buffer with a fresh allocation of exactly `newCount`
-    /// bytes: the first `keep` bytes from `from` of the old one, then `extra`.
-    private func reallocate(dropping front: Int, keeping keep: Int, appending extra: UnsafeBufferPointer<UInt8>) {
-        let newCount = keep + extra.count
-        var fresh: UnsafeMutablePointer<UInt8>? = nil
-        if newCount > 0 {
-            fresh = malloc(newCount)!.assumingMemoryBound(to: UInt8.self)
-            if keep > 0, let buffer { memcpy(fresh!, buffer + front, keep) }
-            if let base = extra.baseAddress, extra.count > 0 { memcpy(fresh! + keep, base, extra.count) }
-        }
-        free(buffer)
-        buffer = fresh
-        count = newCount
+    private static func allocate(_ capacity: Int) -> UnsafeMutablePointer<UInt8> {
+        let p = malloc(capacity)!.assumingMemoryBound(to: UInt8.self)
+        asanPoison(p, capacity)
+        return p
     }
 
     func receive(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard !done else { return }
-        reallocate(dropping: 0, keeping: count, appending: bytes)
+        guard !done, let base = bytes.baseAddress, bytes.count > 0 else { return }
+        fuzzCheck(count + bytes.count <= capacity, "stream longer than announced")
+        asanUnpoison(storage + count, bytes.count)
+        memcpy(storage + count, base, bytes.count)
+        count += bytes.count
         process()
     }
 
+    /// Drops `n` bytes from the front; the rest moves to a new allocation.
     private func consume(_ n: Int) {
         fuzzCheck(n >= 0 && n <= count, "consumed \(n) of \(count) bytes")
-        reallocate(dropping: n, keeping: count - n, appending: UnsafeBufferPointer(start: nil, count: 0))
+        let fresh = Self.allocate(capacity)
+        asanUnpoison(fresh, count - n)
+        if count - n > 0 { memcpy(fresh, storage + n, count - n) }
+        asanUnpoison(storage, capacity)
+        free(storage)
+        storage = fresh
+        count -= n
+    }
+
+    /// Keeps the first `newCount` bytes (after the chunked decoder compacted).
+    private func truncate(to newCount: Int) {
+        fuzzCheck(newCount >= 0 && newCount <= count, "truncated \(count) bytes to \(newCount)")
+        asanPoison(storage + newCount, count - newCount)
+        count = newCount
     }
 
     private func finish(_ ending: Ending) {
@@ -285,7 +300,7 @@ final class Connection {
                     let newCount = HTTPChunkedDecoder.compact(p, count: count, state: &chunked)
                     fuzzCheck(newCount <= count && newCount >= chunked.readOffset && chunked.readOffset == chunked.writeOffset,
                               "compacted \(count) to \(newCount), read \(chunked.readOffset) write \(chunked.writeOffset)")
-                    reallocate(dropping: 0, keeping: newCount, appending: UnsafeBufferPointer(start: nil, count: 0))
+                    truncate(to: newCount)
                     outcome.ending = .waiting(phase)
                     return
                 case .failure(let status):

@@ -7,3 +7,9 @@
 
 int LLVMFuzzerRunDriver(int *argc, char ***argv,
                         int (*UserCb)(const uint8_t *Data, size_t Size));
+
+// AddressSanitizer's manual poisoning (compiler-rt's asan_interface.h), linked
+// in by `-sanitize=address`, which scripts/fuzz always adds: bytes a target
+// marks unaddressable make any access an ASan error.
+void __asan_poison_memory_region(void const volatile *addr, size_t size);
+void __asan_unpoison_memory_region(void const volatile *addr, size_t size);

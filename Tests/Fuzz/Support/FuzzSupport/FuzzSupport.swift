@@ -12,6 +12,16 @@ public func runLibFuzzer(_ callback: @convention(c) (UnsafePointer<UInt8>?, Int)
     exit(LLVMFuzzerRunDriver(&argc, &argv, callback))
 }
 
+/// Marks `count` bytes at `p` unaddressable for AddressSanitizer (any
+/// access is then reported), or addressable again.
+public func asanPoison(_ p: UnsafeRawPointer, _ count: Int) {
+    if count > 0 { __asan_poison_memory_region(p, count) }
+}
+
+public func asanUnpoison(_ p: UnsafeRawPointer, _ count: Int) {
+    if count > 0 { __asan_unpoison_memory_region(p, count) }
+}
+
 /// Stops the run with a message when an invariant does not hold.
 @inline(__always)
 public func fuzzCheck(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
