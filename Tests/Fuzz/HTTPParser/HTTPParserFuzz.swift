@@ -420,6 +420,26 @@ final class Connection {
             if field.name.equalsLowercased("host") { hosts += 1 }
         }
         fuzzCheck(hosts <= 1 && (hosts == 1 || head.version == .http10), "\(hosts) Host fields in \(head.version)")
+        // Connection tokens and Expect, read independently (ASCII case only).
+        var close = false, keepAlive = false, expect = false
+        func lower(_ bytes: some Sequence<UInt8>) -> [UInt8] { bytes.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 } }
+        func trimmed(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+            Array(bytes.drop { $0 == 32 || $0 == 9 }.reversed().drop { $0 == 32 || $0 == 9 }.reversed())
+        }
+        for field in UnsafeBufferPointer(start: headers, count: head.headerCount) {
+            let value = lower(field.value.buffer)
+            if field.name.equalsLowercased("connection") {
+                for token in value.split(separator: 44, omittingEmptySubsequences: false) {
+                    let t = trimmed(token)
+                    if t == Array("close".utf8) { close = true } else if t == Array("keep-alive".utf8) { keepAlive = true }
+                }
+            } else if field.name.equalsLowercased("expect") && value == Array("100-continue".utf8) {
+                expect = true
+            }
+        }
+        let persistent = head.version == .http11 ? !close : keepAlive && !close
+        fuzzCheck(head.keepAlive == persistent, "keepAlive \(head.keepAlive) with close \(close), keep-alive \(keepAlive), \(head.version)")
+        fuzzCheck(head.expectContinue == (expect && head.version == .http11), "expectContinue \(head.expectContinue)")
     }
 
     private func checkFraming(_ head: ParsedHead, _ fields: UnsafeBufferPointer<HTTPHeaderField>, body: ByteView,
