@@ -50,3 +50,29 @@ let package = Package(
         .testTarget(name: "ProteusTests", dependencies: ["Host", "HTTPTransport", "PluginKit", "ProteusJSON", "COpenSSL"], path: "Tests/ProteusTests"),
     ]
 )
+
+// Fuzz targets (libFuzzer): Tests/Fuzz/README.md. Declared only when
+// PROTEUS_FUZZ is set, because they call libFuzzer's driver, which only
+// `-sanitize=fuzzer` links in: a plain `swift build` or `swift test` never
+// sees them. `scripts/fuzz` builds them in .build-fuzz. Unlike the tests, a
+// fuzz executable may link a dialect target: that is the code it exercises.
+if Context.environment["PROTEUS_FUZZ"] != nil {
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("HTTPParser", ["HTTPTransport"]),
+        ("JSON", ["ProteusJSON"]),
+        ("Forms", ["HTTPTransport", "PluginKit", "ProteusJSON"]),
+        ("AIOStreams", ["AIOStreams", "PluginAPI", "PluginKit", "ProteusJSON"]),
+        ("MCSManager", ["MCSManager", "PluginAPI", "PluginKit", "ProteusJSON"]),
+    ]
+    package.targets += [
+        .systemLibrary(name: "CLibFuzzer", path: "Tests/Fuzz/Support/CLibFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer", "PluginAPI"], path: "Tests/Fuzz/Support/FuzzSupport"),
+    ]
+    for target in fuzzTargets {
+        package.targets.append(.executableTarget(
+            name: "Fuzz" + target.name,
+            dependencies: ["FuzzSupport"] + target.dependencies,
+            path: "Tests/Fuzz/" + target.name,
+            exclude: ["corpus", target.name + ".dict"]))
+    }
+}

@@ -117,7 +117,7 @@ public enum FormObject {
                 case .leaf: self = .array([self, value])
                 case .array(var items): items.append(value); self = .array(items)
                 case .sparse(let items): self = .array(items.keys.sorted().map { items[$0]! } + [value])
-                case .object(var pairs): pairs.append((String(pairs.count), value)); self = .object(pairs)
+                case .object(var pairs): pairs.append((Node.freeIndexKey(pairs), value)); self = .object(pairs)
                 }
                 return
             }
@@ -130,7 +130,7 @@ public enum FormObject {
                 case .sparse(let items): self = .array(items.keys.sorted().map { items[$0]! } + [child])
                 case .leaf: self = .array([self, child])
                 case .object(let pairs) where pairs.isEmpty: self = .array([child])
-                case .object(var pairs): pairs.append((String(pairs.count), child)); self = .object(pairs)
+                case .object(var pairs): pairs.append((Node.freeIndexKey(pairs), child)); self = .object(pairs)
                 }
             case .key(let key):
                 if let index = Int(key), index >= 0, index <= FormObject.arrayLimit, String(index) == key {
@@ -166,6 +166,15 @@ public enum FormObject {
                 }
                 self = .object(pairs)
             }
+        }
+
+        /// The key for a value appended to an object: its index (the pair
+        /// count), or the next index that is not a key yet — `a[b]=1&a[2]=2&a=3`
+        /// must not overwrite "2".
+        static func freeIndexKey(_ pairs: [(String, Node)]) -> String {
+            var index = pairs.count
+            while pairs.contains(where: { $0.0 == String(index) }) { index += 1 }
+            return String(index)
         }
 
         static func build(_ path: ArraySlice<Segment>, _ value: Node) -> Node {

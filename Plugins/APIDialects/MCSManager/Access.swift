@@ -54,12 +54,12 @@ final class Access: @unchecked Sendable {
     /// The caller, or a 403 with the panel's message. nil only for open
     /// routes called without credentials.
     func authorize(_ request: Request, _ query: JSONObject, _ need: Requirement) throws(MCSMFailure) -> Caller? {
-        if let key = apiKey(request, query) {
+        if let key = Self.apiKey(request, query) {
             return try authorizeKey(key, need)
         }
         let session = try currentSession(request)
         if need.token {
-            guard isAjax(request) else { throw .forbidden(MCSMFailure.ajaxError) }
+            guard Self.isAjax(request) else { throw .forbidden(MCSMFailure.ajaxError) }
             let presented = query["token"]
             if let session {
                 guard let given = presented.map(JSCoercion.string),
@@ -116,7 +116,7 @@ final class Access: @unchecked Sendable {
     }
 
     /// The panel reads X-Request-API-Key first, then ?apikey=; empty means absent.
-    func apiKey(_ request: Request, _ query: JSONObject) -> String? {
+    static func apiKey(_ request: Request, _ query: JSONObject) -> String? {
         if let h = request.header("x-request-api-key"), !h.isEmpty { return h }
         if let q = query["apikey"] {
             let s = JSCoercion.string(q)
@@ -125,7 +125,7 @@ final class Access: @unchecked Sendable {
         return nil
     }
 
-    func isAjax(_ request: Request) -> Bool {
+    static func isAjax(_ request: Request) -> Bool {
         request.header("x-requested-with")?.lowercased() == "xmlhttprequest"
     }
 
@@ -137,7 +137,7 @@ final class Access: @unchecked Sendable {
 
     /// The session named by the request's cookie, when it is valid.
     func currentSession(_ request: Request) throws(MCSMFailure) -> Session? {
-        guard let value = cookie(request, options.sessionCookie), !value.isEmpty, value.utf8.count <= 256 else { return nil }
+        guard let value = Self.cookie(request, options.sessionCookie), !value.isEmpty, value.utf8.count <= 256 else { return nil }
         let hash = host.sha256(Array(value.utf8))
         let record: SessionRecord?
         do { record = try directory.session(tokenHash: hash, now: host.nowMillis()) } catch { throw MCSMFailure.backend(error) }
@@ -169,7 +169,7 @@ final class Access: @unchecked Sendable {
     /// Ends the request's session (if any) and clears the cookie.
     func endSession(_ request: Request, _ response: Response, _ session: Session?) {
         if let session { try? directory.deleteSession(tokenHash: session.cookieHash) }
-        if cookie(request, options.sessionCookie) != nil {
+        if Self.cookie(request, options.sessionCookie) != nil {
             response.header("Set-Cookie", "\(options.sessionCookie)=; Path=\(cookiePath(request)); Max-Age=0; HttpOnly; SameSite=Lax")
         }
     }
@@ -180,7 +180,7 @@ final class Access: @unchecked Sendable {
     }
 
     /// A cookie's value from the Cookie header(s).
-    func cookie(_ request: Request, _ name: String) -> String? {
+    static func cookie(_ request: Request, _ name: String) -> String? {
         for i in 0..<Int(request.raw.pointee.header_count) {
             let h = request.raw.pointee.headers[i]
             guard let headerName = h.name.string, headerName.lowercased() == "cookie", let value = h.value.string else { continue }

@@ -164,7 +164,7 @@ final class SessionRoutes: @unchecked Sendable {
         }
         // The panel answers session callers only for Ajax requests (and
         // nothing at all otherwise); API-key callers need no header here.
-        if caller.session != nil && !access.isAjax(request) { throw MCSMFailure.forbidden(MCSMFailure.ajaxError) }
+        if caller.session != nil && !Access.isAjax(request) { throw MCSMFailure.forbidden(MCSMFailure.ajaxError) }
         var target = caller.user
         if caller.level >= Permission.admin, let wanted = query["uuid"].map(JSCoercion.string), !wanted.isEmpty {
             guard let id = UserID.parse(wanted), let other = try access.loadUser(id) else {
@@ -182,7 +182,7 @@ final class SessionRoutes: @unchecked Sendable {
         guard let caller = try access.authorize(request, query, Requirement(level: Permission.user, token: false)) else {
             throw MCSMFailure.forbidden(MCSMFailure.insufficientPermissions)
         }
-        guard access.isAjax(request) else { throw MCSMFailure.forbidden(MCSMFailure.notAjax) }
+        guard Access.isAjax(request) else { throw MCSMFailure.forbidden(MCSMFailure.notAjax) }
         Envelope.ok(response, host, .string(caller.session?.token ?? ""))
     }
 

@@ -54,7 +54,8 @@ public struct Request {
     /// The media type of Content-Type, lowercased, without parameters.
     public var contentType: String? {
         guard let value = header("content-type") else { return nil }
-        let type = value.split(separator: ";", maxSplits: 1).first.map(String.init) ?? value
+        // Not omitting empty pieces: in "; x+json" the type is "", not " x+json".
+        let type = value.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? value
         return type.trimmingCharacters(in: " \t").lowercased()
     }
 
