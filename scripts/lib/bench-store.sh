@@ -37,6 +37,10 @@ end
 LUA
 }
 
+_bench_pg_password() {
+    python3 -c "import urllib.parse,sys; print(urllib.parse.urlparse(sys.argv[1]).password)" "$BENCH_PG_URL"
+}
+
 # bench_store_backend NAME STORE_JSON USERS CONNECTIONS -> appends a table row set to $work/store/rows
 _bench_store_backend() {
     local name=$1 store=$2 users=$3 connections=$4
@@ -56,6 +60,12 @@ JSON
     local started=$(date +%s.%N)
     "$BIN" generate-users --config "$dir/proteus.json" --count "$users" > "$dir/generate.log"
     local generate_seconds=$(python3 -c "print(f'{$(date +%s.%N) - $started:.0f}')")
+    # Steady state, not the minute after a bulk load: what autovacuum would
+    # do shortly anyway (visibility map, planner statistics), done now.
+    if [ "$name" = postgres ]; then
+        PGPASSWORD=$(_bench_pg_password) "$(postgres_bin_dir)/psql" -X -q -h 127.0.0.1 -p "$PROTEUS_TEST_POSTGRES_PORT" \
+            -U proteus proteus -c "VACUUM (ANALYZE)" > /dev/null
+    fi
     "$BIN" --config "$dir/proteus.json" > "$dir/proteus.log" 2>&1 &
     store_pid=$!
     for _ in $(seq 1 600); do grep -q "listening on" "$dir/proteus.log" 2>/dev/null && break; sleep 0.1; done
@@ -117,9 +127,9 @@ bench_store() {
     _bench_store_backend postgres "{ \"plugin\": \"postgres\", \"options\": { \"urlEnv\": \"BENCH_PG_URL\" } }" "$users" "$connections"
     # The ceiling: pgbench's select-only load on the same server, same client count.
     local bin=$(postgres_bin_dir)
-    PGPASSWORD=$(python3 -c "import urllib.parse,sys; print(urllib.parse.urlparse(sys.argv[1]).password)" "$BENCH_PG_URL") \
+    PGPASSWORD=$(_bench_pg_password) \
         "$bin/pgbench" -i -q -s 10 -h 127.0.0.1 -p "$PROTEUS_TEST_POSTGRES_PORT" -U proteus proteus > "$work/store/pgbench-init.log" 2>&1
-    PGPASSWORD=$(python3 -c "import urllib.parse,sys; print(urllib.parse.urlparse(sys.argv[1]).password)" "$BENCH_PG_URL") \
+    PGPASSWORD=$(_bench_pg_password) \
         "$bin/pgbench" -S -n -c $connections -j $THREADS -T $SECONDS_PER_RUN -r -h 127.0.0.1 -p "$PROTEUS_TEST_POSTGRES_PORT" -U proteus proteus \
         > "$work/store/pgbench.log" 2>&1
     postgres_stop_cluster "$store_pgdir"
