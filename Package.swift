@@ -66,7 +66,7 @@ if Context.environment["PROTEUS_FUZZ"] != nil {
     ]
     package.targets += [
         .systemLibrary(name: "CLibFuzzer", path: "Tests/Fuzz/Support/CLibFuzzer"),
-        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer", "PluginAPI"], path: "Tests/Fuzz/Support/FuzzSupport"),
+        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer", "HTTPTransport", "PluginAPI"], path: "Tests/Fuzz/Support/FuzzSupport"),
     ]
     for target in fuzzTargets {
         package.targets.append(.executableTarget(

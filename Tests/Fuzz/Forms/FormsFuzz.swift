@@ -37,14 +37,6 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 // MARK: FormDecoding
 
 func referenceFormDecode(_ bytes: [UInt8]) -> [(String, String)] {
-    func hex(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 0x30...0x39: return c - 0x30
-        case 0x41...0x46: return c - 0x41 + 10
-        case 0x61...0x66: return c - 0x61 + 10
-        default: return nil
-        }
-    }
     func component(_ s: ArraySlice<UInt8>) -> String {
         let s = Array(s)
         var out: [UInt8] = []
@@ -52,7 +44,7 @@ func referenceFormDecode(_ bytes: [UInt8]) -> [(String, String)] {
         while i < s.count {
             if s[i] == UInt8(ascii: "+") {
                 out.append(0x20); i += 1
-            } else if s[i] == UInt8(ascii: "%"), i + 2 < s.count, let h = hex(s[i + 1]), let l = hex(s[i + 2]) {
+            } else if s[i] == UInt8(ascii: "%"), i + 2 < s.count, let h = referenceHexValue(s[i + 1]), let l = referenceHexValue(s[i + 2]) {
                 out.append(h << 4 | l); i += 3
             } else {
                 out.append(s[i]); i += 1
@@ -149,32 +141,6 @@ func checkPercentDecoding(_ bytes: UnsafeBufferPointer<UInt8>) {
     fuzzCheck(result == reference, "percentDecodePath(\(escaped(bytes))) = \(result), reference \(reference)")
     fuzzCheck(isValidUTF8(Array(bytes)) == (String(validating: bytes, as: UTF8.self) != nil),
               "isValidUTF8(\(escaped(bytes))) disagrees with Swift")
-}
-
-func referencePercentDecode(_ input: [UInt8]) -> PercentDecodeResult {
-    func hex(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 0x30...0x39: return c - 0x30
-        case 0x41...0x46: return c - 0x41 + 10
-        case 0x61...0x66: return c - 0x61 + 10
-        default: return nil
-        }
-    }
-    var out: [UInt8] = []
-    var i = 0
-    while i < input.count {
-        if input[i] == UInt8(ascii: "%") {
-            guard i + 2 < input.count, let h = hex(input[i + 1]), let l = hex(input[i + 2]) else { return .malformedEscape }
-            let b = h << 4 | l
-            if b == 0 { return .encodedNUL }
-            out.append(b)
-            i += 3
-        } else {
-            out.append(input[i])
-            i += 1
-        }
-    }
-    return String(validating: out, as: UTF8.self) == nil ? .invalidUTF8 : .decoded(out)
 }
 
 // MARK: JSCoercion
