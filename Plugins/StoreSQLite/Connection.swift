@@ -153,7 +153,18 @@ final class Connection {
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(db) }
     var inTransaction: Bool { sqlite3_get_autocommit(db) == 0 }
 
-    func setBusyTimeout(_ milliseconds: Int32) { sqlite3_busy_timeout(db, milliseconds) }
+    /// The busy timeout now in force (what `PRAGMA busy_timeout` would
+    /// report for SQLite's own handler).
+    private(set) var busyTimeoutMs: Int32 = 0
+
+    /// Waits up to `milliseconds` for another process's lock. SQLite's own
+    /// busy_timeout handler sleeps 25-100 ms between tries after the first
+    /// few, so a writer blocked by another worker process for 1 ms could
+    /// wait 100: this one polls every 0.1 ms growing to 2 ms.
+    func setBusyTimeout(_ milliseconds: Int32) {
+        busyTimeoutMs = max(0, milliseconds)
+        sqlite3_busy_handler(db, shortSleepBusyHandler, UnsafeMutableRawPointer(bitPattern: Int(busyTimeoutMs)))
+    }
 
     /// BEGIN [IMMEDIATE] ... COMMIT around `body`; ROLLBACK when it throws.
     /// (Prepared once and cached: sqlite3_exec would compile them every time.)
@@ -168,4 +179,18 @@ final class Connection {
             throw error
         }
     }
+}
+
+/// SQLite's busy handler: sleep before try `count + 1` (0.1 ms doubling up
+/// to 2 ms); give up (BUSY) once the sleeps add up to the timeout, which
+/// travels in the context pointer (milliseconds; nil = 0).
+private func shortSleepBusyHandler(_ context: UnsafeMutableRawPointer?, _ count: Int32) -> Int32 {
+    let timeoutMicros = Int64(Int(bitPattern: context)) * 1000
+    func delay(_ n: Int64) -> Int64 { n >= 5 ? 2000 : min(100 << n, 2000) }
+    // Slept so far: the first five delays (100 + 200 + 400 + 800 + 1600), then 2 ms each.
+    let n = Int64(count)
+    let slept = n <= 5 ? (0..<n).reduce(0) { $0 + delay($1) } : 3100 + (n - 5) * 2000
+    guard slept < timeoutMicros else { return 0 }
+    usleep(UInt32(min(delay(n), timeoutMicros - slept)))
+    return 1
 }

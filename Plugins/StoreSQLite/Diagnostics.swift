@@ -42,7 +42,9 @@ extension SQLiteStore {
                 let pragma = String(name.dropFirst(prefix.count))
                 guard Self.diagnosticPragmas.contains(pragma) else { return nil }
                 let read = { (c: Connection) throws -> String in
-                    try c.with("PRAGMA \(pragma)") { s in try s.step("reading a pragma") ? (s.text(0) ?? "") : "" }
+                    // Our own busy handler replaces SQLite's, so the pragma would say 0.
+                    if pragma == "busy_timeout" { return String(c.busyTimeoutMs) }
+                    return try c.with("PRAGMA \(pragma)") { s in try s.step("reading a pragma") ? (s.text(0) ?? "") : "" }
                 }
                 return writer ? try pool.withWriter(read) : try pool.read("reading a pragma", read)
             }
