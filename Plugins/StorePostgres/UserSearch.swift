@@ -22,7 +22,12 @@ extension PostgresStore {
             let nsParam = p.count
             p.int64(Int64(q.limit))
             p.int64(offset)
-            let sql = "SELECT \(UserRows.columns(docs, nsParam: nsParam)) FROM users u\(filter.whereClause) ORDER BY \(orderBy) LIMIT $\(p.count - 1) OFFSET $\(p.count)"
+            // The page is cut in a subquery first: PostgreSQL computes the
+            // select list (the roles and documents subqueries) for every row
+            // an OFFSET skips, which made a deep page of a million users take
+            // seconds.
+            let page = "SELECT * FROM users u\(filter.whereClause) ORDER BY \(orderBy) LIMIT $\(p.count - 1) OFFSET $\(p.count)"
+            let sql = "SELECT \(UserRows.columns(docs, nsParam: nsParam)) FROM (\(page)) u ORDER BY \(orderBy)"
             return (UInt64(total), UserRows.readAll(try c.execute(sql, p, "searching users")))
         }
         out.pointee = try writer.userPage(total: total, users: users)

@@ -42,7 +42,9 @@ postgres_bin_dir() {
 postgres_free_port() {
     local port i
     for i in $(seq 1 200); do
-        port=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
+        # Below Linux's ephemeral range (32768-60999), where outgoing
+        # connections would take ports between this check and the bind.
+        port=$(( 20000 + (RANDOM * 32768 + RANDOM) % 12000 ))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             echo "$port"
             return 0
@@ -81,9 +83,19 @@ postgres_start_cluster() {
     _postgres_as "$bin/initdb" -D "$dir/data" -U postgres --pwfile="$dir/superuser.pw" \
         --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || {
         echo "postgres.sh: initdb failed:" >&2; cat "$dir/initdb.log" >&2; return 1; }
-    port=$(postgres_free_port) || return 1
-    echo "$port" > "$dir/port"
-    _postgres_server_start "$dir" || return 1
+    # The port may still be taken between the check and the bind: another.
+    local attempt
+    for attempt in 1 2 3 4 5; do
+        port=$(postgres_free_port) || return 1
+        echo "$port" > "$dir/port"
+        _postgres_server_start "$dir" 2>"$dir/start.err" && break
+        if [ "$attempt" -lt 5 ] && grep -q "Address already in use" "$dir/postgres.log" 2>/dev/null; then
+            : > "$dir/postgres.log"
+            continue
+        fi
+        cat "$dir/start.err" >&2
+        return 1
+    done
     _postgres_as "$bin/psql" -X -q -h "$dir" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 \
         -c "CREATE ROLE proteus LOGIN CREATEDB PASSWORD '$password'" \
         -c "CREATE DATABASE proteus OWNER proteus" >/dev/null || {
