@@ -3,7 +3,7 @@
 import HTTPTransport
 
 /// The value of one hexadecimal digit (either case).
-public func referenceHexValue(_ c: UInt8) -> UInt8? {
+package func referenceHexValue(_ c: UInt8) -> UInt8? {
     switch c {
     case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
     case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
@@ -15,7 +15,7 @@ public func referenceHexValue(_ c: UInt8) -> UInt8? {
 /// RFC 3986 percent-decoding, the reference for percentDecodePath: the
 /// first malformed escape or %00 (left to right) fails, then the result
 /// must be UTF-8 (Swift's validating decoder is the reference for that).
-public func referencePercentDecode(_ input: [UInt8]) -> PercentDecodeResult {
+package func referencePercentDecode(_ input: [UInt8]) -> PercentDecodeResult {
     var out: [UInt8] = []
     var i = 0
     while i < input.count {
