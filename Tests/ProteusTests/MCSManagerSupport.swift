@@ -9,22 +9,17 @@ import XCTest
 @testable import Host
 
 enum MCSM {
-    /// Whether the TOTP auth plugin has been built (it lands in parallel).
-    static var hasTOTP: Bool { FileManager.default.fileExists(atPath: BuildProducts.plugin("totp")) }
-
     /// The store section for a test directory when not SQLite there: a
     /// subclass running the suite on another store sets it in setUp (tests
     /// run one at a time) and clears it in tearDown.
     nonisolated(unsafe) static var storeOverride: ((String) -> [String: Any])?
 
-    /// SQLite in `directory` (or the override), fast password hashing (+ totp
-    /// when built), MCSManager and AIOStreams both at "/".
+    /// SQLite in `directory` (or the override), fast password hashing and
+    /// totp, MCSManager and AIOStreams both at "/".
     static func config(directory: String, options: [String: Any] = [:], aiostreams: Bool = true) -> [String: Any] {
         var c = ProteusProcess.defaultConfig(directory: directory)
         if let storeOverride { c["store"] = storeOverride(directory) }
-        var auth: [[String: Any]] = [ProteusProcess.fastPassword]
-        if hasTOTP { auth.append(["plugin": "totp"]) }
-        c["auth"] = auth
+        c["auth"] = [ProteusProcess.fastPassword, ["plugin": "totp"]]
         var dialects: [[String: Any]] = [["plugin": "mcsmanager", "mount": "/", "options": options]]
         if aiostreams { dialects.append(["plugin": "aiostreams", "mount": "/", "options": ["rateLimit": false]]) }
         c["dialects"] = dialects
