@@ -157,8 +157,8 @@ $(sed 's/^/- /' "$work/store/notes")
 $(cat "$work/store/rows")
 | PostgreSQL | \`pgbench -S -c $connections -j $THREADS\` (one indexed select per transaction) | $tps | $lat (average) | |
 
-A point read through Proteus does two indexed reads (the API key, then the user) plus HTTP, JSON and the
-panel's user shape; it reaches $(python3 -c "print(f'{$pg_read_rps/$tps*100:.0f}%')") of pgbench's select-only rate on the same server.
+A point read through Proteus makes four store calls, each one indexed read (the API key, the key's owner,
+the requested user, that user's API-key presence), plus HTTP, JSON and the panel's user shape; it reaches $(python3 -c "print(f'{$pg_read_rps/$tps*100:.0f}%')") of pgbench's select-only rate on the same server.
 TABLE
 )
     write_section store "$table"
