@@ -9,14 +9,13 @@ import XCTest
 
 final class MCSManagerPostgresTests: MCSManagerTests {
     override func setUpWithError() throws {
-        PostgresTestStore.prepare()
-        MCSM.storeOverride = { PostgresTestStore.config(directory: $0, prefix: "mcsm_") }
+        MCSM.usePostgres()
         try super.setUpWithError()
     }
 
     override func tearDown() {
         super.tearDown()
-        MCSM.storeOverride = nil
+        MCSM.useSQLite()
     }
 
     override func testInstallOnlyWhileThereAreNoUsers() throws { try super.testInstallOnlyWhileThereAreNoUsers() }
@@ -48,13 +47,12 @@ final class MCSManagerPostgresTests: MCSManagerTests {
 final class MCSManagerSearchPostgresTests: MCSManagerSearchTests {
     override class func setUp() {
         super.setUp()
-        PostgresTestStore.prepare()
-        MCSM.storeOverride = { PostgresTestStore.config(directory: $0, prefix: "mcsm_") }
+        MCSM.usePostgres()
     }
 
     override class func tearDown() {
         super.tearDown()
-        MCSM.storeOverride = nil
+        MCSM.useSQLite()
     }
 
     override func testPagingEdges() throws { try super.testPagingEdges() }
@@ -64,14 +62,13 @@ final class MCSManagerSearchPostgresTests: MCSManagerSearchTests {
 
 final class MCSManagerMountPostgresTests: MCSManagerMountTests {
     override func setUpWithError() throws {
-        PostgresTestStore.prepare()
-        MCSM.storeOverride = { PostgresTestStore.config(directory: $0, prefix: "mcsm_") }
+        MCSM.usePostgres()
         try super.setUpWithError()
     }
 
     override func tearDown() {
         super.tearDown()
-        MCSM.storeOverride = nil
+        MCSM.useSQLite()
     }
 
     override func testPanelUserSignsInThroughAIOStreams() throws { try super.testPanelUserSignsInThroughAIOStreams() }
@@ -82,14 +79,13 @@ final class MCSManagerMountPostgresTests: MCSManagerMountTests {
 
 final class MCSManagerImportPostgresTests: MCSManagerImportTests {
     override func setUpWithError() throws {
-        PostgresTestStore.prepare()
-        MCSM.storeOverride = { PostgresTestStore.config(directory: $0, prefix: "mcsm_") }
+        MCSM.usePostgres()
         try super.setUpWithError()
     }
 
     override func tearDown() {
         super.tearDown()
-        MCSM.storeOverride = nil
+        MCSM.useSQLite()
     }
 
     override func testImportPanelUsers() throws { try super.testImportPanelUsers() }

@@ -14,6 +14,14 @@ enum MCSM {
     /// run one at a time) and clears it in tearDown.
     nonisolated(unsafe) static var storeOverride: ((String) -> [String: Any])?
 
+    /// The suites' PostgreSQL variant: the test cluster, one schema per test directory.
+    static func usePostgres() {
+        PostgresTestStore.prepare()
+        storeOverride = { PostgresTestStore.config(directory: $0, prefix: "mcsm_") }
+    }
+
+    static func useSQLite() { storeOverride = nil }
+
     /// SQLite in `directory` (or the override), fast password hashing and
     /// totp, MCSManager and AIOStreams both at "/".
     static func config(directory: String, options: [String: Any] = [:], aiostreams: Bool = true) -> [String: Any] {
