@@ -118,12 +118,7 @@ final class StorePostgresBinaryTests: XCTestCase {
         let cluster = try DedicatedPostgres()
         defer { cluster.destroy() }
         let timeoutMs = 1500, connectSeconds = 2
-        let dir = TemporaryDirectory.make("pg-fault")
-        let store = PostgresServer.storeConfig(url: cluster.url, schema: "public",
-                                               extra: ["statementTimeoutMs": timeoutMs, "connectTimeoutSeconds": connectSeconds, "poolSize": 4])
-        var config = ProteusProcess.defaultConfig(directory: dir, store: store)
-        config["dialects"] = [["plugin": "aiostreams", "mount": "/", "options": ["rateLimit": false]]]
-        let server = try ProteusProcess(config: config, directory: dir)
+        let server = try Self.aiostreams(on: cluster, timeoutMs: timeoutMs, connectSeconds: connectSeconds, poolSize: 4, label: "pg-fault")
         defer { server.stop() }
         let client = APIClient(port: server.port)
 
@@ -186,6 +181,18 @@ final class StorePostgresBinaryTests: XCTestCase {
 }
 
 extension StorePostgresBinaryTests {
+    /// proteus with the AIOStreams dialect (no rate limit) on `cluster`, with
+    /// short store timeouts for the fault tests.
+    static func aiostreams(on cluster: DedicatedPostgres, timeoutMs: Int, connectSeconds: Int, poolSize: Int,
+                           label: String) throws -> ProteusProcess {
+        let dir = TemporaryDirectory.make(label)
+        let store = PostgresServer.storeConfig(url: cluster.url, schema: "public",
+                                               extra: ["statementTimeoutMs": timeoutMs, "connectTimeoutSeconds": connectSeconds, "poolSize": poolSize])
+        var config = ProteusProcess.defaultConfig(directory: dir, store: store)
+        config["dialects"] = [["plugin": "aiostreams", "mount": "/", "options": ["rateLimit": false]]]
+        return try ProteusProcess(config: config, directory: dir)
+    }
+
     /// PostgreSQL hangs (every process stopped: connections are accepted by
     /// the kernel, nothing answers): each request still ends in time with a
     /// 503, and the same proteus serves again once the database thaws.
@@ -193,12 +200,7 @@ extension StorePostgresBinaryTests {
         let cluster = try DedicatedPostgres()
         defer { cluster.destroy() }
         let timeoutMs = 1000, connectSeconds = 2
-        let dir = TemporaryDirectory.make("pg-hang")
-        let store = PostgresServer.storeConfig(url: cluster.url, schema: "public",
-                                               extra: ["statementTimeoutMs": timeoutMs, "connectTimeoutSeconds": connectSeconds, "poolSize": 2])
-        var config = ProteusProcess.defaultConfig(directory: dir, store: store)
-        config["dialects"] = [["plugin": "aiostreams", "mount": "/", "options": ["rateLimit": false]]]
-        let server = try ProteusProcess(config: config, directory: dir)
+        let server = try Self.aiostreams(on: cluster, timeoutMs: timeoutMs, connectSeconds: connectSeconds, poolSize: 2, label: "pg-hang")
         defer { server.stop() }
         let client = APIClient(port: server.port)
         let created = try client.request("POST", "/api/v1/user", json: ["config": ["a": 1], "password": "hunter22"])
