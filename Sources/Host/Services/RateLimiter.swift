@@ -56,20 +56,7 @@ final class RateLimiter: @unchecked Sendable {
 
     /// Creates a fresh table (the master / single process).
     init() throws {
-        // An unlinked POSIX shared-memory object: gone when the last process
-        // holding the descriptor exits.
-        let name = "/proteus-ratelimit-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0o600)
-        if fd >= 0 { shm_unlink(name) }
-        guard fd >= 0, ftruncate(fd, off_t(Self.byteSize)) == 0 else {
-            throw HostError("cannot create the rate-limit table: \(String(cString: strerror(errno)))")
-        }
-        guard let mapping = mmap(nil, Self.byteSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0),
-              mapping != MAP_FAILED else {
-            throw HostError("cannot map the rate-limit table: \(String(cString: strerror(errno)))")
-        }
-        self.fd = fd
-        self.base = mapping
+        (fd, base) = try SharedMemory.create("rate-limit table", bytes: Self.byteSize)
         var seed: UInt64 = 0
         _ = SecureRandom.fill(&seed, count: 8)
         base.storeBytes(of: seed, as: UInt64.self)
@@ -85,14 +72,7 @@ final class RateLimiter: @unchecked Sendable {
     /// Maps a table created by the master (worker side): the descriptor it
     /// inherited. The seed and the initialised mutexes are already there.
     init(adopting fd: Int32) throws {
-        var st = stat()
-        guard fstat(fd, &st) == 0, Int(st.st_size) == Self.byteSize else {
-            throw HostError("file descriptor \(fd) is not a rate-limit table of this version")
-        }
-        guard let mapping = mmap(nil, Self.byteSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0),
-              mapping != MAP_FAILED else {
-            throw HostError("cannot map the rate-limit table: \(String(cString: strerror(errno)))")
-        }
+        let mapping = try SharedMemory.adopt(fd, "rate-limit table", bytes: Self.byteSize)
         self.fd = fd
         self.base = mapping
         self.seed = mapping.load(as: UInt64.self)

@@ -42,18 +42,7 @@ final class Scoreboard: @unchecked Sendable {
 
     /// Creates a zeroed table in an unlinked POSIX shared-memory object.
     init() throws {
-        let name = "/proteus-scoreboard-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0o600)
-        if fd >= 0 { shm_unlink(name) }
-        guard fd >= 0, ftruncate(fd, off_t(Self.byteSize)) == 0 else {
-            throw HostError("cannot create the worker scoreboard: \(String(cString: strerror(errno)))")
-        }
-        guard let mapping = mmap(nil, Self.byteSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0),
-              mapping != MAP_FAILED else {
-            throw HostError("cannot map the worker scoreboard: \(String(cString: strerror(errno)))")
-        }
-        self.fd = fd
-        self.base = mapping
+        (fd, base) = try SharedMemory.create("worker scoreboard", bytes: Self.byteSize)
         base.storeBytes(of: Self.magic, as: UInt64.self)
         base.storeBytes(of: Self.version, toByteOffset: 8, as: UInt32.self)
         base.storeBytes(of: UInt32(Self.slotCount), toByteOffset: 12, as: UInt32.self)
@@ -64,14 +53,7 @@ final class Scoreboard: @unchecked Sendable {
 
     /// Maps an inherited table (worker side) after checking its header.
     init(adopting fd: Int32) throws {
-        var st = stat()
-        guard fstat(fd, &st) == 0, Int(st.st_size) == Self.byteSize else {
-            throw HostError("file descriptor \(fd) is not a worker scoreboard")
-        }
-        guard let mapping = mmap(nil, Self.byteSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0),
-              mapping != MAP_FAILED else {
-            throw HostError("cannot map the worker scoreboard: \(String(cString: strerror(errno)))")
-        }
+        let mapping = try SharedMemory.adopt(fd, "worker scoreboard", bytes: Self.byteSize)
         guard mapping.load(as: UInt64.self) == Self.magic,
               mapping.load(fromByteOffset: 8, as: UInt32.self) == Self.version else {
             munmap(mapping, Self.byteSize)

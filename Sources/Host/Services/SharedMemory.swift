@@ -1,0 +1,35 @@
+// A region shared by the master and its workers: an unlinked POSIX
+// shared-memory object (gone when the last process holding the descriptor
+// exits), created by the master and inherited by the workers as a descriptor.
+import Glibc
+
+enum SharedMemory {
+    /// [master] A new zeroed region of `bytes`; `what` names it in errors.
+    static func create(_ what: String, bytes: Int) throws -> (fd: Int32, base: UnsafeMutableRawPointer) {
+        let name = "/proteus-\(what.split(separator: " ").joined(separator: "-"))-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0o600)
+        if fd >= 0 { shm_unlink(name) }
+        guard fd >= 0, ftruncate(fd, off_t(bytes)) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if fd >= 0 { close(fd) }
+            throw HostError("cannot create the \(what): \(reason)")
+        }
+        return (fd, try map(fd, what, bytes: bytes))
+    }
+
+    /// [worker] Maps an inherited region after checking its size.
+    static func adopt(_ fd: Int32, _ what: String, bytes: Int) throws -> UnsafeMutableRawPointer {
+        var st = stat()
+        guard fstat(fd, &st) == 0, Int(st.st_size) == bytes else {
+            throw HostError("file descriptor \(fd) is not a \(what) of this version")
+        }
+        return try map(fd, what, bytes: bytes)
+    }
+
+    private static func map(_ fd: Int32, _ what: String, bytes: Int) throws -> UnsafeMutableRawPointer {
+        guard let mapping = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), mapping != MAP_FAILED else {
+            throw HostError("cannot map the \(what): \(String(cString: strerror(errno)))")
+        }
+        return mapping
+    }
+}
