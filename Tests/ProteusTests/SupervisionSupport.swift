@@ -6,22 +6,7 @@ import XCTest
 enum CrashPlugin {
     /// Compiles Tests/Fixtures/CPlugin/crash_dialect.c into `directory`.
     static func build(into directory: String) throws -> String {
-        let output = directory + "/libproteus-crash-c.so"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["cc", "-std=c11", "-D_DEFAULT_SOURCE", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
-                             "-I", CPluginBuilder.repositoryRoot + "/Sources/PluginAPI/include",
-                             "-o", output, CPluginBuilder.repositoryRoot + "/Tests/Fixtures/CPlugin/crash_dialect.c"]
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = pipe
-        try process.run()
-        let log = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestFailure("cc failed: \(String(decoding: log, as: UTF8.self))")
-        }
-        return output
+        try CPluginBuilder.compile("crash_dialect.c", into: directory + "/libproteus-crash-c.so", defines: ["_DEFAULT_SOURCE"])
     }
 }
 

@@ -1,4 +1,4 @@
-// Compiles the plain-C dialect fixture with the system C compiler.
+// Compiles the plain-C fixtures (Tests/Fixtures/CPlugin) with the system C compiler.
 import Foundation
 
 enum CPluginBuilder {
@@ -11,13 +11,17 @@ enum CPluginBuilder {
     /// Builds Tests/Fixtures/CPlugin/hello_dialect.c into `directory` and
     /// returns the library's path. `defines` select broken variants.
     static func build(into directory: String, name: String = "libproteus-hello-c.so", defines: [String] = []) throws -> String {
-        let output = directory + "/" + name
+        try compile("hello_dialect.c", into: directory + "/" + name, defines: defines)
+    }
+
+    /// Compiles one fixture of Tests/Fixtures/CPlugin into the shared library `output`.
+    static func compile(_ source: String, into output: String, defines: [String] = []) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
                              "-I", repositoryRoot + "/Sources/PluginAPI/include"]
             + defines.map { "-D" + $0 }
-            + ["-o", output, repositoryRoot + "/Tests/Fixtures/CPlugin/hello_dialect.c"]
+            + ["-o", output, repositoryRoot + "/Tests/Fixtures/CPlugin/" + source]
         let pipe = Pipe()
         process.standardError = pipe
         process.standardOutput = pipe
