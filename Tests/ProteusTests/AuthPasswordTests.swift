@@ -7,108 +7,15 @@ import PluginKit
 import XCTest
 @testable import Host
 
-/// One host runtime with one password plugin instance, and a dialect-style
-/// host table whose auth_enroll / auth_verify route to it.
-final class PasswordHarness: @unchecked Sendable {
-    struct Outcome {
-        var status: proteus_status
-        var stored: String?
-        var needsRehash = false
-        var message = ""
-    }
-
-    static let pool = KDFPool(threads: 2, maxQueued: 64)
-
+/// The password method: strings as UTF-8.
+final class PasswordHarness: AuthPluginHarness, @unchecked Sendable {
     /// libproteus-password.so next to the test bundle's executable.
     static var pluginPath: String { BuildProducts.plugin("password") }
 
-    let runtime: HostRuntime
-    let instance: PluginInstance
-    let table: UnsafeMutablePointer<proteus_host_api>
-
-    init(options: String = "{}") throws {
-        let plugin = try PluginLoader.load(path: Self.pluginPath)
-        runtime = HostRuntime(dataDirectory: NSTemporaryDirectory(),
-                              secretKey: [UInt8](repeating: 0x42, count: 32),
-                              rateLimiter: try RateLimiter())
-        instance = try PluginInstance.create(plugin, optionsJSON: options, runtime: runtime, forDialect: false)
-        let methods = AuthMethods(pool: Self.pool)
-        try methods.add(instance)
-        runtime.authMethods = methods
-        table = HostServicesTable.make(pluginName: "test", runtime: runtime, forDialect: true)
-    }
-
-    deinit { instance.destroy() }
-
-    // MARK: through the host (KDF pool, plugin chain)
-
-    func enroll(_ password: [UInt8]) -> Outcome {
-        withArena { arena in
-            var stored = proteus_str.absent
-            var err = proteus_error()
-            let status = withStr(password) { secret in
-                "password".withCString { table.pointee.auth_enroll(table.pointee.ctx, $0, secret, arena, &stored, &err) }
-            }
-            return Outcome(status: status, stored: status == PROTEUS_OK ? stored.string : nil,
-                           message: status == PROTEUS_OK ? "" : PluginError(status: status, from: err).message)
-        }
-    }
+    init(options: String = "{}") throws { try super.init(method: "password", options: options) }
 
     func enroll(_ password: String) -> Outcome { enroll(Array(password.utf8)) }
-
-    func verify(_ password: [UInt8], _ stored: String) -> Outcome {
-        withArena { arena in
-            var result = proteus_verify_result()
-            result.struct_size = UInt32(MemoryLayout<proteus_verify_result>.size)
-            var err = proteus_error()
-            let status = withStr(password) { presented in
-                withStr(Array(stored.utf8)) { storedStr in
-                    "password".withCString {
-                        table.pointee.auth_verify(table.pointee.ctx, $0, presented, storedStr, arena, &result, &err)
-                    }
-                }
-            }
-            return Outcome(status: status, needsRehash: result.needs_rehash,
-                           message: status == PROTEUS_OK ? "" : PluginError(status: status, from: err).message)
-        }
-    }
-
     func verify(_ password: String, _ stored: String) -> Outcome { verify(Array(password.utf8), stored) }
-
-    // MARK: straight into the plugin's table (no pool: any number of threads)
-
-    var api: proteus_auth_api {
-        instance.plugin.descriptor.pointee.vtable.assumingMemoryBound(to: proteus_auth_api.self).pointee
-    }
-
-    func verifyDirect(_ password: [UInt8], _ stored: String) -> Outcome {
-        withArena { arena in
-            var result = proteus_verify_result()
-            result.struct_size = UInt32(MemoryLayout<proteus_verify_result>.size)
-            var err = proteus_error()
-            let status = withStr(password) { presented in
-                withStr(Array(stored.utf8)) { api.verify(instance.instance, presented, $0, arena, &result, &err) }
-            }
-            return Outcome(status: status, needsRehash: result.needs_rehash,
-                           message: status == PROTEUS_OK ? "" : PluginError(status: status, from: err).message)
-        }
-    }
-
-    func enrollDirect(_ password: [UInt8]) -> Outcome {
-        withArena { arena in
-            var stored = proteus_str.absent
-            var err = proteus_error()
-            let status = withStr(password) { api.enroll(instance.instance, $0, arena, &stored, &err) }
-            return Outcome(status: status, stored: status == PROTEUS_OK ? stored.string : nil,
-                           message: status == PROTEUS_OK ? "" : PluginError(status: status, from: err).message)
-        }
-    }
-
-    private func withArena<R>(_ body: (OpaquePointer?) -> R) -> R {
-        let arena = table.pointee.arena_create(table.pointee.ctx)
-        defer { table.pointee.arena_destroy(arena) }
-        return body(arena)
-    }
 }
 
 /// Failures collected from several threads.
@@ -117,15 +24,6 @@ final class FailureLog: @unchecked Sendable {
     private var list: [String] = []
     func add(_ line: String) { lock.lock(); list.append(line); lock.unlock() }
     var entries: [String] { lock.lock(); defer { lock.unlock() }; return list }
-}
-
-/// A present proteus_str over raw bytes (a non-NULL pointer even when empty).
-func withStr<R>(_ bytes: [UInt8], _ body: (proteus_str) -> R) -> R {
-    var copy = bytes
-    copy.append(0)
-    return copy.withUnsafeBufferPointer {
-        body(proteus_str(ptr: UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), len: bytes.count))
-    }
 }
 
 final class AuthPasswordTests: XCTestCase {

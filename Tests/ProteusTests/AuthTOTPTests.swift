@@ -109,94 +109,25 @@ enum TOTPFakeClock {
     }
 }
 
-/// One host runtime with one totp plugin instance, and a dialect-style host
-/// table whose auth_enroll / auth_verify route to it.
-final class TOTPHarness: @unchecked Sendable {
+/// The totp method, optionally on the fake clock; codes and secrets as text.
+final class TOTPHarness: AuthPluginHarness, @unchecked Sendable {
     enum Clock { case real, fake }
 
-    struct Outcome {
-        var status: proteus_status
-        var stored: String?
-        var needsRehash = false
-        var message = ""
-    }
-
-    static let pool = KDFPool(threads: 2, maxQueued: 64)
     static var pluginPath: String { BuildProducts.plugin("totp") }
 
-    let runtime: HostRuntime
-    let instance: PluginInstance
-    let table: UnsafeMutablePointer<proteus_host_api>
-
     init(options: String = "{}", clock: Clock = .fake, key: [UInt8] = [UInt8](repeating: 0x42, count: 32)) throws {
-        let plugin = try PluginLoader.load(path: Self.pluginPath)
-        runtime = HostRuntime(dataDirectory: NSTemporaryDirectory(), secretKey: key, rateLimiter: try RateLimiter())
-        instance = try PluginInstance.create(plugin, optionsJSON: options, runtime: runtime, forDialect: false)
-        if clock == .fake { instance.hostTable.pointee.now_ms = TOTPFakeClock.nowMs }
-        let methods = AuthMethods(pool: Self.pool)
-        try methods.add(instance)
-        runtime.authMethods = methods
-        table = HostServicesTable.make(pluginName: "test", runtime: runtime, forDialect: true)
-    }
-
-    deinit { instance.destroy() }
-
-    func enroll(_ secret: String?) -> Outcome {
-        withArena { arena in
-            var stored = proteus_str.absent
-            var err = proteus_error()
-            let call = { (s: proteus_str) in
-                "totp".withCString { self.table.pointee.auth_enroll(self.table.pointee.ctx, $0, s, arena, &stored, &err) }
-            }
-            let status = secret.map { withStr(Array($0.utf8), call) } ?? call(.absent)
-            return Outcome(status: status, stored: status == PROTEUS_OK ? stored.string : nil,
-                           message: status == PROTEUS_OK ? "" : PluginError(status: status, from: err).message)
+        try super.init(method: "totp", options: options, key: key) { instance in
+            if clock == .fake { instance.hostTable.pointee.now_ms = TOTPFakeClock.nowMs }
         }
     }
 
-    /// Verifies through the host; `stored` of the outcome is updated_stored.
-    func verify(_ code: String?, _ stored: String) -> Outcome {
-        withArena { arena in
-            var result = proteus_verify_result()
-            result.struct_size = UInt32(MemoryLayout<proteus_verify_result>.size)
-            var err = proteus_error()
-            let call = { (presented: proteus_str) in
-                withStr(Array(stored.utf8)) { s in
-                    "totp".withCString {
-                        self.table.pointee.auth_verify(self.table.pointee.ctx, $0, presented, s, arena, &result, &err)
-                    }
-                }
-            }
-            let status = code.map { withStr(Array($0.utf8), call) } ?? call(.absent)
-            return Outcome(status: status, stored: status == PROTEUS_OK ? result.updated_stored.string : nil,
-                           needsRehash: result.needs_rehash,
-                           message: status == PROTEUS_OK ? "" : PluginError(status: status, from: err).message)
-        }
-    }
+    func enroll(_ secret: String?) -> Outcome { enroll(secret.map { Array($0.utf8) }) }
 
-    var api: proteus_auth_api {
-        instance.plugin.descriptor.pointee.vtable.assumingMemoryBound(to: proteus_auth_api.self).pointee
-    }
+    /// `stored` of the outcome is updated_stored.
+    func verify(_ code: String?, _ stored: String) -> Outcome { verify(code.map { Array($0.utf8) }, stored) }
 
-    /// Straight into the plugin's table (no host routing), with a result
-    /// of `resultSize` bytes declared.
     func verifyDirect(_ code: String, _ stored: String, resultSize: Int = MemoryLayout<proteus_verify_result>.size) -> Outcome {
-        withArena { arena in
-            var result = proteus_verify_result()
-            result.struct_size = UInt32(resultSize)
-            var err = proteus_error()
-            let status = withStr(Array(code.utf8)) { p in
-                withStr(Array(stored.utf8)) { api.verify(instance.instance, p, $0, arena, &result, &err) }
-            }
-            return Outcome(status: status, stored: status == PROTEUS_OK ? result.updated_stored.string : nil,
-                           message: status == PROTEUS_OK ? "" : PluginError(status: status, from: err).message)
-        }
-    }
-
-    private func withArena<R>(_ body: (OpaquePointer?) -> R) -> R {
-        let arena = table.pointee.arena_create(table.pointee.ctx)
-        defer { table.pointee.arena_destroy(arena) }
-        return body(arena)
+        verifyDirect(Array(code.utf8), stored, resultSize: resultSize)
     }
 }
 
