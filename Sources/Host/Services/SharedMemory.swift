@@ -6,15 +6,23 @@ import Glibc
 enum SharedMemory {
     /// [master] A new zeroed region of `bytes`; `what` names it in errors.
     static func create(_ what: String, bytes: Int) throws -> (fd: Int32, base: UnsafeMutableRawPointer) {
-        let name = "/proteus-\(what.split(separator: " ").joined(separator: "-"))-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0o600)
-        if fd >= 0 { shm_unlink(name) }
-        guard fd >= 0, ftruncate(fd, off_t(bytes)) == 0 else {
+        let fd = try openUnlinked(what)
+        guard ftruncate(fd, off_t(bytes)) == 0 else {
             let reason = String(cString: strerror(errno))
-            if fd >= 0 { close(fd) }
+            close(fd)
             throw HostError("cannot create the \(what): \(reason)")
         }
         return (fd, try map(fd, what, bytes: bytes))
+    }
+
+    /// A new empty shared-memory object with no name left behind
+    /// (close-on-exec, as shm_open makes it).
+    static func openUnlinked(_ what: String) throws -> Int32 {
+        let name = "/proteus-\(what.split(separator: " ").joined(separator: "-"))-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else { throw HostError("cannot create the \(what): \(String(cString: strerror(errno)))") }
+        shm_unlink(name)
+        return fd
     }
 
     /// [worker] Maps an inherited region after checking its size.

@@ -74,10 +74,7 @@ enum ProcessSupport {
     /// config), close-on-exec; read with pread (offset-independent, so
     /// several workers can share it).
     static func sharedFile(_ bytes: [UInt8]) throws -> Int32 {
-        let name = "/proteus-config-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0o600)
-        if fd >= 0 { shm_unlink(name) }
-        guard fd >= 0 else { throw HostError("cannot pass the config to workers: \(errnoText(errno))") }
+        let fd = try SharedMemory.openUnlinked("config for the workers")
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + offset, $0.count - offset, off_t(offset)) }
