@@ -107,6 +107,27 @@ package final class HTTPResponseWriter {
         addHeader(name: name.utf8, value: value.utf8)
     }
 
+    /// Whether a header of this name (lowercase ASCII) was added.
+    package func hasHeader(_ lowercaseName: StaticString) -> Bool {
+        var lineStart = 0
+        let n = lowercaseName.utf8CodeUnitCount
+        while lineStart < headerBytes.count {
+            var lineEnd = lineStart
+            while lineEnd < headerBytes.count && headerBytes[lineEnd] != 10 { lineEnd += 1 }
+            if lineEnd - lineStart > n && headerBytes[lineStart + n] == 58 {
+                var same = true
+                for i in 0..<n {
+                    var c = headerBytes[lineStart + i]
+                    if c >= 65 && c <= 90 { c |= 0x20 }
+                    if c != lowercaseName.utf8Start[i] { same = false; break }
+                }
+                if same { return true }
+            }
+            lineStart = lineEnd + 1
+        }
+        return false
+    }
+
     package func appendBody<C: Collection<UInt8>>(_ bytes: C) { body.append(contentsOf: bytes) }
     package func appendBody(_ bytes: UnsafeRawBufferPointer) { body.append(contentsOf: bytes) }
 

@@ -1,75 +1,183 @@
-// Limits how many serving threads take part in event processing at once.
+// Limits how many serving threads take part in event processing at once,
+// and lends a thread's place to another while it waits on slow work.
 //
 // Handlers may block, so there are many serving threads; but if all of them
 // waited in epoll_wait, every event would wake a sleeping thread (a context
 // switch per request). The gate lets only `limit` threads (default: one per
-// core) poll and serve; the others are parked. A monitor thread notices
-// permit holders stuck in a handler for longer than a threshold and lets
-// that many extra threads in, so a blocking handler never stalls other
-// connections by more than the threshold plus one monitor tick. When the
-// stuck handlers return, the surplus threads park again.
+// core) poll and serve; the others are parked. Two things let more in:
+//
+// * Lending (the waiting lane): a handler about to wait on slow work (a KDF
+//   job, an outbound HTTP call) declares it. Its permit stops counting at
+//   once and a parked thread — or a new one, up to `laneCapacity` beyond the
+//   base threads — takes its place, so waiting requests never occupy the
+//   threads that cheap requests use. At most `laneCapacity` threads wait at
+//   once; one more is refused, and its caller answers 503.
+// * The monitor: permit holders stuck in a handler (a slow store call, say)
+//   for longer than a threshold are compensated the same way, after the
+//   threshold plus one monitor tick.
+//
+// When the wait or the stuck handler is over, the surplus threads park again;
+// threads started for the lane exit after `surplusIdle` without work.
 
 import Glibc
 import Synchronization
 
 final class HTTPPollingGate: @unchecked Sendable {
+    enum Lending { case woken, spawn, full }
+    enum Turn { case serve, exit }
+
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let condition: UnsafeMutablePointer<pthread_cond_t>
-    /// Permits when no handler is stuck.
+    private let threadsGone: UnsafeMutablePointer<pthread_cond_t>
+    /// Permits when no handler is stuck or waiting.
     let limit: Int
+    /// Threads waiting on slow work at once, at most.
+    let laneCapacity: Int
+    /// How long a lane thread stays parked without work before it exits.
+    let surplusIdleNanos: UInt64
     /// Guarded by mutex.
     private var holders = 0
     private var extra = 0
+    private var lent = 0
+    private var parked = 0
+    private var wakesPending = 0
+    private var laneThreads = 0
     private var closed = false
-    /// Mirror of limit + extra, readable without the lock.
+    /// Mirror of limit + extra + lent, readable without the lock.
     private let allowed: Atomic<Int>
     private let holderCount = Atomic<Int>(0)
+    private let lentCount = Atomic<Int>(0)
 
-    init(limit: Int) {
+    init(limit: Int, laneCapacity: Int, surplusIdle: Duration = .seconds(10)) {
         self.limit = max(1, limit)
+        self.laneCapacity = max(0, laneCapacity)
+        self.surplusIdleNanos = max(1_000_000, surplusIdle.saturatingNanoseconds)
         allowed = Atomic(self.limit)
         mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         pthread_mutex_init(mutex, nil)
         condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
         condition.initialize(to: pthread_cond_t())
-        pthread_cond_init(condition, nil)
+        threadsGone = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+        threadsGone.initialize(to: pthread_cond_t())
+        // Timed waits measure against CLOCK_MONOTONIC (wall-clock jumps
+        // must not end or stretch an idle period).
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        pthread_cond_init(condition, &attributes)
+        pthread_condattr_destroy(&attributes)
+        pthread_cond_init(threadsGone, nil)
     }
 
     deinit {
         pthread_cond_destroy(condition)
+        pthread_cond_destroy(threadsGone)
         pthread_mutex_destroy(mutex)
         condition.deallocate()
+        threadsGone.deallocate()
         mutex.deallocate()
     }
 
-    /// Blocks until a permit is free. False when the gate was closed.
-    func acquire() -> Bool {
+    private var permits: Int { limit + extra + lent }
+
+    private func publishAllowed() { allowed.store(permits, ordering: .relaxed) }
+
+    /// Blocks until a permit is free. `.exit` when the gate was closed, or
+    /// for a lane thread (`laneThread`) that stayed parked for
+    /// `surplusIdle` with nothing to do: it must then end.
+    func acquire(laneThread: Bool) -> Turn {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        while !closed && holders >= limit + extra {
-            pthread_cond_wait(condition, mutex)
+        parked += 1
+        var idleSince = laneThread ? monotonicNanos() : 0
+        while !closed && holders >= permits {
+            if laneThread {
+                let deadline = idleSince &+ surplusIdleNanos
+                var spec = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
+                if pthread_cond_timedwait(condition, mutex, &spec) == ETIMEDOUT, holders >= permits {
+                    parked -= 1
+                    wakesPending = min(wakesPending, parked)
+                    laneThreadEnded()
+                    return .exit
+                }
+                if holders < permits { idleSince = monotonicNanos() }
+            } else {
+                pthread_cond_wait(condition, mutex)
+            }
         }
-        if closed { return false }
+        parked -= 1
+        if wakesPending > 0 { wakesPending -= 1 }
+        if closed {
+            if laneThread { laneThreadEnded() }
+            return .exit
+        }
         holders += 1
         holderCount.store(holders, ordering: .relaxed)
-        return true
+        return .serve
     }
 
     func release() {
         pthread_mutex_lock(mutex)
         holders -= 1
         holderCount.store(holders, ordering: .relaxed)
-        if holders < limit + extra { pthread_cond_signal(condition) }
+        if holders < permits { pthread_cond_signal(condition) }
         pthread_mutex_unlock(mutex)
     }
 
     /// Cheap check after each event: more threads hold permits than are
-    /// allowed now (a stuck handler came back) — the caller should release.
+    /// allowed now (a stuck or waiting handler came back) — the caller
+    /// should release.
     @inline(__always)
     var isOversubscribed: Bool {
         holderCount.load(ordering: .relaxed) > allowed.load(ordering: .relaxed)
     }
+
+    /// A permit holder is about to wait on slow work: its permit stops
+    /// counting. `.woken`: a parked thread takes its place; `.spawn`: none is
+    /// parked, the caller starts a lane thread (and calls `spawnFailed` if it
+    /// cannot); `.full`: the lane is full, nothing changed.
+    func lend() -> Lending {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        guard !closed, lent < laneCapacity else { return .full }
+        lent += 1
+        lentCount.store(lent, ordering: .relaxed)
+        publishAllowed()
+        if parked > wakesPending {
+            wakesPending += 1
+            pthread_cond_signal(condition)
+            return .woken
+        }
+        guard laneThreads < laneCapacity else { return .woken }   // all lane threads exist; one frees up soon
+        laneThreads += 1
+        return .spawn
+    }
+
+    /// The wait that `lend` announced is over.
+    func giveBack() {
+        pthread_mutex_lock(mutex)
+        lent -= 1
+        lentCount.store(lent, ordering: .relaxed)
+        publishAllowed()
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// A lane thread that `lend` asked for could not be started.
+    func spawnFailed() {
+        pthread_mutex_lock(mutex)
+        laneThreadEnded()
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// Mutex held.
+    private func laneThreadEnded() {
+        laneThreads -= 1
+        if laneThreads == 0 { pthread_cond_broadcast(threadsGone) }
+    }
+
+    /// Threads waiting on slow work now.
+    var waiting: Int { lentCount.load(ordering: .relaxed) }
 
     /// Monitor: `stuck` permit holders are blocked in handlers.
     func setStuck(_ stuck: Int) {
@@ -77,7 +185,7 @@ final class HTTPPollingGate: @unchecked Sendable {
         if stuck != extra {
             let grow = stuck > extra
             extra = stuck
-            allowed.store(limit + extra, ordering: .relaxed)
+            publishAllowed()
             if grow { pthread_cond_broadcast(condition) }
         }
         pthread_mutex_unlock(mutex)
@@ -90,10 +198,19 @@ final class HTTPPollingGate: @unchecked Sendable {
         pthread_cond_broadcast(condition)
         pthread_mutex_unlock(mutex)
     }
+
+    /// After `close`: blocks until every lane thread has ended (they are
+    /// detached; the base threads are joined by the server).
+    func waitForLaneThreads() {
+        pthread_mutex_lock(mutex)
+        while laneThreads > 0 { pthread_cond_wait(threadsGone, mutex) }
+        pthread_mutex_unlock(mutex)
+    }
 }
 
 /// What the monitor knows about one serving thread.
 final class HTTPThreadActivity: Sendable {
-    /// Coarse monotonic time the current event started; 0 when not serving.
+    /// Coarse monotonic time the current event started; 0 when not serving
+    /// (or while waiting in the lane: that thread is already replaced).
     let busySince = Atomic<UInt64>(0)
 }

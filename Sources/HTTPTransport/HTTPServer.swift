@@ -54,7 +54,12 @@ package final class HTTPServer: @unchecked Sendable {
     let shutdownDeadline = Atomic<UInt64>(0)
 
     let gate: HTTPPollingGate
+    /// One per base serving thread, then one per lane thread slot.
     let activities: [HTTPThreadActivity]
+    let baseThreadCount: Int
+    /// Activity slots of lane threads not running.
+    let laneSlotLock = PThreadMutex()
+    var freeLaneSlots: [Int]
     let stuckNanos: UInt64
 
     let lifecycleLock = PThreadMutex()
@@ -82,8 +87,12 @@ package final class HTTPServer: @unchecked Sendable {
         self.lingerNanos = configuration.lingerTimeout.saturatingNanoseconds
 
         let threadCount = max(1, configuration.threadCount)
-        gate = HTTPPollingGate(limit: min(threadCount, max(1, configuration.pollingThreads)))
-        activities = (0..<threadCount).map { _ in HTTPThreadActivity() }
+        let laneCapacity = max(0, configuration.waitingThreads)
+        gate = HTTPPollingGate(limit: min(threadCount, max(1, configuration.pollingThreads)),
+                               laneCapacity: laneCapacity, surplusIdle: configuration.laneThreadIdle)
+        baseThreadCount = threadCount
+        activities = (0..<(threadCount + laneCapacity)).map { _ in HTTPThreadActivity() }
+        freeLaneSlots = Array((threadCount..<(threadCount + laneCapacity)).reversed())
         stuckNanos = max(100_000, configuration.blockedHandlerThreshold.saturatingNanoseconds)
 
         let maxConnections = max(1, configuration.maxConnections)
@@ -164,9 +173,9 @@ package final class HTTPServer: @unchecked Sendable {
         defer { lifecycleLock.unlock() }
         guard !started else { return }
         started = true
-        for index in 0..<activities.count {
+        for index in 0..<baseThreadCount {
             let activity = activities[index]
-            guard let t = startThread({ [self] in self.servingLoop(activity) }) else {
+            guard let t = startThread({ [self] in self.servingLoop(activity, laneThread: false) }) else {
                 abortStart()
                 throw HTTPListenerError(message: "cannot start serving thread: \(errnoDescription(errno))")
             }
@@ -177,7 +186,7 @@ package final class HTTPServer: @unchecked Sendable {
             throw HTTPListenerError(message: "cannot start sweeper thread: \(errnoDescription(errno))")
         }
         threads.append(s)
-        if gate.limit < activities.count {
+        if gate.limit < baseThreadCount || gate.laneCapacity > 0 {
             guard let m = startThread(stackBytes: 256 << 10, { [self] in self.monitorLoop() }) else {
                 abortStart()
                 throw HTTPListenerError(message: "cannot start monitor thread: \(errnoDescription(errno))")
@@ -200,6 +209,7 @@ package final class HTTPServer: @unchecked Sendable {
         threads.removeAll()
         lifecycleLock.unlock()
         for t in toJoin { joinThread(t) }
+        gate.waitForLaneThreads()
         lifecycleLock.lock()
         defer { lifecycleLock.unlock() }
         if !finished && started {
@@ -269,16 +279,72 @@ package final class HTTPServer: @unchecked Sendable {
 
     // MARK: - Serving threads
 
-    private func servingLoop(_ activity: HTTPThreadActivity) {
+    private func servingLoop(_ activity: HTTPThreadActivity, laneThread: Bool) {
         let context = HTTPServingContext(headerCapacity: limits.maxHeaderCount)
         let event = UnsafeMutableRawPointer.allocate(byteCount: Epoll.eventSize, alignment: 8)
-        defer { event.deallocate() }
-        while gate.acquire() {
+        let thread = HTTPServingThread(server: self, activity: activity)
+        thread.attach()
+        defer {
+            thread.detach()
+            event.deallocate()
+        }
+        // A lane thread leaves only through acquire (.exit), which counts it
+        // out; base threads are joined.
+        while gate.acquire(laneThread: laneThread) == .serve {
             serveEvents(activity, context, event)
             gate.release()
-            if threadsExit.load(ordering: .acquiring) { return }
+            if !laneThread && threadsExit.load(ordering: .acquiring) { return }
         }
     }
+
+    // MARK: - The waiting lane (HTTPWaitingLane)
+
+    /// `thread` is about to wait on slow work: another thread takes its
+    /// place. False when the lane is full.
+    func lend(_ thread: HTTPServingThread) -> Bool {
+        switch gate.lend() {
+        case .full:
+            return false
+        case .woken:
+            break
+        case .spawn:
+            if !startLaneThread() { gate.spawnFailed() }
+        }
+        thread.activity.busySince.store(0, ordering: .relaxed)   // replaced: not "stuck"
+        return true
+    }
+
+    func giveBack(_ thread: HTTPServingThread) {
+        gate.giveBack()
+        thread.activity.busySince.store(monotonicNanos() | 1, ordering: .relaxed)
+    }
+
+    /// A detached serving thread for the lane; it ends by itself when idle.
+    private func startLaneThread() -> Bool {
+        laneSlotLock.lock()
+        let slot = freeLaneSlots.popLast()
+        laneSlotLock.unlock()
+        guard let slot else { return false }
+        let activity = activities[slot]
+        let started = startThread({ [self] in
+            self.servingLoop(activity, laneThread: true)
+            activity.busySince.store(0, ordering: .relaxed)
+            self.laneSlotLock.lock()
+            self.freeLaneSlots.append(slot)
+            self.laneSlotLock.unlock()
+        })
+        guard let started else {
+            laneSlotLock.lock()
+            freeLaneSlots.append(slot)
+            laneSlotLock.unlock()
+            return false
+        }
+        pthread_detach(started)
+        return true
+    }
+
+    /// Threads waiting in the lane now (for stats and tests).
+    package var waitingThreadCount: Int { gate.waiting }
 
     /// Waits for and serves events while holding a polling permit; returns
     /// when the thread should give the permit back (or exit).

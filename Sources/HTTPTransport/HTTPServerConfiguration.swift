@@ -12,6 +12,14 @@ package struct HTTPServerConfiguration: Sendable {
     /// let in when handlers block (see `blockedHandlerThreshold`), which
     /// avoids a context switch per request.
     package var pollingThreads: Int = HTTPServerConfiguration.coreCount
+    /// Serving threads that may wait on slow work (HTTPWaitingLane: KDF
+    /// jobs, outbound calls) at once, beyond `threadCount`. Each waiting
+    /// thread's place is taken by another at once, so waiting requests
+    /// never take the threads cheap requests use; the lane's threads are
+    /// started on demand and end after `laneThreadIdle` without work.
+    /// One more waiter than this is refused (503).
+    package var waitingThreads: Int = 512
+    package var laneThreadIdle: Duration = .seconds(10)
     /// A handler running longer than this counts as blocked: another
     /// standby thread starts serving in its place.
     package var blockedHandlerThreshold: Duration = .milliseconds(2)

@@ -38,6 +38,7 @@ enum ServerRunner {
         let c = assembly.configuration
         var http = HTTPServerConfiguration()
         if let threads = c.servingThreads { http.threadCount = threads }
+        http.waitingThreads = c.waitingThreads
         http.maxConnections = c.limits.maxConnections
         http.maxBodyBytes = c.limits.maxBodyBytes
         http.maxHeaderBytes = c.limits.maxHeaderBytes

@@ -39,8 +39,12 @@ struct Configuration: Sendable {
     var trustedProxies: [String] = []
     var limits = Limits()
     var servingThreads: Int?
+    /// Serving threads that may wait on slow work at once (the waiting
+    /// lane), per worker.
+    var waitingThreads = 512
     var kdfThreads: Int?
-    var kdfQueue = 64
+    /// A credential job is refused when it would start later than this.
+    var kdfMaxWaitMs = 10_000
     var logRequests = true
     var shutdownGraceSeconds = 10
     /// Worker processes under a supervising master; nil = one per core,
@@ -55,7 +59,7 @@ struct Configuration: Sendable {
 
     static let topLevelKeys: Set<String> = [
         "listen", "dataDirectory", "secretKey", "pluginDirectory", "store", "auth", "dialects",
-        "trustedProxies", "limits", "threads", "kdf", "logRequests", "shutdownGraceSeconds", "workers",
+        "trustedProxies", "limits", "threads", "waitingThreads", "kdf", "logRequests", "shutdownGraceSeconds", "workers",
     ]
 }
 

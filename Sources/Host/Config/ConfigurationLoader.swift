@@ -92,11 +92,12 @@ enum ConfigurationLoader {
             if let n = try int(o, "writeTimeoutSeconds", at: "limits.", 1...86_400) { c.limits.writeTimeoutSeconds = n }
         }
         c.servingThreads = try int(root, "threads", at: "", 1...1024)
+        if let n = try int(root, "waitingThreads", at: "", 0...10_000) { c.waitingThreads = n }
         if let kdf = root["kdf"] {
             guard case .object(let o) = kdf else { throw typeError("kdf", "an object", kdf) }
-            try rejectUnknown(o, ["threads", "maxQueued"], at: "kdf.")
+            try rejectUnknown(o, ["threads", "maxWaitMs"], at: "kdf.")
             c.kdfThreads = try int(o, "threads", at: "kdf.", 1...256)
-            if let n = try int(o, "maxQueued", at: "kdf.", 1...100_000) { c.kdfQueue = n }
+            if let n = try int(o, "maxWaitMs", at: "kdf.", 0...600_000) { c.kdfMaxWaitMs = n }
         }
         if let v = root["logRequests"] {
             guard let b = v.boolValue else { throw typeError("logRequests", "true or false", v) }

@@ -36,10 +36,10 @@ enum AuthRouting {
         }
         var status = PROTEUS_E_UNAVAILABLE
         var callError = proteus_error()
-        let ran = auth.pool.run {
+        let outcome = auth.pool.run {
             status = first.api.enroll(first.instance.instance, secret, arena, stored, &callError)
         }
-        guard ran else { return PluginError.unavailable("too many credential checks in progress").report(to: err) }
+        if case .refused(let seconds) = outcome { return refuse(seconds, err) }
         if status != PROTEUS_OK, let err { err.pointee = callError }
         return status
     }
@@ -52,7 +52,7 @@ enum AuthRouting {
         }
         var status = PROTEUS_E_INVALID
         var callError = proteus_error()
-        let ran = auth.pool.run {
+        let outcome = auth.pool.run {
             for plugin in plugins {
                 var r = proteus_verify_result()
                 r.struct_size = UInt32(MemoryLayout<proteus_verify_result>.size)
@@ -65,8 +65,15 @@ enum AuthRouting {
             }
             status = PluginError.invalid("no \(String(cString: method)) plugin understands the stored verifier").report(to: &callError)
         }
-        guard ran else { return PluginError.unavailable("too many credential checks in progress").report(to: err) }
+        if case .refused(let seconds) = outcome { return refuse(seconds, err) }
         if status != PROTEUS_OK, let err { err.pointee = callError }
         return status
+    }
+
+    /// The pool is too busy for this job: UNAVAILABLE, and the request's
+    /// 503 gets `Retry-After` (unless the dialect sets its own).
+    private static func refuse(_ retryAfterSeconds: Int, _ err: UnsafeMutablePointer<proteus_error>?) -> proteus_status {
+        ThreadScratch.noteRetryAfter(seconds: retryAfterSeconds)
+        return PluginError.unavailable("too many credential checks waiting; retry in \(retryAfterSeconds) s").report(to: err)
     }
 }

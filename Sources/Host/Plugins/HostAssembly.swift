@@ -46,12 +46,10 @@ final class HostAssembly: @unchecked Sendable {
             store = try StoreBinding(storeInstance)
             runtime.directory = store
 
-            let kdfThreads = configuration.kdfThreads ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) - 1)
-            // Serving threads blocked on the KDF pool at most: all but one
-            // per core, which stay free for requests that need no hashing.
-            let servingThreads = configuration.servingThreads ?? HTTPServerConfiguration.defaultThreadCount
-            let maxWaiting = max(1, servingThreads - HTTPServerConfiguration.coreCount)
-            auth = AuthMethods(pool: KDFPool(threads: kdfThreads, maxQueued: configuration.kdfQueue, maxWaiting: maxWaiting))
+            // One hashing thread per core, at a lower priority than serving
+            // (KDFPool); callers wait in the serving transport's lane.
+            let kdfThreads = configuration.kdfThreads ?? HTTPServerConfiguration.coreCount
+            auth = AuthMethods(pool: KDFPool(threads: kdfThreads, maxWaitMs: configuration.kdfMaxWaitMs))
             for reference in configuration.auth {
                 let instance = try create(reference, PROTEUS_KIND_AUTH, false)
                 created.append(instance)

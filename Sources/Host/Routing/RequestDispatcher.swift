@@ -20,7 +20,11 @@ final class RequestDispatcher: HTTPHandler, @unchecked Sendable {
         let scratch = ThreadScratch.current
         defer { scratch.arena.reset() }
         let method = request.method.string
+        scratch.retryAfterSeconds = 0
         handleRouted(request, method: method, response: response, scratch: scratch)
+        if response.status == 503, scratch.retryAfterSeconds > 0, !response.hasHeader("retry-after") {
+            response.addHeader("Retry-After", String(scratch.retryAfterSeconds))
+        }
         if logRequests {
             let elapsed = Double(Clock.monotonicNanos() &- request.receivedAtNanos) / 1_000_000
             Logger.shared.line("\(method) \(request.path.string) \(response.status) \(Self.format(elapsed))ms")
@@ -178,6 +182,9 @@ final class ThreadScratch {
     var params: [Range<Int>] = []
     var paramValues: [proteus_str] = []
     var decodedPath: [UInt8] = []
+    /// Set when a host service refused work of this request for load
+    /// (seconds until the backlog clears); added to a 503 as Retry-After.
+    var retryAfterSeconds = 0
 
     init() {
         headers.reserveCapacity(32)
@@ -193,6 +200,14 @@ final class ThreadScratch {
         }
         return key
     }()
+
+    /// Records a Retry-After for the request this thread serves (none when
+    /// the thread serves no request: commands, start-up).
+    static func noteRetryAfter(seconds: Int) {
+        guard let existing = pthread_getspecific(key) else { return }
+        let scratch = Unmanaged<ThreadScratch>.fromOpaque(existing).takeUnretainedValue()
+        scratch.retryAfterSeconds = max(scratch.retryAfterSeconds, seconds)
+    }
 
     static var current: ThreadScratch {
         if let existing = pthread_getspecific(key) {

@@ -1,80 +1,140 @@
-// A small, bounded pool of threads for credential math (password KDFs).
-// Serving threads hand a job over and wait for it; the pool caps how much
-// CPU and memory hashing can take, and a full queue is refused at once
-// (the dialect answers 503) instead of growing without bound.
+// A small, bounded pool of threads for credential math (password KDFs),
+// admitting jobs by deadline.
+//
+// The pool's threads cap how much CPU and memory hashing takes. A job is
+// accepted while its expected start time stays within `maxWaitNanos`:
+// jobs ahead × the measured mean job time ÷ pool threads. Beyond that it is
+// refused at once with the time the queue ahead needs (Retry-After), instead
+// of queueing longer than a client would wait. The caller waits for its job
+// in the serving transport's waiting lane (HTTPWaitingLane), so a waiting
+// login never holds a thread that requests needing no hash would use.
 import Glibc
+import HTTPTransport
 
 final class KDFPool: @unchecked Sendable {
+    enum Outcome: Equatable {
+        case done
+        /// Not run: the queue is too long or the waiting lane is full.
+        case refused(retryAfterSeconds: Int)
+    }
+
     private final class Job {
         let work: () -> Void
         var done = false
-        init(_ work: @escaping () -> Void) { self.work = work }
+        /// Its own condition: a finished job wakes only its waiter, not the
+        /// hundreds that may wait in the lane.
+        let finished = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+        init(_ work: @escaping () -> Void) {
+            self.work = work
+            pthread_cond_init(finished, nil)
+        }
+        deinit {
+            pthread_cond_destroy(finished)
+            finished.deallocate()
+        }
     }
 
+    let threads: Int
+    let maxWaitNanos: UInt64
     private var queue: [Job] = []
     private var head = 0
-    private let maxQueued: Int
-    /// Callers waiting for a job (queued or running) at most. Each waiting
-    /// caller is a blocked serving thread, so this keeps hashing from
-    /// taking every serving thread: requests that need no KDF keep being
-    /// served during a burst of logins, and the excess logins are refused
-    /// at once (503) instead of queueing behind the pool.
-    private let maxWaiting: Int
-    private var waiting = 0
+    private var running = 0
+    /// Start times of the running jobs (a mean before the first completes).
+    private var oldestRunningStart: UInt64 = 0
+    /// Mean job duration: the plain mean of the first few jobs (the very
+    /// first is slow: cold caches, fresh memory), then exponentially
+    /// weighted; 0 until one completed.
+    private var meanNanos: Double = 0
+    private var measured = 0
     // Heap-allocated: pthread objects must not move.
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let workAvailable = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    private let workDone = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
-    init(threads: Int, maxQueued: Int, maxWaiting: Int = .max) {
-        self.maxQueued = maxQueued
-        self.maxWaiting = max(1, maxWaiting)
+    init(threads: Int, maxWaitMs: Int) {
+        self.threads = max(threads, 1)
+        self.maxWaitNanos = UInt64(max(0, maxWaitMs)) * 1_000_000
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(workAvailable, nil)
-        pthread_cond_init(workDone, nil)
-        for _ in 0..<max(threads, 1) {
+        for _ in 0..<self.threads {
             let box = Unmanaged.passRetained(self).toOpaque()
             var thread = pthread_t()
             if pthread_create(&thread, nil, { arg in
-                let pool = Unmanaged<KDFPool>.fromOpaque(arg!).takeRetainedValue()
+                guard let arg else { return nil }
+                let pool = Unmanaged<KDFPool>.fromOpaque(arg).takeRetainedValue()
                 pool.workerLoop()
                 return nil
             }, box) == 0 {
                 pthread_detach(thread)
+            } else {
+                Unmanaged<KDFPool>.fromOpaque(box).release()
             }
         }
     }
 
-    /// Runs `work` on a pool thread and waits for it. Returns false, without
-    /// running it, when the queue is full.
-    func run(_ work: @escaping () -> Void) -> Bool {
+    /// Runs `work` on a pool thread and waits for it (in the waiting lane
+    /// when called on a serving thread), or refuses it without running it.
+    func run(_ work: @escaping () -> Void) -> Outcome {
+        pthread_mutex_lock(mutex)
+        let expected = expectedStartNanos()
+        pthread_mutex_unlock(mutex)
+        let retryAfter = Self.seconds(expected)
+        if expected > maxWaitNanos { return .refused(retryAfterSeconds: retryAfter) }
+        guard HTTPWaitingLane.enter() else { return .refused(retryAfterSeconds: retryAfter) }
+        defer { HTTPWaitingLane.leave() }
+
         let job = Job(work)
         pthread_mutex_lock(mutex)
-        if queue.count - head >= maxQueued || waiting >= maxWaiting {
-            pthread_mutex_unlock(mutex)
-            return false
-        }
-        waiting += 1
         queue.append(job)
         pthread_cond_signal(workAvailable)
-        while !job.done { pthread_cond_wait(workDone, mutex) }
-        waiting -= 1
+        while !job.done { pthread_cond_wait(job.finished, mutex) }
         pthread_mutex_unlock(mutex)
-        return true
+        return .done
+    }
+
+    /// How long a job submitted now would wait before it starts. Mutex held.
+    private func expectedStartNanos() -> UInt64 {
+        let ahead = queue.count - head + running
+        guard ahead > 0 else { return 0 }
+        var mean = meanNanos
+        if mean == 0 {
+            // Nothing measured yet: a running job has taken at least this.
+            let runningFor = running > 0 ? monotonicNanos() &- oldestRunningStart : 0
+            mean = Double(max(1_000_000, runningFor))
+        }
+        return UInt64(min(Double(ahead) * mean / Double(threads), 1e15))
+    }
+
+    static let niceness: Int32 = 10
+
+    /// Whole seconds, rounded up, at least 1 (Retry-After).
+    private static func seconds(_ nanos: UInt64) -> Int {
+        max(1, Int((nanos + 999_999_999) / 1_000_000_000))
     }
 
     private func workerLoop() {
+        // Hashing yields the CPU to serving threads: a burst of logins uses
+        // the cores that requests leave idle, and cheap requests keep their
+        // latency. (Linux: the nice value is per thread, and who = 0 is the
+        // calling thread.)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.niceness)
         while true {
             pthread_mutex_lock(mutex)
             while head == queue.count { pthread_cond_wait(workAvailable, mutex) }
             let job = queue[head]
             head += 1
             if head > 1024 && head * 2 > queue.count { queue.removeFirst(head); head = 0 }
+            let started = monotonicNanos()
+            if running == 0 { oldestRunningStart = started }
+            running += 1
             pthread_mutex_unlock(mutex)
             job.work()
+            let elapsed = Double(monotonicNanos() &- started)
             pthread_mutex_lock(mutex)
+            running -= 1
+            measured = min(measured + 1, 8)
+            meanNanos += (elapsed - meanNanos) / Double(measured)
             job.done = true
-            pthread_cond_broadcast(workDone)
+            pthread_cond_signal(job.finished)
             pthread_mutex_unlock(mutex)
         }
     }

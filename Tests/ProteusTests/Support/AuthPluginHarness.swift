@@ -16,7 +16,7 @@ class AuthPluginHarness: @unchecked Sendable {
         var message = ""
     }
 
-    static let pool = KDFPool(threads: 2, maxQueued: 64)
+    static let pool = KDFPool(threads: 2, maxWaitMs: 10_000)
 
     let method: String
     let runtime: HostRuntime
