@@ -18,9 +18,14 @@ struct APIResponse {
 
 final class APIClient {
     let port: UInt16
+    /// The loopback address to connect from (nil: the system's choice).
+    let sourceAddress: String?
     private var connection: RawClient?
 
-    init(port: UInt16) { self.port = port }
+    init(port: UInt16, sourceAddress: String? = nil) {
+        self.port = port
+        self.sourceAddress = sourceAddress
+    }
 
     /// Sends one request and reads its response (reconnecting if needed).
     func request(_ method: String, _ target: String, headers: [(String, String)] = [],
@@ -35,7 +40,7 @@ final class APIClient {
         for (name, value) in allHeaders { head += "\(name): \(value)\r\n" }
         if let payload { head += "Content-Length: \(payload.count)\r\n" }
         head += "\r\n"
-        let client = try connection ?? RawClient(port: port)
+        let client = try connection ?? RawClient(port: port, sourceAddress: sourceAddress)
         connection = client
         client.send(Array(head.utf8) + (payload ?? []))
         do {
