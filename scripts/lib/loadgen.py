@@ -8,6 +8,17 @@
       request's scheduled time (no coordinated omission). Prints one JSON
       line: sent, ok, unexpected, errors, p50_ms, p99_ms, max_ms.
 
+  loadgen.py burst --port P --clients N [--method M] [--path PATH]
+                   [--header 'Name: value']... [--body JSON] [--distinct-addresses]
+                   [--repeat-seconds S]
+      N requests sent at the same moment, one per connection (connections
+      opened first; with --distinct-addresses each from its own loopback
+      address 127.0.x.y, as N different clients). One thread, non-blocking
+      sockets: latency is from the common send time to each full answer.
+      With --repeat-seconds, bursts follow each other until S seconds have
+      passed. Prints one JSON line: per status the count and p50/p99/max ms,
+      the Retry-After values seen, errors.
+
   loadgen.py hold --port P --connections N --seconds S [--path PATH]
       Opens N keep-alive connections, sends one request on each and reads
       the answer, prints "ready N" and keeps them open (idle) for S seconds
@@ -181,6 +192,88 @@ def cmd_hold(a):
     print(json.dumps({"connections": a.connections, "answered": ok, "errors": errors, "open_at_end": still_open}), flush=True)
 
 
+def one_burst(a, data, addresses):
+    import selectors
+    sel = selectors.DefaultSelector()
+    conns = []
+    for i in range(a.clients):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if addresses:
+            s.bind((f"127.0.{1 + i // 200}.{2 + i % 200}", 0))
+        s.connect(("127.0.0.1", a.port))
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        conns.append(s)
+    start = time.monotonic()
+    for s in conns:
+        s.sendall(data)
+        s.setblocking(False)
+        sel.register(s, selectors.EVENT_READ, bytearray())
+    results = []   # (status, latency_ms, retry_after)
+    errors = 0
+    deadline = start + a.timeout
+    while sel.get_map() and time.monotonic() < deadline:
+        for key, _ in sel.select(timeout=0.5):
+            s, buf = key.fileobj, key.data
+            try:
+                chunk = s.recv(65536)
+            except OSError:
+                chunk = b""
+            if chunk:
+                buf += chunk
+                continue
+            latency = (time.monotonic() - start) * 1000.0
+            sel.unregister(s)
+            s.close()
+            head = bytes(buf).split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+            try:
+                status = int(head[0].split()[1])
+            except (IndexError, ValueError):
+                errors += 1
+                continue
+            retry = None
+            for line in head[1:]:
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"retry-after":
+                    retry = value.strip().decode()
+            results.append((status, latency, retry))
+    for key in list(sel.get_map().values()):
+        key.fileobj.close()
+        errors += 1
+    return results, errors
+
+
+def cmd_burst(a):
+    raise_nofile(a.clients + 256)
+    headers = list(a.header or []) + ["Connection: close"]
+    body = a.body.encode() if a.body else b""
+    if body:
+        headers += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+    data = request_bytes(a.method, a.path, headers) + body
+    results, errors, bursts = [], 0, 0
+    until = time.monotonic() + (a.repeat_seconds or 0)
+    while True:
+        r, e = one_burst(a, data, a.distinct_addresses)
+        results += r
+        errors += e
+        bursts += 1
+        if time.monotonic() >= until:
+            break
+    by_status = {}
+    for status, latency, _ in results:
+        by_status.setdefault(status, []).append(latency)
+    retry_after = {}
+    for _, _, retry in results:
+        if retry is not None:
+            retry_after[retry] = retry_after.get(retry, 0) + 1
+    print(json.dumps({
+        "bursts": bursts, "clients": a.clients, "errors": errors,
+        "statuses": {str(k): {"count": len(v), "p50_ms": round(percentile(sorted(v), 50), 2),
+                              "p99_ms": round(percentile(sorted(v), 99), 2), "max_ms": round(max(v), 2)}
+                     for k, v in sorted(by_status.items())},
+        "retry_after": retry_after,
+    }), flush=True)
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -198,8 +291,18 @@ def main():
     h.add_argument("--connections", type=int, required=True)
     h.add_argument("--seconds", type=float, default=60)
     h.add_argument("--path", default="/api/v1/user")
+    b = sub.add_parser("burst")
+    b.add_argument("--port", type=int, required=True)
+    b.add_argument("--clients", type=int, required=True)
+    b.add_argument("--method", default="GET")
+    b.add_argument("--path", default="/")
+    b.add_argument("--header", action="append")
+    b.add_argument("--body")
+    b.add_argument("--distinct-addresses", action="store_true")
+    b.add_argument("--repeat-seconds", type=float)
+    b.add_argument("--timeout", type=float, default=60)
     a = p.parse_args()
-    {"rate": cmd_rate, "hold": cmd_hold}[a.cmd](a)
+    {"rate": cmd_rate, "hold": cmd_hold, "burst": cmd_burst}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -41,11 +41,12 @@ final class KDFPool: @unchecked Sendable {
     private var running = 0
     /// Start times of the running jobs (a mean before the first completes).
     private var oldestRunningStart: UInt64 = 0
-    /// Mean job duration: the plain mean of the first few jobs (the very
-    /// first is slow: cold caches, fresh memory), then exponentially
-    /// weighted; 0 until one completed.
-    private var meanNanos: Double = 0
-    private var measured = 0
+    /// Durations of the latest jobs (a ring). Their median is the "mean job
+    /// time" of the admission rule: a median ignores the odd slow job (the
+    /// first one, on cold caches and fresh memory) that would make a burst's
+    /// first refusals too eager.
+    private var recent = [UInt64](repeating: 0, count: 16)
+    private var recorded = 0
     // Heap-allocated: pthread objects must not move.
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let workAvailable = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
@@ -95,13 +96,15 @@ final class KDFPool: @unchecked Sendable {
     private func expectedStartNanos() -> UInt64 {
         let ahead = queue.count - head + running
         guard ahead > 0 else { return 0 }
-        var mean = meanNanos
-        if mean == 0 {
+        var jobTime: UInt64
+        if recorded == 0 {
             // Nothing measured yet: a running job has taken at least this.
-            let runningFor = running > 0 ? monotonicNanos() &- oldestRunningStart : 0
-            mean = Double(max(1_000_000, runningFor))
+            jobTime = max(1_000_000, running > 0 ? monotonicNanos() &- oldestRunningStart : 0)
+        } else {
+            let samples = recent.prefix(min(recorded, recent.count)).sorted()
+            jobTime = samples[samples.count / 2]
         }
-        return UInt64(min(Double(ahead) * mean / Double(threads), 1e15))
+        return UInt64(min(Double(ahead) * Double(jobTime) / Double(threads), 1e15))
     }
 
     static let niceness: Int32 = 10
@@ -128,11 +131,11 @@ final class KDFPool: @unchecked Sendable {
             running += 1
             pthread_mutex_unlock(mutex)
             job.work()
-            let elapsed = Double(monotonicNanos() &- started)
+            let elapsed = monotonicNanos() &- started
             pthread_mutex_lock(mutex)
             running -= 1
-            measured = min(measured + 1, 8)
-            meanNanos += (elapsed - meanNanos) / Double(measured)
+            recent[recorded % recent.count] = elapsed
+            recorded += 1
             job.done = true
             pthread_cond_signal(job.finished)
             pthread_mutex_unlock(mutex)

@@ -759,13 +759,19 @@ typedef struct proteus_host_api {
     void *store_ctx;
 
     /** Enroll a secret with the first plugin of `method` (e.g. "password").
-     *  Runs on the KDF pool; the calling thread waits. UNAVAILABLE when the
-     *  pool's queue is full (answer 503). UNSUPPORTED: no such method. */
+     *  Runs on the KDF pool; the calling thread waits, in the host's waiting
+     *  lane when it is a serving thread (another thread serves in its place
+     *  meanwhile). UNAVAILABLE when the job would start later than the
+     *  host's kdf.maxWaitMs or the lane is full: answer 503 at once; the
+     *  host adds Retry-After to a 503 response of this request unless the
+     *  dialect set one. UNSUPPORTED: no such method. */
     proteus_status (*auth_enroll)(void *ctx, const char *method,
                                   proteus_str secret, proteus_arena *arena,
                                   proteus_str *stored, proteus_error *err);
     /** Verify with the plugins of `method` in order (IGNORE passes on).
-     *  OK, DENIED, INVALID (no plugin understands `stored`), UNAVAILABLE. */
+     *  Runs and waits as auth_enroll does. OK, DENIED, INVALID (no plugin
+     *  understands `stored`), UNAVAILABLE (refused for load, as for
+     *  auth_enroll). */
     proteus_status (*auth_verify)(void *ctx, const char *method,
                                   proteus_str presented, proteus_str stored,
                                   proteus_arena *arena,
