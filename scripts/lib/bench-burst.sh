@@ -123,7 +123,7 @@ admitted_verdict=$(python3 -c "print('met' if $lg_max <= 10000 + 250 else 'NOT m
 
 burst_table=$(cat <<TABLE
 Measured $DATE on $CORES cores ($CPU), release build, \`scripts/bench burst\`. Requests sent at the same moment by
-\`scripts/lib/loadgen.py burst\` (one connection each; latency from the common send time to the whole answer).
+\`scripts/lib/loadgen.py burst\` (one connection each; latency from each request's send to its whole answer).
 
 **Default config** (\`./scripts/run\`'s: $CORES workers, lane 512 per worker, argon2id m=19456 KiB t=2, AIOStreams
 rate limit on — each client from its own loopback address): 200 \`POST /api/v1/user\` at once.

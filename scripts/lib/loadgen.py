@@ -14,7 +14,7 @@
       N requests sent at the same moment, one per connection (connections
       opened first; with --distinct-addresses each from its own loopback
       address 127.0.x.y, as N different clients). One thread, non-blocking
-      sockets: latency is from the common send time to each full answer.
+      sockets: latency is from each request's send to its full answer.
       With --repeat-seconds, bursts follow each other until S seconds have
       passed. Prints one JSON line: per status the count and p50/p99/max ms,
       the Retry-After values seen, errors.
@@ -204,8 +204,10 @@ def one_burst(a, data, addresses):
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         conns.append(s)
     start = time.monotonic()
+    sent_at = {}
     for s in conns:
         s.sendall(data)
+        sent_at[s] = time.monotonic()
         s.setblocking(False)
         sel.register(s, selectors.EVENT_READ, bytearray())
     results = []   # (status, latency_ms, retry_after)
@@ -221,7 +223,7 @@ def one_burst(a, data, addresses):
             if chunk:
                 buf += chunk
                 continue
-            latency = (time.monotonic() - start) * 1000.0
+            latency = (time.monotonic() - sent_at[s]) * 1000.0
             sel.unregister(s)
             s.close()
             head = bytes(buf).split(b"\r\n\r\n", 1)[0].split(b"\r\n")

@@ -11,6 +11,8 @@ final class ProteusProcess: @unchecked Sendable {
     private let output = NSMutableData()
     private let lock = NSLock()
     private let listening = DispatchSemaphore(value: 0)
+    private let outputEnded = DispatchSemaphore(value: 0)
+    private var outputDrained = false
     private var sawListening = false
 
     /// Fast password hashing for tests that are not about hashing cost.
@@ -48,7 +50,13 @@ final class ProteusProcess: @unchecked Sendable {
         process.standardError = pipe
         pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
+            guard let self else { return }
+            if data.isEmpty {
+                // End of output: every process holding the pipe has exited.
+                handle.readabilityHandler = nil
+                self.outputEnded.signal()
+                return
+            }
             self.lock.lock()
             self.output.append(data)
             let text = String(decoding: self.output as Data, as: UTF8.self)
@@ -90,13 +98,25 @@ final class ProteusProcess: @unchecked Sendable {
     func stop() -> Int32 {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
+        drainOutput()
         return process.terminationStatus
+    }
+
+    /// After exit: waits (briefly) until the last output lines are read, so
+    /// `outputText` holds everything the process printed.
+    private func drainOutput() {
+        lock.lock()
+        let drained = outputDrained
+        outputDrained = true
+        lock.unlock()
+        if !drained { _ = outputEnded.wait(timeout: .now() + 5) }
     }
 
     /// SIGKILL: no chance to flush or close anything.
     func kill9() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
+        drainOutput()
     }
 
     deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
