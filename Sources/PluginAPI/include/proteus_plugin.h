@@ -84,7 +84,7 @@ extern "C" {
 /* ======================================================================== */
 
 #define PROTEUS_ABI_MAJOR 1
-#define PROTEUS_ABI_MINOR 2
+#define PROTEUS_ABI_MINOR 3
 
 /** First field of every descriptor: "PRTS" read as a little-endian uint32. */
 #define PROTEUS_PLUGIN_MAGIC 0x53545250u
@@ -539,7 +539,51 @@ typedef struct proteus_store_api {
     /** Deletes expired sessions; *removed (may be NULL) receives the count. */
     proteus_status (*purge_expired)(void *store, int64_t now,
                                     uint64_t *removed, proteus_error *err);
+
+    /* --- counters (ABI 1.3) --------------------------------------------- */
+    /* Fixed-window counters every host and process on this store shares
+     * (e.g. failed sign-ins per account), so a limit cannot be multiplied by
+     * spreading attempts over several hosts. A table built against ABI <= 1.2
+     * ends before these fields (check struct_size); the host's routed table
+     * then answers UNSUPPORTED. */
+
+    /** Atomically add `weight` to the counter `key` and report the count
+     *  after the hit. The counter belongs to a fixed window: when the stored
+     *  window has ended (window_ends <= now_ms) or there is none, the hit
+     *  starts a new one, [now_ms, now_ms + window_seconds * 1000), at 0.
+     *  Hits never move a window's end, so a counter always falls back to 0
+     *  at most window_seconds after its first hit.
+     *  `key`: opaque bytes, 1..PROTEUS_COUNTER_KEY_MAX (callers namespace
+     *  them, e.g. "mcsm-login-user:" + sha256(name)). `weight` 0 reads the
+     *  counter (a new window is still started when none is live).
+     *  `window_seconds`: 1..PROTEUS_COUNTER_WINDOW_MAX. `now_ms`: the
+     *  caller's wall clock (unix ms), so every host uses its own clock and
+     *  tests need not sleep. The count saturates at UINT64_MAX.
+     *  Outputs (caller-owned, may be NULL): *count = the count after the
+     *  hit, *window_ends_ms = when its window ends (unix ms).
+     *  Atomic: concurrent hits from any thread, process or host on the same
+     *  store are all counted (no lost update), and each sees a distinct
+     *  count. Durable like every write. Expired counters are deleted by the
+     *  store, lazily and in bounded batches (no caller action needed).
+     *  INVALID: key empty or absent, window out of range. TOO_LARGE: key
+     *  longer than PROTEUS_COUNTER_KEY_MAX. UNAVAILABLE: backend down (the
+     *  caller decides whether to fail closed; dialects answer 503). */
+    proteus_status (*counter_hit)(void *store, proteus_bytes key,
+                                  uint32_t weight, uint32_t window_seconds,
+                                  int64_t now_ms, uint64_t *count,
+                                  int64_t *window_ends_ms,
+                                  proteus_error *err);
+    /** Deletes the counter `key` (its next hit starts a new window at 0),
+     *  e.g. after a successful sign-in. Clearing a missing counter is OK.
+     *  INVALID/TOO_LARGE for the key as for counter_hit. */
+    proteus_status (*counter_clear)(void *store, proteus_bytes key,
+                                    proteus_error *err);
 } proteus_store_api;
+
+/** Longest counter key a store must accept (bytes). */
+#define PROTEUS_COUNTER_KEY_MAX 256
+/** Longest counter window (seconds): one day. */
+#define PROTEUS_COUNTER_WINDOW_MAX 86400
 
 /* ======================================================================== */
 /* Auth methods                                                              */
