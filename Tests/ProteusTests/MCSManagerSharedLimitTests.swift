@@ -91,6 +91,24 @@ final class MCSManagerSharedLimitTests: XCTestCase {
         XCTAssertEqual(try PanelClient(port: two.port).login("erin", "Passw0rdUser").status, 200)
     }
 
+    /// An attempt the store cannot count is not let through uncounted: 503
+    /// (here another process holds SQLite's write lock past the busy timeout).
+    func testSignInIs503WhenTheStoreCannotCountTheAttempt() throws {
+        let dir = TemporaryDirectory.make("mcsm-count-busy")
+        var config = MCSM.config(directory: dir)
+        config["store"] = ["plugin": "sqlite", "options": ["path": dir + "/data/proteus.sqlite", "busyTimeoutMs": 100]]
+        let server = try ProteusProcess(config: config, directory: dir)
+        defer { server.stop() }
+        assertEnvelope(try PanelClient(port: server.port).call("POST", "/api/auth/install", json: ["username": "Root", "password": "Passw0rdRoot"]), 200, true)
+        let lock = RawSQLite(dir + "/data/proteus.sqlite")
+        XCTAssertEqual(lock.exec("BEGIN IMMEDIATE"), 0)
+        assertEnvelope(try PanelClient(port: server.port).login("Root", "Wr0ngPassword"), 503, "Service temporarily unavailable, please try again later")
+        assertEnvelope(try PanelClient(port: server.port).login("Root", "Passw0rdRoot"), 503, "Service temporarily unavailable, please try again later")
+        XCTAssertEqual(lock.exec("ROLLBACK"), 0)
+        lock.close()
+        XCTAssertEqual(try PanelClient(port: server.port).login("Root", "Passw0rdRoot").status, 200)
+    }
+
     private func sha256(_ bytes: [UInt8]) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
