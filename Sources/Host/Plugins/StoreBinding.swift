@@ -47,10 +47,6 @@ final class StoreBinding: @unchecked Sendable {
         return table
     }
 
-    /// Whether the plugin's table reaches the counter functions (ABI 1.3)
-    /// and fills them both.
-    var hasCounters: Bool { api.counter_hit != nil && api.counter_clear != nil }
-
     /// Records a failed call for the log (unavailability is what operators
     /// need to see; per-record outcomes like NOT_FOUND are normal).
     @inline(__always)
