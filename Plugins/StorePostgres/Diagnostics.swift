@@ -7,7 +7,8 @@
 // writing a NUL-terminated answer; PROTEUS_OK, or PROTEUS_E_NOT_FOUND for an
 // unknown name. Names: "setting.<name>" (statement_timeout, lock_timeout,
 // synchronous_commit, search_path, idle_in_transaction_session_timeout,
-// server_version), "schema_version", "pool.size", "analyze" (merge the
+// server_version), "schema_version", "pool.size", "counters.rows" (stored
+// counters, expired ones included), "analyze" (merge the
 // trigram index's pending list and ANALYZE the users table, answers "ok"), "plan.username_contains" and
 // "plan.username_contains+has_role" (EXPLAIN of a substring search).
 import Glibc
@@ -49,6 +50,10 @@ extension PostgresStore {
             case "schema_version":
                 return try read("reading the schema version") { c in
                     try c.execute("SELECT value FROM proteus_meta WHERE key = 'schema_version'", PGParams(), "reading the schema version").text(0, 0) ?? ""
+                }
+            case "counters.rows":
+                return try read("counting counters") { c in
+                    String(try c.execute("SELECT count(*) FROM counters", PGParams(), "counting counters").int64(0, 0))
                 }
             case "pool.size":
                 return String(pool.size)

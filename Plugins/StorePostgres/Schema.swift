@@ -115,5 +115,17 @@ enum Schema {
         );
         CREATE INDEX identities_user ON identities (user_id);
         """,
+        // 2: fixed-window counters shared by every host on the database (ABI
+        // 1.3 counter_hit/counter_clear). window_ends: unix ms; the index
+        // finds expired rows for the bounded clean-up. Rows are updated
+        // often: leave room on each page for the new row versions.
+        """
+        CREATE TABLE counters (
+            key         bytea PRIMARY KEY,
+            count       bigint NOT NULL,
+            window_ends bigint NOT NULL
+        ) WITH (fillfactor = 70);
+        CREATE INDEX counters_expiry ON counters (window_ends);
+        """,
     ]
 }

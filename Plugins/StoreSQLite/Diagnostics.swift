@@ -8,8 +8,9 @@
 // unknown name. Names: "writer.<pragma>", "reader.<pragma>" (pragma one of
 // journal_mode, synchronous, foreign_keys, busy_timeout, application_id,
 // user_version, query_only), "plan.username_contains" and
-// "plan.username_contains+has_role", and "check.username_index" ("ok" when
-// the trigram index matches users.username exactly).
+// "plan.username_contains+has_role", "check.username_index" ("ok" when
+// the trigram index matches users.username exactly) and "counters.rows"
+// (stored counters, expired ones included: shows the clean-up at work).
 import Glibc
 import PluginAPI
 import PluginKit
@@ -47,6 +48,9 @@ extension SQLiteStore {
                     return try c.with("PRAGMA \(pragma)") { s in try s.step("reading a pragma") ? (s.text(0) ?? "") : "" }
                 }
                 return writer ? try pool.withWriter(read) : try pool.read("reading a pragma", read)
+            }
+            if name == "counters.rows" {
+                return try pool.read("counting counters") { c in String(try c.scalar("SELECT count(*) FROM counters", "counting counters")) }
             }
             if name == "check.username_index" {
                 // FTS5's own check, comparing the index with users.username too.

@@ -106,5 +106,16 @@ enum Schema {
             tokenize = 'trigram case_sensitive 1'
         );
         """,
+        // 2: fixed-window counters shared by every process and host on the
+        // store (ABI 1.3 counter_hit/counter_clear). window_ends: unix ms;
+        // the index finds expired rows for the bounded clean-up.
+        """
+        CREATE TABLE counters (
+            key         BLOB PRIMARY KEY NOT NULL,
+            count       INTEGER NOT NULL,
+            window_ends INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX counters_expiry ON counters(window_ends);
+        """,
     ]
 }

@@ -344,6 +344,34 @@ public final class StoreClient: @unchecked Sendable {
         }
     }
 
+    // MARK: counters (ABI 1.3)
+
+    /// Whether the table reaches the counter functions (its struct_size) and
+    /// fills them: a table from a store built against ABI <= 1.2 does not.
+    public var hasCounters: Bool {
+        let end = MemoryLayout<proteus_store_api>.offset(of: \proteus_store_api.counter_clear)! + MemoryLayout<UnsafeRawPointer>.size
+        return Int(api.struct_size) >= end && api.counter_hit != nil && api.counter_clear != nil
+    }
+
+    /// counter_hit: adds `weight` in the key's fixed window; UNSUPPORTED when
+    /// the store has no counters.
+    public func hitCounter(_ key: [UInt8], weight: UInt32, windowSeconds: UInt32, now: Int64) throws -> CounterHit {
+        guard hasCounters else { throw PluginError.unsupported("hitCounter: the store has no counters (ABI < 1.3)") }
+        var count: UInt64 = 0
+        var ends: Int64 = 0
+        try key.withUnsafeBufferPointer { k in
+            try check { api.counter_hit!(raw, proteus_bytes(ptr: k.baseAddress, len: k.count), weight, windowSeconds, now, &count, &ends, $0) }
+        }
+        return CounterHit(count: count, windowEndsMillis: ends)
+    }
+
+    public func clearCounter(_ key: [UInt8]) throws {
+        guard hasCounters else { throw PluginError.unsupported("clearCounter: the store has no counters (ABI < 1.3)") }
+        try key.withUnsafeBufferPointer { k in
+            try check { api.counter_clear!(raw, proteus_bytes(ptr: k.baseAddress, len: k.count), $0) }
+        }
+    }
+
     // MARK: maintenance
 
     public func stats() throws -> proteus_store_stats {

@@ -99,7 +99,7 @@ final class StorePostgresConformanceTests: XCTestCase {
     }
 
     static let groups = ["users.", "unicode.", "guard.", "documents.", "groups.", "roles.", "stats.", "sessions.",
-                         "apikeys.", "identities.", "errors.", "search.", "transfer.", "concurrency.", "persistence."]
+                         "apikeys.", "identities.", "errors.", "search.", "transfer.", "concurrency.", "counters.", "persistence."]
 
     /// Cases of groups added to the suite later still run here.
     func testCasesOfOtherGroups() throws {
@@ -129,6 +129,7 @@ final class StorePostgresConformanceTests: XCTestCase {
     func testSearch() throws { try runSuite("search.") }
     func testTransfer() throws { try runSuite("transfer.") }
     func testConcurrency() throws { try runSuite("concurrency.") }
+    func testCounters() throws { try runSuite("counters.") }
     func testPersistence() throws { try runSuite("persistence.") }
 }
 
@@ -272,7 +273,7 @@ final class StorePostgresTests: XCTestCase {
         defer { store.instance.destroy() }
         XCTAssertEqual(F.diagnostic(store, "setting.statement_timeout"), "1234ms")
         XCTAssertEqual(F.diagnostic(store, "setting.synchronous_commit"), "on")
-        XCTAssertEqual(F.diagnostic(store, "schema_version"), "1")
+        XCTAssertEqual(F.diagnostic(store, "schema_version"), "2")
         XCTAssertEqual(F.diagnostic(store, "pool.size"), String(2 * ProcessInfo.processInfo.activeProcessorCount + 2))
     }
 
@@ -294,7 +295,7 @@ final class StorePostgresTests: XCTestCase {
         XCTAssertEqual(got.id, u.id)
         XCTAssertEqual(got.roles, ["admin"])
         XCTAssertEqual(got.document("ns"), "{\"kept\":true,\"b\":1,\"a\":2}", "documents keep their exact text (key order too)")
-        XCTAssertEqual(try client.stats().schema_version, 1)
+        XCTAssertEqual(try client.stats().schema_version, 2)
     }
 
     func testForeignSchemaIsRefusedAndUntouched() throws {
@@ -326,7 +327,7 @@ final class StorePostgresTests: XCTestCase {
         }
         XCTAssertEqual(failures.current, [])
         for s in opened.current {
-            XCTAssertEqual(F.diagnostic(s, "schema_version"), "1")
+            XCTAssertEqual(F.diagnostic(s, "schema_version"), "2")
             s.instance.destroy()
         }
     }

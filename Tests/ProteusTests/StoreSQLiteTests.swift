@@ -168,7 +168,7 @@ final class StoreSQLiteConformanceTests: XCTestCase {
     }
 
     static let groups = ["users.", "unicode.", "guard.", "documents.", "groups.", "roles.", "stats.", "sessions.",
-                         "apikeys.", "identities.", "errors.", "search.", "transfer.", "concurrency.", "persistence."]
+                         "apikeys.", "identities.", "errors.", "search.", "transfer.", "concurrency.", "counters.", "persistence."]
 
     func runSuite(_ filter: String) throws {
         let store = try Self.store()
@@ -209,6 +209,7 @@ final class StoreSQLiteConformanceTests: XCTestCase {
     func testSearch() throws { try runSuite("search.") }
     func testTransfer() throws { try runSuite("transfer.") }
     func testConcurrency() throws { try runSuite("concurrency.") }
+    func testCounters() throws { try runSuite("counters.") }
     func testPersistence() throws { try runSuite("persistence.") }
 }
 
@@ -350,7 +351,7 @@ final class StoreSQLiteFileTests: XCTestCase {
         XCTAssertEqual(F.diagnostic(store, "writer.foreign_keys"), "1")
         XCTAssertEqual(F.diagnostic(store, "writer.busy_timeout"), "1234")
         XCTAssertEqual(F.diagnostic(store, "writer.application_id"), String(0x5052_5453))
-        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), "1")
+        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), "2")
         XCTAssertEqual(F.diagnostic(store, "reader.journal_mode"), "wal")
         XCTAssertEqual(F.diagnostic(store, "reader.foreign_keys"), "1")
         XCTAssertEqual(F.diagnostic(store, "reader.query_only"), "1")
@@ -402,7 +403,7 @@ final class StoreSQLiteFileTests: XCTestCase {
         XCTAssertEqual(got.id, u.id)
         XCTAssertEqual(got.roles, ["admin"])
         XCTAssertEqual(got.document("ns"), "{\"kept\":true}")
-        XCTAssertEqual(try client.stats().schema_version, 1)
+        XCTAssertEqual(try client.stats().schema_version, 2)
     }
 
     func testEmptyFileIsInitialised() throws {
@@ -410,7 +411,7 @@ final class StoreSQLiteFileTests: XCTestCase {
         F.write([], to: path)
         let store = try F.open(path: path)
         defer { store.instance.destroy() }
-        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), "1")
+        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), "2")
     }
 
     /// Several "processes" (instances) opening the same new file at once:
@@ -430,7 +431,7 @@ final class StoreSQLiteFileTests: XCTestCase {
             }
             XCTAssertEqual(failures.current, [], "round \(round)")
             for s in opened.current {
-                XCTAssertEqual(F.diagnostic(s, "writer.user_version"), "1")
+                XCTAssertEqual(F.diagnostic(s, "writer.user_version"), "2")
                 XCTAssertEqual(F.diagnostic(s, "writer.journal_mode"), "wal")
                 s.instance.destroy()
             }

@@ -11,7 +11,9 @@ struct AIOStreamsOptions: Sendable {
 
     /// alias → user id (16 bytes)
     var aliases: [String: [UInt8]] = [:]
-    /// nil when disabled (`"rateLimit": false`)
+    /// nil when disabled (`"rateLimit": false`). Per client address and per
+    /// host (the host's rate_limit, shared by its workers): the dialect has
+    /// no per-account counter, so nothing here needs the store's counters.
     var rateLimit: RateLimit? = RateLimit(requests: 5, windowSeconds: 5)
     /// Minimum length of new passwords (the original's rule: 6).
     let minimumPasswordLength = 6

@@ -40,6 +40,7 @@
 // | body over the host's limit                        | 413   | 413  | [413] Payload Too Large                                          |
 // | path the host could not decode                    | —     | 400  | [400] Bad Request                                                |
 // | store or KDF pool unavailable / overloaded        | 500   | 503  | Service temporarily unavailable, please try again later         |
+// | login: the store cannot count the attempt         | —     | 503  | Service temporarily unavailable, please try again later         |
 // | anything unexpected                               | 500   | 500  | Internal Server Error                                            |
 //
 // Other behaviour the seed leaves open, decided here:

@@ -10,6 +10,7 @@ final class SessionRoutes: @unchecked Sendable {
     let access: Access
     private let decoy: PasswordDecoy
     private let directory: Directory
+    private let accountLimit: AccountLimit?
 
     init(host: Host, options: MCSMOptions, access: Access) {
         self.host = host
@@ -17,6 +18,7 @@ final class SessionRoutes: @unchecked Sendable {
         self.options = options
         self.access = access
         self.decoy = PasswordDecoy(host: host)
+        self.accountLimit = options.perAccount.map { AccountLimit(host: host, directory: host.directory, limit: $0) }
     }
 
     // MARK: POST /api/auth/login {username, password, code?}
@@ -35,14 +37,14 @@ final class SessionRoutes: @unchecked Sendable {
         do { found = try directory.user(username: username, documents: PanelDocument.namespace) } catch { throw MCSMFailure.backend(error) }
         guard let user = found, let stored = user.passwordHash else {
             decoy.burn(password)
-            recordFailure(request, account: username)
+            try recordFailure(request, account: username)
             throw MCSMFailure(401, MCSMFailure.loginFailed)
         }
         let verification: Host.Verification
         do { verification = try host.verify(method: "password", presented: password, stored: stored) } catch {
             // Over-long passwords and verifiers no plugin reads are just a failed sign-in.
             if error.code == PROTEUS_E_TOO_LARGE || error.code == PROTEUS_E_INVALID {
-                recordFailure(request, account: username)
+                try recordFailure(request, account: username)
                 throw MCSMFailure(401, MCSMFailure.loginFailed)
             }
             throw MCSMFailure.backend(error)
@@ -50,7 +52,7 @@ final class SessionRoutes: @unchecked Sendable {
         // Banned users get the same answer as a wrong password (the panel
         // lets them sign in and throws them out on their next request).
         guard verification.accepted, !user.isDisabled else {
-            recordFailure(request, account: username)
+            try recordFailure(request, account: username)
             throw MCSMFailure(401, MCSMFailure.loginFailed)
         }
 
@@ -60,7 +62,7 @@ final class SessionRoutes: @unchecked Sendable {
             // first, which tells anyone which accounts exist and use 2FA.
             guard let code else { return Envelope.ok(response, host, "NEED_2FA") }
             do { version = try verifyCode(code, sealed: sealed, user: user) } catch {
-                if error.status == 401 { recordFailure(request, account: username) }
+                if error.status == 401 { try recordFailure(request, account: username) }
                 throw error
             }
         }
@@ -118,33 +120,35 @@ final class SessionRoutes: @unchecked Sendable {
         _ = try? directory.updateUser(changes, fields: fields, expectedVersion: version)
     }
 
-    /// The rate-limit counters of a sign-in: per client address and per account name.
-    private func limitKeys(_ request: Request, account: String?) -> [([UInt8], MCSMOptions.Limit)] {
-        var keys: [([UInt8], MCSMOptions.Limit)] = []
-        if let ip = options.perIP { keys.append((Array("mcsm-login-ip:".utf8) + host.clientKey(request.clientIP), ip)) }
-        if let account, let limit = options.perAccount { keys.append((Array("mcsm-login-user:".utf8) + host.sha256(Array(account.utf8)), limit)) }
-        return keys
+    /// The per-address counter of a sign-in: the host's, shared by this
+    /// host's workers only (a client spreading over hosts behind a balancer
+    /// gets each host's allowance; the per-account limit is the one shared).
+    private func ipLimitKey(_ request: Request) -> ([UInt8], MCSMOptions.Limit)? {
+        options.perIP.map { (Array("mcsm-login-ip:".utf8) + host.clientKey(request.clientIP), $0) }
     }
 
-    /// Counts one attempt against each counter; 429 when one is spent. The
-    /// counters are the host's (shared by every worker process).
+    /// Counts one attempt against the address's and the account's counters;
+    /// 429 with Retry-After when one is spent.
     private func limitAttempts(_ request: Request, _ response: Response, account: String?) throws(MCSMFailure) {
-        for (key, limit) in limitKeys(request, account: account) {
+        if let (key, limit) = ipLimitKey(request) {
             let outcome = host.rateLimit(key: key, limit: limit.budget, windowSeconds: limit.windowSeconds)
             if !outcome.allowed {
                 response.header("Retry-After", "\(outcome.resetSeconds)")
                 throw MCSMFailure(429, MCSMFailure.loginBanned)
             }
         }
+        if let account, let accountLimit { try accountLimit.admit(account, response) }
     }
 
-    /// A failed sign-in costs the rest of a failure's weight.
-    private func recordFailure(_ request: Request, account: String) {
-        for (key, limit) in limitKeys(request, account: account) {
+    /// A failed sign-in costs the rest of a failure's weight on both
+    /// counters. 503 when the store cannot count it (never a free guess).
+    private func recordFailure(_ request: Request, account: String) throws(MCSMFailure) {
+        if let (key, limit) = ipLimitKey(request) {
             for _ in 1..<MCSMOptions.Limit.failureWeight {
                 _ = host.rateLimit(key: key, limit: limit.budget, windowSeconds: limit.windowSeconds)
             }
         }
+        try accountLimit?.recordFailure(account)
     }
 
     // MARK: GET /api/auth/logout

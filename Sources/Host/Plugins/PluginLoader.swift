@@ -122,7 +122,8 @@ enum PluginLoader {
         }
         let minimumTableSize: Int
         switch Int32(bitPattern: d.kind) {
-        case PROTEUS_KIND_STORE: minimumTableSize = MemoryLayout<proteus_store_api>.size
+        // The store table grew in 1.3 (counters): 1.0 ends at purge_expired.
+        case PROTEUS_KIND_STORE: minimumTableSize = MemoryLayout<proteus_store_api>.offset(of: \proteus_store_api.counter_hit)!
         case PROTEUS_KIND_AUTH: minimumTableSize = MemoryLayout<proteus_auth_api>.size
         case PROTEUS_KIND_DIALECT: minimumTableSize = MemoryLayout<proteus_dialect_api>.size
         default: throw fail("unknown plugin kind \(d.kind)")

@@ -11,7 +11,7 @@ final class StoreBinding: @unchecked Sendable {
 
     init(_ instance: PluginInstance) throws {
         self.instance = instance
-        let api = instance.plugin.descriptor.pointee.vtable.assumingMemoryBound(to: proteus_store_api.self).pointee
+        let api = Self.readTable(instance.plugin.descriptor.pointee.vtable)
         self.api = api
         let functions: [(String, Bool)] = [
             ("user_create", api.user_create != nil), ("user_get", api.user_get != nil),
@@ -36,6 +36,17 @@ final class StoreBinding: @unchecked Sendable {
         }
     }
 
+    /// The plugin's table as far as its struct_size reaches; functions
+    /// appended after the plugin's ABI stay NULL (never read out of bounds).
+    static func readTable(_ vtable: UnsafeRawPointer) -> proteus_store_api {
+        var table = proteus_store_api()
+        let declared = Int(vtable.load(as: UInt32.self))
+        let size = min(declared, MemoryLayout<proteus_store_api>.size)
+        withUnsafeMutableBytes(of: &table) { $0.baseAddress!.copyMemory(from: vtable, byteCount: size) }
+        table.struct_size = UInt32(size)
+        return table
+    }
+
     /// Records a failed call for the log (unavailability is what operators
     /// need to see; per-record outcomes like NOT_FOUND are normal).
     @inline(__always)
@@ -48,6 +59,11 @@ final class StoreBinding: @unchecked Sendable {
 
     private func noteFailure(_ status: proteus_status, _ operation: StaticString) {
         Logger.shared.warn("store \(name): \(operation) failed: \(Status.name(status))")
+    }
+
+    /// The answer for a function the store's ABI does not have.
+    static func unsupported(_ function: String, _ store: String, _ err: UnsafeMutablePointer<proteus_error>?) -> proteus_status {
+        PluginError.unsupported("\(function): the store \"\(store)\" was built for an ABI without it (needs 1.3)").report(to: err)
     }
 
     static func from(_ ctx: UnsafeMutableRawPointer?) -> StoreBinding {

@@ -38,6 +38,18 @@ enum StoreRouting {
         t.identity_list = { ctx, a0, a1, a2, a3, a4 in let b = StoreBinding.from(ctx); return b.observe(b.api.identity_list!(b.raw, a0, a1, a2, a3, a4), "identity_list") }
         t.stats = { ctx, a0, a1 in let b = StoreBinding.from(ctx); return b.observe(b.api.stats!(b.raw, a0, a1), "stats") }
         t.purge_expired = { ctx, a0, a1, a2 in let b = StoreBinding.from(ctx); return b.observe(b.api.purge_expired!(b.raw, a0, a1, a2), "purge_expired") }
+        // ABI 1.3: a store built for an older minor has no counters (NULL in
+        // the table StoreBinding copied up to its struct_size).
+        t.counter_hit = { ctx, a0, a1, a2, a3, a4, a5, err in
+            let b = StoreBinding.from(ctx)
+            guard let hit = b.api.counter_hit else { return StoreBinding.unsupported("counter_hit", b.name, err) }
+            return b.observe(hit(b.raw, a0, a1, a2, a3, a4, a5, err), "counter_hit")
+        }
+        t.counter_clear = { ctx, a0, err in
+            let b = StoreBinding.from(ctx)
+            guard let clear = b.api.counter_clear else { return StoreBinding.unsupported("counter_clear", b.name, err) }
+            return b.observe(clear(b.raw, a0, err), "counter_clear")
+        }
         let p = UnsafeMutablePointer<proteus_store_api>.allocate(capacity: 1)
         p.initialize(to: t)
         return UnsafePointer(p)

@@ -43,6 +43,10 @@
 //    failing record fails the whole call and imports nothing. UPSERT
 //    replaces every field, role and document of an existing id; a username
 //    held by another id is CONFLICT.
+//  - Counters: a live window's end never moves (not even for a hit with
+//    another window_seconds); the first hit at or after the end starts a
+//    new window at its weight; weight 0 reads (starting a window at 0 when
+//    none is live); concurrent hits each see a distinct count.
 //  - Failure messages never contain password hashes, token or key hashes.
 import Glibc
 import PluginAPI
@@ -91,6 +95,7 @@ final class StoreConformanceSuite: @unchecked Sendable {
         all += searchCases
         all += transferCases
         all += concurrencyCases
+        all += counterCases
         all += persistenceCases
         return all
     }

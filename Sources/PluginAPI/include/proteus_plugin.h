@@ -67,6 +67,10 @@
  *     shared state in the backing store (the database) or in host services
  *     (rate-limit counters are shared by the host); never assume yours is the
  *     only process using a file or database.
+ *   - Several hosts may share one store (e.g. PostgreSQL). The host's
+ *     rate_limit counters are per host; a limit that must hold across hosts
+ *     (failed sign-ins per account) belongs in the store's counters
+ *     (counter_hit, ABI 1.3).
  */
 #ifndef PROTEUS_PLUGIN_H
 #define PROTEUS_PLUGIN_H
@@ -84,7 +88,7 @@ extern "C" {
 /* ======================================================================== */
 
 #define PROTEUS_ABI_MAJOR 1
-#define PROTEUS_ABI_MINOR 2
+#define PROTEUS_ABI_MINOR 3
 
 /** First field of every descriptor: "PRTS" read as a little-endian uint32. */
 #define PROTEUS_PLUGIN_MAGIC 0x53545250u
@@ -539,7 +543,59 @@ typedef struct proteus_store_api {
     /** Deletes expired sessions; *removed (may be NULL) receives the count. */
     proteus_status (*purge_expired)(void *store, int64_t now,
                                     uint64_t *removed, proteus_error *err);
+
+    /* --- counters (ABI 1.3) --------------------------------------------- */
+    /* Fixed-window counters every host and process on this store shares
+     * (e.g. failed sign-ins per account), so a limit cannot be multiplied by
+     * spreading attempts over several hosts. A table built against ABI <= 1.2
+     * ends before these fields (check struct_size); the host's routed table
+     * then answers UNSUPPORTED. */
+
+    /** Atomically add `weight` to the counter `key` and report the count
+     *  after the hit. The counter belongs to a fixed window: when the stored
+     *  window has ended (window_ends <= now_ms) or there is none, the hit
+     *  starts a new one, [now_ms, now_ms + window_seconds * 1000), at 0.
+     *  Hits never move a window's end, so a counter always falls back to 0
+     *  at most window_seconds after its first hit.
+     *  `key`: opaque bytes, 1..PROTEUS_COUNTER_KEY_MAX (callers namespace
+     *  them, e.g. "mcsm-login-user:" + sha256(name)). `weight` 0 reads the
+     *  counter (a new window is still started when none is live).
+     *  `window_seconds`: 1..PROTEUS_COUNTER_WINDOW_MAX; it only matters
+     *  when the hit starts a window. `now_ms`: the caller's wall clock (unix
+     *  ms; tests drive it instead of sleeping). Hosts sharing a store should
+     *  keep their clocks in step (NTP): a host whose clock is d ahead sees
+     *  windows end d early. The count saturates (at INT64_MAX) instead of
+     *  wrapping.
+     *  Inputs are borrowed. Outputs (caller-owned, each may be NULL; written
+     *  only on OK): *count = the count after the hit, *window_ends_ms = when
+     *  its window ends (unix ms).
+     *  Atomic: one statement or transaction; concurrent hits from any
+     *  thread, process or host on the same store are all counted (no lost
+     *  update) and, with weight > 0, each sees a distinct count. Durable
+     *  like every write. Expired counters are deleted by the store, lazily
+     *  and in bounded batches (a hit that starts a window deletes a few
+     *  ended ones): callers never clean up.
+     *  INVALID: key empty or absent, window out of range. TOO_LARGE: key
+     *  longer than PROTEUS_COUNTER_KEY_MAX. UNAVAILABLE: backend down, busy
+     *  or timed out (the caller decides whether to fail closed; the
+     *  MCSManager dialect answers 503). UNSUPPORTED: a store built for ABI
+     *  <= 1.2, through the host's table. */
+    proteus_status (*counter_hit)(void *store, proteus_bytes key,
+                                  uint32_t weight, uint32_t window_seconds,
+                                  int64_t now_ms, uint64_t *count,
+                                  int64_t *window_ends_ms,
+                                  proteus_error *err);
+    /** Deletes the counter `key` (its next hit starts a new window at 0),
+     *  e.g. when an administrator unlocks an account. Clearing a missing
+     *  counter is OK. Errors as for counter_hit. */
+    proteus_status (*counter_clear)(void *store, proteus_bytes key,
+                                    proteus_error *err);
 } proteus_store_api;
+
+/** Longest counter key a store must accept (bytes). */
+#define PROTEUS_COUNTER_KEY_MAX 256
+/** Longest counter window (seconds): one day. */
+#define PROTEUS_COUNTER_WINDOW_MAX 86400
 
 /* ======================================================================== */
 /* Auth methods                                                              */
@@ -740,7 +796,8 @@ typedef struct proteus_host_api {
 
     /** Count one hit for `key` in a fixed window of `window_seconds` and
      *  report whether it is within `limit`. Counters are shared by every
-     *  worker process of this host. Keys are opaque bytes; use
+     *  worker process of this host, not by other hosts on the same store
+     *  (use the store's counter_hit for that). Keys are opaque bytes; use
      *  client_key to key by client address. */
     proteus_status (*rate_limit)(void *ctx, proteus_bytes key, uint32_t limit,
                                  uint32_t window_seconds,

@@ -54,6 +54,12 @@ public protocol StoreOperations: AnyObject, Sendable {
     func stats(_ out: UnsafeMutablePointer<proteus_store_stats>?) throws
     func purgeExpired(now: Int64, removed: UnsafeMutablePointer<UInt64>?) throws
 
+    /// counter_hit (ABI 1.3): `key` and `windowSeconds` are already checked
+    /// (CounterInput); one atomic statement or transaction.
+    func hitCounter(_ key: proteus_bytes, weight: UInt32, windowSeconds: UInt32, nowMillis: Int64) throws -> CounterHit
+    /// counter_clear (ABI 1.3): `key` is already checked.
+    func clearCounter(_ key: proteus_bytes) throws
+
     /// [shutdown] Flush and close connections.
     func close()
 }
@@ -201,6 +207,21 @@ nonisolated(unsafe) private let storeTable: UnsafePointer<proteus_store_api> = {
     t.stats = { store, out, err in call(store, err) { try $0.stats(out) } }
     t.purge_expired = { store, now, removed, err in
         call(store, err) { try $0.purgeExpired(now: now, removed: removed) }
+    }
+
+    t.counter_hit = { store, key, weight, window, now, count, windowEnds, err in
+        call(store, err) {
+            try CounterInput.check(key: key, windowSeconds: window)
+            let hit = try $0.hitCounter(key, weight: weight, windowSeconds: window, nowMillis: now)
+            count?.pointee = hit.count
+            windowEnds?.pointee = hit.windowEndsMillis
+        }
+    }
+    t.counter_clear = { store, key, err in
+        call(store, err) {
+            try CounterInput.check(key: key)
+            try $0.clearCounter(key)
+        }
     }
     return makeStaticTable(t)
 }()
