@@ -1,0 +1,149 @@
+// host->http_request: one HTTP(S) exchange with a remote server through
+// libcurl, within the config's bounds (outbound.*): verified TLS, bounded
+// size, time and redirects, and no private destinations unless allowed.
+import CCurl
+import Glibc
+import PluginKit
+
+/// A request as the host-services glue hands it over, already copied out
+/// of the caller's C structs.
+struct OutboundRequest: Sendable {
+    var method: String
+    var url: String
+    var headers: [OutboundHeader] = []
+    var body: [UInt8]?
+    /// 0 = the configured default.
+    var timeoutMs: Int = 0
+    var trustExtraCA = false
+}
+
+struct OutboundResponse: Sendable {
+    var status: Int
+    var headers: [OutboundHeader]
+    var body: [UInt8]
+}
+
+final class OutboundHTTP: Sendable {
+    let settings: OutboundSettings
+    /// The system CA store as a hashed directory: kept even when the extra
+    /// CA file replaces libcurl's CA bundle (OpenSSL reads both).
+    let systemCAPath: String
+
+    init(settings: OutboundSettings, systemCAPath: String = "/etc/ssl/certs") {
+        self.settings = settings
+        self.systemCAPath = systemCAPath
+    }
+
+    /// libcurl's global state, once per process before any thread starts
+    /// (curl_global_init is not thread-safe in every build).
+    static func initializeLibrary() {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+    }
+
+    /// THE blocking call of the outbound service: runs one prepared libcurl
+    /// transfer to its end (connect, TLS, redirects, the whole body), which
+    /// takes up to the request's timeout. Everything else here only prepares
+    /// or reads a handle.
+    static func performBlocking(_ handle: UnsafeMutableRawPointer) -> CURLcode {
+        curl_easy_perform(handle)
+    }
+
+    func send(_ request: OutboundRequest) throws(PluginError) -> OutboundResponse {
+        try OutboundRequestValidation.check(request, settings: settings)
+        guard let handle = curl_easy_init() else { throw .internal("outbound HTTP: libcurl could not create a handle") }
+        defer { curl_easy_cleanup(handle) }
+        let transfer = OutboundHTTPTransfer(maxResponseBytes: settings.maxResponseBytes,
+                                            allowPrivateNetworks: settings.allowPrivateNetworks)
+        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        defer { errorBuffer.deallocate() }
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(headerList) }
+
+        let timeoutMs = effectiveTimeoutMs(request.timeoutMs)
+        var failed = false
+        func set(_ result: CURLcode) { if result != CURLE_OK { failed = true } }
+        set(ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
+        set(request.url.withCString { ccurl_setopt_pointer(handle, CURLOPT_URL, $0) })  // libcurl copies strings
+        set(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))  // threads: no SIGALRM for DNS timeouts
+        set("http,https".withCString { ccurl_setopt_pointer(handle, CURLOPT_PROTOCOLS_STR, $0) })
+        set("http,https".withCString { ccurl_setopt_pointer(handle, CURLOPT_REDIR_PROTOCOLS_STR, $0) })
+        set(ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 1))
+        set(ccurl_setopt_long(handle, CURLOPT_MAXREDIRS, settings.maxRedirects))
+        set(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, min(settings.connectTimeoutMs, timeoutMs)))
+        set(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMs))
+        // Never a proxy from the environment: it would be the only address checked.
+        set("".withCString { ccurl_setopt_pointer(handle, CURLOPT_PROXY, $0) })
+        set(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1))
+        set(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2))
+        set(systemCAPath.withCString { ccurl_setopt_pointer(handle, CURLOPT_CAPATH, $0) })
+        if request.trustExtraCA, let extra = settings.extraCAFile {
+            set(extra.withCString { ccurl_setopt_pointer(handle, CURLOPT_CAINFO, $0) })
+        } else {
+            set(ccurl_setopt_pointer(handle, CURLOPT_CAINFO, nil))
+        }
+        set(ccurl_setopt_offset(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(settings.maxResponseBytes)))
+        set(ccurl_setopt_write_function(handle, CURLOPT_HEADERFUNCTION, OutboundHTTPCallbacks.header))
+        set(ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, transfer.userData))
+        set(ccurl_setopt_write_function(handle, CURLOPT_WRITEFUNCTION, OutboundHTTPCallbacks.body))
+        set(ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, transfer.userData))
+        set(ccurl_setopt_opensocket_function(handle, OutboundHTTPCallbacks.openSocket))
+        set(ccurl_setopt_pointer(handle, CURLOPT_OPENSOCKETDATA, transfer.userData))
+
+        // "Expect:" (empty) keeps libcurl from waiting for 100-continue.
+        for line in request.headers.map(Self.headerLine) + [Array("Expect:".utf8)] {
+            guard let appended = (line + [0]).withUnsafeBufferPointer({ p in
+                p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) { curl_slist_append(headerList, $0) }
+            }) else { throw .internal("outbound HTTP: out of memory") }
+            headerList = appended
+        }
+        set(ccurl_setopt_pointer(handle, CURLOPT_HTTPHEADER, headerList))
+
+        let code: CURLcode = withExtendedLifetime(transfer) {
+            withBody(request.body) { body in
+                switch (request.method, body) {
+                case ("GET", nil): set(ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1))
+                case ("HEAD", _): set(ccurl_setopt_long(handle, CURLOPT_NOBODY, 1))
+                case (_, let body?):
+                    set(ccurl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
+                    set(ccurl_setopt_pointer(handle, CURLOPT_POSTFIELDS, body.baseAddress))
+                    if request.method != "POST" { set(request.method.withCString { ccurl_setopt_pointer(handle, CURLOPT_CUSTOMREQUEST, $0) }) }
+                case (_, nil):
+                    set(request.method.withCString { ccurl_setopt_pointer(handle, CURLOPT_CUSTOMREQUEST, $0) })
+                }
+                guard !failed else { return CURLE_BAD_FUNCTION_ARGUMENT }
+                return Self.performBlocking(handle)
+            }
+        }
+        guard !failed else { throw .internal("outbound HTTP: libcurl refused an option (libcurl older than 7.85?)") }
+        let detail = String(cString: errorBuffer).isEmpty ? String(cString: curl_easy_strerror(code)) : String(cString: errorBuffer)
+        if let error = OutboundErrorMapping.error(for: code, transfer: transfer, detail: detail, settings: settings, timeoutMs: timeoutMs) {
+            throw error
+        }
+        var status = 0
+        _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        guard (100...599).contains(status) else { throw .unavailable("outbound HTTP: the server sent no valid HTTP status") }
+        return OutboundResponse(status: status, headers: transfer.headers, body: transfer.body)
+    }
+
+    /// 0 = the configured default; anything asked for is capped at the maximum.
+    func effectiveTimeoutMs(_ asked: Int) -> Int {
+        asked <= 0 ? settings.timeoutMs : min(asked, settings.maxTimeoutMs)
+    }
+
+    /// "Name: value", or "Name;" for an empty value (libcurl's spelling:
+    /// "Name:" alone would remove the header instead of sending it empty).
+    private static func headerLine(_ header: OutboundHeader) -> [UInt8] {
+        header.value.isEmpty ? header.name + [0x3B] : header.name + Array(": ".utf8) + header.value
+    }
+
+    /// The body at a stable address for the whole transfer (POSTFIELDS is
+    /// not copied by libcurl).
+    private func withBody<R>(_ body: [UInt8]?, _ run: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
+        guard let body else { return run(nil) }
+        // An empty body still needs a non-NULL pointer.
+        return (body.isEmpty ? [0] : body).withUnsafeBufferPointer { p in
+            run(UnsafeBufferPointer(start: p.baseAddress, count: body.count))
+        }
+    }
+}
