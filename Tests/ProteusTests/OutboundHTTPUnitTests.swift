@@ -1,0 +1,90 @@
+// The parts of host->http_request that are easier to see without a plugin:
+// the address policy, the system store (CAPATH) next to the extra CA file
+// (CAINFO) in libcurl's OpenSSL backend, and PluginKit on an old host.
+import Foundation
+@testable import Host
+import PluginAPI
+import PluginKit
+import XCTest
+
+final class OutboundHTTPUnitTests: XCTestCase {
+    func testAddressPolicy() {
+        let refused = ["0.0.0.0", "0.1.2.3", "10.1.2.3", "100.64.0.1", "100.127.255.254", "127.0.0.1", "127.255.0.9",
+                       "169.254.169.254", "172.16.0.1", "172.31.255.255", "192.168.1.1", "224.0.0.1", "255.255.255.255",
+                       "::", "::1", "fc00::1", "fd12:3456::1", "fe80::1", "febf::1", "ff02::1",
+                       "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254", "64:ff9b::a00:1", "2002:7f00:1::1"]
+        let allowed = ["1.1.1.1", "8.8.8.8", "100.63.255.255", "100.128.0.1", "172.15.0.1", "172.32.0.1", "192.169.0.1",
+                       "2606:4700:4700::1111", "2001:db9::1", "::ffff:8.8.8.8", "2a00:1450::1"]
+        for text in refused {
+            let bytes = TrustedProxies.parseAddress(text)!
+            XCTAssertNotNil(OutboundAddressPolicy.refusal(bytes), "\(text) should be refused")
+        }
+        for text in allowed {
+            let bytes = TrustedProxies.parseAddress(text)!
+            XCTAssertNil(OutboundAddressPolicy.refusal(bytes), "\(text) should be allowed")
+        }
+    }
+
+    /// The system store stays trusted when the extra CA file is added: both
+    /// at once with the OpenSSL backend (CAPATH + CAINFO).
+    func testSystemStoreAndExtraCAAreBothTrusted() throws {
+        OutboundHTTP.initializeLibrary()
+        let servers = try OutboundTestServers()
+        defer { servers.stop() }
+        var settings = OutboundSettings()
+        settings.allowPrivateNetworks = true
+        settings.extraCAFile = servers.extraCA
+        let client = OutboundHTTP(settings: settings, systemCAPath: servers.systemCADirectory)
+
+        for trustExtraCA in [false, true] {
+            let system = try client.send(OutboundRequest(method: "GET", url: servers.url("system", "/ok"), trustExtraCA: trustExtraCA))
+            XCTAssertEqual(system.status, 200)
+            XCTAssertEqual(system.body, Array("hello".utf8))
+        }
+        XCTAssertEqual(try client.send(OutboundRequest(method: "GET", url: servers.url("good", "/ok"), trustExtraCA: true)).status, 200)
+        XCTAssertThrowsError(try client.send(OutboundRequest(method: "GET", url: servers.url("good", "/ok")))) { error in
+            XCTAssertEqual((error as? PluginError)?.code, PROTEUS_E_UNAVAILABLE, "\(error)")
+        }
+        let head = try client.send(OutboundRequest(method: "HEAD", url: servers.url("plain", "/ok")))
+        XCTAssertEqual(head.status, 200)
+        XCTAssertTrue(head.body.isEmpty)
+        XCTAssertTrue(head.headers.contains { $0.name == Array("X-Method".utf8) && $0.value == Array("HEAD".utf8) })
+    }
+
+    func testRefusedRequestHeadersAndMethods() throws {
+        let client = OutboundHTTP(settings: OutboundSettings())
+        let bad: [OutboundRequest] = [
+            OutboundRequest(method: "GE T", url: "http://example.com/"),
+            OutboundRequest(method: "", url: "http://example.com/"),
+            OutboundRequest(method: "GET", url: "/relative"),
+            OutboundRequest(method: "GET", url: "http:///nohost"),
+            OutboundRequest(method: "GET", url: "http://example.com/", headers: [OutboundHeader(name: Array("Host".utf8), value: Array("x".utf8))]),
+            OutboundRequest(method: "GET", url: "http://example.com/", headers: [OutboundHeader(name: Array("X-A".utf8), value: Array("a\r\nB: c".utf8))]),
+            OutboundRequest(method: "GET", url: "http://example.com/", headers: [OutboundHeader(name: Array("Bad Name".utf8), value: [])]),
+            OutboundRequest(method: "HEAD", url: "http://example.com/", body: [1]),
+        ]
+        for request in bad {
+            XCTAssertThrowsError(try client.send(request), "\(request)") { error in
+                XCTAssertEqual((error as? PluginError)?.code, PROTEUS_E_INVALID, "\(error)")
+            }
+        }
+        XCTAssertEqual(client.effectiveTimeoutMs(0), 10_000)
+        XCTAssertEqual(client.effectiveTimeoutMs(1_000), 1_000)
+        XCTAssertEqual(client.effectiveTimeoutMs(999_999), 30_000)
+    }
+
+    /// A plugin built for 1.3 on a 1.2 host: UNSUPPORTED, not a crash.
+    func testPluginKitOnAnOlderHostIsUnsupported() throws {
+        var table = proteus_host_api()
+        table.struct_size = UInt32(MemoryLayout<proteus_host_api>.offset(of: \proteus_host_api.http_request)!)
+        table.abi_major = 1
+        table.abi_minor = 2
+        try withUnsafePointer(to: &table) { api in
+            let host = PluginKit.Host(api)
+            XCTAssertFalse(host.offersHTTPRequest)
+            XCTAssertThrowsError(try host.httpRequest(method: "GET", url: "https://example.com/")) { error in
+                XCTAssertEqual((error as? PluginError)?.code, PROTEUS_E_UNSUPPORTED, "\(error)")
+            }
+        }
+    }
+}
