@@ -57,7 +57,7 @@ final class OutboundHTTPUnitTests: XCTestCase {
             OutboundRequest(method: "GE T", url: "http://example.com/"),
             OutboundRequest(method: "", url: "http://example.com/"),
             OutboundRequest(method: "GET", url: "/relative"),
-            OutboundRequest(method: "GET", url: "http:///nohost"),
+            OutboundRequest(method: "GET", url: "http://"),
             OutboundRequest(method: "GET", url: "http://example.com/", headers: [OutboundHeader(name: Array("Host".utf8), value: Array("x".utf8))]),
             OutboundRequest(method: "GET", url: "http://example.com/", headers: [OutboundHeader(name: Array("X-A".utf8), value: Array("a\r\nB: c".utf8))]),
             OutboundRequest(method: "GET", url: "http://example.com/", headers: [OutboundHeader(name: Array("Bad Name".utf8), value: [])]),

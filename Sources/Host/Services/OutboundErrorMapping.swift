@@ -14,7 +14,7 @@ enum OutboundErrorMapping {
             return .tooLarge("outbound HTTP: the response is larger than outbound.maxResponseBytes (\(settings.maxResponseBytes) bytes)")
         }
         if code == CURLE_COULDNT_CONNECT, let refused = transfer.refusedDestination {
-            return .denied("outbound HTTP: destination refused: \(refused) (outbound.allowPrivateNetworks is false)")
+            return .denied("outbound HTTP: destination refused: \(refused); outbound.allowPrivateNetworks is false")
         }
         switch code {
         case CURLE_UNSUPPORTED_PROTOCOL:

@@ -79,11 +79,11 @@ final class OutboundHTTPTransfer {
             OutboundAddressPolicy.addressBytes(family: family, UnsafeRawPointer($0), length: length)
         }
         guard let bytes else {
-            refusedDestination = "a socket of family \(family)"
+            refusedDestination = "address family \(family) is not IP"
             return CURL_SOCKET_BAD
         }
         if !allowPrivateNetworks, let reason = OutboundAddressPolicy.refusal(bytes) {
-            refusedDestination = "\(OutboundAddressPolicy.text(bytes)), a \(reason) address"
+            refusedDestination = "\(OutboundAddressPolicy.text(bytes)) is \(reason)"
             return CURL_SOCKET_BAD
         }
         let fd = socket(family, address.pointee.socktype | Int32(SOCK_CLOEXEC.rawValue), address.pointee.protocol)
