@@ -51,6 +51,20 @@ final class OutboundHTTPUnitTests: XCTestCase {
         XCTAssertTrue(head.headers.contains { $0.name == Array("X-Method".utf8) && $0.value == Array("HEAD".utf8) })
     }
 
+    /// The destination check runs on the connection a redirect opens, not
+    /// only on the first URL: 127.0.0.2 is refused here, 127.0.0.1 is not.
+    func testRedirectHopsAreCheckedToo() throws {
+        let servers = try OutboundTestServers()
+        defer { servers.stop() }
+        let client = OutboundHTTP(settings: OutboundSettings(), destinationRefusal: { $0 == [127, 0, 0, 2] ? "refused by the test" : nil })
+        XCTAssertEqual(try client.send(OutboundRequest(method: "GET", url: servers.url("plain", "/ok"))).status, 200)
+        let hop = "http://127.0.0.2:\(servers.port("plain"))/ok".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        XCTAssertThrowsError(try client.send(OutboundRequest(method: "GET", url: servers.url("plain", "/redirect-to?u=" + hop)))) { error in
+            XCTAssertEqual((error as? PluginError)?.code, PROTEUS_E_DENIED, "\(error)")
+            XCTAssertTrue("\(error)".contains("127.0.0.2 is refused by the test"), "\(error)")
+        }
+    }
+
     func testRefusedRequestHeadersAndMethods() throws {
         let client = OutboundHTTP(settings: OutboundSettings())
         let bad: [OutboundRequest] = [

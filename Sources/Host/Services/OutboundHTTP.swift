@@ -29,9 +29,18 @@ final class OutboundHTTP: Sendable {
     /// CA file replaces libcurl's CA bundle (OpenSSL reads both).
     let systemCAPath: String
 
-    init(settings: OutboundSettings, systemCAPath: String = "/etc/ssl/certs") {
+    /// Checked on every socket libcurl opens (after DNS, on every redirect).
+    let destinationRefusal: @Sendable ([UInt8]) -> String?
+
+    /// `destinationRefusal` replaces the policy the settings imply (tests
+    /// refuse one loopback address to see the check on a redirect's hop).
+    init(settings: OutboundSettings, systemCAPath: String = "/etc/ssl/certs",
+         destinationRefusal: (@Sendable ([UInt8]) -> String?)? = nil) {
         self.settings = settings
         self.systemCAPath = systemCAPath
+        let allowAll: @Sendable ([UInt8]) -> String? = { _ in nil }
+        let refusePrivate: @Sendable ([UInt8]) -> String? = { OutboundAddressPolicy.refusal($0) }
+        self.destinationRefusal = destinationRefusal ?? (settings.allowPrivateNetworks ? allowAll : refusePrivate)
     }
 
     /// libcurl's global state, once per process before any thread starts
@@ -52,8 +61,7 @@ final class OutboundHTTP: Sendable {
         try OutboundRequestValidation.check(request, settings: settings)
         guard let handle = curl_easy_init() else { throw .internal("outbound HTTP: libcurl could not create a handle") }
         defer { curl_easy_cleanup(handle) }
-        let transfer = OutboundHTTPTransfer(maxResponseBytes: settings.maxResponseBytes,
-                                            allowPrivateNetworks: settings.allowPrivateNetworks)
+        let transfer = OutboundHTTPTransfer(maxResponseBytes: settings.maxResponseBytes, destinationRefusal: destinationRefusal)
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         defer { errorBuffer.deallocate() }

@@ -14,7 +14,8 @@ struct OutboundHeader: Sendable {
 /// through their user-data pointer while curl_easy_perform runs.
 final class OutboundHTTPTransfer {
     let maxResponseBytes: Int
-    let allowPrivateNetworks: Bool
+    /// Why a destination address is refused, nil when it may be reached.
+    let destinationRefusal: @Sendable ([UInt8]) -> String?
     private(set) var headers: [OutboundHeader] = []
     private(set) var body: [UInt8] = []
     private var receivedBytes = 0
@@ -23,9 +24,9 @@ final class OutboundHTTPTransfer {
     /// The last destination refused by policy (text), for DENIED.
     private(set) var refusedDestination: String?
 
-    init(maxResponseBytes: Int, allowPrivateNetworks: Bool) {
+    init(maxResponseBytes: Int, destinationRefusal: @escaping @Sendable ([UInt8]) -> String?) {
         self.maxResponseBytes = maxResponseBytes
-        self.allowPrivateNetworks = allowPrivateNetworks
+        self.destinationRefusal = destinationRefusal
     }
 
     var userData: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
@@ -82,7 +83,7 @@ final class OutboundHTTPTransfer {
             refusedDestination = "address family \(family) is not IP"
             return CURL_SOCKET_BAD
         }
-        if !allowPrivateNetworks, let reason = OutboundAddressPolicy.refusal(bytes) {
+        if let reason = destinationRefusal(bytes) {
             refusedDestination = "\(OutboundAddressPolicy.text(bytes)) is \(reason)"
             return CURL_SOCKET_BAD
         }
