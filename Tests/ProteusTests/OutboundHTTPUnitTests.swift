@@ -65,6 +65,33 @@ final class OutboundHTTPUnitTests: XCTestCase {
         }
     }
 
+    func testMethodsBodiesAndHeaders() throws {
+        let servers = try OutboundTestServers()
+        defer { servers.stop() }
+        var settings = OutboundSettings()
+        settings.allowPrivateNetworks = true
+        let client = OutboundHTTP(settings: settings)
+        func method(_ r: OutboundResponse) -> String? {
+            r.headers.first { $0.name == Array("X-Method".utf8) }.map { String(decoding: $0.value, as: UTF8.self) }
+        }
+        let put = try client.send(OutboundRequest(method: "PUT", url: servers.url("plain", "/echo"), body: Array("put body".utf8)))
+        XCTAssertEqual(put.body, Array("put body".utf8))
+        XCTAssertEqual(method(put), "PUT")
+        let emptyPost = try client.send(OutboundRequest(method: "POST", url: servers.url("plain", "/echo")))
+        XCTAssertEqual(emptyPost.status, 200)
+        XCTAssertEqual(emptyPost.body, [])
+        XCTAssertEqual(method(emptyPost), "POST")
+        let delete = try client.send(OutboundRequest(method: "DELETE", url: servers.url("plain", "/echo")))
+        XCTAssertEqual(method(delete), "DELETE")
+        let probed = try client.send(OutboundRequest(method: "GET", url: servers.url("plain", "/ok"),
+                                                     headers: [OutboundHeader(name: Array("X-Probe".utf8), value: Array("v 1".utf8))]))
+        XCTAssertTrue(probed.headers.contains { $0.name == Array("X-Echo-Probe".utf8) && $0.value == Array("v 1".utf8) })
+        // Only the final response's headers are kept after redirects.
+        let redirected = try client.send(OutboundRequest(method: "GET", url: servers.url("plain", "/redirect/2")))
+        XCTAssertFalse(redirected.headers.contains { $0.name == Array("Location".utf8) })
+        XCTAssertEqual(redirected.body, Array("hello".utf8))
+    }
+
     func testRefusedRequestHeadersAndMethods() throws {
         let client = OutboundHTTP(settings: OutboundSettings())
         let bad: [OutboundRequest] = [

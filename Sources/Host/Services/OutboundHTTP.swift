@@ -65,66 +65,22 @@ final class OutboundHTTP: Sendable {
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         defer { errorBuffer.deallocate() }
-        var headerList: UnsafeMutablePointer<curl_slist>?
+        let headerList = try Self.headerList(request.headers)
         defer { curl_slist_free_all(headerList) }
-
         let timeoutMs = effectiveTimeoutMs(request.timeoutMs)
-        var failed = false
-        func set(_ result: CURLcode) { if result != CURLE_OK { failed = true } }
-        set(ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
-        set(request.url.withCString { ccurl_setopt_pointer(handle, CURLOPT_URL, $0) })  // libcurl copies strings
-        set(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))  // threads: no SIGALRM for DNS timeouts
-        set("http,https".withCString { ccurl_setopt_pointer(handle, CURLOPT_PROTOCOLS_STR, $0) })
-        set("http,https".withCString { ccurl_setopt_pointer(handle, CURLOPT_REDIR_PROTOCOLS_STR, $0) })
-        set(ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 1))
-        set(ccurl_setopt_long(handle, CURLOPT_MAXREDIRS, settings.maxRedirects))
-        set(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, min(settings.connectTimeoutMs, timeoutMs)))
-        set(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMs))
-        // Never a proxy from the environment: it would be the only address checked.
-        set("".withCString { ccurl_setopt_pointer(handle, CURLOPT_PROXY, $0) })
-        set(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1))
-        set(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2))
-        set(systemCAPath.withCString { ccurl_setopt_pointer(handle, CURLOPT_CAPATH, $0) })
-        if request.trustExtraCA, let extra = settings.extraCAFile {
-            set(extra.withCString { ccurl_setopt_pointer(handle, CURLOPT_CAINFO, $0) })
-        } else {
-            set(ccurl_setopt_pointer(handle, CURLOPT_CAINFO, nil))
+        guard configure(handle, trustExtraCA: request.trustExtraCA, timeoutMs: timeoutMs, transfer: transfer,
+                        errorBuffer: errorBuffer, headerList: headerList, url: request.url) else {
+            throw .internal("outbound HTTP: libcurl refused an option (older than 7.85?)")
         }
-        set(ccurl_setopt_offset(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(settings.maxResponseBytes)))
-        set(ccurl_setopt_write_function(handle, CURLOPT_HEADERFUNCTION, OutboundHTTPCallbacks.header))
-        set(ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, transfer.userData))
-        set(ccurl_setopt_write_function(handle, CURLOPT_WRITEFUNCTION, OutboundHTTPCallbacks.body))
-        set(ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, transfer.userData))
-        set(ccurl_setopt_opensocket_function(handle, OutboundHTTPCallbacks.openSocket))
-        set(ccurl_setopt_pointer(handle, CURLOPT_OPENSOCKETDATA, transfer.userData))
-
-        // "Expect:" (empty) keeps libcurl from waiting for 100-continue.
-        for line in request.headers.map(Self.headerLine) + [Array("Expect:".utf8)] {
-            guard let appended = (line + [0]).withUnsafeBufferPointer({ p in
-                p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) { curl_slist_append(headerList, $0) }
-            }) else { throw .internal("outbound HTTP: out of memory") }
-            headerList = appended
-        }
-        set(ccurl_setopt_pointer(handle, CURLOPT_HTTPHEADER, headerList))
-
+        // A POST, PUT or PATCH without a body still sends Content-Length: 0.
+        let body = request.body ?? (["POST", "PUT", "PATCH"].contains(request.method) ? [] : nil)
         let code: CURLcode = withExtendedLifetime(transfer) {
-            withBody(request.body) { body in
-                switch (request.method, body) {
-                case ("GET", nil): set(ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1))
-                case ("HEAD", _): set(ccurl_setopt_long(handle, CURLOPT_NOBODY, 1))
-                case (_, let body?):
-                    set(ccurl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
-                    set(ccurl_setopt_pointer(handle, CURLOPT_POSTFIELDS, body.baseAddress))
-                    if request.method != "POST" { set(request.method.withCString { ccurl_setopt_pointer(handle, CURLOPT_CUSTOMREQUEST, $0) }) }
-                case (_, nil):
-                    set(request.method.withCString { ccurl_setopt_pointer(handle, CURLOPT_CUSTOMREQUEST, $0) })
-                }
-                guard !failed else { return CURLE_BAD_FUNCTION_ARGUMENT }
+            withBody(body) { body in
+                guard Self.setMethod(handle, request.method, body: body) else { return CURLE_BAD_FUNCTION_ARGUMENT }
                 return Self.performBlocking(handle)
             }
         }
-        guard !failed else { throw .internal("outbound HTTP: libcurl refused an option (libcurl older than 7.85?)") }
-        let detail = String(cString: errorBuffer).isEmpty ? String(cString: curl_easy_strerror(code)) : String(cString: errorBuffer)
+        let detail = errorBuffer.pointee == 0 ? String(cString: curl_easy_strerror(code)) : String(cString: errorBuffer)
         if let error = OutboundErrorMapping.error(for: code, transfer: transfer, detail: detail, settings: settings, timeoutMs: timeoutMs) {
             throw error
         }
@@ -132,6 +88,79 @@ final class OutboundHTTP: Sendable {
         _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         guard (100...599).contains(status) else { throw .unavailable("outbound HTTP: the server sent no valid HTTP status") }
         return OutboundResponse(status: status, headers: transfer.headers, body: transfer.body)
+    }
+
+    /// Every option but the method: the bounds, TLS, the callbacks. False
+    /// when libcurl refused one (too old for an option we rely on).
+    private func configure(_ handle: UnsafeMutableRawPointer, trustExtraCA: Bool, timeoutMs: Int, transfer: OutboundHTTPTransfer,
+                           errorBuffer: UnsafeMutablePointer<CChar>, headerList: UnsafeMutablePointer<curl_slist>?,
+                           url: String) -> Bool {
+        var results: [CURLcode] = []
+        results.append(ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
+        results.append(url.withCString { ccurl_setopt_pointer(handle, CURLOPT_URL, $0) })  // libcurl copies strings
+        results.append(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))  // threads: no SIGALRM for DNS timeouts
+        results.append("http,https".withCString { ccurl_setopt_pointer(handle, CURLOPT_PROTOCOLS_STR, $0) })
+        results.append("http,https".withCString { ccurl_setopt_pointer(handle, CURLOPT_REDIR_PROTOCOLS_STR, $0) })
+        results.append(ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 1))
+        results.append(ccurl_setopt_long(handle, CURLOPT_MAXREDIRS, settings.maxRedirects))
+        results.append(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, min(settings.connectTimeoutMs, timeoutMs)))
+        results.append(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMs))
+        // Never a proxy from the environment: it would be the only address checked.
+        results.append("".withCString { ccurl_setopt_pointer(handle, CURLOPT_PROXY, $0) })
+        results.append(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1))
+        results.append(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2))
+        // The system store is the hashed directory; CAINFO (libcurl's bundle
+        // file by default) is the extra CA when asked for, else nothing.
+        results.append(systemCAPath.withCString { ccurl_setopt_pointer(handle, CURLOPT_CAPATH, $0) })
+        if trustExtraCA, let extra = settings.extraCAFile {
+            results.append(extra.withCString { ccurl_setopt_pointer(handle, CURLOPT_CAINFO, $0) })
+        } else {
+            results.append(ccurl_setopt_pointer(handle, CURLOPT_CAINFO, nil))
+        }
+        // Refused early when announced; counted in the callbacks otherwise.
+        results.append(ccurl_setopt_offset(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(settings.maxResponseBytes)))
+        results.append(ccurl_setopt_write_function(handle, CURLOPT_HEADERFUNCTION, OutboundHTTPCallbacks.header))
+        results.append(ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, transfer.userData))
+        results.append(ccurl_setopt_write_function(handle, CURLOPT_WRITEFUNCTION, OutboundHTTPCallbacks.body))
+        results.append(ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, transfer.userData))
+        results.append(ccurl_setopt_opensocket_function(handle, OutboundHTTPCallbacks.openSocket))
+        results.append(ccurl_setopt_pointer(handle, CURLOPT_OPENSOCKETDATA, transfer.userData))
+        results.append(ccurl_setopt_pointer(handle, CURLOPT_HTTPHEADER, headerList))
+        return results.allSatisfy { $0 == CURLE_OK }
+    }
+
+    /// The method, and the body when there is one (at a stable address
+    /// until the transfer ends: libcurl does not copy POSTFIELDS).
+    private static func setMethod(_ handle: UnsafeMutableRawPointer, _ method: String, body: UnsafeBufferPointer<UInt8>?) -> Bool {
+        var results: [CURLcode] = []
+        switch (method, body) {
+        case ("GET", nil): results.append(ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1))
+        case ("HEAD", _): results.append(ccurl_setopt_long(handle, CURLOPT_NOBODY, 1))
+        case (_, let body?):
+            results.append(ccurl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
+            results.append(ccurl_setopt_pointer(handle, CURLOPT_POSTFIELDS, body.baseAddress))
+            if method != "POST" { results.append(method.withCString { ccurl_setopt_pointer(handle, CURLOPT_CUSTOMREQUEST, $0) }) }
+        case (_, nil):
+            results.append(method.withCString { ccurl_setopt_pointer(handle, CURLOPT_CUSTOMREQUEST, $0) })
+        }
+        return results.allSatisfy { $0 == CURLE_OK }
+    }
+
+    /// The plugin's headers as libcurl's list, plus "Expect:" (empty), which
+    /// keeps libcurl from waiting for a 100-continue before a large body.
+    private static func headerList(_ headers: [OutboundHeader]) throws(PluginError) -> UnsafeMutablePointer<curl_slist>? {
+        var list: UnsafeMutablePointer<curl_slist>?
+        for line in headers.map(headerLine) + [Array("Expect:".utf8)] {
+            let appended = (line + [0]).withUnsafeBufferPointer { p in
+                p.withMemoryRebound(to: CChar.self) { curl_slist_append(list, $0.baseAddress) }
+            }
+            guard let appended else {
+                curl_slist_free_all(list)
+                throw .internal("outbound HTTP: out of memory")
+            }
+            list = appended
+        }
+        return list
     }
 
     /// 0 = the configured default; anything asked for is capped at the maximum.
