@@ -18,7 +18,7 @@ final class OutboundHTTPTests: XCTestCase {
         config["dialects"] = [["plugin": library, "mount": "/"]]
         config["outbound"] = outbound ?? [
             "allowPrivateNetworks": true, "extraCAFile": servers.extraCA,
-            "maxResponseBytes": 65_536, "maxRedirects": 3, "timeoutMs": 5_000, "maxTimeoutMs": 2_000 + 3_000,
+            "maxResponseBytes": 65_536, "maxRedirects": 3, "timeoutMs": 5_000, "maxTimeoutMs": 5_000,
         ]
         return try ProteusProcess(config: config, directory: dir)
     }
@@ -175,6 +175,8 @@ final class OutboundHTTPTests: XCTestCase {
             (["extraCAFile": dir + "/missing.pem"], "outbound.extraCAFile"),
             (["maxResponseBytes": 0], "outbound.maxResponseBytes"),
             (["timeoutMs": 60_000, "maxTimeoutMs": 1_000], "outbound.timeoutMs"),
+            (["extraCAFile": ""], "outbound.extraCAFile"),
+            (["maxRedirects": "5"], "outbound.maxRedirects"),
         ]
         for (outbound, key) in cases {
             var config = ProteusProcess.defaultConfig(directory: dir)

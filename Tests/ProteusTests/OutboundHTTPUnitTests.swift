@@ -5,6 +5,7 @@ import Foundation
 @testable import Host
 import PluginAPI
 import PluginKit
+import ProteusJSON
 import XCTest
 
 final class OutboundHTTPUnitTests: XCTestCase {
@@ -90,6 +91,37 @@ final class OutboundHTTPUnitTests: XCTestCase {
         let redirected = try client.send(OutboundRequest(method: "GET", url: servers.url("plain", "/redirect/2")))
         XCTAssertFalse(redirected.headers.contains { $0.name == Array("Location".utf8) })
         XCTAssertEqual(redirected.body, Array("hello".utf8))
+    }
+
+    func testOutboundConfigDefaultsAndValues() throws {
+        let defaults = try ConfigurationLoader.parse(JSONParser.parse(Array("{}".utf8))).outbound
+        XCTAssertFalse(defaults.allowPrivateNetworks)
+        XCTAssertNil(defaults.extraCAFile)
+        XCTAssertEqual(defaults.maxResponseBytes, 1_048_576)
+        XCTAssertEqual(defaults.connectTimeoutMs, 5_000)
+        XCTAssertEqual(defaults.timeoutMs, 10_000)
+        XCTAssertEqual(defaults.maxTimeoutMs, 30_000)
+        XCTAssertEqual(defaults.maxRedirects, 5)
+
+        let dir = TemporaryDirectory.make("outbound-ca")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n".write(toFile: dir + "/ca.pem", atomically: true, encoding: .utf8)
+        let text = """
+            {"outbound": {"allowPrivateNetworks": true, "extraCAFile": "\(dir)/ca.pem", "maxResponseBytes": 4096,
+                          "connectTimeoutMs": 250, "maxTimeoutMs": 2000, "maxRedirects": 0}}
+            """
+        let set = try ConfigurationLoader.parse(JSONParser.parse(Array(text.utf8))).outbound
+        XCTAssertTrue(set.allowPrivateNetworks)
+        XCTAssertEqual(set.extraCAFile, dir + "/ca.pem")
+        XCTAssertEqual(set.maxResponseBytes, 4096)
+        XCTAssertEqual(set.connectTimeoutMs, 250)
+        XCTAssertEqual(set.timeoutMs, 2000, "a lower maximum lowers the default total time")
+        XCTAssertEqual(set.maxRedirects, 0)
+
+        try "not a certificate".write(toFile: dir + "/junk.pem", atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ConfigurationLoader.parse(JSONParser.parse(Array("{\"outbound\": {\"extraCAFile\": \"\(dir)/junk.pem\"}}".utf8)))) {
+            XCTAssertTrue("\($0)".contains("outbound.extraCAFile"), "\($0)")
+        }
     }
 
     func testRefusedRequestHeadersAndMethods() throws {

@@ -118,13 +118,18 @@ enum ConfigurationLoader {
             s.allowPrivateNetworks = b
         }
         if let v = o["extraCAFile"] {
-            guard let path = v.stringValue, !path.isEmpty else { throw typeError("outbound.extraCAFile", "a non-empty string", v) }
+            guard let path = v.stringValue else { throw typeError("outbound.extraCAFile", "a string", v) }
+            guard !path.isEmpty else { throw ConfigError(message: "key \"outbound.extraCAFile\": must not be empty") }
             s.extraCAFile = try readableCertificateFile(path)
         }
         if let n = try int(o, "maxResponseBytes", at: "outbound.", 1...(1 << 30)) { s.maxResponseBytes = n }
         if let n = try int(o, "connectTimeoutMs", at: "outbound.", 1...600_000) { s.connectTimeoutMs = n }
         if let n = try int(o, "maxTimeoutMs", at: "outbound.", 1...3_600_000) { s.maxTimeoutMs = n }
-        if let n = try int(o, "timeoutMs", at: "outbound.", 1...3_600_000) { s.timeoutMs = n }
+        if let n = try int(o, "timeoutMs", at: "outbound.", 1...3_600_000) {
+            s.timeoutMs = n
+        } else {
+            s.timeoutMs = min(s.timeoutMs, s.maxTimeoutMs)  // a lower maximum lowers the default too
+        }
         guard s.timeoutMs <= s.maxTimeoutMs else {
             throw ConfigError(message: "key \"outbound.timeoutMs\": must not exceed outbound.maxTimeoutMs (\(s.maxTimeoutMs)), got \(s.timeoutMs)")
         }
