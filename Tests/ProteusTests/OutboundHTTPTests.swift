@@ -31,7 +31,7 @@ final class OutboundHTTPTests: XCTestCase {
         var message: String
     }
 
-    private func fetch(_ server: ProteusProcess, _ url: String, method: String = "GET", body: [UInt8]? = nil,
+    private static func fetch(_ server: ProteusProcess, _ url: String, method: String = "GET", body: [UInt8]? = nil,
                        extraCA: Bool = false, timeoutMs: Int? = nil, probe: String? = nil) throws -> Outcome {
         var query = "url=" + url.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
         if extraCA { query += "&ca=1" }
@@ -50,25 +50,41 @@ final class OutboundHTTPTests: XCTestCase {
         let proteus = try startProteus(servers)
         defer { proteus.stop() }
 
-        let good = try fetch(proteus, servers.url("good", "/ok"), extraCA: true, probe: "abc")
+        let good = try Self.fetch(proteus, servers.url("good", "/ok"), extraCA: true, probe: "abc")
         XCTAssertEqual(good.proteus, Self.ok, good.message)
         XCTAssertEqual(good.status, 200)
         XCTAssertEqual(good.bytes, 5)
         XCTAssertEqual(good.probe, "abc", "the request header reached the server and its answer header came back")
 
-        let posted = try fetch(proteus, servers.url("good", "/echo"), method: "POST", body: Array("twelve bytes".utf8), extraCA: true)
+        let posted = try Self.fetch(proteus, servers.url("good", "/echo"), method: "POST", body: Array("twelve bytes".utf8), extraCA: true)
         XCTAssertEqual(posted.proteus, Self.ok, posted.message)
         XCTAssertEqual(posted.bytes, 12)
 
         // A non-2xx answer is still an answer.
-        let missing = try fetch(proteus, servers.url("good", "/status/404"), extraCA: true)
+        let missing = try Self.fetch(proteus, servers.url("good", "/status/404"), extraCA: true)
         XCTAssertEqual(missing.proteus, Self.ok, missing.message)
         XCTAssertEqual(missing.status, 404)
 
         // Plain HTTP on loopback, allowed by allowPrivateNetworks.
-        let plain = try fetch(proteus, servers.url("plain", "/ok"))
+        let plain = try Self.fetch(proteus, servers.url("plain", "/ok"))
         XCTAssertEqual(plain.proteus, Self.ok, plain.message)
         XCTAssertEqual(plain.status, 200)
+    }
+
+    /// Serving threads call the service at the same time: each call has
+    /// its own libcurl handle and answer.
+    func testConcurrentCallsEachGetTheirOwnAnswer() throws {
+        let servers = try OutboundTestServers()
+        defer { servers.stop() }
+        let proteus = try startProteus(servers)
+        defer { proteus.stop() }
+        let lock = NSLock()
+        nonisolated(unsafe) var outcomes: Set<String> = []
+        DispatchQueue.concurrentPerform(iterations: 12) { i in
+            let outcome = try? Self.fetch(proteus, servers.url("good", "/ok"), extraCA: true, probe: "call\(i)")
+            lock.withLock { _ = outcomes.insert("\(outcome?.proteus ?? -1) \(outcome?.status ?? -1) \(outcome?.probe ?? "-")") }
+        }
+        XCTAssertEqual(outcomes, Set((0..<12).map { "0 200 call\($0)" }))
     }
 
     func testUntrustedOrMisnamedCertificatesAreRefused() throws {
@@ -78,15 +94,15 @@ final class OutboundHTTPTests: XCTestCase {
         defer { proteus.stop() }
 
         // The test CA is not in the system store: without the flag it is untrusted.
-        let untrusted = try fetch(proteus, servers.url("good", "/ok"))
+        let untrusted = try Self.fetch(proteus, servers.url("good", "/ok"))
         XCTAssertEqual(untrusted.proteus, Self.unavailable, untrusted.message)
         XCTAssertTrue(untrusted.message.contains("TLS"), untrusted.message)
 
-        let wrongName = try fetch(proteus, servers.url("wronghost", "/ok"), extraCA: true)
+        let wrongName = try Self.fetch(proteus, servers.url("wronghost", "/ok"), extraCA: true)
         XCTAssertEqual(wrongName.proteus, Self.unavailable, wrongName.message)
         XCTAssertTrue(wrongName.message.contains("TLS"), wrongName.message)
 
-        let selfSigned = try fetch(proteus, servers.url("selfsigned", "/ok"), extraCA: true)
+        let selfSigned = try Self.fetch(proteus, servers.url("selfsigned", "/ok"), extraCA: true)
         XCTAssertEqual(selfSigned.proteus, Self.unavailable, selfSigned.message)
         XCTAssertTrue(selfSigned.message.contains("TLS"), selfSigned.message)
     }
@@ -98,14 +114,14 @@ final class OutboundHTTPTests: XCTestCase {
         defer { proteus.stop() }
 
         var start = Date()
-        let hung = try fetch(proteus, servers.url("good", "/hang"), extraCA: true, timeoutMs: 1_000)
+        let hung = try Self.fetch(proteus, servers.url("good", "/hang"), extraCA: true, timeoutMs: 1_000)
         XCTAssertEqual(hung.proteus, Self.unavailable, hung.message)
         XCTAssertTrue(hung.message.contains("timed out"), hung.message)
         XCTAssertLessThan(Date().timeIntervalSince(start), 10)
 
         // Asking for more than outbound.maxTimeoutMs (5 s here) gets the maximum.
         start = Date()
-        let capped = try fetch(proteus, servers.url("plain", "/hang"), timeoutMs: 3_600_000)
+        let capped = try Self.fetch(proteus, servers.url("plain", "/hang"), timeoutMs: 3_600_000)
         XCTAssertEqual(capped.proteus, Self.unavailable, capped.message)
         XCTAssertLessThan(Date().timeIntervalSince(start), 30)
     }
@@ -116,13 +132,13 @@ final class OutboundHTTPTests: XCTestCase {
         let proteus = try startProteus(servers)
         defer { proteus.stop() }
 
-        let fits = try fetch(proteus, servers.url("good", "/big/60000"), extraCA: true)
+        let fits = try Self.fetch(proteus, servers.url("good", "/big/60000"), extraCA: true)
         XCTAssertEqual(fits.proteus, Self.ok, fits.message)
         XCTAssertEqual(fits.bytes, 60_000)
         // Announced by Content-Length, and streamed without one.
-        let announced = try fetch(proteus, servers.url("good", "/big/200000"), extraCA: true)
+        let announced = try Self.fetch(proteus, servers.url("good", "/big/200000"), extraCA: true)
         XCTAssertEqual(announced.proteus, Self.tooLarge, announced.message)
-        let streamed = try fetch(proteus, servers.url("plain", "/stream/200000"))
+        let streamed = try Self.fetch(proteus, servers.url("plain", "/stream/200000"))
         XCTAssertEqual(streamed.proteus, Self.tooLarge, streamed.message)
     }
 
@@ -132,17 +148,17 @@ final class OutboundHTTPTests: XCTestCase {
         let proteus = try startProteus(servers)
         defer { proteus.stop() }
 
-        let within = try fetch(proteus, servers.url("good", "/redirect/2"), extraCA: true, probe: "kept")
+        let within = try Self.fetch(proteus, servers.url("good", "/redirect/2"), extraCA: true, probe: "kept")
         XCTAssertEqual(within.proteus, Self.ok, within.message)
         XCTAssertEqual(within.status, 200)
         XCTAssertEqual(within.bytes, 5)
 
-        let beyond = try fetch(proteus, servers.url("good", "/redirect/8"), extraCA: true)
+        let beyond = try Self.fetch(proteus, servers.url("good", "/redirect/8"), extraCA: true)
         XCTAssertEqual(beyond.proteus, Self.unavailable, beyond.message)
         XCTAssertTrue(beyond.message.contains("redirects"), beyond.message)
 
         // Only http and https, also for redirects.
-        let toFile = try fetch(proteus, servers.url("plain", "/redirect-to?u=file%3A%2F%2F%2Fetc%2Fpasswd"))
+        let toFile = try Self.fetch(proteus, servers.url("plain", "/redirect-to?u=file%3A%2F%2F%2Fetc%2Fpasswd"))
         XCTAssertEqual(toFile.proteus, Self.denied, toFile.message)
     }
 
@@ -154,15 +170,15 @@ final class OutboundHTTPTests: XCTestCase {
 
         for url in [servers.url("plain", "/ok"), "http://localhost:\(servers.port("plain"))/ok",
                     "http://[::ffff:127.0.0.1]:\(servers.port("plain"))/ok", servers.url("good", "/ok")] {
-            let refused = try fetch(proteus, url)
+            let refused = try Self.fetch(proteus, url)
             XCTAssertEqual(refused.proteus, Self.denied, "\(url): \(refused.message)")
             XCTAssertTrue(refused.message.contains("allowPrivateNetworks"), refused.message)
         }
         // Malformed requests are INVALID before any connection.
-        XCTAssertEqual(try fetch(proteus, "not a url").proteus, Self.invalid)
-        XCTAssertEqual(try fetch(proteus, "ftp://example.com/file").proteus, Self.invalid)
+        XCTAssertEqual(try Self.fetch(proteus, "not a url").proteus, Self.invalid)
+        XCTAssertEqual(try Self.fetch(proteus, "ftp://example.com/file").proteus, Self.invalid)
         // The extra-CA flag without outbound.extraCAFile.
-        let noCA = try fetch(proteus, "https://example.com/", extraCA: true)
+        let noCA = try Self.fetch(proteus, "https://example.com/", extraCA: true)
         XCTAssertEqual(noCA.proteus, Self.invalid, noCA.message)
         XCTAssertTrue(noCA.message.contains("extraCAFile"), noCA.message)
     }
