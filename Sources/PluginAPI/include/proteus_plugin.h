@@ -702,18 +702,19 @@ typedef struct proteus_http_request {
 
 /**
  * The answer to an outbound request: the final response after redirects.
- * The caller sets struct_size; the host fills the rest, everything
- * variable-sized in the caller's arena.
+ * The caller sets struct_size; on OK the host fills the rest, everything
+ * variable-sized in the caller's arena. On failure it is left untouched.
  */
 typedef struct proteus_http_response {
     uint32_t struct_size;      /**< sizeof(proteus_http_response) of the caller */
-    uint16_t status;           /**< HTTP status code, 100..599 */
+    uint16_t status;           /**< HTTP status code of the final response */
     /** The final response's headers as received, in order (names with
      *  their case; folded lines joined). */
     const proteus_header *headers;
     uint32_t header_count;
-    /** The decoded body (Content-Encoding is not undone); present, possibly
-     *  empty. */
+    /** The body, de-chunked; present, possibly empty. A Content-Encoding
+     *  (gzip...) is not undone: none is asked for unless the plugin sends
+     *  Accept-Encoding itself. */
     proteus_bytes body;
 } proteus_http_response;
 
@@ -843,7 +844,8 @@ typedef struct proteus_host_api {
      * TLS is verified against the system CA store (and the operator's
      * extra CA with PROTEUS_HTTP_TRUST_EXTRA_CA), host name included.
      * Redirects are followed up to `outbound.maxRedirects`, http and https
-     * only. Every connection, also after DNS resolution and redirects, is
+     * only (after a POST, 301/302/303 continue as GET; other methods are
+     * kept). Every connection, also after DNS resolution and redirects, is
      * checked: loopback, private, link-local, CGNAT, unspecified, multicast
      * and reserved addresses (IPv4, IPv6, IPv4-mapped IPv6) are refused
      * unless the config sets `outbound.allowPrivateNetworks`. No proxy from
