@@ -25,6 +25,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", path: "Sources/System/COpenSSL"),
         .systemLibrary(name: "CArgon2", path: "Sources/System/CArgon2"),
         .systemLibrary(name: "CCrypt", path: "Sources/System/CCrypt"),
+        .systemLibrary(name: "CCurl", path: "Sources/System/CCurl"),
 
         // Shared Swift code (linked statically into whoever uses it).
         .target(name: "ProteusJSON", path: "Sources/JSON"),
@@ -35,7 +36,7 @@ let package = Package(
 
         .executableTarget(
             name: "Host",
-            dependencies: ["PluginAPI", "PluginKit", "ProteusJSON", "HTTPTransport", "COpenSSL"],
+            dependencies: ["PluginAPI", "PluginKit", "ProteusJSON", "HTTPTransport", "COpenSSL", "CCurl"],
             path: "Sources/Host"
         ),
 

@@ -101,6 +101,61 @@ final class ReliabilityWaitingLaneTests: XCTestCase {
         XCTAssertGreaterThan(cheapBeforeLoginsEnded, 0, "cheap requests are answered while logins wait")
     }
 
+    /// Outbound calls that hang (a loopback server that completes the TCP
+    /// handshake and never answers) wait in the lane: with 2 serving threads
+    /// and a lane of 10, 20 such calls leave cheap requests served, the 10
+    /// beyond the lane are refused at once, and the 10 waiting ones end when
+    /// the remote goes away.
+    func testHangingOutboundCallsDoNotTakeServingThreads() throws {
+        let dir = TemporaryDirectory.make("lane-outbound")
+        let library = try CPluginBuilder.compile("fetch_dialect.c", into: dir + "/libproteus-fetch-c.so")
+        let silent = try SilentListener()
+        let server = try Self.startServer(name: "lane-outbound", extra: [
+            "threads": 2, "waitingThreads": 10,
+            "outbound": ["allowPrivateNetworks": true, "maxTimeoutMs": 60_000],
+            "dialects": [["plugin": "aiostreams", "mount": "/", "options": ["rateLimit": false]],
+                         ["plugin": library, "mount": "/c"]],
+        ])
+        defer { server.stop() }
+        let port = server.port
+        let target = "/c/fetch?timeout=60000&url=" + q("http://127.0.0.1:\(silent.port)/")
+        let answers = ResultSlots<APIResponse>(20)
+        for i in 0..<20 {
+            Thread.detachNewThread { answers[i] = try? APIClient(port: port).request("GET", target, timeout: 90) }
+        }
+        func answered() -> [APIResponse] { answers.values.compactMap { $0 } }
+        func waitFor(_ count: Int, seconds: Double) {
+            let deadline = Date().addingTimeInterval(seconds)
+            while answered().count < count && Date() < deadline { usleep(20_000) }
+        }
+
+        // The 10 beyond the lane are answered at once: UNAVAILABLE (7), no transfer.
+        waitFor(10, seconds: 10)
+        usleep(300_000)
+        XCTAssertEqual(answered().count, 10, "the lane holds 10 waiting calls; the rest are refused at once")
+        for r in answered() {
+            XCTAssertEqual(r.json?["proteus"]?.intValue, 7, r.text)
+            XCTAssertTrue(r.json?["message"]?.stringValue?.contains("waiting on slow work") ?? false, r.text)
+        }
+
+        // Meanwhile cheap requests are served, and the 10 calls still hang.
+        let cheap = APIClient(port: port)
+        for _ in 0..<20 {
+            XCTAssertEqual(try cheap.request("GET", "/api/v1/user", timeout: 10).status, 400)
+        }
+        XCTAssertEqual(answered().count, 10, "the waiting calls are still waiting")
+
+        // The remote goes away: the waiting calls end (UNAVAILABLE) and the lane empties.
+        silent.close()
+        waitFor(20, seconds: 60)
+        XCTAssertEqual(answered().count, 20)
+        for r in answered() {
+            XCTAssertEqual(r.status, 200, r.text)
+            XCTAssertEqual(r.json?["proteus"]?.intValue, 7, r.text)
+        }
+        XCTAssertEqual(try cheap.request("GET", "/api/v1/user", timeout: 10).status, 400)
+    }
+
     // MARK: - Helpers
 
     private static func startServer(name: String, extra: [String: Any]) throws -> ProteusProcess {
@@ -169,4 +224,35 @@ final class ResultSlots<T>: @unchecked Sendable {
         set { lock.lock(); slots[i] = newValue; lock.unlock() }
     }
     var values: [T?] { lock.lock(); defer { lock.unlock() }; return slots }
+}
+
+/// A loopback TCP listener that never accepts: the kernel completes each
+/// handshake into its backlog, so a client connects and waits forever for
+/// an answer. Closing it resets those connections.
+final class SilentListener: @unchecked Sendable {
+    private var fd: Int32
+    let port: UInt16
+
+    init() throws {
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(socketFD, $0, length) == 0 && listen(socketFD, 128) == 0 && getsockname(socketFD, $0, &length) == 0
+            }
+        }
+        guard socketFD >= 0, ok else { throw TestFailure("silent listener: \(errno)") }
+        fd = socketFD
+        port = UInt16(bigEndian: address.sin_port)
+    }
+
+    func close() {
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
+    }
+
+    deinit { close() }
 }

@@ -9,7 +9,7 @@
 #     admitted ones finish within maxWaitMs plus about one job.
 #  3. Cheap requests (paced wrk, GET without credentials → 400) alone, then
 #     while the 1,000-login bursts repeat and 20 outbound calls hang on a
-#     silent loopback server (the C fixture dialect's /fetch route).
+#     silent loopback server (the C fixture dialect fetch_dialect.c, its /fetch route).
 #  Memory: the worker's RSS idle, at the burst's peak (a full lane), and
 #  after the lane's threads have ended.
 
@@ -31,8 +31,8 @@ read -r cr_ok cr_503 cr_other cr_p50 cr_p99 cr_max < <(burst_stats "$dir/creates
 stop_proteus
 
 # --- 2 + 3. one worker, default argon2id cost, the C fixture dialect at /c
-# (its /fetch route calls host->http_request), outbound to loopback allowed.
-cc -shared -fPIC -O2 -I Sources/PluginAPI/include -o "$dir/libproteus-hello.so" Tests/Fixtures/CPlugin/hello_dialect.c
+# (fetch_dialect.c: its /fetch route calls host->http_request), outbound to loopback allowed.
+cc -shared -fPIC -O2 -I Sources/PluginAPI/include -o "$dir/libproteus-fetch-c.so" Tests/Fixtures/CPlugin/fetch_dialect.c
 python3 - "$dir/silent.port" <<'PY' &
 # A server that accepts connections and never answers.
 import socket, sys, time
@@ -52,7 +52,7 @@ cat > "$dir/one.json" <<JSON
 { "listen": "127.0.0.1:0", "dataDirectory": "$dir/one-data", "workers": 1, "logRequests": false,
   "outbound": { "allowPrivateNetworks": true },
   "dialects": [ { "plugin": "aiostreams", "mount": "/", "options": { "rateLimit": false } },
-                { "plugin": "$dir/libproteus-hello.so", "mount": "/c" } ] }
+                { "plugin": "$dir/libproteus-fetch-c.so", "mount": "/c" } ] }
 JSON
 "$BIN" --config "$dir/one.json" > "$dir/one.log" 2>&1 &
 proteus_pid=$!
@@ -94,7 +94,7 @@ function delay() return 8 end
 LUA
 wrk -t1 -c16 -d${SECONDS_PER_RUN}s --latency -s "$work/pace.lua" \
     "http://127.0.0.1:$PROTEUS_PORT/api/v1/user" > "$dir/cheap-alone.wrk"
-python3 "$LOADGEN" burst --port "$PROTEUS_PORT" --clients 20 --path "/c/fetch?timeout_ms=60000&url=http://127.0.0.1:$SILENT_PORT/" \
+python3 "$LOADGEN" burst --port "$PROTEUS_PORT" --clients 20 --path "/c/fetch?timeout=30000&url=http://127.0.0.1:$SILENT_PORT/" \
     --timeout 120 > "$dir/hanging.json" &
 local hanging=$!
 python3 "$LOADGEN" burst --port "$PROTEUS_PORT" --clients 1000 --path /api/v1/user \

@@ -6,6 +6,7 @@ import PluginKit
 enum Commands {
     static func run(_ argv: [String]) -> Int32 {
         Signals.prepare()
+        OutboundHTTP.initializeLibrary()  // before any thread starts
         // Hidden: a worker process, started by the master (Supervision/).
         if argv.count > 1 && argv[1] == "worker" { return WorkerProcess.run(argv) }
         let arguments: Arguments

@@ -27,6 +27,21 @@ struct Limits: Sendable {
     var writeTimeoutSeconds = 30
 }
 
+/// The bounds of host->http_request (`"outbound": {...}`).
+struct OutboundSettings: Sendable {
+    /// Off by default so a URL taken from a provider or a user cannot reach
+    /// the host's own network (SSRF).
+    var allowPrivateNetworks = false
+    /// An absolute path, checked readable when the config is loaded.
+    var extraCAFile: String?
+    var maxResponseBytes = 1 << 20
+    var connectTimeoutMs = 5_000
+    /// The total time of a call that asks for none (timeout_ms 0).
+    var timeoutMs = 10_000
+    var maxTimeoutMs = 30_000
+    var maxRedirects = 5
+}
+
 struct Configuration: Sendable {
     var listenHost = "127.0.0.1"
     var listenPort: UInt16 = 8080
@@ -50,6 +65,7 @@ struct Configuration: Sendable {
     /// Worker processes under a supervising master; nil = one per core,
     /// 0 = serve in the master process itself (no supervision).
     var workers: Int?
+    var outbound = OutboundSettings()
 
     /// The number of worker processes this config asks for.
     var workerCount: Int { workers ?? HTTPServerConfiguration.coreCount }
@@ -60,6 +76,7 @@ struct Configuration: Sendable {
     static let topLevelKeys: Set<String> = [
         "listen", "dataDirectory", "secretKey", "pluginDirectory", "store", "auth", "dialects",
         "trustedProxies", "limits", "threads", "waitingThreads", "kdf", "logRequests", "shutdownGraceSeconds", "workers",
+        "outbound",
     ]
 }
 

@@ -105,7 +105,51 @@ enum ConfigurationLoader {
         }
         if let n = try int(root, "shutdownGraceSeconds", at: "", 0...3600) { c.shutdownGraceSeconds = n }
         c.workers = try int(root, "workers", at: "", 0...Supervisor.maxWorkers)
+        if let outbound = root["outbound"] { c.outbound = try outboundSettings(outbound) }
         return c
+    }
+
+    private static func outboundSettings(_ value: JSONValue) throws -> OutboundSettings {
+        guard case .object(let o) = value else { throw typeError("outbound", "an object", value) }
+        try rejectUnknown(o, ["allowPrivateNetworks", "extraCAFile", "maxResponseBytes", "connectTimeoutMs",
+                              "timeoutMs", "maxTimeoutMs", "maxRedirects"], at: "outbound.")
+        var s = OutboundSettings()
+        if let v = o["allowPrivateNetworks"] {
+            guard let b = v.boolValue else { throw typeError("outbound.allowPrivateNetworks", "true or false", v) }
+            s.allowPrivateNetworks = b
+        }
+        if let v = o["extraCAFile"] {
+            guard let path = v.stringValue else { throw typeError("outbound.extraCAFile", "a string", v) }
+            guard !path.isEmpty else { throw ConfigError(message: "key \"outbound.extraCAFile\": must not be empty") }
+            s.extraCAFile = try readableCertificateFile(path)
+        }
+        if let n = try int(o, "maxResponseBytes", at: "outbound.", 1...(1 << 30)) { s.maxResponseBytes = n }
+        if let n = try int(o, "connectTimeoutMs", at: "outbound.", 1...600_000) { s.connectTimeoutMs = n }
+        if let n = try int(o, "maxTimeoutMs", at: "outbound.", 1...3_600_000) { s.maxTimeoutMs = n }
+        if let n = try int(o, "timeoutMs", at: "outbound.", 1...3_600_000) {
+            s.timeoutMs = n
+        } else {
+            s.timeoutMs = min(s.timeoutMs, s.maxTimeoutMs)  // a lower maximum lowers the default too
+        }
+        guard s.timeoutMs <= s.maxTimeoutMs else {
+            throw ConfigError(message: "key \"outbound.timeoutMs\": must not exceed outbound.maxTimeoutMs (\(s.maxTimeoutMs)), got \(s.timeoutMs)")
+        }
+        if let n = try int(o, "maxRedirects", at: "outbound.", 0...50) { s.maxRedirects = n }
+        return s
+    }
+
+    /// The extra CA file must be there when the host starts, not when the
+    /// first outbound call fails: a typo is a config error.
+    private static func readableCertificateFile(_ path: String) throws -> String {
+        let absolute = FileIO.absolutePath(path)
+        let bytes: [UInt8]
+        do { bytes = try FileIO.readAll(absolute) } catch {
+            throw ConfigError(message: "key \"outbound.extraCAFile\": cannot read \(absolute): \(error)")
+        }
+        guard String(decoding: bytes, as: UTF8.self).contains("-----BEGIN CERTIFICATE-----") else {
+            throw ConfigError(message: "key \"outbound.extraCAFile\": \(absolute) holds no PEM certificate")
+        }
+        return absolute
     }
 
     /// "127.0.0.1:8080", "[::1]:0", "0.0.0.0:80".

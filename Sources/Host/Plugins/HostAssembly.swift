@@ -32,7 +32,8 @@ final class HostAssembly: @unchecked Sendable {
         } else {
             secret = SecureRandom.bytes(32)
         }
-        let runtime = HostRuntime(dataDirectory: dataDirectory, secretKey: secret, rateLimiter: try rateLimiter ?? RateLimiter())
+        let runtime = HostRuntime(dataDirectory: dataDirectory, secretKey: secret, rateLimiter: try rateLimiter ?? RateLimiter(),
+                                  outbound: configuration.outbound)
         self.runtime = runtime
         let create = { (reference: PluginReference, kind: Int32, forDialect: Bool) throws -> PluginInstance in
             try Self.createPlugin(reference, kind: kind, forDialect: forDialect, configuration: configuration, runtime: runtime)

@@ -29,6 +29,7 @@ enum HostServicesTable {
         t.open = open
         t.rate_limit = rateLimit
         t.client_key = clientKey
+        t.http_request = OutboundHTTPServices.request
         if forDialect {
             t.store = StoreRouting.table
             t.store_ctx = runtime.directory.map { Unmanaged.passUnretained($0).toOpaque() }

@@ -5,16 +5,20 @@ final class HostRuntime: @unchecked Sendable {
     let dataDirectory: String
     let aead: AEADBox
     let rateLimiter: RateLimiter
+    /// host->http_request, bounded by the config's "outbound" section.
+    let outbound: OutboundHTTP
     /// Where host->store calls of dialects go; set once, before any dialect
     /// is created, and never changed afterwards.
     var directory: StoreBinding?
     /// The configured auth methods; set once before dialects are created.
     var authMethods: AuthMethods?
 
-    init(dataDirectory: String, secretKey: [UInt8], rateLimiter: RateLimiter) {
+    init(dataDirectory: String, secretKey: [UInt8], rateLimiter: RateLimiter,
+         outbound: OutboundSettings = OutboundSettings()) {
         self.dataDirectory = dataDirectory
         self.aead = AEADBox(key: secretKey)
         self.rateLimiter = rateLimiter
+        self.outbound = OutboundHTTP(settings: outbound)
     }
 }
 

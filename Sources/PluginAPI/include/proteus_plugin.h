@@ -725,6 +725,55 @@ typedef struct proteus_dialect_api {
 #define PROTEUS_LOG_WARN  2
 #define PROTEUS_LOG_ERROR 3
 
+/* --- outbound HTTP (ABI 1.3) --------------------------------------------- */
+
+/** proteus_http_request.flags: also trust the operator's extra CA file
+ *  (config `outbound.extraCAFile`) besides the system CA store. INVALID when
+ *  the config names no such file. */
+#define PROTEUS_HTTP_TRUST_EXTRA_CA (1u << 0)
+
+/**
+ * One outbound HTTP(S) request (host->http_request). Borrowed by the host
+ * for the duration of the call. The host reads only the fields inside
+ * `struct_size`; all fields below are required since 1.3.
+ */
+typedef struct proteus_http_request {
+    uint32_t struct_size;      /**< sizeof(proteus_http_request) of the caller */
+    uint32_t flags;            /**< PROTEUS_HTTP_* */
+    proteus_str method;        /**< an HTTP token: "GET", "POST", "HEAD"... */
+    proteus_str url;           /**< absolute http:// or https:// URL */
+    /** Extra request headers. Names are HTTP tokens, values contain no
+     *  CR, LF or NUL. Framing is the host's: Content-Length,
+     *  Transfer-Encoding, Connection, Expect, Host and TE are refused. */
+    const proteus_header *headers;
+    uint32_t header_count;
+    /** Request body; absent = none. Sent as is, with a Content-Length. */
+    proteus_bytes body;
+    /** Total time for the whole exchange, redirects included.
+     *  0 = the config's `outbound.timeoutMs`; larger values are capped at
+     *  `outbound.maxTimeoutMs`. Connecting is bounded by
+     *  `outbound.connectTimeoutMs` within that. */
+    uint32_t timeout_ms;
+} proteus_http_request;
+
+/**
+ * The answer to an outbound request: the final response after redirects.
+ * The caller sets struct_size; on OK the host fills the rest, everything
+ * variable-sized in the caller's arena. On failure it is left untouched.
+ */
+typedef struct proteus_http_response {
+    uint32_t struct_size;      /**< sizeof(proteus_http_response) of the caller */
+    uint16_t status;           /**< HTTP status code of the final response */
+    /** The final response's headers as received, in order (names with
+     *  their case; folded lines joined). */
+    const proteus_header *headers;
+    uint32_t header_count;
+    /** The body, de-chunked; present, possibly empty. A Content-Encoding
+     *  (gzip...) is not undone: none is asked for unless the plugin sends
+     *  Accept-Encoding itself. */
+    proteus_bytes body;
+} proteus_http_response;
+
 /** Outcome of a rate-limit hit (fixed window). */
 typedef struct proteus_rate_limit {
     uint32_t struct_size;
@@ -846,6 +895,55 @@ typedef struct proteus_host_api {
     /** Append bytes to the body (copied). For HEAD the host sends the
      *  headers (with this Content-Length) and drops the body. */
     void (*response_body)(proteus_response *response, proteus_bytes bytes);
+
+    /* --- outbound HTTP (ABI 1.3; check struct_size) --------------------- */
+
+    /**
+     * Send one HTTP(S) request to a remote server and wait for its answer
+     * (e.g. an OIDC token endpoint, a JWKS document). [any thread]; blocks
+     * for up to the request's timeout. On a serving thread the wait happens
+     * in the host's waiting lane: another thread serves in its place, so a
+     * slow remote does not slow requests that make no outbound call.
+     * `request` is borrowed; `response` is caller-owned and its parts are
+     * allocated in `arena`.
+     *
+     * TLS is verified against the system CA store (and the operator's
+     * extra CA with PROTEUS_HTTP_TRUST_EXTRA_CA), host name included.
+     * Redirects are followed up to `outbound.maxRedirects`, http and https
+     * only (after a POST, 301/302/303 continue as GET; other methods are
+     * kept). Every connection, also after DNS resolution and redirects, is
+     * checked: loopback, private, link-local, CGNAT, unspecified, multicast
+     * and reserved addresses (IPv4, IPv6, IPv4-mapped IPv6) are refused
+     * unless the config sets `outbound.allowPrivateNetworks`. No proxy from
+     * the environment is used; no cookies are kept between calls.
+     *
+     * Returns:
+     *   OK          a complete HTTP answer was received, whatever its status
+     *               (a 404 or 500 from the server is OK with that status);
+     *   INVALID     malformed request: URL not absolute http(s), method not a
+     *               token, a bad or refused header, struct_size too small,
+     *               NULL pointers, TRUST_EXTRA_CA without an extra CA file;
+     *   DENIED      the destination is refused by policy: a private or
+     *               loopback address (also one reached by a redirect or DNS),
+     *               or a redirect to a scheme other than http/https;
+     *   UNAVAILABLE no usable answer: name not resolved, connection refused
+     *               or reset, timeout (connect or total), TLS failure
+     *               (untrusted certificate, wrong host name, handshake),
+     *               too many redirects, a malformed HTTP answer; or, at
+     *               once and without any transfer, the waiting lane is full
+     *               (the host adds Retry-After to a 503 of this request);
+     *   TOO_LARGE   the response (headers + body) is larger than
+     *               `outbound.maxResponseBytes`;
+     *   UNSUPPORTED (from PluginKit, never from the host) the host is older
+     *               than 1.3 and has no http_request;
+     *   INTERNAL    out of memory, an unexpected libcurl error.
+     * The message says what happened without the URL's query or any header.
+     */
+    proteus_status (*http_request)(void *ctx,
+                                   const proteus_http_request *request,
+                                   proteus_arena *arena,
+                                   proteus_http_response *response,
+                                   proteus_error *err);
 } proteus_host_api;
 
 /* ======================================================================== */
