@@ -17,13 +17,22 @@
 //   threshold plus one monitor tick.
 //
 // When the wait or the stuck handler is over, the surplus threads park again;
-// threads started for the lane exit after `surplusIdle` without work.
+// threads started for the lane exit after `surplusIdle` without work and are
+// joined (by the monitor, or at shutdown).
 
 import Glibc
 import Synchronization
 
 final class HTTPPollingGate: @unchecked Sendable {
-    enum Lending { case woken, spawn, full }
+    enum Lending {
+        /// A parked thread was woken to take the lender's place.
+        case woken
+        /// None is parked: the caller starts a lane thread with this
+        /// activity slot (and calls `spawnFailed` if it cannot).
+        case spawn(slot: Int)
+        /// The lane is full; nothing changed.
+        case full
+    }
     enum Turn { case serve, exit }
 
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
@@ -40,18 +49,26 @@ final class HTTPPollingGate: @unchecked Sendable {
     private var extra = 0
     private var lent = 0
     private var parked = 0
+    /// Parked threads signalled that have not left `acquire` yet.
     private var wakesPending = 0
     private var laneThreads = 0
+    /// Activity slots free for lane threads.
+    private var freeSlots: [Int]
+    /// Lane threads that have ended their work, to be joined.
+    private var finished: [pthread_t] = []
     private var closed = false
     /// Mirror of limit + extra + lent, readable without the lock.
     private let allowed: Atomic<Int>
     private let holderCount = Atomic<Int>(0)
     private let lentCount = Atomic<Int>(0)
 
-    init(limit: Int, laneCapacity: Int, surplusIdle: Duration = .seconds(10)) {
+    /// `laneSlots`: the activity slots lane threads use (one per thread).
+    init(limit: Int, laneSlots: Range<Int>, surplusIdle: Duration = .seconds(10)) {
         self.limit = max(1, limit)
-        self.laneCapacity = max(0, laneCapacity)
-        self.surplusIdleNanos = max(1_000_000, surplusIdle.saturatingNanoseconds)
+        self.laneCapacity = laneSlots.count
+        freeSlots = Array(laneSlots.reversed())
+        // Bounded so that idleSince + surplusIdleNanos cannot wrap.
+        self.surplusIdleNanos = min(max(1_000_000, surplusIdle.saturatingNanoseconds), 1 << 60)
         allowed = Atomic(self.limit)
         mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
@@ -81,11 +98,27 @@ final class HTTPPollingGate: @unchecked Sendable {
 
     private var permits: Int { limit + extra + lent }
 
+    /// Mutex held.
     private func publishAllowed() { allowed.store(permits, ordering: .relaxed) }
+
+    /// Mutex held: wakes up to `count` parked threads not already woken.
+    private func wake(_ count: Int) {
+        let n = min(count, parked - wakesPending)
+        guard n > 0 else { return }
+        wakesPending += n
+        for _ in 0..<n { pthread_cond_signal(condition) }
+    }
+
+    /// Mutex held, after permits shrank: woken threads that find no permit
+    /// park again, so they no longer count as pending wake-ups.
+    private func forgetStaleWakes() {
+        wakesPending = min(wakesPending, max(0, permits - holders))
+    }
 
     /// Blocks until a permit is free. `.exit` when the gate was closed, or
     /// for a lane thread (`laneThread`) that stayed parked for
-    /// `surplusIdle` with nothing to do: it must then end.
+    /// `surplusIdle` with nothing to do: it must then end (and call
+    /// `laneThreadExited` last).
     func acquire(laneThread: Bool) -> Turn {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
@@ -98,7 +131,6 @@ final class HTTPPollingGate: @unchecked Sendable {
                 if pthread_cond_timedwait(condition, mutex, &spec) == ETIMEDOUT, holders >= permits {
                     parked -= 1
                     wakesPending = min(wakesPending, parked)
-                    laneThreadEnded()
                     return .exit
                 }
                 if holders < permits { idleSince = monotonicNanos() }
@@ -108,10 +140,7 @@ final class HTTPPollingGate: @unchecked Sendable {
         }
         parked -= 1
         if wakesPending > 0 { wakesPending -= 1 }
-        if closed {
-            if laneThread { laneThreadEnded() }
-            return .exit
-        }
+        if closed { return .exit }
         holders += 1
         holderCount.store(holders, ordering: .relaxed)
         return .serve
@@ -121,7 +150,7 @@ final class HTTPPollingGate: @unchecked Sendable {
         pthread_mutex_lock(mutex)
         holders -= 1
         holderCount.store(holders, ordering: .relaxed)
-        if holders < permits { pthread_cond_signal(condition) }
+        if holders < permits { wake(1) }
         pthread_mutex_unlock(mutex)
     }
 
@@ -134,9 +163,7 @@ final class HTTPPollingGate: @unchecked Sendable {
     }
 
     /// A permit holder is about to wait on slow work: its permit stops
-    /// counting. `.woken`: a parked thread takes its place; `.spawn`: none is
-    /// parked, the caller starts a lane thread (and calls `spawnFailed` if it
-    /// cannot); `.full`: the lane is full, nothing changed.
+    /// counting, and another thread is to take its place.
     func lend() -> Lending {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
@@ -145,13 +172,16 @@ final class HTTPPollingGate: @unchecked Sendable {
         lentCount.store(lent, ordering: .relaxed)
         publishAllowed()
         if parked > wakesPending {
-            wakesPending += 1
-            pthread_cond_signal(condition)
+            wake(1)
             return .woken
         }
-        guard laneThreads < laneCapacity else { return .woken }   // all lane threads exist; one frees up soon
-        laneThreads += 1
-        return .spawn
+        if laneThreads < laneCapacity, let slot = freeSlots.popLast() {
+            laneThreads += 1
+            return .spawn(slot: slot)
+        }
+        // Every lane thread exists and none is parked: the first to come
+        // back from its wait takes the permit (it finds itself not surplus).
+        return .woken
     }
 
     /// The wait that `lend` announced is over.
@@ -160,20 +190,42 @@ final class HTTPPollingGate: @unchecked Sendable {
         lent -= 1
         lentCount.store(lent, ordering: .relaxed)
         publishAllowed()
+        forgetStaleWakes()
         pthread_mutex_unlock(mutex)
     }
 
-    /// A lane thread that `lend` asked for could not be started.
-    func spawnFailed() {
+    /// The lane thread `lend` asked for could not be started: the lending
+    /// is undone (the caller refuses its wait).
+    func spawnFailed(slot: Int) {
         pthread_mutex_lock(mutex)
-        laneThreadEnded()
+        freeSlots.append(slot)
+        laneThreads -= 1
+        lent -= 1
+        lentCount.store(lent, ordering: .relaxed)
+        publishAllowed()
+        forgetStaleWakes()
+        if laneThreads == 0 { pthread_cond_broadcast(threadsGone) }
         pthread_mutex_unlock(mutex)
     }
 
-    /// Mutex held.
-    private func laneThreadEnded() {
+    /// The last thing a lane thread does: its slot is free again and the
+    /// thread is to be joined (`takeFinished`).
+    func laneThreadExited(_ thread: pthread_t, slot: Int) {
+        pthread_mutex_lock(mutex)
+        finished.append(thread)
+        freeSlots.append(slot)
         laneThreads -= 1
         if laneThreads == 0 { pthread_cond_broadcast(threadsGone) }
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// Lane threads that ended since the last call; the caller joins them.
+    func takeFinished() -> [pthread_t] {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        let threads = finished
+        finished.removeAll()
+        return threads
     }
 
     /// Threads waiting on slow work now.
@@ -182,11 +234,15 @@ final class HTTPPollingGate: @unchecked Sendable {
     /// Monitor: `stuck` permit holders are blocked in handlers.
     func setStuck(_ stuck: Int) {
         pthread_mutex_lock(mutex)
-        if stuck != extra {
-            let grow = stuck > extra
+        if stuck > extra {
+            let grow = stuck - extra
             extra = stuck
             publishAllowed()
-            if grow { pthread_cond_broadcast(condition) }
+            wake(grow)
+        } else if stuck < extra {
+            extra = stuck
+            publishAllowed()
+            forgetStaleWakes()
         }
         pthread_mutex_unlock(mutex)
     }
@@ -199,8 +255,8 @@ final class HTTPPollingGate: @unchecked Sendable {
         pthread_mutex_unlock(mutex)
     }
 
-    /// After `close`: blocks until every lane thread has ended (they are
-    /// detached; the base threads are joined by the server).
+    /// After `close`: blocks until every lane thread has ended its work;
+    /// then `takeFinished` returns them all.
     func waitForLaneThreads() {
         pthread_mutex_lock(mutex)
         while laneThreads > 0 { pthread_cond_wait(threadsGone, mutex) }

@@ -57,9 +57,6 @@ package final class HTTPServer: @unchecked Sendable {
     /// One per base serving thread, then one per lane thread slot.
     let activities: [HTTPThreadActivity]
     let baseThreadCount: Int
-    /// Activity slots of lane threads not running.
-    let laneSlotLock = PThreadMutex()
-    var freeLaneSlots: [Int]
     let stuckNanos: UInt64
 
     let lifecycleLock = PThreadMutex()
@@ -89,10 +86,10 @@ package final class HTTPServer: @unchecked Sendable {
         let threadCount = max(1, configuration.threadCount)
         let laneCapacity = max(0, configuration.waitingThreads)
         gate = HTTPPollingGate(limit: min(threadCount, max(1, configuration.pollingThreads)),
-                               laneCapacity: laneCapacity, surplusIdle: configuration.laneThreadIdle)
+                               laneSlots: threadCount..<(threadCount + laneCapacity),
+                               surplusIdle: configuration.laneThreadIdle)
         baseThreadCount = threadCount
         activities = (0..<(threadCount + laneCapacity)).map { _ in HTTPThreadActivity() }
-        freeLaneSlots = Array((threadCount..<(threadCount + laneCapacity)).reversed())
         stuckNanos = max(100_000, configuration.blockedHandlerThreshold.saturatingNanoseconds)
 
         let maxConnections = max(1, configuration.maxConnections)
@@ -186,19 +183,25 @@ package final class HTTPServer: @unchecked Sendable {
             throw HTTPListenerError(message: "cannot start sweeper thread: \(errnoDescription(errno))")
         }
         threads.append(s)
-        if gate.limit < baseThreadCount || gate.laneCapacity > 0 {
-            guard let m = startThread(stackBytes: 256 << 10, { [self] in self.monitorLoop() }) else {
-                abortStart()
-                throw HTTPListenerError(message: "cannot start monitor thread: \(errnoDescription(errno))")
-            }
-            threads.append(m)
+        // The monitor: compensates stuck handlers, joins ended lane threads.
+        guard let m = startThread(stackBytes: 256 << 10, { [self] in self.monitorLoop() }) else {
+            abortStart()
+            throw HTTPListenerError(message: "cannot start monitor thread: \(errnoDescription(errno))")
         }
+        threads.append(m)
     }
 
     private func abortStart() {
         stopThreads()
         for t in threads { joinThread(t) }
         threads.removeAll()
+        joinLaneThreads()
+    }
+
+    /// After the gate closed: every lane thread has ended and is joined.
+    private func joinLaneThreads() {
+        gate.waitForLaneThreads()
+        for t in gate.takeFinished() { joinThread(t) }
     }
 
     /// Waits until every thread has stopped (after `beginShutdown`), then
@@ -209,7 +212,7 @@ package final class HTTPServer: @unchecked Sendable {
         threads.removeAll()
         lifecycleLock.unlock()
         for t in toJoin { joinThread(t) }
-        gate.waitForLaneThreads()
+        joinLaneThreads()
         lifecycleLock.lock()
         defer { lifecycleLock.unlock() }
         if !finished && started {
@@ -307,8 +310,11 @@ package final class HTTPServer: @unchecked Sendable {
             return false
         case .woken:
             break
-        case .spawn:
-            if !startLaneThread() { gate.spawnFailed() }
+        case .spawn(let slot):
+            guard startLaneThread(slot: slot) else {
+                gate.spawnFailed(slot: slot)
+                return false
+            }
         }
         thread.activity.busySince.store(0, ordering: .relaxed)   // replaced: not "stuck"
         return true
@@ -319,28 +325,15 @@ package final class HTTPServer: @unchecked Sendable {
         thread.activity.busySince.store(monotonicNanos() | 1, ordering: .relaxed)
     }
 
-    /// A detached serving thread for the lane; it ends by itself when idle.
-    private func startLaneThread() -> Bool {
-        laneSlotLock.lock()
-        let slot = freeLaneSlots.popLast()
-        laneSlotLock.unlock()
-        guard let slot else { return false }
+    /// A serving thread for the lane, on activity `slot`; it ends by itself
+    /// when idle and is joined by the monitor (or at shutdown).
+    private func startLaneThread(slot: Int) -> Bool {
         let activity = activities[slot]
-        let started = startThread({ [self] in
+        return startThread({ [self] in
             self.servingLoop(activity, laneThread: true)
             activity.busySince.store(0, ordering: .relaxed)
-            self.laneSlotLock.lock()
-            self.freeLaneSlots.append(slot)
-            self.laneSlotLock.unlock()
-        })
-        guard let started else {
-            laneSlotLock.lock()
-            freeLaneSlots.append(slot)
-            laneSlotLock.unlock()
-            return false
-        }
-        pthread_detach(started)
-        return true
+            self.gate.laneThreadExited(pthread_self(), slot: slot)
+        }) != nil
     }
 
     /// Threads waiting in the lane now (for stats and tests).
@@ -394,6 +387,7 @@ package final class HTTPServer: @unchecked Sendable {
             }
             idleTicks = busy ? 0 : idleTicks + 1
             gate.setStuck(stuck)
+            for t in gate.takeFinished() { joinThread(t) }
         }
     }
 

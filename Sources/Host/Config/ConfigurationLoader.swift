@@ -92,7 +92,7 @@ enum ConfigurationLoader {
             if let n = try int(o, "writeTimeoutSeconds", at: "limits.", 1...86_400) { c.limits.writeTimeoutSeconds = n }
         }
         c.servingThreads = try int(root, "threads", at: "", 1...1024)
-        if let n = try int(root, "waitingThreads", at: "", 0...10_000) { c.waitingThreads = n }
+        if let n = try int(root, "waitingThreads", at: "", 1...10_000) { c.waitingThreads = n }
         if let kdf = root["kdf"] {
             guard case .object(let o) = kdf else { throw typeError("kdf", "an object", kdf) }
             try rejectUnknown(o, ["threads", "maxWaitMs"], at: "kdf.")

@@ -36,7 +36,7 @@ enum AuthRouting {
         }
         var status = PROTEUS_E_UNAVAILABLE
         var callError = proteus_error()
-        let outcome = auth.pool.run {
+        let outcome = auth.pool.run(method: String(cString: method)) {
             status = first.api.enroll(first.instance.instance, secret, arena, stored, &callError)
         }
         if case .refused(let seconds) = outcome { return refuse(seconds, err) }
@@ -52,7 +52,7 @@ enum AuthRouting {
         }
         var status = PROTEUS_E_INVALID
         var callError = proteus_error()
-        let outcome = auth.pool.run {
+        let outcome = auth.pool.run(method: String(cString: method)) {
             for plugin in plugins {
                 var r = proteus_verify_result()
                 r.struct_size = UInt32(MemoryLayout<proteus_verify_result>.size)

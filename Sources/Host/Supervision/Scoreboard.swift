@@ -24,7 +24,11 @@ import Synchronization
 
 final class Scoreboard: @unchecked Sendable {
     static let slotCount = 256
-    static let entriesPerSlot = 64
+    /// Serving threads of one worker with an entry: the base threads and a
+    /// full waiting lane at the defaults (4 × cores + 512) up to 128 cores.
+    /// A thread's entry is given back when it ends (lane threads come and
+    /// go); threads beyond this many record nothing.
+    static let entriesPerSlot = 1024
     static let entrySize = 128
     static let slotHeaderSize = 64
     static let headerSize = 64
@@ -33,7 +37,7 @@ final class Scoreboard: @unchecked Sendable {
     static var slotSize: Int { slotHeaderSize + entriesPerSlot * entrySize }
     static var byteSize: Int { headerSize + slotCount * slotSize }
     private static let magic: UInt64 = 0x4552_4F43_5354_5250   // "PRTSCORE"
-    private static let version: UInt32 = 1
+    private static let version: UInt32 = 2
 
     /// The shared-memory object (passed to workers).
     let fd: Int32
@@ -126,13 +130,26 @@ final class Scoreboard: @unchecked Sendable {
 /// call is a no-op.
 enum RouteRecorder {
     nonisolated(unsafe) private static var slot: UnsafeMutableRawPointer?
-    private static let nextEntry = Atomic<Int>(0)
+    /// Entries no live thread holds, lowest last (taken first).
+    nonisolated(unsafe) private static var freeEntries = Array((0..<Scoreboard.entriesPerSlot).reversed())
+    private static let freeEntriesLock = PThreadMutex()
     /// Per thread: 1 + its entry index; `noEntry` when every entry is taken.
+    /// A thread that ends gives its entry back.
     static let key: pthread_key_t = {
         var key = pthread_key_t()
-        pthread_key_create(&key, nil)
+        pthread_key_create(&key) { value in
+            let held = Int(bitPattern: value)
+            guard held > 0, held <= Scoreboard.entriesPerSlot else { return }
+            RouteRecorder.giveBack(entry: held - 1)
+        }
         return key
     }()
+
+    private static func giveBack(entry index: Int) {
+        freeEntriesLock.lock()
+        freeEntries.append(index)
+        freeEntriesLock.unlock()
+    }
     private static let noEntry = Scoreboard.entriesPerSlot + 1
 
     /// [worker start, before any serving thread] Records into `slot`.
@@ -148,8 +165,10 @@ enum RouteRecorder {
         guard let slot else { return nil }
         var value = Int(bitPattern: pthread_getspecific(key))
         if value == 0 {
-            let index = nextEntry.wrappingAdd(1, ordering: .relaxed).oldValue
-            value = index < Scoreboard.entriesPerSlot ? index + 1 : noEntry
+            freeEntriesLock.lock()
+            let index = freeEntries.popLast()
+            freeEntriesLock.unlock()
+            value = index.map { $0 + 1 } ?? noEntry
             pthread_setspecific(key, UnsafeRawPointer(bitPattern: value))
         }
         guard value != noEntry else { return nil }
