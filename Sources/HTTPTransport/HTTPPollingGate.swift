@@ -231,6 +231,13 @@ final class HTTPPollingGate: @unchecked Sendable {
     /// Threads waiting on slow work now.
     var waiting: Int { lentCount.load(ordering: .relaxed) }
 
+    /// Lane threads alive now.
+    var laneThreadCount: Int {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return laneThreads
+    }
+
     /// Monitor: `stuck` permit holders are blocked in handlers.
     func setStuck(_ stuck: Int) {
         pthread_mutex_lock(mutex)

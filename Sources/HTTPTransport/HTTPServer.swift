@@ -387,7 +387,12 @@ package final class HTTPServer: @unchecked Sendable {
             }
             idleTicks = busy ? 0 : idleTicks + 1
             gate.setStuck(stuck)
-            for t in gate.takeFinished() { joinThread(t) }
+            let ended = gate.takeFinished()
+            for t in ended { joinThread(t) }
+            // The last lane thread of a burst is gone: give the memory the
+            // burst's threads used (their buffers, freed to the allocator's
+            // per-thread arenas) back to the system.
+            if !ended.isEmpty && gate.laneThreadCount == 0 { trimHeap() }
         }
     }
 
@@ -576,6 +581,14 @@ package final class HTTPServer: @unchecked Sendable {
             }
         }
     }
+}
+
+/// glibc's malloc_trim(0): returns free heap memory of every arena to the
+/// system. Looked up at run time (Swift's Glibc module does not declare it).
+private func trimHeap() {
+    typealias Trim = @convention(c) (Int) -> Int32
+    struct Once { nonisolated(unsafe) static let trim: Trim? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim").map { unsafeBitCast($0, to: Trim.self) } }
+    _ = Once.trim?(0)
 }
 
 /// RLIMIT_NOFILE as the type setrlimit expects on Glibc.
