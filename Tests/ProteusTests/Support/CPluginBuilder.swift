@@ -16,21 +16,12 @@ enum CPluginBuilder {
 
     /// Compiles one fixture of Tests/Fixtures/CPlugin into the shared library `output`.
     static func compile(_ source: String, into output: String, defines: [String] = []) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
-                             "-I", repositoryRoot + "/Sources/PluginAPI/include"]
+        let arguments = ["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
+                         "-I", repositoryRoot + "/Sources/PluginAPI/include"]
             + defines.map { "-D" + $0 }
             + ["-o", output, repositoryRoot + "/Tests/Fixtures/CPlugin/" + source]
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = pipe
-        try process.run()
-        let log = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestFailure("cc failed: \(String(decoding: log, as: UTF8.self))")
-        }
+        let (status, log) = try runTool("/usr/bin/env", arguments)
+        guard status == 0 else { throw TestFailure("cc failed: \(log)") }
         return output
     }
 }

@@ -93,17 +93,7 @@ final class OutboundTestServers: @unchecked Sendable {
     }
 
     private func openssl(_ arguments: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        p.arguments = arguments
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let log = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw TestFailure("openssl \(arguments.first ?? "") failed: \(String(decoding: log, as: UTF8.self))")
-        }
+        let (status, log) = try runTool("/usr/bin/openssl", arguments)
+        guard status == 0 else { throw TestFailure("openssl \(arguments.first ?? "") failed: \(log)") }
     }
 }

@@ -124,20 +124,9 @@ final class ProteusProcess: @unchecked Sendable {
     /// Runs proteus to completion with arguments (e.g. check-config) and
     /// returns its exit status and combined output.
     static func run(_ arguments: [String], directory: String? = nil) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: BuildProducts.proteus)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return try runTool(BuildProducts.proteus, arguments, directory: directory, environment: environment)
     }
 }
 
