@@ -1,6 +1,13 @@
-// Which dialect answers a path: the longest matching mount prefix wins; among
-// the dialects at that mount, the first whose route matches. Built once at
-// start-up, read-only afterwards (shared by every serving thread).
+// Which dialect answers a request: routing is on the whole (mount + route
+// pattern). Mounts are tried longest prefix first, and the first route that
+// serves the path and the method wins, so a request that no route of the
+// longest mount serves falls through to a shorter mount whose routes do
+// (Cortex Hub at /api/v1 and AIOStreams' /api/v1/user at / live side by
+// side). Nothing serves it: 405 when some route has the path, else 404, both
+// rendered by the dialect whose mount matched longest. Two dialects claiming
+// the same method on overlapping (mount + pattern) paths are refused at
+// start. Built once at start-up, read-only afterwards (shared by every
+// serving thread); resolving allocates nothing.
 
 final class Router: @unchecked Sendable {
     struct Mounted {
@@ -12,8 +19,9 @@ final class Router: @unchecked Sendable {
     enum Resolution {
         /// A route matched and allows the method.
         case route(Mounted, RoutePattern, relativeStart: Int)
-        /// The path matched a route of this dialect but not with this method (405),
-        /// or nothing matched at this mount (404).
+        /// No route serves the request: a route has the path but not the
+        /// method (405), or none has it (404); answered by the dialect of the
+        /// longest matching mount.
         case refused(Mounted, status: UInt16, relativeStart: Int)
         /// No dialect is mounted above this path.
         case none
@@ -45,13 +53,13 @@ final class Router: @unchecked Sendable {
 
     /// Finds the handler of a decoded absolute path.
     func resolve(path: UnsafeBufferPointer<UInt8>, method: String, params: inout [Range<Int>]) -> Resolution {
-        var chosenPrefixLength = -1
         var fallback: (Mounted, Int)? = nil
-        var methodMismatch: (Mounted, Int)? = nil
+        var methodMismatch = false
+        // Among the dialects at the longest matching mount, the one that has
+        // the path (with other methods) renders the 405.
+        var pathOwner: (Mounted, Int)? = nil
         for mounted in mounts {
-            if chosenPrefixLength >= 0 && mounted.prefix.count != chosenPrefixLength { break }
             guard let start = Self.relativeStart(of: path, under: mounted.prefix) else { continue }
-            chosenPrefixLength = mounted.prefix.count
             if fallback == nil { fallback = (mounted, start) }
             let relative = UnsafeBufferPointer(rebasing: path[start...])
             let relativePath = relative.isEmpty ? Self.slash : relative
@@ -61,12 +69,15 @@ final class Router: @unchecked Sendable {
                     if start < path.count { for k in params.indices { params[k] = (params[k].lowerBound + start)..<(params[k].upperBound + start) } }
                     return .route(mounted, route, relativeStart: start)
                 }
-                if methodMismatch == nil { methodMismatch = (mounted, start) }
+                methodMismatch = true
+                if pathOwner == nil, let longest = fallback, longest.0.prefix.count == mounted.prefix.count {
+                    pathOwner = (mounted, start)
+                }
             }
         }
-        if let (mounted, start) = methodMismatch { return .refused(mounted, status: 405, relativeStart: start) }
-        if let (mounted, start) = fallback { return .refused(mounted, status: 404, relativeStart: start) }
-        return .none
+        params.removeAll(keepingCapacity: true)
+        guard let (mounted, start) = pathOwner ?? fallback else { return .none }
+        return .refused(mounted, status: methodMismatch ? 405 : 404, relativeStart: start)
     }
 
     /// Start of the mount-relative part of `path`, or nil when `prefix` does

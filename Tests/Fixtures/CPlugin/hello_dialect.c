@@ -8,6 +8,7 @@
  *
  * Compile-time switches make broken variants for the loader's refusal tests:
  *   -DHELLO_BAD_MAGIC, -DHELLO_ABI_MAJOR=N, -DHELLO_NO_ENTRY
+ * and -DHELLO_EXTRA_ROUTE='"/path"' adds a GET route (route conflicts).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,10 @@ typedef struct {
 static const proteus_route routes[] = {
     { "GET,HEAD", "/hello" },
     { "POST", "/echo" },
+#ifdef HELLO_EXTRA_ROUTE
+    /* One more GET route, only for route-conflict tests (never served). */
+    { "GET", HELLO_EXTRA_ROUTE },
+#endif
 };
 
 static proteus_str str(const char *s) { proteus_str r = { s, strlen(s) }; return r; }
