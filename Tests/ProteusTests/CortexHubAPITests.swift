@@ -24,6 +24,11 @@ class CortexHubAPITests: XCTestCase {
         assertValidation(try c.call("POST", "/users/login/local", json: [1, 2]), loc: ["body"], type: "model_attributes_type")
         assertValidation(try c.call("POST", "/users/login/local", json: ["password": "x"]), loc: ["body", "username"], type: "missing")
         assertValidation(try c.call("POST", "/users/login/local", json: ["username": 5, "password": "x"]), loc: ["body", "username"], type: "string_type")
+        // Every problem at once, as pydantic reports them.
+        let both = try c.call("POST", "/users/login/local", json: ["username": nil])
+        assertValidation(both, loc: ["body", "username"], type: "string_type")
+        XCTAssertEqual(both.json?["detail"]?[1]?["loc"], ["body", "password"], both.text)
+        XCTAssertEqual(both.json?["detail"]?[1]?["type"]?.stringValue, "missing")
         assertValidation(try hub.admin.call("PUT", "/users/me/config", json: "text"), loc: ["body"], type: "model_attributes_type")
     }
 

@@ -3,8 +3,11 @@
 // preferences and the provider catalogue. MCSManager at "/" makes the first
 // administrator, as a deployment sharing the directory would.
 import Foundation
+import PluginAPI
+import PluginKit
 import ProteusJSON
 import XCTest
+@testable import Host
 
 class CortexHubTests: XCTestCase {
     var hub: HubServer!
@@ -140,21 +143,27 @@ class CortexHubTests: XCTestCase {
 
     func testBootstrapAdminsArePromotedAtTheirFirstSignInOnly() throws {
         hub.stop()
-        hub = try HubServer(options: ["bootstrapAdmins": ["ivy", "nobody@example.com"]], label: "ch-boot")
+        hub = try HubServer(options: ["bootstrapAdmins": ["ivy", "boss@example.com", "nobody@example.com"]], label: "ch-boot")
         let ivyID = try hub.createUser("ivy")
         let ivy = try hub.signedIn("ivy")
         XCTAssertEqual(try ivy.call("GET", "/users/me").json?["role"]?.stringValue, "admin")
         XCTAssertEqual(try hub.admin.call("PUT", "/users/admin/users/\(ivyID)/role", json: ["role": "user"]).status, 200)
         let again = try hub.signedIn("ivy")
         XCTAssertEqual(try again.call("GET", "/users/me").json?["role"]?.stringValue, "user", "a demotion sticks")
-        // By email: a user whose email is listed, signing in here for the first time.
-        try hub.createUser("jon")
-        let jonFirst = try hub.signedIn("jon")
-        XCTAssertEqual(try jonFirst.call("GET", "/users/me").json?["role"]?.stringValue, "user")
+        // By email: a user whose listed email was set before their first sign-in here.
+        let lenaID = try hub.createUser("lena")
+        do {
+            let (store, binding) = try MCSM.store(hub.server)
+            defer { binding.instance.destroy() }
+            var changes = UserRecord(id: MCSM.id(lenaID))
+            changes.email = "Boss@Example.com"
+            _ = try store.updateUser(changes, fields: PROTEUS_FIELD_EMAIL)
+        }
+        XCTAssertEqual(try hub.signedIn("boss@example.com").call("GET", "/users/me").json?["role"]?.stringValue, "admin")
+        // Someone signed in here before gets nothing from an email added later.
         try hub.createUser("kim")
-        let kimPanel = try hub.signedIn("kim")
-        // kim's first sign-in already happened (above), so an email added now does not promote.
-        XCTAssertEqual(try kimPanel.call("PUT", "/users/me/profile", json: ["email": "nobody@example.com"]).status, 200)
+        let kim = try hub.signedIn("kim")
+        XCTAssertEqual(try kim.call("PUT", "/users/me/profile", json: ["email": "nobody@example.com"]).status, 200)
         XCTAssertEqual(try hub.signedIn("nobody@example.com").call("GET", "/users/me").json?["role"]?.stringValue, "user")
     }
 

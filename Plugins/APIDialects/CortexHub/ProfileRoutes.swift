@@ -86,8 +86,8 @@ final class ProfileRoutes: @unchecked Sendable {
     func changePassword(_ request: Request, _ response: Response) throws {
         let caller = try ids.caller(request)
         let body = try RequestBody(request)
-        let old = try body.string("old_password")
-        let new = try body.string("new_password")
+        let fields = try body.strings(["old_password", "new_password"])
+        let (old, new) = (fields[0], fields[1])
         guard !new.isEmpty else {
             throw Failure.validation(Failure.Issue(loc: ["body", "new_password"], msg: "String should have at least 1 character", type: "string_too_short"))
         }

@@ -29,6 +29,22 @@ struct RequestBody {
         return s
     }
 
+    /// Several required string fields; every missing or mistyped one is
+    /// reported in one 422, as pydantic does.
+    func strings(_ keys: [String]) throws(Failure) -> [String] {
+        var values: [String] = []
+        var issues: [Failure.Issue] = []
+        for key in keys {
+            switch object[key] {
+            case nil: issues.append(.missing(["body", .string(key)]))
+            case .string(let s)?: values.append(s)
+            case _?: issues.append(.notString(["body", .string(key)]))
+            }
+        }
+        if !issues.isEmpty { throw .validation(issues) }
+        return values
+    }
+
     /// An optional string field: nil when absent; `.some(nil)` when null.
     func optionalString(_ key: String) throws(Failure) -> String?? {
         guard let v = object[key] else { return nil }

@@ -27,8 +27,8 @@ final class SignInRoutes: @unchecked Sendable {
     func loginLocal(_ request: Request, _ response: Response) throws {
         guard options.allowPasswordLogin else { throw Failure(403, "Password login is disabled") }
         let body = try RequestBody(request)
-        let username = try body.string("username")
-        let password = try body.string("password")
+        let fields = try body.strings(["username", "password"])
+        let (username, password) = (fields[0], fields[1])
         if let retry = try limit.admit(account: username, clientIP: request.clientIP) {
             var f = Failure(429, "Too many login attempts, please try again later")
             f.headers = [("Retry-After", "\(retry)")]
