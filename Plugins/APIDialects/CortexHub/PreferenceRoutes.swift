@@ -84,6 +84,8 @@ final class PreferenceRoutes: @unchecked Sendable {
     }
 
     // MARK: GET /users/me/config/models?provider_name=&section=
+    // Open to anyone, as in the seed (no X-User-ID): it names models only,
+    // never a URL or a key.
 
     func models(_ request: Request, _ response: Response) throws {
         guard let provider = request.query("provider_name") else {

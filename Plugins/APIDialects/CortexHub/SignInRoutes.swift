@@ -95,6 +95,8 @@ final class SignInRoutes: @unchecked Sendable {
                 try directory.updateUser(changes, fields: fields, expectedVersion: user.version)
                 if fields & PROTEUS_FIELD_ROLES != 0 { user.roles = changes.roles }
                 return user
+            } catch let e as PluginError where e.code == PROTEUS_E_NOT_FOUND {
+                throw Failure.loginFailed // deleted meanwhile
             } catch let e as PluginError where e.code == PROTEUS_E_STALE {
                 guard let again = try directory.user(id: user.id, documents: LoginIDs.namespace) else { throw Failure.loginFailed }
                 user = again
