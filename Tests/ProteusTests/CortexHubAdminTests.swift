@@ -70,13 +70,29 @@ class CortexHubAdminTests: XCTestCase {
         let targets = [zed, adminID]
         let statuses = StatusList()
         let port = hub.port
-        DispatchQueue.concurrentPerform(iterations: 20) { i in
+        // Connections open and signed in first, then all 20 released at once,
+        // so that the demotions pass the admin check together and meet in the store.
+        let clients = (0..<20).map { HubClient(port: port, userID: ids[$0 % 2]) }
+        for c in clients { XCTAssertEqual(try c.call("GET", "/users/me").status, 200) }
+        let gate = DispatchGroup()
+        gate.enter()
+        let ready = DispatchGroup(), done = DispatchGroup()
+        for (i, client) in clients.enumerated() {
+            ready.enter()
+            done.enter()
             // Even: Admin demotes zed; odd: zed demotes Admin.
-            let client = HubClient(port: port, userID: ids[i % 2])
-            let status = (try? client.call("PUT", "/users/admin/users/\(targets[i % 2])/role", json: ["role": "user"]).status) ?? -1
-            statuses.add(status)
+            Thread.detachNewThread {
+                ready.leave()
+                gate.wait()
+                statuses.add((try? client.call("PUT", "/users/admin/users/\(targets[i % 2])/role", json: ["role": "user"]).status) ?? -1)
+                done.leave()
+            }
         }
+        ready.wait()
+        gate.leave()
+        XCTAssertEqual(done.wait(timeout: .now() + 60), .success)
         for s in statuses.all { XCTAssertTrue([200, 403, 409].contains(s), "status \(s)") }
+        XCTAssertGreaterThanOrEqual(statuses.all.filter { $0 == 200 }.count, 1)
         let survivor = ids.map { HubClient(port: port, userID: $0) }.first { (try? $0.call("GET", "/users/me").json?["role"]?.stringValue) == "admin" }
         let list = try XCTUnwrap(try survivor?.call("GET", "/users/admin/users").json?.arrayValue, "no admin left")
         XCTAssertEqual(list.filter { $0["role"]?.stringValue == "admin" }.count, 1, "\(list)")
