@@ -17,5 +17,6 @@ ensure_packages() {
 # What building Proteus needs beyond the Swift toolchain.
 BUILD_PACKAGES=(libsqlite3-dev libpq-dev libssl-dev libargon2-dev libcrypt-dev libcurl4-openssl-dev gcc)
 # What the tests need beyond building: the outbound HTTP tests make a CA with
-# the openssl CLI and serve HTTPS with python3 (Tests/Fixtures/OutboundHTTP).
-TEST_PACKAGES=(python3 openssl)
+# the openssl CLI and serve HTTPS with python3 (Tests/Fixtures/OutboundHTTP);
+# python3-venv holds the PyPI tools of scripts/lib/python-tools.sh.
+TEST_PACKAGES=(python3 python3-venv openssl)

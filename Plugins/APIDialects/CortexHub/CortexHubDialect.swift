@@ -1,0 +1,83 @@
+// The Cortex Hub dialect: ai-hub's users API (seed 002, reference
+// cortex-hub.md) in FastAPI's conventions — bare JSON on success,
+// {"detail": ...} on errors, 422 for validation — with an unforgeable
+// login id (LoginIDs.swift) where the original trusts X-User-ID.
+//
+// Not built yet (answered, not served): OIDC sign-in (404 "not configured"
+// without options.oidc, else 501), verify_llm|tts|stt and config
+// export/import (501).
+import PluginAPI
+import PluginKit
+import ProteusJSON
+
+final class CortexHubDialect: DialectInstance, @unchecked Sendable {
+    let routes: [(methods: String, path: String)] = Endpoint.allCases.map { ($0.methods.joined(separator: ","), $0.path) }
+
+    let host: Host
+    let options: CortexHubOptions
+    let signIn: SignInRoutes
+    let profile: ProfileRoutes
+    let preferences: PreferenceRoutes
+    let admin: AdminRoutes
+
+    init(host: Host, options: CortexHubOptions) throws {
+        self.host = host
+        self.options = options
+        let ids = LoginIDs(host: host, ttlSeconds: options.sessionTTLSeconds)
+        self.signIn = SignInRoutes(host: host, options: options, ids: ids)
+        self.profile = ProfileRoutes(host: host, ids: ids)
+        self.preferences = PreferenceRoutes(host: host, options: options, ids: ids)
+        self.admin = AdminRoutes(host: host, ids: ids)
+        // The canonical admin role, shared with other dialects; created only
+        // when missing so another dialect's name for it is kept.
+        if try !host.directory.roles().contains(where: { $0.slug == Roles.admin }) {
+            try host.directory.putRole(RoleRecord(slug: Roles.admin, name: "Administrator"))
+        }
+    }
+
+    func handle(_ request: Request, _ response: Response) {
+        if request.hostStatus != 0 { return Failure.host(request.hostStatus, request.hostReason).send(response) }
+        guard request.route >= 0, let endpoint = Endpoint(rawValue: Int(request.route)) else {
+            return Failure(404, "Not Found").send(response)
+        }
+        do {
+            try dispatch(endpoint, request.method, request, response)
+        } catch let failure as Failure {
+            failure.send(response)
+        } catch {
+            if (error as? PluginError)?.code != PROTEUS_E_UNAVAILABLE { host.error("unexpected failure: \(error)") }
+            Failure.backend(error).send(response)
+        }
+    }
+
+    private func dispatch(_ endpoint: Endpoint, _ method: String, _ request: Request, _ response: Response) throws {
+        switch (endpoint, method) {
+        case (.login, _), (.loginCallback, _): try signIn.oidc(request, response)
+        case (.loginLocal, _): try signIn.loginLocal(request, response)
+        case (.logout, _): try signIn.logout(request, response)
+        case (.me, _): try signIn.me(request, response)
+        case (.profile, "GET"): try profile.get(request, response)
+        case (.profile, _): try profile.update(request, response)
+        case (.password, _): try profile.changePassword(request, response)
+        case (.config, "GET"): try preferences.get(request, response)
+        case (.config, _): try preferences.update(request, response)
+        case (.providers, _): try preferences.providers(request, response)
+        case (.models, _): try preferences.models(request, response)
+        case (.verifyLLM, _): throw Failure.notImplemented("Verifying an LLM provider")
+        case (.verifyTTS, _): throw Failure.notImplemented("Verifying a TTS provider")
+        case (.verifySTT, _): throw Failure.notImplemented("Verifying an STT provider")
+        case (.export, _): throw Failure.notImplemented("Configuration export")
+        case (.importConfig, _): throw Failure.notImplemented("Configuration import")
+        case (.adminUsers, _): try admin.users(request, response)
+        case (.userRole, _): try admin.setRole(request, response)
+        case (.userGroup, _): try admin.setGroup(request, response)
+        case (.groups, "GET"): try admin.groups(request, response)
+        case (.groups, _): try admin.createGroup(request, response)
+        case (.group, "PUT"): try admin.updateGroup(request, response)
+        case (.group, _): try admin.deleteGroup(request, response)
+        case (.openAPI, _):
+            let mount = request.raw.pointee.mount.string ?? ""
+            response.json(200, OpenAPIDocument.make(mount: mount))
+        }
+    }
+}

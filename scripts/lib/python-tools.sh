@@ -1,0 +1,13 @@
+# Sourced by the scripts: Python tools the tests run, from PyPI, in a venv
+# under .build (nothing system-wide changes). Today: openapi-spec-validator,
+# which the Cortex Hub tests run on the dialect's /openapi.json.
+# Usage: ensure_python_tools
+PYTHON_TOOLS_VENV=.build/tools/python
+PYTHON_TOOLS=(openapi-spec-validator)
+
+ensure_python_tools() {
+    [ -x "$PYTHON_TOOLS_VENV/bin/openapi-spec-validator" ] && return 0
+    echo "installing Python test tools into $PYTHON_TOOLS_VENV: ${PYTHON_TOOLS[*]}"
+    python3 -m venv "$PYTHON_TOOLS_VENV"
+    "$PYTHON_TOOLS_VENV/bin/pip" install -q "${PYTHON_TOOLS[@]}"
+}
