@@ -53,6 +53,55 @@ final class RoutingAcrossMountsTests: XCTestCase {
         XCTAssertNotEqual(outside.json?["error"]?.stringValue, "not found", outside.text)
     }
 
+    /// The layout of issue 17: AIOStreams and MCSManager at `/`, Cortex Hub
+    /// at `/api/v1` (whose prefix covers AIOStreams' `/api/v1/user`), over
+    /// one directory: every dialect's routes answer, in its own envelope.
+    func testAIOStreamsMCSManagerAndCortexHubTogether() throws {
+        let dir = TemporaryDirectory.make("routing-three")
+        var config = ProteusProcess.defaultConfig(directory: dir)
+        config["dialects"] = [
+            ["plugin": "aiostreams", "mount": "/", "options": ["rateLimit": false]],
+            ["plugin": "mcsmanager", "mount": "/", "options": ["loginRateLimit": false]],
+            ["plugin": "cortexhub", "mount": "/api/v1"],
+        ]
+        let server = try ProteusProcess(config: config, directory: dir)
+        defer { server.stop() }
+        let client = APIClient(port: server.port)
+
+        // MCSManager: the install makes the first administrator.
+        let panel = PanelClient(port: server.port)
+        assertEnvelope(try panel.call("POST", "/api/auth/install", json: ["username": "Root", "password": "Passw0rdRoot"]), 200, true)
+
+        // Cortex Hub at /api/v1: the same administrator signs in.
+        let hub = HubClient(port: server.port)
+        let login = try hub.login("Root", "Passw0rdRoot")
+        XCTAssertEqual(login.status, 200, login.text)
+        let me = try hub.call("GET", "/users/me/profile")
+        XCTAssertEqual(me.json?["username"]?.stringValue, "Root", me.text)
+        XCTAssertEqual(try hub.call("GET", "/users/admin/users").status, 200)
+
+        // AIOStreams' /api/v1/user, under Cortex Hub's mount, falls through.
+        let created = try client.request("POST", "/api/v1/user", json: ["config": ["x": 1], "password": "correct horse"])
+        XCTAssertEqual(created.status, 201, created.text)
+        let uuid = try XCTUnwrap(created.json?["data"]?["uuid"]?.stringValue)
+        let token = try XCTUnwrap(created.json?["data"]?["encryptedPassword"]?.stringValue)
+        let read = try client.request("GET", "/api/v1/user", headers: [APIClient.basic(uuid, token)])
+        XCTAssertEqual(read.status, 200, read.text)
+        XCTAssertEqual(try client.request("HEAD", "/api/v1/user?uuid=" + uuid).status, 200)
+
+        // 404 and 405 under /api/v1 come in Cortex Hub's envelope.
+        let unknown = try client.request("GET", "/api/v1/nothing")
+        XCTAssertEqual(unknown.status, 404)
+        XCTAssertNotNil(unknown.json?["detail"], unknown.text)
+        let wrongMethod = try client.request("DELETE", "/api/v1/users/me/profile")
+        XCTAssertEqual(wrongMethod.status, 405, wrongMethod.text)
+        XCTAssertNotNil(wrongMethod.json?["detail"], wrongMethod.text)
+        // Elsewhere, the first dialect at `/` (AIOStreams) answers its own 404.
+        let outside = try client.request("GET", "/nowhere")
+        XCTAssertEqual(outside.status, 404)
+        XCTAssertEqual(outside.json?["success"]?.boolValue, false, outside.text)
+    }
+
     /// hello at `/api` claims GET /api/hello; a second hello at `/` with an
     /// extra route GET /api/hello claims the same: the start is refused,
     /// naming both mounts and the route.
