@@ -1,0 +1,115 @@
+// POST /register and POST /login.
+import PluginAPI
+import PluginKit
+import ProteusJSON
+
+final class AccountRoutes: @unchecked Sendable {
+    let host: Host
+    let options: LMOptions
+    let tokens: Tokens
+    private let directory: Directory
+    private let decoy: PasswordDecoy
+
+    init(host: Host, options: LMOptions, tokens: Tokens) {
+        self.host = host
+        self.options = options
+        self.tokens = tokens
+        self.directory = host.directory
+        self.decoy = PasswordDecoy(host: host)
+    }
+
+    // MARK: POST /register {email, username, password}
+
+    func register(_ request: Request, _ response: Response) throws {
+        let body = try RequestInput.body(request)
+        guard let email = RequestInput.string(body, "email"), let username = RequestInput.string(body, "username"),
+              let password = RequestInput.string(body, "password") else { throw LMFailure.invalidBody }
+        guard AccountRules.validUsername(username) else { throw LMFailure.invalidUsername }
+        guard AccountRules.validEmail(email) else { throw LMFailure.invalidEmail }
+        guard AccountRules.validPassword(password) else { throw LMFailure.invalidPassword }
+        // Names are one namespace for the whole directory: a name made
+        // through another dialect is taken. The store's unique username
+        // decides races (CONFLICT below); the e-mail is checked here only,
+        // the directory does not keep e-mails unique.
+        do {
+            if try directory.user(username: username) != nil || directory.user(email: email) != nil { throw LMFailure.accountExists }
+        } catch let f as LMFailure { throw f } catch { throw LMFailure.backend(error) }
+        let hash: String
+        do { hash = try host.enroll(method: "password", secret: password) } catch {
+            if error.code == PROTEUS_E_TOO_LARGE { throw LMFailure.invalidPassword }
+            throw LMFailure.backend(error)
+        }
+        var record = UserRecord(id: proteus_id(randomBytes: try host.randomBytes(16)).byteArray)
+        record.username = username
+        record.email = email
+        record.passwordHash = hash
+        record.roles = [options.defaultRole]
+        record.createdAt = host.nowMillis()
+        do { try directory.createUser(record) } catch let e as PluginError where e.code == PROTEUS_E_CONFLICT {
+            throw LMFailure.accountExists
+        } catch { throw LMFailure.backend(error) }
+        Envelope.send(response, 200, "You have successfully created a new account.")
+    }
+
+    // MARK: POST /login {username (or e-mail), password}
+
+    func login(_ request: Request, _ response: Response) throws {
+        let body = try RequestInput.body(request)
+        guard let name = RequestInput.string(body, "username"), let password = RequestInput.string(body, "password"),
+              !name.isEmpty, !password.isEmpty else { throw LMFailure.invalidBody }
+        let found: UserRecord?
+        do {
+            found = try directory.user(username: name, documents: ListenMoeDocument.namespace)
+                ?? (name.contains("@") ? directory.user(email: name, documents: ListenMoeDocument.namespace) : nil)
+        } catch { throw LMFailure.backend(error) }
+        guard let user = found, let stored = user.passwordHash else {
+            // Same cost and answer as a wrong password: no account enumeration.
+            decoy.burn(password)
+            throw LMFailure.loginFailed
+        }
+        let verification: Host.Verification
+        do { verification = try host.verify(method: "password", presented: password, stored: stored) } catch {
+            if error.code == PROTEUS_E_TOO_LARGE || error.code == PROTEUS_E_INVALID { throw LMFailure.loginFailed }
+            throw LMFailure.backend(error)
+        }
+        guard verification.accepted, !user.isDisabled else { throw LMFailure.loginFailed }
+        // The second-factor step (/login/mfa) is not built yet: a user with
+        // MFA on (enabled through any dialect) never gets a token from the
+        // password alone.
+        if user.isMFAEnabled { throw LMFailure(403, "A second factor is required to log in.") }
+        recordLogin(user)
+        let token: String
+        do { token = try tokens.issue(for: user) } catch { throw LMFailure.backend(error) }
+        Envelope.send(response, 200, "Successfully logged in.", ["token": .string(token)])
+    }
+
+    /// login_at = now; best effort (a concurrent change wins).
+    private func recordLogin(_ user: UserRecord) {
+        var changes = UserRecord(id: user.id)
+        changes.loginAt = host.nowMillis()
+        _ = try? directory.updateUser(changes, fields: PROTEUS_FIELD_LOGIN_AT, expectedVersion: user.version)
+    }
+}
+
+/// What POST /register accepts (the limits of LISTEN.moe's docs; passwords
+/// may be longer than its 40).
+enum AccountRules {
+    static func validUsername(_ name: String) -> Bool {
+        (1...32).contains(name.utf8.count) && name.utf8.allSatisfy { c in
+            (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 46 || c == 95 || c == 45
+        }
+    }
+
+    /// At most 70 characters, one "@" between a non-empty local part and a
+    /// dotted domain, no spaces or control characters.
+    static func validEmail(_ email: String) -> Bool {
+        let bytes = Array(email.utf8)
+        guard (3...70).contains(bytes.count), bytes.allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else { return false }
+        let pieces = bytes.split(separator: UInt8(ascii: "@"), omittingEmptySubsequences: false)
+        guard pieces.count == 2, !pieces[0].isEmpty else { return false }
+        let domain = pieces[1]
+        return domain.contains(UInt8(ascii: ".")) && domain.first != UInt8(ascii: ".") && domain.last != UInt8(ascii: ".")
+    }
+
+    static func validPassword(_ password: String) -> Bool { (1...1024).contains(password.utf8.count) }
+}
