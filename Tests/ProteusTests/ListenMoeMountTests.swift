@@ -58,9 +58,13 @@ class ListenMoeMountTests: XCTestCase {
         assertLM(try lm.call("GET", "/users/paneluser", token: panelToken), 401, "Invalid authorization.")
         XCTAssertEqual(try lm.call("GET", "/users/paneluser", token: try lm.token("paneluser", "N3wPassword1")).status, 200)
 
-        // MFA turned on through MCSManager: no token here from the password alone.
+        // MFA turned on through MCSManager: older tokens end, and no token
+        // here from the password alone.
+        let beforeMFA = try lm.token("paneluser", "N3wPassword1")
+        XCTAssertEqual(try lm.call("GET", "/users/paneluser/roles", token: beforeMFA).status, 200)
         assertEnvelope(try keyClient.call("PUT", "/api/auth", json: ["uuid": .string(panelUUID),
                                                                      "config": ["secret": "JBSWY3DPEHPK3PXPJBSWY3DP", "open2FA": true]], ajax: false), 200, true)
+        assertLM(try lm.call("GET", "/users/paneluser/roles", token: beforeMFA), 401, "Invalid authorization.")
         assertLM(try lm.login("paneluser", "N3wPassword1"), 403, "A second factor is required to log in.")
         assertLM(try lm.login("paneluser", "wrong"), 401, "Invalid username/email or password.")
         XCTAssertEqual(try lm.call("GET", "/users/paneluser").json?["user"]?["settings"], ["mfa": true])

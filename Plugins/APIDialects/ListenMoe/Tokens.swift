@@ -11,11 +11,13 @@
 //  - the user exists and is not disabled;
 //  - "ver" equals the token version in the user's listenmoe document
 //    (bumped by changes made here: MFA on/off, a password change);
-//  - "cred" equals the credential tag of the user's current password hash:
-//    the first 12 bytes of host->mac("listenmoe.credential", id || hash).
-//    A password changed through any dialect changes the stored hash, so
-//    every older token fails without that dialect knowing about tokens.
-//    The tag is keyed, so it tells a reader nothing about the hash.
+//  - "cred" equals the credential tag of the user's current credentials:
+//    the first 12 bytes of host->mac("listenmoe.credential",
+//    id || MFA flag || password hash). A password changed, or MFA turned on
+//    or off, through any dialect changes what the tag covers, so every older
+//    token fails without that dialect knowing about tokens (it also ends
+//    them when a dialect re-hashes a legacy password at sign-in). The tag
+//    is keyed, so it tells a reader nothing about the hash.
 // Anything else is 401 "Invalid authorization.".
 import PluginAPI
 import PluginKit
@@ -85,7 +87,7 @@ final class Tokens: @unchecked Sendable {
     }
 
     private func credentialTag(_ user: UserRecord) throws(PluginError) -> String {
-        let message = user.id + Array((user.passwordHash ?? "").utf8)
+        let message = user.id + [user.isMFAEnabled ? 1 : 0] + Array((user.passwordHash ?? "").utf8)
         let tag = try host.mac(purpose: Self.credentialPurpose, message: message)
         return Base64.encode(tag.prefix(12), urlSafe: true, padding: false)
     }

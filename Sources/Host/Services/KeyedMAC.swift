@@ -11,13 +11,15 @@ struct KeyedMAC: Sendable {
 
     init(serverKey: [UInt8]) { self.serverKey = serverKey }
 
-    /// K = HMAC(server key, label 0 plugin 0 purpose); MAC = HMAC(K, message).
-    /// Nil only when OpenSSL fails.
+    /// K = HMAC(server key, label || u16be(len plugin) || plugin || purpose);
+    /// MAC = HMAC(K, message). The length prefix keeps (plugin, purpose)
+    /// pairs apart whatever bytes they hold. Nil only when OpenSSL fails.
     func mac(plugin: String, purpose: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer) -> [UInt8]? {
+        let name = Array(plugin.utf8.prefix(Int(UInt16.max)))
         var info = Self.label
-        info.append(0)
-        info.append(contentsOf: plugin.utf8)
-        info.append(0)
+        info.append(UInt8(name.count >> 8))
+        info.append(UInt8(name.count & 0xFF))
+        info.append(contentsOf: name)
         info.append(contentsOf: purpose)
         guard let derived = info.withUnsafeBytes({ Self.hmacSHA256(key: serverKey, message: $0) }) else { return nil }
         return Self.hmacSHA256(key: derived, message: message)

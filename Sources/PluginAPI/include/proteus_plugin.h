@@ -950,7 +950,8 @@ typedef struct proteus_host_api {
     /**
      * HMAC-SHA256 of `message` into out[32], under a key derived from the
      * server's secret key for this plugin and `purpose`:
-     *   K = HMAC-SHA256(server key, "proteus.mac.v1" 0x00 plugin-name 0x00 purpose)
+     *   K = HMAC-SHA256(server key, "proteus.mac.v1" || u16be(length of the
+     *       plugin's name) || plugin name || purpose)
      * Deterministic: every worker and every host sharing the secret key
      * computes the same MAC, also after a restart, so a plugin can sign
      * tokens (e.g. JWS HS256) without ever holding key material; another
