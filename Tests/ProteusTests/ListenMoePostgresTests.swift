@@ -16,6 +16,7 @@ final class ListenMoePostgresTests: ListenMoeTests {
 
     override func testRegisterAndItsRefusals() throws { try super.testRegisterAndItsRefusals() }
     override func testEightConcurrentRegistrationsMakeOneAccount() throws { try super.testEightConcurrentRegistrationsMakeOneAccount() }
+    override func testFailedLoginsAreLimitedPerAccountName() throws { try super.testFailedLoginsAreLimitedPerAccountName() }
     override func testLoginByNameOrEmailAndOneFailureMessage() throws { try super.testLoginByNameOrEmailAndOneFailureMessage() }
     override func testFreshUserShapeAndEmailOnlyForThemself() throws { try super.testFreshUserShapeAndEmailOnlyForThemself() }
     override func testPatchBioByThemselfOrStaffOnly() throws { try super.testPatchBioByThemselfOrStaffOnly() }

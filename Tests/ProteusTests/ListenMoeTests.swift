@@ -76,6 +76,28 @@ class ListenMoeTests: XCTestCase {
 
     // MARK: login and the user shape
 
+    func testFailedLoginsAreLimitedPerAccountName() throws {
+        lm.stop()
+        var options = LM.options
+        options["loginRateLimit"] = ["failures": 3, "windowSeconds": 2]
+        lm = try LMServer(label: "lm-limit", options: options)
+        assertLM(try lm.register("quinn", email: "Quinn@example.com"), 200)
+        for _ in 0..<3 { assertLM(try lm.login("quinn", "wrong"), 401, "Invalid username/email or password.") }
+        let limited = try lm.login("quinn")
+        assertLM(limited, 429, "Too many failed login attempts, please try again later.")
+        XCTAssertNotNil(limited.header("Retry-After").flatMap(Int.init))
+        // Other names are not affected; unknown names are limited alike.
+        XCTAssertEqual(try lm.login("QUINN@example.com").status, 200)
+        for _ in 0..<3 { assertLM(try lm.login("ghost", "wrong"), 401) }
+        assertLM(try lm.login("ghost", "wrong"), 429, "Too many failed login attempts, please try again later.")
+        // E-mails are counted case-insensitively.
+        for _ in 0..<3 { assertLM(try lm.login("quinn@EXAMPLE.com", "wrong"), 401) }
+        assertLM(try lm.login("Quinn@example.com"), 429)
+        // The window ends: the owner signs in again.
+        Thread.sleep(forTimeInterval: 2.2)
+        assertLM(try lm.login("quinn"), 200, "Successfully logged in.")
+    }
+
     func testLoginByNameOrEmailAndOneFailureMessage() throws {
         assertLM(try lm.register("erin", email: "Erin@Example.com"), 200)
         let byName = try lm.login("erin")
@@ -334,5 +356,8 @@ class ListenMoeTests: XCTestCase {
         row["slug"] = "user"
         try refused(["roles": [row, row]], "option \"roles[1].id\": id 5 is used twice")
         try refused(["roles": [row], "tokenLifetimeSeconds": 0], "option \"tokenLifetimeSeconds\"")
+        try refused(["loginRateLimit": true], "option \"loginRateLimit\" must be false or an object")
+        try refused(["loginRateLimit": ["failures": 0]], "option \"loginRateLimit.failures\"")
+        try refused(["loginRateLimit": ["perIP": 1]], "unknown option \"loginRateLimit.perIP\"")
     }
 }

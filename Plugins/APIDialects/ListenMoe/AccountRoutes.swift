@@ -9,6 +9,7 @@ final class AccountRoutes: @unchecked Sendable {
     let tokens: Tokens
     private let directory: Directory
     private let decoy: PasswordDecoy
+    private let limit: SignInLimit?
 
     init(host: Host, options: LMOptions, tokens: Tokens) {
         self.host = host
@@ -16,6 +17,9 @@ final class AccountRoutes: @unchecked Sendable {
         self.tokens = tokens
         self.directory = host.directory
         self.decoy = PasswordDecoy(host: host)
+        self.limit = options.loginLimit.map {
+            SignInLimit(host: host, namespace: "listenmoe-login:", failures: $0.failures, windowSeconds: $0.windowSeconds)
+        }
     }
 
     // MARK: POST /register {email, username, password}
@@ -57,6 +61,18 @@ final class AccountRoutes: @unchecked Sendable {
         let body = try RequestInput.body(request)
         guard let name = RequestInput.string(body, "username"), let password = RequestInput.string(body, "password"),
               !name.isEmpty, !password.isEmpty else { throw LMFailure.invalidBody }
+        // E-mails match case-insensitively, so count them that way too (a
+        // username is byte-exact). The budget is per name given: an account's
+        // username and e-mail are two budgets.
+        let account = name.contains("@") ? String(name.lowercased()) : name
+        try admit(account, response)
+        do { return try signIn(name, password, response) } catch let failure as LMFailure where failure.status == 401 {
+            try recordFailure(account)
+            throw failure
+        }
+    }
+
+    private func signIn(_ name: String, _ password: String, _ response: Response) throws {
         let found: UserRecord?
         do {
             found = try directory.user(username: name, documents: ListenMoeDocument.namespace)
@@ -81,6 +97,23 @@ final class AccountRoutes: @unchecked Sendable {
         let token: String
         do { token = try tokens.issue(for: user) } catch { throw LMFailure.backend(error) }
         Envelope.send(response, 200, "Successfully logged in.", ["token": .string(token)])
+    }
+
+    /// Counts the attempt against the account name's budget (whether or not
+    /// the account exists); 429 with Retry-After once it is spent, even for
+    /// the right password.
+    private func admit(_ name: String, _ response: Response) throws(LMFailure) {
+        guard let limit else { return }
+        let refusal: Int64?
+        do { refusal = try limit.admit(name) } catch { throw LMFailure.backend(error) }
+        if let retryAfter = refusal {
+            response.header("Retry-After", "\(retryAfter)")
+            throw LMFailure.tooManyAttempts
+        }
+    }
+
+    private func recordFailure(_ name: String) throws(LMFailure) {
+        do { try limit?.recordFailure(name) } catch { throw LMFailure.backend(error) }
     }
 
     /// login_at = now; best effort (a concurrent change wins).

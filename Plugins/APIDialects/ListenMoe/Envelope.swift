@@ -19,6 +19,7 @@
 // | unknown user                                        | 404    | No user found.                                                 |
 // | no / invalid path parameter                         | 400    | No params provided. / Invalid params provided.                 |
 // | no body / body not what the route reads             | 400    | No body provided. / Invalid body provided.                     |
+// | login: too many failures for the account name       | 429    | Too many failed login attempts, please try again later.       |
 // | MFA routes (a later increment)                      | 501    | Not implemented yet.                                           |
 // | no route / other method / body too large            | 404/405/413 | Not found. / Method not allowed. / Payload too large.     |
 // | store or hashing overloaded or down                 | 503    | Service unavailable, please try again later.                   |
@@ -49,6 +50,7 @@ struct LMFailure: Error {
     static let invalidAuthorization = LMFailure(401, "Invalid authorization.")
     static let notAuthorized = LMFailure(403, "Not authorized.")
     static let noUser = LMFailure(404, "No user found.")
+    static let tooManyAttempts = LMFailure(429, "Too many failed login attempts, please try again later.")
     static let notImplemented = LMFailure(501, "Not implemented yet.")
     static let unavailable = LMFailure(503, "Service unavailable, please try again later.")
     static let internalError = LMFailure(500, "Internal server error.")

@@ -10,6 +10,10 @@
 //                         (default "user"; must be one of the rows)
 //   tokenLifetimeSeconds  how long a login token is valid (default 604800, 7 days)
 //   uploadLimit           what user.uploadLimit shows (default 30, the seed's)
+//   loginRateLimit        false, or {"failures": N, "windowSeconds": S}: failed sign-ins
+//                         allowed per account name and window (default 10 per 60 s),
+//                         counted in the store so every host on it shares the budget
+//                         (PluginKit's SignInLimit); over it, 429 with Retry-After
 import PluginAPI
 import PluginKit
 import ProteusJSON
@@ -38,21 +42,42 @@ struct LMOptions: Sendable {
     var defaultRole = "user"
     var tokenLifetimeSeconds: Int64 = 604_800
     var uploadLimit = 30
+    /// Failed sign-ins per account name and window; nil: no limit.
+    var loginLimit: (failures: UInt32, windowSeconds: UInt32)? = (10, 60)
 
     init() {}
 
     init(_ options: PluginOptions) throws(PluginError) {
-        try options.rejectUnknown(["roles", "defaultRole", "tokenLifetimeSeconds", "uploadLimit"])
+        try options.rejectUnknown(["roles", "defaultRole", "tokenLifetimeSeconds", "uploadLimit", "loginRateLimit"])
         if let value = options.value("roles") { roles = try Self.roleRows(value) }
         if let slug = try options.string("defaultRole") { defaultRole = slug }
         if let seconds = try options.int("tokenLifetimeSeconds", in: 1...31_536_000) { tokenLifetimeSeconds = Int64(seconds) }
         if let limit = try options.int("uploadLimit", in: 0...1_000_000) { uploadLimit = limit }
+        if let value = options.value("loginRateLimit") { loginLimit = try Self.loginLimit(value) }
         guard roles.contains(where: { $0.slug == defaultRole }) else {
             throw .invalid("option \"defaultRole\": \"\(defaultRole)\" is not the slug of a row in \"roles\"")
         }
     }
 
     func row(slug: String) -> RoleRow? { roles.first { $0.slug == slug } }
+
+    private static func loginLimit(_ value: JSONValue) throws(PluginError) -> (failures: UInt32, windowSeconds: UInt32)? {
+        if value == .bool(false) { return nil }
+        guard let object = value.objectValue else {
+            throw .invalid("option \"loginRateLimit\" must be false or an object {\"failures\": N, \"windowSeconds\": S}, not \(value.typeName)")
+        }
+        for key in object.keys where key != "failures" && key != "windowSeconds" {
+            throw .invalid("unknown option \"loginRateLimit.\(key)\" (known: failures, windowSeconds)")
+        }
+        func number(_ key: String, _ range: ClosedRange<Int>, _ fallback: Int) throws(PluginError) -> UInt32 {
+            guard let v = object[key] else { return UInt32(fallback) }
+            guard let n = v.intValue, range.contains(n) else {
+                throw .invalid("option \"loginRateLimit.\(key)\" must be an integer from \(range.lowerBound) to \(range.upperBound), not \(v)")
+            }
+            return UInt32(n)
+        }
+        return (try number("failures", 1...100_000, 10), try number("windowSeconds", 1...86_400, 60))
+    }
 
     private static func roleRows(_ value: JSONValue) throws(PluginError) -> [RoleRow] {
         guard let items = value.arrayValue else { throw .invalid("option \"roles\" must be an array, not \(value.typeName)") }
