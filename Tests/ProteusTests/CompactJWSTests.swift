@@ -52,6 +52,27 @@ final class CompactJWSTests: XCTestCase {
         }
     }
 
+    /// Any change to a signed token — one character replaced, inserted or
+    /// removed anywhere — is refused (and never crashes the verifier).
+    func testEveryMutationIsRefused() {
+        let token = CompactJWS.sign(["sub": "0b9d1a7e-0000-4000-8000-000000000000", "ver": 0, "exp": 4_000_000_000], mac: mac)
+        let bytes = Array(token.utf8)
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ \0{}\"".utf8)
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3000 {
+            var mutated = bytes
+            let at = Int.random(in: 0..<mutated.count, using: &generator)
+            switch Int.random(in: 0..<3, using: &generator) {
+            case 0: mutated[at] = alphabet.randomElement(using: &generator)!
+            case 1: mutated.insert(alphabet.randomElement(using: &generator)!, at: at)
+            default: mutated.remove(at: at)
+            }
+            guard mutated != bytes else { continue }
+            let text = String(decoding: mutated, as: UTF8.self)
+            XCTAssertNil(verify(text), text)
+        }
+    }
+
     /// A plugin built for 1.4 on a 1.3 host: UNSUPPORTED, not a crash.
     func testHostMACOnAnOlderHostIsUnsupported() throws {
         var table = proteus_host_api()
