@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "proteus-totp", type: .dynamic, targets: ["AuthTOTP"]),
         .library(name: "proteus-mcsmanager", type: .dynamic, targets: ["MCSManager"]),
         .library(name: "proteus-cortexhub", type: .dynamic, targets: ["CortexHub"]),
+        .library(name: "proteus-listenmoe", type: .dynamic, targets: ["ListenMoe"]),
     ],
     targets: [
         // The C ABI: a header-only target every side compiles against.
@@ -48,6 +49,7 @@ let package = Package(
         .target(name: "AIOStreams", dependencies: ["PluginKit"], path: "Plugins/APIDialects/AIOStreams"),
         .target(name: "MCSManager", dependencies: ["PluginKit"], path: "Plugins/APIDialects/MCSManager"),
         .target(name: "CortexHub", dependencies: ["PluginKit"], path: "Plugins/APIDialects/CortexHub"),
+        .target(name: "ListenMoe", dependencies: ["PluginKit"], path: "Plugins/APIDialects/ListenMoe"),
 
         // Tests drive the real binary and plugins; they never link a plugin target.
         .testTarget(name: "ProteusTests", dependencies: ["Host", "HTTPTransport", "PluginKit", "ProteusJSON", "COpenSSL"], path: "Tests/ProteusTests"),

@@ -1,9 +1,8 @@
 // A sign-in rate limit for dialects: fixed-window budgets per account name
-// (counted in the store, ABI 1.3 counters, so every host on the same store
-// shares it; a store without counters falls back to the host's rate_limit)
-// and per client address (the host's rate_limit, shared by its workers).
-// A success costs 1 and a failure `failureWeight`, so legitimate sign-ins
-// are not locked out while guessing is.
+// (AccountSignInLimit: counted in the store, shared by every host on it)
+// and per client address (the host's rate_limit, shared by one host's
+// workers). A success costs 1 and a failure `failureWeight`, so legitimate
+// sign-ins are not locked out while guessing is.
 import PluginAPI
 
 public struct SignInLimit: Sendable {
@@ -19,18 +18,20 @@ public struct SignInLimit: Sendable {
     }
 
     /// What one failure costs in a counter (a success costs 1).
-    public static let failureWeight: UInt32 = 5
+    public static let failureWeight = AccountSignInLimit.failureWeight
 
     let host: Host
     let prefix: String
-    let perAccount: Budget?
+    let perAccount: AccountSignInLimit?
     let perIP: Budget?
 
     /// `prefix` keeps this dialect's counters apart from other dialects'.
     public init(host: Host, prefix: String, perAccount: Budget?, perIP: Budget?) {
         self.host = host
         self.prefix = prefix
-        self.perAccount = perAccount
+        self.perAccount = perAccount.map {
+            AccountSignInLimit(host: host, namespace: "\(prefix)-login-user:", failures: $0.failures, windowSeconds: $0.windowSeconds)
+        }
         self.perIP = perIP
     }
 
@@ -42,10 +43,7 @@ public struct SignInLimit: Sendable {
             let outcome = host.rateLimit(key: key, limit: budget.total, windowSeconds: budget.windowSeconds)
             if !outcome.allowed { return Int64(max(1, outcome.resetSeconds)) }
         }
-        if let account, let budget = perAccount {
-            let (count, retry) = try accountHit(account, budget, weight: 1)
-            if count > UInt64(budget.total) { return retry }
-        }
+        if let account, let perAccount { return try perAccount.admit(account) }
         return nil
     }
 
@@ -56,29 +54,10 @@ public struct SignInLimit: Sendable {
                 _ = host.rateLimit(key: key, limit: budget.total, windowSeconds: budget.windowSeconds)
             }
         }
-        if let account, let budget = perAccount {
-            _ = try accountHit(account, budget, weight: Self.failureWeight - 1)
-        }
+        if let account, let perAccount { try perAccount.recordFailure(account) }
     }
 
     private func ipKey(_ clientIP: proteus_str) -> ([UInt8], Budget)? {
         perIP.map { (Array("\(prefix)-login-ip:".utf8) + host.clientKey(clientIP), $0) }
-    }
-
-    /// The count after the hit and the seconds until the window ends (>= 1).
-    private func accountHit(_ account: String, _ budget: Budget, weight: UInt32) throws -> (UInt64, Int64) {
-        // Hashed: account names never reach the store's counters.
-        let key = Array("\(prefix)-login-user:".utf8) + host.sha256(Array(account.utf8))
-        let now = host.nowMillis()
-        do {
-            let hit = try host.directory.hitCounter(key: key, weight: weight, windowSeconds: budget.windowSeconds, now: now)
-            return (hit.count, max(1, (hit.windowEndsMillis - now + 999) / 1000))
-        } catch let e as PluginError where e.code == PROTEUS_E_UNSUPPORTED {
-            var outcome = host.rateLimit(key: key, limit: budget.total, windowSeconds: budget.windowSeconds)
-            for _ in 1..<max(weight, 1) {
-                outcome = host.rateLimit(key: key, limit: budget.total, windowSeconds: budget.windowSeconds)
-            }
-            return (outcome.allowed ? 0 : UInt64(budget.total) + 1, Int64(max(1, outcome.resetSeconds)))
-        }
     }
 }

@@ -30,6 +30,7 @@ enum HostServicesTable {
         t.rate_limit = rateLimit
         t.client_key = clientKey
         t.http_request = OutboundHTTPServices.request
+        t.mac = mac
         if forDialect {
             t.store = StoreRouting.table
             t.store_ctx = runtime.directory.map { Unmanaged.passUnretained($0).toOpaque() }
@@ -92,6 +93,19 @@ enum HostServicesTable {
             return PluginError.denied("the token does not authenticate").report(to: err)
         }
         return copyOut(plain, arena: arena, out: out, err: err)
+    }
+
+    static let mac: @convention(c) (UnsafeMutableRawPointer?, proteus_bytes, proteus_bytes, UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { ctx, purpose, message, out, err in
+        guard let out else { return PluginError.invalid("mac: NULL output").report(to: err) }
+        guard (1...KeyedMAC.purposeMax).contains(purpose.len), purpose.ptr != nil else {
+            return PluginError.invalid("mac: the purpose must be 1 to \(KeyedMAC.purposeMax) bytes").report(to: err)
+        }
+        let context = PluginContext.from(ctx)
+        guard let tag = context.runtime.keyedMAC.mac(plugin: context.pluginName, purpose: purpose.buffer, message: message.buffer) else {
+            return PluginError.internal("OpenSSL could not compute an HMAC").report(to: err)
+        }
+        tag.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: 32) }
+        return PROTEUS_OK
     }
 
     static let rateLimit: @convention(c) (UnsafeMutableRawPointer?, proteus_bytes, UInt32, UInt32, UnsafeMutablePointer<proteus_rate_limit>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { ctx, key, limit, window, out, err in

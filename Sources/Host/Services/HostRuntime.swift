@@ -4,6 +4,8 @@
 final class HostRuntime: @unchecked Sendable {
     let dataDirectory: String
     let aead: AEADBox
+    /// host->mac: HMAC-SHA256 under keys derived from the secret key.
+    let keyedMAC: KeyedMAC
     let rateLimiter: RateLimiter
     /// host->http_request, bounded by the config's "outbound" section.
     let outbound: OutboundHTTP
@@ -17,6 +19,7 @@ final class HostRuntime: @unchecked Sendable {
          outbound: OutboundSettings = OutboundSettings()) {
         self.dataDirectory = dataDirectory
         self.aead = AEADBox(key: secretKey)
+        self.keyedMAC = KeyedMAC(serverKey: secretKey)
         self.rateLimiter = rateLimiter
         self.outbound = OutboundHTTP(settings: outbound)
     }

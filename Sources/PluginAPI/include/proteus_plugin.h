@@ -88,7 +88,7 @@ extern "C" {
 /* ======================================================================== */
 
 #define PROTEUS_ABI_MAJOR 1
-#define PROTEUS_ABI_MINOR 3
+#define PROTEUS_ABI_MINOR 4
 
 /** First field of every descriptor: "PRTS" read as a little-endian uint32. */
 #define PROTEUS_PLUGIN_MAGIC 0x53545250u
@@ -944,6 +944,24 @@ typedef struct proteus_host_api {
                                    proteus_arena *arena,
                                    proteus_http_response *response,
                                    proteus_error *err);
+
+    /* --- keyed MAC under the server key (ABI 1.4; check struct_size) ---- */
+
+    /**
+     * HMAC-SHA256 of `message` into out[32], under a key derived from the
+     * server's secret key for this plugin and `purpose`:
+     *   K = HMAC-SHA256(server key, "proteus.mac.v1" || u16be(length of the
+     *       plugin's name) || plugin name || purpose)
+     * Deterministic: every worker and every host sharing the secret key
+     * computes the same MAC, also after a restart, so a plugin can sign
+     * tokens (e.g. JWS HS256) without ever holding key material; another
+     * plugin (other name) cannot compute this plugin's MACs. Rotating the
+     * secret key invalidates every MAC. [any thread]
+     * INVALID: empty `purpose` (1..256 bytes) or NULL `out`.
+     */
+    proteus_status (*mac)(void *ctx, proteus_bytes purpose,
+                          proteus_bytes message, uint8_t out[32],
+                          proteus_error *err);
 } proteus_host_api;
 
 /* ======================================================================== */
