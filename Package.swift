@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "proteus-aiostreams", type: .dynamic, targets: ["AIOStreams"]),
         .library(name: "proteus-totp", type: .dynamic, targets: ["AuthTOTP"]),
         .library(name: "proteus-mcsmanager", type: .dynamic, targets: ["MCSManager"]),
+        .library(name: "proteus-erizos", type: .dynamic, targets: ["Erizos"]),
     ],
     targets: [
         // The C ABI: a header-only target every side compiles against.
@@ -46,6 +47,7 @@ let package = Package(
         .target(name: "AuthTOTP", dependencies: ["PluginKit", "COpenSSL"], path: "Plugins/AuthTOTP"),
         .target(name: "AIOStreams", dependencies: ["PluginKit"], path: "Plugins/APIDialects/AIOStreams"),
         .target(name: "MCSManager", dependencies: ["PluginKit"], path: "Plugins/APIDialects/MCSManager"),
+        .target(name: "Erizos", dependencies: ["PluginKit"], path: "Plugins/APIDialects/Erizos"),
 
         // Tests drive the real binary and plugins; they never link a plugin target.
         .testTarget(name: "ProteusTests", dependencies: ["Host", "HTTPTransport", "PluginKit", "ProteusJSON", "COpenSSL"], path: "Tests/ProteusTests"),

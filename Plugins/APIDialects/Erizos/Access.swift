@@ -1,0 +1,132 @@
+// Who is calling. Three ways, as the original:
+//   Authorization: Bearer <session>     (from POST /api/login)
+//   ?erizos-login=<session>             (same session, for links and players)
+//   Authorization: Basic user:password  (checked on every request)
+// Sessions are store sessions in the "erizos" namespace holding only the
+// SHA-256 of the token; they survive restarts and end with their user
+// (ON DELETE CASCADE). Rights are read from the directory on every request,
+// so a demotion or a ban applies to existing sessions at once.
+import PluginAPI
+import PluginKit
+import ProteusJSON
+
+struct Caller {
+    var user: UserRecord
+    /// The session the request came with (nil for Basic).
+    var sessionHash: [UInt8]?
+
+    var isAdmin: Bool { user.roles.contains(ErizosRole.adminSlug) }
+}
+
+final class Access: @unchecked Sendable {
+    static let sessionQuery = "erizos-login"
+    /// Longer tokens are nobody's (ours are 43 characters).
+    private static let maxTokenLength = 256
+
+    let host: Host
+    let options: ErizosOptions
+    private let directory: Directory
+    private let decoy: PasswordDecoy
+
+    init(host: Host, options: ErizosOptions) {
+        self.host = host
+        self.options = options
+        self.directory = host.directory
+        self.decoy = PasswordDecoy(host: host)
+    }
+
+    func loadUser(_ id: [UInt8]) throws -> UserRecord? {
+        try directory.user(id: id, documents: ErizosDocument.namespace)
+    }
+
+    // MARK: each request
+
+    /// The signed-in caller, or 401.
+    func authenticate(_ request: Request) throws -> Caller {
+        if let header = request.header("authorization"), !header.isEmpty {
+            let scheme = header.prefix { $0 != " " }.lowercased()
+            switch scheme {
+            case "bearer":
+                return try sessionCaller(String(header.dropFirst(6)).trimmingCharacters(in: " \t"))
+            case "basic":
+                guard let credentials = BasicCredentials.parse(header) else { throw ErizosFailure.unauthorized }
+                return Caller(user: try signIn(credentials.user, credentials.password), sessionHash: nil)
+            default:
+                throw ErizosFailure.needsLogin
+            }
+        }
+        if let token = request.query(Self.sessionQuery) { return try sessionCaller(token) }
+        throw ErizosFailure.needsLogin
+    }
+
+    private func sessionCaller(_ token: String) throws -> Caller {
+        guard !token.isEmpty, token.utf8.count <= Self.maxTokenLength else { throw ErizosFailure.badSession }
+        let hash = SecretToken.hash(token, host)
+        guard let session = try directory.session(tokenHash: hash, now: host.nowMillis()),
+              session.namespace == ErizosDocument.namespace,
+              let user = try loadUser(session.userID) else { throw ErizosFailure.badSession }
+        if user.isDisabled {
+            // A banned user's sessions end at their next use.
+            try? directory.deleteSession(tokenHash: hash)
+            throw ErizosFailure.badSession
+        }
+        return Caller(user: user, sessionHash: hash)
+    }
+
+    // MARK: credentials
+
+    /// The user named `username` if `password` is theirs and they may sign
+    /// in; 401 otherwise, with one message for unknown users, wrong passwords
+    /// and banned users alike (and the same cost: a decoy hash for nobody).
+    func signIn(_ username: String, _ password: String) throws -> UserRecord {
+        guard !username.isEmpty, let user = try directory.user(username: username, documents: ErizosDocument.namespace),
+              let stored = user.passwordHash else {
+            decoy.burn(password)
+            throw ErizosFailure.unauthorized
+        }
+        let verification: Host.Verification
+        do { verification = try host.verify(method: "password", presented: password, stored: stored) } catch {
+            // Over-long passwords and verifiers no plugin reads: a failed sign-in.
+            if error.code == PROTEUS_E_TOO_LARGE || error.code == PROTEUS_E_INVALID { throw ErizosFailure.unauthorized }
+            throw ErizosFailure.backend(error)
+        }
+        guard verification.accepted, !user.isDisabled else { throw ErizosFailure.unauthorized }
+        if user.isMFAEnabled {
+            // Erizos has no second-factor step: an account that requires one
+            // (turned on through another dialect) cannot sign in here.
+            throw ErizosFailure(401, "This account requires two-factor authentication, which Erizos sign-in does not offer")
+        }
+        if verification.needsRehash { rehash(user, password) }
+        return user
+    }
+
+    /// Upgrades a legacy verifier after a successful sign-in. Best effort:
+    /// a concurrent change of the user wins.
+    private func rehash(_ user: UserRecord, _ password: String) {
+        guard let hash = try? host.enroll(method: "password", secret: password) else { return }
+        var changes = UserRecord(id: user.id)
+        changes.passwordHash = hash
+        _ = try? directory.updateUser(changes, fields: PROTEUS_FIELD_PASSWORD_HASH, expectedVersion: user.version)
+    }
+
+    // MARK: sessions
+
+    /// Starts a session for `user`; returns the token the client keeps.
+    func startSession(for user: UserRecord) throws -> String {
+        let token = try SecretToken.generate(host)
+        let now = host.nowMillis()
+        var record = SessionRecord(tokenHash: token.hash, userID: user.id, namespace: ErizosDocument.namespace)
+        record.createdAt = now
+        record.expiresAt = now + options.sessionTTLSeconds * 1000
+        try directory.createSession(record)
+        return token.text
+    }
+
+    /// Ends every Erizos session of a user but `keep` (the caller's own).
+    func endSessions(of userID: [UInt8], keeping keep: [UInt8]?) throws {
+        var kept: SessionRecord? = nil
+        if let keep { kept = try directory.session(tokenHash: keep, now: host.nowMillis()) }
+        try directory.deleteSessions(userID: userID, namespace: ErizosDocument.namespace)
+        if let kept, kept.userID == userID { try? directory.createSession(kept) }
+    }
+}

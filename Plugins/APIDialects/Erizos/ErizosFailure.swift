@@ -1,0 +1,42 @@
+// Errors as Erizos answers them. The original does not document its error
+// format; ours is {"error": "<message>"} with the HTTP status saying what
+// kind (400 input, 401 credentials, 403 rights, 404 unknown user, 409
+// conflict, 503 overloaded store or hashing pool).
+import PluginAPI
+import PluginKit
+import ProteusJSON
+
+struct ErizosFailure: Error {
+    var status: Int
+    var message: String
+
+    init(_ status: Int, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    static let unauthorized = ErizosFailure(401, "Invalid username or password")
+    static let badSession = ErizosFailure(401, "Invalid or expired session")
+    static let needsLogin = ErizosFailure(401, "Authentication required")
+    static let needsAdmin = ErizosFailure(403, "Admin rights required")
+    static let notFound = ErizosFailure(404, "User not found")
+    static let usernameTaken = ErizosFailure(409, "Username already exists")
+    static let lastAdmin = ErizosFailure(409, "The last ADMIN cannot be removed or lose the ADMIN role")
+    static let concurrentChange = ErizosFailure(409, "The user was changed concurrently, please retry")
+
+    /// A store or auth failure: 503 when the backend is overloaded or down,
+    /// 500 for anything unexpected (never the backend's message to clients).
+    static func backend(_ error: any Error) -> ErizosFailure {
+        if let f = error as? ErizosFailure { return f }
+        if (error as? PluginError)?.code == PROTEUS_E_UNAVAILABLE {
+            return ErizosFailure(503, "Service temporarily unavailable, please retry")
+        }
+        return ErizosFailure(500, "Internal server error")
+    }
+
+    /// Writes the {"error": message} body. 401s name the schemes accepted.
+    func render(_ response: Response) {
+        if status == 401 { response.header("WWW-Authenticate", "Bearer realm=\"erizos\", Basic realm=\"erizos\"") }
+        response.json(status, .object(["error": .string(message)]))
+    }
+}
