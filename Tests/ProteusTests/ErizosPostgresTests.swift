@@ -18,6 +18,8 @@ final class ErizosPostgresTests: ErizosTests {
     override func testLoginAnswersTheUserAndASession() throws { try super.testLoginAnswersTheUserAndASession() }
     override func testWrongPasswordAndUnknownUserLookAlike() throws { try super.testWrongPasswordAndUnknownUserLookAlike() }
     override func testThreeWaysToSignIn() throws { try super.testThreeWaysToSignIn() }
+    override func testFailedSignInsAreLimitedPerAccount() throws { try super.testFailedSignInsAreLimitedPerAccount() }
+    override func testTwoFactorAccountsCannotSignInHere() throws { try super.testTwoFactorAccountsCannotSignInHere() }
     override func testCreateAndList() throws { try super.testCreateAndList() }
     override func testReadByIdOrUsernameWithRights() throws { try super.testReadByIdOrUsernameWithRights() }
     override func testUpdateWritesWhatIsWritable() throws { try super.testUpdateWritesWhatIsWritable() }

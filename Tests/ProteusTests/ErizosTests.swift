@@ -87,6 +87,43 @@ class ErizosTests: XCTestCase {
         assertErizosError(try plain.request("GET", "/api/users/olga", headers: [("Authorization", "Bearer \(String(session.reversed()))")]), 401)
     }
 
+    func testFailedSignInsAreLimitedPerAccount() throws {
+        try erizos.createUser("olga", password: "right pw")
+        let plain = APIClient(port: port)
+        for _ in 0..<10 {
+            assertErizosError(try plain.request("POST", "/api/login", json: ["username": "olga", "password": "wrong"]), 401)
+        }
+        // The 11th attempt is refused whatever the password, in both styles.
+        let refused = try plain.request("POST", "/api/login", json: ["username": "olga", "password": "right pw"])
+        assertErizosError(refused, 429)
+        XCTAssertGreaterThanOrEqual(Int(refused.header("Retry-After") ?? "") ?? 0, 1)
+        assertErizosError(try plain.request("GET", "/api/users/olga", headers: [APIClient.basic("olga", "right pw")]), 429)
+        // Other accounts are not affected, nor are open sessions.
+        XCTAssertEqual(try admin.call("GET", "/api/users/olga").status, 200)
+        XCTAssertEqual(try plain.request("GET", "/api/users/\(Erizos.adminName)", headers: [APIClient.basic(Erizos.adminName, Erizos.adminPassword)]).status, 200)
+        // Basic: successes cost nothing, failures count.
+        try erizos.createUser("bea", password: "bea pw")
+        for _ in 0..<30 {
+            XCTAssertEqual(try plain.request("GET", "/api/users/bea", headers: [APIClient.basic("bea", "bea pw")]).status, 200)
+        }
+        for _ in 0..<10 {
+            assertErizosError(try plain.request("GET", "/api/users/bea", headers: [APIClient.basic("bea", "nope")]), 401)
+        }
+        assertErizosError(try plain.request("GET", "/api/users/bea", headers: [APIClient.basic("bea", "bea pw")]), 429)
+    }
+
+    func testTwoFactorAccountsCannotSignInHere() throws {
+        let key = try XCTUnwrap(try panelKey())
+        let made = try APIClient(port: port).request("POST", "/api/auth?apikey=\(key)", json: ["username": "tina", "password": "Passw0rdTina", "permission": 1])
+        let uuid = try XCTUnwrap(made.json?["data"]?["uuid"]?.stringValue, made.text)
+        let on = try APIClient(port: port).request("PUT", "/api/auth?apikey=\(key)", json: ["uuid": .string(uuid), "config": ["secret": "JBSWY3DPEHPK3PXPJBSWY3DP", "open2FA": true]])
+        XCTAssertEqual(on.json?["data"], true, on.text)
+        assertErizosError(try APIClient(port: port).request("POST", "/api/login", json: ["username": "tina", "password": "Passw0rdTina"]), 403)
+        assertErizosError(try APIClient(port: port).request("GET", "/api/users/tina", headers: [APIClient.basic("tina", "Passw0rdTina")]), 403)
+        // A wrong password never tells that the account has a second factor.
+        assertErizosError(try APIClient(port: port).request("POST", "/api/login", json: ["username": "tina", "password": "wrong"]), 401)
+    }
+
     // MARK: users
 
     func testCreateAndList() throws {

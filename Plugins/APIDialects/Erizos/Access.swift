@@ -27,12 +27,14 @@ final class Access: @unchecked Sendable {
     let options: ErizosOptions
     private let directory: Directory
     private let decoy: PasswordDecoy
+    private let limiter: SignInLimiter
 
     init(host: Host, options: ErizosOptions) {
         self.host = host
         self.options = options
         self.directory = host.directory
         self.decoy = PasswordDecoy(host: host)
+        self.limiter = SignInLimiter(host: host, limits: options.limits)
     }
 
     func loadUser(_ id: [UInt8]) throws -> UserRecord? {
@@ -50,7 +52,7 @@ final class Access: @unchecked Sendable {
                 return try sessionCaller(String(header.dropFirst(6)).trimmingCharacters(in: " \t"))
             case "basic":
                 guard let credentials = BasicCredentials.parse(header) else { throw ErizosFailure.unauthorized }
-                return Caller(user: try signIn(credentials.user, credentials.password), sessionHash: nil)
+                return Caller(user: try signIn(credentials.user, credentials.password, request, .basic), sessionHash: nil)
             default:
                 throw ErizosFailure.needsLogin
             }
@@ -78,7 +80,18 @@ final class Access: @unchecked Sendable {
     /// The user named `username` if `password` is theirs and they may sign
     /// in; 401 otherwise, with one message for unknown users, wrong passwords
     /// and banned users alike (and the same cost: a decoy hash for nobody).
-    func signIn(_ username: String, _ password: String) throws -> UserRecord {
+    /// Failures count against the sign-in limits (429 beyond them).
+    func signIn(_ username: String, _ password: String, _ request: Request, _ style: SignInLimiter.Style) throws -> UserRecord {
+        try limiter.admit(username, request, style)
+        do {
+            return try checkPassword(username, password)
+        } catch let failure as ErizosFailure where failure.status == 401 {
+            try limiter.recordFailure(username, request, style)
+            throw failure
+        }
+    }
+
+    private func checkPassword(_ username: String, _ password: String) throws -> UserRecord {
         guard !username.isEmpty, let user = try directory.user(username: username, documents: ErizosDocument.namespace),
               let stored = user.passwordHash else {
             decoy.burn(password)
@@ -91,12 +104,12 @@ final class Access: @unchecked Sendable {
             throw ErizosFailure.backend(error)
         }
         guard verification.accepted, !user.isDisabled else { throw ErizosFailure.unauthorized }
+        if verification.needsRehash { rehash(user, password) }
         if user.isMFAEnabled {
             // Erizos has no second-factor step: an account that requires one
             // (turned on through another dialect) cannot sign in here.
-            throw ErizosFailure(401, "This account requires two-factor authentication, which Erizos sign-in does not offer")
+            throw ErizosFailure(403, "This account requires two-factor authentication, which Erizos sign-in does not offer")
         }
-        if verification.needsRehash { rehash(user, password) }
         return user
     }
 

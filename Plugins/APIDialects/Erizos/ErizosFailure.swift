@@ -9,10 +9,17 @@ import ProteusJSON
 struct ErizosFailure: Error {
     var status: Int
     var message: String
+    /// Seconds for a Retry-After header (429).
+    var retryAfter: Int64?
 
-    init(_ status: Int, _ message: String) {
+    init(_ status: Int, _ message: String, retryAfter: Int64? = nil) {
         self.status = status
         self.message = message
+        self.retryAfter = retryAfter
+    }
+
+    static func tooManyAttempts(retryAfter: Int64) -> ErizosFailure {
+        ErizosFailure(429, "Too many failed sign-in attempts, please try again later", retryAfter: retryAfter)
     }
 
     static let unauthorized = ErizosFailure(401, "Invalid username or password")
@@ -37,6 +44,7 @@ struct ErizosFailure: Error {
     /// Writes the {"error": message} body. 401s name the schemes accepted.
     func render(_ response: Response) {
         if status == 401 { response.header("WWW-Authenticate", "Bearer realm=\"erizos\", Basic realm=\"erizos\"") }
+        if let retryAfter { response.header("Retry-After", "\(retryAfter)") }
         response.json(status, .object(["error": .string(message)]))
     }
 }

@@ -1,12 +1,20 @@
 // The dialect's options. `{}` is a complete configuration.
+//
+//   sessionTTLSeconds  lifetime of a session from POST /api/login (default 30 days)
+//   loginRateLimit     false, or {"perAccount": {"failures": N, "windowSeconds": S},
+//                                 "perIP":      {"failures": N, "windowSeconds": S}}
+//                      (default 10 failures per 60 s per account name, counted in
+//                      the store for every host; 30 per 60 s per client address
+//                      for POST /api/login, counted by each host). See SignInLimiter.
 import PluginKit
 
 struct ErizosOptions: Sendable {
-    /// How long a session from POST /api/login lasts (default 30 days).
     var sessionTTLSeconds: Int64 = 30 * 86_400
+    var limits = SignInLimits.standard
 
     init(_ options: PluginOptions) throws(PluginError) {
-        try options.rejectUnknown(["sessionTTLSeconds"])
+        try options.rejectUnknown(["sessionTTLSeconds", "loginRateLimit"])
         if let ttl = try options.int("sessionTTLSeconds", in: 60...(366 * 86_400)) { sessionTTLSeconds = Int64(ttl) }
+        limits = try SignInLimits(option: options.value("loginRateLimit"))
     }
 }

@@ -11,7 +11,7 @@ struct LoginRoute {
         guard case .string(let username)? = body["username"], case .string(let password)? = body["password"] else {
             throw ErizosFailure(400, "username and password are required strings")
         }
-        let user = try access.signIn(username, password)
+        let user = try access.signIn(username, password, request, .login)
         let session = try access.startSession(for: user)
         var object = UserView.object(user, objectID: try ids.objectID(of: user))
         object["session"] = .string(session)

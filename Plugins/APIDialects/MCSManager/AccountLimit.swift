@@ -13,20 +13,17 @@ import PluginAPI
 import PluginKit
 
 struct AccountLimit: Sendable {
-    let host: Host
-    let directory: Directory
-    let limit: MCSMOptions.Limit
+    private let counter: AccountCounter
 
-    /// The counter of an account name (hashed: names never reach the store's counters).
-    private func key(_ account: String) -> [UInt8] {
-        Array("mcsm-login-user:".utf8) + host.sha256(Array(account.utf8))
+    init(host: Host, directory: Directory, limit: MCSMOptions.Limit) {
+        counter = AccountCounter(host: host, directory: directory, keyPrefix: "mcsm-login-user:", limit: limit)
     }
 
     /// Counts one attempt; 429 (Retry-After set) when the account's budget
     /// is spent.
     func admit(_ account: String, _ response: Response) throws(MCSMFailure) {
         let (count, retryAfter) = try hit(account, weight: 1)
-        if count > UInt64(limit.budget) {
+        if count > UInt64(counter.limit.budget) {
             response.header("Retry-After", "\(retryAfter)")
             throw MCSMFailure(429, MCSMFailure.loginBanned)
         }
@@ -37,28 +34,7 @@ struct AccountLimit: Sendable {
         _ = try hit(account, weight: MCSMOptions.Limit.failureWeight - 1)
     }
 
-    /// The count after the hit and the seconds until its window ends (>= 1).
     private func hit(_ account: String, weight: UInt32) throws(MCSMFailure) -> (UInt64, Int64) {
-        let key = key(account)
-        let now = host.nowMillis()
-        do {
-            let hit = try directory.hitCounter(key: key, weight: weight, windowSeconds: limit.windowSeconds, now: now)
-            return (hit.count, max(1, (hit.windowEndsMillis - now + 999) / 1000))
-        } catch let e as PluginError where e.code == PROTEUS_E_UNSUPPORTED {
-            return hostHit(key, weight: weight)
-        } catch {
-            host.warn("cannot count a sign-in attempt in the store: \(error)")
-            throw MCSMFailure.backend(error)
-        }
-    }
-
-    /// The host's per-host counter (for stores without counters).
-    private func hostHit(_ key: [UInt8], weight: UInt32) -> (UInt64, Int64) {
-        var outcome = host.rateLimit(key: key, limit: limit.budget, windowSeconds: limit.windowSeconds)
-        for _ in 1..<max(weight, 1) {
-            outcome = host.rateLimit(key: key, limit: limit.budget, windowSeconds: limit.windowSeconds)
-        }
-        let count = outcome.allowed ? UInt64(limit.budget - outcome.remaining) : UInt64(limit.budget) + 1
-        return (count, Int64(max(outcome.resetSeconds, 1)))
+        do { return try counter.hit(account, weight: weight) } catch { throw MCSMFailure.backend(error) }
     }
 }
