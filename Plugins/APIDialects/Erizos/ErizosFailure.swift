@@ -35,8 +35,10 @@ struct ErizosFailure: Error {
     /// 500 for anything unexpected (never the backend's message to clients).
     static func backend(_ error: any Error) -> ErizosFailure {
         if let f = error as? ErizosFailure { return f }
-        if (error as? PluginError)?.code == PROTEUS_E_UNAVAILABLE {
-            return ErizosFailure(503, "Service temporarily unavailable, please retry")
+        switch (error as? PluginError)?.code {
+        case PROTEUS_E_UNAVAILABLE?: return ErizosFailure(503, "Service temporarily unavailable, please retry")
+        case PROTEUS_E_TOO_LARGE?: return ErizosFailure(413, "A value is too large")
+        default: break
         }
         return ErizosFailure(500, "Internal server error")
     }
