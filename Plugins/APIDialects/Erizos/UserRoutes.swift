@@ -59,7 +59,7 @@ final class UserRoutes: @unchecked Sendable {
         record.displayName = input.name
         record.passwordHash = try enroll(password)
         record.roles = ErizosRole.applying(input.roles ?? [], to: [])
-        record.createdAt = host.nowMillis()
+        // createdAt left 0: the store stamps createdAt and updatedAt with one clock reading.
         record.documents = [ErizosDocument(settings: input.settings ?? ErizosDocument.defaultSettings).record]
         do { try directory.createUser(record) } catch let e as PluginError where e.code == PROTEUS_E_CONFLICT {
             throw ErizosFailure.usernameTaken
