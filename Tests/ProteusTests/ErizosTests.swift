@@ -116,10 +116,15 @@ class ErizosTests: XCTestCase {
         let key = try XCTUnwrap(try panelKey())
         let made = try APIClient(port: port).request("POST", "/api/auth?apikey=\(key)", json: ["username": "tina", "password": "Passw0rdTina", "permission": 1])
         let uuid = try XCTUnwrap(made.json?["data"]?["uuid"]?.stringValue, made.text)
+        let before = try erizos.signedIn("tina", "Passw0rdTina")
+        XCTAssertEqual(try before.call("GET", "/api/users/tina").status, 200)
         let on = try APIClient(port: port).request("PUT", "/api/auth?apikey=\(key)", json: ["uuid": .string(uuid), "config": ["secret": "JBSWY3DPEHPK3PXPJBSWY3DP", "open2FA": true]])
         XCTAssertEqual(on.json?["data"], true, on.text)
         assertErizosError(try APIClient(port: port).request("POST", "/api/login", json: ["username": "tina", "password": "Passw0rdTina"]), 403)
         assertErizosError(try APIClient(port: port).request("GET", "/api/users/tina", headers: [APIClient.basic("tina", "Passw0rdTina")]), 403)
+        // A session from before the second factor was turned on ends.
+        assertErizosError(try before.call("GET", "/api/users/tina"), 403)
+        assertErizosError(try before.call("GET", "/api/users/tina"), 401)
         // A wrong password never tells that the account has a second factor.
         assertErizosError(try APIClient(port: port).request("POST", "/api/login", json: ["username": "tina", "password": "wrong"]), 401)
     }

@@ -67,10 +67,11 @@ final class Access: @unchecked Sendable {
         guard let session = try directory.session(tokenHash: hash, now: host.nowMillis()),
               session.namespace == ErizosDocument.namespace,
               let user = try loadUser(session.userID) else { throw ErizosFailure.badSession }
-        if user.isDisabled {
-            // A banned user's sessions end at their next use.
+        if user.isDisabled || user.isMFAEnabled {
+            // A banned user's sessions end at their next use; so do those of
+            // a user who turned a second factor on since (ours never had one).
             try? directory.deleteSession(tokenHash: hash)
-            throw ErizosFailure.badSession
+            throw user.isDisabled ? ErizosFailure.badSession : ErizosFailure.needsSecondFactor
         }
         return Caller(user: user, sessionHash: hash)
     }
@@ -108,7 +109,7 @@ final class Access: @unchecked Sendable {
         if user.isMFAEnabled {
             // Erizos has no second-factor step: an account that requires one
             // (turned on through another dialect) cannot sign in here.
-            throw ErizosFailure(403, "This account requires two-factor authentication, which Erizos sign-in does not offer")
+            throw ErizosFailure.needsSecondFactor
         }
         return user
     }

@@ -26,6 +26,7 @@ struct ErizosFailure: Error {
     static let badSession = ErizosFailure(401, "Invalid or expired session")
     static let needsLogin = ErizosFailure(401, "Authentication required")
     static let needsAdmin = ErizosFailure(403, "Admin rights required")
+    static let needsSecondFactor = ErizosFailure(403, "This account requires two-factor authentication, which Erizos sign-in does not offer")
     static let notFound = ErizosFailure(404, "User not found")
     static let usernameTaken = ErizosFailure(409, "Username already exists")
     static let lastAdmin = ErizosFailure(409, "The last ADMIN cannot be removed or lose the ADMIN role")
