@@ -19,7 +19,6 @@ struct Caller {
 }
 
 final class Access: @unchecked Sendable {
-    static let sessionQuery = "erizos-login"
     /// Longer tokens are nobody's (ours are 43 characters).
     private static let maxTokenLength = 256
 
@@ -45,20 +44,13 @@ final class Access: @unchecked Sendable {
 
     /// The signed-in caller, or 401.
     func authenticate(_ request: Request) throws -> Caller {
-        if let header = request.header("authorization"), !header.isEmpty {
-            let scheme = header.prefix { $0 != " " }.lowercased()
-            switch scheme {
-            case "bearer":
-                return try sessionCaller(String(header.dropFirst(6)).trimmingCharacters(in: " \t"))
-            case "basic":
-                guard let credentials = BasicCredentials.parse(header) else { throw ErizosFailure.unauthorized }
-                return Caller(user: try signIn(credentials.user, credentials.password, request, .basic), sessionHash: nil)
-            default:
-                throw ErizosFailure.needsLogin
-            }
+        switch RequestCredentials.read(request) {
+        case .session(let token): return try sessionCaller(token)
+        case .basic(let credentials):
+            return Caller(user: try signIn(credentials.user, credentials.password, request, .basic), sessionHash: nil)
+        case .malformed: throw ErizosFailure.unauthorized
+        case .none: throw ErizosFailure.needsLogin
         }
-        if let token = request.query(Self.sessionQuery) { return try sessionCaller(token) }
-        throw ErizosFailure.needsLogin
     }
 
     private func sessionCaller(_ token: String) throws -> Caller {
