@@ -66,6 +66,7 @@ if Context.environment["PROTEUS_FUZZ"] != nil {
         ("Forms", ["HTTPTransport", "PluginKit", "ProteusJSON"]),
         ("AIOStreams", ["AIOStreams", "PluginAPI", "PluginKit", "ProteusJSON"]),
         ("MCSManager", ["MCSManager", "PluginAPI", "PluginKit", "ProteusJSON"]),
+        ("Erizos", ["Erizos", "PluginAPI", "PluginKit", "ProteusJSON"]),
     ]
     package.targets += [
         .systemLibrary(name: "CLibFuzzer", path: "Tests/Fuzz/Support/CLibFuzzer"),
