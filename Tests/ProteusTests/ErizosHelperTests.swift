@@ -59,3 +59,53 @@ final class ErizosHelperTests: XCTestCase {
         XCTAssertEqual(status, 0, output)
     }
 }
+
+/// Erizos alone (no dialect that installs an administrator): the first ADMIN
+/// comes from the option firstAdmin and the environment.
+class ErizosFirstAdminTests: XCTestCase {
+    private func config(_ dir: String, firstAdmin: [String: Any]?) -> [String: Any] {
+        var c = Erizos.config(directory: dir)
+        var options: [String: Any] = [:]
+        if let firstAdmin { options["firstAdmin"] = firstAdmin }
+        c["dialects"] = [["plugin": "erizos", "mount": "/", "options": options]]
+        return c
+    }
+
+    func testFirstAdminFromConfigAndEnvironment() throws {
+        let variable = "ERIZOS_TEST_ADMIN_PASSWORD"
+        setenv(variable, "boot pw", 1)
+        defer { unsetenv(variable) }
+        let dir = TemporaryDirectory.make("erizos-first")
+        let first = ["username": "chief", "passwordEnv": variable]
+        var server = try ProteusProcess(config: config(dir, firstAdmin: first), directory: dir)
+        let admin = ErizosClient(port: server.port)
+        let login = try admin.login("chief", "boot pw")
+        XCTAssertEqual(login.json?["roles"], ["ADMIN"])
+        XCTAssertEqual(try admin.call("GET", "/api/users").json?.arrayValue?.count, 1)
+        assertErizosError(try APIClient(port: server.port).request("POST", "/api/login", json: ["username": "admin", "password": "admin"]), 401)
+        // A restart with another password in the environment changes nothing: an ADMIN exists.
+        server.stop()
+        setenv(variable, "other pw", 1)
+        server = try ProteusProcess(config: config(dir, firstAdmin: first), directory: dir)
+        defer { server.stop() }
+        XCTAssertEqual(try ErizosClient(port: server.port).login("chief", "boot pw").status, 200)
+        assertErizosError(try APIClient(port: server.port).request("POST", "/api/login", json: ["username": "chief", "password": "other pw"]), 401)
+        let users = try XCTUnwrap(try ErizosClient(port: server.port).login("chief", "boot pw").json)
+        XCTAssertEqual(users["username"], "chief")
+    }
+
+    func testWithoutAnAdminTheVariableMustBeSet() throws {
+        let dir = TemporaryDirectory.make("erizos-first-missing")
+        try JSONSerialization.data(withJSONObject: config(dir, firstAdmin: ["username": "chief", "passwordEnv": "ERIZOS_TEST_UNSET_VARIABLE"]))
+            .write(to: URL(fileURLWithPath: dir + "/c.json"))
+        let (status, output) = try ProteusProcess.run(["check-config", "--config", dir + "/c.json"])
+        XCTAssertEqual(status, 1, output)
+        XCTAssertTrue(output.contains("ERIZOS_TEST_UNSET_VARIABLE") && output.contains("firstAdmin"), output)
+        for bad: [String: Any] in [["username": "chief"], ["username": "", "passwordEnv": "X"], ["username": "chief", "passwordEnv": "X", "password": "pw"]] {
+            try JSONSerialization.data(withJSONObject: config(dir, firstAdmin: bad)).write(to: URL(fileURLWithPath: dir + "/c.json"))
+            let (status, output) = try ProteusProcess.run(["check-config", "--config", dir + "/c.json"])
+            XCTAssertEqual(status, 1, output)
+            XCTAssertTrue(output.contains("firstAdmin"), output)
+        }
+    }
+}

@@ -38,3 +38,18 @@ final class ErizosPostgresTests: ErizosTests {
     override func testAIOStreamsAccountWithoutUsernameIsListed() throws { try super.testAIOStreamsAccountWithoutUsernameIsListed() }
     override func testHostDecidedStatusesUseTheErrorFormat() throws { try super.testHostDecidedStatusesUseTheErrorFormat() }
 }
+
+final class ErizosFirstAdminPostgresTests: ErizosFirstAdminTests {
+    override func setUpWithError() throws {
+        Erizos.usePostgres()
+        try super.setUpWithError()
+    }
+
+    override func tearDown() {
+        super.tearDown()
+        Erizos.useSQLite()
+    }
+
+    override func testFirstAdminFromConfigAndEnvironment() throws { try super.testFirstAdminFromConfigAndEnvironment() }
+    override func testWithoutAnAdminTheVariableMustBeSet() throws { try super.testWithoutAnAdminTheVariableMustBeSet() }
+}

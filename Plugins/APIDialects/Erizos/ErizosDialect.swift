@@ -43,6 +43,7 @@ final class ErizosDialect: DialectInstance, @unchecked Sendable {
         self.login = LoginRoute(access: access, ids: ids)
         self.users = UserRoutes(host: host, access: access, ids: ids)
         try ErizosRole.ensureExist(host.directory)
+        try options.firstAdmin?.ensure(host)
     }
 
     func handle(_ request: Request, _ response: Response) {

@@ -54,6 +54,8 @@ final class UserRoutes: @unchecked Sendable {
         guard let password = input.password else { throw ErizosFailure(400, "password is required") }
         // Cheap check before the costly hash; the store's unique index decides.
         if try directory.user(username: username) != nil { throw ErizosFailure.usernameTaken }
+        // The roles may have been deleted from the directory since start.
+        if input.roles?.isEmpty == false { try ErizosRole.ensureExist(directory) }
         var record = UserRecord(id: proteus_id(randomBytes: try host.randomBytes(16)).byteArray)
         record.username = username
         record.displayName = input.name
@@ -88,6 +90,7 @@ final class UserRoutes: @unchecked Sendable {
             throw ErizosFailure(403, "Only an ADMIN can change roles")
         }
         let passwordHash = try input.password.map(enroll)
+        if input.roles?.isEmpty == false { try ErizosRole.ensureExist(directory) }
         let updated = try write(target.id) { user in
             var changes = UserRecord(id: user.id)
             var fields = PROTEUS_FIELD_DOCS   // always: the write sets updatedAt
