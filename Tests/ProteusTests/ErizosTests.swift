@@ -77,7 +77,12 @@ class ErizosTests: XCTestCase {
         XCTAssertEqual(basic.json, bearer.json)
         // Bad or missing credentials.
         assertErizosError(try plain.request("GET", "/api/users/olga"), 401)
-        XCTAssertNotNil(try plain.request("GET", "/api/users/olga").header("WWW-Authenticate"))
+        // A challenge: Basic for requests that came with none or with Basic;
+        // never for a Bearer client or a failed /api/login (no browser dialog).
+        XCTAssertEqual(try plain.request("GET", "/api/users/olga").header("WWW-Authenticate"), "Bearer realm=\"erizos\", Basic realm=\"erizos\"")
+        XCTAssertEqual(try plain.request("GET", "/api/users/olga", headers: [APIClient.basic("olga", "x")]).header("WWW-Authenticate")?.contains("Basic"), true)
+        XCTAssertEqual(try plain.request("GET", "/api/users/olga", headers: [("Authorization", "Bearer nope")]).header("WWW-Authenticate"), "Bearer realm=\"erizos\"")
+        XCTAssertEqual(try plain.request("POST", "/api/login", json: ["username": "olga", "password": "x"]).header("WWW-Authenticate"), "Bearer realm=\"erizos\"")
         assertErizosError(try plain.request("GET", "/api/users/olga", headers: [("Authorization", "Bearer nope")]), 401)
         assertErizosError(try plain.request("GET", "/api/users/olga?erizos-login=nope"), 401)
         assertErizosError(try plain.request("GET", "/api/users/olga", headers: [APIClient.basic("olga", "wrong")]), 401)

@@ -62,10 +62,19 @@ final class ErizosDialect: DialectInstance, @unchecked Sendable {
             case (.settings, _): try users.resetSettings(request, response)
             }
         } catch let failure as ErizosFailure {
-            failure.render(response)
+            failure.render(response, offerBasic: route != .login && Self.mayUseBasic(request))
         } catch {
             if (error as? PluginError)?.code != PROTEUS_E_UNAVAILABLE { host.error("unexpected failure: \(error)") }
             ErizosFailure.backend(error).render(response)
+        }
+    }
+
+    /// Requests that came with Basic credentials or none at all (scripts,
+    /// tools that wait for a challenge) are offered Basic on a 401.
+    private static func mayUseBasic(_ request: Request) -> Bool {
+        switch RequestCredentials.read(request) {
+        case .basic, .none: return true
+        case .session, .malformed: return false
         }
     }
 

@@ -44,9 +44,14 @@ struct ErizosFailure: Error {
         return ErizosFailure(500, "Internal server error")
     }
 
-    /// Writes the {"error": message} body. 401s name the schemes accepted.
-    func render(_ response: Response) {
-        if status == 401 { response.header("WWW-Authenticate", "Bearer realm=\"erizos\", Basic realm=\"erizos\"") }
+    /// Writes the {"error": message} body. A 401 names the schemes
+    /// accepted; Basic only when `offerBasic` (a browser shows its sign-in
+    /// dialog for a Basic challenge, which the Erizos web client, signing in
+    /// through /api/login and sending Bearer, must never see).
+    func render(_ response: Response, offerBasic: Bool = false) {
+        if status == 401 {
+            response.header("WWW-Authenticate", offerBasic ? "Bearer realm=\"erizos\", Basic realm=\"erizos\"" : "Bearer realm=\"erizos\"")
+        }
         if let retryAfter { response.header("Retry-After", "\(retryAfter)") }
         response.json(status, .object(["error": .string(message)]))
     }
