@@ -510,6 +510,11 @@ class ErizosTests: XCTestCase {
         XCTAssertEqual(try panel.request("PUT", "/api/auth?apikey=\(key)", json: ["uuid": .string(uuid), "config": ["permission": 1]]).json?["data"], true)
         assertErizosError(try mia.call("GET", "/api/users/mia"), 401)
         XCTAssertEqual(try ErizosClient(port: port).login("mia", "Mia0Password").status, 200)
+        // Deleted through MCSManager: its Erizos sessions end.
+        let newSession = try erizos.signedIn("mia", "Mia0Password")
+        XCTAssertEqual(try panel.request("DELETE", "/api/auth?apikey=\(key)", json: [.string(uuid)]).json?["data"], true)
+        assertErizosError(try newSession.call("GET", "/api/users/mia"), 401)
+        assertErizosError(try admin.call("GET", "/api/users/mia"), 404)
         // A user created here signs in to MCSManager with the same password.
         try erizos.createUser("ezra", password: "Ezra0Password")
         XCTAssertEqual(try PanelClient(port: port).login("ezra", "Ezra0Password").json?["status"], 200)
@@ -531,6 +536,28 @@ class ErizosTests: XCTestCase {
         // The panel's listing is fine with it too.
         let key = try XCTUnwrap(try panelKey())
         XCTAssertEqual(try APIClient(port: port).request("GET", "/api/auth/search?page=1&page_size=10&apikey=\(key)").json?["data"]?["total"], 2)
+    }
+
+    // MARK: store trouble
+
+    /// SQLite only (a held write lock); ErizosPostgresTests does not repeat it.
+    func testStoreUnavailableIs503() throws {
+        guard Erizos.storeOverride == nil else { return }
+        let dir = TemporaryDirectory.make("erizos-busy")
+        var config = Erizos.config(directory: dir)
+        config["store"] = ["plugin": "sqlite", "options": ["path": dir + "/data/proteus.sqlite", "busyTimeoutMs": 100]]
+        let server = try ProteusProcess(config: config, directory: dir)
+        defer { server.stop() }
+        XCTAssertEqual(try APIClient(port: server.port).request("POST", "/api/auth/install", json: ["username": "Root", "password": "Passw0rdRoot"]).status, 200)
+        let root = ErizosClient(port: server.port)
+        try root.login("Root", "Passw0rdRoot")
+        // Another process holds the write lock longer than the busy timeout.
+        let lock = RawSQLite(dir + "/data/proteus.sqlite")
+        XCTAssertEqual(lock.exec("BEGIN IMMEDIATE"), 0)
+        assertErizosError(try root.call("PUT", "/api/users/Root", json: ["name": "late"]), 503)
+        XCTAssertEqual(lock.exec("ROLLBACK"), 0)
+        lock.close()
+        XCTAssertEqual(try root.call("PUT", "/api/users/Root", json: ["name": "late"]).json?["name"], "late")
     }
 
     // MARK: routing
