@@ -22,12 +22,12 @@ enum Erizos {
 
     /// Erizos first (its envelope answers paths nobody serves), then
     /// MCSManager and AIOStreams, all at "/".
-    static func config(directory: String) -> [String: Any] {
+    static func config(directory: String, options: [String: Any] = [:]) -> [String: Any] {
         var c = ProteusProcess.defaultConfig(directory: directory)
         if let storeOverride { c["store"] = storeOverride(directory) }
         c["auth"] = [ProteusProcess.fastPassword, ["plugin": "totp"]]
         c["dialects"] = [
-            ["plugin": "erizos", "mount": "/", "options": [String: Any]()],
+            ["plugin": "erizos", "mount": "/", "options": options],
             ["plugin": "mcsmanager", "mount": "/", "options": ["loginRateLimit": false]],
             ["plugin": "aiostreams", "mount": "/", "options": ["rateLimit": false]],
         ]
@@ -57,9 +57,12 @@ final class ErizosServer {
     let admin: ErizosClient
     var port: UInt16 { server.port }
 
-    init(label: String = "erizos") throws {
+    private let options: [String: Any]
+
+    init(label: String = "erizos", options: [String: Any] = [:]) throws {
         directory = TemporaryDirectory.make(label)
-        server = try ProteusProcess(config: Erizos.config(directory: directory), directory: directory)
+        self.options = options
+        server = try ProteusProcess(config: Erizos.config(directory: directory, options: options), directory: directory)
         let install = try APIClient(port: server.port).request("POST", "/api/auth/install",
                                                               json: ["username": .string(Erizos.adminName), "password": .string(Erizos.adminPassword)])
         guard install.status == 200 else { throw TestFailure("install failed: \(install.text)") }
@@ -70,7 +73,7 @@ final class ErizosServer {
     /// Stops and starts the server on the same directory and store.
     func restart() throws {
         server.stop()
-        server = try ProteusProcess(config: Erizos.config(directory: directory), directory: directory)
+        server = try ProteusProcess(config: Erizos.config(directory: directory, options: options), directory: directory)
         admin.http = APIClient(port: server.port)
     }
 

@@ -2,6 +2,7 @@
 // ways, every /api/users route with its rights and errors, roles over the
 // shared directory, the last ADMIN, concurrency, a restart, and users made
 // by MCSManager and AIOStreams (all three dialects at "/").
+import COpenSSL
 import Foundation
 import PluginAPI
 import PluginKit
@@ -132,6 +133,23 @@ class ErizosTests: XCTestCase {
         assertErizosError(try before.call("GET", "/api/users/tina"), 401)
         // A wrong password never tells that the account has a second factor.
         assertErizosError(try APIClient(port: port).request("POST", "/api/login", json: ["username": "tina", "password": "wrong"]), 401)
+    }
+
+    func testSessionsExpireAndAreStoredHashed() throws {
+        let short = try ErizosServer(label: "erizos-ttl", options: ["sessionTTLSeconds": 60])
+        defer { short.stop() }
+        let token = try XCTUnwrap(short.admin.session)
+        var digest = [UInt8](repeating: 0, count: 32)
+        _ = Array(token.utf8).withUnsafeBufferPointer { SHA256($0.baseAddress, $0.count, &digest) }
+        let (store, binding) = try short.store()
+        defer { binding.instance.destroy() }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let session = try store.getSession(digest, now: now)
+        XCTAssertEqual(session.namespace, "erizos")
+        XCTAssertLessThanOrEqual(abs(session.expiresAt - session.createdAt - 60_000), 0, "the configured lifetime")
+        XCTAssertThrowsError(try store.getSession(Array(token.utf8), now: now), "only the hash is stored")
+        // A minute later the store no longer finds it (the store decides by the caller's clock).
+        XCTAssertThrowsError(try store.getSession(digest, now: session.expiresAt + 1))
     }
 
     // MARK: users
