@@ -20,11 +20,12 @@ final class ListenMoeMFAPostgresTests: ListenMoeMFATests {
     override func testMFARouteRefusalsAndMessages() throws { try super.testMFARouteRefusalsAndMessages() }
     override func testPendingTokenIsConfinedToLoginMFA() throws { try super.testPendingTokenIsConfinedToLoginMFA() }
     override func testACodeIsAcceptedOnceAcrossRoutes() throws { try super.testACodeIsAcceptedOnceAcrossRoutes() }
+    override func testConcurrentUsesOfOneCodeSignInOnce() throws { try super.testConcurrentUsesOfOneCodeSignInOnce() }
     override func testRecoveryCodesWorkOnceEachAndOnlyForTheirEnrolment() throws {
         try super.testRecoveryCodesWorkOnceEachAndOnlyForTheirEnrolment()
     }
     override func testDisableNeedsACodeAndEndsEveryToken() throws { try super.testDisableNeedsACodeAndEndsEveryToken() }
     override func testWrongCodesAreLimitedPerAccountAcrossHosts() throws { try super.testWrongCodesAreLimitedPerAccountAcrossHosts() }
     override func testWindowEdgesAndCodesSharedWithMCSManager() throws { try super.testWindowEdgesAndCodesSharedWithMCSManager() }
-    // (testOathtoolAndTheTOTPPluginAgreeOnRFC6238Vectors uses no store: not repeated here.)
+    // (testOathtoolAndTheTOTPPluginAgreeOnRFC6238Vectors, inherited, uses no store: it runs again unchanged.)
 }

@@ -9,6 +9,7 @@ import Foundation
 import PluginAPI
 import PluginKit
 import ProteusJSON
+import Synchronization
 import XCTest
 @testable import Host
 
@@ -131,6 +132,15 @@ class ListenMoeMFATests: XCTestCase {
             assertLM(try lm.call(method, path, token: other, json: ["token": "123456"]), 403, "Not authorized.")
             assertLM(try lm.call(method, path.replacingOccurrences(of: "noel", with: "nobody"), token: token, json: ["token": "123456"]), 404, "No user found.")
         }
+        // Staff too: MFA is the user's own business (the secret is shown to whoever asks).
+        let staff = try lm.account("staffer")
+        let (store, binding) = try lm.store()
+        defer { withExtendedLifetime(binding) {} }
+        var promote = UserRecord(id: try store.getUser(username: "staffer").id)
+        promote.roles = ["admin", "user"]
+        _ = try store.updateUser(promote, fields: PROTEUS_FIELD_ROLES)
+        XCTAssertEqual(try lm.call("GET", "/users/noel/roles", token: staff).status, 200, "staff elsewhere")
+        assertLM(try lm.call("GET", "/users/noel/mfa", token: staff), 403, "Not authorized.")
         assertLM(try lm.call("POST", "/users/noel/mfa", token: token), 400, "No body provided.")
         assertLM(try lm.call("POST", "/users/noel/mfa", token: token, json: ["token": 123456]), 400, "Invalid body provided.")
         assertLM(try lm.call("POST", "/users/noel/mfa", token: token, json: ["code": "123456"]), 400, "Invalid body provided.")
@@ -206,6 +216,28 @@ class ListenMoeMFATests: XCTestCase {
             assertLM(try loginMFA(try pendingToken("rita"), older), 401, "Invalid OTP provided.")
         }
         assertLM(try lm.call("DELETE", "/users/rita/mfa?token=\(try codes.next())", token: full), 200)
+    }
+
+    func testConcurrentUsesOfOneCodeSignInOnce() throws {
+        // Without the limit on wrong codes (the losers' refusals would spend it).
+        lm.stop()
+        var options = LM.options
+        options["mfaRateLimit"] = false
+        lm = try LMServer(label: "lm-mfa-race", options: options, totp: Self.wideWindow)
+        let (codes, recovery) = try enrolled("cleo")
+        for code in [try codes.next(), recovery[0]] {
+            let pendings = try (0..<6).map { _ in try pendingToken("cleo") }
+            let statuses = Mutex<[Int]>([])
+            let port = lm.port
+            DispatchQueue.concurrentPerform(iterations: pendings.count) { i in
+                let r = try? APIClient(port: port).request("POST", "/api/login/mfa", headers: [LM.accept, LM.bearer(pendings[i])],
+                                                           json: ["token": .string(code)])
+                statuses.withLock { $0.append(r?.status ?? -1) }
+            }
+            let all = statuses.withLock { $0 }
+            XCTAssertEqual(all.filter { $0 == 200 }.count, 1, "one winner for \(code): \(all)")
+            XCTAssertEqual(all.filter { $0 == 401 }.count, pendings.count - 1, "\(all)")
+        }
     }
 
     // MARK: recovery codes

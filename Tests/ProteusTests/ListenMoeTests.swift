@@ -362,5 +362,9 @@ class ListenMoeTests: XCTestCase {
         try refused(["loginRateLimit": true], "option \"loginRateLimit\" must be false or an object")
         try refused(["loginRateLimit": ["failures": 0]], "option \"loginRateLimit.failures\"")
         try refused(["loginRateLimit": ["perIP": 1]], "unknown option \"loginRateLimit.perIP\"")
+        try refused(["mfaRateLimit": 3], "option \"mfaRateLimit\" must be false or an object")
+        try refused(["mfaRateLimit": ["windowSeconds": 0]], "option \"mfaRateLimit.windowSeconds\"")
+        try refused(["mfaIssuer": ""], "option \"mfaIssuer\" must be 1 to 64 characters")
+        try refused(["mfaIssuer": 7], "option \"mfaIssuer\" must be a string")
     }
 }
