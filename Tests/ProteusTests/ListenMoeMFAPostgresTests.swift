@@ -18,6 +18,7 @@ final class ListenMoeMFAPostgresTests: ListenMoeMFATests {
         try super.testEnrolmentShowsAScannableQRCodeAndTheLatestSecretConfirms()
     }
     override func testMFARouteRefusalsAndMessages() throws { try super.testMFARouteRefusalsAndMessages() }
+    override func testWithoutTheTOTPPluginMFAIsUnavailable() throws { try super.testWithoutTheTOTPPluginMFAIsUnavailable() }
     override func testPendingTokenIsConfinedToLoginMFA() throws { try super.testPendingTokenIsConfinedToLoginMFA() }
     override func testACodeIsAcceptedOnceAcrossRoutes() throws { try super.testACodeIsAcceptedOnceAcrossRoutes() }
     override func testConcurrentUsesOfOneCodeSignInOnce() throws { try super.testConcurrentUsesOfOneCodeSignInOnce() }

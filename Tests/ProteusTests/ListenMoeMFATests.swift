@@ -167,6 +167,21 @@ class ListenMoeMFATests: XCTestCase {
                  "Successfully disabled mfa. You will now be logged out.")
     }
 
+    func testWithoutTheTOTPPluginMFAIsUnavailable() throws {
+        let directory = TemporaryDirectory.make("lm-mfa-nototp")
+        var config = LM.config(directory: directory)
+        config["auth"] = [ProteusProcess.fastPassword]
+        let server = try ProteusProcess(config: config, directory: directory)
+        defer { server.stop() }
+        let http = APIClient(port: server.port)
+        XCTAssertEqual(try http.request("POST", "/api/register", headers: [LM.accept],
+                                        json: ["email": "xena@example.com", "username": "xena", "password": "hunter2hunter2"]).status, 200)
+        let login = try http.request("POST", "/api/login", headers: [LM.accept], json: ["username": "xena", "password": "hunter2hunter2"])
+        let token = try XCTUnwrap(login.json?["token"]?.stringValue)
+        assertLM(try http.request("GET", "/api/users/xena/mfa", headers: [LM.accept, LM.bearer(token)]), 503,
+                 "Two-factor authentication is unavailable, please try again later.")
+    }
+
     // MARK: sign-in
 
     func testPendingTokenIsConfinedToLoginMFA() throws {
