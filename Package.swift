@@ -29,6 +29,9 @@ let package = Package(
         .systemLibrary(name: "CArgon2", path: "Sources/System/CArgon2"),
         .systemLibrary(name: "CCrypt", path: "Sources/System/CCrypt"),
         .systemLibrary(name: "CCurl", path: "Sources/System/CCurl"),
+        // QR codes as PNG images (the LISTEN.moe dialect's MFA enrolment only).
+        .systemLibrary(name: "CQRencode", path: "Sources/System/CQRencode"),
+        .systemLibrary(name: "CPNG", path: "Sources/System/CPNG"),
 
         // Shared Swift code (linked statically into whoever uses it).
         .target(name: "ProteusJSON", path: "Sources/JSON"),
@@ -50,7 +53,7 @@ let package = Package(
         .target(name: "AIOStreams", dependencies: ["PluginKit"], path: "Plugins/APIDialects/AIOStreams"),
         .target(name: "MCSManager", dependencies: ["PluginKit"], path: "Plugins/APIDialects/MCSManager"),
         .target(name: "CortexHub", dependencies: ["PluginKit"], path: "Plugins/APIDialects/CortexHub"),
-        .target(name: "ListenMoe", dependencies: ["PluginKit"], path: "Plugins/APIDialects/ListenMoe"),
+        .target(name: "ListenMoe", dependencies: ["PluginKit", "CQRencode", "CPNG"], path: "Plugins/APIDialects/ListenMoe"),
         .target(name: "Erizos", dependencies: ["PluginKit"], path: "Plugins/APIDialects/Erizos"),
 
         // Tests drive the real binary and plugins; they never link a plugin target.

@@ -58,14 +58,23 @@ class ListenMoeMountTests: XCTestCase {
         assertLM(try lm.call("GET", "/users/paneluser", token: panelToken), 401, "Invalid authorization.")
         XCTAssertEqual(try lm.call("GET", "/users/paneluser", token: try lm.token("paneluser", "N3wPassword1")).status, 200)
 
-        // MFA turned on through MCSManager: older tokens end, and no token
-        // here from the password alone.
+        // MFA turned on through MCSManager: older tokens end, and the
+        // password alone earns only an MFA-pending token here.
         let beforeMFA = try lm.token("paneluser", "N3wPassword1")
         XCTAssertEqual(try lm.call("GET", "/users/paneluser/roles", token: beforeMFA).status, 200)
         assertEnvelope(try keyClient.call("PUT", "/api/auth", json: ["uuid": .string(panelUUID),
                                                                      "config": ["secret": "JBSWY3DPEHPK3PXPJBSWY3DP", "open2FA": true]], ajax: false), 200, true)
         assertLM(try lm.call("GET", "/users/paneluser/roles", token: beforeMFA), 401, "Invalid authorization.")
-        assertLM(try lm.login("paneluser", "N3wPassword1"), 403, "A second factor is required to log in.")
+        let pending = try lm.login("paneluser", "N3wPassword1")
+        assertLM(pending, 200, "Please provide the 2FA code to log in.")
+        XCTAssertEqual(pending.json?["mfa"], true)
+        let pendingToken = try XCTUnwrap(pending.json?["token"]?.stringValue)
+        assertLM(try lm.call("GET", "/users/paneluser/roles", token: pendingToken), 401, "Invalid authorization.")
+        // The panel's secret signs in here too, with a code from oathtool.
+        let code = try AuthenticatorTool.oathtool(base32: "JBSWY3DPEHPK3PXPJBSWY3DP", at: Int64(Date().timeIntervalSince1970))
+        let full = try lm.call("POST", "/login/mfa", token: pendingToken, json: ["token": .string(code)])
+        assertLM(full, 200, "Successfully logged in.")
+        XCTAssertEqual(try lm.call("GET", "/users/paneluser/roles", token: try XCTUnwrap(full.json?["token"]?.stringValue)).status, 200)
         assertLM(try lm.login("paneluser", "wrong"), 401, "Invalid username/email or password.")
         XCTAssertEqual(try lm.call("GET", "/users/paneluser").json?["user"]?["settings"], ["mfa": true])
     }

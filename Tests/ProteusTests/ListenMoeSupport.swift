@@ -28,10 +28,12 @@ enum LM {
     static var options: [String: Any] { ["roles": roles, "defaultRole": "user"] }
 
     /// listenmoe at /api; with `panel`, MCSManager at / and listenmoe at /lm.
-    static func config(directory: String, options: [String: Any] = LM.options, panel: Bool = false) -> [String: Any] {
+    /// `totp`: the totp plugin's options (skewSteps for the MFA tests).
+    static func config(directory: String, options: [String: Any] = LM.options, panel: Bool = false,
+                       totp: [String: Any] = [:]) -> [String: Any] {
         var c = ProteusProcess.defaultConfig(directory: directory)
         if let storeOverride { c["store"] = storeOverride(directory) }
-        c["auth"] = [ProteusProcess.fastPassword, ["plugin": "totp"]]
+        c["auth"] = [ProteusProcess.fastPassword, ["plugin": "totp", "options": totp]]
         var dialects: [[String: Any]] = [["plugin": "listenmoe", "mount": panel ? "/lm" : "/api", "options": options]]
         if panel { dialects.append(["plugin": "mcsmanager", "mount": "/", "options": ["loginRateLimit": false]]) }
         c["dialects"] = dialects
@@ -78,9 +80,9 @@ final class LMServer {
     let mount: String
     private(set) var http: APIClient
 
-    init(label: String = "lm", options: [String: Any] = LM.options, panel: Bool = false) throws {
+    init(label: String = "lm", options: [String: Any] = LM.options, panel: Bool = false, totp: [String: Any] = [:]) throws {
         directory = TemporaryDirectory.make(label)
-        config = LM.config(directory: directory, options: options, panel: panel)
+        config = LM.config(directory: directory, options: options, panel: panel, totp: totp)
         mount = panel ? "/lm" : "/api"
         server = try ProteusProcess(config: config, directory: directory)
         http = APIClient(port: server.port)

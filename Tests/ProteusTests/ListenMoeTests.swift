@@ -320,9 +320,12 @@ class ListenMoeTests: XCTestCase {
         assertLM(try lm.call("GET", "/users"), 404, "Not found.")
         assertLM(try lm.call("DELETE", "/login"), 405, "Method not allowed.")
         assertLM(try lm.call("PUT", "/users/pia", token: token), 405, "Method not allowed.")
+        // The MFA routes answer in the envelope too (ListenMoeMFATests has the rest).
         for (method, path) in [("GET", "/users/pia/mfa"), ("POST", "/users/pia/mfa"), ("DELETE", "/users/pia/mfa?token=123456"), ("POST", "/login/mfa")] {
-            assertLM(try lm.call(method, path, token: token), 501, "Not implemented yet.")
+            assertLM(try lm.call(method, path), 401, "Invalid authorization.")
         }
+        assertLM(try lm.call("DELETE", "/users/pia/mfa?token=123456", token: token), 400, "No MFA activated.")
+        XCTAssertEqual(try lm.call("HEAD", "/users/pia/mfa", token: token).status, 405, "a HEAD must not make a secret")
         let big = [UInt8](repeating: UInt8(ascii: "a"), count: 2 * 1024 * 1024)
         let tooLarge = try lm.call("POST", "/register", headers: [("Content-Type", "application/json")], body: big)
         assertLM(tooLarge, 413, "Payload too large.")
@@ -359,5 +362,9 @@ class ListenMoeTests: XCTestCase {
         try refused(["loginRateLimit": true], "option \"loginRateLimit\" must be false or an object")
         try refused(["loginRateLimit": ["failures": 0]], "option \"loginRateLimit.failures\"")
         try refused(["loginRateLimit": ["perIP": 1]], "unknown option \"loginRateLimit.perIP\"")
+        try refused(["mfaRateLimit": 3], "option \"mfaRateLimit\" must be false or an object")
+        try refused(["mfaRateLimit": ["windowSeconds": 0]], "option \"mfaRateLimit.windowSeconds\"")
+        try refused(["mfaIssuer": ""], "option \"mfaIssuer\" must be 1 to 64 characters")
+        try refused(["mfaIssuer": 7], "option \"mfaIssuer\" must be a string")
     }
 }

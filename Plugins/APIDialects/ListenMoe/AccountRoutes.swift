@@ -1,4 +1,5 @@
-// POST /register and POST /login.
+// POST /register and POST /login (whose second step for users with MFA on,
+// POST /login/mfa, is in MFARoutes.swift).
 import PluginAPI
 import PluginKit
 import ProteusJSON
@@ -90,10 +91,13 @@ final class AccountRoutes: @unchecked Sendable {
             throw LMFailure.backend(error)
         }
         guard verification.accepted, !user.isDisabled else { throw LMFailure.loginFailed }
-        // The second-factor step (/login/mfa) is not built yet: a user with
-        // MFA on (enabled through any dialect) never gets a token from the
-        // password alone.
-        if user.isMFAEnabled { throw LMFailure(403, "A second factor is required to log in.") }
+        // MFA on (enabled through any dialect): the password earns only a
+        // short-lived token that POST /login/mfa alone accepts.
+        if user.isMFAEnabled {
+            let pending: String
+            do { pending = try tokens.issue(for: user, kind: .mfaPending) } catch { throw LMFailure.backend(error) }
+            return Envelope.send(response, 200, "Please provide the 2FA code to log in.", ["mfa": true, "token": .string(pending)])
+        }
         recordLogin(user)
         let token: String
         do { token = try tokens.issue(for: user) } catch { throw LMFailure.backend(error) }

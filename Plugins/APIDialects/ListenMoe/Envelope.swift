@@ -12,7 +12,16 @@
 // | register: bad username ([A-Za-z0-9._-]{1,32})       | 400    | Invalid username provided.                                     |
 // | register: empty or over-long password               | 400    | Invalid password provided.                                     |
 // | register: name or e-mail taken (any dialect)        | 400    | An account with that email address and/or username already exists. |
-// | login done                                          | 200    | Successfully logged in.                                        |
+// | login done (also POST /login/mfa)                   | 200    | Successfully logged in.                                        |
+// | login: password right, MFA on (+ mfa, pending token)| 200    | Please provide the 2FA code to log in.                         |
+// | GET /users/{u}/mfa (+ otpauthURL, a QR code PNG)     | 200    | Successfully generated MFA QR code.                            |
+// | POST /users/{u}/mfa (+ recoveryCodes)               | 200    | Successfully enabled mfa. You will now be logged out.          |
+// | DELETE /users/{u}/mfa                               | 200    | Successfully disabled mfa. You will now be logged out.         |
+// | GET/POST /users/{u}/mfa with MFA on                 | 400    | MFA already activated.                                         |
+// | DELETE /users/{u}/mfa with MFA off                  | 400    | No MFA activated.                                              |
+// | wrong, reused or missing-enrolment code             | 401    | Invalid OTP provided.                                          |
+// | too many wrong codes for the account                | 429    | Too many invalid OTP attempts, please try again later.         |
+// | no totp auth plugin configured                      | 503    | Two-factor authentication is unavailable, please try again later. |
 // | login: unknown account, wrong password, banned      | 401    | Invalid username/email or password.                            |
 // | Authorization that does not verify / none needed    | 401    | Invalid authorization.                                         |
 // | not the user themself nor staff                     | 403    | Not authorized.                                                |
@@ -20,7 +29,6 @@
 // | no / invalid path parameter                         | 400    | No params provided. / Invalid params provided.                 |
 // | no body / body not what the route reads             | 400    | No body provided. / Invalid body provided.                     |
 // | login: too many failures for the account name       | 429    | Too many failed login attempts, please try again later.       |
-// | MFA routes (a later increment)                      | 501    | Not implemented yet.                                           |
 // | no route / other method / body too large            | 404/405/413 | Not found. / Method not allowed. / Payload too large.     |
 // | store or hashing overloaded or down                 | 503    | Service unavailable, please try again later.                   |
 // | anything unexpected                                 | 500    | Internal server error.                                         |
@@ -51,7 +59,11 @@ struct LMFailure: Error {
     static let notAuthorized = LMFailure(403, "Not authorized.")
     static let noUser = LMFailure(404, "No user found.")
     static let tooManyAttempts = LMFailure(429, "Too many failed login attempts, please try again later.")
-    static let notImplemented = LMFailure(501, "Not implemented yet.")
+    static let mfaAlreadyActive = LMFailure(400, "MFA already activated.")
+    static let mfaNotActive = LMFailure(400, "No MFA activated.")
+    static let invalidOTP = LMFailure(401, "Invalid OTP provided.")
+    static let tooManyOTPAttempts = LMFailure(429, "Too many invalid OTP attempts, please try again later.")
+    static let mfaUnavailable = LMFailure(503, "Two-factor authentication is unavailable, please try again later.")
     static let unavailable = LMFailure(503, "Service unavailable, please try again later.")
     static let internalError = LMFailure(500, "Internal server error.")
 

@@ -14,6 +14,11 @@
 //                         allowed per account name and window (default 10 per 60 s),
 //                         counted in the store so every host on it shares the budget
 //                         (PluginKit's AccountCounter); over it, 429 with Retry-After
+//   mfaRateLimit          false, or {"failures": N, "windowSeconds": S}: wrong MFA codes
+//                         (TOTP or recovery) allowed per account and window, at every
+//                         route that takes one (default 5 per 300 s), counted in the store
+//   mfaIssuer             the issuer an authenticator app shows for the account
+//                         (default "LISTEN.moe")
 import PluginAPI
 import PluginKit
 import ProteusJSON
@@ -44,16 +49,25 @@ struct LMOptions: Sendable {
     var uploadLimit = 30
     /// Failed sign-ins per account name and window; nil: no limit.
     var loginLimit: (failures: UInt32, windowSeconds: UInt32)? = (10, 60)
+    /// Wrong MFA codes per account and window; nil: no limit.
+    var mfaLimit: (failures: UInt32, windowSeconds: UInt32)? = (5, 300)
+    var mfaIssuer = "LISTEN.moe"
 
     init() {}
 
     init(_ options: PluginOptions) throws(PluginError) {
-        try options.rejectUnknown(["roles", "defaultRole", "tokenLifetimeSeconds", "uploadLimit", "loginRateLimit"])
+        try options.rejectUnknown(["roles", "defaultRole", "tokenLifetimeSeconds", "uploadLimit", "loginRateLimit",
+                                   "mfaRateLimit", "mfaIssuer"])
         if let value = options.value("roles") { roles = try Self.roleRows(value) }
         if let slug = try options.string("defaultRole") { defaultRole = slug }
         if let seconds = try options.int("tokenLifetimeSeconds", in: 1...31_536_000) { tokenLifetimeSeconds = Int64(seconds) }
         if let limit = try options.int("uploadLimit", in: 0...1_000_000) { uploadLimit = limit }
-        if let value = options.value("loginRateLimit") { loginLimit = try Self.loginLimit(value) }
+        if let value = options.value("loginRateLimit") { loginLimit = try Self.limit(value, key: "loginRateLimit", fallback: (10, 60)) }
+        if let value = options.value("mfaRateLimit") { mfaLimit = try Self.limit(value, key: "mfaRateLimit", fallback: (5, 300)) }
+        if let issuer = try options.string("mfaIssuer") {
+            guard (1...64).contains(issuer.utf8.count) else { throw .invalid("option \"mfaIssuer\" must be 1 to 64 characters") }
+            mfaIssuer = issuer
+        }
         guard roles.contains(where: { $0.slug == defaultRole }) else {
             throw .invalid("option \"defaultRole\": \"\(defaultRole)\" is not the slug of a row in \"roles\"")
         }
@@ -61,22 +75,22 @@ struct LMOptions: Sendable {
 
     func row(slug: String) -> RoleRow? { roles.first { $0.slug == slug } }
 
-    private static func loginLimit(_ value: JSONValue) throws(PluginError) -> (failures: UInt32, windowSeconds: UInt32)? {
+    private static func limit(_ value: JSONValue, key name: String, fallback: (Int, Int)) throws(PluginError) -> (failures: UInt32, windowSeconds: UInt32)? {
         if value == .bool(false) { return nil }
         guard let object = value.objectValue else {
-            throw .invalid("option \"loginRateLimit\" must be false or an object {\"failures\": N, \"windowSeconds\": S}, not \(value.typeName)")
+            throw .invalid("option \"\(name)\" must be false or an object {\"failures\": N, \"windowSeconds\": S}, not \(value.typeName)")
         }
         for key in object.keys where key != "failures" && key != "windowSeconds" {
-            throw .invalid("unknown option \"loginRateLimit.\(key)\" (known: failures, windowSeconds)")
+            throw .invalid("unknown option \"\(name).\(key)\" (known: failures, windowSeconds)")
         }
         func number(_ key: String, _ range: ClosedRange<Int>, _ fallback: Int) throws(PluginError) -> UInt32 {
             guard let v = object[key] else { return UInt32(fallback) }
             guard let n = v.intValue, range.contains(n) else {
-                throw .invalid("option \"loginRateLimit.\(key)\" must be an integer from \(range.lowerBound) to \(range.upperBound), not \(v)")
+                throw .invalid("option \"\(name).\(key)\" must be an integer from \(range.lowerBound) to \(range.upperBound), not \(v)")
             }
             return UInt32(n)
         }
-        return (try number("failures", 1...100_000, 10), try number("windowSeconds", 1...86_400, 60))
+        return (try number("failures", 1...100_000, fallback.0), try number("windowSeconds", 1...86_400, fallback.1))
     }
 
     private static func roleRows(_ value: JSONValue) throws(PluginError) -> [RoleRow] {

@@ -1,8 +1,8 @@
 // LISTEN.moe API v4's users API (seed 003, reference listen-moe.md): the
-// {"message": ...} envelope, registration, JWT sign-in, users and roles.
-// Any Accept header is served (clients send application/vnd.listen.v4+json);
-// answers are application/json. The MFA routes are declared and answer 501
-// until the MFA increment (see README, "LISTEN.moe").
+// {"message": ...} envelope, registration, JWT sign-in (with a second step
+// for users with MFA on), users, roles and MFA (TOTP with a QR code,
+// recovery codes). Any Accept header is served (clients send
+// application/vnd.listen.v4+json); answers are application/json.
 import PluginAPI
 import PluginKit
 import ProteusJSON
@@ -27,7 +27,8 @@ final class ListenMoeDialect: DialectInstance, @unchecked Sendable {
             case .register, .login, .loginMFA: return "POST"
             case .user: return "GET,HEAD,PATCH"
             case .userRoles: return "GET,HEAD"
-            case .userMFA: return "GET,HEAD,POST,DELETE"
+            // No HEAD: each GET makes a new secret, which a HEAD must not do.
+            case .userMFA: return "GET,POST,DELETE"
             }
         }
     }
@@ -38,6 +39,7 @@ final class ListenMoeDialect: DialectInstance, @unchecked Sendable {
     let options: LMOptions
     let accounts: AccountRoutes
     let users: UserRoutes
+    let mfa: MFARoutes
 
     init(host: Host, options: LMOptions) throws {
         self.host = host
@@ -45,6 +47,7 @@ final class ListenMoeDialect: DialectInstance, @unchecked Sendable {
         let tokens = try Tokens(host: host, lifetimeSeconds: options.tokenLifetimeSeconds)
         self.accounts = AccountRoutes(host: host, options: options, tokens: tokens)
         self.users = UserRoutes(host: host, options: options, tokens: tokens)
+        self.mfa = MFARoutes(host: host, options: options, tokens: tokens, secondFactor: SecondFactor(host: host, options: options))
         try RoleSync.put(options.roles, into: host.directory)
     }
 
@@ -58,7 +61,10 @@ final class ListenMoeDialect: DialectInstance, @unchecked Sendable {
             case (.user, "PATCH"): try users.updateBio(request, response)
             case (.user, _): try users.show(request, response)
             case (.userRoles, _): try users.roles(request, response)
-            case (.loginMFA, _), (.userMFA, _): throw LMFailure.notImplemented
+            case (.loginMFA, _): try mfa.completeLogin(request, response)
+            case (.userMFA, "POST"): try mfa.enable(request, response)
+            case (.userMFA, "DELETE"): try mfa.disable(request, response)
+            case (.userMFA, _): try mfa.enrolment(request, response)
             }
         } catch let failure as LMFailure {
             Envelope.failure(response, failure)

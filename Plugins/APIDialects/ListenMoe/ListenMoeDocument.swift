@@ -1,6 +1,9 @@
 // The user's "listenmoe" document: what only LISTEN.moe shows (bio, images,
-// user settings, counters) and the token version. Shared facts (username,
-// e-mail, password, roles, MFA) stay in the directory's typed fields.
+// user settings, counters), the token version, the MFA enrolment waiting
+// for its first code (the totp plugin's verifier: the secret sealed with
+// the server key) and the recovery codes' keyed hashes. Shared facts
+// (username, e-mail, password, roles, the MFA flag and the enrolled TOTP
+// verifier) stay in the directory's typed fields.
 import PluginAPI
 import PluginKit
 import ProteusJSON
@@ -20,6 +23,18 @@ struct ListenMoeDocument {
     var tokenVersion: Int {
         get { object["tokenVersion"]?.intValue ?? 0 }
         set { object["tokenVersion"] = JSONValue(newValue) }
+    }
+
+    /// The verifier of the secret the latest GET /users/{u}/mfa showed.
+    var pendingMFAVerifier: String? {
+        get { object["mfaPending"]?.stringValue }
+        set { object["mfaPending"] = newValue.map { JSONValue.string($0) } }
+    }
+
+    /// Keyed hashes of the unused recovery codes (RecoveryCodes.swift).
+    var recoveryCodeHashes: [String] {
+        get { object["recoveryCodes"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+        set { object["recoveryCodes"] = newValue.isEmpty ? nil : .array(newValue.map { JSONValue.string($0) }) }
     }
 
     var bio: String? {

@@ -5,8 +5,8 @@ import PluginKit
 
 nonisolated(unsafe) private let descriptor = DialectExport.descriptor(
     name: "listenmoe",
-    version: "0.1.0",
-    description: "LISTEN.moe API v4 users (register, login with JWT, users, roles)",
+    version: "0.2.0",
+    description: "LISTEN.moe API v4 users (register, login with JWT, users, roles, MFA with TOTP and recovery codes)",
     factory: { host, options in try ListenMoeDialect(host: host, options: try LMOptions(options)) })
 
 @_cdecl("proteus_plugin_entry_v1")

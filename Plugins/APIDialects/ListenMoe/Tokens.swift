@@ -3,6 +3,12 @@
 // "listenmoe.jwt"; the key never leaves the host). Every worker and every
 // host sharing the secret key verifies them, also after a restart.
 //
+// Two kinds, signed under two purposes (so two keys): full tokens
+// ("listenmoe.jwt", tokenLifetimeSeconds) for every route, and MFA-pending
+// tokens ("listenmoe.jwt.mfa-pending", 5 minutes) that POST /login returns
+// to a user with MFA on and that only POST /login/mfa accepts. A token of
+// one kind never verifies as the other: its signature is under another key.
+//
 // Payload: {"sub": <dashed uuid>, "ver": <token version>, "cred": <tag>,
 //           "iat": <unix s>, "exp": <unix s>}
 //
@@ -24,8 +30,15 @@ import PluginKit
 import ProteusJSON
 
 final class Tokens: @unchecked Sendable {
-    static let signingPurpose = "listenmoe.jwt"
+    enum Kind {
+        case full, mfaPending
+
+        var signingPurpose: String { self == .full ? "listenmoe.jwt" : "listenmoe.jwt.mfa-pending" }
+    }
+
     static let credentialPurpose = "listenmoe.credential"
+    /// How long a user has to type the code after the password.
+    static let mfaPendingLifetimeSeconds: Int64 = 300
 
     let host: Host
     let directory: Directory
@@ -41,24 +54,24 @@ final class Tokens: @unchecked Sendable {
     }
 
     /// A new token for `user` (read with its listenmoe document).
-    func issue(for user: UserRecord) throws -> String {
+    func issue(for user: UserRecord, kind: Kind = .full) throws -> String {
         let now = host.nowMillis() / 1000
         let payload: JSONObject = [
             "sub": .string(proteus_id(byteArray: user.id).dashedUUID),
             "ver": JSONValue(ListenMoeDocument(user).tokenVersion),
             "cred": .string(try credentialTag(user)),
             "iat": JSONValue(now),
-            "exp": JSONValue(now + lifetimeSeconds),
+            "exp": JSONValue(now + (kind == .full ? lifetimeSeconds : Self.mfaPendingLifetimeSeconds)),
         ]
-        return try CompactJWS.sign(payload) { try host.mac(purpose: Self.signingPurpose, message: $0) }
+        return try CompactJWS.sign(payload) { try host.mac(purpose: kind.signingPurpose, message: $0) }
     }
 
     /// The caller named by the Authorization header: nil without one;
     /// 401 "Invalid authorization." for one that does not verify.
-    func caller(_ request: Request) throws(LMFailure) -> UserRecord? {
+    func caller(_ request: Request, kind: Kind = .full) throws(LMFailure) -> UserRecord? {
         guard let header = request.header("authorization") else { return nil }
         guard let token = Self.bearerToken(header),
-              let payload = CompactJWS.verify(token, mac: { try host.mac(purpose: Self.signingPurpose, message: $0) },
+              let payload = CompactJWS.verify(token, mac: { try host.mac(purpose: kind.signingPurpose, message: $0) },
                                               equal: { host.constantTimeEqual($0, $1) }),
               let subject = payload["sub"]?.stringValue, let id = proteus_id(dashedUUID: subject),
               let version = payload["ver"]?.intValue, let tag = payload["cred"]?.stringValue,
@@ -74,8 +87,8 @@ final class Tokens: @unchecked Sendable {
     }
 
     /// Like caller, but a missing Authorization is 401 too.
-    func requiredCaller(_ request: Request) throws(LMFailure) -> UserRecord {
-        guard let user = try caller(request) else { throw .invalidAuthorization }
+    func requiredCaller(_ request: Request, kind: Kind = .full) throws(LMFailure) -> UserRecord {
+        guard let user = try caller(request, kind: kind) else { throw .invalidAuthorization }
         return user
     }
 
