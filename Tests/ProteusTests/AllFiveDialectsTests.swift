@@ -201,6 +201,17 @@ class AllFiveDialectsTests: XCTestCase {
         // And its name is taken in every dialect.
         assertEnvelope(try panel.keyClient().call("POST", "/api/auth", json: ["username": "bob", "password": "Bob0Password", "permission": 1], ajax: false), 409)
         assertErizosError(try erizosAdmin().call("POST", "/api/users", json: ["username": "bob", "password": "x"]), 409)
+
+        // After a restart on the same directory and store: the same _id, and
+        // the LISTEN.moe token, the Cortex Hub id and the Erizos session still work.
+        try lm.restart()
+        server = lm.server
+        XCTAssertEqual(try ErizosClient(port: port).login("alice", "Alice0Password").json?["_id"]?.stringValue, objectID)
+        erizos.http = APIClient(port: port)
+        XCTAssertEqual(try erizos.call("GET", "/api/users/alice").json?["_id"]?.stringValue, objectID)
+        assertLM(try lm.call("GET", "/users/alice", token: token), 200)
+        XCTAssertEqual(try HubClient(port: port, userID: hub.userID).call("GET", "/users/me").json?["id"]?.stringValue, uuid)
+        XCTAssertEqual(try aioGet(dashed, "Alice0Password").json?["data"]?["userData"]?["uuid"]?.stringValue, dashed)
     }
 
     // MARK: passwords
