@@ -88,6 +88,16 @@ final class LMServer {
         http = APIClient(port: server.port)
     }
 
+    /// A client of a server already running with `config`, whose dialects
+    /// mount listenmoe at `mount` (among others).
+    init(server: ProteusProcess, config: [String: Any], mount: String) {
+        self.server = server
+        directory = server.directory
+        self.config = config
+        self.mount = mount
+        http = APIClient(port: server.port)
+    }
+
     var port: UInt16 { server.port }
 
     /// Stops the server and starts it again on the same data.

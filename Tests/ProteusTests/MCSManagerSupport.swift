@@ -164,9 +164,15 @@ final class PanelServer {
     let adminKey: String
     var port: UInt16 { server.port }
 
-    init(options: [String: Any] = [:], label: String = "mcsm", aiostreams: Bool = true) throws {
+    convenience init(options: [String: Any] = [:], label: String = "mcsm", aiostreams: Bool = true) throws {
         let dir = TemporaryDirectory.make(label)
-        server = try ProteusProcess(config: MCSM.config(directory: dir, options: options, aiostreams: aiostreams), directory: dir)
+        try self.init(server: ProteusProcess(config: MCSM.config(directory: dir, options: options, aiostreams: aiostreams), directory: dir))
+    }
+
+    /// Installs the administrator on a running server whose config mounts
+    /// MCSManager at "/" (among other dialects) and keeps its API key.
+    init(server: ProteusProcess) throws {
+        self.server = server
         let installer = PanelClient(port: server.port)
         let r = try installer.call("POST", "/api/auth/install", json: ["username": .string(MCSM.adminName), "password": .string(MCSM.adminPassword)])
         guard r.status == 200 else { throw TestFailure("install failed: \(r.text)") }
