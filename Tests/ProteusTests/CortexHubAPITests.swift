@@ -124,6 +124,13 @@ class CortexHubAPITests: XCTestCase {
             "DELETE /api/v1/users/admin/groups/{gid}",
         ]
         XCTAssertEqual(operations, expected)
+        // The OIDC steps answer with redirects, not 200 JSON.
+        for path in ["/api/v1/users/login", "/api/v1/users/login/callback"] {
+            let responses = paths[path]?["get"]?["responses"]?.objectValue
+            XCTAssertNotNil(responses?["302"]?["headers"]?["Location"], path)
+            XCTAssertNil(responses?["200"], path)
+            XCTAssertEqual(responses?["502"]?["content"]?["application/json"]?["schema"]?["$ref"], "#/components/schemas/HTTPError", path)
+        }
         // Every documented operation is served: none answers the host's 404/405.
         for operation in expected {
             let parts = operation.split(separator: " ")
