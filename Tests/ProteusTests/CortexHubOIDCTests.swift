@@ -153,6 +153,23 @@ class CortexHubOIDCTests: XCTestCase {
         _ = try userID(try signIn().response)
     }
 
+    /// A rotated key is found by refetching the key set once on its unknown
+    /// kid; forged kids right after cause no further fetches.
+    func testKeyRotationRefetchesTheKeySetOnce() throws {
+        _ = try userID(try signIn().response)
+        let fetched = try XCTUnwrap(try provider.log()["jwks_requests"]?.intValue)
+        try provider.mode("unknown-kid")
+        assertDetail(try signIn().response, 401, "The ID token was refused: signed with an unknown key")
+        XCTAssertEqual(try provider.log()["jwks_requests"]?.intValue, fetched, "no refetch within 5 s of the last")
+        try provider.mode("rs256")
+        try provider.rotateKey()
+        Thread.sleep(forTimeInterval: 5.2)
+        _ = try userID(try signIn().response)
+        XCTAssertEqual(try provider.log()["jwks_requests"]?.intValue, fetched + 1)
+        _ = try userID(try signIn().response)
+        XCTAssertEqual(try provider.log()["jwks_requests"]?.intValue, fetched + 1, "the new set is cached")
+    }
+
     func testStateIsSingleUseAndMustBeOurs() throws {
         let first = try signIn()
         _ = try userID(first.response)

@@ -2,7 +2,7 @@
 // (<issuer>/.well-known/openid-configuration) and its signing keys (JWKS),
 // fetched through the host's outbound service and cached for an hour. An
 // unknown kid refetches the key set once (providers rotate keys), at most
-// every 10 s so forged kids cannot make us hammer the provider.
+// every 5 s so forged kids cannot make us hammer the provider.
 import PluginAPI
 import PluginKit
 import ProteusJSON
@@ -33,7 +33,7 @@ final class OIDCProvider: @unchecked Sendable {
     }
 
     static let cacheMillis: Int64 = 3_600_000
-    static let refetchSpacingMillis: Int64 = 10_000
+    static let refetchSpacingMillis: Int64 = 5_000
     static let timeoutMs: UInt32 = 10_000
 
     let host: Host

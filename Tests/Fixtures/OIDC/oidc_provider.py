@@ -21,11 +21,13 @@ is http://127.0.0.1:N.
                     {"id_token": ..., "access_token": ..., "token_type": "Bearer"},
                     or 400 {"error": "invalid_grant"|...}
     POST /control   {"mode": M, "user": {"sub", "email", "email_verified",
-                    "preferred_username", "name"}} for the next sign-ins
+                    "preferred_username", "name"}} for the next sign-ins;
+                    {"rotate": true} replaces the RSA key by a new one under
+                    a new kid ("rsa-2", "rsa-3", ...)
     GET  /log       {"token_requests": N, "jwks_requests": N, "last_token_form": {...}}
 
 Modes (what /token issues): rs256, es256 (good tokens), bad-signature
-(RS256 signed by another key under kid "rsa-1"), alg-none, hs256-public-key
+(RS256 signed by another key under the current RSA kid), alg-none, hs256-public-key
 (HS256 keyed with the RSA public key's PEM), wrong-aud, wrong-iss,
 wrong-nonce, expired, unknown-kid, refuse-code (400 invalid_grant),
 server-error (500).
@@ -57,6 +59,8 @@ class Provider:
         self.client_secret = client_secret
         self.issuer = None
         self.rsa = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.rsa_kid = "rsa-1"
+        self.rotations = 1
         self.ec = ec.generate_private_key(ec.SECP256R1())
         self.other_rsa = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.lock = threading.Lock()
@@ -70,7 +74,7 @@ class Provider:
 
     def jwks(self):
         rsa_jwk = json.loads(RSAAlgorithm.to_jwk(self.rsa.public_key()))
-        rsa_jwk.update({"kid": "rsa-1", "use": "sig", "alg": "RS256"})
+        rsa_jwk.update({"kid": self.rsa_kid, "use": "sig", "alg": "RS256"})
         ec_jwk = json.loads(ECAlgorithm.to_jwk(self.ec.public_key()))
         ec_jwk.update({"kid": "ec-1", "use": "sig", "alg": "ES256"})
         return {"keys": [rsa_jwk, ec_jwk]}
@@ -91,20 +95,20 @@ class Provider:
         if mode == "es256":
             return jwt.encode(claims, self.ec, algorithm="ES256", headers={"kid": "ec-1"})
         if mode == "bad-signature":
-            return jwt.encode(claims, self.other_rsa, algorithm="RS256", headers={"kid": "rsa-1"})
+            return jwt.encode(claims, self.other_rsa, algorithm="RS256", headers={"kid": self.rsa_kid})
         if mode == "unknown-kid":
             return jwt.encode(claims, self.other_rsa, algorithm="RS256", headers={"kid": "rsa-rotated"})
         if mode == "alg-none":
-            header = b64url(json.dumps({"alg": "none", "typ": "JWT", "kid": "rsa-1"}).encode())
+            header = b64url(json.dumps({"alg": "none", "typ": "JWT", "kid": self.rsa_kid}).encode())
             return header + "." + b64url(json.dumps(claims).encode()) + "."
         if mode == "hs256-public-key":
             # PyJWT refuses a PEM as an HMAC key (the very attack), so by hand.
             pem = self.rsa.public_key().public_bytes(serialization.Encoding.PEM,
                                                      serialization.PublicFormat.SubjectPublicKeyInfo)
-            signing_input = (b64url(json.dumps({"alg": "HS256", "typ": "JWT", "kid": "rsa-1"}).encode()) + "."
+            signing_input = (b64url(json.dumps({"alg": "HS256", "typ": "JWT", "kid": self.rsa_kid}).encode()) + "."
                              + b64url(json.dumps(claims).encode()))
             return signing_input + "." + b64url(hmac.new(pem, signing_input.encode(), hashlib.sha256).digest())
-        return jwt.encode(claims, self.rsa, algorithm="RS256", headers={"kid": "rsa-1"})
+        return jwt.encode(claims, self.rsa, algorithm="RS256", headers={"kid": self.rsa_kid})
 
 
 PROVIDER = None
@@ -183,6 +187,10 @@ class Handler(BaseHTTPRequestHandler):
                     p.mode = change["mode"]
                 if "user" in change:
                     p.user = change["user"]
+                if change.get("rotate"):
+                    p.rotations += 1
+                    p.rsa = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+                    p.rsa_kid = "rsa-%d" % p.rotations
             return self.send_json(200, {"ok": True})
         if url.path != "/token":
             return self.send_json(404, {"error": "not_found"})

@@ -52,6 +52,11 @@ final class OIDCTestProvider: @unchecked Sendable {
         try control(["user": .object(user)])
     }
 
+    /// Replaces the RSA signing key by a new one under a new kid.
+    func rotateKey() throws {
+        try control(["rotate": true])
+    }
+
     func log() throws -> JSONValue {
         let r = try APIClient(port: port).request("GET", "/log")
         guard r.status == 200, let json = r.json else { throw TestFailure("provider log failed: \(r.text)") }
