@@ -1,9 +1,10 @@
 // Public keys from JSON Web Keys (RFC 7517/7518) as OpenSSL 3 EVP_PKEYs,
 // for verifying other parties' signatures (an OIDC provider's ID tokens).
 // Only what RS256 and ES256 need: RSA (n, e; at least 2048 bits) and EC
-// P-256 (x, y; the point must be on the curve). Keys are built with
-// EVP_PKEY_fromdata from an OSSL_PARAM list; every OpenSSL return and
-// pointer is checked, and any failure is "no key".
+// P-256 (x, y); OpenSSL's public-key check must pass (point on the curve,
+// a sane RSA exponent). Keys are built with EVP_PKEY_fromdata from an
+// OSSL_PARAM list; every OpenSSL return and pointer is checked, and any
+// failure is "no key".
 import COpenSSL
 import ProteusJSON
 
@@ -74,19 +75,12 @@ public final class JWKPublicKey: @unchecked Sendable {
 
     private static func p256Key(point: [UInt8]) -> OpaquePointer? {
         // The builder keeps pointers until to_param, which runs inside fromData.
-        let made = point.withUnsafeBytes { pub in
+        point.withUnsafeBytes { pub in
             fromData("EC") { builder in
                 OSSL_PARAM_BLD_push_utf8_string(builder, name("group"), name("prime256v1"), 0) == 1
                     && OSSL_PARAM_BLD_push_octet_string(builder, name("pub"), pub.baseAddress, pub.count) == 1
             }
         }
-        guard let pkey = made else { return nil }
-        // fromdata does not promise an on-curve check; an off-curve point
-        // would open invalid-curve tricks, so check it explicitly.
-        guard let check = EVP_PKEY_CTX_new_from_pkey(nil, pkey, nil) else { EVP_PKEY_free(pkey); return nil }
-        defer { EVP_PKEY_CTX_free(check) }
-        guard EVP_PKEY_public_check(check) == 1 else { EVP_PKEY_free(pkey); return nil }
-        return pkey
     }
 
     /// A literal as a C string that lives for the process: OSSL_PARAM_BLD
@@ -110,6 +104,12 @@ public final class JWKPublicKey: @unchecked Sendable {
         guard EVP_PKEY_fromdata(ctx, &pkey, proteus_evp_pkey_public_key_selection(), params) == 1, let key = pkey else {
             return nil
         }
+        // fromdata does not promise validation: an EC point off the curve
+        // (invalid-curve tricks) or an RSA exponent of 1 or an even one
+        // would be accepted; OpenSSL's public check refuses them.
+        guard let check = EVP_PKEY_CTX_new_from_pkey(nil, key, nil) else { EVP_PKEY_free(key); return nil }
+        defer { EVP_PKEY_CTX_free(check) }
+        guard EVP_PKEY_public_check(check) == 1 else { EVP_PKEY_free(key); return nil }
         return key
     }
 }

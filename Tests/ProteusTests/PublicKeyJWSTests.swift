@@ -104,6 +104,11 @@ print(json.dumps({
         XCTAssertNil(try key("rsa1024"), "RSA under 2048 bits")
         XCTAssertNil(try key("ecOffCurve"), "a point off the curve")
         XCTAssertNil(try key("p384"), "another curve")
+        for exponent in ["AQ", "Ag", "AAE"] { // 1, 2, and 1 with a leading zero
+            var weak = try XCTUnwrap(try fixture("rsa").objectValue)
+            weak["e"] = .string(exponent)
+            XCTAssertNil(JWKPublicKey.make(weak), "e = \(exponent)")
+        }
         var encryption = try XCTUnwrap(try fixture("rsa").objectValue)
         encryption["use"] = "enc"
         XCTAssertNil(JWKPublicKey.make(encryption))
