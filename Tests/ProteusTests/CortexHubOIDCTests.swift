@@ -153,6 +153,19 @@ class CortexHubOIDCTests: XCTestCase {
         _ = try userID(try signIn().response)
     }
 
+    /// The client secret goes in the form when discovery lists only
+    /// client_secret_post (the provider then refuses Basic).
+    func testClientSecretPostWhenDiscoveryListsOnlyIt() throws {
+        _ = try userID(try signIn().response)
+        XCTAssertEqual(try provider.log()["last_token_auth"], "client_secret_basic")
+        try provider.authMethods(["client_secret_post"])
+        hub.stop()
+        hub = try startHub() // discovery is cached: a new server reads it anew
+        _ = try userID(try signIn().response)
+        XCTAssertEqual(try provider.log()["last_token_auth"], "client_secret_post")
+        XCTAssertEqual(try provider.log()["last_token_form"]?["client_id"]?.stringValue, OIDCTestProvider.clientID)
+    }
+
     /// A rotated key is found by refetching the key set once on its unknown
     /// kid; forged kids right after cause no further fetches.
     func testKeyRotationRefetchesTheKeySetOnce() throws {

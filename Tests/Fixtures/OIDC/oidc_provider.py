@@ -23,8 +23,11 @@ is http://127.0.0.1:N.
     POST /control   {"mode": M, "user": {"sub", "email", "email_verified",
                     "preferred_username", "name"}} for the next sign-ins;
                     {"rotate": true} replaces the RSA key by a new one under
-                    a new kid ("rsa-2", "rsa-3", ...)
-    GET  /log       {"token_requests": N, "jwks_requests": N, "last_token_form": {...}}
+                    a new kid ("rsa-2", "rsa-3", ...); {"auth_methods": [...]}
+                    is what discovery lists and /token accepts
+                    (client_secret_basic and client_secret_post by default)
+    GET  /log       {"token_requests": N, "jwks_requests": N, "last_token_form": {...},
+                     "last_token_auth": "client_secret_basic"|"client_secret_post"}
 
 Modes (what /token issues): rs256, es256 (good tokens), bad-signature
 (RS256 signed by another key under the current RSA kid), alg-none, hs256-public-key
@@ -71,6 +74,8 @@ class Provider:
         self.token_requests = 0
         self.jwks_requests = 0
         self.last_token_form = {}
+        self.last_token_auth = None
+        self.auth_methods = ["client_secret_basic", "client_secret_post"]
 
     def jwks(self):
         rsa_jwk = json.loads(RSAAlgorithm.to_jwk(self.rsa.public_key()))
@@ -150,7 +155,7 @@ class Handler(BaseHTTPRequestHandler):
                 "issuer": base, "authorization_endpoint": base + "/authorize", "token_endpoint": base + "/token",
                 "jwks_uri": base + "/jwks", "response_types_supported": ["code"],
                 "subject_types_supported": ["public"], "id_token_signing_alg_values_supported": ["RS256", "ES256"],
-                "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+                "token_endpoint_auth_methods_supported": p.auth_methods,
                 "code_challenge_methods_supported": ["S256"]})
         if url.path == "/jwks":
             with p.lock:
@@ -173,7 +178,8 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/log":
             with p.lock:
                 return self.send_json(200, {"token_requests": p.token_requests, "jwks_requests": p.jwks_requests,
-                                            "last_token_form": p.last_token_form})
+                                            "last_token_form": p.last_token_form,
+                                            "last_token_auth": p.last_token_auth})
         self.send_json(404, {"error": "not_found"})
 
     def do_POST(self):
@@ -187,6 +193,8 @@ class Handler(BaseHTTPRequestHandler):
                     p.mode = change["mode"]
                 if "user" in change:
                     p.user = change["user"]
+                if "auth_methods" in change:
+                    p.auth_methods = change["auth_methods"]
                 if change.get("rotate"):
                     p.rotations += 1
                     p.rsa = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -202,12 +210,19 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "server-error":
             return self.send_json(500, {"error": "server_error"})
         client, secret = form.get("client_id"), form.get("client_secret")
+        method = "client_secret_post"
         auth = self.headers.get("Authorization", "")
         if auth.startswith("Basic "):
+            if secret is not None:
+                return self.send_json(400, {"error": "invalid_request"})  # two methods at once
             pair = base64.b64decode(auth[6:]).decode()
             client, _, secret = pair.partition(":")
             client, secret = urllib.parse.unquote_plus(client), urllib.parse.unquote_plus(secret)
-        if client != p.client_id or secret != p.client_secret:
+            method = "client_secret_basic"
+        with p.lock:
+            p.last_token_auth = method
+            allowed = method in p.auth_methods
+        if not allowed or client != p.client_id or secret != p.client_secret:
             return self.send_json(401, {"error": "invalid_client"})
         with p.lock:
             grant = p.codes.pop(form.get("code", ""), None)

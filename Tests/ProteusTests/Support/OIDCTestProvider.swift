@@ -57,6 +57,11 @@ final class OIDCTestProvider: @unchecked Sendable {
         try control(["rotate": true])
     }
 
+    /// The client authentication methods discovery lists and /token accepts.
+    func authMethods(_ methods: [String]) throws {
+        try control(["auth_methods": .array(methods.map { .string($0) })])
+    }
+
     func log() throws -> JSONValue {
         let r = try APIClient(port: port).request("GET", "/log")
         guard r.status == 200, let json = r.json else { throw TestFailure("provider log failed: \(r.text)") }
