@@ -27,13 +27,13 @@ class CortexHubOIDCTests: XCTestCase {
         provider?.stop()
     }
 
-    func startHub() throws -> HubServer {
+    func startHub(extra: [String: Any] = [:]) throws -> HubServer {
         try HubServer(options: [
             "oidc": ["issuer": provider.issuer, "clientId": OIDCTestProvider.clientID, "clientSecret": OIDCTestProvider.clientSecret,
                      "redirectUri": "http://127.0.0.1:1/api/v1/users/login/callback", "scopes": ["openid", "email", "profile"]],
             "allowedRedirects": [Self.frontend, Self.frontendWithQuery],
             "bootstrapAdmins": ["boss@example.com"],
-        ], label: "ch-oidc", extraConfig: ["outbound": ["allowPrivateNetworks": true]])
+        ], label: "ch-oidc", extraConfig: ["outbound": ["allowPrivateNetworks": true]].merging(extra) { _, new in new })
     }
 
     // MARK: helpers
@@ -238,6 +238,38 @@ class CortexHubOIDCTests: XCTestCase {
         hub = try startHub()
         assertDetail(try HubClient(port: hub.port).call("GET", "/users/login?frontend_callback_uri=" + encoded(Self.frontend), sendID: false), 502)
         XCTAssertEqual(try hub.server.userCount(), users)
+    }
+
+    /// With a waiting lane of 2, six callbacks against a hanging token
+    /// endpoint: four are refused at once for load (503, Retry-After), the
+    /// two that waited end as provider failures (502) at the 10 s timeout.
+    func testOutboundCallsRefusedForLoadAre503() throws {
+        hub.stop()
+        hub = try startHub(extra: ["workers": 1, "threads": 2, "waitingThreads": 2])
+        var targets: [String] = []
+        for _ in 0..<6 {
+            let back = queryItems(try provider.authorize(try startSignIn()))
+            targets.append(CH.mount + "/users/login/callback?code=\(encoded(try XCTUnwrap(back["code"])))&state=\(encoded(try XCTUnwrap(back["state"])))")
+        }
+        try provider.mode("hang")
+        let port = hub.port
+        let answers = ResultSlots<APIResponse>(6)
+        for (i, target) in targets.enumerated() {
+            Thread.detachNewThread { answers[i] = try? APIClient(port: port).request("GET", target, timeout: 40) }
+        }
+        func answered() -> [APIResponse] { answers.values.compactMap { $0 } }
+        func waitFor(_ count: Int, seconds: Double) {
+            let deadline = Date().addingTimeInterval(seconds)
+            while answered().count < count && Date() < deadline { usleep(20_000) }
+        }
+        waitFor(4, seconds: 8)
+        XCTAssertEqual(answered().map(\.status), [503, 503, 503, 503])
+        for r in answered() {
+            assertDetail(r, 503)
+            XCTAssertNotNil(r.header("Retry-After"))
+        }
+        waitFor(6, seconds: 30)
+        XCTAssertEqual(answered().map(\.status).sorted(), [502, 502, 503, 503, 503, 503])
     }
 
     func testBootstrapAdminByVerifiedEmailOnceAndBannedUsersAreRefused() throws {

@@ -79,6 +79,7 @@ final class CortexHubOIDCPostgresTests: CortexHubOIDCTests {
     override func testGoodSignInsWithRS256AndES256() throws { try super.testGoodSignInsWithRS256AndES256() }
     override func testForgedAndInvalidIDTokensAreRefusedAndCreateNoUser() throws { try super.testForgedAndInvalidIDTokensAreRefusedAndCreateNoUser() }
     override func testClientSecretPostWhenDiscoveryListsOnlyIt() throws { try super.testClientSecretPostWhenDiscoveryListsOnlyIt() }
+    override func testOutboundCallsRefusedForLoadAre503() throws { try super.testOutboundCallsRefusedForLoadAre503() }
     override func testKeyRotationRefetchesTheKeySetOnce() throws { try super.testKeyRotationRefetchesTheKeySetOnce() }
     override func testStateIsSingleUseAndMustBeOurs() throws { try super.testStateIsSingleUseAndMustBeOurs() }
     override func testOnlyAllowListedFrontendURIs() throws { try super.testOnlyAllowListedFrontendURIs() }

@@ -33,7 +33,7 @@ Modes (what /token issues): rs256, es256 (good tokens), bad-signature
 (RS256 signed by another key under the current RSA kid), alg-none, hs256-public-key
 (HS256 keyed with the RSA public key's PEM), wrong-aud, wrong-iss,
 wrong-nonce, expired, unknown-kid, refuse-code (400 invalid_grant),
-server-error (500).
+server-error (500), hang (/token answers 500 only after 15 s).
 """
 import base64
 import hashlib
@@ -207,7 +207,9 @@ class Handler(BaseHTTPRequestHandler):
             p.token_requests += 1
             p.last_token_form = {k: v for k, v in form.items() if k != "client_secret"}
             mode = p.mode
-        if mode == "server-error":
+        if mode == "hang":
+            time.sleep(15)
+        if mode in ("server-error", "hang"):
             return self.send_json(500, {"error": "server_error"})
         client, secret = form.get("client_id"), form.get("client_secret")
         method = "client_secret_post"
