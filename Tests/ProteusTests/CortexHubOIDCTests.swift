@@ -2,7 +2,8 @@
 // (Tests/Fixtures/OIDC/oidc_provider.py, PyJWT + cryptography): the
 // authorization redirect (PKCE S256, nonce, state), the code exchange, ID
 // token verification (RS256, ES256; bad signature, alg none, HS256 keyed
-// with the public key, wrong aud/iss/nonce, expired, unknown kid refused),
+// with the public key, wrong aud/iss/nonce, expired, iat in the future,
+// two audiences without azp, unknown kid refused),
 // users by (issuer, subject) only, single-use state, allow-listed frontend
 // URIs, refused codes and provider failures. CortexHubOIDCPostgresTests
 // runs the same on PostgreSQL.
@@ -138,7 +139,9 @@ class CortexHubOIDCTests: XCTestCase {
         let cases = [("bad-signature", refused + "bad signature"), ("alg-none", notRS256OrES256),
                      ("hs256-public-key", notRS256OrES256), ("wrong-aud", refused + "wrong audience"),
                      ("wrong-iss", refused + "wrong issuer"), ("wrong-nonce", refused + "wrong nonce"),
-                     ("expired", refused + "expired"), ("unknown-kid", refused + "signed with an unknown key")]
+                     ("expired", refused + "expired"), ("future-iat", refused + "issued in the future"),
+                     ("two-audiences", refused + "wrong authorized party"),
+                     ("unknown-kid", refused + "signed with an unknown key")]
         for (mode, detail) in cases {
             try provider.mode(mode)
             try provider.user(sub: "forged-\(mode)", email: "\(mode)@example.com", username: mode)
@@ -147,10 +150,12 @@ class CortexHubOIDCTests: XCTestCase {
             XCTAssertNil(r.header("Location"), mode)
         }
         XCTAssertEqual(try hub.server.userCount(), users)
-        // A good token still passes afterwards.
-        try provider.mode("rs256")
-        try provider.user(sub: "fine", email: "fine@example.com", username: "fine")
-        _ = try userID(try signIn().response)
+        // Good tokens still pass afterwards, also with two audiences and azp.
+        for mode in ["rs256", "two-audiences-azp"] {
+            try provider.mode(mode)
+            try provider.user(sub: "fine-\(mode)", email: "fine@example.com", username: "fine")
+            _ = try userID(try signIn().response)
+        }
     }
 
     /// The client secret goes in the form when discovery lists only

@@ -32,7 +32,8 @@ is http://127.0.0.1:N.
 Modes (what /token issues): rs256, es256 (good tokens), bad-signature
 (RS256 signed by another key under the current RSA kid), alg-none, hs256-public-key
 (HS256 keyed with the RSA public key's PEM), wrong-aud, wrong-iss,
-wrong-nonce, expired, unknown-kid, refuse-code (400 invalid_grant),
+wrong-nonce, expired, future-iat, two-audiences (no azp), two-audiences-azp
+(azp = the client: good), unknown-kid, refuse-code (400 invalid_grant),
 server-error (500), hang (/token answers 500 only after 15 s).
 """
 import base64
@@ -97,6 +98,12 @@ class Provider:
             claims["nonce"] = "not-the-nonce"
         elif mode == "expired":
             claims["iat"], claims["exp"] = now - 900, now - 600
+        elif mode == "future-iat":
+            claims["iat"], claims["exp"] = now + 600, now + 900
+        elif mode in ("two-audiences", "two-audiences-azp"):
+            claims["aud"] = [self.client_id, "another-client"]
+            if mode == "two-audiences-azp":
+                claims["azp"] = self.client_id
         if mode == "es256":
             return jwt.encode(claims, self.ec, algorithm="ES256", headers={"kid": "ec-1"})
         if mode == "bad-signature":
