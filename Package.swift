@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "proteus-mcsmanager", type: .dynamic, targets: ["MCSManager"]),
         .library(name: "proteus-cortexhub", type: .dynamic, targets: ["CortexHub"]),
         .library(name: "proteus-listenmoe", type: .dynamic, targets: ["ListenMoe"]),
+        .library(name: "proteus-erizos", type: .dynamic, targets: ["Erizos"]),
     ],
     targets: [
         // The C ABI: a header-only target every side compiles against.
@@ -50,6 +51,7 @@ let package = Package(
         .target(name: "MCSManager", dependencies: ["PluginKit"], path: "Plugins/APIDialects/MCSManager"),
         .target(name: "CortexHub", dependencies: ["PluginKit"], path: "Plugins/APIDialects/CortexHub"),
         .target(name: "ListenMoe", dependencies: ["PluginKit"], path: "Plugins/APIDialects/ListenMoe"),
+        .target(name: "Erizos", dependencies: ["PluginKit"], path: "Plugins/APIDialects/Erizos"),
 
         // Tests drive the real binary and plugins; they never link a plugin target.
         .testTarget(name: "ProteusTests", dependencies: ["Host", "HTTPTransport", "PluginKit", "ProteusJSON", "COpenSSL"], path: "Tests/ProteusTests"),
@@ -68,6 +70,7 @@ if Context.environment["PROTEUS_FUZZ"] != nil {
         ("Forms", ["HTTPTransport", "PluginKit", "ProteusJSON"]),
         ("AIOStreams", ["AIOStreams", "PluginAPI", "PluginKit", "ProteusJSON"]),
         ("MCSManager", ["MCSManager", "PluginAPI", "PluginKit", "ProteusJSON"]),
+        ("Erizos", ["Erizos", "PluginAPI", "PluginKit", "ProteusJSON"]),
     ]
     package.targets += [
         .systemLibrary(name: "CLibFuzzer", path: "Tests/Fuzz/Support/CLibFuzzer"),

@@ -82,4 +82,14 @@ public struct Directory: @unchecked Sendable {
     public func deleteAPIKeys(userID: [UInt8], namespace: String?) throws -> UInt64 {
         try client.deleteKeys(user: userID, ns: namespace)
     }
+
+    // MARK: identities
+
+    /// The user linked to (provider, subject), or nil. One primary-key lookup.
+    public func identityUser(provider: String, subject: String) throws -> [UInt8]? {
+        try lookup { try client.identityUser(provider: provider, subject: subject) }
+    }
+
+    /// Links (provider, subject) to a user; CONFLICT when the pair is taken.
+    public func link(_ identity: IdentityRecord) throws { try client.link(identity) }
 }

@@ -48,8 +48,9 @@ struct CortexHubOptions: Sendable {
     var allowedRedirects: [String] = []
     var oidc: OIDC?
     var sessionTTLSeconds: Int64 = 30 * 86_400
-    var perAccount: SignInLimit.Budget? = .init(failures: 10, windowSeconds: 60)
-    var perIP: SignInLimit.Budget? = .init(failures: 30, windowSeconds: 60)
+    /// 10 failed sign-ins per minute per account, 30 per address (each a
+    /// budget of 5× as many attempts: ~150 sign-ins a minute from one address).
+    var loginLimits = SignInLimits.standard
 
     init(_ options: PluginOptions) throws {
         try options.rejectUnknown(["allowPasswordLogin", "bootstrapAdmins", "providers", "allowedRedirects",
@@ -63,7 +64,7 @@ struct CortexHubOptions: Sendable {
         if let catalogue = try options.object("providers") { providers = try Self.providers(catalogue) }
         if let o = try options.object("oidc") { oidc = try Self.oidc(PluginOptions(o)) }
         if let ttl = try options.int("sessionTTLSeconds", in: 60...31_536_000) { sessionTTLSeconds = Int64(ttl) }
-        try readRateLimit(options.value("loginRateLimit"))
+        loginLimits = try SignInLimits(option: options.value("loginRateLimit"))
     }
 
     /// A list of non-empty strings (absent = empty).
@@ -145,41 +146,6 @@ struct CortexHubOptions: Sendable {
                         redirectURI: redirect, scopes: scopes)
         } catch let e as PluginError {
             throw PluginError.invalid("option \"oidc\": \(e.message)")
-        }
-    }
-
-    private mutating func readRateLimit(_ value: JSONValue?) throws {
-        switch value {
-        case nil, .null?, .bool(true)?:
-            break
-        case .bool(false)?:
-            perAccount = nil
-            perIP = nil
-        case .object(let o)?:
-            do {
-                let limits = PluginOptions(o)
-                try limits.rejectUnknown(["perAccount", "perIP"])
-                perAccount = try Self.budget(limits, "perAccount", default: perAccount)
-                perIP = try Self.budget(limits, "perIP", default: perIP)
-            } catch let e as PluginError {
-                throw PluginError.invalid("option \"loginRateLimit\": \(e.message)")
-            }
-        case let other?:
-            throw PluginError.invalid("option \"loginRateLimit\" must be false or an object {\"perAccount\": {...}, \"perIP\": {...}}, not \(other.typeName)")
-        }
-    }
-
-    private static func budget(_ options: PluginOptions, _ key: String, default value: SignInLimit.Budget?) throws -> SignInLimit.Budget? {
-        switch options.value(key) {
-        case nil, .null?: return value
-        case .bool(false)?: return nil
-        case .object(let o)?:
-            let l = PluginOptions(o)
-            try l.rejectUnknown(["failures", "windowSeconds"])
-            return .init(failures: UInt32(try l.int("failures", in: 1...100_000) ?? Int(value?.failures ?? 10)),
-                         windowSeconds: UInt32(try l.int("windowSeconds", in: 1...86_400) ?? Int(value?.windowSeconds ?? 60)))
-        case let other?:
-            throw PluginError.invalid("option \"\(key)\" must be false or {\"failures\": N, \"windowSeconds\": S}, not \(other.typeName)")
         }
     }
 }

@@ -11,7 +11,7 @@ final class SignInRoutes: @unchecked Sendable {
     let ids: LoginIDs
     private let directory: Directory
     private let decoy: PasswordDecoy
-    private let limit: SignInLimit
+    private let limit: SignInThrottle
 
     init(host: Host, options: CortexHubOptions, ids: LoginIDs) {
         self.host = host
@@ -19,7 +19,7 @@ final class SignInRoutes: @unchecked Sendable {
         self.ids = ids
         self.directory = host.directory
         self.decoy = PasswordDecoy(host: host)
-        self.limit = SignInLimit(host: host, prefix: "cortexhub", perAccount: options.perAccount, perIP: options.perIP)
+        self.limit = SignInThrottle(host: host, prefix: "cortexhub", limits: options.loginLimits)
     }
 
     /// Set by the dialect when options.oidc is (it needs this object).

@@ -9,7 +9,7 @@ final class AccountRoutes: @unchecked Sendable {
     let tokens: Tokens
     private let directory: Directory
     private let decoy: PasswordDecoy
-    private let limit: AccountSignInLimit?
+    private let limit: AccountCounter?
 
     init(host: Host, options: LMOptions, tokens: Tokens) {
         self.host = host
@@ -18,7 +18,8 @@ final class AccountRoutes: @unchecked Sendable {
         self.directory = host.directory
         self.decoy = PasswordDecoy(host: host)
         self.limit = options.loginLimit.map {
-            AccountSignInLimit(host: host, namespace: "listenmoe-login:", failures: $0.failures, windowSeconds: $0.windowSeconds)
+            AccountCounter(host: host, directory: host.directory, keyPrefix: "listenmoe-login:",
+                           limit: SignInLimit(failures: $0.failures, windowSeconds: $0.windowSeconds))
         }
     }
 

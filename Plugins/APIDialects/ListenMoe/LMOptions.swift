@@ -13,7 +13,7 @@
 //   loginRateLimit        false, or {"failures": N, "windowSeconds": S}: failed sign-ins
 //                         allowed per account name and window (default 10 per 60 s),
 //                         counted in the store so every host on it shares the budget
-//                         (PluginKit's AccountSignInLimit); over it, 429 with Retry-After
+//                         (PluginKit's AccountCounter); over it, 429 with Retry-After
 import PluginAPI
 import PluginKit
 import ProteusJSON

@@ -138,7 +138,7 @@ final class Access: @unchecked Sendable {
     /// The session named by the request's cookie, when it is valid.
     func currentSession(_ request: Request) throws(MCSMFailure) -> Session? {
         guard let value = Self.cookie(request, options.sessionCookie), !value.isEmpty, value.utf8.count <= 256 else { return nil }
-        let hash = host.sha256(Array(value.utf8))
+        let hash = SecretToken.hash(value, host)
         let record: SessionRecord?
         do { record = try directory.session(tokenHash: hash, now: host.nowMillis()) } catch { throw MCSMFailure.backend(error) }
         guard let record, record.namespace == Self.namespace,
@@ -154,10 +154,11 @@ final class Access: @unchecked Sendable {
 
     /// Starts a session for `user`: stores it and sets the cookie. Returns the token.
     func startSession(for userID: [UInt8], _ request: Request, _ response: Response) throws -> String {
-        let cookieValue = Base64.encode(try host.randomBytes(32), urlSafe: true, padding: false)
+        let cookie = try SecretToken.generate(host)
+        let cookieValue = cookie.text
         let salt = try host.randomBytes(16)
         let now = host.nowMillis()
-        var record = SessionRecord(tokenHash: host.sha256(Array(cookieValue.utf8)), userID: userID, namespace: Self.namespace)
+        var record = SessionRecord(tokenHash: cookie.hash, userID: userID, namespace: Self.namespace)
         record.createdAt = now
         record.expiresAt = now + options.sessionTTLSeconds * 1000
         record.dataJSON = JSONValue.object(["salt": .string(Hex.encode(salt)), "issued": .number(JSONNumber(now))]).serialized()

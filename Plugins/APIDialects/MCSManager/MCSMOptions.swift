@@ -15,29 +15,23 @@
 //                       (its workers share it). Windows are fixed from the first
 //                       attempt: over the limit, even the owner gets 429 with
 //                       Retry-After until the window ends, never longer. A store
-//                       that cannot count answers 503 (see AccountLimit.swift).
+//                       that cannot count answers 503 (see AccountLimit.swift; the
+//                       option and the counter are PluginKit's SignInLimits and
+//                       AccountCounter).
 import PluginAPI
 import PluginKit
 import ProteusJSON
 
 struct MCSMOptions: Sendable {
-    struct Limit: Sendable {
-        /// Failed attempts allowed per window.
-        var failures: UInt32
-        var windowSeconds: UInt32
-        /// What one failure costs in the shared counter (a success costs 1).
-        static let failureWeight: UInt32 = 5
-        /// The counter's limit.
-        var budget: UInt32 { failures * Self.failureWeight }
-    }
+    typealias Limit = SignInLimit
 
     enum APIKeyPolicy: Sendable { case enabled, disabled, onlyAdmin }
 
     var sessionCookie = "MCSM_SESSION"
     var sessionTTLSeconds: Int64 = 86_400
     var apiKeys = APIKeyPolicy.enabled
-    var perAccount: Limit? = Limit(failures: 10, windowSeconds: 60)
-    var perIP: Limit? = Limit(failures: 30, windowSeconds: 60)
+    var perAccount: Limit? = SignInLimits.standard.perAccount
+    var perIP: Limit? = SignInLimits.standard.perIP
 
     init(_ options: PluginOptions) throws {
         try options.rejectUnknown(["sessionCookie", "sessionTTLSeconds", "enableApiKey", "loginRateLimit"])
@@ -55,38 +49,9 @@ struct MCSMOptions: Sendable {
         case let other?:
             throw PluginError.invalid("option \"enableApiKey\" must be true, false or \"ONLY_ADMIN\", not \(other.serialized())")
         }
-        switch options.value("loginRateLimit") {
-        case nil, .null?, .bool(true)?:
-            break
-        case .bool(false)?:
-            perAccount = nil
-            perIP = nil
-        case .object(let o)?:
-            do {
-                let limits = PluginOptions(o)
-                try limits.rejectUnknown(["perAccount", "perIP"])
-                perAccount = try Self.limit(limits, "perAccount", default: perAccount)
-                perIP = try Self.limit(limits, "perIP", default: perIP)
-            } catch let e as PluginError where !e.message.contains("loginRateLimit") {
-                throw PluginError.invalid("option \"loginRateLimit\": \(e.message)")
-            }
-        case let other?:
-            throw PluginError.invalid("option \"loginRateLimit\" must be false or an object {\"perAccount\": {...}, \"perIP\": {...}}, not \(other.typeName)")
-        }
-    }
-
-    private static func limit(_ options: PluginOptions, _ key: String, default value: Limit?) throws -> Limit? {
-        switch options.value(key) {
-        case nil, .null?: return value
-        case .bool(false)?: return nil
-        case .object(let o)?:
-            let l = PluginOptions(o)
-            try l.rejectUnknown(["failures", "windowSeconds"])
-            return Limit(failures: UInt32(try l.int("failures", in: 1...100_000) ?? Int(value?.failures ?? 10)),
-                         windowSeconds: UInt32(try l.int("windowSeconds", in: 1...86_400) ?? Int(value?.windowSeconds ?? 60)))
-        case let other?:
-            throw PluginError.invalid("option \"loginRateLimit.\(key)\" must be false or {\"failures\": N, \"windowSeconds\": S}, not \(other.typeName)")
-        }
+        let limits = try SignInLimits(option: options.value("loginRateLimit"))
+        perAccount = limits.perAccount
+        perIP = limits.perIP
     }
 
     private static func isTokenChar(_ c: UInt8) -> Bool {

@@ -1,6 +1,7 @@
 // ISO-8601 timestamps like JavaScript's Date.toISOString(): 2020-01-12T17:05:20.616Z
-enum ISOTime {
-    static func format(millis: Int64) -> String {
+// (UTC, milliseconds, "Z"); shared by the dialects that show them.
+public enum ISOTime {
+    public static func format(millis: Int64) -> String {
         let ms = Int(((millis % 1000) + 1000) % 1000)
         var seconds = (millis - Int64(ms)) / 1000
         let secondOfDay = Int(((seconds % 86_400) + 86_400) % 86_400)
