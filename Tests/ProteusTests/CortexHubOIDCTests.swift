@@ -233,6 +233,12 @@ class CortexHubOIDCTests: XCTestCase {
         let users = try hub.server.userCount()
         try provider.mode("server-error")
         assertDetail(try signIn().response, 502)
+        // The operator sees why (the log is buffered: wait for it); never the secret.
+        let logged = "OIDC provider \(provider.issuer): the token endpoint answered 500"
+        let deadline = Date().addingTimeInterval(5)
+        while !hub.server.outputText.contains(logged) && Date() < deadline { usleep(50_000) }
+        XCTAssertTrue(hub.server.outputText.contains(logged), hub.server.outputText.suffix(2000).description)
+        XCTAssertFalse(hub.server.outputText.contains(OIDCTestProvider.clientSecret))
         // The provider goes away between the redirect and the callback.
         try provider.mode("rs256")
         let back = queryItems(try provider.authorize(try startSignIn()))

@@ -26,7 +26,7 @@ struct IDTokenVerifier {
         func refuse(_ why: String) -> Failure { Failure(401, "The ID token was refused: \(why)") }
         guard let parsed = PublicKeyJWS.parse(token) else { throw refuse("malformed, or not signed with RS256 or ES256") }
         let key: JWKPublicKey?
-        do { key = try provider.key(for: parsed) } catch { throw error.failure }
+        do { key = try provider.key(for: parsed) } catch { throw provider.answer(error) }
         guard let key else { throw refuse("signed with an unknown key") }
         guard PublicKeyJWS.verify(parsed, with: key) else { throw refuse("bad signature") }
 

@@ -127,6 +127,13 @@ final class OIDCProvider: @unchecked Sendable {
         }
     }
 
+    /// The answer to a provider failure, logged for the operator (the
+    /// client only learns that the provider failed).
+    func answer(_ failure: ProviderFailure) -> Failure {
+        if !failure.overloaded { host.warn("OIDC provider \(config.issuer): \(failure.message)") }
+        return failure.failure
+    }
+
     static func isHTTPURL(_ s: String) -> Bool {
         (s.hasPrefix("https://") || s.hasPrefix("http://")) && !s.contains(" ") && s.utf8.count <= 2048
     }

@@ -35,7 +35,7 @@ final class OIDCSignIn: @unchecked Sendable {
             throw Failure(400, "frontend_callback_uri is not an allowed redirect")
         }
         let endpoints: OIDCProvider.Endpoints
-        do { endpoints = try provider.discover() } catch { throw error.failure }
+        do { endpoints = try provider.discover() } catch { throw provider.answer(error) }
         let state = try OIDCState.make(host, frontendURI: frontend)
         let target = FormEncoding.appending([
             ("response_type", "code"),
@@ -75,7 +75,7 @@ final class OIDCSignIn: @unchecked Sendable {
     /// 502 when it fails.
     private func exchange(code: String, verifier: String) throws -> String {
         let endpoints: OIDCProvider.Endpoints
-        do { endpoints = try provider.discover() } catch { throw error.failure }
+        do { endpoints = try provider.discover() } catch { throw provider.answer(error) }
         var form: [(name: String, value: String)] = [
             ("grant_type", "authorization_code"), ("code", code),
             ("redirect_uri", config.redirectURI), ("code_verifier", verifier),
@@ -95,17 +95,17 @@ final class OIDCSignIn: @unchecked Sendable {
         do {
             result = try provider.send(method: "POST", url: endpoints.token, headers: headers,
                                        body: Array(FormEncoding.encode(form).utf8), what: "token endpoint")
-        } catch { throw error.failure }
+        } catch { throw provider.answer(error) }
         switch result.status {
         case 200:
             guard let answer = try? JSONParser.parse(result.body), let token = answer["id_token"]?.stringValue else {
-                throw ProviderFailure(message: "the token endpoint sent no id_token").failure
+                throw provider.answer(ProviderFailure(message: "the token endpoint sent no id_token"))
             }
             return token
         case 400, 401, 403:
             throw Failure(400, "The sign-in provider refused the authorization code")
         default:
-            throw ProviderFailure(message: "the token endpoint answered \(result.status)").failure
+            throw provider.answer(ProviderFailure(message: "the token endpoint answered \(result.status)"))
         }
     }
 
