@@ -35,7 +35,7 @@ let package = Package(
 
         // Shared Swift code (linked statically into whoever uses it).
         .target(name: "ProteusJSON", path: "Sources/JSON"),
-        .target(name: "PluginKit", dependencies: ["PluginAPI", "ProteusJSON"], path: "Sources/PluginKit"),
+        .target(name: "PluginKit", dependencies: ["PluginAPI", "ProteusJSON", "COpenSSL"], path: "Sources/PluginKit"),
         // The host's HTTP/1.1 transport (epoll server, parser), a library so
         // tests and fuzz targets can link it without the executable.
         .target(name: "HTTPTransport", path: "Sources/HTTPTransport"),

@@ -53,12 +53,17 @@ class CortexHubAPITests: XCTestCase {
         }
     }
 
-    func testOIDCOptionsAreAcceptedButNotServedYet() throws {
+    /// An issuer the host may not reach (a private address without
+    /// outbound.allowPrivateNetworks) is a provider failure: 502. A foreign
+    /// frontend URI is refused before the provider is asked.
+    func testOIDCWithAnIssuerTheHostRefusesIs502() throws {
         hub.stop()
-        hub = try HubServer(options: ["oidc": ["issuer": "https://id.example.com", "clientId": "hub", "clientSecret": "s",
+        hub = try HubServer(options: ["oidc": ["issuer": "https://127.0.0.1:9", "clientId": "hub", "clientSecret": "s",
                                                "redirectUri": "http://127.0.0.1/api/v1/users/login/callback", "scopes": ["openid", "email"]],
                                       "allowedRedirects": ["http://127.0.0.1:3000/"]], label: "ch-oidc")
-        assertDetail(try hub.admin.call("GET", "/users/login?frontend_callback_uri=http://127.0.0.1:3000/"), 501)
+        assertDetail(try hub.admin.call("GET", "/users/login?frontend_callback_uri=http://127.0.0.1:3000/"), 502)
+        assertDetail(try hub.admin.call("GET", "/users/login?frontend_callback_uri=http://127.0.0.1:3001/"), 400)
+        assertDetail(try hub.admin.call("GET", "/users/login/callback?code=a&state=b"), 400)
     }
 
     func testOptionErrorsStopTheStartNamingTheKey() throws {
@@ -75,6 +80,7 @@ class CortexHubAPITests: XCTestCase {
             (["oidc": ["issuer": "https://id.example.com"]], "clientId"),
             (["oidc": ["issuer": "https://x", "clientId": "a", "redirectUri": "https://y/cb", "scope": "openid"]], "scope"),
             (["oidc": "https://id.example.com"], "oidc"),
+            (["oidc": ["issuer": "http://id.example.com", "clientId": "a", "redirectUri": "https://y/cb"]], "issuer"),
             (["loginRateLimit": "lots"], "loginRateLimit"),
             (["loginRateLimit": ["perIP": ["requests": 3]]], "requests"),
             (["sessionTTLSeconds": 5], "sessionTTLSeconds"),
@@ -118,6 +124,13 @@ class CortexHubAPITests: XCTestCase {
             "DELETE /api/v1/users/admin/groups/{gid}",
         ]
         XCTAssertEqual(operations, expected)
+        // The OIDC steps answer with redirects, not 200 JSON.
+        for path in ["/api/v1/users/login", "/api/v1/users/login/callback"] {
+            let responses = paths[path]?["get"]?["responses"]?.objectValue
+            XCTAssertNotNil(responses?["302"]?["headers"]?["Location"], path)
+            XCTAssertNil(responses?["200"], path)
+            XCTAssertEqual(responses?["502"]?["content"]?["application/json"]?["schema"]?["$ref"], "#/components/schemas/HTTPError", path)
+        }
         // Every documented operation is served: none answers the host's 404/405.
         for operation in expected {
             let parts = operation.split(separator: " ")

@@ -1,6 +1,7 @@
 // The Cortex Hub suites on PostgreSQL: every test of CortexHubTests,
-// CortexHubAdminTests and CortexHubAPITests with the store on the test
-// cluster (one schema per test directory; scripts/test starts the cluster).
+// CortexHubAdminTests, CortexHubAPITests and CortexHubOIDCTests with the
+// store on the test cluster (one schema per test directory; scripts/test
+// starts the cluster).
 import Foundation
 import XCTest
 
@@ -60,9 +61,31 @@ final class CortexHubAPIPostgresTests: CortexHubAPITests {
     override func testValidationErrorsHaveFastAPIShape() throws { try super.testValidationErrorsHaveFastAPIShape() }
     override func testHostDecidedStatusesAreInTheDetailEnvelope() throws { try super.testHostDecidedStatusesAreInTheDetailEnvelope() }
     override func testRoutesOfLaterIncrementsAnswer() throws { try super.testRoutesOfLaterIncrementsAnswer() }
-    override func testOIDCOptionsAreAcceptedButNotServedYet() throws { try super.testOIDCOptionsAreAcceptedButNotServedYet() }
+    override func testOIDCWithAnIssuerTheHostRefusesIs502() throws { try super.testOIDCWithAnIssuerTheHostRefusesIs502() }
     override func testOptionErrorsStopTheStartNamingTheKey() throws { try super.testOptionErrorsStopTheStartNamingTheKey() }
     override func testOpenAPIDocumentDescribesExactlyTheServedRoutesAndValidates() throws { try super.testOpenAPIDocumentDescribesExactlyTheServedRoutesAndValidates() }
+}
+
+final class CortexHubOIDCPostgresTests: CortexHubOIDCTests {
+    override func setUpWithError() throws {
+        CH.usePostgres()
+        try super.setUpWithError()
+    }
+
+    override func tearDown() {
+        super.tearDown()
+        CH.useSQLite()
+    }
+    override func testGoodSignInsWithRS256AndES256() throws { try super.testGoodSignInsWithRS256AndES256() }
+    override func testForgedAndInvalidIDTokensAreRefusedAndCreateNoUser() throws { try super.testForgedAndInvalidIDTokensAreRefusedAndCreateNoUser() }
+    override func testClientSecretPostWhenDiscoveryListsOnlyIt() throws { try super.testClientSecretPostWhenDiscoveryListsOnlyIt() }
+    override func testOutboundCallsRefusedForLoadAre503() throws { try super.testOutboundCallsRefusedForLoadAre503() }
+    override func testKeyRotationRefetchesTheKeySetOnce() throws { try super.testKeyRotationRefetchesTheKeySetOnce() }
+    override func testStateIsSingleUseAndMustBeOurs() throws { try super.testStateIsSingleUseAndMustBeOurs() }
+    override func testOnlyAllowListedFrontendURIs() throws { try super.testOnlyAllowListedFrontendURIs() }
+    override func testRefusedCodesAre4xxAndCreateNoUser() throws { try super.testRefusedCodesAre4xxAndCreateNoUser() }
+    override func testProviderFailuresAre502() throws { try super.testProviderFailuresAre502() }
+    override func testBootstrapAdminByVerifiedEmailOnceAndBannedUsersAreRefused() throws { try super.testBootstrapAdminByVerifiedEmailOnceAndBannedUsersAreRefused() }
 }
 
 /// Every Cortex Hub test has an override above.
@@ -70,7 +93,7 @@ final class CortexHubPostgresCoverageTests: XCTestCase {
     func testEveryCortexHubTestRunsOnPostgres() throws {
         let here = URL(fileURLWithPath: #filePath)
         let mine = try String(contentsOf: here, encoding: .utf8)
-        for file in ["CortexHubTests", "CortexHubAdminTests", "CortexHubAPITests"] {
+        for file in ["CortexHubTests", "CortexHubAdminTests", "CortexHubAPITests", "CortexHubOIDCTests"] {
             let source = try String(contentsOf: here.deletingLastPathComponent().appendingPathComponent(file + ".swift"), encoding: .utf8)
             for line in source.components(separatedBy: "\n") where line.hasPrefix("    func test") {
                 let name = String(line.dropFirst(9).prefix { $0 != "(" })

@@ -21,7 +21,8 @@ enum CH {
     static let mount = "/api/v1"
     static let maxBodyBytes = 16_384
 
-    static func config(directory: String, options: [String: Any] = [:]) -> [String: Any] {
+    /// `extra`: top-level config sections to add (e.g. "outbound").
+    static func config(directory: String, options: [String: Any] = [:], extra: [String: Any] = [:]) -> [String: Any] {
         var c = ProteusProcess.defaultConfig(directory: directory)
         if let storeOverride { c["store"] = storeOverride(directory) }
         c["auth"] = [ProteusProcess.fastPassword, ["plugin": "totp"]]
@@ -30,6 +31,7 @@ enum CH {
             ["plugin": "mcsmanager", "mount": "/", "options": ["loginRateLimit": false]],
             ["plugin": "cortexhub", "mount": mount, "options": options],
         ]
+        c.merge(extra) { _, new in new }
         return c
     }
 
@@ -77,10 +79,10 @@ final class HubServer {
     let admin: HubClient
     var port: UInt16 { server.port }
 
-    init(options: [String: Any] = [:], label: String = "ch", directory: String? = nil) throws {
+    init(options: [String: Any] = [:], label: String = "ch", directory: String? = nil, extraConfig: [String: Any] = [:]) throws {
         let dir = directory ?? TemporaryDirectory.make(label)
         let fresh = directory == nil
-        server = try ProteusProcess(config: CH.config(directory: dir, options: options), directory: dir)
+        server = try ProteusProcess(config: CH.config(directory: dir, options: options, extra: extraConfig), directory: dir)
         if fresh {
             let r = try PanelClient(port: server.port).call("POST", "/api/auth/install", json: ["username": .string(MCSM.adminName), "password": .string(MCSM.adminPassword)])
             guard r.status == 200 else { throw TestFailure("install failed: \(r.text)") }

@@ -1,13 +1,16 @@
 # Sourced by the scripts: Python tools the tests run, from PyPI, in a venv
 # under .build (nothing system-wide changes). Today: openapi-spec-validator,
-# which the Cortex Hub tests run on the dialect's /openapi.json.
+# which the Cortex Hub tests run on the dialect's /openapi.json, and PyJWT +
+# cryptography, with which Tests/Fixtures/OIDC/oidc_provider.py signs ID
+# tokens for the Cortex Hub OIDC tests.
 # Usage: ensure_python_tools
 PYTHON_TOOLS_VENV=.build/tools/python
-PYTHON_TOOLS=(openapi-spec-validator)
+PYTHON_TOOLS=(openapi-spec-validator pyjwt cryptography)
 
 ensure_python_tools() {
-    [ -x "$PYTHON_TOOLS_VENV/bin/openapi-spec-validator" ] && return 0
+    [ -x "$PYTHON_TOOLS_VENV/bin/openapi-spec-validator" ] \
+        && "$PYTHON_TOOLS_VENV/bin/python" -c "import jwt, cryptography" 2>/dev/null && return 0
     echo "installing Python test tools into $PYTHON_TOOLS_VENV: ${PYTHON_TOOLS[*]}"
-    python3 -m venv "$PYTHON_TOOLS_VENV"
+    [ -x "$PYTHON_TOOLS_VENV/bin/pip" ] || python3 -m venv "$PYTHON_TOOLS_VENV"
     "$PYTHON_TOOLS_VENV/bin/pip" install -q "${PYTHON_TOOLS[@]}"
 }

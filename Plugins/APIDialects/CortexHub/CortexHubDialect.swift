@@ -3,9 +3,9 @@
 // {"detail": ...} on errors, 422 for validation — with an unforgeable
 // login id (LoginIDs.swift) where the original trusts X-User-ID.
 //
-// Not built yet (answered, not served): OIDC sign-in (404 "not configured"
-// without options.oidc, else 501), verify_llm|tts|stt and config
-// export/import (501).
+// OIDC sign-in (OIDCSignIn.swift) answers 404 "not configured" without
+// options.oidc. Not built yet (answered 501): verify_llm|tts|stt and config
+// export/import.
 import PluginAPI
 import PluginKit
 import ProteusJSON
@@ -25,6 +25,9 @@ final class CortexHubDialect: DialectInstance, @unchecked Sendable {
         self.options = options
         let ids = LoginIDs(host: host, ttlSeconds: options.sessionTTLSeconds)
         self.signIn = SignInRoutes(host: host, options: options, ids: ids)
+        if let config = options.oidc {
+            signIn.oidc = OIDCSignIn(host: host, config: config, allowedRedirects: options.allowedRedirects, ids: ids, signIn: signIn)
+        }
         self.profile = ProfileRoutes(host: host, ids: ids)
         self.preferences = PreferenceRoutes(host: host, options: options, ids: ids)
         self.admin = AdminRoutes(host: host, ids: ids)
@@ -52,7 +55,8 @@ final class CortexHubDialect: DialectInstance, @unchecked Sendable {
 
     private func dispatch(_ endpoint: Endpoint, _ method: String, _ request: Request, _ response: Response) throws {
         switch (endpoint, method) {
-        case (.login, _), (.loginCallback, _): try signIn.oidc(request, response)
+        case (.login, _): try signIn.oidc(request, response, callback: false)
+        case (.loginCallback, _): try signIn.oidc(request, response, callback: true)
         case (.loginLocal, _): try signIn.loginLocal(request, response)
         case (.logout, _): try signIn.logout(request, response)
         case (.me, _): try signIn.me(request, response)

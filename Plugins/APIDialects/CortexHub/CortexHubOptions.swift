@@ -9,7 +9,11 @@
 //                        "tts": {...}, "stt": {...}}                 (default: empty)
 //   allowedRedirects    frontend URIs an OIDC sign-in may return to  (default [])
 //   oidc                {issuer, clientId, clientSecret, redirectUri, scopes}
-//                       (validated now; OIDC sign-in is a later increment)
+//                       (scopes default to openid email profile). An https
+//                       issuer always; a plain http one only on loopback, so
+//                       it works only where the operator opted into
+//                       outbound.allowPrivateNetworks (the host refuses the
+//                       connection otherwise): for tests and local setups
 //   sessionTTLSeconds   lifetime of a login's user_id                (default 30 days)
 //   loginRateLimit      false, or {"perAccount": {"failures": N, "windowSeconds": S},
 //                                  "perIP": {...}}  failed local sign-ins per window
@@ -83,6 +87,16 @@ struct CortexHubOptions: Sendable {
         (s.hasPrefix("https://") || s.hasPrefix("http://")) && !s.contains(" ") && s.split(separator: "/").count >= 2
     }
 
+    /// http://127.0.0.1, http://localhost or http://[::1] (any port and path).
+    private static func isLoopbackHTTP(_ s: String) -> Bool {
+        guard s.hasPrefix("http://") else { return false }
+        let authority = s.dropFirst(7).prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard !authority.contains("@") else { return false }
+        let host = authority.hasPrefix("[") ? String(authority.prefix { $0 != "]" }) + "]"
+            : String(authority.prefix { $0 != ":" })
+        return ["127.0.0.1", "localhost", "[::1]"].contains(host.lowercased())
+    }
+
     private static func providers(_ catalogue: JSONObject) throws -> [String: [Provider]] {
         var result: [String: [Provider]] = [:]
         for (section, value) in catalogue {
@@ -116,6 +130,9 @@ struct CortexHubOptions: Sendable {
             try o.rejectUnknown(["issuer", "clientId", "clientSecret", "redirectUri", "scopes"])
             guard let issuer = try o.string("issuer"), isHTTPURL(issuer) else {
                 throw PluginError.invalid("option \"issuer\" is required: the provider's http(s) issuer URL")
+            }
+            guard issuer.hasPrefix("https://") || isLoopbackHTTP(issuer) else {
+                throw PluginError.invalid("option \"issuer\" must be an https URL (plain http only on loopback, with outbound.allowPrivateNetworks)")
             }
             guard let clientID = try o.string("clientId"), !clientID.isEmpty else {
                 throw PluginError.invalid("option \"clientId\" is required")

@@ -11,12 +11,26 @@ enum OpenAPIDocument {
         var query: [(name: String, required: Bool, type: String)] = []
         var body: String? = nil
         var multipart = false
+        /// Answers with a redirect (302 + Location) instead of 200 JSON,
+        /// and these {"detail": ...} errors besides 422.
+        var redirect: (description: String, errors: [(status: String, description: String)])? = nil
     }
 
     private static func operation(_ endpoint: Endpoint, _ method: String) -> Operation? {
         switch (endpoint, method) {
-        case (.login, _): return Operation(summary: "Initiate OIDC Login Flow", authenticated: false, query: [("frontend_callback_uri", false, "string")])
-        case (.loginCallback, _): return Operation(summary: "Handle OIDC Login Callback", authenticated: false, query: [("code", true, "string"), ("state", true, "string")])
+        case (.login, _):
+            return Operation(summary: "Initiate OIDC Login Flow", authenticated: false, query: [("frontend_callback_uri", false, "string")],
+                             redirect: ("To the provider's authorization endpoint", [
+                                 ("400", "The frontend URI is not an allowed redirect"),
+                                 ("404", "OIDC sign-in is not configured"),
+                                 ("502", "The provider failed"), ("503", "Outbound calls are refused for load")]))
+        case (.loginCallback, _):
+            return Operation(summary: "Handle OIDC Login Callback", authenticated: false, query: [("code", true, "string"), ("state", true, "string")],
+                             redirect: ("To the frontend URI with user_id=<login id> added to its query", [
+                                 ("400", "Unknown, expired or used state; the provider refused the code"),
+                                 ("401", "The ID token was refused"), ("403", "The account is disabled"),
+                                 ("404", "OIDC sign-in is not configured"),
+                                 ("502", "The provider failed"), ("503", "Outbound calls are refused for load")]))
         case (.me, _): return Operation(summary: "Get Current User Status")
         case (.loginLocal, _): return Operation(summary: "Local Authentication Fallback", authenticated: false, body: "LocalLoginRequest")
         case (.password, _): return Operation(summary: "Update User Password", body: "PasswordUpdateRequest")
@@ -77,14 +91,25 @@ enum OpenAPIDocument {
         }
         let id = op.summary.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
             + "_" + method.lowercased()
+        var responses: JSONObject = [
+            "200": ["description": "Successful Response", "content": ["application/json": ["schema": [:]]]],
+            "422": ["description": "Validation Error",
+                    "content": ["application/json": ["schema": ["$ref": "#/components/schemas/HTTPValidationError"]]]],
+        ]
+        if let redirect = op.redirect {
+            responses = ["302": ["description": .string(redirect.description),
+                                 "headers": ["Location": ["required": true, "schema": ["type": "string"]]]]]
+            for (status, description) in redirect.errors {
+                responses[status] = ["description": .string(description),
+                                     "content": ["application/json": ["schema": ["$ref": "#/components/schemas/HTTPError"]]]]
+            }
+            responses["422"] = ["description": "Validation Error",
+                                "content": ["application/json": ["schema": ["$ref": "#/components/schemas/HTTPValidationError"]]]]
+        }
         var operation: JSONObject = [
             "summary": .string(op.summary),
             "operationId": .string(id),
-            "responses": [
-                "200": ["description": "Successful Response", "content": ["application/json": ["schema": [:]]]],
-                "422": ["description": "Validation Error",
-                        "content": ["application/json": ["schema": ["$ref": "#/components/schemas/HTTPValidationError"]]]],
-            ],
+            "responses": .object(responses),
         ]
         if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
         if let body = op.body {
@@ -122,6 +147,7 @@ enum OpenAPIDocument {
                 "loc": ["type": "array", "items": ["anyOf": [["type": "string"], ["type": "integer"]]]],
                 "msg": string, "type": string,
             ], required: ["loc", "msg", "type"]),
+            "HTTPError": object(["detail": string], required: ["detail"]),
             "HTTPValidationError": object(["detail": ["type": "array", "items": ["$ref": "#/components/schemas/ValidationError"]]]),
         ]
     }

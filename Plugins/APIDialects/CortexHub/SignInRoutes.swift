@@ -22,6 +22,9 @@ final class SignInRoutes: @unchecked Sendable {
         self.limit = SignInThrottle(host: host, prefix: "cortexhub", limits: options.loginLimits)
     }
 
+    /// Set by the dialect when options.oidc is (it needs this object).
+    var oidc: OIDCSignIn?
+
     // MARK: POST /users/login/local {username, password}
 
     func loginLocal(_ request: Request, _ response: Response) throws {
@@ -68,10 +71,12 @@ final class SignInRoutes: @unchecked Sendable {
     }
 
     /// login_at = now; at the user's first sign-in here their document is
-    /// marked seen, and a bootstrap admin (by username or email) becomes
-    /// admin — once only, so a later demotion sticks. Returns the user as
-    /// written (or as read when a concurrent change won).
-    private func recordSignIn(_ found: UserRecord, rehash password: String?) throws -> UserRecord {
+    /// marked seen, and a bootstrap admin (by username or email for local
+    /// users; `isBootstrap` decides for OIDC ones) becomes admin — once only,
+    /// so a later demotion sticks. Returns the user as written (or as read
+    /// when a concurrent change won).
+    func recordSignIn(_ found: UserRecord, rehash password: String? = nil,
+                      isBootstrap: ((UserRecord) -> Bool)? = nil) throws -> UserRecord {
         var user = found
         for _ in 0..<3 {
             var changes = UserRecord(id: user.id)
@@ -82,7 +87,7 @@ final class SignInRoutes: @unchecked Sendable {
                 doc.seen = true
                 changes.documents = [doc.record]
                 fields |= PROTEUS_FIELD_DOCS
-                if isBootstrapAdmin(user), !user.roles.contains(Roles.admin) {
+                if (isBootstrap ?? isBootstrapAdmin)(user), !user.roles.contains(Roles.admin) {
                     changes.roles = Roles.with(user.roles, admin: true)
                     fields |= PROTEUS_FIELD_ROLES
                 }
@@ -128,10 +133,10 @@ final class SignInRoutes: @unchecked Sendable {
         response.json(200, .object(status))
     }
 
-    // MARK: GET /users/login, /users/login/callback — OIDC (a later increment)
+    // MARK: GET /users/login, /users/login/callback — OIDC (OIDCSignIn.swift)
 
-    func oidc(_ request: Request, _ response: Response) throws {
-        guard options.oidc != nil else { throw Failure(404, "OIDC sign-in is not configured") }
-        throw Failure.notImplemented("OIDC sign-in")
+    func oidc(_ request: Request, _ response: Response, callback: Bool) throws {
+        guard let oidc else { throw Failure(404, "OIDC sign-in is not configured") }
+        try callback ? oidc.callback(request, response) : oidc.start(request, response)
     }
 }
