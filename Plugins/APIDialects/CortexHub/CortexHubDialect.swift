@@ -4,8 +4,8 @@
 // login id (LoginIDs.swift) where the original trusts X-User-ID.
 //
 // OIDC sign-in (OIDCSignIn.swift) answers 404 "not configured" without
-// options.oidc. Not built yet (answered 501): verify_llm|tts|stt and config
-// export/import.
+// options.oidc. verify_llm|tts|stt: VerifyRoutes.swift. Not built yet
+// (answered 501): config export/import.
 import PluginAPI
 import PluginKit
 import ProteusJSON
@@ -67,9 +67,9 @@ final class CortexHubDialect: DialectInstance, @unchecked Sendable {
         case (.config, _): try preferences.update(request, response)
         case (.providers, _): try preferences.providers(request, response)
         case (.models, _): try preferences.models(request, response)
-        case (.verifyLLM, _): throw Failure.notImplemented("Verifying an LLM provider")
-        case (.verifyTTS, _): throw Failure.notImplemented("Verifying a TTS provider")
-        case (.verifySTT, _): throw Failure.notImplemented("Verifying an STT provider")
+        case (.verifyLLM, _): try verify.verify(section: "llm", request, response)
+        case (.verifyTTS, _): try verify.verify(section: "tts", request, response)
+        case (.verifySTT, _): try verify.verify(section: "stt", request, response)
         case (.export, _): throw Failure.notImplemented("Configuration export")
         case (.importConfig, _): throw Failure.notImplemented("Configuration import")
         case (.adminUsers, _): try admin.users(request, response)

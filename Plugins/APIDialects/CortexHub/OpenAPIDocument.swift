@@ -14,6 +14,9 @@ enum OpenAPIDocument {
         /// Answers with a redirect (302 + Location) instead of 200 JSON,
         /// and these {"detail": ...} errors besides 422.
         var redirect: (description: String, errors: [(status: String, description: String)])? = nil
+        /// The 200 answer's schema (else any JSON) and {"detail": ...} errors.
+        var result: String? = nil
+        var errors: [(status: String, description: String)] = []
     }
 
     private static func operation(_ endpoint: Endpoint, _ method: String) -> Operation? {
@@ -40,9 +43,9 @@ enum OpenAPIDocument {
         case (.config, _): return Operation(summary: "Update Current User Preferences", body: "UserPreferences")
         case (.models, _): return Operation(summary: "Get Models for Provider", authenticated: false, query: [("provider_name", true, "string"), ("section", false, "string")])
         case (.providers, _): return Operation(summary: "Get All Valid Providers per Section", query: [("section", false, "string"), ("configured_only", false, "boolean")])
-        case (.verifyLLM, _): return Operation(summary: "Verify Llm", body: "VerifyProviderRequest")
-        case (.verifyTTS, _): return Operation(summary: "Verify Tts", body: "VerifyProviderRequest")
-        case (.verifySTT, _): return Operation(summary: "Verify Stt", body: "VerifyProviderRequest")
+        case (.verifyLLM, _): return verifyOperation("Verify Llm")
+        case (.verifyTTS, _): return verifyOperation("Verify Tts")
+        case (.verifySTT, _): return verifyOperation("Verify Stt")
         case (.logout, _): return Operation(summary: "Log Out the Current User")
         case (.export, _): return Operation(summary: "Export Configurations to YAML")
         case (.importConfig, _): return Operation(summary: "Import Configurations from YAML", multipart: true)
@@ -55,6 +58,14 @@ enum OpenAPIDocument {
         case (.group, _): return Operation(summary: "Delete Group (Admin Only)")
         case (.openAPI, _): return nil
         }
+    }
+
+    /// verify_llm|tts|stt (VerifyRoutes.swift): 200 {success, message} for
+    /// any outcome of the probe.
+    private static func verifyOperation(_ summary: String) -> Operation {
+        Operation(summary: summary, body: "VerifyProviderRequest", result: "VerifyProviderResponse",
+                  errors: [("401", "No signed-in user"), ("404", "The provider is not in this section's catalogue"),
+                           ("503", "Outbound calls are refused for load (Retry-After)")])
     }
 
     static func make(mount: String) -> JSONValue {
@@ -96,6 +107,14 @@ enum OpenAPIDocument {
             "422": ["description": "Validation Error",
                     "content": ["application/json": ["schema": ["$ref": "#/components/schemas/HTTPValidationError"]]]],
         ]
+        if let result = op.result {
+            responses["200"] = ["description": "Successful Response",
+                                "content": ["application/json": ["schema": ["$ref": .string("#/components/schemas/" + result)]]]]
+        }
+        for (status, description) in op.errors {
+            responses[status] = ["description": .string(description),
+                                 "content": ["application/json": ["schema": ["$ref": "#/components/schemas/HTTPError"]]]]
+        }
         if let redirect = op.redirect {
             responses = ["302": ["description": .string(redirect.description),
                                  "headers": ["Location": ["required": true, "schema": ["type": "string"]]]]]
@@ -138,7 +157,8 @@ enum OpenAPIDocument {
             "PasswordUpdateRequest": object(["old_password": string, "new_password": string], required: ["old_password", "new_password"]),
             "UserProfileUpdate": object(["display_name": nullableString, "email": nullableString]),
             "UserPreferences": object(["llm": freeObject, "tts": freeObject, "stt": freeObject]),
-            "VerifyProviderRequest": object(["provider_name": string], required: ["provider_name"]),
+            "VerifyProviderRequest": object(["provider_name": string, "api_key": nullableString], required: ["provider_name"]),
+            "VerifyProviderResponse": object(["success": ["type": "boolean"], "message": string], required: ["success", "message"]),
             "RoleUpdateRequest": object(["role": ["type": "string", "enum": ["admin", "user"]]], required: ["role"]),
             "GroupAssignmentRequest": object(["group_id": nullableString], required: ["group_id"]),
             "GroupCreate": object(["name": string, "description": nullableString, "policy": freeObject], required: ["name"]),
