@@ -151,8 +151,8 @@ class CortexHubVerifyTests: XCTestCase {
     }
 }
 
-/// The verify tests on PostgreSQL where the store matters: keys stored with
-/// the caller's preferences.
+/// Every verify test with the store on PostgreSQL (it matters for keys
+/// stored with the caller's preferences).
 final class CortexHubVerifyPostgresTests: CortexHubVerifyTests {
     override func setUpWithError() throws {
         CH.usePostgres()
@@ -163,8 +163,6 @@ final class CortexHubVerifyPostgresTests: CortexHubVerifyTests {
         super.tearDown()
         CH.useSQLite()
     }
-
-    override func testAPIKeyComesFromTheBodyOrTheStoredPreferences() throws { try super.testAPIKeyComesFromTheBodyOrTheStoredPreferences() }
 }
 
 /// A loopback "provider": GET /ok → 200 {}, /auth → 200 with
