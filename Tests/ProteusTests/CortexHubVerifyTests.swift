@@ -125,6 +125,35 @@ class CortexHubVerifyTests: XCTestCase {
         XCTAssertTrue(stub.requests.isEmpty, "\(stub.requests)")
     }
 
+    /// A full waiting lane refuses the outbound call for load: 503 with
+    /// Retry-After (the one non-200 outcome of a known provider's probe).
+    func testFullWaitingLaneIs503WithRetryAfter() throws {
+        hub.stop()
+        hub = try HubServer(options: ["providers": catalogue()], label: "ch-verify-lane",
+                            extraConfig: ["outbound": ["allowPrivateNetworks": true], "threads": 2, "waitingThreads": 2])
+        let port = hub.port
+        let id = hub.admin.userID ?? ""
+        let answers = ResultSlots<APIResponse>(2)
+        for i in 0..<2 {
+            Thread.detachNewThread {
+                answers[i] = try? HubClient(port: port, userID: id).http.request(
+                    "POST", CH.mount + "/users/me/config/verify_llm", headers: [("X-User-ID", id)],
+                    json: ["provider_name": "hanging"], timeout: 30)
+            }
+        }
+        usleep(1_500_000)  // both probes are waiting on the silent provider
+        let r = try hub.admin.call("POST", "/users/me/config/verify_llm", json: ["provider_name": "answers"])
+        assertDetail(r, 503)
+        XCTAssertNotNil(r.header("Retry-After"), r.text)
+        let deadline = Date().addingTimeInterval(25)
+        while answers.values.compactMap({ $0 }).count < 2 && Date() < deadline { usleep(50_000) }
+        let waited = answers.values.compactMap { $0 }
+        XCTAssertEqual(waited.count, 2)
+        for w in waited { assertVerified(w, false, "did not answer within") }
+        // The lane is free again.
+        assertVerified(try hub.admin.call("POST", "/users/me/config/verify_llm", json: ["provider_name": "answers"]), true, "answered 200")
+    }
+
     func testUnknownProviderValidationAndSignIn() throws {
         let path = "/users/me/config/verify_llm"
         assertDetail(try hub.admin.call("POST", path, json: ["provider_name": "nobody"]), 404, "Unknown provider 'nobody' in section 'llm'")
