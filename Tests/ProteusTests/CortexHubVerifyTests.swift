@@ -192,6 +192,14 @@ final class CortexHubVerifyPostgresTests: CortexHubVerifyTests {
         super.tearDown()
         CH.useSQLite()
     }
+    // Listed so that test discovery sees them on this class.
+    override func testAnsweringProviderSucceedsInEverySectionCallingOnlyTheCatalogueURL() throws { try super.testAnsweringProviderSucceedsInEverySectionCallingOnlyTheCatalogueURL() }
+    override func testAPIKeyComesFromTheBodyOrTheStoredPreferences() throws { try super.testAPIKeyComesFromTheBodyOrTheStoredPreferences() }
+    override func testFailingRefusingAndURLlessProvidersAreSuccessFalse() throws { try super.testFailingRefusingAndURLlessProvidersAreSuccessFalse() }
+    override func testHangingProviderIsSuccessFalseWithinTwentySeconds() throws { try super.testHangingProviderIsSuccessFalseWithinTwentySeconds() }
+    override func testDeniedDestinationIsSuccessFalse() throws { try super.testDeniedDestinationIsSuccessFalse() }
+    override func testFullWaitingLaneIs503WithRetryAfter() throws { try super.testFullWaitingLaneIs503WithRetryAfter() }
+    override func testUnknownProviderValidationAndSignIn() throws { try super.testUnknownProviderValidationAndSignIn() }
 }
 
 /// A loopback "provider": GET /ok → 200 {}, /auth → 200 with
