@@ -11,6 +11,8 @@ enum OpenAPIDocument {
         var query: [(name: String, required: Bool, type: String)] = []
         var body: String? = nil
         var multipart = false
+        /// Answers 200 with YAML (application/x-yaml) instead of JSON.
+        var yaml = false
         /// Answers with a redirect (302 + Location) instead of 200 JSON,
         /// and these {"detail": ...} errors besides 422.
         var redirect: (description: String, errors: [(status: String, description: String)])? = nil
@@ -44,7 +46,7 @@ enum OpenAPIDocument {
         case (.verifyTTS, _): return Operation(summary: "Verify Tts", body: "VerifyProviderRequest")
         case (.verifySTT, _): return Operation(summary: "Verify Stt", body: "VerifyProviderRequest")
         case (.logout, _): return Operation(summary: "Log Out the Current User")
-        case (.export, _): return Operation(summary: "Export Configurations to YAML")
+        case (.export, _): return Operation(summary: "Export Configurations to YAML", yaml: true)
         case (.importConfig, _): return Operation(summary: "Import Configurations from YAML", multipart: true)
         case (.adminUsers, _): return Operation(summary: "List All Users (Admin Only)")
         case (.userRole, _): return Operation(summary: "Update User Role (Admin Only)", body: "RoleUpdateRequest")
@@ -96,6 +98,17 @@ enum OpenAPIDocument {
             "422": ["description": "Validation Error",
                     "content": ["application/json": ["schema": ["$ref": "#/components/schemas/HTTPValidationError"]]]],
         ]
+        if op.yaml {
+            responses["200"] = ["description": "The caller's preferences as YAML (admin only)",
+                                "content": ["application/x-yaml": ["schema": ["type": "string"]]]]
+        }
+        if op.multipart {
+            for (status, description) in [("400", "Malformed multipart body, invalid YAML or not a mapping"),
+                                          ("413", "The YAML expands beyond its bound (aliases) or nests too deep")] {
+                responses[status] = ["description": .string(description),
+                                     "content": ["application/json": ["schema": ["$ref": "#/components/schemas/HTTPError"]]]]
+            }
+        }
         if let redirect = op.redirect {
             responses = ["302": ["description": .string(redirect.description),
                                  "headers": ["Location": ["required": true, "schema": ["type": "string"]]]]]
