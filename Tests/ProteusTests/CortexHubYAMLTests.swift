@@ -195,3 +195,22 @@ class CortexHubYAMLTests: XCTestCase {
         XCTAssertEqual(ok.json?["llm"], ["model": "new"])
     }
 }
+
+/// The same on PostgreSQL (scripts/test starts the cluster).
+final class CortexHubYAMLPostgresTests: CortexHubYAMLTests {
+    override func setUpWithError() throws {
+        CH.usePostgres()
+        try super.setUpWithError()
+    }
+
+    override func tearDown() {
+        super.tearDown()
+        CH.useSQLite()
+    }
+    override func testAdminExportIsYAMLOfThePreferences() throws { try super.testAdminExportIsYAMLOfThePreferences() }
+    override func testExportImportRoundTrip() throws { try super.testExportImportRoundTrip() }
+    override func testImportReadsYAMLTypesAndMergesSectionsOfTheCallerOnly() throws { try super.testImportReadsYAMLTypesAndMergesSectionsOfTheCallerOnly() }
+    override func testBillionLaughsIsRefusedQuicklyAndChangesNothing() throws { try super.testBillionLaughsIsRefusedQuicklyAndChangesNothing() }
+    override func testNonMappingsAndBadYAMLAreRefusedAndChangeNothing() throws { try super.testNonMappingsAndBadYAMLAreRefusedAndChangeNothing() }
+    override func testMalformedMultipartIsRefused() throws { try super.testMalformedMultipartIsRefused() }
+}
