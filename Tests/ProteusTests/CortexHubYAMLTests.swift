@@ -146,6 +146,20 @@ class CortexHubYAMLTests: XCTestCase {
         XCTAssertTrue([400, 413, 422].contains(deep.status), deep.text)
     }
 
+    /// A large file without aliases is read in linear time (no copy per
+    /// node) and within the node bound, which grows with the file.
+    func testALargeFileIsReadQuickly() throws {
+        hub.stop()
+        hub = try HubServer(label: "ch-yaml-large", extraConfig: ["limits": ["maxBodyBytes": 4 << 20]])
+        let count = 200_000
+        let yaml = "llm:\n  list: [" + Array(repeating: "7", count: count).joined(separator: ",") + "]\n"
+        let start = Date()
+        let r = try importYAML(hub.admin, yaml)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 5)
+        XCTAssertEqual(r.status, 200, String(r.text.prefix(300)))
+        XCTAssertEqual(r.json?["llm"]?["list"]?.arrayValue?.count, count)
+    }
+
     func testNonMappingsAndBadYAMLAreRefusedAndChangeNothing() throws {
         let before: JSONValue = ["llm": ["model": "kept"], "tts": ["voice": "v"], "stt": [:]]
         XCTAssertEqual(try hub.admin.call("PUT", "/users/me/config", json: before).status, 200)
@@ -213,4 +227,5 @@ final class CortexHubYAMLPostgresTests: CortexHubYAMLTests {
     override func testBillionLaughsIsRefusedQuicklyAndChangesNothing() throws { try super.testBillionLaughsIsRefusedQuicklyAndChangesNothing() }
     override func testNonMappingsAndBadYAMLAreRefusedAndChangeNothing() throws { try super.testNonMappingsAndBadYAMLAreRefusedAndChangeNothing() }
     override func testMalformedMultipartIsRefused() throws { try super.testMalformedMultipartIsRefused() }
+    override func testALargeFileIsReadQuickly() throws { try super.testALargeFileIsReadQuickly() }
 }

@@ -33,9 +33,25 @@ enum YAML {
 
     // MARK: Reading
 
-    private enum Frame {
-        case sequence([JSONValue], anchor: String?, start: Int)
-        case mapping(JSONObject, key: String?, anchor: String?, start: Int)
+    /// An open collection. A class, so appending mutates the one copy in
+    /// place (an enum payload taken out and put back would copy it: O(n²)).
+    private final class Frame {
+        let isMapping: Bool
+        let anchor: String?
+        /// The node count before this collection's own node.
+        let start: Int
+        var items: [JSONValue] = []
+        var object = JSONObject()
+        var key: String?
+
+        init(isMapping: Bool, anchor: String?, start: Int) {
+            self.isMapping = isMapping
+            self.anchor = anchor
+            self.start = start
+        }
+
+        /// A mapping waiting for a key.
+        var wantsKey: Bool { isMapping && key == nil }
     }
 
     static func parse(_ bytes: [UInt8], maxNodes: Int, maxDepth: Int = 64) throws(Failure) -> JSONValue {
@@ -93,12 +109,12 @@ enum YAML {
                 let s = event.data.scalar
                 let text = try YAML.text(s.value, Int(s.length))
                 let tag = try YAML.optionalText(s.tag)
-                if case .mapping(let o, nil, let anchor, let start)? = stack.last {
+                if let top = stack.last, top.wantsKey {
                     // A key: its text, whatever it would read as.
                     guard tag == nil || tag == "!" || tag == Tag.str else { throw Failure(kind: .unsupported, message: "Unsupported tag on a mapping key") }
-                    guard o[text] == nil else { throw Failure(kind: .unsupported, message: "Duplicate mapping key '\(text)'") }
+                    guard top.object[text] == nil else { throw Failure(kind: .unsupported, message: "Duplicate mapping key '\(text)'") }
                     try count(1)
-                    stack[stack.count - 1] = .mapping(o, key: text, anchor: anchor, start: start)
+                    top.key = text
                     if let a = try YAML.optionalText(s.anchor) { anchors[a] = (.string(text), 1) }
                     return
                 }
@@ -109,29 +125,27 @@ enum YAML {
             case YAML_ALIAS_EVENT:
                 let name = try YAML.text(event.data.alias.anchor)
                 guard let anchored = anchors[name] else { throw Failure(kind: .syntax, message: "Unknown anchor '\(name)'") }
-                if case .mapping(_, nil, _, _)? = stack.last { throw Failure(kind: .unsupported, message: "Aliases as mapping keys are not supported") }
+                if stack.last?.wantsKey == true { throw Failure(kind: .unsupported, message: "Aliases as mapping keys are not supported") }
                 try count(anchored.nodes)
                 try add(anchored.value)
             case YAML_SEQUENCE_START_EVENT:
                 let s = event.data.sequence_start
                 try open(tag: YAML.optionalText(s.tag), allowed: Tag.seq)
                 try count(1)
-                stack.append(.sequence([], anchor: try YAML.optionalText(s.anchor), start: nodes - 1))
+                stack.append(Frame(isMapping: false, anchor: try YAML.optionalText(s.anchor), start: nodes - 1))
             case YAML_MAPPING_START_EVENT:
                 let s = event.data.mapping_start
                 try open(tag: YAML.optionalText(s.tag), allowed: Tag.map)
                 try count(1)
-                stack.append(.mapping(JSONObject(), key: nil, anchor: try YAML.optionalText(s.anchor), start: nodes - 1))
+                stack.append(Frame(isMapping: true, anchor: try YAML.optionalText(s.anchor), start: nodes - 1))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 guard let frame = stack.popLast() else { throw Failure(kind: .syntax, message: "Unbalanced YAML collection") }
-                let value: JSONValue, anchor: String?, start: Int
-                switch frame {
-                case .sequence(let items, let a, let s): value = .array(items); anchor = a; start = s
-                case .mapping(let o, let key, let a, let s):
-                    guard key == nil else { throw Failure(kind: .syntax, message: "A mapping key without a value") }
-                    value = .object(o); anchor = a; start = s
-                }
-                if let anchor { anchors[anchor] = (value, nodes - start) }
+                guard frame.isMapping == (event.type == YAML_MAPPING_END_EVENT) else { throw Failure(kind: .syntax, message: "Unbalanced YAML collection") }
+                guard frame.key == nil else { throw Failure(kind: .syntax, message: "A mapping key without a value") }
+                let value: JSONValue = frame.isMapping ? .object(frame.object) : .array(frame.items)
+                frame.items = []
+                frame.object = JSONObject()
+                if let anchor = frame.anchor { anchors[anchor] = (value, nodes - frame.start) }
                 try add(value)
             default:
                 throw Failure(kind: .syntax, message: "Unexpected YAML event")
@@ -139,25 +153,23 @@ enum YAML {
         }
 
         func open(tag: String?, allowed: String) throws(Failure) {
-            if case .mapping(_, nil, _, _)? = stack.last { throw Failure(kind: .unsupported, message: "Collections as mapping keys are not supported") }
+            if stack.last?.wantsKey == true { throw Failure(kind: .unsupported, message: "Collections as mapping keys are not supported") }
             guard stack.count < maxDepth else { throw Failure(kind: .tooLarge, message: "The YAML nests deeper than \(maxDepth) levels") }
             guard tag == nil || tag == "!" || tag == allowed else { throw Failure(kind: .unsupported, message: "Unsupported YAML tag '\(tag ?? "")'") }
         }
 
         mutating func add(_ value: JSONValue) throws(Failure) {
-            guard let top = stack.popLast() else {
+            guard let top = stack.last else {
                 guard root == nil else { throw Failure(kind: .syntax, message: "More than one root node") }
                 root = value
                 return
             }
-            switch top {
-            case .sequence(var items, let a, let s):
-                items.append(value)
-                stack.append(.sequence(items, anchor: a, start: s))
-            case .mapping(var o, let key?, let a, let s):
-                o[key] = value
-                stack.append(.mapping(o, key: nil, anchor: a, start: s))
-            case .mapping:
+            if !top.isMapping {
+                top.items.append(value)
+            } else if let key = top.key {
+                top.object[key] = value
+                top.key = nil
+            } else {
                 throw Failure(kind: .syntax, message: "A mapping value without a key")
             }
         }
