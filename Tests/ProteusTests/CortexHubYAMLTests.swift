@@ -141,6 +141,12 @@ class CortexHubYAMLTests: XCTestCase {
         XCTAssertTrue([400, 413, 422].contains(r.status), r.text)
         XCTAssertEqual(r.json?["detail"]?.stringValue?.contains("nodes"), true, r.text)
         XCTAssertEqual(try hub.admin.call("GET", "/users/me/config").json, ["llm": ["model": "kept"], "tts": [:], "stt": [:]])
+        // Also when it is the strings that are long.
+        let long = "a: &a \"" + String(repeating: "x", count: 8_000) + "\"\nllm: {l: [" + Array(repeating: "*a", count: 1_000).joined(separator: ",") + "]}\n"
+        let longStart = Date()
+        let refused = try importYAML(hub.admin, long)
+        XCTAssertLessThan(Date().timeIntervalSince(longStart), 5)
+        XCTAssertEqual(refused.status, 413, refused.text)
         // Deep nesting is refused too.
         let deep = try importYAML(hub.admin, "llm: " + String(repeating: "[", count: 200) + String(repeating: "]", count: 200))
         XCTAssertTrue([400, 413, 422].contains(deep.status), deep.text)

@@ -13,8 +13,10 @@
 // nothing written: not multipart or no `file` field → 422; malformed
 // multipart → 400; invalid YAML, an unsupported tag, several documents or a
 // root that is not a mapping → 400; a section that is not a mapping → 422
-// (loc ["body", "file", section]); more than 10,000 + (file size in bytes)
-// nodes after expanding aliases, or nesting deeper than 64 → 413.
+// (loc ["body", "file", section]); a document that, aliases expanded, weighs
+// more than 10,000 + 4 × (file size) (a node weighs 1 plus the bytes of its
+// text), or nests deeper than 64 → 413. Without aliases a file stays well
+// within that bound; the stored document grows at most linearly with it.
 import PluginAPI
 import PluginKit
 import ProteusJSON
@@ -49,7 +51,7 @@ final class ConfigTransfer: @unchecked Sendable {
         var caller = try ids.caller(request)
         let file = try Self.filePart(request)
         let root: JSONValue
-        do { root = try YAML.parse(file, maxNodes: 10_000 + file.count) } catch {
+        do { root = try YAML.parse(file, budget: 10_000 + 4 * file.count) } catch {
             throw Failure(error.kind == .tooLarge ? 413 : 400, error.message)
         }
         guard case .object(let object) = root else {

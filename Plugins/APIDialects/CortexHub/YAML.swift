@@ -13,9 +13,11 @@
 //   tag is refused.
 // - mapping keys are scalars, taken as text; a duplicate key, a collection
 //   or an alias as a key is refused.
-// - anchors and aliases are expanded, but every node counts, an alias as
-//   many as its anchor's whole subtree: past `maxNodes` the document is
-//   refused at once ("billion laughs"), as is nesting deeper than `maxDepth`.
+// - anchors and aliases are expanded, but every node counts against a
+//   budget — 1 plus the bytes of its text for a scalar or key, 1 for a
+//   collection — and an alias as much as its anchor's whole subtree: past
+//   `budget` the document is refused at once ("billion laughs", also with
+//   long strings), as is nesting deeper than `maxDepth`.
 //
 // Writing: block style, UTF-8; strings that would read back as anything
 // but a string (or that YAML 1.1 readers take for booleans, numbers or
@@ -54,14 +56,14 @@ enum YAML {
         var wantsKey: Bool { isMapping && key == nil }
     }
 
-    static func parse(_ bytes: [UInt8], maxNodes: Int, maxDepth: Int = 64) throws(Failure) -> JSONValue {
+    static func parse(_ bytes: [UInt8], budget: Int, maxDepth: Int = 64) throws(Failure) -> JSONValue {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else { throw Failure(kind: .syntax, message: "The YAML parser could not start") }
         defer { yaml_parser_delete(&parser) }
         return try bytes.withUnsafeBufferPointer { (buffer) throws(Failure) -> JSONValue in
             guard let base = buffer.baseAddress, !buffer.isEmpty else { throw Failure(kind: .syntax, message: "The YAML is empty") }
             yaml_parser_set_input_string(&parser, base, buffer.count)
-            var builder = Builder(maxNodes: maxNodes, maxDepth: maxDepth)
+            var builder = Builder(budget: budget, maxDepth: maxDepth)
             while true {
                 var event = yaml_event_t()
                 guard yaml_parser_parse(&parser, &event) == 1 else {
@@ -78,23 +80,23 @@ enum YAML {
     }
 
     private struct Builder {
-        let maxNodes: Int
+        let budget: Int
         let maxDepth: Int
         var stack: [Frame] = []
-        var anchors: [String: (value: JSONValue, nodes: Int)] = [:]
+        var anchors: [String: (value: JSONValue, weight: Int)] = [:]
         var nodes = 0
         var documents = 0
         var root: JSONValue?
 
-        init(maxNodes: Int, maxDepth: Int) {
-            self.maxNodes = maxNodes
+        init(budget: Int, maxDepth: Int) {
+            self.budget = budget
             self.maxDepth = maxDepth
         }
 
         mutating func count(_ n: Int) throws(Failure) {
             nodes += n
-            guard nodes <= maxNodes else {
-                throw Failure(kind: .tooLarge, message: "The YAML expands to more than \(maxNodes) nodes")
+            guard nodes <= budget else {
+                throw Failure(kind: .tooLarge, message: "The YAML expands beyond its bound (\(budget) nodes and bytes)")
             }
         }
 
@@ -113,20 +115,20 @@ enum YAML {
                     // A key: its text, whatever it would read as.
                     guard tag == nil || tag == "!" || tag == Tag.str else { throw Failure(kind: .unsupported, message: "Unsupported tag on a mapping key") }
                     guard top.object[text] == nil else { throw Failure(kind: .unsupported, message: "Duplicate mapping key '\(text)'") }
-                    try count(1)
+                    try count(1 + text.utf8.count)
                     top.key = text
-                    if let a = try YAML.optionalText(s.anchor) { anchors[a] = (.string(text), 1) }
+                    if let a = try YAML.optionalText(s.anchor) { anchors[a] = (.string(text), 1 + text.utf8.count) }
                     return
                 }
                 let value = try YAML.scalar(text, plain: s.style == YAML_PLAIN_SCALAR_STYLE, tag: tag)
-                try count(1)
-                if let a = try YAML.optionalText(s.anchor) { anchors[a] = (value, 1) }
+                try count(1 + text.utf8.count)
+                if let a = try YAML.optionalText(s.anchor) { anchors[a] = (value, 1 + text.utf8.count) }
                 try add(value)
             case YAML_ALIAS_EVENT:
                 let name = try YAML.text(event.data.alias.anchor)
                 guard let anchored = anchors[name] else { throw Failure(kind: .syntax, message: "Unknown anchor '\(name)'") }
                 if stack.last?.wantsKey == true { throw Failure(kind: .unsupported, message: "Aliases as mapping keys are not supported") }
-                try count(anchored.nodes)
+                try count(anchored.weight)
                 try add(anchored.value)
             case YAML_SEQUENCE_START_EVENT:
                 let s = event.data.sequence_start
