@@ -76,6 +76,7 @@ if Context.environment["PROTEUS_FUZZ"] != nil {
         ("AIOStreams", ["AIOStreams", "PluginAPI", "PluginKit", "ProteusJSON"]),
         ("MCSManager", ["MCSManager", "PluginAPI", "PluginKit", "ProteusJSON"]),
         ("Erizos", ["Erizos", "PluginAPI", "PluginKit", "ProteusJSON"]),
+        ("CortexHubYAML", ["CortexHub", "ProteusJSON"]),
     ]
     package.targets += [
         .systemLibrary(name: "CLibFuzzer", path: "Tests/Fuzz/Support/CLibFuzzer"),
