@@ -3,6 +3,7 @@
 // change nothing (billion laughs, non-mappings, malformed multipart) and
 // an import that changes only the caller.
 import Foundation
+import PluginKit
 import ProteusJSON
 import XCTest
 
@@ -234,4 +235,45 @@ final class CortexHubYAMLPostgresTests: CortexHubYAMLTests {
     override func testNonMappingsAndBadYAMLAreRefusedAndChangeNothing() throws { try super.testNonMappingsAndBadYAMLAreRefusedAndChangeNothing() }
     override func testMalformedMultipartIsRefused() throws { try super.testMalformedMultipartIsRefused() }
     override func testALargeFileIsReadQuickly() throws { try super.testALargeFileIsReadQuickly() }
+}
+
+/// PluginKit's MultipartForm on its own: what it reads and what it refuses.
+final class MultipartFormTests: XCTestCase {
+    func testBoundaryFromContentType() throws {
+        XCTAssertEqual(try MultipartForm.boundary(contentType: "multipart/form-data; boundary=abc"), "abc")
+        XCTAssertEqual(try MultipartForm.boundary(contentType: "Multipart/Form-Data ; charset=x; BOUNDARY=\"a b:c\""), "a b:c")
+        for bad in ["text/plain; boundary=abc", "multipart/form-data", "multipart/form-data; boundary=", "multipart/form-data; boundary=\"\"",
+                    "multipart/form-data; boundary=a;b", "multipart/form-data; boundary=a; boundary=b", "multipart/form-data; boundary=\"ab ",
+                    "multipart/form-data; boundary=\"ab \"", "multipart/form-data; boundary=" + String(repeating: "x", count: 71),
+                    "multipart/form-data; boundary=é", "multipart/form-data; boundary=a{b}"] {
+            XCTAssertThrowsError(try MultipartForm.boundary(contentType: bad), bad)
+        }
+    }
+
+    func testPartsAndRefusals() throws {
+        let body = Array("--b\r\nContent-Disposition: form-data; name=\"a\\\"q\"; filename=\"f.yaml\"\r\nContent-Type: Application/X-YAML; charset=utf-8\r\n\r\nx\r\n--\r\n--b\r\ncontent-disposition: form-data; name=n\r\n\r\n\r\n--b--".utf8)
+        let parts = try MultipartForm.parse(body, boundary: "b")
+        XCTAssertEqual(parts.map(\.name), ["a\"q", "n"])
+        XCTAssertEqual(parts[0].filename, "f.yaml")
+        XCTAssertEqual(parts[0].contentType, "application/x-yaml")
+        XCTAssertEqual(parts[0].body, Array("x\r\n--".utf8))
+        XCTAssertEqual(parts[1].body, [])
+        let part = "Content-Disposition: form-data; name=a\r\n\r\nx\r\n"
+        let refused: [String] = [
+            "", "--b--", "--c\r\n\(part)--c--", "--b\r\n\(part)", "--bx\r\n\(part)--b--",
+            "--b\r\nContent-Disposition: attachment; name=a\r\n\r\nx\r\n--b--",
+            "--b\r\nContent-Disposition: form-data; name=a\r\nContent-Disposition: form-data; name=b\r\n\r\nx\r\n--b--",
+            "--b\r\nContent-Disposition: form-data; name=a; name=b\r\n\r\nx\r\n--b--",
+            "--b\r\nContent-Disposition: form-data; name=\r\n\r\nx\r\n--b--",
+            "--b\r\nContent-Disposition: form-data; name=a\nX: y\r\n\r\nx\r\n--b--",
+            "--b\r\nContent-Disposition: form-data\r\n name=a\r\n\r\nx\r\n--b--",
+            "--b\r\nNo colon\r\n\r\nx\r\n--b--",
+            "--b\r\nContent-Disposition: form-data; name=a" + String(repeating: " ", count: 9000) + "\r\n\r\nx\r\n--b--",
+            String(repeating: "--b\r\n\(part)", count: 17) + "--b--",
+        ]
+        for text in refused {
+            XCTAssertThrowsError(try MultipartForm.parse(Array(text.utf8), boundary: "b"), String(text.prefix(120)))
+        }
+        XCTAssertEqual(try MultipartForm.parse(Array((String(repeating: "--b\r\n\(part)", count: 16) + "--b--").utf8), boundary: "b").count, 16)
+    }
 }
