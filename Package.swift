@@ -32,6 +32,8 @@ let package = Package(
         // QR codes as PNG images (the LISTEN.moe dialect's MFA enrolment only).
         .systemLibrary(name: "CQRencode", path: "Sources/System/CQRencode"),
         .systemLibrary(name: "CPNG", path: "Sources/System/CPNG"),
+        // YAML (the Cortex Hub dialect's config export/import only).
+        .systemLibrary(name: "CYAML", path: "Sources/System/CYAML"),
 
         // Shared Swift code (linked statically into whoever uses it).
         .target(name: "ProteusJSON", path: "Sources/JSON"),
@@ -52,7 +54,7 @@ let package = Package(
         .target(name: "AuthTOTP", dependencies: ["PluginKit", "COpenSSL"], path: "Plugins/AuthTOTP"),
         .target(name: "AIOStreams", dependencies: ["PluginKit"], path: "Plugins/APIDialects/AIOStreams"),
         .target(name: "MCSManager", dependencies: ["PluginKit"], path: "Plugins/APIDialects/MCSManager"),
-        .target(name: "CortexHub", dependencies: ["PluginKit"], path: "Plugins/APIDialects/CortexHub"),
+        .target(name: "CortexHub", dependencies: ["PluginKit", "CYAML"], path: "Plugins/APIDialects/CortexHub"),
         .target(name: "ListenMoe", dependencies: ["PluginKit", "CQRencode", "CPNG"], path: "Plugins/APIDialects/ListenMoe"),
         .target(name: "Erizos", dependencies: ["PluginKit"], path: "Plugins/APIDialects/Erizos"),
 
@@ -74,6 +76,7 @@ if Context.environment["PROTEUS_FUZZ"] != nil {
         ("AIOStreams", ["AIOStreams", "PluginAPI", "PluginKit", "ProteusJSON"]),
         ("MCSManager", ["MCSManager", "PluginAPI", "PluginKit", "ProteusJSON"]),
         ("Erizos", ["Erizos", "PluginAPI", "PluginKit", "ProteusJSON"]),
+        ("CortexHubYAML", ["CortexHub", "ProteusJSON"]),
     ]
     package.targets += [
         .systemLibrary(name: "CLibFuzzer", path: "Tests/Fuzz/Support/CLibFuzzer"),

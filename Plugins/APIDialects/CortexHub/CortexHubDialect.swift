@@ -4,8 +4,8 @@
 // login id (LoginIDs.swift) where the original trusts X-User-ID.
 //
 // OIDC sign-in (OIDCSignIn.swift) answers 404 "not configured" without
-// options.oidc. verify_llm|tts|stt: VerifyRoutes.swift. Not built yet
-// (answered 501): config export/import.
+// options.oidc. verify_llm|tts|stt: VerifyRoutes.swift. Config export/import
+// (YAML, libyaml): ConfigTransfer.swift.
 import PluginAPI
 import PluginKit
 import ProteusJSON
@@ -19,6 +19,7 @@ final class CortexHubDialect: DialectInstance, @unchecked Sendable {
     let profile: ProfileRoutes
     let preferences: PreferenceRoutes
     let admin: AdminRoutes
+    let transfer: ConfigTransfer
 
     init(host: Host, options: CortexHubOptions) throws {
         self.host = host
@@ -31,6 +32,7 @@ final class CortexHubDialect: DialectInstance, @unchecked Sendable {
         self.profile = ProfileRoutes(host: host, ids: ids)
         self.preferences = PreferenceRoutes(host: host, options: options, ids: ids)
         self.admin = AdminRoutes(host: host, ids: ids)
+        self.transfer = ConfigTransfer(host: host, ids: ids)
         // The canonical admin role, shared with other dialects; created only
         // when missing so another dialect's name for it is kept.
         if try !host.directory.roles().contains(where: { $0.slug == Roles.admin }) {
@@ -70,8 +72,8 @@ final class CortexHubDialect: DialectInstance, @unchecked Sendable {
         case (.verifyLLM, _): try verify.verify(section: "llm", request, response)
         case (.verifyTTS, _): try verify.verify(section: "tts", request, response)
         case (.verifySTT, _): try verify.verify(section: "stt", request, response)
-        case (.export, _): throw Failure.notImplemented("Configuration export")
-        case (.importConfig, _): throw Failure.notImplemented("Configuration import")
+        case (.export, _): try transfer.export(request, response)
+        case (.importConfig, _): try transfer.importConfig(request, response)
         case (.adminUsers, _): try admin.users(request, response)
         case (.userRole, _): try admin.setRole(request, response)
         case (.userGroup, _): try admin.setGroup(request, response)

@@ -11,6 +11,8 @@ enum OpenAPIDocument {
         var query: [(name: String, required: Bool, type: String)] = []
         var body: String? = nil
         var multipart = false
+        /// Answers 200 with YAML (application/x-yaml) instead of JSON.
+        var yaml = false
         /// Answers with a redirect (302 + Location) instead of 200 JSON,
         /// and these {"detail": ...} errors besides 422.
         var redirect: (description: String, errors: [(status: String, description: String)])? = nil
@@ -47,7 +49,7 @@ enum OpenAPIDocument {
         case (.verifyTTS, _): return verifyOperation("Verify Tts")
         case (.verifySTT, _): return verifyOperation("Verify Stt")
         case (.logout, _): return Operation(summary: "Log Out the Current User")
-        case (.export, _): return Operation(summary: "Export Configurations to YAML")
+        case (.export, _): return Operation(summary: "Export Configurations to YAML", yaml: true)
         case (.importConfig, _): return Operation(summary: "Import Configurations from YAML", multipart: true)
         case (.adminUsers, _): return Operation(summary: "List All Users (Admin Only)")
         case (.userRole, _): return Operation(summary: "Update User Role (Admin Only)", body: "RoleUpdateRequest")
@@ -114,6 +116,17 @@ enum OpenAPIDocument {
         for (status, description) in op.errors {
             responses[status] = ["description": .string(description),
                                  "content": ["application/json": ["schema": ["$ref": "#/components/schemas/HTTPError"]]]]
+        }
+        if op.yaml {
+            responses["200"] = ["description": "The caller's preferences as YAML (admin only)",
+                                "content": ["application/x-yaml": ["schema": ["type": "string"]]]]
+        }
+        if op.multipart {
+            for (status, description) in [("400", "Malformed multipart body, invalid YAML or not a mapping"),
+                                          ("413", "The YAML expands beyond its bound (aliases) or nests too deep")] {
+                responses[status] = ["description": .string(description),
+                                     "content": ["application/json": ["schema": ["$ref": "#/components/schemas/HTTPError"]]]]
+            }
         }
         if let redirect = op.redirect {
             responses = ["302": ["description": .string(redirect.description),

@@ -1,7 +1,8 @@
 // Fuzz target: the text decoders dialects run on query strings, form bodies
 // and credentials — PluginKit's FormDecoding (name=value&...), FormObject
 // (qs-style nested keys), Base64 (both alphabets), JSCoercion (JavaScript's
-// Number/String), and the transport's percentDecodePath and isValidUTF8 on
+// Number/String), MultipartForm (multipart/form-data bodies and their
+// boundary), and the transport's percentDecodePath and isValidUTF8 on
 // arbitrary bytes (the request parser only ever hands them RFC 3986 bytes).
 //
 // Input: the bytes, used as a query/form body, as Base64 text, as bytes to
@@ -16,7 +17,8 @@
 // is x in all four alphabet/padding combinations; percentDecodePath matches
 // a reference decoder; isValidUTF8 agrees with Swift's validating decoder;
 // JSCoercion.number agrees with Double on JSON-style decimals and reads
-// numberText back to the same Double.
+// numberText back to the same Double; MultipartForm's parts, written again,
+// parse to the same parts, and a boundary it takes is one RFC 2046 allows.
 import FuzzSupport
 import HTTPTransport
 import PluginKit
@@ -31,7 +33,47 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     checkBase64(bytes)
     checkPercentDecoding(bytes)
     checkCoercion(String(decoding: bytes, as: UTF8.self))
+    checkMultipart(Array(bytes))
     return 0
+}
+
+// MARK: MultipartForm
+
+/// The bytes as a multipart body (boundary "fuzzb") and as a Content-Type:
+/// no crash; a boundary taken from a Content-Type is one RFC 2046 allows;
+/// parts parsed, written again and parsed again are the same parts.
+func checkMultipart(_ bytes: [UInt8]) {
+    if let boundary = try? MultipartForm.boundary(contentType: String(decoding: bytes, as: UTF8.self)) {
+        precondition((1...70).contains(boundary.utf8.count) && boundary.utf8.last != 32, "boundary \(boundary)")
+    }
+    guard let parts = try? MultipartForm.parse(bytes, boundary: "fuzzb") else { return }
+    precondition(!parts.isEmpty)
+    func quoted(_ s: String) -> String {
+        "\"" + s.replacingBackslashAndQuote() + "\""
+    }
+    var again: [UInt8] = []
+    for part in parts {
+        var disposition = "Content-Disposition: form-data; name=" + quoted(part.name)
+        if let filename = part.filename { disposition += "; filename=" + quoted(filename) }
+        again += Array("--fuzzb\r\n\(disposition)\r\n\r\n".utf8) + part.body + Array("\r\n".utf8)
+    }
+    again += Array("--fuzzb--\r\n".utf8)
+    guard let reparsed = try? MultipartForm.parse(again, boundary: "fuzzb") else { preconditionFailure("written parts do not parse") }
+    precondition(reparsed.count == parts.count)
+    for (a, b) in zip(parts, reparsed) {
+        precondition(a.name == b.name && a.filename == b.filename && a.body == b.body, "part changed")
+    }
+}
+
+extension String {
+    func replacingBackslashAndQuote() -> String {
+        var out = ""
+        for c in unicodeScalars {
+            if c == "\\" || c == "\"" { out.unicodeScalars.append("\\") }
+            out.unicodeScalars.append(c)
+        }
+        return out
+    }
 }
 
 // MARK: FormDecoding
