@@ -17,11 +17,21 @@ enum BuildProducts {
     static func plugin(_ name: String) -> String { directory + "/libproteus-\(name).so" }
 }
 
-/// A fresh temporary directory removed at process exit (best effort).
+/// A fresh temporary directory. All of a test process's directories live
+/// under one root, /tmp/proteus-tests-<pid>, removed when the process exits
+/// (a crashed run leaves one directory, not thousands).
 enum TemporaryDirectory {
     static func make(_ label: String = "proteus-test") -> String {
-        let path = NSTemporaryDirectory() + "\(label)-\(UUID().uuidString.prefix(8))"
+        let path = root + "/\(label)-\(UUID().uuidString.prefix(8))"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
+
+    /// Created on first use, with its removal registered at exit.
+    static let root: String = {
+        let path = NSTemporaryDirectory() + "proteus-tests-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(atPath: TemporaryDirectory.root) }
+        return path
+    }()
 }
