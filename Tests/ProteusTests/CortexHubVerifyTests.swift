@@ -1,7 +1,7 @@
 // Cortex Hub's POST /users/me/config/verify_llm|verify_tts|verify_stt against
 // loopback providers: one that answers (ProviderStub below: 200 on /ok, 401
 // on /auth without the right Bearer key, 500 on /fail), a closed port and a
-// listener that never answers (SilentListener, ReliabilityWaitingLaneTests).
+// listener that never answers (LoopbackSocket.silent(), Support/LoopbackSocket.swift).
 // Only the catalogue's URL is called; every outcome is 200 {success, message}
 // within 20 s, never a 5xx.
 import Foundation
@@ -11,13 +11,13 @@ import XCTest
 class CortexHubVerifyTests: XCTestCase {
     var hub: HubServer!
     var stub: ProviderStub!
-    var silent: SilentListener!
-    var closed: ClosedPort!
+    var silent: LoopbackSocket!
+    var closed: LoopbackSocket!
 
     override func setUpWithError() throws {
         stub = try ProviderStub()
-        silent = try SilentListener()
-        closed = try ClosedPort()
+        silent = try LoopbackSocket.silent()
+        closed = try LoopbackSocket.refusing()
         hub = try HubServer(options: ["providers": catalogue()], label: "ch-verify",
                             extraConfig: ["outbound": ["allowPrivateNetworks": true]])
     }
@@ -207,32 +207,21 @@ final class CortexHubVerifyPostgresTests: CortexHubVerifyTests {
 /// every request head it reads.
 final class ProviderStub: @unchecked Sendable {
     let port: UInt16
-    private let fd: Int32
+    private let socket: LoopbackSocket
     private let lock = NSLock()
     private var heads: [String] = []
 
     var requests: [String] { lock.withLock { heads } }
 
     init() throws {
-        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(socketFD, $0, length) == 0 && listen(socketFD, 64) == 0 && getsockname(socketFD, $0, &length) == 0
-            }
-        }
-        guard socketFD >= 0, ok else { throw TestFailure("provider stub: \(errno)") }
-        fd = socketFD
-        port = UInt16(bigEndian: address.sin_port)
+        socket = try LoopbackSocket(listening: 64)
+        port = socket.port
         Thread.detachNewThread { [self] in serve() }
     }
 
     private func serve() {
         while true {
-            let client = accept(fd, nil, nil)
+            let client = accept(socket.fd, nil, nil)
             if client < 0 {
                 if errno == EINTR { continue }
                 return
@@ -259,38 +248,5 @@ final class ProviderStub: @unchecked Sendable {
         }
     }
 
-    func stop() {
-        shutdown(fd, Int32(SHUT_RDWR))
-        Glibc.close(fd)
-    }
-}
-
-/// A loopback port bound but not listening: connections are refused, and
-/// no one else takes the port while it is held.
-final class ClosedPort: @unchecked Sendable {
-    private var fd: Int32
-    let port: UInt16
-
-    init() throws {
-        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(socketFD, $0, length) == 0 && getsockname(socketFD, $0, &length) == 0
-            }
-        }
-        guard socketFD >= 0, ok else { throw TestFailure("closed port: \(errno)") }
-        fd = socketFD
-        port = UInt16(bigEndian: address.sin_port)
-    }
-
-    func close() {
-        if fd >= 0 { Glibc.close(fd) }
-        fd = -1
-    }
-
-    deinit { close() }
+    func stop() { socket.close() }
 }

@@ -109,7 +109,7 @@ final class ReliabilityWaitingLaneTests: XCTestCase {
     func testHangingOutboundCallsDoNotTakeServingThreads() throws {
         let dir = TemporaryDirectory.make("lane-outbound")
         let library = try CPluginBuilder.compile("fetch_dialect.c", into: dir + "/libproteus-fetch-c.so")
-        let silent = try SilentListener()
+        let silent = try LoopbackSocket.silent()
         let server = try Self.startServer(name: "lane-outbound", extra: [
             "threads": 2, "waitingThreads": 10,
             "outbound": ["allowPrivateNetworks": true, "maxTimeoutMs": 60_000],
@@ -224,35 +224,4 @@ final class ResultSlots<T>: @unchecked Sendable {
         set { lock.lock(); slots[i] = newValue; lock.unlock() }
     }
     var values: [T?] { lock.lock(); defer { lock.unlock() }; return slots }
-}
-
-/// A loopback TCP listener that never accepts: the kernel completes each
-/// handshake into its backlog, so a client connects and waits forever for
-/// an answer. Closing it resets those connections.
-final class SilentListener: @unchecked Sendable {
-    private var fd: Int32
-    let port: UInt16
-
-    init() throws {
-        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(socketFD, $0, length) == 0 && listen(socketFD, 128) == 0 && getsockname(socketFD, $0, &length) == 0
-            }
-        }
-        guard socketFD >= 0, ok else { throw TestFailure("silent listener: \(errno)") }
-        fd = socketFD
-        port = UInt16(bigEndian: address.sin_port)
-    }
-
-    func close() {
-        if fd >= 0 { Glibc.close(fd) }
-        fd = -1
-    }
-
-    deinit { close() }
 }
