@@ -54,8 +54,10 @@ final class HTTPPollingGate: @unchecked Sendable {
     private var laneThreads = 0
     /// Activity slots free for lane threads.
     private var freeSlots: [Int]
-    /// Lane threads that have ended their work, to be joined.
+    /// Lane threads that have ended their work, to be joined; the count is
+    /// read without the lock by the monitor's every tick.
     private var finished: [pthread_t] = []
+    private let finishedCount = Atomic<Int>(0)
     private var closed = false
     /// Mirror of limit + extra + lent, readable without the lock.
     private let allowed: Atomic<Int>
@@ -213,6 +215,7 @@ final class HTTPPollingGate: @unchecked Sendable {
     func laneThreadExited(_ thread: pthread_t, slot: Int) {
         pthread_mutex_lock(mutex)
         finished.append(thread)
+        finishedCount.store(finished.count, ordering: .relaxed)
         freeSlots.append(slot)
         laneThreads -= 1
         if laneThreads == 0 { pthread_cond_broadcast(threadsGone) }
@@ -221,10 +224,12 @@ final class HTTPPollingGate: @unchecked Sendable {
 
     /// Lane threads that ended since the last call; the caller joins them.
     func takeFinished() -> [pthread_t] {
+        guard finishedCount.load(ordering: .relaxed) > 0 else { return [] }
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         let threads = finished
         finished.removeAll()
+        finishedCount.store(0, ordering: .relaxed)
         return threads
     }
 
