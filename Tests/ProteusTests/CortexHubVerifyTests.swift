@@ -130,7 +130,9 @@ class CortexHubVerifyTests: XCTestCase {
     func testFullWaitingLaneIs503WithRetryAfter() throws {
         hub.stop()
         hub = try HubServer(options: ["providers": catalogue()], label: "ch-verify-lane",
-                            extraConfig: ["outbound": ["allowPrivateNetworks": true], "threads": 2, "waitingThreads": 2])
+                            extraConfig: ["outbound": ["allowPrivateNetworks": true], "threads": 2, "waitingThreads": 2,
+                                          // The lane is per worker: one worker, so all three calls meet it.
+                                          "workers": 1])
         let port = hub.port
         let id = hub.admin.userID ?? ""
         let answers = ResultSlots<APIResponse>(2)
