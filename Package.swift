@@ -48,8 +48,11 @@ let package = Package(
             path: "Sources/Host"
         ),
 
-        .target(name: "StoreSQLite", dependencies: ["PluginKit", "CSQLite"], path: "Plugins/StoreSQLite"),
-        .target(name: "StorePostgres", dependencies: ["PluginKit", "CPostgres"], path: "Plugins/StorePostgres"),
+        // Each store operation's meaning, written once; the two stores add
+        // their SQL text and connection handling (linked statically into each).
+        .target(name: "StoreCore", dependencies: ["PluginKit"], path: "Plugins/StoreCore"),
+        .target(name: "StoreSQLite", dependencies: ["StoreCore", "PluginKit", "CSQLite"], path: "Plugins/StoreSQLite"),
+        .target(name: "StorePostgres", dependencies: ["StoreCore", "PluginKit", "CPostgres"], path: "Plugins/StorePostgres"),
         .target(name: "AuthPassword", dependencies: ["PluginKit", "CArgon2", "CCrypt"], path: "Plugins/AuthPassword"),
         .target(name: "AuthTOTP", dependencies: ["PluginKit", "COpenSSL"], path: "Plugins/AuthTOTP"),
         .target(name: "AIOStreams", dependencies: ["PluginKit"], path: "Plugins/APIDialects/AIOStreams"),

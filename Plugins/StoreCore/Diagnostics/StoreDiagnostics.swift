@@ -1,0 +1,32 @@
+// The diagnostics extension every store offers under its backend's id
+// (StoreBackend.diagnosticsID): read-only facts for tests and operators.
+//
+// Extension value: a C function
+//   int32_t diagnostic(void *instance, const char *name, char *buffer, size_t capacity)
+// writing a NUL-terminated answer (cut to fit); PROTEUS_OK, PROTEUS_E_NOT_FOUND
+// for an unknown name, PROTEUS_E_INVALID for NULL arguments.
+import PluginAPI
+import PluginKit
+
+typealias DiagnosticFunction = @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?, UnsafeMutablePointer<CChar>?, Int) -> Int32
+
+/// The StoreCore behind an instance pointer of a store plugin.
+private func storeCore(_ instance: UnsafeMutableRawPointer?) -> StoreCore? {
+    guard let instance else { return nil }
+    return StoreBox.store(instance) as? StoreCore
+}
+
+private let storeDiagnostic: DiagnosticFunction = { instance, name, buffer, capacity in
+    guard let core = storeCore(instance), let name, let buffer, capacity > 0 else { return PROTEUS_E_INVALID }
+    guard let answer = core.backend.diagnostic(String(cString: name)) else { return PROTEUS_E_NOT_FOUND }
+    let bytes = Array(answer.utf8.prefix(capacity - 1))
+    for (i, b) in bytes.enumerated() { buffer[i] = CChar(bitPattern: b) }
+    buffer[bytes.count] = 0
+    return PROTEUS_OK
+}
+
+/// The get_extension of a store plugin built on StoreCore.
+public let storeGetExtension: GetExtensionFunction = { instance, id in
+    guard let id, let core = storeCore(instance), String(cString: id) == core.backend.diagnosticsID else { return nil }
+    return unsafeBitCast(storeDiagnostic, to: UnsafeRawPointer.self)
+}

@@ -1,0 +1,84 @@
+// API keys: stored only as hashes; apikey_get records when a key was used.
+import PluginAPI
+import PluginKit
+
+extension StoreCore {
+    static func readKey(_ s: any StoreStatement) -> APIKeyRecord {
+        var r = APIKeyRecord(keyHash: s.bytes(0) ?? [], userID: s.id(1) ?? [], namespace: s.text(2) ?? "")
+        r.label = s.text(3)
+        r.createdAt = s.int64(4)
+        r.lastUsedAt = s.int64(5)
+        return r
+    }
+
+    public func createAPIKey(_ input: UnsafePointer<proteus_api_key>?) throws {
+        let r = try StoreInput.record(input, "API key")
+        guard r.key_hash.isPresent, r.key_hash.len > 0 else { throw PluginError.invalid("the API key's hash is required") }
+        try StoreInput.requireText(r.ns, "the API key namespace")
+        let createdAt = r.created_at == 0 ? now() : r.created_at
+        try perform(.write, "creating an API key") { c in
+            do {
+                try c.run(sql.createAPIKey, "creating an API key") { v in
+                    v.bind(r.key_hash)
+                    v.bind(r.user_id)
+                    v.bind(r.ns)
+                    v.bind(r.label)
+                    v.bind(createdAt)
+                }
+            } catch {
+                try refusedCredential(error, user: r.user_id, taken: "an API key with this hash already exists")
+            }
+        }
+    }
+
+    /// Reads the key; when its recorded use is a resolution old
+    /// (PROTEUS_LAST_USED_RESOLUTION_MS), records last_used_at = now as a
+    /// best effort (UnitOfWork.touch: a brief wait at most, a failure does
+    /// not fail the read).
+    public func getAPIKey(_ hash: proteus_bytes, now: Int64, arena: OpaquePointer?,
+                          out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_api_key>?>?) throws {
+        let out = try output(out)
+        let writer = try arenaWriter(arena)
+        let found = try perform(.read, "reading an API key") { c in
+            try c.first(sql.getAPIKey, "reading an API key", { $0.bind(hash) }, Self.readKey)
+        }
+        guard var found else { throw PluginError.notFound("no such API key") }
+        if now - found.lastUsedAt >= Int64(PROTEUS_LAST_USED_RESOLUTION_MS) {
+            var recorded = false
+            touch("recording API key use") { c in
+                recorded = try c.run(sql.touchAPIKey, "recording API key use") { v in
+                    v.bind(hash)
+                    v.bind(now)
+                } > 0
+            }
+            if recorded { found.lastUsedAt = now }
+        }
+        out.pointee = try writer.single(try writer.apiKey(found))
+    }
+
+    public func listAPIKeys(hasUser: Bool, user: proteus_id, arena: OpaquePointer?,
+                            out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_api_key_list>?>?) throws {
+        let out = try output(out)
+        let writer = try arenaWriter(arena)
+        let keys = try perform(.read, "listing API keys") { c in
+            try c.all(hasUser ? sql.listUserAPIKeys : sql.listAPIKeys, "listing API keys", { v in
+                if hasUser { v.bind(user) }
+            }, Self.readKey)
+        }
+        out.pointee = try writer.apiKeyList(keys)
+    }
+
+    public func deleteAPIKey(_ hash: proteus_bytes) throws {
+        try perform(.write, "deleting an API key") { c in
+            guard try c.run(sql.deleteAPIKey, "deleting an API key", { $0.bind(hash) }) > 0 else {
+                throw PluginError.notFound("no such API key")
+            }
+        }
+    }
+
+    public func deleteUserAPIKeys(_ user: proteus_id, ns: proteus_str, deleted: UnsafeMutablePointer<UInt64>?) throws {
+        let n = try deleteOfUser(user, ns: ns, all: sql.deleteUserAPIKeys, inNamespace: sql.deleteUserAPIKeysInNamespace,
+                                 "deleting a user's API keys")
+        deleted?.pointee = n
+    }
+}

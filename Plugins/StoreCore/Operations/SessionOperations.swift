@@ -1,0 +1,84 @@
+// Sessions: login tokens, stored only as hashes.
+import PluginAPI
+import PluginKit
+
+extension StoreCore {
+    public func createSession(_ input: UnsafePointer<proteus_session>?) throws {
+        let r = try StoreInput.record(input, "session")
+        guard r.token_hash.isPresent, r.token_hash.len > 0 else { throw PluginError.invalid("the session's token hash is required") }
+        try StoreInput.requireText(r.ns, "the session namespace")
+        let createdAt = r.created_at == 0 ? now() : r.created_at
+        try perform(.write, "creating a session") { c in
+            do {
+                try c.run(sql.createSession, "creating a session") { v in
+                    v.bind(r.token_hash)
+                    v.bind(r.user_id)
+                    v.bind(r.ns)
+                    v.bind(createdAt)
+                    v.bind(r.expires_at)
+                    v.bind(r.data_json)
+                }
+            } catch {
+                try refusedCredential(error, user: r.user_id, taken: "a session with this token hash already exists")
+            }
+        }
+    }
+
+    /// What a refused credential row (session, API key, identity link)
+    /// means: its key is taken, or its user does not exist. Anything else
+    /// is thrown as it is.
+    func refusedCredential(_ error: any Error, user: proteus_id, taken: @autoclosure () -> String) throws -> Never {
+        switch backend.violation(in: error)?.kind {
+        case .unique?: throw PluginError.conflict(taken())
+        case .foreignKey?: throw PluginError.notFound("no user with id \(user.text)")
+        default: throw error
+        }
+    }
+
+    public func getSession(_ hash: proteus_bytes, now: Int64, arena: OpaquePointer?,
+                           out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_session>?>?) throws {
+        let out = try output(out)
+        let writer = try arenaWriter(arena)
+        let found = try perform(.read, "reading a session") { c in
+            try c.first(sql.getSession, "reading a session", { v in
+                v.bind(hash)
+                v.bind(now)
+            }) { s in
+                var r = SessionRecord(tokenHash: s.bytes(0) ?? [], userID: s.id(1) ?? [], namespace: s.text(2) ?? "")
+                r.createdAt = s.int64(3)
+                r.expiresAt = s.int64(4)
+                r.dataJSON = s.text(5)
+                return r
+            }
+        }
+        guard let found else { throw PluginError.notFound("no such session (unknown or expired)") }
+        out.pointee = try writer.single(try writer.session(found))
+    }
+
+    public func deleteSession(_ hash: proteus_bytes) throws {
+        try perform(.write, "deleting a session") { c in
+            guard try c.run(sql.deleteSession, "deleting a session", { $0.bind(hash) }) > 0 else {
+                throw PluginError.notFound("no such session")
+            }
+        }
+    }
+
+    /// A missing user is not an error: it simply has no sessions (count 0).
+    public func deleteUserSessions(_ user: proteus_id, ns: proteus_str, deleted: UnsafeMutablePointer<UInt64>?) throws {
+        let n = try deleteOfUser(user, ns: ns, all: sql.deleteUserSessions, inNamespace: sql.deleteUserSessionsInNamespace,
+                                 "deleting a user's sessions")
+        deleted?.pointee = n
+    }
+
+    /// Deletes a user's rows of one kind, of one namespace (absent: all);
+    /// how many.
+    func deleteOfUser(_ user: proteus_id, ns: proteus_str, all: String, inNamespace: String, _ context: String) throws -> UInt64 {
+        let n = try perform(.write, context) { c in
+            try c.run(ns.isPresent ? inNamespace : all, context) { v in
+                v.bind(user)
+                if ns.isPresent { v.bind(ns) }
+            }
+        }
+        return UInt64(clamping: n)
+    }
+}

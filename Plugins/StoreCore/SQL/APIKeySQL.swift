@@ -1,0 +1,23 @@
+// API keys. "A key row": key_hash, user_id, ns, label, created_at,
+// last_used_at.
+
+public protocol APIKeySQL: Sendable {
+    /// Binds key_hash, user_id, ns, label, created_at (last_used_at 0).
+    var createAPIKey: String { get }
+    /// A key row: binds key_hash.
+    var getAPIKey: String { get }
+    /// Records a use: binds key_hash and now; changes the row only when its
+    /// last_used_at is older than now, and never waits for a row another
+    /// writer holds where the backend locks rows.
+    var touchAPIKey: String { get }
+    /// Every key row, by creation.
+    var listAPIKeys: String { get }
+    /// One user's key rows, by creation: binds the user id.
+    var listUserAPIKeys: String { get }
+    /// Binds key_hash.
+    var deleteAPIKey: String { get }
+    /// Binds the user id.
+    var deleteUserAPIKeys: String { get }
+    /// Binds the user id and ns.
+    var deleteUserAPIKeysInNamespace: String { get }
+}

@@ -1,0 +1,40 @@
+// The WHERE clause of a user search, built from fixed fragments: a `$?` in
+// a fragment stands for the next value, which is bound (never spliced into
+// the text) and numbered in the backend's placeholder style.
+
+public struct SQLConditions {
+    public typealias Binder = (any StoreStatement) -> Void
+
+    /// The placeholder of value n (1-based): "?n" or "$n".
+    private let placeholder: (Int) -> String
+    public private(set) var conditions: [String] = []
+    private var binders: [Binder] = []
+    /// How many values the conditions bind.
+    public private(set) var valueCount = 0
+
+    public init(placeholder: @escaping (Int) -> String) {
+        self.placeholder = placeholder
+    }
+
+    public var whereClause: String { conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ") }
+
+    /// Adds `condition`; each `$?` in it is the next value, which `bind` binds (in order).
+    public mutating func add(_ condition: String, _ bind: @escaping Binder = { _ in }) {
+        let parts = condition.split(separator: "$?", omittingEmptySubsequences: false)
+        var text = String(parts[0])
+        for part in parts.dropFirst() {
+            valueCount += 1
+            text += placeholder(valueCount) + part
+        }
+        conditions.append(text)
+        binders.append(bind)
+    }
+
+    /// Binds every value of the conditions, in order.
+    public func bind(_ s: any StoreStatement) {
+        for b in binders { b(s) }
+    }
+
+    /// The placeholder of the value `n` places after the conditions' last one.
+    public func placeholder(after n: Int) -> String { placeholder(valueCount + n) }
+}

@@ -1,0 +1,102 @@
+// The users row: lookups, writes, the version lock and the guard role.
+import PluginKit
+
+/// How a user is looked up (user_get's key.by).
+public enum UserLookup: Sendable {
+    case id, username, email
+}
+
+/// How a backend's user SELECTs deliver roles and documents.
+public enum UserDetails: Sendable {
+    /// In the row itself, as lists: column 14 the role slugs (sorted),
+    /// columns 15 and 16 the selected documents' namespaces and JSON texts
+    /// (sorted by namespace; NULL when no documents were selected). One
+    /// round trip per user read.
+    case inRow
+    /// By queries per user after the row (cheap where the database is in
+    /// process).
+    case queried(UserDetailQueries)
+}
+
+public struct UserDetailQueries: Sendable {
+    /// Binds the user id; returns role slugs, sorted.
+    public let roles: String
+    /// Binds the user id; returns (ns, json) of every document, sorted by ns.
+    public let allDocuments: String
+    /// Binds the user id and a namespace; returns (ns, json).
+    public let oneDocument: String
+
+    public init(roles: String, allDocuments: String, oneDocument: String) {
+        self.roles = roles
+        self.allDocuments = allDocuments
+        self.oneDocument = oneDocument
+    }
+}
+
+/// Statements keeping a backend's own username index in step with the
+/// users table (SQLite's trigram index with external content). Both bind
+/// the user id and read the row as it is stored at that moment.
+public struct UsernameIndexSQL: Sendable {
+    /// Takes the stored username out of the index; runs before the row's
+    /// username changes or the row goes.
+    public let remove: String
+    /// Puts the stored username into the index; runs after the row was
+    /// written.
+    public let add: String
+
+    public init(remove: String, add: String) {
+        self.remove = remove
+        self.add = add
+    }
+}
+
+/// The user columns a user_update may set, in the order their values are
+/// bound (after the id and updated_at).
+public enum UserColumn: String, Sendable {
+    case username, email, displayName = "display_name", passwordHash = "password_hash", flags
+    case mfaSecret = "mfa_secret", mfaLastStep = "mfa_last_step", groupID = "group_id"
+    case accessedAt = "accessed_at", loginAt = "login_at"
+}
+
+/// "User values" below: the 14 values of a complete users row, bound in
+/// this order: id, version, flags, created_at, updated_at, accessed_at,
+/// login_at, username, email, display_name, password_hash, mfa_secret,
+/// mfa_last_step, group_id. "A user row": the columns id, flags, version,
+/// created_at, updated_at, accessed_at, login_at, username, email,
+/// display_name, password_hash, mfa_secret, mfa_last_step, group_id (table
+/// alias `u`), then the details with UserDetails.inRow.
+public protocol UserSQL: Sendable {
+    /// One user row by `lookup`: binds the id, the username (byte-exact) or
+    /// the email (ASCII case folded; the earliest created wins), then, with
+    /// UserDetails.inRow and one selected namespace, that namespace.
+    func selectUser(by lookup: UserLookup, documents: StoreInput.DocSelection) -> String
+    var userDetails: UserDetails { get }
+
+    /// Inserts one user: binds the user values.
+    var insertUser: String { get }
+    /// Overwrites every column of the user with the first value's id: binds
+    /// the user values.
+    var replaceUser: String { get }
+    /// Sets `columns` (UserColumn raw values) of one user, version + 1:
+    /// binds the id, updated_at, then one value per column.
+    func updateUser(setting columns: [String]) -> String
+    /// Binds the id.
+    var deleteUser: String { get }
+    /// Reads (and, where the backend locks rows, locks for the
+    /// transaction) one user: binds the id; returns version, username.
+    var lockUser: String { get }
+    /// Binds the id; a row when the user exists (locked like lockUser).
+    var userExists: String { get }
+    /// Locks the guard role's row before the user's, so guarded changes of
+    /// one role run one after the other and each sees the previous
+    /// outcome. Binds the slug. nil: the backend serialises writers anyway.
+    var lockGuardRole: String? { get }
+    /// A row when the user is enabled and holds the role: binds the id,
+    /// the slug and PROTEUS_USER_DISABLED.
+    var isEnabledHolder: String { get }
+    /// A row when some enabled user holds the role: binds the slug and
+    /// PROTEUS_USER_DISABLED.
+    var anyEnabledHolder: String { get }
+    /// nil when the backend's username search needs no index of its own.
+    var usernameIndex: UsernameIndexSQL? { get }
+}

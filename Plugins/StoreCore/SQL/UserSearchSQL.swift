@@ -1,0 +1,42 @@
+// user_search: how a backend finds the users of a query. StoreCore checks
+// the query, counts, pages, reads and writes the output; the plan is the
+// backend's (its indexes decide how a filter is best written).
+import PluginAPI
+import PluginKit
+
+/// The order of a search (proteus_user_query.order).
+public enum UserOrder: Sendable {
+    case created, username, id
+}
+
+/// One page of a search.
+public struct SearchPage {
+    public let total: Int64
+    public let offset: Int64
+    public let limit: UInt32
+    public let documents: StoreInput.DocSelection
+}
+
+/// The statement of one page: a SELECT of user rows and its values.
+public struct SearchPageQuery {
+    public let sql: String
+    public let bind: (any StoreStatement) -> Void
+
+    public init(sql: String, bind: @escaping (any StoreStatement) -> Void) {
+        self.sql = sql
+        self.bind = bind
+    }
+}
+
+/// A backend's plan for one (already checked) query.
+public protocol UserSearchPlan {
+    /// How many users match, regardless of offset and limit.
+    func count(_ c: any StoreConnection) throws -> Int64
+    /// The statement of one page (it may run statements to choose).
+    func page(_ c: any StoreConnection, _ page: SearchPage) throws -> SearchPageQuery
+}
+
+public protocol UserSearchSQL: Sendable {
+    /// The plan of `query`, which StoreCore has checked (UserQueryInput).
+    func searchPlan(_ query: proteus_user_query, order: UserOrder) throws(PluginError) -> any UserSearchPlan
+}

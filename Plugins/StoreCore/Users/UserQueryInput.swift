@@ -1,0 +1,40 @@
+// Checks on a user_search query every store makes before planning, so all
+// stores accept and refuse the same queries with the same messages.
+import PluginAPI
+import PluginKit
+
+enum UserQueryInput {
+    /// Most roles lacks_roles may list (each is a bound value).
+    static let maxLacksRoles = 1000
+
+    /// Checks `q`; returns its order.
+    static func check(_ q: proteus_user_query) throws(PluginError) -> UserOrder {
+        let needle = q.username_contains
+        if needle.isPresent && needle.len > 0 && !StoreInput.isValidUTF8(needle) {
+            throw .invalid("username_contains is not valid UTF-8")
+        }
+        switch q.group_filter {
+        case PROTEUS_GROUP_ANY, PROTEUS_GROUP_NONE, PROTEUS_GROUP_EQUALS: break
+        default: throw .invalid("unknown group filter \(q.group_filter) (expected PROTEUS_GROUP_ANY, _NONE or _EQUALS)")
+        }
+        if q.lacks_role_count > 0 {
+            guard q.lacks_roles != nil else { throw .invalid("lacks_role_count is \(q.lacks_role_count) but lacks_roles is NULL") }
+            let n = Int(q.lacks_role_count)
+            guard n <= maxLacksRoles else { throw .invalid("lacks_roles lists \(n) roles; at most \(maxLacksRoles) are accepted") }
+        }
+        switch q.order {
+        case PROTEUS_ORDER_CREATED: return .created
+        case PROTEUS_ORDER_USERNAME: return .username
+        case PROTEUS_ORDER_ID: return .id
+        default: throw .invalid("unknown order \(q.order) (expected PROTEUS_ORDER_CREATED, _USERNAME or _ID)")
+        }
+    }
+}
+
+extension proteus_user_query {
+    /// The roles the query excludes (empty when none or NULL).
+    public var lacksRoleList: UnsafeBufferPointer<proteus_str> {
+        guard let roles = lacks_roles, lacks_role_count > 0 else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: roles, count: Int(lacks_role_count))
+    }
+}
