@@ -6,56 +6,9 @@ import CSQLite
 import Glibc
 import PluginAPI
 import PluginKit
+import StoreCore
 
-/// A failed SQLite call: the (extended) result code and SQLite's message.
-/// Operations translate it into a PluginError (see `pluginError`).
-struct SQLiteFailure: PluginErrorConvertible {
-    let code: Int32
-    let message: String
-    let context: String
-
-    var primary: Int32 { code & 0xFF }
-    var isConstraint: Bool { primary == SQLITE_CONSTRAINT }
-    var isUnique: Bool { code == sqliteConstraintUnique || code == sqliteConstraintPrimaryKey }
-    var isForeignKey: Bool { code == sqliteConstraintForeignKey }
-    var isBusy: Bool { primary == SQLITE_BUSY || primary == SQLITE_LOCKED }
-    var isCorrupt: Bool { primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB }
-
-    /// The generic translation into an ABI status. Operations catch
-    /// constraint failures themselves first to say what conflicted.
-    var pluginError: PluginError {
-        switch primary {
-        case SQLITE_BUSY, SQLITE_LOCKED:
-            return .unavailable("the database is busy (another writer held its lock longer than the busy timeout) while \(context)")
-        case SQLITE_CORRUPT, SQLITE_NOTADB:
-            return .internal("the database file is corrupt (\(message)) while \(context)")
-        case SQLITE_FULL:
-            return .unavailable("the disk is full while \(context)")
-        case SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_PROTOCOL:
-            return .unavailable("database I/O error while \(context): \(message)")
-        case SQLITE_TOOBIG:
-            return .tooLarge("a value is larger than the database accepts while \(context)")
-        case SQLITE_NOMEM:
-            return .unavailable("out of memory while \(context)")
-        case SQLITE_CONSTRAINT:
-            if isUnique { return .conflict("a uniqueness rule would break while \(context)") }
-            if isForeignKey { return .invalid("a referenced record does not exist while \(context)") }
-            return .invalid("a value breaks a database rule while \(context)")
-        default:
-            return .internal("SQLite error \(code) while \(context): \(message)")
-        }
-    }
-}
-
-// Extended result codes are function-like macros Swift does not import.
-let sqliteConstraintUnique: Int32 = 19 | (8 << 8)
-let sqliteConstraintPrimaryKey: Int32 = 19 | (6 << 8)
-let sqliteConstraintForeignKey: Int32 = 19 | (3 << 8)
-
-/// SQLITE_TRANSIENT: SQLite copies the bound value.
-let sqliteTransient = unsafeBitCast(Int(-1), to: sqlite3_destructor_type.self)
-
-final class Connection {
+final class Connection: StoreConnection {
     let db: OpaquePointer
     let path: String
     private var cache: [String: Statement] = [:]
@@ -133,20 +86,41 @@ final class Connection {
     /// its bindings (borrowed input buffers are bound without copying and
     /// must not stay bound after the call).
     @inline(__always)
-    func with<R>(_ sql: String, _ body: (Statement) throws -> R) throws -> R {
+    func withStatement<R>(_ sql: String, _ context: String, _ body: (Statement) throws -> R) throws -> R {
         let s = try statement(sql)
-        let outer = s.inUse
+        let outer = (s.inUse, s.context)
         s.inUse = true
-        defer { s.reset(); s.inUse = outer }
+        s.context = context
+        defer {
+            s.reset()
+            (s.inUse, s.context) = outer
+        }
         return try body(s)
+    }
+
+    func with<R>(_ sql: String, _ context: String, _ body: (any StoreStatement) throws -> R) throws -> R {
+        try withStatement(sql, context) { try body($0) }
+    }
+
+    /// One execution per item, on the same prepared statement.
+    func batch(_ sql: String, count: Int, _ context: String, _ bind: (any StoreValues, Int) -> Void) throws {
+        try withStatement(sql, context) { s in
+            for i in 0..<count {
+                bind(s, i)
+                do {
+                    _ = try s.run()
+                } catch var f as SQLiteFailure {
+                    f.item = i
+                    throw f
+                }
+                s.reset()
+            }
+        }
     }
 
     /// A single integer result of a query without values (pragmas, counts).
     func scalar(_ sql: String, _ context: String) throws -> Int64 {
-        try with(sql) { s in
-            guard try s.step(context) else { return 0 }
-            return s.int64(0)
-        }
+        try withStatement(sql, context) { s in try s.step() ? s.int64(0) : 0 }
     }
 
     var changes: Int64 { Int64(sqlite3_changes64(db)) }
@@ -169,13 +143,13 @@ final class Connection {
     /// BEGIN [IMMEDIATE] ... COMMIT around `body`; ROLLBACK when it throws.
     /// (Prepared once and cached: sqlite3_exec would compile them every time.)
     func transaction<R>(immediate: Bool, _ context: String, _ body: () throws -> R) throws -> R {
-        try with(immediate ? "BEGIN IMMEDIATE" : "BEGIN") { try $0.run(context) }
+        try withStatement(immediate ? "BEGIN IMMEDIATE" : "BEGIN", context) { _ = try $0.run() }
         do {
             let result = try body()
-            try with("COMMIT") { try $0.run(context) }
+            try withStatement("COMMIT", context) { _ = try $0.run() }
             return result
         } catch {
-            if inTransaction { _ = try? with("ROLLBACK") { try $0.run(context) } }
+            if inTransaction { _ = try? withStatement("ROLLBACK", context) { try $0.run() } }
             throw error
         }
     }

@@ -1,39 +1,21 @@
-// The "sqlite.diagnostics.v1" extension: read-only facts about the open
-// database for tests and operators — connection pragmas and the query plan
-// of a substring search. Names come from a fixed list; nothing here writes.
+// The "sqlite.diagnostics.v1" extension (StoreCore's StoreDiagnostics):
+// read-only facts about the open database for tests and operators —
+// connection pragmas and the query plan of a substring search. Names come
+// from a fixed list; nothing here writes.
 //
-// Extension value: a C function
-//   int32_t diagnostic(void *instance, const char *name, char *buffer, size_t capacity)
-// writing a NUL-terminated answer; PROTEUS_OK, or PROTEUS_E_NOT_FOUND for an
-// unknown name. Names: "writer.<pragma>", "reader.<pragma>" (pragma one of
-// journal_mode, synchronous, foreign_keys, busy_timeout, application_id,
-// user_version, query_only), "plan.username_contains" and
-// "plan.username_contains+has_role", "check.username_index" ("ok" when
-// the trigram index matches users.username exactly) and "counters.rows"
-// (stored counters, expired ones included: shows the clean-up at work).
-import Glibc
+// Names: "writer.<pragma>", "reader.<pragma>" (pragma one of journal_mode,
+// synchronous, foreign_keys, busy_timeout, application_id, user_version,
+// query_only), "plan.username_contains" and "plan.username_contains+has_role",
+// "check.username_index" ("ok" when the trigram index matches
+// users.username exactly) and "counters.rows" (stored counters, expired
+// ones included: shows the clean-up at work).
 import PluginAPI
 import PluginKit
+import StoreCore
 
-typealias DiagnosticFunction = @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?, UnsafeMutablePointer<CChar>?, Int) -> Int32
+extension SQLiteBackend {
+    var diagnosticsID: String { "sqlite.diagnostics.v1" }
 
-let sqliteDiagnosticsID = "sqlite.diagnostics.v1"
-
-let sqliteDiagnostic: DiagnosticFunction = { instance, name, buffer, capacity in
-    guard let instance, let name, let buffer, capacity > 0 else { return PROTEUS_E_INVALID }
-    guard let answer = SQLiteStore.from(instance).diagnostic(String(cString: name)) else { return PROTEUS_E_NOT_FOUND }
-    let bytes = Array(answer.utf8.prefix(capacity - 1))
-    for (i, b) in bytes.enumerated() { buffer[i] = CChar(bitPattern: b) }
-    buffer[bytes.count] = 0
-    return PROTEUS_OK
-}
-
-let sqliteGetExtension: GetExtensionFunction = { _, id in
-    guard let id, String(cString: id) == sqliteDiagnosticsID else { return nil }
-    return unsafeBitCast(sqliteDiagnostic, to: UnsafeRawPointer.self)
-}
-
-extension SQLiteStore {
     static let diagnosticPragmas: Set<String> = ["journal_mode", "synchronous", "foreign_keys", "busy_timeout",
                                                  "application_id", "user_version", "query_only"]
 
@@ -45,7 +27,7 @@ extension SQLiteStore {
                 let read = { (c: Connection) throws -> String in
                     // Our own busy handler replaces SQLite's, so the pragma would say 0.
                     if pragma == "busy_timeout" { return String(c.busyTimeoutMs) }
-                    return try c.with("PRAGMA \(pragma)") { s in try s.step("reading a pragma") ? (s.text(0) ?? "") : "" }
+                    return try c.withStatement("PRAGMA \(pragma)", "reading a pragma") { s in try s.step() ? s.text(0) ?? "" : "" }
                 }
                 return writer ? try pool.withWriter(read) : try pool.read("reading a pragma", read)
             }
@@ -66,14 +48,10 @@ extension SQLiteStore {
                   try withProteusStr("admin") { role in
                     q.username_contains = needle
                     if name.hasSuffix("has_role") { q.has_role = role }
-                    let filter = try SearchFilter(q)
+                    let w = SearchFilter(q).conditions
                     return try pool.read("explaining a search") { c in
-                        try c.with("EXPLAIN QUERY PLAN SELECT \(UserRows.columns) FROM users u\(filter.whereClause) ORDER BY u.created_at, u.id LIMIT 10") { s in
-                            filter.bind(s)
-                            var lines: [String] = []
-                            while try s.step("explaining a search") { lines.append(s.text(3) ?? "") }
-                            return lines.joined(separator: "\n")
-                        }
+                        let plan = "EXPLAIN QUERY PLAN SELECT \(SQLiteSQL.userColumns) FROM users u\(w.whereClause) ORDER BY u.created_at, u.id LIMIT 10"
+                        return try c.all(plan, "explaining a search", { w.bind($0) }) { $0.text(3) ?? "" }.joined(separator: "\n")
                     }
                   }
                 }

@@ -31,9 +31,8 @@ enum DatabaseOpener {
             let state = try connection.transaction(immediate: false, "reading the database header") { try readState(connection) }
             try checkOwnership(path, state)
             if state.tableCount > 0 {
-                let result = try connection.with("PRAGMA quick_check") { s -> String in
-                    guard try s.step("checking the database") else { return "no result" }
-                    return s.text(0) ?? "no result"
+                let result = try connection.withStatement("PRAGMA quick_check", "checking the database") { s in
+                    try s.step() ? s.text(0) ?? "no result" : "no result"
                 }
                 guard result == "ok" else {
                     throw PluginError.invalid("the database \"\(path)\" is corrupt (integrity check: \(result)); refusing to open it")
@@ -153,10 +152,7 @@ enum DatabaseOpener {
             var mode = ""
             while true {
                 do {
-                    mode = try c.with("PRAGMA journal_mode = WAL") { s -> String in
-                        guard try s.step("enabling WAL") else { return "" }
-                        return s.text(0) ?? ""
-                    }
+                    mode = try c.withStatement("PRAGMA journal_mode = WAL", "enabling WAL") { s in try s.step() ? s.text(0) ?? "" : "" }
                     break
                 } catch let f as SQLiteFailure where f.isBusy && Int64(monotonicMillis()) < deadline {
                     usleep(10_000)

@@ -1,0 +1,142 @@
+// user_search in SQLite: which index finds the candidates, and when to walk
+// the ORDER BY index instead.
+import PluginAPI
+import PluginKit
+import StoreCore
+
+extension SQLiteSQL {
+    func searchPlan(_ query: proteus_user_query, order: UserOrder) throws(PluginError) -> any UserSearchPlan {
+        SearchPlan(query: query, filter: SearchFilter(query), orderBy: Self.orderBy(order))
+    }
+
+    static func orderBy(_ order: UserOrder) -> String {
+        switch order {
+        case .created: "u.created_at, u.id"
+        case .username: "u.username, u.id"     // absent usernames first
+        case .id: "u.id"
+        }
+    }
+}
+
+struct SearchPlan: UserSearchPlan {
+    let query: proteus_user_query
+    let filter: SearchFilter
+    let orderBy: String
+
+    func count(_ c: any StoreConnection) throws -> Int64 {
+        try c.first(filter.countSQL, "counting users", { filter.conditions.bind($0) }) { $0.int64(0) } ?? 0
+    }
+
+    /// Two ways to find the page: from the driving index (visit every
+    /// match, then sort), or walking the ORDER BY index and testing each
+    /// user until the page is full (about (offset + limit) / density rows).
+    /// The second wins when matches are dense, e.g. a 3-letter substring
+    /// held by 10% of a million users. Rows walked ≈ (offset + limit) ×
+    /// users / total; rows visited from the index = total, each costing
+    /// several times a walked row (table fetch + sort). Walk while it visits
+    /// under 4 × total rows.
+    func page(_ c: any StoreConnection, _ page: SearchPage) throws -> SearchPageQuery {
+        var chosen = filter
+        if filter.hasDriver {
+            let users = try c.first("SELECT coalesce(max(seq), 0) FROM users", "estimating the user count") { $0.int64(0) } ?? 0
+            let wanted = Double(page.offset) + Double(page.limit)
+            if wanted * Double(users) < 4 * Double(page.total) * Double(page.total) {
+                chosen = SearchFilter(query, allowDriver: false)
+            }
+        }
+        let w = chosen.conditions
+        let sql = "SELECT \(SQLiteSQL.userColumns) FROM users u\(w.whereClause) ORDER BY \(orderBy) LIMIT \(w.placeholder(after: 1)) OFFSET \(w.placeholder(after: 2))"
+        return SearchPageQuery(sql: sql) { s in
+            w.bind(s)
+            s.bind(page.limit)
+            s.bind(page.offset)
+        }
+    }
+}
+
+/// The WHERE clause of a query.
+///
+/// Exactly one condition may use an index to find candidate rows (the
+/// "driver", in this order of preference: trigram substring, email, role,
+/// group); every other condition is written so the planner cannot use an
+/// index for it (unary `+`, EXISTS). Without that, SQLite may combine two IN
+/// lists into one multi-column probe and try every pair: a role filter plus
+/// a substring once took 28 s on 100k users.
+struct SearchFilter {
+    private(set) var conditions = SQLConditions(placeholder: SQLiteSQL.placeholder)
+    /// True when one condition can drive an index lookup.
+    private(set) var hasDriver = false
+    /// A cheaper count query when one index alone answers it.
+    private var countShortcut: String?
+
+    var countSQL: String { countShortcut ?? "SELECT count(*) FROM users u\(conditions.whereClause)" }
+
+    /// `allowDriver` false: no condition may use an index to find rows (the
+    /// planner then walks the ORDER BY index instead). `q` is checked
+    /// (UserQueryInput).
+    init(_ q: proteus_user_query, allowDriver: Bool = true) {
+        var driven = !allowDriver
+        let needle = q.username_contains
+        if needle.isPresent && needle.len > 0 {
+            let text = needle.string ?? ""
+            if text.unicodeScalars.count >= 3 && allowDriver {
+                // The trigram index (case_sensitive 1) answers substrings of
+                // three or more characters exactly: a phrase of consecutive
+                // trigrams is the substring.
+                let phrase = "\"" + text.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+                conditions.add("u.seq IN (SELECT rowid FROM users_fts WHERE users_fts MATCH $?)") { $0.bind(text: phrase) }
+                driven = true
+            } else {
+                // Shorter ones (and the walk along the ORDER BY index) test
+                // each username: instr is case-sensitive, LIKE would fold
+                // ASCII case.
+                conditions.add("instr(u.username, $?) > 0") { $0.bind(needle) }
+            }
+        }
+        if q.email.isPresent {
+            let email = q.email
+            conditions.add(driven ? "+u.email = $? COLLATE NOCASE" : "u.email = $? COLLATE NOCASE") { $0.bind(email) }
+            driven = true
+        }
+        if q.has_role.isPresent {
+            let role = q.has_role
+            conditions.add(driven ? "EXISTS (SELECT 1 FROM user_roles hr WHERE hr.user_id = u.id AND hr.role_slug = $?)"
+                                  : "u.id IN (SELECT user_id FROM user_roles WHERE role_slug = $?)") { $0.bind(role) }
+            driven = true
+        }
+        switch q.group_filter {
+        case PROTEUS_GROUP_NONE:
+            conditions.add(driven ? "+u.group_id IS NULL" : "u.group_id IS NULL")
+            driven = true
+        case PROTEUS_GROUP_EQUALS:
+            let group = q.group_id
+            conditions.add(driven ? "+u.group_id = $?" : "u.group_id = $?") { $0.bind(group) }
+            driven = true
+        default:
+            break
+        }
+        let lacking = q.lacksRoleList
+        if !lacking.isEmpty {
+            let marks = Array(repeating: "$?", count: lacking.count).joined(separator: ", ")
+            conditions.add("NOT EXISTS (SELECT 1 FROM user_roles lr WHERE lr.user_id = u.id AND lr.role_slug IN (\(marks)))") {
+                $0.bind(texts: lacking)
+            }
+        }
+        if q.flags_mask != 0 || q.flags_value != 0 {
+            let mask = q.flags_mask, value = q.flags_value
+            conditions.add("(u.flags & $?) = $?") { s in
+                s.bind(mask)
+                s.bind(value)
+            }
+        }
+        hasDriver = allowDriver && driven
+        // Alone, the substring or the role filter can be counted from its
+        // index without visiting users (every index row has its user).
+        let only = conditions.conditions.count == 1 ? conditions.conditions[0] : ""
+        if only.hasPrefix("u.seq IN") {
+            countShortcut = "SELECT count(*) FROM users_fts WHERE users_fts MATCH ?1"
+        } else if only.hasPrefix("u.id IN (SELECT user_id FROM user_roles") {
+            countShortcut = "SELECT count(*) FROM user_roles WHERE role_slug = ?1"
+        }
+    }
+}
