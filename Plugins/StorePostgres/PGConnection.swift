@@ -8,6 +8,7 @@
 import CPostgres
 import Glibc
 import PluginKit
+import StoreCore
 
 /// What every connection of a store is opened with.
 struct ConnectSettings: Sendable {
@@ -25,7 +26,7 @@ struct ConnectSettings: Sendable {
 /// libpq prints notices to stderr by default; the store has no use for them.
 private let ignoreNotice: PQnoticeReceiver = { _, _ in }
 
-final class PGConnection {
+final class PGConnection: StoreConnection {
     private(set) var conn: OpaquePointer?
     let settings: ConnectSettings
     private var prepared: [String: String] = [:]
@@ -33,6 +34,8 @@ final class PGConnection {
     /// Set when the connection can no longer be used (error, timeout).
     private(set) var broken = false
 
+    /// The statement StoreCore's next `with` uses (reused, see PGStatement).
+    private var spare: PGStatement?
     /// Dynamic statements (search filters, update masks) are cached too, up to this many.
     private static let cacheLimit = 512
 
@@ -116,6 +119,29 @@ final class PGConnection {
             PQsendQueryPrepared(conn, name, Int32(params.count), values, lengths, formats, 1)
         }
         return try finish(sent, context())
+    }
+
+    /// StoreCore's statements (StoreConnection): prepared once per
+    /// connection, values sent as binary parameters.
+    func with<R>(_ sql: String, _ context: String, _ body: (any StoreStatement) throws -> R) throws -> R {
+        let s = spare ?? PGStatement(connection: self)
+        spare = nil
+        s.start(sql, context)
+        defer {
+            s.finish()
+            spare = s
+        }
+        return try body(s)
+    }
+
+    /// A batch is one statement over array parameters (PGBatchValues).
+    func batch(_ sql: String, count: Int, _ context: String, _ bind: (any StoreValues, Int) -> Void) throws {
+        let values = PGBatchValues()
+        for i in 0..<count {
+            values.startItem()
+            bind(values, i)
+        }
+        try execute(sql, values.params, context)
     }
 
     /// Runs SQL without parameters through the simple protocol (session

@@ -3,6 +3,7 @@
 // an SQLSTATE. Messages never contain the connection password.
 import PluginAPI
 import PluginKit
+import StoreCore
 
 struct PGFailure: PluginErrorConvertible {
     enum Kind {
@@ -22,6 +23,9 @@ struct PGFailure: PluginErrorConvertible {
     let detail: String?
     let constraint: String?
     var context: String
+    /// The failure came before the transaction's BEGIN was answered:
+    /// nothing was sent that could have been kept.
+    var beforeBegin = false
 
     init(kind: Kind, sqlState: String = "", message: String, detail: String? = nil, constraint: String? = nil, context: String) {
         self.kind = kind
@@ -39,6 +43,31 @@ struct PGFailure: PluginErrorConvertible {
     /// The connection itself failed: nothing more can be sent on it.
     var isConnectionLoss: Bool {
         kind == .connection || kind == .timeout || sqlState.hasPrefix("08") || sqlState.hasPrefix("57P")
+    }
+
+    /// The server refused the statement for what it holds (constraint,
+    /// value), rather than the connection or a concurrent transaction failing.
+    var isRefusal: Bool { kind == .server && !isRetryable && !isConnectionLoss }
+
+    /// In StoreCore's terms: PostgreSQL names the constraint, and its detail
+    /// the offending value ("Key (role_slug)=(x) is not present ...").
+    var violation: ConstraintViolation? {
+        guard kind == .server, sqlState.hasPrefix("23") else { return nil }
+        let key: ConstraintViolation.Key? = switch constraint {
+        case "users_pkey": .userID
+        case "users_username_key": .username
+        case "groups_pkey": .groupID
+        default: nil
+        }
+        return ConstraintViolation(kind: isUnique ? .unique : isForeignKey ? .foreignKey : .other, key: key,
+                                   value: Self.keyValue(detail))
+    }
+
+    /// The value in a "Key (column)=(value) ..." detail line.
+    static func keyValue(_ detail: String?) -> String? {
+        guard let detail, let open = detail.range(of: ")=("), let close = detail.range(of: ") ", options: .backwards),
+              open.upperBound <= close.lowerBound else { return nil }
+        return String(detail[open.upperBound..<close.lowerBound])
     }
 
     var pluginError: PluginError {

@@ -61,10 +61,6 @@ struct PGParams {
         s.withUTF8 { append(PGType.text, UnsafeRawBufferPointer($0)) }
     }
 
-    mutating func text(bytes: [UInt8]) {
-        bytes.withUnsafeBytes { append(PGType.text, $0) }
-    }
-
     // MARK: bytea
 
     mutating func bytes(_ b: proteus_bytes) {
@@ -82,11 +78,6 @@ struct PGParams {
         withUnsafeBytes(of: &copy) { append(PGType.bytea, $0) }
     }
 
-    /// The group of a record (NULL when it has none).
-    mutating func group(_ u: proteus_user) {
-        if u.has_group { id(u.group_id) } else { null(PGType.bytea) }
-    }
-
     // MARK: integers
 
     mutating func int64(_ v: Int64) {
@@ -100,66 +91,40 @@ struct PGParams {
 
     // MARK: arrays
 
-    /// A one-dimensional array of `elementType` built from elements
-    /// (nil = NULL element).
-    private mutating func array(_ arrayType: Oid, _ elementType: Oid, _ elements: [UnsafeRawBufferPointer?]) {
+    /// A one-dimensional array parameter from its elements, already
+    /// encoded as (length, bytes) each (length -1: NULL).
+    mutating func array(_ arrayType: Oid, _ elementType: Oid, count: Int32, hasNull: Bool, elements: [UInt8]) {
         var out: [UInt8] = []
+        out.reserveCapacity(20 + elements.count)
         func put(_ v: Int32) { withUnsafeBytes(of: v.bigEndian) { out.append(contentsOf: $0) } }
-        if elements.isEmpty {
+        if count == 0 {
             put(0); put(0); put(Int32(bitPattern: elementType))
         } else {
             put(1)
-            put(elements.contains { $0 == nil } ? 1 : 0)
+            put(hasNull ? 1 : 0)
             put(Int32(bitPattern: elementType))
-            put(Int32(elements.count))
+            put(count)
             put(1)
-            for e in elements {
-                if let e {
-                    put(Int32(e.count))
-                    out.append(contentsOf: e)
-                } else {
-                    put(-1)
-                }
-            }
+            out.append(contentsOf: elements)
         }
         out.withUnsafeBytes { append(arrayType, $0) }
     }
 
-    /// An array of `count` elements read through `element` (nil = NULL).
-    mutating func array(_ arrayType: Oid, _ elementType: Oid, count: Int, _ element: (Int) -> UnsafeRawBufferPointer?) {
-        array(arrayType, elementType, (0..<count).map(element))
-    }
-
-    /// int8[] of values.
-    mutating func int64Array(_ values: [Int64]) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(values.count * 8)
-        for v in values { withUnsafeBytes(of: v.bigEndian) { bytes.append(contentsOf: $0) } }
-        bytes.withUnsafeBytes { raw in
-            array(PGType.int8Array, PGType.int8, count: values.count) { UnsafeRawBufferPointer(rebasing: raw[($0 * 8)..<($0 * 8 + 8)]) }
-        }
-    }
-
-    /// bytea[] of 16-byte ids (nil = NULL element).
-    mutating func idArray(_ ids: [proteus_id?]) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(ids.count * 16)
-        for id in ids { bytes.append(contentsOf: id?.byteArray ?? [UInt8](repeating: 0, count: 16)) }
-        bytes.withUnsafeBytes { raw in
-            array(PGType.byteaArray, PGType.bytea, count: ids.count) {
-                ids[$0] == nil ? nil : UnsafeRawBufferPointer(rebasing: raw[($0 * 16)..<($0 * 16 + 16)])
-            }
-        }
-    }
-
     /// text[] of borrowed strings (absent = NULL element).
-    mutating func textArray(_ items: [proteus_str]) {
-        array(PGType.textArray, PGType.text, items.map { $0.ptr == nil ? nil : $0.buffer })
+    mutating func textArray(_ items: UnsafeBufferPointer<proteus_str>) {
+        var elements = PGArrayElements()
+        for s in items { elements.add(s.ptr == nil ? nil : s.buffer) }
+        array(PGType.textArray, PGType.text, count: elements.count, hasNull: elements.hasNull, elements: elements.bytes)
     }
 
-    /// bytea[] of borrowed byte strings (absent = NULL element).
-    mutating func byteaArray(_ items: [proteus_bytes]) {
-        array(PGType.byteaArray, PGType.bytea, items.map { $0.ptr == nil ? nil : $0.buffer })
+    /// Empties the parameters, keeping their storage for the next statement.
+    mutating func removeAll() {
+        types.removeAll(keepingCapacity: true)
+        data.removeAll(keepingCapacity: true)
+        data.append(0)
+        offsets.removeAll(keepingCapacity: true)
+        lengths.removeAll(keepingCapacity: true)
+        nulls.removeAll(keepingCapacity: true)
     }
 
     /// Runs `body` with libpq's parallel arrays (values, lengths, formats).
@@ -186,6 +151,24 @@ struct PGParams {
                 }
             }
         }
+    }
+}
+
+/// The elements of a one-dimensional array value, encoded as they go.
+struct PGArrayElements {
+    private(set) var bytes: [UInt8] = []
+    private(set) var count: Int32 = 0
+    private(set) var hasNull = false
+
+    mutating func add(_ element: UnsafeRawBufferPointer?) {
+        count += 1
+        guard let element else {
+            hasNull = true
+            withUnsafeBytes(of: Int32(-1).bigEndian) { bytes.append(contentsOf: $0) }
+            return
+        }
+        withUnsafeBytes(of: Int32(element.count).bigEndian) { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: element)
     }
 }
 
@@ -243,19 +226,9 @@ final class PGResult {
         return Array(raw(row, col))
     }
 
-    /// A 16-byte id (nil when NULL or not 16 bytes).
-    func id(_ row: Int, _ col: Int) -> [UInt8]? {
-        guard let b = bytes(row, col), b.count == 16 else { return nil }
-        return b
-    }
-
     /// The elements of a one-dimensional array value (nil elements = NULL).
     func array(_ row: Int, _ col: Int) -> [UnsafeRawBufferPointer?] {
         PGResult.elements(raw(row, col))
-    }
-
-    func textArray(_ row: Int, _ col: Int) -> [String] {
-        array(row, col).map { $0.map { String(decoding: $0, as: UTF8.self) } ?? "" }
     }
 
     static func elements(_ b: UnsafeRawBufferPointer) -> [UnsafeRawBufferPointer?] {

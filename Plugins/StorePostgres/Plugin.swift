@@ -1,8 +1,9 @@
 // The postgres store plugin: entry symbol and descriptor. The C function
-// table is PluginKit's (StorePlugin.swift), calling PostgresStore's
-// StoreOperations.
+// table is PluginKit's (StorePlugin.swift), calling StoreCore over the
+// PostgreSQL backend.
 import PluginAPI
 import PluginKit
+import StoreCore
 
 @_cdecl("proteus_plugin_entry_v1")
 public func proteus_plugin_entry_v1() -> UnsafePointer<proteus_plugin_descriptor> {
@@ -13,6 +14,6 @@ nonisolated(unsafe) let postgresDescriptor: UnsafePointer<proteus_plugin_descrip
     name: "postgres",
     version: "1.0.0",
     description: "User directory in PostgreSQL (libpq; several hosts may share one database)",
-    getExtension: postgresGetExtension,
-    create: { host, options in try PostgresStore(host: host, options: options) }
+    getExtension: storeGetExtension,
+    create: { host, options in StoreCore(host: Host(host), backend: try PostgresBackend(options: options)) }
 )

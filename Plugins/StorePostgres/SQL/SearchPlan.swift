@@ -1,0 +1,108 @@
+// user_search in PostgreSQL: case-sensitive LIKE over the trigram index, the
+// page cut in a subquery before the details are computed.
+import PluginAPI
+import PluginKit
+import StoreCore
+
+extension PostgresSQL {
+    func searchPlan(_ query: proteus_user_query, order: UserOrder) throws(PluginError) -> any UserSearchPlan {
+        SearchPlan(filter: SearchFilter(query), orderBy: Self.orderBy(order))
+    }
+
+    static func orderBy(_ order: UserOrder) -> String {
+        switch order {
+        case .created: "u.created_at, u.id"
+        case .username: "u.username NULLS FIRST, u.id"     // bytes ("C"), absent first
+        case .id: "u.id"
+        }
+    }
+}
+
+struct SearchPlan: UserSearchPlan {
+    let filter: SearchFilter
+    let orderBy: String
+
+    func count(_ c: any StoreConnection) throws -> Int64 {
+        try c.first(filter.countSQL, "counting users", { filter.conditions.bind($0) }) { $0.int64(0) } ?? 0
+    }
+
+    /// The page is cut in a subquery first: PostgreSQL computes the select
+    /// list (the roles and documents subqueries) for every row an OFFSET
+    /// skips, which made a deep page of a million users take seconds.
+    /// Values: the filter's, the namespace (one selected), limit, offset.
+    func page(_ c: any StoreConnection, _ page: SearchPage) throws -> SearchPageQuery {
+        let w = filter.conditions
+        var n = w.valueCount
+        var nsParam = 0
+        if case .one = page.documents {
+            n += 1
+            nsParam = n
+        }
+        let cut = "SELECT * FROM users u\(w.whereClause) ORDER BY \(orderBy) LIMIT $\(n + 1) OFFSET $\(n + 2)"
+        let sql = "SELECT \(PostgresSQL.userColumns(page.documents, nsParam: nsParam)) FROM (\(cut)) u ORDER BY \(orderBy)"
+        return SearchPageQuery(sql: sql) { s in
+            w.bind(s)
+            if case .one(let ns) = page.documents { s.bind(ns) }
+            s.bind(page.limit)
+            s.bind(page.offset)
+        }
+    }
+}
+
+/// The WHERE clause of a (checked) query.
+struct SearchFilter {
+    private(set) var conditions = SQLConditions(placeholder: PostgresSQL.placeholder)
+
+    var countSQL: String { "SELECT count(*) FROM users u\(conditions.whereClause)" }
+
+    /// `text` as a LIKE pattern matching it literally anywhere.
+    static func containsPattern(_ text: UnsafeRawBufferPointer) -> String {
+        var out: [UInt8] = [UInt8(ascii: "%")]
+        for b in text {
+            if b == UInt8(ascii: "%") || b == UInt8(ascii: "_") || b == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }
+            out.append(b)
+        }
+        out.append(UInt8(ascii: "%"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    init(_ q: proteus_user_query) {
+        let needle = q.username_contains
+        if needle.isPresent && needle.len > 0 {
+            // Case-sensitive LIKE ("C" collation); the trigram index finds
+            // candidates for 3+ characters and every row is rechecked exactly.
+            let pattern = Self.containsPattern(needle.buffer)
+            conditions.add("u.username LIKE $?") { $0.bind(text: pattern) }
+        }
+        if q.email.isPresent {
+            let email = q.email
+            conditions.add("lower(u.email COLLATE \"C\") = lower($? COLLATE \"C\")") { $0.bind(email) }
+        }
+        if q.has_role.isPresent {
+            let role = q.has_role
+            conditions.add("EXISTS (SELECT 1 FROM user_roles hr WHERE hr.user_id = u.id AND hr.role_slug = $?)") { $0.bind(role) }
+        }
+        switch q.group_filter {
+        case PROTEUS_GROUP_NONE:
+            conditions.add("u.group_id IS NULL")
+        case PROTEUS_GROUP_EQUALS:
+            let group = q.group_id
+            conditions.add("u.group_id = $?") { $0.bind(group) }
+        default:
+            break
+        }
+        let lacking = q.lacksRoleList
+        if !lacking.isEmpty {
+            conditions.add("NOT EXISTS (SELECT 1 FROM user_roles lr WHERE lr.user_id = u.id AND lr.role_slug = ANY($?::text[]))") {
+                $0.bind(texts: lacking)
+            }
+        }
+        if q.flags_mask != 0 || q.flags_value != 0 {
+            let mask = q.flags_mask, value = q.flags_value
+            conditions.add("(u.flags & $?) = $?") { s in
+                s.bind(mask)
+                s.bind(value)
+            }
+        }
+    }
+}

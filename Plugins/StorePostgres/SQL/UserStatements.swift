@@ -1,0 +1,131 @@
+// Users: the row, its roles and documents (in the row, as arrays: a user is
+// read from one snapshot in one round trip), transfers. Rows that decide a
+// change are locked with FOR UPDATE.
+import PluginKit
+import StoreCore
+
+extension PostgresSQL {
+    static let baseColumns = """
+        u.id, u.flags, u.version, u.created_at, u.updated_at, u.accessed_at, u.login_at, \
+        u.username, u.email, u.display_name, u.password_hash, u.mfa_secret, u.mfa_last_step, u.group_id, \
+        ARRAY(SELECT r.role_slug FROM user_roles r WHERE r.user_id = u.id ORDER BY r.role_slug)
+        """
+
+    /// The columns of a user row with its details (table alias `u`). For
+    /// one namespace, that namespace is parameter `nsParam`.
+    static func userColumns(_ docs: StoreInput.DocSelection, nsParam: Int = 0) -> String {
+        switch docs {
+        case .none:
+            return baseColumns + ", NULL::text[], NULL::text[]"
+        case .all:
+            return baseColumns + """
+                , ARRAY(SELECT d.ns FROM documents d WHERE d.user_id = u.id ORDER BY d.ns), \
+                ARRAY(SELECT d.json FROM documents d WHERE d.user_id = u.id ORDER BY d.ns)
+                """
+        case .one:
+            return baseColumns + """
+                , ARRAY(SELECT d.ns FROM documents d WHERE d.user_id = u.id AND d.ns = $\(nsParam)), \
+                ARRAY(SELECT d.json FROM documents d WHERE d.user_id = u.id AND d.ns = $\(nsParam))
+                """
+        }
+    }
+
+    /// user_get's statements, [lookup][documents none, all, one] (the
+    /// namespace is $2).
+    static let userSelects: [[String]] = [
+        "u.id = $1",
+        "u.username = $1",
+        // lower() under the "C" collation folds ASCII only; the earliest created wins.
+        "lower(u.email COLLATE \"C\") = lower($1 COLLATE \"C\") ORDER BY u.created_at, u.id LIMIT 1",
+    ].map { condition in
+        [StoreInput.DocSelection.none, .all, .one(.absent)].map { "SELECT \(userColumns($0, nsParam: 2)) FROM users u WHERE \(condition)" }
+    }
+
+    func selectUser(by lookup: UserLookup, documents: StoreInput.DocSelection) -> String {
+        let byLookup = switch lookup {
+        case .id: Self.userSelects[0]
+        case .username: Self.userSelects[1]
+        case .email: Self.userSelects[2]
+        }
+        return switch documents {
+        case .none: byLookup[0]
+        case .all: byLookup[1]
+        case .one: byLookup[2]
+        }
+    }
+
+    var userDetails: UserDetails { .inRow }
+
+    static let columnList = """
+        id, version, flags, created_at, updated_at, accessed_at, login_at, username, email, display_name, \
+        password_hash, mfa_secret, mfa_last_step, group_id
+        """
+    var insertUser: String {
+        "INSERT INTO users (\(Self.columnList)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+    }
+    var replaceUser: String {
+        """
+        UPDATE users SET version = $2, flags = $3, created_at = $4, updated_at = $5, accessed_at = $6, \
+        login_at = $7, username = $8, email = $9, display_name = $10, password_hash = $11, mfa_secret = $12, \
+        mfa_last_step = $13, group_id = $14 WHERE id = $1
+        """
+    }
+    func updateUser(setting columns: [String]) -> String {
+        let sets = columns.enumerated().map { ", \($1) = $\($0 + 3)" }.joined()
+        return "UPDATE users SET version = version + 1, updated_at = $2\(sets) WHERE id = $1"
+    }
+    var deleteUser: String { "DELETE FROM users WHERE id = $1" }
+    var lockUser: String { "SELECT version, username FROM users WHERE id = $1 FOR UPDATE" }
+    var userExists: String { "SELECT 1 FROM users WHERE id = $1 FOR UPDATE" }
+    var lockGuardRole: String? { "SELECT 1 FROM roles WHERE slug = $1 FOR NO KEY UPDATE" }
+    var isEnabledHolder: String {
+        "SELECT 1 FROM users u JOIN user_roles r ON r.user_id = u.id WHERE u.id = $1 AND r.role_slug = $2 AND (u.flags & $3) = 0"
+    }
+    var anyEnabledHolder: String {
+        "SELECT 1 FROM user_roles r JOIN users u ON u.id = r.user_id WHERE r.role_slug = $1 AND (u.flags & $2) = 0 LIMIT 1"
+    }
+    /// The trigram index on users.username is PostgreSQL's own.
+    var usernameIndex: UsernameIndexSQL? { nil }
+
+    // MARK: roles and documents (one statement per batch)
+
+    var addUserRoles: String {
+        "INSERT INTO user_roles (user_id, role_slug) SELECT * FROM unnest($1::bytea[], $2::text[]) ON CONFLICT DO NOTHING"
+    }
+    var deleteUserRoles: String { "DELETE FROM user_roles WHERE user_id = ANY($1::bytea[])" }
+    var writeDocuments: String {
+        """
+        INSERT INTO documents (user_id, ns, json) SELECT * FROM unnest($1::bytea[], $2::text[], $3::text[]) \
+        ON CONFLICT (user_id, ns) DO UPDATE SET json = EXCLUDED.json
+        """
+    }
+    var deleteDocuments: String {
+        "DELETE FROM documents d USING unnest($1::bytea[], $2::text[]) AS x(user_id, ns) WHERE d.user_id = x.user_id AND d.ns = x.ns"
+    }
+    var deleteAllDocuments: String { "DELETE FROM documents WHERE user_id = ANY($1::bytea[])" }
+
+    // MARK: transfers
+
+    static let importUsers = """
+        INSERT INTO users (\(columnList)) SELECT * FROM unnest($1::bytea[], $2::int8[], $3::int8[], $4::int8[], $5::int8[], \
+        $6::int8[], $7::int8[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bytea[], $13::int8[], $14::bytea[])
+        """
+    var importUsers: String { Self.importUsers }
+    var upsertUsers: String {
+        Self.importUsers + """
+             ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, flags = EXCLUDED.flags, created_at = EXCLUDED.created_at, \
+            updated_at = EXCLUDED.updated_at, accessed_at = EXCLUDED.accessed_at, login_at = EXCLUDED.login_at, \
+            username = EXCLUDED.username, email = EXCLUDED.email, display_name = EXCLUDED.display_name, \
+            password_hash = EXCLUDED.password_hash, mfa_secret = EXCLUDED.mfa_secret, mfa_last_step = EXCLUDED.mfa_last_step, \
+            group_id = EXCLUDED.group_id
+            """
+    }
+    /// Moves the trigram index's pending entries into the index proper
+    /// (imports fill the pending list, searches scan it).
+    static let mergeUsernameIndex = "SELECT gin_clean_pending_list('users_username_trgm'::regclass)"
+    var afterImport: String? { Self.mergeUsernameIndex }
+    var countUsers: String { "SELECT count(*) FROM users" }
+    static let exportFirst = "SELECT \(userColumns(.all)) FROM users u ORDER BY u.id LIMIT $1"
+    static let exportAfter = "SELECT \(userColumns(.all)) FROM users u WHERE u.id > $1 ORDER BY u.id LIMIT $2"
+    func exportUsers(after: Bool) -> String { after ? Self.exportAfter : Self.exportFirst }
+}
