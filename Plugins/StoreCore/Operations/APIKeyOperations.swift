@@ -16,18 +16,13 @@ extension StoreCore {
         guard r.key_hash.isPresent, r.key_hash.len > 0 else { throw PluginError.invalid("the API key's hash is required") }
         try StoreInput.requireText(r.ns, "the API key namespace")
         let createdAt = r.created_at == 0 ? now() : r.created_at
-        try perform(.write, "creating an API key") { c in
-            do {
-                try c.run(sql.createAPIKey, "creating an API key") { v in
-                    v.bind(r.key_hash)
-                    v.bind(r.user_id)
-                    v.bind(r.ns)
-                    v.bind(r.label)
-                    v.bind(createdAt)
-                }
-            } catch {
-                try refusedCredential(error, user: r.user_id, taken: "an API key with this hash already exists")
-            }
+        try insertCredential(sql.createAPIKey, "creating an API key", user: r.user_id,
+                             taken: "an API key with this hash already exists") { v in
+            v.bind(r.key_hash)
+            v.bind(r.user_id)
+            v.bind(r.ns)
+            v.bind(r.label)
+            v.bind(createdAt)
         }
     }
 
@@ -69,11 +64,7 @@ extension StoreCore {
     }
 
     public func deleteAPIKey(_ hash: proteus_bytes) throws {
-        try perform(.write, "deleting an API key") { c in
-            guard try c.run(sql.deleteAPIKey, "deleting an API key", { $0.bind(hash) }) > 0 else {
-                throw PluginError.notFound("no such API key")
-            }
-        }
+        try deleteOne(sql.deleteAPIKey, "deleting an API key", missing: "no such API key") { $0.bind(hash) }
     }
 
     public func deleteUserAPIKeys(_ user: proteus_id, ns: proteus_str, deleted: UnsafeMutablePointer<UInt64>?) throws {

@@ -7,16 +7,11 @@ extension StoreCore {
         let r = try StoreInput.record(input, "identity")
         try StoreInput.requireText(r.provider, "the identity provider", allowEmpty: false)
         try StoreInput.requireText(r.subject, "the identity subject", allowEmpty: false)
-        try perform(.write, "linking an identity") { c in
-            do {
-                try c.run(sql.linkIdentity, "linking an identity") { v in
-                    v.bind(r.provider)
-                    v.bind(r.subject)
-                    v.bind(r.user_id)
-                }
-            } catch {
-                try refusedCredential(error, user: r.user_id, taken: "this \(r.provider.string ?? "") identity is already linked to a user")
-            }
+        try insertCredential(sql.linkIdentity, "linking an identity", user: r.user_id,
+                             taken: "this \(r.provider.string ?? "") identity is already linked to a user") { v in
+            v.bind(r.provider)
+            v.bind(r.subject)
+            v.bind(r.user_id)
         }
     }
 
@@ -35,12 +30,9 @@ extension StoreCore {
 
     public func unlinkIdentity(provider: proteus_str, subject: proteus_str) throws {
         guard provider.isPresent, subject.isPresent else { throw PluginError.invalid("provider and subject are required") }
-        try perform(.write, "unlinking an identity") { c in
-            let n = try c.run(sql.unlinkIdentity, "unlinking an identity") { v in
-                v.bind(provider)
-                v.bind(subject)
-            }
-            guard n > 0 else { throw PluginError.notFound("no user is linked to this identity") }
+        try deleteOne(sql.unlinkIdentity, "unlinking an identity", missing: "no user is linked to this identity") { v in
+            v.bind(provider)
+            v.bind(subject)
         }
     }
 

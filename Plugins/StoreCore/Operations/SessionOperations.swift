@@ -8,30 +8,14 @@ extension StoreCore {
         guard r.token_hash.isPresent, r.token_hash.len > 0 else { throw PluginError.invalid("the session's token hash is required") }
         try StoreInput.requireText(r.ns, "the session namespace")
         let createdAt = r.created_at == 0 ? now() : r.created_at
-        try perform(.write, "creating a session") { c in
-            do {
-                try c.run(sql.createSession, "creating a session") { v in
-                    v.bind(r.token_hash)
-                    v.bind(r.user_id)
-                    v.bind(r.ns)
-                    v.bind(createdAt)
-                    v.bind(r.expires_at)
-                    v.bind(r.data_json)
-                }
-            } catch {
-                try refusedCredential(error, user: r.user_id, taken: "a session with this token hash already exists")
-            }
-        }
-    }
-
-    /// What a refused credential row (session, API key, identity link)
-    /// means: its key is taken, or its user does not exist. Anything else
-    /// is thrown as it is.
-    func refusedCredential(_ error: any Error, user: proteus_id, taken: @autoclosure () -> String) throws -> Never {
-        switch backend.violation(in: error)?.kind {
-        case .unique?: throw PluginError.conflict(taken())
-        case .foreignKey?: throw PluginError.notFound("no user with id \(user.text)")
-        default: throw error
+        try insertCredential(sql.createSession, "creating a session", user: r.user_id,
+                             taken: "a session with this token hash already exists") { v in
+            v.bind(r.token_hash)
+            v.bind(r.user_id)
+            v.bind(r.ns)
+            v.bind(createdAt)
+            v.bind(r.expires_at)
+            v.bind(r.data_json)
         }
     }
 
@@ -56,11 +40,7 @@ extension StoreCore {
     }
 
     public func deleteSession(_ hash: proteus_bytes) throws {
-        try perform(.write, "deleting a session") { c in
-            guard try c.run(sql.deleteSession, "deleting a session", { $0.bind(hash) }) > 0 else {
-                throw PluginError.notFound("no such session")
-            }
-        }
+        try deleteOne(sql.deleteSession, "deleting a session", missing: "no such session") { $0.bind(hash) }
     }
 
     /// A missing user is not an error: it simply has no sessions (count 0).
@@ -68,17 +48,5 @@ extension StoreCore {
         let n = try deleteOfUser(user, ns: ns, all: sql.deleteUserSessions, inNamespace: sql.deleteUserSessionsInNamespace,
                                  "deleting a user's sessions")
         deleted?.pointee = n
-    }
-
-    /// Deletes a user's rows of one kind, of one namespace (absent: all);
-    /// how many.
-    func deleteOfUser(_ user: proteus_id, ns: proteus_str, all: String, inNamespace: String, _ context: String) throws -> UInt64 {
-        let n = try perform(.write, context) { c in
-            try c.run(ns.isPresent ? inNamespace : all, context) { v in
-                v.bind(user)
-                if ns.isPresent { v.bind(ns) }
-            }
-        }
-        return UInt64(clamping: n)
     }
 }

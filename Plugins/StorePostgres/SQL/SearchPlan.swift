@@ -91,18 +91,9 @@ struct SearchFilter {
         default:
             break
         }
-        let lacking = q.lacksRoleList
-        if !lacking.isEmpty {
-            conditions.add("NOT EXISTS (SELECT 1 FROM user_roles lr WHERE lr.user_id = u.id AND lr.role_slug = ANY($?::text[]))") {
-                $0.bind(texts: lacking)
-            }
+        conditions.addLacksRoles(of: q) { _ in
+            "NOT EXISTS (SELECT 1 FROM user_roles lr WHERE lr.user_id = u.id AND lr.role_slug = ANY($?::text[]))"
         }
-        if q.flags_mask != 0 || q.flags_value != 0 {
-            let mask = q.flags_mask, value = q.flags_value
-            conditions.add("(u.flags & $?) = $?") { s in
-                s.bind(mask)
-                s.bind(value)
-            }
-        }
+        conditions.addFlags(of: q, "(u.flags & $?) = $?")
     }
 }

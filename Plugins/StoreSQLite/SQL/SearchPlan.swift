@@ -115,20 +115,10 @@ struct SearchFilter {
         default:
             break
         }
-        let lacking = q.lacksRoleList
-        if !lacking.isEmpty {
-            let marks = Array(repeating: "$?", count: lacking.count).joined(separator: ", ")
-            conditions.add("NOT EXISTS (SELECT 1 FROM user_roles lr WHERE lr.user_id = u.id AND lr.role_slug IN (\(marks)))") {
-                $0.bind(texts: lacking)
-            }
+        conditions.addLacksRoles(of: q) { n in
+            "NOT EXISTS (SELECT 1 FROM user_roles lr WHERE lr.user_id = u.id AND lr.role_slug IN (\(Array(repeating: "$?", count: n).joined(separator: ", "))))"
         }
-        if q.flags_mask != 0 || q.flags_value != 0 {
-            let mask = q.flags_mask, value = q.flags_value
-            conditions.add("(u.flags & $?) = $?") { s in
-                s.bind(mask)
-                s.bind(value)
-            }
-        }
+        conditions.addFlags(of: q, "(u.flags & $?) = $?")
         hasDriver = allowDriver && driven
         // Alone, the substring or the role filter can be counted from its
         // index without visiting users (every index row has its user).

@@ -26,7 +26,7 @@ private let storeDiagnostic: DiagnosticFunction = { instance, name, buffer, capa
 }
 
 /// The get_extension of a store plugin built on StoreCore.
-public let storeGetExtension: GetExtensionFunction = { instance, id in
+let storeGetExtension: GetExtensionFunction = { instance, id in
     guard let id, let core = storeCore(instance), String(cString: id) == core.backend.diagnosticsID else { return nil }
     return unsafeBitCast(storeDiagnostic, to: UnsafeRawPointer.self)
 }
