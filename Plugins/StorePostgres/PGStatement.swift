@@ -76,7 +76,7 @@ final class PGStatement: StoreStatement {
 
     func texts(_ c: Int) -> [String?]? {
         guard let r = current, !r.isNull(row, c) else { return nil }
-        return r.array(row, c).map { $0.map { String(decoding: $0, as: UTF8.self) } }
+        return r.texts(row, c)
     }
 }
 

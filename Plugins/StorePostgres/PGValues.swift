@@ -226,12 +226,14 @@ final class PGResult {
         return Array(raw(row, col))
     }
 
-    /// The elements of a one-dimensional array value (nil elements = NULL).
-    func array(_ row: Int, _ col: Int) -> [UnsafeRawBufferPointer?] {
-        PGResult.elements(raw(row, col))
+    /// The elements of a one-dimensional text array value (nil = a NULL element).
+    func texts(_ row: Int, _ col: Int) -> [String?] {
+        PGResult.elements(raw(row, col)) { $0.map { String(decoding: $0, as: UTF8.self) } }
     }
 
-    static func elements(_ b: UnsafeRawBufferPointer) -> [UnsafeRawBufferPointer?] {
+    /// The elements of a one-dimensional array value, each converted as it
+    /// is read (one array allocated).
+    static func elements<T>(_ b: UnsafeRawBufferPointer, _ convert: (UnsafeRawBufferPointer?) -> T) -> [T] {
         guard b.count >= 12 else { return [] }
         var at = 0
         func int32() -> Int32? {
@@ -246,15 +248,15 @@ final class PGResult {
         var total = 1
         for _ in 0..<ndim {
             guard let size = int32(), int32() != nil else { return [] }
-            total *= Int(max(size, 0))
+            total = total.multipliedReportingOverflow(by: Int(max(size, 0))).partialValue
         }
-        var out: [UnsafeRawBufferPointer?] = []
-        out.reserveCapacity(total)
+        var out: [T] = []
+        out.reserveCapacity(min(total, b.count / 4))   // every element takes 4 bytes at least
         for _ in 0..<total {
             guard let len = int32() else { break }
-            if len < 0 { out.append(nil); continue }
+            if len < 0 { out.append(convert(nil)); continue }
             guard at + Int(len) <= b.count else { break }
-            out.append(UnsafeRawBufferPointer(rebasing: b[at..<(at + Int(len))]))
+            out.append(convert(UnsafeRawBufferPointer(rebasing: b[at..<(at + Int(len))])))
             at += Int(len)
         }
         return out
