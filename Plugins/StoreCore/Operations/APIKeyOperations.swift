@@ -13,7 +13,7 @@ extension StoreCore {
 
     public func createAPIKey(_ input: UnsafePointer<proteus_api_key>?) throws {
         let r = try StoreInput.record(input, "API key")
-        guard r.key_hash.isPresent, r.key_hash.len > 0 else { throw PluginError.invalid("the API key's hash is required") }
+        try Self.requireHash(r.key_hash, "the API key's hash")
         try StoreInput.requireText(r.ns, "the API key namespace")
         let createdAt = r.created_at == 0 ? now() : r.created_at
         try insertCredential(sql.createAPIKey, "creating an API key", user: r.user_id,

@@ -4,6 +4,11 @@ import PluginAPI
 import PluginKit
 
 extension StoreCore {
+    /// A credential's hash: present and not empty.
+    static func requireHash(_ hash: proteus_bytes, _ what: String) throws(PluginError) {
+        guard hash.isPresent, hash.len > 0 else { throw .invalid("\(what) is required") }
+    }
+
     /// Inserts a credential row (session, API key, identity link). Refused:
     /// CONFLICT (`taken`) when its key is taken, NOT_FOUND when its user does
     /// not exist.

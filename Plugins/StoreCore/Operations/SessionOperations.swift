@@ -5,7 +5,7 @@ import PluginKit
 extension StoreCore {
     public func createSession(_ input: UnsafePointer<proteus_session>?) throws {
         let r = try StoreInput.record(input, "session")
-        guard r.token_hash.isPresent, r.token_hash.len > 0 else { throw PluginError.invalid("the session's token hash is required") }
+        try Self.requireHash(r.token_hash, "the session's token hash")
         try StoreInput.requireText(r.ns, "the session namespace")
         let createdAt = r.created_at == 0 ? now() : r.created_at
         try insertCredential(sql.createSession, "creating a session", user: r.user_id,

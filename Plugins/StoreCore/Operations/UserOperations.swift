@@ -67,7 +67,7 @@ extension StoreCore {
         try StoreInput.userFields(u, fields: fields)
         if guardRole.isPresent { try StoreInput.slug(guardRole, "the guard role") }
         let columns = Self.columns(fields)
-        let update = sql.updateUser(setting: columns.map(\.rawValue))
+        let update = sql.updateUser(setting: columns.enumerated().map { ", \($1.rawValue) = \(sql.placeholder($0 + 3))" }.joined())
         let now = now()
         let version: UInt64 = try perform(.write, "updating a user") { c in
             guard let current = try writes.lockForChange(c, u.id, guardRole: guardRole) else {

@@ -77,9 +77,10 @@ public protocol UserSQL: Sendable {
     /// Overwrites every column of the user with the first value's id: binds
     /// the user values.
     var replaceUser: String { get }
-    /// Sets `columns` (UserColumn raw values) of one user, version + 1:
-    /// binds the id, updated_at, then one value per column.
-    func updateUser(setting columns: [String]) -> String
+    /// Sets some columns of one user, version + 1: binds the id and
+    /// updated_at, then the values `assignments` names (", username = ?3,
+    /// email = ?4": empty when only the version and updated_at change).
+    func updateUser(setting assignments: String) -> String
     /// Binds the id.
     var deleteUser: String { get }
     /// Reads (and, where the backend locks rows, locks for the

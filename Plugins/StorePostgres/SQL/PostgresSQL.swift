@@ -6,6 +6,6 @@
 import StoreCore
 
 struct PostgresSQL: StoreSQL {
-    /// The placeholder of value n.
+    func placeholder(_ n: Int) -> String { Self.placeholder(n) }
     static func placeholder(_ n: Int) -> String { "$\(n)" }
 }

@@ -70,9 +70,8 @@ extension PostgresSQL {
         mfa_last_step = $13, group_id = $14 WHERE id = $1
         """
     }
-    func updateUser(setting columns: [String]) -> String {
-        let sets = columns.enumerated().map { ", \($1) = $\($0 + 3)" }.joined()
-        return "UPDATE users SET version = version + 1, updated_at = $2\(sets) WHERE id = $1"
+    func updateUser(setting assignments: String) -> String {
+        "UPDATE users SET version = version + 1, updated_at = $2\(assignments) WHERE id = $1"
     }
     var deleteUser: String { "DELETE FROM users WHERE id = $1" }
     var lockUser: String { "SELECT version, username FROM users WHERE id = $1 FOR UPDATE" }

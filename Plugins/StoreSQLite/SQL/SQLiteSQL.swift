@@ -4,6 +4,6 @@
 import StoreCore
 
 struct SQLiteSQL: StoreSQL {
-    /// The placeholder of value n.
+    func placeholder(_ n: Int) -> String { Self.placeholder(n) }
     static func placeholder(_ n: Int) -> String { "?\(n)" }
 }

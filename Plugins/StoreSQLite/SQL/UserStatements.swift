@@ -46,9 +46,8 @@ extension SQLiteSQL {
         mfa_last_step = ?13, group_id = ?14 WHERE id = ?1
         """
     }
-    func updateUser(setting columns: [String]) -> String {
-        let sets = columns.enumerated().map { ", \($1) = ?\($0 + 3)" }.joined()
-        return "UPDATE users SET version = version + 1, updated_at = ?2\(sets) WHERE id = ?1"
+    func updateUser(setting assignments: String) -> String {
+        "UPDATE users SET version = version + 1, updated_at = ?2\(assignments) WHERE id = ?1"
     }
     var deleteUser: String { "DELETE FROM users WHERE id = ?1" }
     // One writer at a time: reading is locking enough.
