@@ -78,7 +78,7 @@ extension StoreCore {
             }
             let wasHolder = guardRole.isPresent ? try writes.isEnabledHolder(c, u.id, guardRole) : false
             let renames = fields & PROTEUS_FIELD_USERNAME != 0 && !current.hasUsername(u.username)
-            if renames { try writes.unindexUsername(c, u.id) }
+            if renames { try writes.unindexUsername(c, u.id, current.username) }
             do {
                 try c.run(update, "updating a user") { v in
                     v.bind(u.id)
@@ -88,7 +88,7 @@ extension StoreCore {
             } catch {
                 throw writes.diagnose(error, u)
             }
-            if renames { try writes.indexUsername(c, u.id) }
+            if renames { try writes.indexUsername(c, u.id, u.username) }
             if fields & PROTEUS_FIELD_ROLES != 0 { try writes.replaceRoles(c, u) }
             if fields & PROTEUS_FIELD_DOCS != 0 { try writes.writeDocuments(c, u, replaceAll: false) }
             if wasHolder, try !writes.anyEnabledHolder(c, guardRole) {
@@ -141,7 +141,7 @@ extension StoreCore {
                 throw PluginError.stale("user \(id.text) is at version \(current.version), not \(expectedVersion)")
             }
             let wasHolder = guardRole.isPresent ? try writes.isEnabledHolder(c, id, guardRole) : false
-            try writes.unindexUsername(c, id)
+            try writes.unindexUsername(c, id, current.username)
             // Documents, roles, sessions, keys and identity links go by ON DELETE CASCADE.
             try c.run(sql.deleteUser, "deleting a user") { $0.bind(id) }
             if wasHolder, try !writes.anyEnabledHolder(c, guardRole) {

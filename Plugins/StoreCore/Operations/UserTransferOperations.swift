@@ -14,15 +14,18 @@ extension StoreCore {
         let upsert = mode == PROTEUS_IMPORT_UPSERT
         // Fast path: set-based statements per chunk. When the database
         // refuses any (a conflict, an unknown role...), the batch runs again
-        // record by record to say which record failed and why.
-        do {
-            try perform(.write, "importing users") { c in
-                for chunk in ImportBatch.chunks(records) { try writes.importChunk(c, records[chunk], upsert: upsert) }
+        // record by record to say which record failed and why; so does a
+        // batch naming one user twice (the later record replaces the earlier).
+        if !ImportBatch.repeatsAnID(records) {
+            do {
+                try perform(.write, "importing users") { c in
+                    for chunk in ImportBatch.chunks(records) { try writes.importChunk(c, records[chunk], upsert: upsert) }
+                }
+                if let after = sql.afterImport { touch("finishing an import") { try $0.run(after, "finishing an import") } }
+                return
+            } catch {
+                guard backend.isRefusal(error) else { throw error }
             }
-            if let after = sql.afterImport { touch("finishing an import") { try $0.run(after, "finishing an import") } }
-            return
-        } catch {
-            guard backend.isRefusal(error) else { throw error }
         }
         try perform(.write, "importing users") { c in
             for (i, u) in records.enumerated() {

@@ -34,14 +34,14 @@ public struct UserDetailQueries: Sendable {
 }
 
 /// Statements keeping a backend's own username index in step with the
-/// users table (SQLite's trigram index with external content). Both bind
-/// the user id and read the row as it is stored at that moment.
+/// users table (SQLite's trigram index with external content).
 public struct UsernameIndexSQL: Sendable {
-    /// Takes the stored username out of the index; runs before the row's
-    /// username changes or the row goes.
+    /// Takes a username out of the index: binds the user id and the
+    /// username as stored (possibly NULL). Runs for a user that exists,
+    /// before its username changes or its row goes.
     public let remove: String
-    /// Puts the stored username into the index; runs after the row was
-    /// written.
+    /// Puts a username into the index: binds the user id and the username
+    /// just written (possibly NULL), after the row was.
     public let add: String
 
     public init(remove: String, add: String) {

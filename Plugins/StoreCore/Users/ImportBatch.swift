@@ -34,6 +34,20 @@ enum ImportBatch {
         return records
     }
 
+    /// Some id appears twice in `records`: the set-based path cannot take
+    /// such a batch (a later record must see the earlier one written).
+    static func repeatsAnID(_ records: [proteus_user]) -> Bool {
+        struct Key: Hashable { let high: UInt64, low: UInt64 }
+        var seen = Set<Key>(minimumCapacity: records.count)
+        for u in records {
+            let key = withUnsafeBytes(of: u.id.bytes) {
+                Key(high: $0.loadUnaligned(as: UInt64.self), low: $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            }
+            if !seen.insert(key).inserted { return true }
+        }
+        return false
+    }
+
     /// A failure of record `i`, saying that the batch left nothing behind.
     static func failure(_ e: PluginError, record i: Int) -> PluginError {
         PluginError(e.code, "user #\(i + 1) of the batch (nothing was imported): \(e.message)")
@@ -70,15 +84,21 @@ extension UserWrites {
     func importChunk(_ c: any StoreConnection, _ users: ArraySlice<proteus_user>, upsert: Bool) throws {
         let list = Array(users)
         let n = list.count
-        if upsert, let index = sql.usernameIndex {
-            try c.batch(index.remove, count: n, "unindexing imported usernames") { v, i in v.bind(list[i].id) }
+        if upsert, sql.usernameIndex != nil {
+            // Users that exist leave the index with their stored username.
+            for u in list {
+                if let stored = try current(c, u.id) { try unindexUsername(c, u.id, stored.username) }
+            }
         }
         try c.batch(upsert ? sql.upsertUsers : sql.importUsers, count: n, "importing users") { v, i in
             let u = list[i]
             Self.bindRow(v, u, version: max(u.version, 1), createdAt: u.created_at, updatedAt: u.updated_at)
         }
         if let index = sql.usernameIndex {
-            try c.batch(index.add, count: n, "indexing imported usernames") { v, i in v.bind(list[i].id) }
+            try c.batch(index.add, count: n, "indexing imported usernames") { v, i in
+                v.bind(list[i].id)
+                v.bind(list[i].username)
+            }
         }
         if upsert {
             try c.batch(sql.deleteUserRoles, count: n, "replacing imported users' roles") { v, i in v.bind(list[i].id) }

@@ -12,12 +12,12 @@ struct UserWrites {
     /// What a write needs to know about the stored user.
     struct Current {
         var version: UInt64
-        var username: [UInt8]?
+        var username: String?
 
         /// The stored username is `name` (both absent counts as the same).
         func hasUsername(_ name: proteus_str) -> Bool {
             guard let username else { return !name.isPresent }
-            return name.isPresent && username.elementsEqual(name.buffer)
+            return name.isPresent && username.utf8.elementsEqual(name.buffer)
         }
     }
 
@@ -48,14 +48,17 @@ struct UserWrites {
         } catch {
             throw diagnose(error, u)
         }
-        try indexUsername(c, u.id)
+        try indexUsername(c, u.id, u.username)
         try addRoles(c, u)
         try writeDocuments(c, u, replaceAll: false)
     }
 
     /// Replaces every field, role and document of an existing user (import UPSERT).
     func replace(_ c: any StoreConnection, _ u: proteus_user, version: UInt64) throws {
-        try unindexUsername(c, u.id)
+        if sql.usernameIndex != nil {
+            guard let current = try current(c, u.id) else { throw PluginError.notFound("no user with id \(u.id.text)") }
+            try unindexUsername(c, u.id, current.username)
+        }
         let changed: Int64
         do {
             changed = try c.run(sql.replaceUser, "replacing a user") {
@@ -65,7 +68,7 @@ struct UserWrites {
             throw diagnose(error, u)
         }
         guard changed == 1 else { throw PluginError.notFound("no user with id \(u.id.text)") }
-        try indexUsername(c, u.id)
+        try indexUsername(c, u.id, u.username)
         try replaceRoles(c, u)
         try writeDocuments(c, u, replaceAll: true)
     }
@@ -89,14 +92,23 @@ struct UserWrites {
 
     // MARK: the backend's username index
 
-    func unindexUsername(_ c: any StoreConnection, _ id: proteus_id) throws {
+    /// Takes a user's stored username (`stored`, as lockForChange read it)
+    /// out of the backend's index; the user exists.
+    func unindexUsername(_ c: any StoreConnection, _ id: proteus_id, _ stored: String?) throws {
         guard let index = sql.usernameIndex else { return }
-        try c.run(index.remove, "unindexing a username") { $0.bind(id) }
+        try c.run(index.remove, "unindexing a username") { v in
+            v.bind(id)
+            v.bind(text: stored)
+        }
     }
 
-    func indexUsername(_ c: any StoreConnection, _ id: proteus_id) throws {
+    /// Puts the username just written into the backend's index.
+    func indexUsername(_ c: any StoreConnection, _ id: proteus_id, _ username: proteus_str) throws {
         guard let index = sql.usernameIndex else { return }
-        try c.run(index.add, "indexing a username") { $0.bind(id) }
+        try c.run(index.add, "indexing a username") { v in
+            v.bind(id)
+            v.bind(username)
+        }
     }
 
     // MARK: roles and documents
@@ -156,8 +168,13 @@ struct UserWrites {
         if guardRole.isPresent, let lock = sql.lockGuardRole {
             try c.run(lock, "locking the guard role") { $0.bind(guardRole) }
         }
-        return try c.first(sql.lockUser, "reading a user's version", { $0.bind(id) }) { s in
-            Current(version: UInt64(bitPattern: s.int64(0)), username: s.bytes(1))
+        return try current(c, id)
+    }
+
+    /// The stored user (locked like lockForChange); nil: no such user.
+    func current(_ c: any StoreConnection, _ id: proteus_id) throws -> Current? {
+        try c.first(sql.lockUser, "reading a user's version", { $0.bind(id) }) { s in
+            Current(version: UInt64(bitPattern: s.int64(0)), username: s.text(1))
         }
     }
 
