@@ -490,14 +490,14 @@ final class AuthTOTPTests: XCTestCase {
         let runtime = HostRuntime(dataDirectory: NSTemporaryDirectory(), secretKey: [UInt8](repeating: 1, count: 32),
                                   rateLimiter: try RateLimiter())
         for (options, mention) in cases {
-            XCTAssertThrowsError(try PluginInstance.create(plugin, optionsJSON: options, runtime: runtime, forDialect: false), options) { error in
+            XCTAssertThrowsError(try PluginInstance.create(plugin, optionsJSON: options, runtime: runtime, dialect: nil), options) { error in
                 let text = "\(error)"
                 XCTAssertTrue(text.contains(mention), "\(options) → \(text)")
             }
         }
         for options in ["{}", "", #"{"digits": null}"#, #"{"digits": 8, "periodSeconds": 10, "skewSteps": 0, "algorithm": "SHA1"}"#,
                         #"{"periodSeconds": 120, "skewSteps": 5, "algorithm": "sha512"}"#] {
-            XCTAssertNoThrow(try PluginInstance.create(plugin, optionsJSON: options, runtime: runtime, forDialect: false).destroy(), options)
+            XCTAssertNoThrow(try PluginInstance.create(plugin, optionsJSON: options, runtime: runtime, dialect: nil).destroy(), options)
         }
     }
 

@@ -63,6 +63,10 @@ final class ConfigTests: XCTestCase {
         try assertRefused(c, mentions: ["\"limits.maxBodyBytes\"", "integer"])
         c = base(dir); c["trustedProxies"] = ["not-an-ip"]
         try assertRefused(c, mentions: ["trustedProxies[0]"])
+        c = base(dir); c["dialects"] = [["plugin": "aiostreams", "mount": "/", "options": ["allowPasswordOnlyForMfaUsers": "yes"]]]
+        try assertRefused(c, mentions: ["\"dialects[0].options.allowPasswordOnlyForMfaUsers\"", "true or false"])
+        c = base(dir); c["store"] = ["plugin": "sqlite", "options": ["allowPasswordOnlyForMfaUsers": true]]
+        try assertRefused(c, mentions: ["allowPasswordOnlyForMfaUsers"])
     }
 
     func testMissingPluginAndKindMismatch() throws {

@@ -94,7 +94,7 @@ final class StoreCounterTests: XCTestCase {
         // Both live as long as the process, as a library's static tables do.
         let old = LoadedPlugin(path: plugin.path, descriptor: UnsafePointer(descriptorCopy))
         let path = F.makeTempDirectory("counters-abi12") + "/db.sqlite"
-        let instance = try PluginInstance.create(old, optionsJSON: F.optionsJSON(path: path), runtime: F.runtime, forDialect: false)
+        let instance = try PluginInstance.create(old, optionsJSON: F.optionsJSON(path: path), runtime: F.runtime, dialect: nil)
         let binding = try StoreBinding(instance)
         defer { binding.instance.destroy() }
         XCTAssertNil(binding.api.counter_hit)

@@ -35,23 +35,19 @@ final class SessionRoutes: @unchecked Sendable {
 
         let found: UserRecord?
         do { found = try directory.user(username: username, documents: PanelDocument.namespace) } catch { throw MCSMFailure.backend(error) }
-        guard let user = found, let stored = user.passwordHash else {
+        guard let user = found, user.passwordHash != nil else {
             decoy.burn(password)
             try recordFailure(request, account: username)
             throw MCSMFailure(401, MCSMFailure.loginFailed)
         }
-        let verification: Host.Verification
-        do { verification = try host.verify(method: "password", presented: password, stored: stored) } catch {
-            // Over-long passwords and verifiers no plugin reads are just a failed sign-in.
-            if error.code == PROTEUS_E_TOO_LARGE || error.code == PROTEUS_E_INVALID {
-                try recordFailure(request, account: username)
-                throw MCSMFailure(401, MCSMFailure.loginFailed)
-            }
-            throw MCSMFailure.backend(error)
-        }
-        // Banned users get the same answer as a wrong password (the panel
-        // lets them sign in and throws them out on their next request).
-        guard verification.accepted, !user.isDisabled else {
+        // The directory's rules (host->auth_sign_in): over-long passwords,
+        // unreadable verifiers and banned users get the wrong password's
+        // answer (the panel lets banned users sign in and throws them out
+        // on their next request). The panel asks for the second factor
+        // itself, below.
+        let signIn: Host.SignIn
+        do { signIn = try host.signIn(user, password: password, withSecondFactor: true) } catch { throw MCSMFailure.backend(error) }
+        guard case .accepted(let needsRehash) = signIn else {
             try recordFailure(request, account: username)
             throw MCSMFailure(401, MCSMFailure.loginFailed)
         }
@@ -66,7 +62,7 @@ final class SessionRoutes: @unchecked Sendable {
                 throw error
             }
         }
-        recordLogin(user, version: version, rehash: verification.needsRehash ? password : nil)
+        recordLogin(user, version: version, rehash: needsRehash ? password : nil)
         let token: String
         do { token = try access.startSession(for: user.id, request, response) } catch { throw MCSMFailure.backend(error) }
         Envelope.ok(response, host, .string(token))

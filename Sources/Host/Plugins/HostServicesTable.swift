@@ -8,8 +8,10 @@ import PluginKit
 
 enum HostServicesTable {
     /// A fresh table for one plugin instance; lives for the process.
-    static func make(pluginName: String, runtime: HostRuntime, forDialect: Bool) -> UnsafeMutablePointer<proteus_host_api> {
-        let context = Unmanaged.passRetained(PluginContext(pluginName: pluginName, runtime: runtime)).toOpaque()
+    /// `dialect`: the mount's sign-in rules, for a dialect (nil for others).
+    static func make(pluginName: String, runtime: HostRuntime, dialect: SignInRules?) -> UnsafeMutablePointer<proteus_host_api> {
+        let context = Unmanaged.passRetained(PluginContext(pluginName: pluginName, runtime: runtime,
+                                                           signInRules: dialect ?? SignInRules())).toOpaque()
         var t = proteus_host_api()
         t.struct_size = UInt32(MemoryLayout<proteus_host_api>.size)
         t.abi_major = UInt16(PROTEUS_ABI_MAJOR)
@@ -31,11 +33,13 @@ enum HostServicesTable {
         t.client_key = clientKey
         t.http_request = OutboundHTTPServices.request
         t.mac = mac
-        if forDialect {
+        if dialect != nil {
             t.store = StoreRouting.table
             t.store_ctx = runtime.directory.map { Unmanaged.passUnretained($0).toOpaque() }
             t.auth_enroll = AuthRouting.enroll
             t.auth_verify = AuthRouting.verify
+            t.auth_sign_in = SignInServices.signIn
+            t.auth_session_check = SignInServices.sessionCheck
             t.response_status = ResponseServices.status
             t.response_header = ResponseServices.header
             t.response_body = ResponseServices.body

@@ -29,10 +29,13 @@ final class HostRuntime: @unchecked Sendable {
 final class PluginContext: @unchecked Sendable {
     let pluginName: String
     let runtime: HostRuntime
+    /// Dialects: the sign-in rules of this mount.
+    let signInRules: SignInRules
 
-    init(pluginName: String, runtime: HostRuntime) {
+    init(pluginName: String, runtime: HostRuntime, signInRules: SignInRules = SignInRules()) {
         self.pluginName = pluginName
         self.runtime = runtime
+        self.signInRules = signInRules
     }
 
     static func from(_ ctx: UnsafeMutableRawPointer?) -> PluginContext {

@@ -88,7 +88,7 @@ extern "C" {
 /* ======================================================================== */
 
 #define PROTEUS_ABI_MAJOR 1
-#define PROTEUS_ABI_MINOR 4
+#define PROTEUS_ABI_MINOR 5
 
 /** First field of every descriptor: "PRTS" read as a little-endian uint32. */
 #define PROTEUS_PLUGIN_MAGIC 0x53545250u
@@ -135,6 +135,11 @@ typedef int32_t proteus_status;
 #define PROTEUS_E_UNSUPPORTED 10
 /** Anything else: a bug, corruption, an unexpected library error. */
 #define PROTEUS_E_INTERNAL    11
+/** (ABI 1.5; only from auth_sign_in and auth_session_check.) The password
+ *  matched, or the session is valid, but the user has a second factor on
+ *  and this sign-in does not include it: the dialect refuses the sign-in in
+ *  its own envelope, saying a second factor is required. */
+#define PROTEUS_E_SECOND_FACTOR 12
 
 #define PROTEUS_ERROR_MESSAGE_MAX 512
 
@@ -962,7 +967,68 @@ typedef struct proteus_host_api {
     proteus_status (*mac)(void *ctx, proteus_bytes purpose,
                           proteus_bytes message, uint8_t out[32],
                           proteus_error *err);
+
+    /* --- sign-in under the directory's rules (ABI 1.5; dialects only;
+     *     check struct_size) ------------------------------------------------ */
+
+    /**
+     * A password sign-in as `user` (the record the dialect just read, by
+     * whatever name the client gave), checked against the rules every
+     * dialect shares. They are written here once, so that a rule such as
+     * "a user with a second factor on never signs in with the password
+     * alone" holds in every dialect, whichever dialect turned the factor on:
+     *
+     *   1. `password` is verified with the "password" auth method against
+     *      user->password_hash, run and waited for as auth_verify.
+     *   2. A user without a password, a password no plugin can check (an
+     *      over-long one, or a stored verifier no plugin reads: logged as
+     *      a warning) and a disabled user get DENIED, like a wrong
+     *      password, so the answer tells nothing about the account.
+     *   3. A user with PROTEUS_USER_MFA_ENABLED whose password matched gets
+     *      PROTEUS_E_SECOND_FACTOR, unless
+     *        - `flags` has PROTEUS_SIGN_IN_WITH_SECOND_FACTOR: the dialect
+     *          asks for the second factor itself and counts the sign-in
+     *          only once it is given (MCSManager's NEED_2FA step,
+     *          LISTEN.moe's /login/mfa); or
+     *        - the operator exempted this dialect's mount with the option
+     *          "allowPasswordOnlyForMfaUsers": true (read by the host,
+     *          never passed to the plugin; it weakens security and is
+     *          logged at startup).
+     *
+     * The host reads user->id (for log lines), user->flags and
+     * user->password_hash only.
+     *
+     * Returns OK (signed in; result->needs_rehash as for auth_verify),
+     * DENIED, SECOND_FACTOR, UNAVAILABLE (refused for load, as auth_verify;
+     * answer 503), INVALID (NULL `user`), UNSUPPORTED (no "password" auth
+     * plugin). `result` may be NULL; `arena` receives nothing today but
+     * must be the request's. [serving thread] of the dialect's own mount;
+     * blocks like auth_verify.
+     */
+    proteus_status (*auth_sign_in)(void *ctx, const proteus_user *user,
+                                   proteus_str password, uint32_t flags,
+                                   proteus_arena *arena,
+                                   proteus_verify_result *result,
+                                   proteus_error *err);
+
+    /**
+     * The same rules for a sign-in that presents no password: a session
+     * or token the dialect issued earlier. OK while `user` may still act
+     * through it; DENIED when the user is disabled; SECOND_FACTOR when the
+     * user has a second factor on (turned on since the session began,
+     * anywhere) and `flags` lacks PROTEUS_SIGN_IN_WITH_SECOND_FACTOR (the
+     * session was started with the second factor), unless the mount is
+     * exempted as above. Reads user->flags only. INVALID: NULL `user`.
+     * Never blocks. [any thread]
+     */
+    proteus_status (*auth_session_check)(void *ctx, const proteus_user *user,
+                                         uint32_t flags, proteus_error *err);
 } proteus_host_api;
+
+/** auth_sign_in / auth_session_check flags (ABI 1.5). */
+/** The sign-in includes the user's second factor: the dialect checks it
+ *  before the sign-in counts, or checked it when the session began. */
+#define PROTEUS_SIGN_IN_WITH_SECOND_FACTOR (1u << 0)
 
 /* ======================================================================== */
 /* Extensions (ABI 1.1): optional capabilities found with get_extension       */
