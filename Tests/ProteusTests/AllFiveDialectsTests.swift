@@ -550,6 +550,33 @@ class AllFiveDialectsTests: XCTestCase {
         try assertSignIn("alice", dashed, "Reset0Password", accepted: true)
     }
 
+    /// Turned on through LISTEN.moe (QR code read by zbarimg, codes from
+    /// oathtool): MCSManager asks for the code, the dialects without a
+    /// second step refuse the password alone.
+    func testTwoFactorTurnedOnThroughListenMoeIsEnforcedEverywhere() throws {
+        let uuid = try panel.createUser("alice", password: "Alice0Password")
+        let dashed = MCSM.dashed(uuid)
+        let token = try lm.token("alice", "Alice0Password")
+        let enrolment = try lm.call("GET", "/users/alice/mfa", token: token)
+        assertLM(enrolment, 200, "Successfully generated MFA QR code.")
+        let account = try ScannedAccount(otpauthURL: try XCTUnwrap(enrolment.json?["otpauthURL"]?.stringValue))
+        let codes = CodeSequence(account.secret, from: -1)
+        let enabled = try lm.call("POST", "/users/alice/mfa", token: token, json: ["token": .string(try codes.next())])
+        assertLM(enabled, 200, "Successfully enabled mfa. You will now be logged out.")
+        let recovery = try XCTUnwrap(enabled.json?["recoveryCodes"]?.arrayValue).compactMap(\.stringValue)
+
+        assertEnvelope(try PanelClient(port: port).login("alice", "Alice0Password"), 200, "NEED_2FA")
+        XCTAssertEqual(try PanelClient(port: port).login("alice", "Alice0Password", code: try codes.next()).status, 200)
+        XCTAssertEqual(try PanelClient(port: port).login("alice", "Alice0Password", code: recovery[0]).status, 200)
+        assertErizosError(try APIClient(port: port).request("POST", "/api/login", json: ["username": "alice", "password": "Alice0Password"]), 403,
+                          AllFive.erizosSecondFactor)
+        assertErizosError(try APIClient(port: port).request("GET", "/api/users/alice", headers: [APIClient.basic("alice", "Alice0Password")]), 403,
+                          AllFive.erizosSecondFactor)
+        assertDetail(try HubClient(port: port).login("alice", "Alice0Password"), 403, AllFive.hubSecondFactor)
+        XCTAssertEqual(try aioGet(dashed, "Alice0Password").json?["error"]?["message"]?.stringValue, AllFive.aioSecondFactor)
+        XCTAssertEqual(try aioBasic(dashed, "Alice0Password").status, 401)
+    }
+
     /// An operator may exempt a dialect (`allowPasswordOnlyForMfaUsers`,
     /// read by the host): there the password alone signs in a user with a
     /// second factor on; dialects not exempted keep asking for it.
