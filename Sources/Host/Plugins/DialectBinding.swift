@@ -33,8 +33,7 @@ final class DialectBinding: @unchecked Sendable {
         }
         guard count == 0 || list != nil else { throw PluginLoadError(message: "\(where_): routes() returned no list") }
         for i in 0..<Int(count) {
-            let route = list![i]
-            guard let methods = route.methods, let path = route.path else {
+            guard let route = list?[i], let methods = route.methods, let path = route.path else {
                 throw PluginLoadError(message: "\(where_): route \(i) lacks methods or path")
             }
             do {
