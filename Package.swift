@@ -50,7 +50,7 @@ let package = Package(
 
         .target(name: "StoreSQLite", dependencies: ["PluginKit", "CSQLite"], path: "Plugins/StoreSQLite"),
         .target(name: "StorePostgres", dependencies: ["PluginKit", "CPostgres"], path: "Plugins/StorePostgres"),
-        .target(name: "AuthPassword", dependencies: ["PluginKit", "CArgon2", "CCrypt"], path: "Plugins/AuthPassword"),
+        .target(name: "AuthPassword", dependencies: ["PluginKit", "CArgon2", "CCrypt", "COpenSSL"], path: "Plugins/AuthPassword"),
         .target(name: "AuthTOTP", dependencies: ["PluginKit", "COpenSSL"], path: "Plugins/AuthTOTP"),
         .target(name: "AIOStreams", dependencies: ["PluginKit"], path: "Plugins/APIDialects/AIOStreams"),
         .target(name: "MCSManager", dependencies: ["PluginKit"], path: "Plugins/APIDialects/MCSManager"),
