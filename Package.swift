@@ -35,16 +35,20 @@ let package = Package(
         // YAML (the Cortex Hub dialect's config export/import only).
         .systemLibrary(name: "CYAML", path: "Sources/System/CYAML"),
 
+        // Linux interfaces Glibc's Swift module lacks (epoll, eventfd,
+        // malloc_trim) and wrappers for accept4, ioctl and prctl.
+        .target(name: "CLinux", path: "Sources/System/CLinux"),
+
         // Shared Swift code (linked statically into whoever uses it).
         .target(name: "ProteusJSON", path: "Sources/JSON"),
         .target(name: "PluginKit", dependencies: ["PluginAPI", "ProteusJSON", "COpenSSL"], path: "Sources/PluginKit"),
         // The host's HTTP/1.1 transport (epoll server, parser), a library so
         // tests and fuzz targets can link it without the executable.
-        .target(name: "HTTPTransport", path: "Sources/HTTPTransport"),
+        .target(name: "HTTPTransport", dependencies: ["CLinux"], path: "Sources/HTTPTransport"),
 
         .executableTarget(
             name: "Host",
-            dependencies: ["PluginAPI", "PluginKit", "ProteusJSON", "HTTPTransport", "COpenSSL", "CCurl"],
+            dependencies: ["PluginAPI", "PluginKit", "ProteusJSON", "HTTPTransport", "CLinux", "COpenSSL", "CCurl"],
             path: "Sources/Host"
         ),
 
