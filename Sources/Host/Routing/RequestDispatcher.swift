@@ -26,7 +26,8 @@ final class RequestDispatcher: HTTPHandler, @unchecked Sendable {
             response.addHeader("Retry-After", String(scratch.retryAfterSeconds))
         }
         if logRequests {
-            let elapsed = Double(Clock.monotonicNanos() &- request.receivedAtNanos) / 1_000_000
+            // The transport's clock: the one that took receivedAtNanos.
+            let elapsed = Double(monotonicNanos() &- request.receivedAtNanos) / 1_000_000
             Logger.shared.line("\(method) \(request.path.string) \(response.status) \(Self.format(elapsed))ms")
         }
     }
