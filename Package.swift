@@ -62,8 +62,11 @@ let package = Package(
         .target(name: "ListenMoe", dependencies: ["PluginKit", "CQRencode", "CPNG"], path: "Plugins/APIDialects/ListenMoe"),
         .target(name: "Erizos", dependencies: ["PluginKit"], path: "Plugins/APIDialects/Erizos"),
 
-        // Tests drive the real binary and plugins; they never link a plugin target.
+        // ProteusTests drive the real binary and plugins; they never link a plugin target.
         .testTarget(name: "ProteusTests", dependencies: ["Host", "HTTPTransport", "PluginKit", "ProteusJSON", "COpenSSL"], path: "Tests/ProteusTests"),
+        // Unit tests of the MCSManager dialect's input helpers (JavaScript
+        // coercions, qs-style forms): the one test target linking a dialect.
+        .testTarget(name: "MCSManagerUnitTests", dependencies: ["MCSManager", "ProteusJSON"], path: "Tests/MCSManagerUnitTests"),
     ]
 )
 
@@ -76,7 +79,7 @@ if Context.environment["PROTEUS_FUZZ"] != nil {
     let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
         ("HTTPParser", ["HTTPTransport"]),
         ("JSON", ["ProteusJSON"]),
-        ("Forms", ["HTTPTransport", "PluginKit", "ProteusJSON"]),
+        ("Forms", ["HTTPTransport", "PluginKit", "ProteusJSON", "MCSManager"]),
         ("AIOStreams", ["AIOStreams", "PluginAPI", "PluginKit", "ProteusJSON"]),
         ("MCSManager", ["MCSManager", "PluginAPI", "PluginKit", "ProteusJSON"]),
         ("Erizos", ["Erizos", "PluginAPI", "PluginKit", "ProteusJSON"]),
