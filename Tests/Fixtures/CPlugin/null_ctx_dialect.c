@@ -124,25 +124,12 @@ static proteus_status probe_handle(void *instance, const proteus_request *req, p
     return PROTEUS_OK;
 }
 
-static const proteus_dialect_api probe_api = {
-    sizeof(proteus_dialect_api),
-    probe_routes,
-    probe_handle,
-};
+static const proteus_dialect_api probe_api = { sizeof(proteus_dialect_api), probe_routes, probe_handle };
 
 static const proteus_plugin_descriptor descriptor = {
-    PROTEUS_PLUGIN_MAGIC,
-    sizeof(proteus_plugin_descriptor),
-    PROTEUS_ABI_MAJOR,
-    PROTEUS_ABI_MINOR,
-    PROTEUS_KIND_DIALECT,
-    "null-ctx-c",
-    "1.0.0",
-    "A C dialect passing NULL ctx to host functions (test fixture)",
-    probe_create,
-    probe_destroy,
-    &probe_api,
-    NULL,
+    PROTEUS_PLUGIN_MAGIC, sizeof(proteus_plugin_descriptor), PROTEUS_ABI_MAJOR, PROTEUS_ABI_MINOR,
+    PROTEUS_KIND_DIALECT, "null-ctx-c", "1.0.0", "A C dialect passing NULL ctx to host functions (test fixture)",
+    probe_create, probe_destroy, &probe_api, NULL,
 };
 
 const proteus_plugin_descriptor *proteus_plugin_entry_v1(void) { return &descriptor; }
