@@ -36,7 +36,7 @@ extension Host {
             throw .unsupported("the host is older than ABI 1.3 and cannot send HTTP requests")
         }
         let flags = trustExtraCA ? UInt32(PROTEUS_HTTP_TRUST_EXTRA_CA) : 0
-        let result: Result<HTTPResult, PluginError> = withArena { arena in
+        let result: Result<HTTPResult, PluginError> = try withArena { arena in
             // The request's headers are copied into the call's arena: one
             // allocation lifetime for the whole call.
             let writer = ArenaWriter(host: api, arena: arena)

@@ -30,7 +30,7 @@ extension Host {
             throw .unsupported("the host is older than ABI 1.5 and offers no sign-in rules")
         }
         let flags: UInt32 = withSecondFactor ? PROTEUS_SIGN_IN_WITH_SECOND_FACTOR : 0
-        let result: Result<SignIn, PluginError> = withArena { arena in
+        let result: Result<SignIn, PluginError> = try withArena { arena in
             var verification = proteus_verify_result()
             verification.struct_size = UInt32(MemoryLayout<proteus_verify_result>.size)
             var err = proteus_error()

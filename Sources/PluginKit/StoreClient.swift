@@ -32,11 +32,14 @@ public final class StoreClient: @unchecked Sendable {
 
     /// Checks a status, turning the error out-parameter into a PluginError.
     public func check(_ function: String = #function, _ body: (UnsafeMutablePointer<proteus_error>) -> proteus_status) throws {
+        // An empty table (struct_size 0) is "no store": every entry is NULL.
+        guard api.struct_size != 0 else {
+            throw PluginError.unsupported("\(function.prefix { $0 != "(" }): this plugin has no store (the host gives one to dialects only)")
+        }
         var err = proteus_error()
         let status = body(&err)
         guard status == PROTEUS_OK else {
-            let name = function.prefix { $0 != "(" }
-            throw PluginError(status, "\(name): " + PluginError(status: status, from: err).message)
+            throw PluginError(status, "\(function.prefix { $0 != "(" }): " + PluginError(status: status, from: err).message)
         }
     }
 

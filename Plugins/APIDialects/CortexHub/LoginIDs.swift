@@ -51,11 +51,11 @@ final class LoginIDs: @unchecked Sendable {
 
     /// The id a request presents: X-User-ID, else Authorization: Bearer.
     static func presented(_ request: Request) -> String? {
-        if let id = request.header("x-user-id"), !id.isEmpty { return id.trimmingCharacters(in: " \t") }
+        if let id = request.header("x-user-id"), !id.isEmpty { return id.trimmingSpacesAndTabs() }
         if let auth = request.header("authorization") {
             let parts = auth.split(separator: " ", maxSplits: 1)
             if parts.count == 2, parts[0].lowercased() == "bearer" {
-                return String(parts[1]).trimmingCharacters(in: " \t")
+                return String(parts[1]).trimmingSpacesAndTabs()
             }
         }
         return nil

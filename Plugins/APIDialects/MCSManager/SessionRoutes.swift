@@ -299,38 +299,3 @@ final class SessionRoutes: @unchecked Sendable {
         Envelope.ok(response, host, .object(["isInstall": .bool(installed), "language": "en_us", "settings": .object(settings)]))
     }
 }
-
-/// Password enrollment with the panel's error mapping.
-enum Passwords {
-    static func enroll(_ host: Host, _ password: String) throws -> String {
-        do { return try host.enroll(method: "password", secret: password) } catch where error.code == PROTEUS_E_TOO_LARGE || error.code == PROTEUS_E_INVALID {
-            throw MCSMFailure(400, MCSMFailure.invalidPassword)
-        } catch {
-            throw MCSMFailure.backend(error)
-        }
-    }
-}
-
-/// A new directory user as the panel creates one.
-enum NewUser {
-    static func make(_ host: Host, username: String, passwordHash: String, level: Int) throws -> UserRecord {
-        var record = UserRecord(id: proteus_id(randomBytes: try host.randomBytes(16)).byteArray)
-        record.username = username
-        record.passwordHash = passwordHash
-        let mapped = Permission.apply(level, roles: [], flags: 0)
-        record.roles = mapped.roles
-        record.flags = mapped.flags
-        record.createdAt = host.nowMillis()
-        record.documents = [PanelDocument.fresh().record]
-        return record
-    }
-}
-
-/// User ids as the panel writes them (32 hex), dashed UUIDs accepted too.
-enum UserID {
-    static func parse(_ text: String) -> [UInt8]? {
-        if let id = proteus_id(compactHex: text) { return id.byteArray }
-        if let id = proteus_id(dashedUUID: text) { return id.byteArray }
-        return nil
-    }
-}

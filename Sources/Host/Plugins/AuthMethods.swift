@@ -29,7 +29,7 @@ final class AuthMethods: @unchecked Sendable {
 
 enum AuthRouting {
     static let enroll: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?, proteus_str, OpaquePointer?, UnsafeMutablePointer<proteus_str>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { ctx, method, secret, arena, stored, err in
-        let context = PluginContext.from(ctx)
+        guard let context = PluginContext.from(ctx) else { return PluginContext.missing(in: "auth_enroll", err) }
         guard let method, let auth = context.runtime.authMethods,
               let first = auth.methods[String(cString: method)]?.first else {
             return PluginError.unsupported("no auth method \"\(method.map { String(cString: $0) } ?? "")\" is configured").report(to: err)
@@ -45,7 +45,7 @@ enum AuthRouting {
     }
 
     static let verify: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?, proteus_str, proteus_str, OpaquePointer?, UnsafeMutablePointer<proteus_verify_result>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { ctx, method, presented, stored, arena, result, err in
-        let context = PluginContext.from(ctx)
+        guard let context = PluginContext.from(ctx) else { return PluginContext.missing(in: "auth_verify", err) }
         guard let method else { return PluginError.unsupported("no auth method \"\" is configured").report(to: err) }
         return verify(context, method: String(cString: method), presented: presented, stored: stored, arena: arena, result: result, err: err)
     }

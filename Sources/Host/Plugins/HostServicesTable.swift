@@ -50,7 +50,7 @@ enum HostServicesTable {
     }
 
     static let log: @convention(c) (UnsafeMutableRawPointer?, Int32, proteus_str) -> Void = { ctx, level, message in
-        let context = PluginContext.from(ctx)
+        guard let context = PluginContext.from(ctx) else { return }
         let text = message.string ?? ""
         let prefix: String
         switch level {
@@ -82,7 +82,7 @@ enum HostServicesTable {
     }
 
     static let seal: @convention(c) (UnsafeMutableRawPointer?, proteus_bytes, proteus_bytes, OpaquePointer?, UnsafeMutablePointer<proteus_bytes>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { ctx, plaintext, aad, arena, out, err in
-        let context = PluginContext.from(ctx)
+        guard let context = PluginContext.from(ctx) else { return PluginContext.missing(in: "seal", err) }
         guard let arena = Arena.from(arena), let out else { return PluginError.invalid("seal: missing arena or output").report(to: err) }
         guard let sealed = context.runtime.aead.seal(plaintext.buffer, aad: aad.buffer) else {
             return PluginError.internal("encryption failed").report(to: err)
@@ -91,7 +91,7 @@ enum HostServicesTable {
     }
 
     static let open: @convention(c) (UnsafeMutableRawPointer?, proteus_bytes, proteus_bytes, OpaquePointer?, UnsafeMutablePointer<proteus_bytes>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { ctx, sealed, aad, arena, out, err in
-        let context = PluginContext.from(ctx)
+        guard let context = PluginContext.from(ctx) else { return PluginContext.missing(in: "open", err) }
         guard let arena = Arena.from(arena), let out else { return PluginError.invalid("open: missing arena or output").report(to: err) }
         guard let plain = context.runtime.aead.open(sealed.buffer, aad: aad.buffer) else {
             return PluginError.denied("the token does not authenticate").report(to: err)
@@ -104,7 +104,7 @@ enum HostServicesTable {
         guard (1...KeyedMAC.purposeMax).contains(purpose.len), purpose.ptr != nil else {
             return PluginError.invalid("mac: the purpose must be 1 to \(KeyedMAC.purposeMax) bytes").report(to: err)
         }
-        let context = PluginContext.from(ctx)
+        guard let context = PluginContext.from(ctx) else { return PluginContext.missing(in: "mac", err) }
         guard let tag = context.runtime.keyedMAC.mac(plugin: context.pluginName, purpose: purpose.buffer, message: message.buffer) else {
             return PluginError.internal("OpenSSL could not compute an HMAC").report(to: err)
         }
@@ -114,7 +114,7 @@ enum HostServicesTable {
 
     static let rateLimit: @convention(c) (UnsafeMutableRawPointer?, proteus_bytes, UInt32, UInt32, UnsafeMutablePointer<proteus_rate_limit>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { ctx, key, limit, window, out, err in
         guard let out else { return PluginError.invalid("rate_limit: missing output").report(to: err) }
-        let context = PluginContext.from(ctx)
+        guard let context = PluginContext.from(ctx) else { return PluginContext.missing(in: "rate_limit", err) }
         // Namespace keys by plugin so two dialects never share a counter by accident.
         var fullKey = Array(context.pluginName.utf8)
         fullKey.append(0)

@@ -6,7 +6,7 @@ import PluginKit
 
 enum SignInServices {
     static let signIn: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<proteus_user>?, proteus_str, UInt32, OpaquePointer?, UnsafeMutablePointer<proteus_verify_result>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { ctx, user, password, flags, arena, result, err in
-        let context = PluginContext.from(ctx)
+        guard let context = PluginContext.from(ctx) else { return PluginContext.missing(in: "auth_sign_in", err) }
         guard let user else { return PluginError.invalid("auth_sign_in: NULL user").report(to: err) }
         let userFlags = user.pointee.flags
         let stored = user.pointee.password_hash
@@ -33,7 +33,7 @@ enum SignInServices {
     }
 
     static let sessionCheck: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<proteus_user>?, UInt32, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { ctx, user, flags, err in
-        let context = PluginContext.from(ctx)
+        guard let context = PluginContext.from(ctx) else { return PluginContext.missing(in: "auth_session_check", err) }
         guard let user else { return PluginError.invalid("auth_session_check: NULL user").report(to: err) }
         return report(context.signInRules.decide(userFlags: user.pointee.flags, signInFlags: flags), err)
     }

@@ -66,8 +66,9 @@ final class StoreBinding: @unchecked Sendable {
         PluginError.unsupported("\(function): the store \"\(store)\" was built for an ABI without it (needs 1.3)").report(to: err)
     }
 
-    static func from(_ ctx: UnsafeMutableRawPointer?) -> StoreBinding {
-        Unmanaged<StoreBinding>.fromOpaque(ctx!).takeUnretainedValue()
+    /// nil for a NULL `store_ctx` (see StoreRouting.forward).
+    static func from(_ ctx: UnsafeMutableRawPointer?) -> StoreBinding? {
+        ctx.map { Unmanaged<StoreBinding>.fromOpaque($0).takeUnretainedValue() }
     }
 }
 

@@ -287,7 +287,8 @@ func runConcurrently(_ count: Int, _ body: @escaping (Int) -> Void) {
         let job = Unmanaged.passRetained(Job(body, i, barrier)).toOpaque()
         var thread = pthread_t()
         let rc = pthread_create(&thread, nil, { arg in
-            let job = Unmanaged<Job>.fromOpaque(arg!).takeRetainedValue()
+            guard let arg else { return nil }
+            let job = Unmanaged<Job>.fromOpaque(arg).takeRetainedValue()
             pthread_barrier_wait(job.barrier)
             job.body(job.index)
             return nil

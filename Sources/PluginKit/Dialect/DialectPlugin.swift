@@ -42,15 +42,14 @@ public enum DialectExport {
     nonisolated(unsafe) private static let table: UnsafePointer<proteus_dialect_api> = makeStaticTable({
         var t = proteus_dialect_api()
         t.struct_size = UInt32(MemoryLayout<proteus_dialect_api>.size)
-        t.routes = { instance, out, count, _ in
-            let box = InstanceBox.get(instance, as: Box.self)
+        t.routes = { instance, out, count, err in
+            guard let box = InstanceBox.get(instance, as: Box.self) else { return PluginError.invalid("routes: NULL instance").report(to: err) }
             out?.pointee = UnsafePointer(box.routeTable)
             count?.pointee = UInt32(box.routeStrings.count)
             return PROTEUS_OK
         }
         t.handle = { instance, request, response in
-            guard let request, let response else { return PROTEUS_E_INVALID }
-            let box = InstanceBox.get(instance, as: Box.self)
+            guard let request, let response, let box = InstanceBox.get(instance, as: Box.self) else { return PROTEUS_E_INVALID }
             box.instance.handle(Request(request), Response(host: box.host, raw: response))
             return PROTEUS_OK
         }
