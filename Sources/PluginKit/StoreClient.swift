@@ -122,7 +122,8 @@ public final class StoreClient: @unchecked Sendable {
             var out: UnsafeMutablePointer<proteus_user_page>?
             try check { api.user_search!(raw, &c, arena, &out, $0) }
             guard let out else { throw PluginError.internal("user_search returned OK without a page") }
-            return UserPage(out.pointee)
+            guard let page = UserPage(out) else { throw PluginError.internal("user_search returned a page this reader cannot read") }
+            return page
         }
     }
 
@@ -140,7 +141,8 @@ public final class StoreClient: @unchecked Sendable {
             let cursor = after.map { proteus_id(byteArray: $0) } ?? proteus_id()
             try check { api.users_export!(raw, after != nil, cursor, limit, arena, &out, $0) }
             guard let out else { throw PluginError.internal("users_export returned OK without a page") }
-            return UserPage(out.pointee)
+            guard let page = UserPage(out) else { throw PluginError.internal("users_export returned a page this reader cannot read") }
+            return page
         }
     }
 
@@ -166,8 +168,11 @@ public final class StoreClient: @unchecked Sendable {
         try withArena { _, arena in
             var out: UnsafeMutablePointer<proteus_group_list>?
             try check { api.group_list!(raw, arena, &out, $0) }
-            guard let list = out?.pointee else { return [] }
-            return (0..<Int(list.count)).map { GroupRecord(list.items[$0]) }
+            guard let out else { return [] }
+            guard RecordArray.isComplete(out), let items = RecordArray.read(out.pointee.items, count: out.pointee.count, GroupRecord.init) else {
+                throw PluginError.internal("group_list returned a list this reader cannot read")
+            }
+            return items
         }
     }
 
@@ -211,8 +216,11 @@ public final class StoreClient: @unchecked Sendable {
         try withArena { _, arena in
             var out: UnsafeMutablePointer<proteus_role_list>?
             try check { api.role_list!(raw, arena, &out, $0) }
-            guard let list = out?.pointee else { return [] }
-            return (0..<Int(list.count)).map { RoleRecord(list.items[$0]) }
+            guard let out else { return [] }
+            guard RecordArray.isComplete(out), let items = RecordArray.read(out.pointee.items, count: out.pointee.count, RoleRecord.init) else {
+                throw PluginError.internal("role_list returned a list this reader cannot read")
+            }
+            return items
         }
     }
 
@@ -288,8 +296,11 @@ public final class StoreClient: @unchecked Sendable {
             var out: UnsafeMutablePointer<proteus_api_key_list>?
             let id = user.map { proteus_id(byteArray: $0) } ?? proteus_id()
             try check { api.apikey_list!(raw, user != nil, id, arena, &out, $0) }
-            guard let list = out?.pointee else { return [] }
-            return (0..<Int(list.count)).map { APIKeyRecord(list.items[$0]) }
+            guard let out else { return [] }
+            guard RecordArray.isComplete(out), let items = RecordArray.read(out.pointee.items, count: out.pointee.count, APIKeyRecord.init) else {
+                throw PluginError.internal("apikey_list returned a list this reader cannot read")
+            }
+            return items
         }
     }
 
@@ -339,12 +350,15 @@ public final class StoreClient: @unchecked Sendable {
             var out: UnsafeMutablePointer<proteus_identity_list>?
             let id = user.map { proteus_id(byteArray: $0) } ?? proteus_id()
             try check { api.identity_list!(raw, user != nil, id, arena, &out, $0) }
-            guard let list = out?.pointee else { return [] }
-            return (0..<Int(list.count)).map { IdentityRecord(list.items[$0]) }
+            guard let out else { return [] }
+            guard RecordArray.isComplete(out), let items = RecordArray.read(out.pointee.items, count: out.pointee.count, IdentityRecord.init) else {
+                throw PluginError.internal("identity_list returned a list this reader cannot read")
+            }
+            return items
         }
     }
 
-    // MARK: counters (ABI 1.3)
+    // MARK: counters
 
     /// Whether the table reaches the counter functions (its struct_size) and
     /// fills them: a table from a store built against ABI <= 1.2 does not.

@@ -42,7 +42,7 @@ final class CPluginTests: XCTestCase {
         XCTAssertTrue(output.contains("dialect"), output)
         XCTAssertTrue(output.contains("hello-c"), output)
         XCTAssertTrue(output.contains("1.0.0"), output)
-        XCTAssertTrue(output.contains("1.5 "), output)
+        XCTAssertTrue(output.contains("2.0 "), output)
     }
 
     func testPluginsCommandListsTheBuiltPlugins() throws {

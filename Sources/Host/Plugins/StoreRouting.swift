@@ -38,8 +38,8 @@ enum StoreRouting {
         t.identity_list = { ctx, a0, a1, a2, a3, a4 in let b = StoreBinding.from(ctx); return b.observe(b.api.identity_list!(b.raw, a0, a1, a2, a3, a4), "identity_list") }
         t.stats = { ctx, a0, a1 in let b = StoreBinding.from(ctx); return b.observe(b.api.stats!(b.raw, a0, a1), "stats") }
         t.purge_expired = { ctx, a0, a1, a2 in let b = StoreBinding.from(ctx); return b.observe(b.api.purge_expired!(b.raw, a0, a1, a2), "purge_expired") }
-        // ABI 1.3: a store built for an older minor has no counters (NULL in
-        // the table StoreBinding copied up to its struct_size).
+        // Checked although every 2.0 store has them: a NULL entry is an
+        // answer (UNSUPPORTED), never a crash.
         t.counter_hit = { ctx, a0, a1, a2, a3, a4, a5, err in
             let b = StoreBinding.from(ctx)
             guard let hit = b.api.counter_hit else { return StoreBinding.unsupported("counter_hit", b.name, err) }
