@@ -1,4 +1,4 @@
-// host->auth_sign_in and host->auth_session_check (ABI 1.5) as Swift calls:
+// host->auth_sign_in and host->auth_session_check as Swift calls:
 // a dialect's sign-in under the directory's rules, which the host applies
 // the same way for every dialect (a disabled user is refused; a user with a
 // second factor on never signs in with the password alone).
@@ -15,7 +15,7 @@ extension Host {
         case secondFactorRequired
     }
 
-    /// Whether this host's table has the sign-in services (ABI 1.5 or newer).
+    /// Whether this host's table has the sign-in services.
     public var offersSignIn: Bool {
         guard let offset = MemoryLayout<proteus_host_api>.offset(of: \proteus_host_api.auth_session_check) else { return false }
         return Int(api.pointee.struct_size) >= offset + MemoryLayout<UnsafeRawPointer>.size
@@ -27,7 +27,7 @@ extension Host {
     /// UNAVAILABLE (answer 503) and other failures throw.
     public func signIn(_ user: UserRecord, password: String, withSecondFactor: Bool = false) throws(PluginError) -> SignIn {
         guard offersSignIn, let signIn = api.pointee.auth_sign_in else {
-            throw .unsupported("the host is older than ABI 1.5 and offers no sign-in rules")
+            throw .unsupported("the host's table is too short: it offers no sign-in rules")
         }
         let flags: UInt32 = withSecondFactor ? PROTEUS_SIGN_IN_WITH_SECOND_FACTOR : 0
         let result: Result<SignIn, PluginError> = try withArena { arena in
@@ -48,7 +48,7 @@ extension Host {
     /// `withSecondFactor`: the session began with the user's second factor.
     public func sessionCheck(_ user: UserRecord, withSecondFactor: Bool = false) throws(PluginError) -> SignIn {
         guard offersSignIn, let check = api.pointee.auth_session_check else {
-            throw .unsupported("the host is older than ABI 1.5 and offers no sign-in rules")
+            throw .unsupported("the host's table is too short: it offers no sign-in rules")
         }
         var c = Self.cUser(user)
         var err = proteus_error()

@@ -37,9 +37,11 @@ final class DialectBinding: @unchecked Sendable {
         guard status == PROTEUS_OK else {
             throw PluginLoadError(message: "\(where_): routes() failed: \(PluginError(status: status, from: err).message)")
         }
-        guard count == 0 || list != nil else { throw PluginLoadError(message: "\(where_): routes() returned no list") }
-        for i in 0..<Int(count) {
-            guard let route = list?[i], let methods = route.methods, let path = route.path else {
+        guard let routeList = RecordArray.read(list, count: count, { $0 }) else {
+            throw PluginLoadError(message: "\(where_): routes() returned no list, or routes without a valid struct_size")
+        }
+        for (i, route) in routeList.enumerated() {
+            guard let methods = route.methods, let path = route.path else {
                 throw PluginLoadError(message: "\(where_): route \(i) lacks methods or path")
             }
             do {

@@ -34,8 +34,9 @@ enum HostServicesTable {
         t.http_request = OutboundHTTPServices.request
         t.mac = mac
         if dialect != nil {
-            t.store = StoreRouting.table
-            t.store_ctx = runtime.directory.map { Unmanaged.passUnretained($0).toOpaque() }
+            // The store's own table and instance: nothing in between.
+            t.store = runtime.directory?.table
+            t.store_ctx = runtime.directory?.raw
             t.auth_enroll = AuthRouting.enroll
             t.auth_verify = AuthRouting.verify
             t.auth_sign_in = SignInServices.signIn

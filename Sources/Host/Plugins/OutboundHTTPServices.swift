@@ -1,4 +1,4 @@
-// host->http_request (ABI 1.3): the C face of OutboundHTTP. Reads the
+// host->http_request: the C face of OutboundHTTP. Reads the
 // plugin's request struct defensively (sizes, NULLs, counts), runs the
 // request, and writes the response into the caller's arena.
 import PluginAPI

@@ -1,4 +1,4 @@
-// host->auth_sign_in and host->auth_session_check (ABI 1.5): a dialect's
+// host->auth_sign_in and host->auth_session_check: a dialect's
 // password sign-in, or a sign-in through one of its sessions, under the
 // directory's rules (Services/SignInRules.swift).
 import PluginAPI

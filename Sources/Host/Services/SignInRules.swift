@@ -1,5 +1,5 @@
 // The directory's sign-in rules, written once for every dialect
-// (host->auth_sign_in and host->auth_session_check, ABI 1.5): whichever
+// (host->auth_sign_in and host->auth_session_check): whichever
 // dialect a user signs in through, a disabled user is refused and a user
 // with a second factor on never gets in with the password alone — also
 // when another dialect turned the factor on.

@@ -7,7 +7,7 @@
 //
 // Where the header leaves room, the suite pins these rules down (they are
 // part of the store contract):
-//  - Records: an input record whose struct_size is below the ABI 1.0 size is
+//  - Records: an input record whose struct_size is below the ABI 2.0 size is
 //    INVALID. Present-empty strings/bytes stay present-empty; absent stays
 //    absent.
 //  - user_create ignores the given version (stores 1); created_at 0 = now;

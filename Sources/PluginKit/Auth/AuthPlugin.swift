@@ -72,7 +72,7 @@ public enum AuthExport {
         }
     }
 
-    /// The descriptor to return from `proteus_plugin_entry_v1`.
+    /// The descriptor to return from `proteus_plugin_entry_v2`.
     public static func descriptor(name: StaticString, method: StaticString, version: StaticString,
                                   description: StaticString, factory: @escaping AuthFactory) -> UnsafePointer<proteus_plugin_descriptor> {
         self.factory = factory

@@ -29,7 +29,7 @@ public enum DialectExport {
             routeStrings = routes.map { (strdup($0.methods)!, strdup($0.path)!) }
             routeTable = .allocate(capacity: max(routes.count, 1))
             for (i, s) in routeStrings.enumerated() {
-                routeTable[i] = proteus_route(methods: UnsafePointer(s.0), path: UnsafePointer(s.1))
+                routeTable[i] = proteus_route(struct_size: RecordArray.size(of: proteus_route.self), methods: UnsafePointer(s.0), path: UnsafePointer(s.1))
             }
         }
 
@@ -56,7 +56,7 @@ public enum DialectExport {
         return t
     }())
 
-    /// The descriptor to return from `proteus_plugin_entry_v1`.
+    /// The descriptor to return from `proteus_plugin_entry_v2`.
     public static func descriptor(name: StaticString, version: StaticString, description: StaticString,
                                   factory: @escaping DialectFactory) -> UnsafePointer<proteus_plugin_descriptor> {
         self.factory = factory

@@ -12,7 +12,7 @@
 #include <string.h>
 #include "proteus_plugin.h"
 
-static const proteus_route routes[] = { { "GET", "/probe" } };
+static const proteus_route routes[] = { { sizeof(proteus_route), "GET", "/probe" } };
 
 static proteus_str str(const char *s) { proteus_str r = { s, strlen(s) }; return r; }
 static proteus_bytes bytes(const char *s) { proteus_bytes b = { (const uint8_t *)s, strlen(s) }; return b; }
@@ -132,4 +132,4 @@ static const proteus_plugin_descriptor descriptor = {
     probe_create, probe_destroy, &probe_api, NULL,
 };
 
-const proteus_plugin_descriptor *proteus_plugin_entry_v1(void) { return &descriptor; }
+const proteus_plugin_descriptor *proteus_plugin_entry_v2(void) { return &descriptor; }
