@@ -35,16 +35,20 @@ let package = Package(
         // YAML (the Cortex Hub dialect's config export/import only).
         .systemLibrary(name: "CYAML", path: "Sources/System/CYAML"),
 
+        // Linux interfaces Glibc's Swift module lacks (epoll, eventfd,
+        // malloc_trim) and wrappers for accept4, ioctl and prctl.
+        .target(name: "CLinux", path: "Sources/System/CLinux"),
+
         // Shared Swift code (linked statically into whoever uses it).
         .target(name: "ProteusJSON", path: "Sources/JSON"),
         .target(name: "PluginKit", dependencies: ["PluginAPI", "ProteusJSON", "COpenSSL"], path: "Sources/PluginKit"),
         // The host's HTTP/1.1 transport (epoll server, parser), a library so
         // tests and fuzz targets can link it without the executable.
-        .target(name: "HTTPTransport", path: "Sources/HTTPTransport"),
+        .target(name: "HTTPTransport", dependencies: ["CLinux"], path: "Sources/HTTPTransport"),
 
         .executableTarget(
             name: "Host",
-            dependencies: ["PluginAPI", "PluginKit", "ProteusJSON", "HTTPTransport", "COpenSSL", "CCurl"],
+            dependencies: ["PluginAPI", "PluginKit", "ProteusJSON", "HTTPTransport", "CLinux", "COpenSSL", "CCurl"],
             path: "Sources/Host"
         ),
 
@@ -53,7 +57,7 @@ let package = Package(
         .target(name: "StoreCore", dependencies: ["PluginKit"], path: "Plugins/StoreCore"),
         .target(name: "StoreSQLite", dependencies: ["StoreCore", "PluginKit", "CSQLite"], path: "Plugins/StoreSQLite"),
         .target(name: "StorePostgres", dependencies: ["StoreCore", "PluginKit", "CPostgres"], path: "Plugins/StorePostgres"),
-        .target(name: "AuthPassword", dependencies: ["PluginKit", "CArgon2", "CCrypt"], path: "Plugins/AuthPassword"),
+        .target(name: "AuthPassword", dependencies: ["PluginKit", "CArgon2", "CCrypt", "COpenSSL"], path: "Plugins/AuthPassword"),
         .target(name: "AuthTOTP", dependencies: ["PluginKit", "COpenSSL"], path: "Plugins/AuthTOTP"),
         .target(name: "AIOStreams", dependencies: ["PluginKit"], path: "Plugins/APIDialects/AIOStreams"),
         .target(name: "MCSManager", dependencies: ["PluginKit"], path: "Plugins/APIDialects/MCSManager"),
@@ -61,8 +65,11 @@ let package = Package(
         .target(name: "ListenMoe", dependencies: ["PluginKit", "CQRencode", "CPNG"], path: "Plugins/APIDialects/ListenMoe"),
         .target(name: "Erizos", dependencies: ["PluginKit"], path: "Plugins/APIDialects/Erizos"),
 
-        // Tests drive the real binary and plugins; they never link a plugin target.
+        // ProteusTests drive the real binary and plugins; they never link a plugin target.
         .testTarget(name: "ProteusTests", dependencies: ["Host", "HTTPTransport", "PluginKit", "ProteusJSON", "COpenSSL"], path: "Tests/ProteusTests"),
+        // Unit tests of the MCSManager dialect's input helpers (JavaScript
+        // coercions, qs-style forms): the one test target linking a dialect.
+        .testTarget(name: "MCSManagerUnitTests", dependencies: ["MCSManager", "ProteusJSON"], path: "Tests/MCSManagerUnitTests"),
     ]
 )
 
@@ -75,7 +82,7 @@ if Context.environment["PROTEUS_FUZZ"] != nil {
     let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
         ("HTTPParser", ["HTTPTransport"]),
         ("JSON", ["ProteusJSON"]),
-        ("Forms", ["HTTPTransport", "PluginKit", "ProteusJSON"]),
+        ("Forms", ["HTTPTransport", "PluginKit", "ProteusJSON", "MCSManager"]),
         ("AIOStreams", ["AIOStreams", "PluginAPI", "PluginKit", "ProteusJSON"]),
         ("MCSManager", ["MCSManager", "PluginAPI", "PluginKit", "ProteusJSON"]),
         ("Erizos", ["Erizos", "PluginAPI", "PluginKit", "ProteusJSON"]),

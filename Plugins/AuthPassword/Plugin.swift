@@ -91,7 +91,7 @@ nonisolated(unsafe) let passwordDescriptor = AuthExport.descriptor(
     })
 
 /// The one exported symbol (must be public to survive release builds).
-@_cdecl("proteus_plugin_entry_v1")
-public func proteus_plugin_entry_v1() -> UnsafePointer<proteus_plugin_descriptor> {
+@_cdecl("proteus_plugin_entry_v2")
+public func proteus_plugin_entry_v2() -> UnsafePointer<proteus_plugin_descriptor> {
     passwordDescriptor
 }

@@ -2,12 +2,16 @@
 // RFC 4226 HOTP), with the defaults Google Authenticator and Authy assume:
 // HMAC-SHA1, 6 digits, 30-second steps, T0 = 0.
 //
-// enroll(secret)  secret = the shared secret in base32 (RFC 4648 alphabet,
-//                 either case, spaces and '=' padding ignored), at least 16
-//                 characters (80 bits). Returns a verifier (StoredVerifier.swift)
-//                 holding the secret sealed with the host's AES-256-GCM and
-//                 the algorithm, digits and period it was enrolled with, so
-//                 later option changes never break enrolled users.
+// enroll(secret)  secret = lines separated by "\n". The first is the shared
+//                 secret in base32 (RFC 4648 alphabet, either case, spaces
+//                 and '=' padding ignored), at least 16 characters (80
+//                 bits); or an existing "$totp$" verifier, kept as it is.
+//                 Each further line is a recovery code (RecoveryCodes.swift;
+//                 at most 16), replacing any the verifier had. Returns a
+//                 verifier (StoredVerifier.swift) holding the secret sealed
+//                 with the host's AES-256-GCM, the algorithm, digits and
+//                 period it was enrolled with (so later option changes never
+//                 break enrolled users) and the recovery codes' keyed hashes.
 // verify(code, stored)
 //                 IGNORE   stored does not start with "$totp$"
 //                 INVALID  stored is malformed, or its secret does not open
@@ -19,6 +23,10 @@
 //                          code after a newer one was accepted)
 //                 OK       updated_stored = the same verifier with step = the
 //                          step just accepted; needs_rehash = false
+//                 A presented value that is not `digits` digits but is shaped
+//                 like a recovery code is checked against the verifier's
+//                 unused recovery codes: OK with updated_stored = the
+//                 verifier without that code, else DENIED.
 //
 // WHAT CALLERS MUST DO with OK: the code counts only once `updated_stored`
 // is persisted in place of the verifier that was checked, with optimistic
@@ -45,6 +53,8 @@ final class TOTPAuth: AuthMethodInstance, @unchecked Sendable {
     /// 160 bytes: twice a SHA-512 block, more than any authenticator uses.
     static let maxSecretCharacters = 256
     static let secretMessage = "TOTP secret must be base32, at least 16 characters"
+    /// A secret, or a verifier, and the most recovery codes.
+    static let maxEnrollBytes = StoredVerifier.maxLength + RecoveryCodes.maxCount * (4 * RecoveryCodes.lengthRange.upperBound + 1)
 
     let host: UnsafePointer<proteus_host_api>
     let options: TOTPOptions
@@ -54,20 +64,39 @@ final class TOTPAuth: AuthMethodInstance, @unchecked Sendable {
         self.options = options
     }
 
-    /// A new "$totp$" verifier for a base32 `secret`.
+    /// A new "$totp$" verifier. `secret`'s first line is a base32 secret,
+    /// or an existing verifier of this plugin (kept, its recovery codes
+    /// replaced); each further line is a recovery code.
     func enroll(secret: proteus_str) throws(PluginError) -> String {
+        guard secret.isPresent else { throw .invalid(Self.secretMessage) }
+        guard secret.len <= Self.maxEnrollBytes else { throw .invalid("TOTP enrolment text is too long: the secret must be at most \(Self.maxSecretCharacters) base32 characters, with at most \(RecoveryCodes.maxCount) recovery codes") }
+        let lines = secret.buffer.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { Array($0) }
+        guard let first = lines.first else { throw .invalid(Self.secretMessage) }
+        var verifier: StoredVerifier
+        if first.starts(with: StoredVerifier.prefix.utf8) {
+            let parsed = first.withUnsafeBytes { bytes in Result { () throws(PluginError) in try StoredVerifier.parse(bytes) } }
+            verifier = try parsed.get()
+        } else {
+            verifier = try enroll(base32: first)
+        }
+        verifier.recovery = try RecoveryCodes.hashes(lines.dropFirst(), sealed: verifier.sealed, host: Host(host))
+        return verifier.text
+    }
+
+    /// A verifier (no step used, no recovery codes) for a base32 secret.
+    private func enroll(base32 text: [UInt8]) throws(PluginError) -> StoredVerifier {
         let tooLong = PluginError.invalid("TOTP secret must be at most \(Self.maxSecretCharacters) base32 characters")
         // (Spaces may pad the text, but not without limit.)
-        guard secret.len <= 4 * Self.maxSecretCharacters else { throw tooLong }
-        guard secret.isPresent, var decoded = Base32.decode(secret.buffer),
-              decoded.characters >= Self.minSecretCharacters else {
+        guard text.count <= 4 * Self.maxSecretCharacters else { throw tooLong }
+        let decodedText = text.withUnsafeBytes { Base32.decode($0) }
+        guard var decoded = decodedText, decoded.characters >= Self.minSecretCharacters else {
             throw .invalid(Self.secretMessage)
         }
         defer { wipe(&decoded.bytes) }
         guard decoded.characters <= Self.maxSecretCharacters else { throw tooLong }
         let sealed = try Host(host).seal(decoded.bytes, aad: Self.aad)
         return StoredVerifier(algorithm: options.algorithm, digits: options.digits,
-                              periodSeconds: options.periodSeconds, lastStep: 0, sealed: sealed).text
+                              periodSeconds: options.periodSeconds, lastStep: 0, sealed: sealed)
     }
 
     /// The verifier to persist when `presented` is accepted; throws IGNORE,
@@ -78,6 +107,9 @@ final class TOTPAuth: AuthMethodInstance, @unchecked Sendable {
         }
         var verifier = try StoredVerifier.parse(stored.buffer)
         guard let code = Self.code(in: presented, digits: verifier.digits) else {
+            if !verifier.recovery.isEmpty, presented.isPresent, let recovery = RecoveryCodes.canonical(presented.buffer) {
+                return try useRecoveryCode(recovery, &verifier)
+            }
             throw .denied("TOTP code must be \(verifier.digits) digits")
         }
         let hostServices = Host(host)
@@ -116,6 +148,21 @@ final class TOTPAuth: AuthMethodInstance, @unchecked Sendable {
         return AuthVerification(updatedStored: verifier.text)
     }
 
+    /// A recovery code stands in for a TOTP code once: accepted, the
+    /// verifier to persist lacks its hash (the step is unchanged).
+    private func useRecoveryCode(_ code: [UInt8], _ verifier: inout StoredVerifier) throws(PluginError) -> AuthVerification {
+        let hostServices = Host(host)
+        let presented = try RecoveryCodes.hash(code, sealed: verifier.sealed, host: hostServices)
+        // Compared with every hash, so the time says nothing about which matched.
+        var match: Int?
+        for (index, hash) in verifier.recovery.enumerated() where hostServices.constantTimeEqual(hash, presented) {
+            match = index
+        }
+        guard let match else { throw .denied("not an unused recovery code") }
+        verifier.recovery.remove(at: match)
+        return AuthVerification(updatedStored: verifier.text)
+    }
+
     /// The presented code as ASCII digits, whitespace around it trimmed;
     /// nil unless exactly `digits` digits remain.
     static func code(in presented: proteus_str, digits: Int) -> [UInt8]? {
@@ -142,7 +189,7 @@ nonisolated(unsafe) let totpDescriptor = AuthExport.descriptor(
     factory: { host, reader in TOTPAuth(host: host.api, options: try TOTPOptions.parse(reader)) })
 
 /// The one exported symbol (must be public to survive release builds).
-@_cdecl("proteus_plugin_entry_v1")
-public func proteus_plugin_entry_v1() -> UnsafePointer<proteus_plugin_descriptor> {
+@_cdecl("proteus_plugin_entry_v2")
+public func proteus_plugin_entry_v2() -> UnsafePointer<proteus_plugin_descriptor> {
     totpDescriptor
 }

@@ -1,6 +1,7 @@
 // The stored verifier: a PHC-like string
 //
 //   $totp$v=1$a=SHA1,d=6,p=30$step=0$<sealed secret, base64, no padding>
+//   $totp$v=1$a=SHA1,d=6,p=30$step=0$<sealed secret>$r=<hash>.<hash>...
 //
 //   v     format version (1)
 //   a     HMAC algorithm the secret was enrolled with: SHA1 | SHA256 | SHA512
@@ -11,6 +12,8 @@
 //   last  the shared secret sealed with the host's AES-256-GCM and the
 //         server key (12-byte nonce || ciphertext || 16-byte tag), AAD
 //         "proteus.totp.v1", standard base64 without '=' padding
+//   r     (only while unused recovery codes remain) their keyed hashes,
+//         base64url without padding, '.'-separated (RecoveryCodes.swift)
 //
 // Parsing is strict (exactly this layout, canonical decimals, no padding),
 // so re-serialising a parsed verifier reproduces it byte for byte.
@@ -29,10 +32,16 @@ struct StoredVerifier: Sendable, Equatable {
     var periodSeconds: Int
     var lastStep: Int64
     var sealed: [UInt8]
+    /// Keyed hashes of the unused recovery codes.
+    var recovery: [[UInt8]] = []
 
     var text: String {
-        "$totp$v=\(Self.version)$a=\(algorithm.name),d=\(digits),p=\(periodSeconds)$step=\(lastStep)$"
+        var text = "$totp$v=\(Self.version)$a=\(algorithm.name),d=\(digits),p=\(periodSeconds)$step=\(lastStep)$"
             + Base64.encode(sealed, padding: false)
+        if !recovery.isEmpty {
+            text += "$r=" + recovery.map { Base64.encode($0, urlSafe: true, padding: false) }.joined(separator: ".")
+        }
+        return text
     }
 
     /// True when `stored` begins with "$totp$" (anything else is another
@@ -49,8 +58,8 @@ struct StoredVerifier: Sendable, Equatable {
         func malformed(_ why: String) -> PluginError { .invalid("stored TOTP verifier is malformed: \(why)") }
         guard stored.count <= maxLength else { throw malformed("longer than \(maxLength) bytes") }
         let fields = stored.split(separator: UInt8(ascii: "$"), omittingEmptySubsequences: false)
-        guard fields.count == 6, fields[0].isEmpty, equals(fields[1], "totp") else {
-            throw malformed("expected $totp$v=…$a=…,d=…,p=…$step=…$<sealed secret>")
+        guard fields.count == 6 || fields.count == 7, fields[0].isEmpty, equals(fields[1], "totp") else {
+            throw malformed("expected $totp$v=…$a=…,d=…,p=…$step=…$<sealed secret>[$r=…]")
         }
         guard let v = value(fields[2], key: "v"), let version = decimal(v), version == Int64(Self.version) else {
             throw malformed("unsupported version field (this plugin reads v=\(Self.version))")
@@ -77,7 +86,19 @@ struct StoredVerifier: Sendable, Equatable {
             throw malformed("sealed secret is not unpadded base64")
         }
         guard sealed.count >= minSealedBytes else { throw malformed("sealed secret too short") }
-        return StoredVerifier(algorithm: algorithm, digits: Int(d), periodSeconds: Int(p), lastStep: step, sealed: sealed)
+        var recovery: [[UInt8]] = []
+        if fields.count == 7 {
+            guard let r = value(fields[6], key: "r") else { throw malformed("bad recovery field") }
+            for part in r.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false) {
+                guard !part.contains(UInt8(ascii: "=")),
+                      let hash = Base64.decode(String(decoding: part, as: UTF8.self), urlSafe: true),
+                      hash.count == RecoveryCodes.hashBytes else { throw malformed("bad recovery code hash") }
+                recovery.append(hash)
+            }
+            guard recovery.count <= RecoveryCodes.maxCount else { throw malformed("too many recovery codes") }
+        }
+        return StoredVerifier(algorithm: algorithm, digits: Int(d), periodSeconds: Int(p), lastStep: step, sealed: sealed,
+                              recovery: recovery)
     }
 
     private static func equals(_ bytes: Slice<UnsafeRawBufferPointer>, _ text: String) -> Bool {

@@ -2,8 +2,8 @@
 import PluginAPI
 import StoreCore
 
-@_cdecl("proteus_plugin_entry_v1")
-public func proteus_plugin_entry_v1() -> UnsafePointer<proteus_plugin_descriptor> { postgresDescriptor }
+@_cdecl("proteus_plugin_entry_v2")
+public func proteus_plugin_entry_v2() -> UnsafePointer<proteus_plugin_descriptor> { postgresDescriptor }
 
 nonisolated(unsafe) let postgresDescriptor = makeStoreCoreDescriptor(
     name: "postgres", version: "1.0.0", description: "User directory in PostgreSQL (libpq; several hosts may share one database)",

@@ -368,7 +368,7 @@ extension HTTPServer {
 
     @inline(__always)
     func arm(_ connection: HTTPConnection, _ events: UInt32) {
-        if sys.epollCtl(epfd, Epoll.ctlMod, connection.fd, events: events | Epoll.oneShot, token: connection.token) != 0 {
+        if Epoll.control(epfd, Epoll.ctlMod, connection.fd, events: events | Epoll.oneShot, token: connection.token) != 0 {
             closeConnection(connection)
         }
     }

@@ -11,6 +11,7 @@
 // the epoll token: events for a closed connection (or a reused fd number /
 // slot) are recognised as stale and ignored.
 
+import CLinux
 import Glibc
 import Synchronization
 
@@ -20,7 +21,6 @@ package final class HTTPServer: @unchecked Sendable {
     package let port: UInt16
 
     let handler: any HTTPHandler
-    let sys: LinuxSystem
     let limits: HTTPParserLimits
     let epfd: Int32
     /// eventfd in the epoll set (level-triggered): readable = threads exit.
@@ -69,10 +69,6 @@ package final class HTTPServer: @unchecked Sendable {
 
     package init(listener: HTTPListener, configuration: HTTPServerConfiguration = HTTPServerConfiguration(),
          handler: any HTTPHandler) throws {
-        guard let sys = LinuxSystem.shared else {
-            throw HTTPListenerError(message: "epoll is not available on this system")
-        }
-        self.sys = sys
         self.configuration = configuration
         self.listener = listener
         self.port = listener.port
@@ -97,13 +93,12 @@ package final class HTTPServer: @unchecked Sendable {
         freeSlots = Array((0..<maxConnections).reversed())
         HTTPServer.raiseDescriptorLimit(wanted: maxConnections + 64)
 
-        epfd = sys.epollCreate1(Epoll.cloexec)
+        epfd = Epoll.create()
         if epfd < 0 {
             throw HTTPListenerError(message: "epoll_create1: \(errnoDescription(errno))")
         }
-        let efdFlags: Int32 = 0o2000000 | 0o4000   // EFD_CLOEXEC | EFD_NONBLOCK
-        exitFD = sys.eventfd(0, efdFlags)
-        sweeperWakeFD = sys.eventfd(0, efdFlags)
+        exitFD = makeEventFD()
+        sweeperWakeFD = makeEventFD()
         if exitFD < 0 || sweeperWakeFD < 0 {
             let e = errno
             if exitFD >= 0 { Glibc.close(exitFD) }
@@ -112,9 +107,9 @@ package final class HTTPServer: @unchecked Sendable {
             throw HTTPListenerError(message: "eventfd: \(errnoDescription(e))")
         }
         spareFD = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        if sys.epollCtl(epfd, Epoll.ctlAdd, exitFD, events: Epoll.input, token: Self.exitToken) != 0
-            || sys.epollCtl(epfd, Epoll.ctlAdd, listener.fd, events: Self.listenerEvents(configuration),
-                            token: Self.listenerToken) != 0 {
+        if Epoll.control(epfd, Epoll.ctlAdd, exitFD, events: Epoll.input, token: Self.exitToken) != 0
+            || Epoll.control(epfd, Epoll.ctlAdd, listener.fd, events: Self.listenerEvents(configuration),
+                             token: Self.listenerToken) != 0 {
             let e = errno
             Glibc.close(exitFD)
             Glibc.close(sweeperWakeFD)
@@ -220,7 +215,7 @@ package final class HTTPServer: @unchecked Sendable {
             listenerLock.lock()
             if listenerActive {
                 listenerActive = false
-                _ = sys.epollCtl(epfd, Epoll.ctlDel, listener.fd, events: 0, token: 0)
+                _ = Epoll.control(epfd, Epoll.ctlDel, listener.fd, events: 0, token: 0)
             }
             if !listenerClosed {
                 listenerClosed = true
@@ -244,7 +239,7 @@ package final class HTTPServer: @unchecked Sendable {
         listenerLock.lock()
         if listenerActive {
             listenerActive = false
-            _ = sys.epollCtl(epfd, Epoll.ctlDel, listener.fd, events: 0, token: 0)
+            _ = Epoll.control(epfd, Epoll.ctlDel, listener.fd, events: 0, token: 0)
             if listener.ownsDescriptor && !listenerClosed {
                 // Closed now so new connection attempts are refused at once.
                 listenerClosed = true
@@ -284,17 +279,13 @@ package final class HTTPServer: @unchecked Sendable {
 
     private func servingLoop(_ activity: HTTPThreadActivity, laneThread: Bool) {
         let context = HTTPServingContext(headerCapacity: limits.maxHeaderCount)
-        let event = UnsafeMutableRawPointer.allocate(byteCount: Epoll.eventSize, alignment: 8)
         let thread = HTTPServingThread(server: self, activity: activity)
         thread.attach()
-        defer {
-            thread.detach()
-            event.deallocate()
-        }
+        defer { thread.detach() }
         // A lane thread leaves only through acquire (.exit), which counts it
         // out; base threads are joined.
         while gate.acquire(laneThread: laneThread) == .serve {
-            serveEvents(activity, context, event)
+            serveEvents(activity, context)
             gate.release()
             if !laneThread && threadsExit.load(ordering: .acquiring) { return }
         }
@@ -341,18 +332,18 @@ package final class HTTPServer: @unchecked Sendable {
 
     /// Waits for and serves events while holding a polling permit; returns
     /// when the thread should give the permit back (or exit).
-    private func serveEvents(_ activity: HTTPThreadActivity, _ context: HTTPServingContext,
-                             _ event: UnsafeMutableRawPointer) {
+    private func serveEvents(_ activity: HTTPThreadActivity, _ context: HTTPServingContext) {
+        var event = epoll_event()
         while true {
             if gate.isOversubscribed { return }
-            let n = sys.epollWaitFn(epfd, event, 1, -1)
+            let n = Epoll.waitOne(epfd, &event)
             if n < 0 {
                 if errno == EINTR { continue }
                 return
             }
             if n == 0 { continue }
-            let mask = event.loadUnaligned(fromByteOffset: 0, as: UInt32.self)
-            let token = event.loadUnaligned(fromByteOffset: Epoll.dataOffset, as: UInt64.self)
+            let mask = event.events
+            let token = event.data.u64
             switch token {
             case Self.listenerToken:
                 acceptConnections()
@@ -413,7 +404,7 @@ package final class HTTPServer: @unchecked Sendable {
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let fd = withUnsafeMutablePointer(to: &storage) { p in
                 p.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sys.accept4(listener.fd, $0, &length, Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
+                    acceptConnection(listener.fd, $0, &length, flags: Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
                 }
             }
             if fd < 0 {
@@ -424,7 +415,7 @@ package final class HTTPServer: @unchecked Sendable {
                     // pending connection, so the listener does not spin.
                     if spareFD >= 0 {
                         Glibc.close(spareFD)
-                        let victim = sys.accept4(listener.fd, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
+                        let victim = acceptConnection(listener.fd, nil, nil, flags: Int32(SOCK_CLOEXEC.rawValue))
                         if victim >= 0 { Glibc.close(victim) }
                         spareFD = open("/dev/null", O_RDONLY | O_CLOEXEC)
                         continue
@@ -441,16 +432,16 @@ package final class HTTPServer: @unchecked Sendable {
             // will come for them; re-adding the registration re-checks
             // readiness (as the one-shot re-arm below does).
             if stoppedOn != EAGAIN && stoppedOn != EWOULDBLOCK {
-                _ = sys.epollCtl(epfd, Epoll.ctlDel, listener.fd, events: 0, token: 0)
-                if sys.epollCtl(epfd, Epoll.ctlAdd, listener.fd, events: Self.listenerEvents(configuration),
-                                token: Self.listenerToken) != 0 {
+                _ = Epoll.control(epfd, Epoll.ctlDel, listener.fd, events: 0, token: 0)
+                if Epoll.control(epfd, Epoll.ctlAdd, listener.fd, events: Self.listenerEvents(configuration),
+                                 token: Self.listenerToken) != 0 {
                     listenerActive = false
                 }
             }
             return
         }
-        if sys.epollCtl(epfd, Epoll.ctlMod, listener.fd, events: Epoll.input | Epoll.oneShot,
-                        token: Self.listenerToken) != 0 {
+        if Epoll.control(epfd, Epoll.ctlMod, listener.fd, events: Epoll.input | Epoll.oneShot,
+                         token: Self.listenerToken) != 0 {
             listenerActive = false
         }
     }
@@ -473,7 +464,7 @@ package final class HTTPServer: @unchecked Sendable {
         }
         activeConnections.wrappingAdd(1, ordering: .relaxed)
         guard connection.input.reserveFree(max(256, configuration.initialReadBufferBytes)),
-              sys.epollCtl(epfd, Epoll.ctlAdd, fd, events: Epoll.input | Epoll.oneShot, token: connection.token) == 0
+              Epoll.control(epfd, Epoll.ctlAdd, fd, events: Epoll.input | Epoll.oneShot, token: connection.token) == 0
         else {
             closeConnection(connection)
             return
@@ -555,7 +546,7 @@ package final class HTTPServer: @unchecked Sendable {
             switch connection.phase {
             case .lingering:
                 // Close once the client has everything (or at the deadline).
-                if now >= connection.lingerDeadlineNanos || sys.socketQueuesEmpty(connection.fd) {
+                if now >= connection.lingerDeadlineNanos || socketQueuesEmpty(connection.fd) {
                     closeConnection(connection)
                 }
             case .closingAfterWrite:
@@ -584,11 +575,9 @@ package final class HTTPServer: @unchecked Sendable {
 }
 
 /// glibc's malloc_trim(0): returns free heap memory of every arena to the
-/// system. Looked up at run time (Swift's Glibc module does not declare it).
+/// system.
 private func trimHeap() {
-    typealias Trim = @convention(c) (Int) -> Int32
-    struct Once { nonisolated(unsafe) static let trim: Trim? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim").map { unsafeBitCast($0, to: Trim.self) } }
-    _ = Once.trim?(0)
+    _ = malloc_trim(0)
 }
 
 /// RLIMIT_NOFILE as the type setrlimit expects on Glibc.

@@ -1,88 +1,57 @@
-// Linux system calls the Glibc module does not import (sys/epoll.h,
-// sys/eventfd.h and accept4 need _GNU_SOURCE or are not in SwiftGlibc.h),
-// resolved once with dlsym so the calls use the C calling convention.
+// Linux system calls with their real types and constants (the CLinux
+// module: epoll, eventfd, accept4, ioctl), under the transport's names.
 // Also: clocks and a pthread mutex/thread helper used by the transport.
 
+import CLinux
 import Glibc
 
 enum Epoll {
-    static let input: UInt32 = 0x001        // EPOLLIN
-    static let output: UInt32 = 0x004       // EPOLLOUT
-    static let error: UInt32 = 0x008        // EPOLLERR
-    static let hangUp: UInt32 = 0x010       // EPOLLHUP
-    static let oneShot: UInt32 = 1 << 30    // EPOLLONESHOT
-    static let exclusive: UInt32 = 1 << 28  // EPOLLEXCLUSIVE
-    static let edgeTriggered: UInt32 = 1 << 31  // EPOLLET
-    static let ctlAdd: Int32 = 1
-    static let ctlDel: Int32 = 2
-    static let ctlMod: Int32 = 3
-    static let cloexec: Int32 = 0o2000000   // EPOLL_CLOEXEC == O_CLOEXEC
-    /// struct epoll_event is packed (12 bytes) on x86_64 and naturally
-    /// aligned (16 bytes) on other architectures.
-    #if arch(x86_64)
-    static let eventSize = 12
-    static let dataOffset = 4
-    #else
-    static let eventSize = 16
-    static let dataOffset = 8
-    #endif
-}
+    static let input = EPOLLIN.rawValue
+    static let output = EPOLLOUT.rawValue
+    static let error = EPOLLERR.rawValue
+    static let hangUp = EPOLLHUP.rawValue
+    static let oneShot = EPOLLONESHOT.rawValue
+    static let exclusive = EPOLLEXCLUSIVE.rawValue
+    static let edgeTriggered = EPOLLET.rawValue
+    static let ctlAdd = EPOLL_CTL_ADD
+    static let ctlDel = EPOLL_CTL_DEL
+    static let ctlMod = EPOLL_CTL_MOD
 
-/// Function pointers for the calls Glibc's Swift module lacks.
-struct LinuxSystem: @unchecked Sendable {
-    typealias EpollCreate1 = @convention(c) (Int32) -> Int32
-    typealias EpollCtl = @convention(c) (Int32, Int32, Int32, UnsafeMutableRawPointer?) -> Int32
-    typealias EpollWait = @convention(c) (Int32, UnsafeMutableRawPointer?, Int32, Int32) -> Int32
-    typealias EventFD = @convention(c) (UInt32, Int32) -> Int32
-    typealias Accept4 = @convention(c) (Int32, UnsafeMutablePointer<sockaddr>?, UnsafeMutablePointer<socklen_t>?, Int32) -> Int32
-    /// ioctl(fd, request, int *): only used with integer out-parameters.
-    typealias IoctlInt = @convention(c) (Int32, UInt, UnsafeMutablePointer<Int32>?) -> Int32
-
-    let epollCreate1: EpollCreate1
-    let epollCtlFn: EpollCtl
-    let epollWaitFn: EpollWait
-    let eventfd: EventFD
-    let accept4: Accept4
-    let ioctlInt: IoctlInt
-
-    static let shared: LinuxSystem? = {
-        guard let handle = dlopen(nil, RTLD_NOW),
-              let c = dlsym(handle, "epoll_create1"),
-              let ctl = dlsym(handle, "epoll_ctl"),
-              let wait = dlsym(handle, "epoll_wait"),
-              let efd = dlsym(handle, "eventfd"),
-              let acc = dlsym(handle, "accept4"),
-              let io = dlsym(handle, "ioctl")
-        else { return nil }
-        return LinuxSystem(
-            epollCreate1: unsafeBitCast(c, to: EpollCreate1.self),
-            epollCtlFn: unsafeBitCast(ctl, to: EpollCtl.self),
-            epollWaitFn: unsafeBitCast(wait, to: EpollWait.self),
-            eventfd: unsafeBitCast(efd, to: EventFD.self),
-            accept4: unsafeBitCast(acc, to: Accept4.self),
-            ioctlInt: unsafeBitCast(io, to: IoctlInt.self))
-    }()
-
-    /// True when everything sent on the socket has been acknowledged and
-    /// nothing received is unread (SIOCOUTQ and SIOCINQ both 0): closing
-    /// then cannot destroy a response with a reset.
-    func socketQueuesEmpty(_ fd: Int32) -> Bool {
-        var unsent: Int32 = 0
-        var unread: Int32 = 0
-        guard ioctlInt(fd, 0x5411 /* SIOCOUTQ */, &unsent) == 0,
-              ioctlInt(fd, 0x541B /* SIOCINQ */, &unread) == 0 else { return false }
-        return unsent == 0 && unread == 0
-    }
+    /// A new close-on-exec epoll instance, or -1 (errno set).
+    static func create() -> Int32 { epoll_create1(Int32(EPOLL_CLOEXEC)) }
 
     /// epoll_ctl with a 64-bit token as the event data.
     @inline(__always)
-    func epollCtl(_ epfd: Int32, _ op: Int32, _ fd: Int32, events: UInt32, token: UInt64) -> Int32 {
-        withUnsafeTemporaryAllocation(byteCount: Epoll.eventSize, alignment: 8) { raw in
-            raw.storeBytes(of: events, toByteOffset: 0, as: UInt32.self)
-            raw.storeBytes(of: token, toByteOffset: Epoll.dataOffset, as: UInt64.self)
-            return epollCtlFn(epfd, op, fd, raw.baseAddress)
-        }
+    static func control(_ epfd: Int32, _ op: Int32, _ fd: Int32, events: UInt32, token: UInt64) -> Int32 {
+        var event = epoll_event(events: events, data: epoll_data_t(u64: token))
+        return epoll_ctl(epfd, op, fd, &event)
     }
+
+    /// Waits without a timeout for one event: 1, or -1 (errno set).
+    @inline(__always)
+    static func waitOne(_ epfd: Int32, _ event: inout epoll_event) -> Int32 {
+        epoll_wait(epfd, &event, 1, -1)
+    }
+}
+
+/// A non-blocking, close-on-exec eventfd starting at 0, or -1 (errno set).
+func makeEventFD() -> Int32 { eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK)) }
+
+/// accept4(2) on `fd`.
+@inline(__always)
+func acceptConnection(_ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>?, _ length: UnsafeMutablePointer<socklen_t>?, flags: Int32) -> Int32 {
+    proteus_accept4(fd, address, length, flags)
+}
+
+/// True when everything sent on the socket has been acknowledged and
+/// nothing received is unread (SIOCOUTQ and SIOCINQ both 0): closing
+/// then cannot destroy a response with a reset.
+func socketQueuesEmpty(_ fd: Int32) -> Bool {
+    var unsent: Int32 = 0
+    var unread: Int32 = 0
+    guard proteus_ioctl_int(fd, UInt(SIOCOUTQ), &unsent) == 0,
+          proteus_ioctl_int(fd, UInt(SIOCINQ), &unread) == 0 else { return false }
+    return unsent == 0 && unread == 0
 }
 
 // MARK: - Clocks

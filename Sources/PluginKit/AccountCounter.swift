@@ -1,4 +1,4 @@
-// A per-account sign-in counter kept in the store (ABI 1.3 counter_hit), so
+// A per-account sign-in counter kept in the store (counter_hit), so
 // every host and worker process on the same store shares one budget per
 // account name: guesses spread over several hosts count together. Only a
 // store built for an older ABI (UNSUPPORTED) falls back to the host's

@@ -10,9 +10,9 @@ public struct BasicCredentials: Sendable, Equatable {
     /// not well-formed (bad base64, not UTF-8, no colon). The scheme name is
     /// case-insensitive.
     public static func parse(_ header: String) -> BasicCredentials? {
-        let trimmed = header.trimmingCharacters(in: " \t")
+        let trimmed = header.trimmingSpacesAndTabs()
         guard trimmed.utf8.count > 6, trimmed.prefix(6).lowercased() == "basic " else { return nil }
-        let encoded = String(trimmed.dropFirst(6)).trimmingCharacters(in: " \t")
+        let encoded = String(trimmed.dropFirst(6)).trimmingSpacesAndTabs()
         guard let decoded = Base64.decode(encoded, urlSafe: false),
               let text = String(validating: decoded, as: UTF8.self),
               let colon = text.firstIndex(of: ":") else { return nil }

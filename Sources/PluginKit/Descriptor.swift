@@ -51,8 +51,9 @@ public enum InstanceBox {
     public static func retain<T: AnyObject>(_ object: T) -> UnsafeMutableRawPointer {
         Unmanaged.passRetained(object).toOpaque()
     }
-    public static func get<T: AnyObject>(_ pointer: UnsafeMutableRawPointer?, as: T.Type) -> T {
-        Unmanaged<T>.fromOpaque(pointer!).takeUnretainedValue()
+    /// nil for a NULL pointer (the caller answers INVALID).
+    public static func get<T: AnyObject>(_ pointer: UnsafeMutableRawPointer?, as: T.Type) -> T? {
+        pointer.map { Unmanaged<T>.fromOpaque($0).takeUnretainedValue() }
     }
     public static func release<T: AnyObject>(_ pointer: UnsafeMutableRawPointer?, as: T.Type) {
         guard let pointer else { return }

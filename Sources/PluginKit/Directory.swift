@@ -7,11 +7,11 @@ import PluginAPI
 public struct Directory: @unchecked Sendable {
     public let client: StoreClient
 
+    /// Without a store table (the host gives one to dialects only) every
+    /// call throws UNSUPPORTED: StoreClient refuses an empty table.
     public init(host: Host) {
-        guard let table = host.api.pointee.store else {
-            fatalError("the host gave this plugin no store (only dialects get one)")
-        }
-        client = StoreClient(api: table.pointee, store: host.api.pointee.store_ctx, host: host.api)
+        let table = host.api.pointee.store?.pointee ?? proteus_store_api()
+        client = StoreClient(api: table, store: host.api.pointee.store_ctx, host: host.api)
     }
 
     /// nil when the call fails with NOT_FOUND.

@@ -1,4 +1,4 @@
-// Store counters for dialects (ABI 1.3): fixed-window counts every host
+// Store counters for dialects: fixed-window counts every host
 // and worker on the same store shares, e.g. failed sign-ins per account.
 import PluginAPI
 

@@ -38,9 +38,10 @@ public struct Host: @unchecked Sendable {
         withProteusBytes(a) { x in withProteusBytes(b) { y in api.pointee.ct_equal(ctx, x, y) } }
     }
 
-    /// A new arena for calls made outside a request (destroy it after use).
-    public func withArena<R>(_ body: (OpaquePointer) throws -> R) rethrows -> R {
-        guard let arena = api.pointee.arena_create(ctx) else { fatalError("out of memory creating an arena") }
+    /// A new arena for calls made outside a request, destroyed after
+    /// `body`. INTERNAL when the host cannot create one (out of memory).
+    public func withArena<R>(_ body: (OpaquePointer) throws(PluginError) -> R) throws(PluginError) -> R {
+        guard let arena = api.pointee.arena_create(ctx) else { throw .internal("out of memory creating an arena") }
         defer { api.pointee.arena_destroy(arena) }
         return try body(arena)
     }
@@ -56,7 +57,7 @@ public struct Host: @unchecked Sendable {
     }
 
     private func sealOrOpen(_ input: [UInt8], aad: [UInt8], _ f: @convention(c) (UnsafeMutableRawPointer?, proteus_bytes, proteus_bytes, OpaquePointer?, UnsafeMutablePointer<proteus_bytes>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status) throws(PluginError) -> [UInt8] {
-        let result: Result<[UInt8], PluginError> = withArena { arena in
+        let result: Result<[UInt8], PluginError> = try withArena { arena in
             var out = proteus_bytes()
             var err = proteus_error()
             let status = withProteusBytes(input) { i in withProteusBytes(aad) { a in f(ctx, i, a, arena, &out, &err) } }
@@ -85,14 +86,14 @@ public struct Host: @unchecked Sendable {
 
     /// The rate-limit key of a client address (IPv6 collapsed to /56).
     public func clientKey(_ clientIP: proteus_str) -> [UInt8] {
-        withArena { arena in
+        let key: [UInt8]? = try? withArena { arena in
             var out = proteus_bytes()
             var err = proteus_error()
-            guard api.pointee.client_key(ctx, clientIP, arena, &out, &err) == PROTEUS_OK else {
-                return Array(clientIP.buffer)
-            }
+            guard api.pointee.client_key(ctx, clientIP, arena, &out, &err) == PROTEUS_OK else { return nil }
             return out.array ?? []
         }
+        // Without the host's key (no arena, or client_key failed): the raw address.
+        return key ?? Array(clientIP.buffer)
     }
 
     // MARK: credentials (dialects)
@@ -100,7 +101,7 @@ public struct Host: @unchecked Sendable {
     /// Derives a stored verifier (e.g. a PHC string) with the method's first plugin.
     public func enroll(method: String, secret: String) throws(PluginError) -> String {
         guard let enroll = api.pointee.auth_enroll else { throw PluginError.unsupported("the host offers no auth services to this plugin") }
-        let result: Result<String, PluginError> = withArena { arena in
+        let result: Result<String, PluginError> = try withArena { arena in
             var stored = proteus_str()
             var err = proteus_error()
             let status = method.withCString { m in withProteusStr(secret) { enroll(ctx, m, $0, arena, &stored, &err) } }
@@ -120,7 +121,7 @@ public struct Host: @unchecked Sendable {
     /// an error; UNAVAILABLE, INVALID and others throw.
     public func verify(method: String, presented: String, stored: String) throws(PluginError) -> Verification {
         guard let verify = api.pointee.auth_verify else { throw PluginError.unsupported("the host offers no auth services to this plugin") }
-        let result: Result<Verification, PluginError> = withArena { arena in
+        let result: Result<Verification, PluginError> = try withArena { arena in
             var r = proteus_verify_result()
             r.struct_size = UInt32(MemoryLayout<proteus_verify_result>.size)
             var err = proteus_error()

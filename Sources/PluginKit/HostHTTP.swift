@@ -1,4 +1,4 @@
-// host->http_request (ABI 1.3) as a Swift call: outbound HTTP(S) through
+// host->http_request as a Swift call: outbound HTTP(S) through
 // the host, within the operator's bounds (see proteus_plugin.h).
 import PluginAPI
 
@@ -27,16 +27,16 @@ extension Host {
     /// Sends one request and waits for the answer. Blocks up to the
     /// timeout (0 = the host's default, capped by its maximum). Throws
     /// INVALID, DENIED (private destination), UNAVAILABLE (connect, TLS,
-    /// timeout, redirects), TOO_LARGE, and UNSUPPORTED on a host older
-    /// than ABI 1.3.
+    /// timeout, redirects), TOO_LARGE, and UNSUPPORTED when the host
+    /// table is too short for it.
     public func httpRequest(method: String, url: String, headers: [(name: String, value: String)] = [],
                             body: [UInt8]? = nil, timeoutMs: UInt32 = 0,
                             trustExtraCA: Bool = false) throws(PluginError) -> HTTPResult {
         guard offersHTTPRequest, let send = api.pointee.http_request else {
-            throw .unsupported("the host is older than ABI 1.3 and cannot send HTTP requests")
+            throw .unsupported("the host's table is too short: it cannot send HTTP requests")
         }
         let flags = trustExtraCA ? UInt32(PROTEUS_HTTP_TRUST_EXTRA_CA) : 0
-        let result: Result<HTTPResult, PluginError> = withArena { arena in
+        let result: Result<HTTPResult, PluginError> = try withArena { arena in
             // The request's headers are copied into the call's arena: one
             // allocation lifetime for the whole call.
             let writer = ArenaWriter(host: api, arena: arena)

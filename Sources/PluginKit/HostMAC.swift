@@ -1,4 +1,4 @@
-// host->mac (ABI 1.4) as a Swift call: HMAC-SHA256 under a key the host
+// host->mac as a Swift call: HMAC-SHA256 under a key the host
 // derives from its secret key for this plugin and a purpose. For tokens a
 // plugin signs itself (e.g. JWS HS256) without holding key material.
 import PluginAPI
@@ -13,10 +13,10 @@ extension Host {
 
     /// The 32-byte MAC of `message` for `purpose` (1...256 bytes). Same
     /// inputs, same MAC on every worker and host sharing the secret key.
-    /// UNSUPPORTED on a host older than ABI 1.4.
+    /// UNSUPPORTED when the host table is too short for it.
     public func mac(purpose: String, message: [UInt8]) throws(PluginError) -> [UInt8] {
         guard offersMAC, let mac = api.pointee.mac else {
-            throw .unsupported("the host is older than ABI 1.4 and offers no keyed MAC")
+            throw .unsupported("the host's table is too short: it offers no keyed MAC")
         }
         var out = [UInt8](repeating: 0, count: 32)
         var err = proteus_error()

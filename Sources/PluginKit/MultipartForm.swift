@@ -24,7 +24,7 @@ public enum MultipartForm {
     public static func isMultipart(contentType: String?) -> Bool {
         guard let contentType else { return false }
         let type = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        return type.trimmingCharacters(in: " \t").lowercased() == "multipart/form-data"
+        return type.trimmingSpacesAndTabs().lowercased() == "multipart/form-data"
     }
 
     /// The boundary of a `multipart/form-data` Content-Type: 1…70 characters
@@ -33,11 +33,11 @@ public enum MultipartForm {
         guard isMultipart(contentType: contentType) else { throw Malformed("Content-Type is not multipart/form-data") }
         var found: String?
         for piece in contentType.split(separator: ";", omittingEmptySubsequences: false).dropFirst() {
-            let p = String(piece).trimmingCharacters(in: " \t")
+            let p = String(piece).trimmingSpacesAndTabs()
             if p.isEmpty { continue }
             guard let eq = p.firstIndex(of: "=") else { throw Malformed("Malformed Content-Type parameter") }
-            let name = String(p[..<eq]).trimmingCharacters(in: " \t").lowercased()
-            var value = String(p[p.index(after: eq)...]).trimmingCharacters(in: " \t")
+            let name = String(p[..<eq]).trimmingSpacesAndTabs().lowercased()
+            var value = String(p[p.index(after: eq)...]).trimmingSpacesAndTabs()
             guard name == "boundary" else { continue }
             guard found == nil else { throw Malformed("More than one boundary") }
             if value.hasPrefix("\"") {
@@ -109,7 +109,7 @@ public enum MultipartForm {
             let name = String(line[..<colon]).lowercased()
             guard !name.isEmpty, name.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else { throw Malformed("Malformed part header name") }
             guard !line.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) else { throw Malformed("Bare CR or LF in part header") }
-            headers.append((name, String(line[line.index(after: colon)...]).trimmingCharacters(in: " \t")))
+            headers.append((name, String(line[line.index(after: colon)...]).trimmingSpacesAndTabs()))
         }
         return headers
     }
@@ -121,7 +121,7 @@ public enum MultipartForm {
         guard type == "form-data" else { throw Malformed("Content-Disposition is not form-data") }
         guard let name = parameters["name"] else { throw Malformed("A part without a name") }
         let contentType = headers.first { $0.0 == "content-type" }.map {
-            ($0.1.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "").trimmingCharacters(in: " \t").lowercased()
+            ($0.1.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "").trimmingSpacesAndTabs().lowercased()
         }
         return MultipartPart(name: name, filename: parameters["filename"], contentType: contentType, body: [])
     }

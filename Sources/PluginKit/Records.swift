@@ -199,9 +199,13 @@ public struct UserPage: Sendable {
     public var total: UInt64
     public var users: [UserRecord]
     public init(total: UInt64, users: [UserRecord]) { self.total = total; self.users = users }
-    public init(_ c: proteus_user_page) {
-        total = c.total
-        users = (0..<Int(c.count)).map { UserRecord(c.items[$0]) }
+    /// Nil when the store wrote a page this reader cannot read (see RecordArray).
+    public init?(_ page: UnsafePointer<proteus_user_page>) {
+        guard RecordArray.isComplete(page), let users = RecordArray.read(page.pointee.items, count: page.pointee.count, UserRecord.init) else {
+            return nil
+        }
+        total = page.pointee.total
+        self.users = users
     }
 }
 
@@ -213,7 +217,7 @@ extension ArenaWriter {
 
     public func user(_ r: UserRecord) throws -> proteus_user {
         var c = proteus_user()
-        c.struct_size = UInt32(MemoryLayout<proteus_user>.size)
+        c.struct_size = RecordArray.size(of: proteus_user.self)
         c.flags = r.flags
         c.id = id(r.id)
         c.version = r.version
@@ -248,6 +252,7 @@ extension ArenaWriter {
 
     public func userPage(total: UInt64, users: [UserRecord]) throws -> UnsafeMutablePointer<proteus_user_page> {
         let page = try allocate(proteus_user_page.self, count: 1)
+        page.pointee.struct_size = RecordArray.size(of: proteus_user_page.self)
         page.pointee.total = total
         page.pointee.count = UInt32(users.count)
         if !users.isEmpty {
@@ -260,7 +265,7 @@ extension ArenaWriter {
 
     public func group(_ r: GroupRecord) throws -> proteus_group {
         var c = proteus_group()
-        c.struct_size = UInt32(MemoryLayout<proteus_group>.size)
+        c.struct_size = RecordArray.size(of: proteus_group.self)
         c.id = id(r.id)
         c.version = r.version
         c.created_at = r.createdAt
@@ -274,7 +279,7 @@ extension ArenaWriter {
 
     public func role(_ r: RoleRecord) throws -> proteus_role {
         var c = proteus_role()
-        c.struct_size = UInt32(MemoryLayout<proteus_role>.size)
+        c.struct_size = RecordArray.size(of: proteus_role.self)
         c.id = r.id
         c.slug = try str(r.slug)
         c.name = try str(r.name)
@@ -284,7 +289,7 @@ extension ArenaWriter {
 
     public func session(_ r: SessionRecord) throws -> proteus_session {
         var c = proteus_session()
-        c.struct_size = UInt32(MemoryLayout<proteus_session>.size)
+        c.struct_size = RecordArray.size(of: proteus_session.self)
         c.token_hash = try bytes(r.tokenHash)
         c.user_id = id(r.userID)
         c.ns = try str(r.namespace)
@@ -296,7 +301,7 @@ extension ArenaWriter {
 
     public func apiKey(_ r: APIKeyRecord) throws -> proteus_api_key {
         var c = proteus_api_key()
-        c.struct_size = UInt32(MemoryLayout<proteus_api_key>.size)
+        c.struct_size = RecordArray.size(of: proteus_api_key.self)
         c.key_hash = try bytes(r.keyHash)
         c.user_id = id(r.userID)
         c.ns = try str(r.namespace)
@@ -308,7 +313,7 @@ extension ArenaWriter {
 
     public func identity(_ r: IdentityRecord) throws -> proteus_identity {
         var c = proteus_identity()
-        c.struct_size = UInt32(MemoryLayout<proteus_identity>.size)
+        c.struct_size = RecordArray.size(of: proteus_identity.self)
         c.provider = try str(r.provider)
         c.subject = try str(r.subject)
         c.user_id = id(r.userID)
@@ -317,7 +322,7 @@ extension ArenaWriter {
 
     public func query(_ q: UserQuery) throws -> proteus_user_query {
         var c = proteus_user_query()
-        c.struct_size = UInt32(MemoryLayout<proteus_user_query>.size)
+        c.struct_size = RecordArray.size(of: proteus_user_query.self)
         c.username_contains = try str(q.usernameContains)
         c.email = try str(q.email)
         c.has_role = try str(q.hasRole)
@@ -346,6 +351,8 @@ extension ArenaWriter {
     private func list<Item, CItem, List>(_ items: [Item], _ type: List.Type, _ convert: (Item) throws -> CItem,
                                          _ fill: (UnsafeMutablePointer<List>, UInt32, UnsafePointer<CItem>?) -> Void) throws -> UnsafeMutablePointer<List> {
         let list = try allocate(List.self, count: 1)
+        // Every list starts with its struct_size.
+        UnsafeMutableRawPointer(list).storeBytes(of: RecordArray.size(of: List.self), as: UInt32.self)
         var pointer: UnsafePointer<CItem>? = nil
         if !items.isEmpty {
             let out = try allocate(CItem.self, count: items.count)

@@ -32,12 +32,23 @@ public final class StoreClient: @unchecked Sendable {
 
     /// Checks a status, turning the error out-parameter into a PluginError.
     public func check(_ function: String = #function, _ body: (UnsafeMutablePointer<proteus_error>) -> proteus_status) throws {
+        // An empty table (struct_size 0) is "no store": every entry is NULL.
+        guard api.struct_size != 0 else {
+            throw PluginError.unsupported("\(function.prefix { $0 != "(" }): this plugin has no store (the host gives one to dialects only)")
+        }
         var err = proteus_error()
         let status = body(&err)
         guard status == PROTEUS_OK else {
-            let name = function.prefix { $0 != "(" }
-            throw PluginError(status, "\(name): " + PluginError(status: status, from: err).message)
+            let failure = PluginError(status, "\(function.prefix { $0 != "(" }): " + PluginError(status: status, from: err).message)
+            // What operators need to see; per-record answers (NOT_FOUND,
+            // STALE, CONFLICT...) are normal and stay out of the log.
+            if status == PROTEUS_E_UNAVAILABLE || status == PROTEUS_E_INTERNAL { log(failure) }
+            throw failure
         }
+    }
+
+    private func log(_ failure: PluginError) {
+        withProteusStr("store call failed: \(failure.message)") { host.pointee.log?(host.pointee.ctx, PROTEUS_LOG_WARN, $0) }
     }
 
     /// The status a call ends with (OK or the failure's code).
@@ -122,7 +133,8 @@ public final class StoreClient: @unchecked Sendable {
             var out: UnsafeMutablePointer<proteus_user_page>?
             try check { api.user_search!(raw, &c, arena, &out, $0) }
             guard let out else { throw PluginError.internal("user_search returned OK without a page") }
-            return UserPage(out.pointee)
+            guard let page = UserPage(out) else { throw PluginError.internal("user_search returned a page this reader cannot read") }
+            return page
         }
     }
 
@@ -140,7 +152,8 @@ public final class StoreClient: @unchecked Sendable {
             let cursor = after.map { proteus_id(byteArray: $0) } ?? proteus_id()
             try check { api.users_export!(raw, after != nil, cursor, limit, arena, &out, $0) }
             guard let out else { throw PluginError.internal("users_export returned OK without a page") }
-            return UserPage(out.pointee)
+            guard let page = UserPage(out) else { throw PluginError.internal("users_export returned a page this reader cannot read") }
+            return page
         }
     }
 
@@ -166,8 +179,11 @@ public final class StoreClient: @unchecked Sendable {
         try withArena { _, arena in
             var out: UnsafeMutablePointer<proteus_group_list>?
             try check { api.group_list!(raw, arena, &out, $0) }
-            guard let list = out?.pointee else { return [] }
-            return (0..<Int(list.count)).map { GroupRecord(list.items[$0]) }
+            guard let out else { return [] }
+            guard RecordArray.isComplete(out), let items = RecordArray.read(out.pointee.items, count: out.pointee.count, GroupRecord.init) else {
+                throw PluginError.internal("group_list returned a list this reader cannot read")
+            }
+            return items
         }
     }
 
@@ -211,8 +227,11 @@ public final class StoreClient: @unchecked Sendable {
         try withArena { _, arena in
             var out: UnsafeMutablePointer<proteus_role_list>?
             try check { api.role_list!(raw, arena, &out, $0) }
-            guard let list = out?.pointee else { return [] }
-            return (0..<Int(list.count)).map { RoleRecord(list.items[$0]) }
+            guard let out else { return [] }
+            guard RecordArray.isComplete(out), let items = RecordArray.read(out.pointee.items, count: out.pointee.count, RoleRecord.init) else {
+                throw PluginError.internal("role_list returned a list this reader cannot read")
+            }
+            return items
         }
     }
 
@@ -288,8 +307,11 @@ public final class StoreClient: @unchecked Sendable {
             var out: UnsafeMutablePointer<proteus_api_key_list>?
             let id = user.map { proteus_id(byteArray: $0) } ?? proteus_id()
             try check { api.apikey_list!(raw, user != nil, id, arena, &out, $0) }
-            guard let list = out?.pointee else { return [] }
-            return (0..<Int(list.count)).map { APIKeyRecord(list.items[$0]) }
+            guard let out else { return [] }
+            guard RecordArray.isComplete(out), let items = RecordArray.read(out.pointee.items, count: out.pointee.count, APIKeyRecord.init) else {
+                throw PluginError.internal("apikey_list returned a list this reader cannot read")
+            }
+            return items
         }
     }
 
@@ -339,24 +361,18 @@ public final class StoreClient: @unchecked Sendable {
             var out: UnsafeMutablePointer<proteus_identity_list>?
             let id = user.map { proteus_id(byteArray: $0) } ?? proteus_id()
             try check { api.identity_list!(raw, user != nil, id, arena, &out, $0) }
-            guard let list = out?.pointee else { return [] }
-            return (0..<Int(list.count)).map { IdentityRecord(list.items[$0]) }
+            guard let out else { return [] }
+            guard RecordArray.isComplete(out), let items = RecordArray.read(out.pointee.items, count: out.pointee.count, IdentityRecord.init) else {
+                throw PluginError.internal("identity_list returned a list this reader cannot read")
+            }
+            return items
         }
     }
 
-    // MARK: counters (ABI 1.3)
+    // MARK: counters
 
-    /// Whether the table reaches the counter functions (its struct_size) and
-    /// fills them: a table from a store built against ABI <= 1.2 does not.
-    public var hasCounters: Bool {
-        let end = MemoryLayout<proteus_store_api>.offset(of: \proteus_store_api.counter_clear)! + MemoryLayout<UnsafeRawPointer>.size
-        return Int(api.struct_size) >= end && api.counter_hit != nil && api.counter_clear != nil
-    }
-
-    /// counter_hit: adds `weight` in the key's fixed window; UNSUPPORTED when
-    /// the store has no counters.
+    /// counter_hit: adds `weight` in the key's fixed window.
     public func hitCounter(_ key: [UInt8], weight: UInt32, windowSeconds: UInt32, now: Int64) throws -> CounterHit {
-        guard hasCounters else { throw PluginError.unsupported("hitCounter: the store has no counters (ABI < 1.3)") }
         var count: UInt64 = 0
         var ends: Int64 = 0
         try key.withUnsafeBufferPointer { k in
@@ -366,7 +382,6 @@ public final class StoreClient: @unchecked Sendable {
     }
 
     public func clearCounter(_ key: [UInt8]) throws {
-        guard hasCounters else { throw PluginError.unsupported("clearCounter: the store has no counters (ABI < 1.3)") }
         try key.withUnsafeBufferPointer { k in
             try check { api.counter_clear!(raw, proteus_bytes(ptr: k.baseAddress, len: k.count), $0) }
         }

@@ -21,6 +21,8 @@ final class AllFiveDialectsPostgresTests: AllFiveDialectsTests {
     override func testPerDialectDocumentsNeverClobberEachOther() throws { try super.testPerDialectDocumentsNeverClobberEachOther() }
     override func testAccountWithoutUsernameBreaksNoListing() throws { try super.testAccountWithoutUsernameBreaksNoListing() }
     override func testTwoFactorTurnedOnElsewhereIsEnforced() throws { try super.testTwoFactorTurnedOnElsewhereIsEnforced() }
+    override func testTwoFactorTurnedOnThroughListenMoeIsEnforcedEverywhere() throws { try super.testTwoFactorTurnedOnThroughListenMoeIsEnforcedEverywhere() }
+    override func testOperatorMayExemptADialectFromTheSecondFactor() throws { try super.testOperatorMayExemptADialectFromTheSecondFactor() }
 
     /// Every test of AllFiveDialectsTests has an override above.
     func testEveryAllFiveTestRunsOnPostgres() throws {
@@ -33,6 +35,6 @@ final class AllFiveDialectsPostgresTests: AllFiveDialectsTests {
             names.append(name)
             XCTAssertTrue(mine.contains("override func \(name)() throws { try super.\(name)() }"), "AllFiveDialectsTests.\(name) does not run on PostgreSQL")
         }
-        XCTAssertEqual(names.count, 7)
+        XCTAssertEqual(names.count, 9)
     }
 }

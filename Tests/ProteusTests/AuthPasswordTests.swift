@@ -346,7 +346,7 @@ final class AuthPasswordTests: XCTestCase {
         let runtime = HostRuntime(dataDirectory: NSTemporaryDirectory(), secretKey: [UInt8](repeating: 1, count: 32),
                                   rateLimiter: try RateLimiter())
         for (options, mention) in cases {
-            XCTAssertThrowsError(try PluginInstance.create(plugin, optionsJSON: options, runtime: runtime, forDialect: false), options) { error in
+            XCTAssertThrowsError(try PluginInstance.create(plugin, optionsJSON: options, runtime: runtime, dialect: nil), options) { error in
                 let text = "\(error)"
                 XCTAssertTrue(text.contains(mention), "\(options) → \(text)")
             }
@@ -354,7 +354,7 @@ final class AuthPasswordTests: XCTestCase {
         // The good ones, including the edges.
         for options in ["{}", "", #"{"iterations": null}"#, #"{"memoryKiB": 8}"#, #"{"memoryKiB": 128, "parallelism": 16}"#,
                         #"{"memoryKiB": 4194304, "iterations": 1e1, "maxPasswordBytes": 1}"#] {
-            XCTAssertNoThrow(try PluginInstance.create(plugin, optionsJSON: options, runtime: runtime, forDialect: false).destroy(), options)
+            XCTAssertNoThrow(try PluginInstance.create(plugin, optionsJSON: options, runtime: runtime, dialect: nil).destroy(), options)
         }
     }
 

@@ -195,6 +195,51 @@ final class AuthTOTPTests: XCTestCase {
         XCTAssertTrue(huge.message.contains("at most 256"), huge.message)
     }
 
+    // MARK: recovery codes
+
+    func testRecoveryCodesStandInForACodeOnceEach() throws {
+        let h = try TOTPHarness()
+        TOTPFakeClock.set(seconds: Self.now)
+        let codes = ["abcde-fghij", "KLMNO-PQRST", "2345 6723 45"]
+        let e = h.enroll(([Self.secretBase32] + codes).joined(separator: "\n"))
+        XCTAssertEqual(e.status, PROTEUS_OK, e.message)
+        let stored = try XCTUnwrap(e.stored)
+        XCTAssertTrue(stored.contains("$r="), stored)
+        for code in codes { XCTAssertFalse(stored.lowercased().contains(code.lowercased().replacingOccurrences(of: "-", with: "")), stored) }
+
+        // Any case, dashes and spaces ignored; once each; the step is kept.
+        let used = h.verify("ABCDEFGHIJ", stored)
+        XCTAssertEqual(used.status, PROTEUS_OK, used.message)
+        let after = try XCTUnwrap(used.stored)
+        XCTAssertEqual(after.components(separatedBy: ".").count, 2, after)
+        XCTAssertEqual(h.verify("abcde-fghij", after).status, PROTEUS_E_DENIED)
+        XCTAssertEqual(h.verify("klmno-pqrst", after).status, PROTEUS_OK)
+        XCTAssertEqual(h.verify("zzzzz-zzzzz", after).status, PROTEUS_E_DENIED)
+        // A TOTP code still works next to them, and keeps the codes.
+        let totp = h.verify(code(Self.now / 30), after)
+        XCTAssertEqual(totp.status, PROTEUS_OK, totp.message)
+        XCTAssertTrue(try XCTUnwrap(totp.stored).hasSuffix(String(after.split(separator: "$").last ?? "")), "recovery field kept")
+
+        // Re-enrolling an existing verifier replaces its codes; the secret stays.
+        let again = h.enroll(after + "\nnew-code-0001")
+        XCTAssertEqual(again.status, PROTEUS_OK, again.message)
+        let replaced = try XCTUnwrap(again.stored)
+        XCTAssertEqual(h.verify("klmno-pqrst", replaced).status, PROTEUS_E_DENIED)
+        XCTAssertEqual(h.verify("NEWCODE0001", replaced).status, PROTEUS_OK)
+        XCTAssertEqual(h.verify(code(Self.now / 30), replaced).status, PROTEUS_OK)
+        // Without codes, a code-shaped value is just a wrong TOTP code.
+        XCTAssertEqual(h.verify("abcde-fghij", try XCTUnwrap(h.enroll(Self.secretBase32).stored)).status, PROTEUS_E_DENIED)
+
+        // Malformed, repeated or too many codes are refused at enrolment.
+        for bad in ["short", "abc_defghij", String(repeating: "a", count: 65)] {
+            XCTAssertEqual(h.enroll(Self.secretBase32 + "\n" + bad).status, PROTEUS_E_INVALID, bad)
+        }
+        XCTAssertEqual(h.enroll(Self.secretBase32 + "\nabcdefghij\nABCDE-FGHIJ").status, PROTEUS_E_INVALID, "the same code twice")
+        let many = (0..<17).map { String(format: "code%06d", $0) }
+        XCTAssertEqual(h.enroll(([Self.secretBase32] + many).joined(separator: "\n")).status, PROTEUS_E_INVALID)
+        XCTAssertEqual(h.enroll(([Self.secretBase32] + many.prefix(16)).joined(separator: "\n")).status, PROTEUS_OK)
+    }
+
     // MARK: verify: now, skew, replay
 
     func testCodeForNowVerifiesWithTheRealClock() throws {
@@ -490,14 +535,14 @@ final class AuthTOTPTests: XCTestCase {
         let runtime = HostRuntime(dataDirectory: NSTemporaryDirectory(), secretKey: [UInt8](repeating: 1, count: 32),
                                   rateLimiter: try RateLimiter())
         for (options, mention) in cases {
-            XCTAssertThrowsError(try PluginInstance.create(plugin, optionsJSON: options, runtime: runtime, forDialect: false), options) { error in
+            XCTAssertThrowsError(try PluginInstance.create(plugin, optionsJSON: options, runtime: runtime, dialect: nil), options) { error in
                 let text = "\(error)"
                 XCTAssertTrue(text.contains(mention), "\(options) → \(text)")
             }
         }
         for options in ["{}", "", #"{"digits": null}"#, #"{"digits": 8, "periodSeconds": 10, "skewSteps": 0, "algorithm": "SHA1"}"#,
                         #"{"periodSeconds": 120, "skewSteps": 5, "algorithm": "sha512"}"#] {
-            XCTAssertNoThrow(try PluginInstance.create(plugin, optionsJSON: options, runtime: runtime, forDialect: false).destroy(), options)
+            XCTAssertNoThrow(try PluginInstance.create(plugin, optionsJSON: options, runtime: runtime, dialect: nil).destroy(), options)
         }
     }
 

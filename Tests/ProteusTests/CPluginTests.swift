@@ -34,6 +34,40 @@ final class CPluginTests: XCTestCase {
         XCTAssertTrue(server.outputText.contains("[hello-c]: hello-c created"), server.outputText)
     }
 
+    /// A C dialect calling host functions with a NULL ctx gets INVALID with a
+    /// message (or, for functions without an error channel, nothing happens);
+    /// the worker keeps serving.
+    func testNullContextFromACDialectIsInvalidNotACrash() throws {
+        let dir = TemporaryDirectory.make("cplugin-null-ctx")
+        let library = try CPluginBuilder.compile("null_ctx_dialect.c", into: dir + "/libproteus-null-ctx-c.so")
+        var config = ProteusProcess.defaultConfig(directory: dir)
+        config["dialects"] = [["plugin": library, "mount": "/"]]
+        let server = try ProteusProcess(config: config, directory: dir)
+        defer { server.stop() }
+        let client = APIClient(port: server.port)
+
+        let invalid = 4  // PROTEUS_E_INVALID
+        let expected: JSONValue = [
+            // (host->store is the store's own table: the store answers.)
+            "stats": .string("\(invalid): no store instance (NULL)"),
+            "counter_hit": .string("\(invalid): no store instance (NULL)"),
+            "seal": .string("\(invalid): seal: NULL ctx"),
+            "open": .string("\(invalid): open: NULL ctx"),
+            "mac": .string("\(invalid): mac: NULL ctx"),
+            "rate_limit": .string("\(invalid): rate_limit: NULL ctx"),
+            "auth_enroll": .string("\(invalid): auth_enroll: NULL ctx"),
+            "auth_verify": .string("\(invalid): auth_verify: NULL ctx"),
+            "http_request": .string("\(invalid): http_request: NULL ctx"),
+        ]
+        for _ in 0..<2 {
+            let probe = try client.request("GET", "/probe")
+            XCTAssertEqual(probe.status, 200, server.outputText)
+            XCTAssertEqual(probe.json, expected)
+            XCTAssertNil(probe.header("x-lost"))
+        }
+        XCTAssertFalse(server.outputText.contains("logged with a NULL ctx"), server.outputText)
+    }
+
     func testPluginsCommandListsTheCPlugin() throws {
         let dir = TemporaryDirectory.make("cplugin-list")
         _ = try CPluginBuilder.build(into: dir)
@@ -42,7 +76,7 @@ final class CPluginTests: XCTestCase {
         XCTAssertTrue(output.contains("dialect"), output)
         XCTAssertTrue(output.contains("hello-c"), output)
         XCTAssertTrue(output.contains("1.0.0"), output)
-        XCTAssertTrue(output.contains("1.4 "), output)
+        XCTAssertTrue(output.contains("2.0 "), output)
     }
 
     func testPluginsCommandListsTheBuiltPlugins() throws {

@@ -1,5 +1,5 @@
 // PluginKit's CompactJWS on its own (HS256 with a test MAC), and
-// PluginKit's Host.mac on a host older than ABI 1.4.
+// PluginKit's Host.mac on a host table too short to hold mac.
 import PluginAPI
 import PluginKit
 import ProteusJSON
@@ -73,12 +73,11 @@ final class CompactJWSTests: XCTestCase {
         }
     }
 
-    /// A plugin built for 1.4 on a 1.3 host: UNSUPPORTED, not a crash.
+    /// A host table whose struct_size ends before mac: UNSUPPORTED, not a crash.
     func testHostMACOnAnOlderHostIsUnsupported() throws {
         var table = proteus_host_api()
         table.struct_size = UInt32(MemoryLayout<proteus_host_api>.offset(of: \proteus_host_api.mac)!)
-        table.abi_major = 1
-        table.abi_minor = 3
+        table.abi_major = UInt16(PROTEUS_ABI_MAJOR)
         try withUnsafePointer(to: &table) { api in
             let host = PluginKit.Host(api)
             XCTAssertFalse(host.offersMAC)

@@ -63,6 +63,10 @@ final class ConfigTests: XCTestCase {
         try assertRefused(c, mentions: ["\"limits.maxBodyBytes\"", "integer"])
         c = base(dir); c["trustedProxies"] = ["not-an-ip"]
         try assertRefused(c, mentions: ["trustedProxies[0]"])
+        c = base(dir); c["dialects"] = [["plugin": "aiostreams", "mount": "/", "options": ["allowPasswordOnlyForMfaUsers": "yes"]]]
+        try assertRefused(c, mentions: ["\"dialects[0].options.allowPasswordOnlyForMfaUsers\"", "true or false"])
+        c = base(dir); c["store"] = ["plugin": "sqlite", "options": ["allowPasswordOnlyForMfaUsers": true]]
+        try assertRefused(c, mentions: ["allowPasswordOnlyForMfaUsers"])
     }
 
     func testMissingPluginAndKindMismatch() throws {
@@ -82,11 +86,13 @@ final class ConfigTests: XCTestCase {
         let noEntry = try CPluginBuilder.build(into: dir, name: "libproteus-noentry.so", defines: ["HELLO_NO_ENTRY"])
         let badMagic = try CPluginBuilder.build(into: dir, name: "libproteus-badmagic.so", defines: ["HELLO_BAD_MAGIC"])
         let badABI = try CPluginBuilder.build(into: dir, name: "libproteus-badabi.so", defines: ["HELLO_ABI_MAJOR=99"])
+        let oldMajor = try CPluginBuilder.build(into: dir, name: "libproteus-abi1.so", defines: ["HELLO_ENTRY_V1"])
         let cases: [(String, [String])] = [
             (notALibrary, ["dlopen failed"]),
-            (noEntry, ["no exported symbol proteus_plugin_entry_v1"]),
+            (noEntry, ["no exported symbol proteus_plugin_entry_v2"]),
+            (oldMajor, ["libproteus-abi1.so", "ABI mismatch", "plugin built for ABI 1.x", "host speaks 2.0", "rebuild"]),
             (badMagic, ["bad descriptor magic"]),
-            (badABI, ["ABI mismatch", "plugin built for ABI 99.", "host speaks 1."]),
+            (badABI, ["ABI mismatch", "plugin built for ABI 99.", "host speaks 2."]),
         ]
         for (path, reasons) in cases {
             var c = base(dir); c["dialects"] = [["plugin": path, "mount": "/"]]

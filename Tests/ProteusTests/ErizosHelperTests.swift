@@ -23,6 +23,11 @@ final class ErizosHelperTests: XCTestCase {
         XCTAssertEqual(ISOTime.format(millis: 0), "1970-01-01T00:00:00.000Z")
         XCTAssertEqual(ISOTime.format(millis: 951_782_400_007), "2000-02-29T00:00:00.007Z")
         XCTAssertEqual(ISOTime.format(millis: -1), "1969-12-31T23:59:59.999Z")
+        // Years are printed unpadded (unchanged by gmtime_r); the ends of Int64 do not trap.
+        XCTAssertEqual(ISOTime.format(millis: -62_135_596_800_001), "0-12-31T23:59:59.999Z")
+        XCTAssertEqual(ISOTime.format(millis: 253_402_300_800_000), "10000-01-01T00:00:00.000Z")
+        XCTAssertEqual(ISOTime.format(millis: .max), "292278994-08-17T07:12:55.807Z")
+        XCTAssertEqual(ISOTime.format(millis: .min), "-292275055-05-16T16:47:04.192Z")
     }
 
     func testSignInLimitOption() throws {

@@ -1,4 +1,4 @@
-// host->mac's derivation (ABI 1.4): HMAC-SHA256 itself against RFC 4231,
+// host->mac's derivation: HMAC-SHA256 itself against RFC 4231,
 // and keys separated by plugin and purpose.
 import XCTest
 import PluginKit

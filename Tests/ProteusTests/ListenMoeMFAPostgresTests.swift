@@ -25,6 +25,7 @@ final class ListenMoeMFAPostgresTests: ListenMoeMFATests {
     override func testRecoveryCodesWorkOnceEachAndOnlyForTheirEnrolment() throws {
         try super.testRecoveryCodesWorkOnceEachAndOnlyForTheirEnrolment()
     }
+    override func testRecoveryCodesWorkAtMCSManagerTooOnceEach() throws { try super.testRecoveryCodesWorkAtMCSManagerTooOnceEach() }
     override func testDisableNeedsACodeAndEndsEveryToken() throws { try super.testDisableNeedsACodeAndEndsEveryToken() }
     override func testWrongCodesAreLimitedPerAccountAcrossHosts() throws { try super.testWrongCodesAreLimitedPerAccountAcrossHosts() }
     override func testWindowEdgesAndCodesSharedWithMCSManager() throws { try super.testWindowEdgesAndCodesSharedWithMCSManager() }

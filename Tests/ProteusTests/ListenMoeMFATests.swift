@@ -113,8 +113,12 @@ class ListenMoeMFATests: XCTestCase {
         XCTAssertGreaterThan(user.mfaLastStep, 0)
         let doc = user.document("listenmoe") ?? ""
         XCTAssertFalse(doc.contains("mfaPending"), doc)
+        // The totp plugin keeps the recovery codes' keyed hashes in the verifier.
+        XCTAssertTrue(verifier.contains("$r="), verifier)
         for code in recovery {
-            XCTAssertFalse(doc.contains(code) || doc.contains(code.replacingOccurrences(of: "-", with: "")), "\(code) in \(doc)")
+            for text in [doc, verifier] {
+                XCTAssertFalse(text.contains(code) || text.contains(code.replacingOccurrences(of: "-", with: "")), "\(code) in \(text)")
+            }
         }
 
         // MFA on: the enrolment routes refuse.
@@ -276,6 +280,22 @@ class ListenMoeMFATests: XCTestCase {
         let codes = CodeSequence(account.secret, from: -4)
         assertLM(try lm.call("POST", "/users/sara/mfa", token: token, json: ["token": .string(try codes.next())]), 200)
         assertLM(try loginMFA(try pendingToken("sara"), recovery[3]), 401, "Invalid OTP provided.")
+    }
+
+    /// The totp plugin keeps the codes: MCSManager's 2FA step takes them
+    /// too, and a code used in one dialect is spent in the other.
+    func testRecoveryCodesWorkAtMCSManagerTooOnceEach() throws {
+        lm.stop()
+        lm = try LMServer(label: "lm-mfa-recovery-panel", panel: true, totp: Self.wideWindow)
+        let (_, recovery) = try enrolled("rita")
+        assertEnvelope(try PanelClient(port: lm.port).login("rita", "hunter2hunter2"), 200, "NEED_2FA")
+        XCTAssertEqual(try PanelClient(port: lm.port).login("rita", "hunter2hunter2", code: recovery[0]).status, 200)
+        assertEnvelope(try PanelClient(port: lm.port).login("rita", "hunter2hunter2", code: recovery[0]), 401, "Two-factor authentication code is incorrect")
+        assertLM(try loginMFA(try pendingToken("rita"), recovery[0]), 401, "Invalid OTP provided.")
+        // Used here first: spent there.
+        _ = try signIn("rita", recovery[1])
+        assertEnvelope(try PanelClient(port: lm.port).login("rita", "hunter2hunter2", code: recovery[1]), 401, "Two-factor authentication code is incorrect")
+        XCTAssertEqual(try PanelClient(port: lm.port).login("rita", "hunter2hunter2", code: recovery[2].uppercased()).status, 200)
     }
 
     // MARK: turning MFA off

@@ -1,5 +1,5 @@
 // The per-account sign-in limit is shared by every host on one store: its
-// counter lives in the store (ABI 1.3 counter_hit), so wrong passwords for
+// counter lives in the store (counter_hit), so wrong passwords for
 // one account sent alternately to two `proteus` hosts reach the first 429
 // after as many failures as on one host (10 by default), not twice as many.
 // Real binaries: two hosts on one PostgreSQL database, and two hosts on one

@@ -1,7 +1,6 @@
-// Store counters (ABI 1.3) beyond the conformance suite: both stores'
-// migrations from schema 1, the bounded clean-up of expired counters, and a
-// store built for ABI 1.2 (its table ends before the counter functions):
-// the host never reads past its struct_size and answers UNSUPPORTED.
+// Store counters beyond the conformance suite: both stores' migrations from
+// schema 1, the bounded clean-up of expired counters; and store tables the
+// host must refuse (too short, a NULL function), since dialects call them.
 import Glibc
 import PluginAPI
 import PluginKit
@@ -76,54 +75,35 @@ final class StoreCounterTests: XCTestCase {
         XCTAssertEqual(rows(), "4", "only the live counters are left", file: file, line: line)
     }
 
-    func testStoreBuiltForABI12HasNoCountersAndTheHostAnswersUnsupported() throws {
+    /// A store table shorter than ABI 2.0's, or with a NULL function, is
+    /// refused when the store is bound, naming what is wrong: dialects get
+    /// the store's own table, so it must be complete.
+    func testIncompleteStoreTablesAreRefusedNamingTheFunction() throws {
         let plugin = try PluginLoader.load(path: F.pluginPath)
-        // The table as a 1.2 store declares it; the bytes after it are garbage
-        // that must never be read as function pointers.
-        let oldSize = MemoryLayout<proteus_store_api>.offset(of: \proteus_store_api.counter_hit)!
-        let fullSize = MemoryLayout<proteus_store_api>.size
-        let table = UnsafeMutableRawPointer.allocate(byteCount: fullSize, alignment: 16)
-        memset(table, 0xAB, fullSize)
-        table.copyMemory(from: plugin.descriptor.pointee.vtable, byteCount: oldSize)
-        table.storeBytes(of: UInt32(oldSize), as: UInt32.self)
-        var descriptor = plugin.descriptor.pointee
-        descriptor.abi_minor = 2
-        descriptor.vtable = UnsafeRawPointer(table)
-        let descriptorCopy = UnsafeMutablePointer<proteus_plugin_descriptor>.allocate(capacity: 1)
-        descriptorCopy.initialize(to: descriptor)
-        // Both live as long as the process, as a library's static tables do.
-        let old = LoadedPlugin(path: plugin.path, descriptor: UnsafePointer(descriptorCopy))
-        let path = F.makeTempDirectory("counters-abi12") + "/db.sqlite"
-        let instance = try PluginInstance.create(old, optionsJSON: F.optionsJSON(path: path), runtime: F.runtime, forDialect: false)
-        let binding = try StoreBinding(instance)
-        defer { binding.instance.destroy() }
-        XCTAssertNil(binding.api.counter_hit)
-        XCTAssertNil(binding.api.counter_clear)
-        XCTAssertEqual(Int(binding.api.struct_size), oldSize)
-
-        // Called directly (conformance suite, migrate): StoreClient refuses.
-        let direct = client(binding)
-        XCTAssertFalse(direct.hasCounters)
-        XCTAssertEqual(StoreClient.status { _ = try direct.hitCounter([1], weight: 1, windowSeconds: 1, now: 0) }, PROTEUS_E_UNSUPPORTED)
-        // Through the host's routed table (what dialects get): UNSUPPORTED with a message.
-        let routed = StoreRouting.table.pointee
-        let ctx = Unmanaged.passUnretained(binding).toOpaque()
-        var err = proteus_error()
-        var count: UInt64 = 99
-        var ends: Int64 = 99
-        let key: [UInt8] = [1, 2, 3]
-        let status = key.withUnsafeBufferPointer {
-            routed.counter_hit!(ctx, proteus_bytes(ptr: $0.baseAddress, len: $0.count), 1, 60, 0, &count, &ends, &err)
+        func bind(_ edit: (UnsafeMutableRawPointer) -> Void) throws -> StoreBinding {
+            let size = MemoryLayout<proteus_store_api>.size
+            let table = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+            table.copyMemory(from: try XCTUnwrap(plugin.descriptor.pointee.vtable), byteCount: size)
+            edit(table)
+            var descriptor = plugin.descriptor.pointee
+            descriptor.vtable = UnsafeRawPointer(table)
+            let copy = UnsafeMutablePointer<proteus_plugin_descriptor>.allocate(capacity: 1)
+            copy.initialize(to: descriptor)
+            // Both live as long as the process, as a library's static tables do.
+            let loaded = LoadedPlugin(path: plugin.path, descriptor: UnsafePointer(copy))
+            let path = F.makeTempDirectory("store-table") + "/db.sqlite"
+            let instance = try PluginInstance.create(loaded, optionsJSON: F.optionsJSON(path: path), runtime: F.runtime, dialect: nil)
+            do { return try StoreBinding(instance) } catch { instance.destroy(); throw error }
         }
-        XCTAssertEqual(status, PROTEUS_E_UNSUPPORTED)
-        XCTAssertEqual(err.code, PROTEUS_E_UNSUPPORTED)
-        XCTAssertTrue(PluginError(status: status, from: err).message.contains("1.3"))
-        XCTAssertEqual(count, 99, "outputs untouched")
-        let clearStatus = key.withUnsafeBufferPointer {
-            routed.counter_clear!(ctx, proteus_bytes(ptr: $0.baseAddress, len: $0.count), nil)
+        let short = MemoryLayout<proteus_store_api>.offset(of: \proteus_store_api.counter_hit) ?? 0
+        XCTAssertThrowsError(try bind { $0.storeBytes(of: UInt32(short), as: UInt32.self) }) { error in
+            XCTAssertTrue("\(error)".contains("shorter than ABI 2.0 requires"), "\(error)")
         }
-        XCTAssertEqual(clearStatus, PROTEUS_E_UNSUPPORTED)
-        // Everything of 1.2 still works.
-        XCTAssertEqual(try direct.stats().schema_version, 2)
+        let offset = MemoryLayout<proteus_store_api>.offset(of: \proteus_store_api.counter_clear) ?? 0
+        XCTAssertThrowsError(try bind { ($0 + offset).storeBytes(of: nil as UnsafeRawPointer?, as: UnsafeRawPointer?.self) }) { error in
+            XCTAssertTrue("\(error)".contains("store function table has no counter_clear"), "\(error)")
+        }
+        let complete = try bind { _ in }
+        complete.instance.destroy()
     }
 }

@@ -20,7 +20,7 @@ final class StorePostgresBenchmark: XCTestCase {
         let schema = PostgresServer.freshSchema("bench")
         let plugin = try PluginLoader.load(path: pluginPath)
         let instance = try PluginInstance.create(plugin, optionsJSON: PostgresServer.options(url: try PostgresServer.testDatabaseURL(), schema: schema),
-                                                 runtime: PostgresStoreFixture.runtime, forDialect: false)
+                                                 runtime: PostgresStoreFixture.runtime, dialect: nil)
         let store = try StoreBinding(instance)
         defer { instance.destroy() }
         let host = UnsafePointer(instance.hostTable)

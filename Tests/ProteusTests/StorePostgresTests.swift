@@ -21,7 +21,7 @@ enum PostgresStoreFixture {
 
     static func open(options: String) throws -> StoreBinding {
         let plugin = try PluginLoader.load(path: pluginPath)
-        let instance = try PluginInstance.create(plugin, optionsJSON: options, runtime: runtime, forDialect: false)
+        let instance = try PluginInstance.create(plugin, optionsJSON: options, runtime: runtime, dialect: nil)
         return try StoreBinding(instance)
     }
 
@@ -173,7 +173,7 @@ final class StorePostgresTests: XCTestCase {
         let url = try PostgresServer.testDatabaseURL()
         let plugin = try PluginLoader.load(path: F.pluginPath)
         func status(_ options: String) -> (proteus_status, String) {
-            let table = HostServicesTable.make(pluginName: plugin.name, runtime: F.runtime, forDialect: false)
+            let table = HostServicesTable.make(pluginName: plugin.name, runtime: F.runtime, dialect: nil)
             var instance: UnsafeMutableRawPointer?
             var err = proteus_error()
             let s = options.withCString { plugin.descriptor.pointee.create(UnsafePointer(table), $0, options.utf8.count, &instance, &err) }

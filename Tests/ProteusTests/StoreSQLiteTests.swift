@@ -69,7 +69,7 @@ enum SQLiteStoreFixture {
 
     static func open(options: String) throws -> StoreBinding {
         let plugin = try PluginLoader.load(path: pluginPath)
-        let instance = try PluginInstance.create(plugin, optionsJSON: options, runtime: runtime, forDialect: false)
+        let instance = try PluginInstance.create(plugin, optionsJSON: options, runtime: runtime, dialect: nil)
         return try StoreBinding(instance)
     }
 

@@ -16,7 +16,7 @@ enum CredentialSource {
         guard header.hasPrefix("Basic ") else {
             throw AIOFailure(.badRequest, "Invalid Authorization header: expected 'Basic <base64>'")
         }
-        let encoded = String(header.dropFirst("Basic ".count)).trimmingCharacters(in: " \t")
+        let encoded = String(header.dropFirst("Basic ".count)).trimmingSpacesAndTabs()
         guard let decoded = Base64.decode(encoded, urlSafe: false), let text = String(validating: decoded, as: UTF8.self) else {
             throw AIOFailure(.badRequest, "Invalid Authorization header: malformed base64")
         }

@@ -56,6 +56,10 @@ struct AIOFailure: Error {
         self.status = status ?? code.status
     }
 
+    /// The password matched, but the user has a second factor on (turned
+    /// on through another dialect) and AIOStreams has no step for it.
+    static let secondFactorRequired = AIOFailure(.unauthorized, "This account requires two-factor authentication, which AIOStreams sign-in does not offer")
+
     /// A store or auth failure that is not the client's fault.
     static func backend(_ error: Error) -> AIOFailure {
         if let e = error as? PluginError, e.code == PROTEUS_E_UNAVAILABLE {

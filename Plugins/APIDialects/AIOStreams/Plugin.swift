@@ -10,5 +10,5 @@ nonisolated(unsafe) private let descriptor = DialectExport.descriptor(
     description: "AIOStreams user configuration API (/api/v1/user)",
     factory: { host, options in try AIOStreamsDialect(host: host, options: try AIOStreamsOptions(options)) })
 
-@_cdecl("proteus_plugin_entry_v1")
-public func proteus_plugin_entry_v1() -> UnsafePointer<proteus_plugin_descriptor> { descriptor }
+@_cdecl("proteus_plugin_entry_v2")
+public func proteus_plugin_entry_v2() -> UnsafePointer<proteus_plugin_descriptor> { descriptor }

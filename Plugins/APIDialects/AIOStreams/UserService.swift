@@ -225,19 +225,20 @@ final class UserService: @unchecked Sendable {
         }
         let found: UserRecord?
         do { found = try directory.user(id: id, documents: documents) } catch { throw AIOFailure.backend(error) }
-        guard let user = found, let stored = user.passwordHash, !user.isDisabled else {
+        guard let user = found, user.passwordHash != nil, !user.isDisabled else {
             decoy.burn(password)
             throw AIOFailure(.userInvalidDetails)
         }
-        let verification: Host.Verification
-        do { verification = try host.verify(method: "password", presented: password, stored: stored) } catch {
-            // An over-long password is just a wrong one (answering otherwise
-            // would tell existing users from missing ones).
-            if error.code == PROTEUS_E_TOO_LARGE { throw AIOFailure(.userInvalidDetails) }
-            throw AIOFailure.backend(error)
+        // The directory's rules (host->auth_sign_in): an over-long password
+        // is just a wrong one, and a user with a second factor on cannot use
+        // AIOStreams, whose per-request password has no place for one.
+        let signIn: Host.SignIn
+        do { signIn = try host.signIn(user, password: password) } catch { throw AIOFailure.backend(error) }
+        switch signIn {
+        case .accepted(let needsRehash): if needsRehash { upgradeHash(user, password) }
+        case .denied: throw AIOFailure(.userInvalidDetails)
+        case .secondFactorRequired: throw AIOFailure.secondFactorRequired
         }
-        guard verification.accepted else { throw AIOFailure(.userInvalidDetails) }
-        if verification.needsRehash { upgradeHash(user, password) }
         return (user, password)
     }
 

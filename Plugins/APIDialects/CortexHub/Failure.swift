@@ -45,6 +45,9 @@ struct Failure: Error {
     }()
     static let adminOnly = Failure(403, "Admin access required")
     static let loginFailed = Failure(401, "Invalid username or password")
+    /// The user has a second factor on (turned on through another dialect):
+    /// Cortex Hub's password sign-in has no step for it.
+    static let secondFactorRequired = Failure(403, "This account requires two-factor authentication, which Cortex Hub password sign-in does not offer; sign in with your identity provider")
 
     static func notImplemented(_ what: String) -> Failure { Failure(501, "\(what) is not implemented yet") }
 

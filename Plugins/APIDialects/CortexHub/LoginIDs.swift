@@ -29,24 +29,33 @@ final class LoginIDs: @unchecked Sendable {
         self.ttlMillis = ttlSeconds * 1000
     }
 
+    /// How a login id was earned. An identity provider's sign-in is the
+    /// provider's to secure (its own second factor); a password sign-in
+    /// ends when the user turns a second factor on (host's sign-in rules).
+    enum Origin {
+        case password, provider
+        static let providerData = #"{"via":"provider"}"#
+    }
+
     /// Issues a new id for `userID` and stores its hash.
-    func issue(for userID: [UInt8]) throws -> String {
+    func issue(for userID: [UInt8], origin: Origin) throws -> String {
         let id = Base64.encode(try host.randomBytes(32), urlSafe: true, padding: false)
         let now = host.nowMillis()
         var record = SessionRecord(tokenHash: host.sha256(Array(id.utf8)), userID: userID, namespace: Self.namespace)
         record.createdAt = now
         record.expiresAt = now + ttlMillis
+        if origin == .provider { record.dataJSON = Origin.providerData }
         try directory.createSession(record)
         return id
     }
 
     /// The id a request presents: X-User-ID, else Authorization: Bearer.
     static func presented(_ request: Request) -> String? {
-        if let id = request.header("x-user-id"), !id.isEmpty { return id.trimmingCharacters(in: " \t") }
+        if let id = request.header("x-user-id"), !id.isEmpty { return id.trimmingSpacesAndTabs() }
         if let auth = request.header("authorization") {
             let parts = auth.split(separator: " ", maxSplits: 1)
             if parts.count == 2, parts[0].lowercased() == "bearer" {
-                return String(parts[1]).trimmingCharacters(in: " \t")
+                return String(parts[1]).trimmingSpacesAndTabs()
             }
         }
         return nil
@@ -54,6 +63,7 @@ final class LoginIDs: @unchecked Sendable {
 
     /// The caller, or 401. Disabled (banned) and deleted users' ids stop
     /// working at once: the user is read from the store on every request.
+    /// 403 for a password sign-in's id once the user has a second factor on.
     func caller(_ request: Request) throws(Failure) -> Caller {
         // Our ids are 43 characters; anything far off is not worth a lookup.
         guard let id = Self.presented(request), (22...128).contains(id.utf8.count) else { throw Failure.notAuthenticated }
@@ -64,11 +74,17 @@ final class LoginIDs: @unchecked Sendable {
             guard let user = try directory.user(id: session.userID, documents: Self.namespace) else {
                 throw Failure.notAuthenticated
             }
-            if user.isDisabled {
+            // The directory's rules on every request: a disabled user, or one
+            // who turned a second factor on since a password sign-in, is out.
+            switch try host.sessionCheck(user, withSecondFactor: session.dataJSON == Origin.providerData) {
+            case .accepted: return Caller(user: user, idHash: hash)
+            case .denied:
                 try? directory.deleteSession(tokenHash: hash)
                 throw Failure.notAuthenticated
+            case .secondFactorRequired:
+                try? directory.deleteSession(tokenHash: hash)
+                throw Failure.secondFactorRequired
             }
-            return Caller(user: user, idHash: hash)
         } catch let f as Failure {
             throw f
         } catch {

@@ -67,7 +67,7 @@ final class OIDCSignIn: @unchecked Sendable {
         let idToken = try exchange(code: code, verifier: state.verifier)
         let claims = try IDTokenVerifier(host: host, provider: provider).verify(idToken, nonce: state.nonce)
         let user = try users.signIn(claims)
-        let id = try ids.issue(for: user.id)
+        let id = try ids.issue(for: user.id, origin: .provider)
         redirect(response, to: FormEncoding.appending([("user_id", id)], to: state.frontendURI))
     }
 

@@ -83,7 +83,7 @@ struct OIDCUsers {
     /// The text trimmed, without control characters, within `max` bytes; nil when empty.
     private static func clean(_ text: String, max: Int) -> String? {
         let kept = String(String.UnicodeScalarView(text.unicodeScalars.filter { !$0.properties.generalCategory.isControl }))
-            .trimmingCharacters(in: " \t")
+            .trimmingSpacesAndTabs()
         guard !kept.isEmpty, kept.utf8.count <= max else { return nil }
         return kept
     }

@@ -9,5 +9,5 @@ nonisolated(unsafe) private let descriptor = DialectExport.descriptor(
     description: "Cortex Hub ai-hub users API (/api/v1/users...): local login, profiles, preferences, admin groups",
     factory: { host, options in try CortexHubDialect(host: host, options: try CortexHubOptions(options)) })
 
-@_cdecl("proteus_plugin_entry_v1")
-public func proteus_plugin_entry_v1() -> UnsafePointer<proteus_plugin_descriptor> { descriptor }
+@_cdecl("proteus_plugin_entry_v2")
+public func proteus_plugin_entry_v2() -> UnsafePointer<proteus_plugin_descriptor> { descriptor }

@@ -59,13 +59,18 @@ final class Access: @unchecked Sendable {
         guard let session = try directory.session(tokenHash: hash, now: host.nowMillis()),
               session.namespace == ErizosDocument.namespace,
               let user = try loadUser(session.userID) else { throw ErizosFailure.badSession }
-        if user.isDisabled || user.isMFAEnabled {
-            // A banned user's sessions end at their next use; so do those of
-            // a user who turned a second factor on since (ours never had one).
+        // The directory's rules on every use: a banned user's sessions end;
+        // so do those of a user who turned a second factor on since (ours
+        // never had one).
+        switch try host.sessionCheck(user) {
+        case .accepted: return Caller(user: user, sessionHash: hash)
+        case .denied:
             try? directory.deleteSession(tokenHash: hash)
-            throw user.isDisabled ? ErizosFailure.badSession : ErizosFailure.needsSecondFactor
+            throw ErizosFailure.badSession
+        case .secondFactorRequired:
+            try? directory.deleteSession(tokenHash: hash)
+            throw ErizosFailure.needsSecondFactor
         }
-        return Caller(user: user, sessionHash: hash)
     }
 
     // MARK: credentials
@@ -86,24 +91,21 @@ final class Access: @unchecked Sendable {
 
     private func checkPassword(_ username: String, _ password: String) throws -> UserRecord {
         guard !username.isEmpty, let user = try directory.user(username: username, documents: ErizosDocument.namespace),
-              let stored = user.passwordHash else {
+              user.passwordHash != nil else {
             decoy.burn(password)
             throw ErizosFailure.unauthorized
         }
-        let verification: Host.Verification
-        do { verification = try host.verify(method: "password", presented: password, stored: stored) } catch {
-            // Over-long passwords and verifiers no plugin reads: a failed sign-in.
-            if error.code == PROTEUS_E_TOO_LARGE || error.code == PROTEUS_E_INVALID { throw ErizosFailure.unauthorized }
-            throw ErizosFailure.backend(error)
+        // The directory's rules (host->auth_sign_in): over-long passwords,
+        // unreadable verifiers and banned users fail like a wrong password;
+        // an account that requires a second factor (turned on through
+        // another dialect) cannot sign in here, Erizos has no step for it.
+        switch try host.signIn(user, password: password) {
+        case .accepted(let needsRehash):
+            if needsRehash { rehash(user, password) }
+            return user
+        case .denied: throw ErizosFailure.unauthorized
+        case .secondFactorRequired: throw ErizosFailure.needsSecondFactor
         }
-        guard verification.accepted, !user.isDisabled else { throw ErizosFailure.unauthorized }
-        if verification.needsRehash { rehash(user, password) }
-        if user.isMFAEnabled {
-            // Erizos has no second-factor step: an account that requires one
-            // (turned on through another dialect) cannot sign in here.
-            throw ErizosFailure.needsSecondFactor
-        }
-        return user
     }
 
     /// Upgrades a legacy verifier after a successful sign-in. Best effort:

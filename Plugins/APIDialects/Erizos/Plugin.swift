@@ -9,5 +9,5 @@ nonisolated(unsafe) private let descriptor = DialectExport.descriptor(
     description: "Erizos Studio users API (/api/login, /api/users)",
     factory: { host, options in try ErizosDialect(host: host, options: try ErizosOptions(options)) })
 
-@_cdecl("proteus_plugin_entry_v1")
-public func proteus_plugin_entry_v1() -> UnsafePointer<proteus_plugin_descriptor> { descriptor }
+@_cdecl("proteus_plugin_entry_v2")
+public func proteus_plugin_entry_v2() -> UnsafePointer<proteus_plugin_descriptor> { descriptor }

@@ -16,7 +16,7 @@ enum RequestCredentials: Equatable {
         if let header = request.header("authorization"), !header.isEmpty {
             let scheme = header.prefix { $0 != " " }.lowercased()
             switch scheme {
-            case "bearer": return .session(String(header.dropFirst(6)).trimmingCharacters(in: " \t"))
+            case "bearer": return .session(String(header.dropFirst(6)).trimmingSpacesAndTabs())
             case "basic": return BasicCredentials.parse(header).map(RequestCredentials.basic) ?? .malformed
             default: return .malformed
             }

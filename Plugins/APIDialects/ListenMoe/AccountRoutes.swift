@@ -80,17 +80,16 @@ final class AccountRoutes: @unchecked Sendable {
             found = try directory.user(username: name, documents: ListenMoeDocument.namespace)
                 ?? (name.contains("@") ? directory.user(email: name, documents: ListenMoeDocument.namespace) : nil)
         } catch { throw LMFailure.backend(error) }
-        guard let user = found, let stored = user.passwordHash else {
+        guard let user = found, user.passwordHash != nil else {
             // Same cost and answer as a wrong password: no account enumeration.
             decoy.burn(password)
             throw LMFailure.loginFailed
         }
-        let verification: Host.Verification
-        do { verification = try host.verify(method: "password", presented: password, stored: stored) } catch {
-            if error.code == PROTEUS_E_TOO_LARGE || error.code == PROTEUS_E_INVALID { throw LMFailure.loginFailed }
-            throw LMFailure.backend(error)
-        }
-        guard verification.accepted, !user.isDisabled else { throw LMFailure.loginFailed }
+        // The directory's rules (host->auth_sign_in); the second factor is
+        // asked for below, through /login/mfa.
+        let signIn: Host.SignIn
+        do { signIn = try host.signIn(user, password: password, withSecondFactor: true) } catch { throw LMFailure.backend(error) }
+        guard case .accepted = signIn else { throw LMFailure.loginFailed }
         // MFA on (enabled through any dialect): the password earns only a
         // short-lived token that POST /login/mfa alone accepts.
         if user.isMFAEnabled {

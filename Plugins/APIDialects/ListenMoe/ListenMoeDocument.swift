@@ -1,9 +1,9 @@
 // The user's "listenmoe" document: what only LISTEN.moe shows (bio, images,
 // user settings, counters), the token version, the MFA enrolment waiting
 // for its first code (the totp plugin's verifier: the secret sealed with
-// the server key) and the recovery codes' keyed hashes. Shared facts
-// (username, e-mail, password, roles, the MFA flag and the enrolled TOTP
-// verifier) stay in the directory's typed fields.
+// the server key). Shared facts (username, e-mail, password, roles, the MFA
+// flag and the enrolled TOTP verifier, recovery codes included) stay in the
+// directory's typed fields.
 import PluginAPI
 import PluginKit
 import ProteusJSON
@@ -29,12 +29,6 @@ struct ListenMoeDocument {
     var pendingMFAVerifier: String? {
         get { object["mfaPending"]?.stringValue }
         set { object["mfaPending"] = newValue.map { JSONValue.string($0) } }
-    }
-
-    /// Keyed hashes of the unused recovery codes (RecoveryCodes.swift).
-    var recoveryCodeHashes: [String] {
-        get { object["recoveryCodes"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
-        set { object["recoveryCodes"] = newValue.isEmpty ? nil : .array(newValue.map { JSONValue.string($0) }) }
     }
 
     var bio: String? {

@@ -76,14 +76,15 @@ final class MFARoutes: @unchecked Sendable {
                 try secondFactor.refuse(current)
             }
             recoveryCodes = try RecoveryCodes.generate(host)
-            document.recoveryCodeHashes = try recoveryCodes.map {
-                try RecoveryCodes.hash($0, user: current.id, sealedSecret: enrolment.sealedSecret, host: host)
+            let withCodes: String
+            do { withCodes = try host.enroll(method: "totp", secret: ([verifier] + recoveryCodes).joined(separator: "\n")) } catch {
+                throw LMFailure.backend(error)
             }
             document.pendingMFAVerifier = nil
             document.tokenVersion += 1
             changes.documents = [document.record]
             // Stored as MCSManager stores it: its 2FA sign-in takes this user's codes too.
-            changes.mfaSecret = Array(verifier.utf8)
+            changes.mfaSecret = Array(withCodes.utf8)
             changes.mfaLastStep = enrolment.step
             changes.flags = current.flags | PROTEUS_USER_MFA_ENABLED
             fields |= PROTEUS_FIELD_DOCS | PROTEUS_FIELD_MFA | PROTEUS_FIELD_FLAGS
@@ -104,7 +105,6 @@ final class MFARoutes: @unchecked Sendable {
             guard current.isMFAEnabled else { throw LMFailure.mfaNotActive }
             guard try secondFactor.check(code, for: current) != nil else { try secondFactor.refuse(current) }
             // The code's use needs no record: the secret it belongs to goes.
-            document.recoveryCodeHashes = []
             document.pendingMFAVerifier = nil
             document.tokenVersion += 1
             changes.documents = [document.record]
@@ -126,8 +126,8 @@ final class MFARoutes: @unchecked Sendable {
         try secondFactor.admit(user, response)
         let signedIn = try write(user) { current, changes, document, fields in
             guard current.isMFAEnabled else { throw LMFailure.invalidAuthorization }
-            guard let use = try secondFactor.check(code, for: current) else { try secondFactor.refuse(current) }
-            SecondFactor.apply(use, to: &changes, &document, fields: &fields)
+            guard let verifier = try secondFactor.check(code, for: current) else { try secondFactor.refuse(current) }
+            SecondFactor.apply(verifier, to: &changes, fields: &fields)
             changes.loginAt = host.nowMillis()
             fields |= PROTEUS_FIELD_LOGIN_AT
         }

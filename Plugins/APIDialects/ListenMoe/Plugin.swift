@@ -9,5 +9,5 @@ nonisolated(unsafe) private let descriptor = DialectExport.descriptor(
     description: "LISTEN.moe API v4 users (register, login with JWT, users, roles, MFA with TOTP and recovery codes)",
     factory: { host, options in try ListenMoeDialect(host: host, options: try LMOptions(options)) })
 
-@_cdecl("proteus_plugin_entry_v1")
-public func proteus_plugin_entry_v1() -> UnsafePointer<proteus_plugin_descriptor> { descriptor }
+@_cdecl("proteus_plugin_entry_v2")
+public func proteus_plugin_entry_v2() -> UnsafePointer<proteus_plugin_descriptor> { descriptor }

@@ -1,5 +1,6 @@
-// Checking a second factor: a TOTP code through the "totp" auth method, or
-// a recovery code, and the per-account limit on wrong ones.
+// Checking a second factor through the "totp" auth method (a TOTP code, or
+// one of the recovery codes the plugin keeps in the verifier), and the
+// per-account limit on wrong ones.
 //
 // Anti-replay is the one MCSManager's 2FA uses: the totp plugin's verifier
 // in the user's mfa_secret carries the last accepted time step; an accepted
@@ -16,13 +17,6 @@ import PluginAPI
 import PluginKit
 
 final class SecondFactor: @unchecked Sendable {
-    /// What using a code changes in the user's record: the updated TOTP
-    /// verifier, or the recovery codes left.
-    enum Use {
-        case totp(verifier: String)
-        case recovery(remaining: [String])
-    }
-
     let host: Host
     private let limit: AccountCounter?
 
@@ -52,30 +46,13 @@ final class SecondFactor: @unchecked Sendable {
         throw LMFailure.invalidOTP
     }
 
-    /// How `presented` proves the enrolled factor of `user` (MFA on): nil
-    /// when it is neither a current unused TOTP code nor an unused recovery
-    /// code of this enrolment.
-    func check(_ presented: String, for user: UserRecord) throws(LMFailure) -> Use? {
+    /// The TOTP verifier to persist when `presented` proves the enrolled
+    /// factor of `user` (MFA on): a current unused TOTP code, or an unused
+    /// recovery code (the totp plugin keeps those in the verifier too, so
+    /// MCSManager's 2FA step takes them as well). Nil otherwise.
+    func check(_ presented: String, for user: UserRecord) throws(LMFailure) -> String? {
         guard let sealed = user.mfaSecret else { return nil }
-        let verifier = String(decoding: sealed, as: UTF8.self)
-        if let code = RecoveryCodes.normalized(presented) {
-            guard let enrolment = TOTPVerifierText(verifier) else { return nil }
-            let stored = ListenMoeDocument(user).recoveryCodeHashes
-            let presentedHash: String
-            do { presentedHash = try RecoveryCodes.hash(code, user: user.id, sealedSecret: enrolment.sealedSecret, host: host) } catch {
-                throw LMFailure.backend(error)
-            }
-            // Compare with every stored hash, so the time says nothing about which matched.
-            var match: Int?
-            for (index, hash) in stored.enumerated() where host.constantTimeEqual(Array(hash.utf8), Array(presentedHash.utf8)) {
-                match = index
-            }
-            guard let match else { return nil }
-            var remaining = stored
-            remaining.remove(at: match)
-            return .recovery(remaining: remaining)
-        }
-        return try verifyTOTP(presented, verifier).map { .totp(verifier: $0) }
+        return try verifyTOTP(presented, String(decoding: sealed, as: UTF8.self))
     }
 
     /// The verifier to persist when the totp method accepts `code` against
@@ -95,18 +72,11 @@ final class SecondFactor: @unchecked Sendable {
         return result.updatedStored ?? verifier
     }
 
-    /// Writes the use of a code into `changes` (fields added to `fields`).
-    static func apply(_ use: Use, to changes: inout UserRecord, _ document: inout ListenMoeDocument, fields: inout UInt64) {
-        switch use {
-        case .totp(let verifier):
-            changes.mfaSecret = Array(verifier.utf8)
-            changes.mfaLastStep = TOTPVerifierText(verifier)?.step ?? 0
-            fields |= PROTEUS_FIELD_MFA
-        case .recovery(let remaining):
-            document.recoveryCodeHashes = remaining
-            changes.documents = [document.record]
-            fields |= PROTEUS_FIELD_DOCS
-        }
+    /// Writes the use of a code (the verifier `check` returned) into `changes`.
+    static func apply(_ verifier: String, to changes: inout UserRecord, fields: inout UInt64) {
+        changes.mfaSecret = Array(verifier.utf8)
+        changes.mfaLastStep = TOTPVerifierText(verifier)?.step ?? 0
+        fields |= PROTEUS_FIELD_MFA
     }
 
     private static func account(_ user: UserRecord) -> String { proteus_id(byteArray: user.id).dashedUUID }

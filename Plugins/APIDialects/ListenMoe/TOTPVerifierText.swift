@@ -1,25 +1,23 @@
 // What this dialect reads from the totp auth plugin's stored verifier
 // (Plugins/AuthTOTP/StoredVerifier.swift):
 //
-//   $totp$v=1$a=SHA1,d=6,p=30$step=<last accepted step>$<sealed secret>
+//   $totp$v=1$a=SHA1,d=6,p=30$step=<last accepted step>$<sealed secret>[$r=...]
 //
 // only the public parts: the parameters the secret was enrolled with (so
 // the otpauth:// URI tells the authenticator exactly what the plugin will
 // check, whatever the plugin's options), the last accepted step (mirrored
-// into the store's mfa_last_step) and the sealed secret's text (constant
-// for one enrolment; recovery codes are bound to it). The secret itself
-// stays sealed: only the totp plugin opens it.
+// into the store's mfa_last_step). The secret stays sealed and the
+// recovery codes hashed: only the totp plugin reads them.
 struct TOTPVerifierText {
     var algorithm: String
     var digits: Int
     var periodSeconds: Int
     var step: Int64
-    var sealedSecret: Substring
 
     /// Nil for anything that is not a well-formed version 1 verifier.
     init?(_ text: String) {
         let fields = text.split(separator: "$", omittingEmptySubsequences: false)
-        guard fields.count == 6, fields[0].isEmpty, fields[1] == "totp", fields[2] == "v=1", !fields[5].isEmpty,
+        guard fields.count == 6 || fields.count == 7, fields[0].isEmpty, fields[1] == "totp", fields[2] == "v=1", !fields[5].isEmpty,
               fields[4].hasPrefix("step="), let step = Int64(fields[4].dropFirst(5)) else { return nil }
         var algorithm: String?, digits: Int?, period: Int?
         for parameter in fields[3].split(separator: ",") {
@@ -37,6 +35,5 @@ struct TOTPVerifierText {
         self.digits = digits
         self.periodSeconds = period
         self.step = step
-        self.sealedSecret = fields[5]
     }
 }

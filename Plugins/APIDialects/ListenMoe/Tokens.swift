@@ -46,7 +46,7 @@ final class Tokens: @unchecked Sendable {
 
     init(host: Host, lifetimeSeconds: Int64) throws(PluginError) {
         guard host.offersMAC else {
-            throw .unsupported("the listenmoe dialect signs its tokens with host->mac: it needs a host with ABI 1.4 or newer")
+            throw .unsupported("the listenmoe dialect signs its tokens with host->mac: the host table lacks it")
         }
         self.host = host
         self.directory = host.directory

@@ -186,7 +186,7 @@ final class Access: @unchecked Sendable {
             let h = request.raw.pointee.headers[i]
             guard let headerName = h.name.string, headerName.lowercased() == "cookie", let value = h.value.string else { continue }
             for part in value.split(separator: ";") {
-                let pair = String(part).trimmingCharacters(in: " \t")
+                let pair = String(part).trimmingSpacesAndTabs()
                 guard let eq = pair.firstIndex(of: "=") else { continue }
                 if pair[..<eq] == name {
                     var v = String(pair[pair.index(after: eq)...])

@@ -1,5 +1,5 @@
-// The per-account sign-in limit. Its counter lives in the store (ABI 1.3
-// counter_hit), so every host and worker process on the same store shares
+// The per-account sign-in limit. Its counter lives in the store
+// (counter_hit), so every host and worker process on the same store shares
 // one budget per account name: guesses spread over several hosts count
 // together. Only a store built for an older ABI (UNSUPPORTED) falls back to
 // the host's rate_limit, which is shared by one host's workers only.

@@ -10,7 +10,7 @@
 //                       account name, 30 per 60 s per client address). A successful
 //                       attempt costs a fifth of a failure, so legitimate sign-ins
 //                       (5× as many) are not locked out while guessing is.
-//                       perAccount is counted in the store (ABI 1.3 counters), so
+//                       perAccount is counted in the store (counters), so
 //                       every host on the same store shares it; perIP by each host
 //                       (its workers share it). Windows are fixed from the first
 //                       attempt: over the limit, even the owner gets 429 with

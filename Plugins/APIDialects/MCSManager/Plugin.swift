@@ -10,5 +10,5 @@ nonisolated(unsafe) private let descriptor = DialectExport.descriptor(
     description: "MCSManager panel users API (/api/auth); imports data/User/*.json",
     factory: { host, options in try MCSManagerDialect(host: host, options: try MCSMOptions(options)) })
 
-@_cdecl("proteus_plugin_entry_v1")
-public func proteus_plugin_entry_v1() -> UnsafePointer<proteus_plugin_descriptor> { descriptor }
+@_cdecl("proteus_plugin_entry_v2")
+public func proteus_plugin_entry_v2() -> UnsafePointer<proteus_plugin_descriptor> { descriptor }

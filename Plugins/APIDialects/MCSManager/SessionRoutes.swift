@@ -35,23 +35,19 @@ final class SessionRoutes: @unchecked Sendable {
 
         let found: UserRecord?
         do { found = try directory.user(username: username, documents: PanelDocument.namespace) } catch { throw MCSMFailure.backend(error) }
-        guard let user = found, let stored = user.passwordHash else {
+        guard let user = found, user.passwordHash != nil else {
             decoy.burn(password)
             try recordFailure(request, account: username)
             throw MCSMFailure(401, MCSMFailure.loginFailed)
         }
-        let verification: Host.Verification
-        do { verification = try host.verify(method: "password", presented: password, stored: stored) } catch {
-            // Over-long passwords and verifiers no plugin reads are just a failed sign-in.
-            if error.code == PROTEUS_E_TOO_LARGE || error.code == PROTEUS_E_INVALID {
-                try recordFailure(request, account: username)
-                throw MCSMFailure(401, MCSMFailure.loginFailed)
-            }
-            throw MCSMFailure.backend(error)
-        }
-        // Banned users get the same answer as a wrong password (the panel
-        // lets them sign in and throws them out on their next request).
-        guard verification.accepted, !user.isDisabled else {
+        // The directory's rules (host->auth_sign_in): over-long passwords,
+        // unreadable verifiers and banned users get the wrong password's
+        // answer (the panel lets banned users sign in and throws them out
+        // on their next request). The panel asks for the second factor
+        // itself, below.
+        let signIn: Host.SignIn
+        do { signIn = try host.signIn(user, password: password, withSecondFactor: true) } catch { throw MCSMFailure.backend(error) }
+        guard case .accepted(let needsRehash) = signIn else {
             try recordFailure(request, account: username)
             throw MCSMFailure(401, MCSMFailure.loginFailed)
         }
@@ -66,7 +62,7 @@ final class SessionRoutes: @unchecked Sendable {
                 throw error
             }
         }
-        recordLogin(user, version: version, rehash: verification.needsRehash ? password : nil)
+        recordLogin(user, version: version, rehash: needsRehash ? password : nil)
         let token: String
         do { token = try access.startSession(for: user.id, request, response) } catch { throw MCSMFailure.backend(error) }
         Envelope.ok(response, host, .string(token))
@@ -301,40 +297,5 @@ final class SessionRoutes: @unchecked Sendable {
             settings["ssoEnabled"] = false
         }
         Envelope.ok(response, host, .object(["isInstall": .bool(installed), "language": "en_us", "settings": .object(settings)]))
-    }
-}
-
-/// Password enrollment with the panel's error mapping.
-enum Passwords {
-    static func enroll(_ host: Host, _ password: String) throws -> String {
-        do { return try host.enroll(method: "password", secret: password) } catch where error.code == PROTEUS_E_TOO_LARGE || error.code == PROTEUS_E_INVALID {
-            throw MCSMFailure(400, MCSMFailure.invalidPassword)
-        } catch {
-            throw MCSMFailure.backend(error)
-        }
-    }
-}
-
-/// A new directory user as the panel creates one.
-enum NewUser {
-    static func make(_ host: Host, username: String, passwordHash: String, level: Int) throws -> UserRecord {
-        var record = UserRecord(id: proteus_id(randomBytes: try host.randomBytes(16)).byteArray)
-        record.username = username
-        record.passwordHash = passwordHash
-        let mapped = Permission.apply(level, roles: [], flags: 0)
-        record.roles = mapped.roles
-        record.flags = mapped.flags
-        record.createdAt = host.nowMillis()
-        record.documents = [PanelDocument.fresh().record]
-        return record
-    }
-}
-
-/// User ids as the panel writes them (32 hex), dashed UUIDs accepted too.
-enum UserID {
-    static func parse(_ text: String) -> [UInt8]? {
-        if let id = proteus_id(compactHex: text) { return id.byteArray }
-        if let id = proteus_id(dashedUUID: text) { return id.byteArray }
-        return nil
     }
 }

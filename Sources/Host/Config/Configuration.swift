@@ -15,6 +15,11 @@ struct PluginReference: Sendable {
 struct DialectReference: Sendable {
     var reference: PluginReference
     var mount: String
+    /// options.allowPasswordOnlyForMfaUsers: the host's sign-in rules let
+    /// users with a second factor on sign in here with the password alone
+    /// (weakens security; read by the host, removed from the options the
+    /// plugin sees).
+    var allowPasswordOnlyForMfaUsers = false
 }
 
 struct Limits: Sendable {

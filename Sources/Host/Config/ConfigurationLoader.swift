@@ -59,7 +59,12 @@ enum ConfigurationLoader {
             guard !items.isEmpty else { throw ConfigError(message: "key \"dialects\": list at least one dialect") }
             c.dialects = try items.enumerated().map { index, item in
                 let at = "dialects[\(index)]"
-                let reference = try pluginReference(item, at: at, allowedExtra: ["mount"])
+                var reference = try pluginReference(item, at: at, allowedExtra: ["mount"])
+                var passwordOnly = false
+                if let value = reference.options.removeValue(forKey: SignInRules.exemptionOption) {
+                    guard let b = value.boolValue else { throw typeError("\(at).options.\(SignInRules.exemptionOption)", "true or false", value) }
+                    passwordOnly = b
+                }
                 var mount = "/"
                 if case .object(let o) = item, let m = o["mount"] {
                     guard let s = m.stringValue else { throw typeError("\(at).mount", "a string", m) }
@@ -68,7 +73,7 @@ enum ConfigurationLoader {
                     }
                     mount = s
                 }
-                return DialectReference(reference: reference, mount: mount)
+                return DialectReference(reference: reference, mount: mount, allowPasswordOnlyForMfaUsers: passwordOnly)
             }
         }
         if let proxies = root["trustedProxies"] {

@@ -56,7 +56,7 @@ enum GenerateUsersCommand {
         guard let method = assembly.auth.methods["password"]?.first else {
             throw UsageError("generate-users needs a \"password\" auth method in the config")
         }
-        return try host.withArena { arena in
+        return try host.withArena { arena throws(PluginError) in
             var stored = proteus_str()
             var err = proteus_error()
             let status = withProteusStr(password) { method.api.enroll(method.instance.instance, $0, arena, &stored, &err) }

@@ -29,7 +29,7 @@ final class AuthMethods: @unchecked Sendable {
 
 enum AuthRouting {
     static let enroll: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?, proteus_str, OpaquePointer?, UnsafeMutablePointer<proteus_str>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { ctx, method, secret, arena, stored, err in
-        let context = PluginContext.from(ctx)
+        guard let context = PluginContext.from(ctx) else { return PluginContext.missing(in: "auth_enroll", err) }
         guard let method, let auth = context.runtime.authMethods,
               let first = auth.methods[String(cString: method)]?.first else {
             return PluginError.unsupported("no auth method \"\(method.map { String(cString: $0) } ?? "")\" is configured").report(to: err)
@@ -45,14 +45,20 @@ enum AuthRouting {
     }
 
     static let verify: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?, proteus_str, proteus_str, OpaquePointer?, UnsafeMutablePointer<proteus_verify_result>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { ctx, method, presented, stored, arena, result, err in
-        let context = PluginContext.from(ctx)
-        guard let method, let auth = context.runtime.authMethods,
-              let plugins = auth.methods[String(cString: method)], !plugins.isEmpty else {
-            return PluginError.unsupported("no auth method \"\(method.map { String(cString: $0) } ?? "")\" is configured").report(to: err)
+        guard let context = PluginContext.from(ctx) else { return PluginContext.missing(in: "auth_verify", err) }
+        guard let method else { return PluginError.unsupported("no auth method \"\" is configured").report(to: err) }
+        return verify(context, method: String(cString: method), presented: presented, stored: stored, arena: arena, result: result, err: err)
+    }
+
+    /// host->auth_verify: the plugins of `method` in order, on the KDF pool.
+    static func verify(_ context: PluginContext, method: String, presented: proteus_str, stored: proteus_str, arena: OpaquePointer?,
+                       result: UnsafeMutablePointer<proteus_verify_result>?, err: UnsafeMutablePointer<proteus_error>?) -> proteus_status {
+        guard let auth = context.runtime.authMethods, let plugins = auth.methods[method], !plugins.isEmpty else {
+            return PluginError.unsupported("no auth method \"\(method)\" is configured").report(to: err)
         }
         var status = PROTEUS_E_INVALID
         var callError = proteus_error()
-        let outcome = auth.pool.run(method: String(cString: method)) {
+        let outcome = auth.pool.run(method: method) {
             for plugin in plugins {
                 var r = proteus_verify_result()
                 r.struct_size = UInt32(MemoryLayout<proteus_verify_result>.size)
@@ -63,7 +69,7 @@ enum AuthRouting {
                     return
                 }
             }
-            status = PluginError.invalid("no \(String(cString: method)) plugin understands the stored verifier").report(to: &callError)
+            status = PluginError.invalid("no \(method) plugin understands the stored verifier").report(to: &callError)
         }
         if case .refused(let seconds) = outcome { return refuse(seconds, err) }
         if status != PROTEUS_OK, let err { err.pointee = callError }

@@ -9,6 +9,9 @@ final class DialectBinding: @unchecked Sendable {
     let handle: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<proteus_request>?, OpaquePointer?) -> proteus_status
     let mount: String
     let mountBytes: [UInt8]
+    /// The mount as each request's `mount` field: one copy for the
+    /// binding's life, so requests borrow it without converting.
+    let mountText: proteus_str
     private(set) var routes: [RoutePattern] = []
 
     var name: String { instance.plugin.name }
@@ -24,6 +27,9 @@ final class DialectBinding: @unchecked Sendable {
             throw PluginLoadError(message: "\(where_): dialect function table lacks routes or handle")
         }
         self.handle = handle
+        let text = UnsafeMutablePointer<CChar>.allocate(capacity: max(mountBytes.count, 1))
+        mountBytes.withUnsafeBytes { if let base = $0.baseAddress { UnsafeMutableRawPointer(text).copyMemory(from: base, byteCount: $0.count) } }
+        self.mountText = proteus_str(ptr: text, len: mountBytes.count)
         var list: UnsafePointer<proteus_route>?
         var count: UInt32 = 0
         var err = proteus_error()
@@ -31,9 +37,10 @@ final class DialectBinding: @unchecked Sendable {
         guard status == PROTEUS_OK else {
             throw PluginLoadError(message: "\(where_): routes() failed: \(PluginError(status: status, from: err).message)")
         }
-        guard count == 0 || list != nil else { throw PluginLoadError(message: "\(where_): routes() returned no list") }
-        for i in 0..<Int(count) {
-            let route = list![i]
+        guard let routeList = RecordArray.read(list, count: count, { $0 }) else {
+            throw PluginLoadError(message: "\(where_): routes() returned no list, or routes without a valid struct_size")
+        }
+        for (i, route) in routeList.enumerated() {
             guard let methods = route.methods, let path = route.path else {
                 throw PluginLoadError(message: "\(where_): route \(i) lacks methods or path")
             }
@@ -44,4 +51,6 @@ final class DialectBinding: @unchecked Sendable {
             }
         }
     }
+
+    deinit { UnsafeMutablePointer(mutating: mountText.ptr)?.deallocate() }
 }

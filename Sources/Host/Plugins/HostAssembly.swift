@@ -35,14 +35,14 @@ final class HostAssembly: @unchecked Sendable {
         let runtime = HostRuntime(dataDirectory: dataDirectory, secretKey: secret, rateLimiter: try rateLimiter ?? RateLimiter(),
                                   outbound: configuration.outbound)
         self.runtime = runtime
-        let create = { (reference: PluginReference, kind: Int32, forDialect: Bool) throws -> PluginInstance in
-            try Self.createPlugin(reference, kind: kind, forDialect: forDialect, configuration: configuration, runtime: runtime)
+        let create = { (reference: PluginReference, kind: Int32, dialect: SignInRules?) throws -> PluginInstance in
+            try Self.createPlugin(reference, kind: kind, dialect: dialect, configuration: configuration, runtime: runtime)
         }
 
         // Created in dependency order; on failure, destroy what exists (reverse).
         var created: [PluginInstance] = []
         do {
-            let storeInstance = try create(configuration.store, PROTEUS_KIND_STORE, false)
+            let storeInstance = try create(configuration.store, PROTEUS_KIND_STORE, nil)
             created.append(storeInstance)
             store = try StoreBinding(storeInstance)
             runtime.directory = store
@@ -52,7 +52,7 @@ final class HostAssembly: @unchecked Sendable {
             let kdfThreads = configuration.kdfThreads ?? HTTPServerConfiguration.coreCount
             auth = AuthMethods(pool: KDFPool(threads: kdfThreads, maxWaitMs: configuration.kdfMaxWaitMs))
             for reference in configuration.auth {
-                let instance = try create(reference, PROTEUS_KIND_AUTH, false)
+                let instance = try create(reference, PROTEUS_KIND_AUTH, nil)
                 created.append(instance)
                 try auth.add(instance)
             }
@@ -61,7 +61,11 @@ final class HostAssembly: @unchecked Sendable {
             var dialects: [DialectBinding] = []
             var mounted: [Router.Mounted] = []
             for reference in configuration.dialects {
-                let instance = try create(reference.reference, PROTEUS_KIND_DIALECT, true)
+                let rules = SignInRules(allowPasswordOnlyForMfaUsers: reference.allowPasswordOnlyForMfaUsers)
+                if rules.allowPasswordOnlyForMfaUsers {
+                    Logger.shared.line("warning: \(reference.reference.keyPath) (\(reference.reference.plugin) at \(reference.mount)): \(SignInRules.exemptionOption) is on: users with a second factor sign in here with the password alone", flushNow: true)
+                }
+                let instance = try create(reference.reference, PROTEUS_KIND_DIALECT, rules)
                 created.append(instance)
                 let mountBytes = try Router.normalizeMount(reference.mount)
                 let binding = try DialectBinding(instance, mount: String(decoding: mountBytes, as: UTF8.self), mountBytes: mountBytes)
@@ -83,19 +87,19 @@ final class HostAssembly: @unchecked Sendable {
     static func storeOnly(_ configuration: Configuration) throws -> StoreBinding {
         let dataDirectory = FileIO.absolutePath(configuration.dataDirectory)
         let runtime = HostRuntime(dataDirectory: dataDirectory, secretKey: SecureRandom.bytes(32), rateLimiter: try RateLimiter())
-        let instance = try createPlugin(configuration.store, kind: PROTEUS_KIND_STORE, forDialect: false, configuration: configuration, runtime: runtime)
+        let instance = try createPlugin(configuration.store, kind: PROTEUS_KIND_STORE, dialect: nil, configuration: configuration, runtime: runtime)
         do { return try StoreBinding(instance) } catch {
             instance.destroy()
             throw error
         }
     }
 
-    private static func createPlugin(_ reference: PluginReference, kind: Int32, forDialect: Bool,
+    private static func createPlugin(_ reference: PluginReference, kind: Int32, dialect: SignInRules?,
                                      configuration: Configuration, runtime: HostRuntime) throws -> PluginInstance {
         let pluginDirectory = configuration.pluginDirectory ?? FileIO.executableDirectory()
         do {
             let plugin = try PluginLoader.resolve(reference.plugin, kind: kind, directory: pluginDirectory)
-            return try PluginInstance.create(plugin, optionsJSON: JSONValue.object(reference.options).serialized(), runtime: runtime, forDialect: forDialect)
+            return try PluginInstance.create(plugin, optionsJSON: JSONValue.object(reference.options).serialized(), runtime: runtime, dialect: dialect)
         } catch let e as PluginLoadError {
             throw ConfigError(message: "key \"\(reference.keyPath).plugin\": \(e.message)")
         }

@@ -8,8 +8,10 @@ import PluginKit
 
 enum HostServicesTable {
     /// A fresh table for one plugin instance; lives for the process.
-    static func make(pluginName: String, runtime: HostRuntime, forDialect: Bool) -> UnsafeMutablePointer<proteus_host_api> {
-        let context = Unmanaged.passRetained(PluginContext(pluginName: pluginName, runtime: runtime)).toOpaque()
+    /// `dialect`: the mount's sign-in rules, for a dialect (nil for others).
+    static func make(pluginName: String, runtime: HostRuntime, dialect: SignInRules?) -> UnsafeMutablePointer<proteus_host_api> {
+        let context = Unmanaged.passRetained(PluginContext(pluginName: pluginName, runtime: runtime,
+                                                           signInRules: dialect ?? SignInRules())).toOpaque()
         var t = proteus_host_api()
         t.struct_size = UInt32(MemoryLayout<proteus_host_api>.size)
         t.abi_major = UInt16(PROTEUS_ABI_MAJOR)
@@ -31,11 +33,14 @@ enum HostServicesTable {
         t.client_key = clientKey
         t.http_request = OutboundHTTPServices.request
         t.mac = mac
-        if forDialect {
-            t.store = StoreRouting.table
-            t.store_ctx = runtime.directory.map { Unmanaged.passUnretained($0).toOpaque() }
+        if dialect != nil {
+            // The store's own table and instance: nothing in between.
+            t.store = runtime.directory?.table
+            t.store_ctx = runtime.directory?.raw
             t.auth_enroll = AuthRouting.enroll
             t.auth_verify = AuthRouting.verify
+            t.auth_sign_in = SignInServices.signIn
+            t.auth_session_check = SignInServices.sessionCheck
             t.response_status = ResponseServices.status
             t.response_header = ResponseServices.header
             t.response_body = ResponseServices.body
@@ -46,7 +51,7 @@ enum HostServicesTable {
     }
 
     static let log: @convention(c) (UnsafeMutableRawPointer?, Int32, proteus_str) -> Void = { ctx, level, message in
-        let context = PluginContext.from(ctx)
+        guard let context = PluginContext.from(ctx) else { return }
         let text = message.string ?? ""
         let prefix: String
         switch level {
@@ -78,7 +83,7 @@ enum HostServicesTable {
     }
 
     static let seal: @convention(c) (UnsafeMutableRawPointer?, proteus_bytes, proteus_bytes, OpaquePointer?, UnsafeMutablePointer<proteus_bytes>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { ctx, plaintext, aad, arena, out, err in
-        let context = PluginContext.from(ctx)
+        guard let context = PluginContext.from(ctx) else { return PluginContext.missing(in: "seal", err) }
         guard let arena = Arena.from(arena), let out else { return PluginError.invalid("seal: missing arena or output").report(to: err) }
         guard let sealed = context.runtime.aead.seal(plaintext.buffer, aad: aad.buffer) else {
             return PluginError.internal("encryption failed").report(to: err)
@@ -87,7 +92,7 @@ enum HostServicesTable {
     }
 
     static let open: @convention(c) (UnsafeMutableRawPointer?, proteus_bytes, proteus_bytes, OpaquePointer?, UnsafeMutablePointer<proteus_bytes>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { ctx, sealed, aad, arena, out, err in
-        let context = PluginContext.from(ctx)
+        guard let context = PluginContext.from(ctx) else { return PluginContext.missing(in: "open", err) }
         guard let arena = Arena.from(arena), let out else { return PluginError.invalid("open: missing arena or output").report(to: err) }
         guard let plain = context.runtime.aead.open(sealed.buffer, aad: aad.buffer) else {
             return PluginError.denied("the token does not authenticate").report(to: err)
@@ -100,7 +105,7 @@ enum HostServicesTable {
         guard (1...KeyedMAC.purposeMax).contains(purpose.len), purpose.ptr != nil else {
             return PluginError.invalid("mac: the purpose must be 1 to \(KeyedMAC.purposeMax) bytes").report(to: err)
         }
-        let context = PluginContext.from(ctx)
+        guard let context = PluginContext.from(ctx) else { return PluginContext.missing(in: "mac", err) }
         guard let tag = context.runtime.keyedMAC.mac(plugin: context.pluginName, purpose: purpose.buffer, message: message.buffer) else {
             return PluginError.internal("OpenSSL could not compute an HMAC").report(to: err)
         }
@@ -110,7 +115,7 @@ enum HostServicesTable {
 
     static let rateLimit: @convention(c) (UnsafeMutableRawPointer?, proteus_bytes, UInt32, UInt32, UnsafeMutablePointer<proteus_rate_limit>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { ctx, key, limit, window, out, err in
         guard let out else { return PluginError.invalid("rate_limit: missing output").report(to: err) }
-        let context = PluginContext.from(ctx)
+        guard let context = PluginContext.from(ctx) else { return PluginContext.missing(in: "rate_limit", err) }
         // Namespace keys by plugin so two dialects never share a counter by accident.
         var fullKey = Array(context.pluginName.utf8)
         fullKey.append(0)

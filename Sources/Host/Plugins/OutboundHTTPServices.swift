@@ -1,4 +1,4 @@
-// host->http_request (ABI 1.3): the C face of OutboundHTTP. Reads the
+// host->http_request: the C face of OutboundHTTP. Reads the
 // plugin's request struct defensively (sizes, NULLs, counts), runs the
 // request, and writes the response into the caller's arena.
 import PluginAPI
@@ -10,7 +10,7 @@ enum OutboundHTTPServices {
 
     static let request: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<proteus_http_request>?, OpaquePointer?,
                                         UnsafeMutablePointer<proteus_http_response>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { ctx, request, arena, response, err in
-        guard let ctx else { return PluginError.invalid("http_request: NULL ctx").report(to: err) }
+        guard let context = PluginContext.from(ctx) else { return PluginContext.missing(in: "http_request", err) }
         guard let request, let response, let arena = Arena.from(arena) else {
             return PluginError.invalid("http_request: missing request, arena or response").report(to: err)
         }
@@ -19,7 +19,7 @@ enum OutboundHTTPServices {
             guard Int(response.pointee.struct_size) >= MemoryLayout<proteus_http_response>.size else {
                 throw PluginError.invalid("http_request: response struct_size \(response.pointee.struct_size) is smaller than the 1.3 layout")
             }
-            let answer = try PluginContext.from(ctx).runtime.outbound.send(outbound)
+            let answer = try context.runtime.outbound.send(outbound)
             try write(answer, into: response, arena: arena)
             return PROTEUS_OK
         } catch let error as PluginError {

@@ -15,10 +15,10 @@ final class PluginInstance: @unchecked Sendable {
         self.hostTable = hostTable
     }
 
-    /// Calls the plugin's create with its options. `forDialect` adds the
-    /// directory, auth and response services to its table.
-    static func create(_ plugin: LoadedPlugin, optionsJSON optionsText: String, runtime: HostRuntime, forDialect: Bool) throws -> PluginInstance {
-        let table = HostServicesTable.make(pluginName: plugin.name, runtime: runtime, forDialect: forDialect)
+    /// Calls the plugin's create with its options. `dialect` (a dialect's
+    /// sign-in rules) adds the directory, auth and response services to its table.
+    static func create(_ plugin: LoadedPlugin, optionsJSON optionsText: String, runtime: HostRuntime, dialect: SignInRules?) throws -> PluginInstance {
+        let table = HostServicesTable.make(pluginName: plugin.name, runtime: runtime, dialect: dialect)
         var instance: UnsafeMutableRawPointer?
         var err = proteus_error()
         let status = optionsText.withCString { text in

@@ -97,6 +97,10 @@ enum PluginLoader {
             throw fail("dlopen failed: \(reason)")
         }
         guard let symbol = dlsym(handle, PROTEUS_ENTRY_SYMBOL) else {
+            // An older major's plugin exports its own entry symbol: say so.
+            for major in (1..<Int(PROTEUS_ABI_MAJOR)).reversed() where dlsym(handle, "proteus_plugin_entry_v\(major)") != nil {
+                throw fail("ABI mismatch: plugin built for ABI \(major).x (it exports proteus_plugin_entry_v\(major)), host speaks \(PROTEUS_ABI_MAJOR).\(PROTEUS_ABI_MINOR): rebuild it against this host's proteus_plugin.h")
+            }
             throw fail("not a Proteus ABI v\(PROTEUS_ABI_MAJOR) plugin: no exported symbol \(PROTEUS_ENTRY_SYMBOL)")
         }
         let entry = unsafeBitCast(symbol, to: proteus_plugin_entry_fn.self)
@@ -122,13 +126,12 @@ enum PluginLoader {
         }
         let minimumTableSize: Int
         switch Int32(bitPattern: d.kind) {
-        // The store table grew in 1.3 (counters): 1.0 ends at purge_expired.
-        case PROTEUS_KIND_STORE: minimumTableSize = MemoryLayout<proteus_store_api>.offset(of: \proteus_store_api.counter_hit)!
+        case PROTEUS_KIND_STORE: minimumTableSize = MemoryLayout<proteus_store_api>.size
         case PROTEUS_KIND_AUTH: minimumTableSize = MemoryLayout<proteus_auth_api>.size
         case PROTEUS_KIND_DIALECT: minimumTableSize = MemoryLayout<proteus_dialect_api>.size
         default: throw fail("unknown plugin kind \(d.kind)")
         }
-        // Every table starts with its struct_size; ABI 1.0 tables must be complete.
+        // Every table starts with its struct_size; a 2.0 table must be complete.
         let tableSize = vtable.load(as: UInt32.self)
         guard tableSize >= UInt32(minimumTableSize) else {
             throw fail("function table too small (\(tableSize) bytes, ABI \(PROTEUS_ABI_MAJOR).0 needs \(minimumTableSize))")

@@ -26,7 +26,8 @@ final class RequestDispatcher: HTTPHandler, @unchecked Sendable {
             response.addHeader("Retry-After", String(scratch.retryAfterSeconds))
         }
         if logRequests {
-            let elapsed = Double(Clock.monotonicNanos() &- request.receivedAtNanos) / 1_000_000
+            // The transport's clock: the one that took receivedAtNanos.
+            let elapsed = Double(monotonicNanos() &- request.receivedAtNanos) / 1_000_000
             Logger.shared.line("\(method) \(request.path.string) \(response.status) \(Self.format(elapsed))ms")
         }
     }
@@ -57,61 +58,42 @@ final class RequestDispatcher: HTTPHandler, @unchecked Sendable {
     private func call(_ mounted: Router.Mounted, route: Int32, hostStatus: UInt16, _ request: HTTPRequest,
                       path: UnsafeBufferPointer<UInt8>, relativeStart: Int, response: HTTPResponseWriter, scratch: ThreadScratch) {
         let dialect = mounted.dialect
-        let clientIP = clientAddress(request)
-        scratch.headers.removeAll(keepingCapacity: true)
-        for field in request.headers {
-            scratch.headers.append(proteus_header(name: field.name.str, value: field.value.str))
+        let arena = scratch.arena
+        // What the request points to lives in `request`'s buffers, `path`,
+        // the dialect binding, static text, or the arena (RequestFields).
+        guard let headers = arena.headerList(request.headers),
+              let params = arena.parameterList(scratch.params, in: path),
+              let clientIP = clientAddress(request, arena: arena) else {
+            Logger.shared.error("dialect \(dialect.name): out of memory building the request for \(request.method.string) \(request.path.string)")
+            Self.plain(response, 500, "Internal Server Error")
+            return
         }
-        var params = scratch.paramValues
-        params.removeAll(keepingCapacity: true)
-        // Parameter ranges index `path` (the router matched them there); a
-        // range outside it would be a router bug: passed as empty, not read.
-        for range in scratch.params {
-            if let base = path.baseAddress, range.lowerBound >= 0, range.upperBound <= path.count {
-                params.append(proteus_str(ptr: UnsafeRawPointer(base + range.lowerBound).assumingMemoryBound(to: CChar.self), len: range.count))
-            } else {
-                params.append(ByteView.empty.str)
-            }
+        var r = proteus_request()
+        r.struct_size = UInt32(MemoryLayout<proteus_request>.size)
+        r.route = route
+        r.host_status = hostStatus
+        r.host_reason = hostStatus == 0 ? .absent : proteus_str(Self.reason(hostStatus))
+        r.method = request.method.str
+        if let base = path.baseAddress, relativeStart >= 0, relativeStart < path.count {
+            r.path = proteus_str(ptr: UnsafeRawPointer(base + relativeStart).assumingMemoryBound(to: CChar.self), len: path.count - relativeStart)
+        } else {
+            r.path = proteus_str(Self.slash)
         }
-        scratch.paramValues = params
-        let reason: StaticString = Self.reason(hostStatus)
-        var status = PROTEUS_E_INTERNAL
-        clientIP.withCString { ipPointer in
-            scratch.headers.withUnsafeBufferPointer { headers in
-                scratch.paramValues.withUnsafeBufferPointer { paramBuffer in
-                    dialect.mount.withCString { mountPointer in
-                        let relative: proteus_str
-                        if let base = path.baseAddress, relativeStart >= 0, relativeStart < path.count {
-                            relative = proteus_str(ptr: UnsafeRawPointer(base + relativeStart).assumingMemoryBound(to: CChar.self), len: path.count - relativeStart)
-                        } else {
-                            relative = proteus_str(ptr: UnsafeRawPointer(Self.slash.utf8Start).assumingMemoryBound(to: CChar.self), len: 1)
-                        }
-                        var r = proteus_request()
-                        r.struct_size = UInt32(MemoryLayout<proteus_request>.size)
-                        r.route = route
-                        r.host_status = hostStatus
-                        r.host_reason = hostStatus == 0 ? .absent : proteus_str(ptr: UnsafeRawPointer(reason.utf8Start).assumingMemoryBound(to: CChar.self), len: reason.utf8CodeUnitCount)
-                        r.method = request.method.str
-                        r.path = relative
-                        r.query = request.query.map { $0.str } ?? .absent
-                        r.headers = headers.baseAddress
-                        r.header_count = UInt32(clamping: headers.count)
-                        r.body = proteus_bytes(ptr: request.body.base ?? Self.emptyByte, len: request.body.count)
-                        r.client_ip = proteus_str(ptr: ipPointer, len: strlen(ipPointer))
-                        r.params = paramBuffer.baseAddress
-                        r.param_count = UInt32(clamping: paramBuffer.count)
-                        r.arena = scratch.arena.opaque
-                        r.mount = proteus_str(ptr: mountPointer, len: strlen(mountPointer))
-                        let responsePointer = OpaquePointer(Unmanaged.passUnretained(response).toOpaque())
-                        // In a worker process: the route this thread is in,
-                        // for the master's log line should the dialect crash.
-                        RouteRecorder.begin(method: request.method, path: request.path)
-                        status = withUnsafePointer(to: &r) { dialect.handle(dialect.instance.instance, $0, responsePointer) }
-                        RouteRecorder.end()
-                    }
-                }
-            }
-        }
+        r.query = request.query.map { $0.str } ?? .absent
+        r.headers = headers
+        r.header_count = UInt32(clamping: request.headers.count)
+        r.body = proteus_bytes(ptr: request.body.base ?? Self.emptyByte, len: request.body.count)
+        r.client_ip = clientIP
+        r.params = params
+        r.param_count = UInt32(clamping: scratch.params.count)
+        r.arena = arena.opaque
+        r.mount = dialect.mountText
+        let responsePointer = OpaquePointer(Unmanaged.passUnretained(response).toOpaque())
+        // In a worker process: the route this thread is in, for the
+        // master's log line should the dialect crash.
+        RouteRecorder.begin(method: request.method, path: request.path)
+        let status = withUnsafePointer(to: &r) { dialect.handle(dialect.instance.instance, $0, responsePointer) }
+        RouteRecorder.end()
         if status != PROTEUS_OK {
             Logger.shared.error("dialect \(dialect.name): handle failed (\(Status.name(status))) for \(request.method.string) \(request.path.string)")
             response.reset()
@@ -119,14 +101,15 @@ final class RequestDispatcher: HTTPHandler, @unchecked Sendable {
         }
     }
 
-    private func clientAddress(_ request: HTTPRequest) -> String {
-        let peer = request.peerAddress.string
-        guard !trustedProxies.isEmpty else { return peer }
+    /// The socket peer's address as received, or (behind a trusted proxy)
+    /// the forwarded client's, copied into the arena; nil when out of memory.
+    private func clientAddress(_ request: HTTPRequest, arena: Arena) -> proteus_str? {
+        guard !trustedProxies.isEmpty else { return request.peerAddress.str }
         var forwarded: [String] = []
         for field in request.headers where field.name.equalsLowercased("x-forwarded-for") {
             forwarded.append(field.value.string)
         }
-        return trustedProxies.clientAddress(peer: peer, forwardedFor: forwarded)
+        return arena.str(copying: trustedProxies.clientAddress(peer: request.peerAddress.string, forwardedFor: forwarded))
     }
 
     static func plain(_ response: HTTPResponseWriter, _ status: Int, _ text: String) {
@@ -165,12 +148,10 @@ final class RequestDispatcher: HTTPHandler, @unchecked Sendable {
     }()
 }
 
-extension ByteView {
-    fileprivate static let nothing: StaticString = ""
-    /// The same bytes as a proteus_str (borrowed).
-    var str: proteus_str {
-        guard let base else { return proteus_str(ptr: UnsafeRawPointer(ByteView.nothing.utf8Start).assumingMemoryBound(to: CChar.self), len: 0) }
-        return proteus_str(ptr: UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), len: count)
+private extension proteus_str {
+    /// Static text as a present proteus_str.
+    init(_ text: StaticString) {
+        self.init(ptr: UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self), len: text.utf8CodeUnitCount)
     }
 }
 
@@ -178,18 +159,14 @@ extension ByteView {
 /// allocation in the steady state).
 final class ThreadScratch {
     let arena = Arena()
-    var headers: [proteus_header] = []
     var params: [Range<Int>] = []
-    var paramValues: [proteus_str] = []
     var decodedPath: [UInt8] = []
     /// Set when a host service refused work of this request for load
     /// (seconds until the backlog clears); added to a 503 as Retry-After.
     var retryAfterSeconds = 0
 
     init() {
-        headers.reserveCapacity(32)
         params.reserveCapacity(4)
-        paramValues.reserveCapacity(4)
         decodedPath.reserveCapacity(256)
     }
 

@@ -1,5 +1,6 @@
 // Wall and monotonic clocks.
 import Glibc
+import HTTPTransport
 
 enum Clock {
     static func nowMillis() -> Int64 {
@@ -8,9 +9,7 @@ enum Clock {
         return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
     }
 
-    static func monotonicNanos() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-    }
+    /// The transport's monotonic clock, so host and transport readings can
+    /// be compared (one clock in the process).
+    static func monotonicNanos() -> UInt64 { HTTPTransport.monotonicNanos() }
 }

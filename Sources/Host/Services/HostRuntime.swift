@@ -1,5 +1,7 @@
 // The host's shared services, one per process: what plugins reach through
 // their host-services table.
+import PluginAPI
+import PluginKit
 
 final class HostRuntime: @unchecked Sendable {
     let dataDirectory: String
@@ -29,13 +31,23 @@ final class HostRuntime: @unchecked Sendable {
 final class PluginContext: @unchecked Sendable {
     let pluginName: String
     let runtime: HostRuntime
+    /// Dialects: the sign-in rules of this mount.
+    let signInRules: SignInRules
 
-    init(pluginName: String, runtime: HostRuntime) {
+    init(pluginName: String, runtime: HostRuntime, signInRules: SignInRules = SignInRules()) {
         self.pluginName = pluginName
         self.runtime = runtime
+        self.signInRules = signInRules
     }
 
-    static func from(_ ctx: UnsafeMutableRawPointer?) -> PluginContext {
-        Unmanaged<PluginContext>.fromOpaque(ctx!).takeUnretainedValue()
+    /// nil for a NULL `ctx`: a plugin's mistake, answered with INVALID by
+    /// the caller instead of crashing the worker.
+    static func from(_ ctx: UnsafeMutableRawPointer?) -> PluginContext? {
+        ctx.map { Unmanaged<PluginContext>.fromOpaque($0).takeUnretainedValue() }
+    }
+
+    /// The answer to a host function called with a NULL `ctx`.
+    static func missing(in function: StaticString, _ err: UnsafeMutablePointer<proteus_error>?) -> proteus_status {
+        PluginError.invalid("\(function): NULL ctx").report(to: err)
     }
 }

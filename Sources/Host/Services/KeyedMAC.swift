@@ -1,4 +1,4 @@
-// host->mac (ABI 1.4): HMAC-SHA256 under keys derived from the server's
+// host->mac: HMAC-SHA256 under keys derived from the server's
 // secret key, one per (plugin, purpose). Plugins sign tokens with it (the
 // LISTEN.moe dialect's JWS HS256) without ever holding key material, and a
 // plugin cannot compute another plugin's MACs.

@@ -1,4 +1,4 @@
-// Cases: fixed-window counters (ABI 1.3 counter_hit / counter_clear). Time
+// Cases: fixed-window counters (counter_hit / counter_clear). Time
 // is driven through now_ms, never slept. Keys are random, so the cases run
 // on a database that already holds counters.
 import PluginAPI

@@ -7,7 +7,7 @@
 //
 // Where the header leaves room, the suite pins these rules down (they are
 // part of the store contract):
-//  - Records: an input record whose struct_size is below the ABI 1.0 size is
+//  - Records: an input record whose struct_size is below the ABI 2.0 size is
 //    INVALID. Present-empty strings/bytes stay present-empty; absent stays
 //    absent.
 //  - user_create ignores the given version (stores 1); created_at 0 = now;
@@ -287,7 +287,8 @@ func runConcurrently(_ count: Int, _ body: @escaping (Int) -> Void) {
         let job = Unmanaged.passRetained(Job(body, i, barrier)).toOpaque()
         var thread = pthread_t()
         let rc = pthread_create(&thread, nil, { arg in
-            let job = Unmanaged<Job>.fromOpaque(arg!).takeRetainedValue()
+            guard let arg else { return nil }
+            let job = Unmanaged<Job>.fromOpaque(arg).takeRetainedValue()
             pthread_barrier_wait(job.barrier)
             job.body(job.index)
             return nil

@@ -10,7 +10,7 @@ extension StoreConformanceSuite {
             Case(name: "users.create_defaults", summary: "created_at 0 = now, version 1 whatever is given, updated_at set", body: { try $0.createDefaults() }),
             Case(name: "users.create_conflicts", summary: "taken id or username is CONFLICT and creates nothing; absent usernames are not unique", body: { try $0.createConflicts() }),
             Case(name: "users.create_invalid_references", summary: "unknown role or group is INVALID and creates nothing", body: { try $0.createInvalidReferences() }),
-            Case(name: "users.struct_size", summary: "a record smaller than the ABI 1.0 struct is INVALID", body: { try $0.structSize() }),
+            Case(name: "users.struct_size", summary: "a record smaller than the ABI 2.0 struct is INVALID", body: { try $0.structSize() }),
             Case(name: "users.lookup_username_byte_exact", summary: "username lookups are byte-exact", body: { try $0.lookupUsername() }),
             Case(name: "users.lookup_email", summary: "email lookups fold ASCII case only and return the earliest-created match", body: { try $0.lookupEmail() }),
             Case(name: "users.not_found", summary: "get, update and delete of a missing user are NOT_FOUND", body: { try $0.usersNotFound() }),

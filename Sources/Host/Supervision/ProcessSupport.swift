@@ -1,6 +1,7 @@
 // Process plumbing for the master and its workers: posix_spawn of the same
 // binary with inherited descriptors, wait statuses in words, signal names,
 // close-on-exec pipes, the parent-death signal.
+import CLinux
 import Glibc
 
 enum ProcessSupport {
@@ -116,13 +117,9 @@ enum ProcessSupport {
     }
 
     /// prctl(PR_SET_PDEATHSIG, sig): the kernel sends `sig` to this process
-    /// when the thread that started it exits. prctl is variadic in C, so it
-    /// is called through a non-variadic pointer (integer arguments only).
+    /// when the thread that started it exits.
     static func setParentDeathSignal(_ sig: Int32) -> Bool {
-        typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
-        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "prctl") else { return false }
-        let prctl = unsafeBitCast(symbol, to: Prctl.self)
-        return prctl(1 /* PR_SET_PDEATHSIG */, UInt(sig), 0, 0, 0) == 0
+        proteus_set_parent_death_signal(sig) == 0
     }
 
     // MARK: - Wait statuses

@@ -46,10 +46,9 @@ public enum AuthExport {
 
     static let enroll: @convention(c) (UnsafeMutableRawPointer?, proteus_str, OpaquePointer?, UnsafeMutablePointer<proteus_str>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { instance, secret, arena, stored, err in
         reporting(err) {
-            guard instance != nil, let arena, let stored else {
+            guard let box = InstanceBox.get(instance, as: Box.self), let arena, let stored else {
                 throw PluginError.invalid("enroll: missing instance, arena or output")
             }
-            let box = InstanceBox.get(instance, as: Box.self)
             let text = try box.instance.enroll(secret: secret)
             stored.pointee = try ArenaWriter(host: box.host, arena: arena).str(text)
         }
@@ -57,8 +56,7 @@ public enum AuthExport {
 
     static let verify: @convention(c) (UnsafeMutableRawPointer?, proteus_str, proteus_str, OpaquePointer?, UnsafeMutablePointer<proteus_verify_result>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { instance, presented, stored, arena, result, err in
         reporting(err) {
-            guard instance != nil else { throw PluginError.invalid("verify: missing instance") }
-            let box = InstanceBox.get(instance, as: Box.self)
+            guard let box = InstanceBox.get(instance, as: Box.self) else { throw PluginError.invalid("verify: missing instance") }
             let outcome = try box.instance.verify(presented: presented, stored: stored)
             if let updated = outcome.updatedStored {
                 // Without somewhere to put the new verifier the credential
@@ -74,7 +72,7 @@ public enum AuthExport {
         }
     }
 
-    /// The descriptor to return from `proteus_plugin_entry_v1`.
+    /// The descriptor to return from `proteus_plugin_entry_v2`.
     public static func descriptor(name: StaticString, method: StaticString, version: StaticString,
                                   description: StaticString, factory: @escaping AuthFactory) -> UnsafePointer<proteus_plugin_descriptor> {
         self.factory = factory

@@ -50,7 +50,7 @@ extension DialectExport {
         t.struct_size = UInt32(MemoryLayout<proteus_import_api>.size)
         t.import_from = { instance, source, progress, progressContext, summary, err in
             reporting(err) {
-                let box = InstanceBox.get(instance, as: Box.self)
+                guard let box = InstanceBox.get(instance, as: Box.self) else { throw PluginError.invalid("import_from: NULL instance") }
                 guard let importer = box.instance as? ImportingDialect else {
                     throw PluginError.unsupported("this dialect does not import")
                 }
@@ -68,8 +68,7 @@ extension DialectExport {
 
     /// The descriptor's get_extension for Swift dialects.
     static let getExtension: GetExtensionFunction = { instance, id in
-        guard let instance, let id else { return nil }
-        let box = InstanceBox.get(instance, as: Box.self)
+        guard let id, let box = InstanceBox.get(instance, as: Box.self) else { return nil }
         let name = String(cString: id)
         if name == PROTEUS_EXT_IMPORT_V1, box.instance is ImportingDialect {
             return UnsafeRawPointer(importTable)

@@ -29,7 +29,7 @@ public enum DialectExport {
             routeStrings = routes.map { (strdup($0.methods)!, strdup($0.path)!) }
             routeTable = .allocate(capacity: max(routes.count, 1))
             for (i, s) in routeStrings.enumerated() {
-                routeTable[i] = proteus_route(methods: UnsafePointer(s.0), path: UnsafePointer(s.1))
+                routeTable[i] = proteus_route(struct_size: RecordArray.size(of: proteus_route.self), methods: UnsafePointer(s.0), path: UnsafePointer(s.1))
             }
         }
 
@@ -42,22 +42,21 @@ public enum DialectExport {
     nonisolated(unsafe) private static let table: UnsafePointer<proteus_dialect_api> = makeStaticTable({
         var t = proteus_dialect_api()
         t.struct_size = UInt32(MemoryLayout<proteus_dialect_api>.size)
-        t.routes = { instance, out, count, _ in
-            let box = InstanceBox.get(instance, as: Box.self)
+        t.routes = { instance, out, count, err in
+            guard let box = InstanceBox.get(instance, as: Box.self) else { return PluginError.invalid("routes: NULL instance").report(to: err) }
             out?.pointee = UnsafePointer(box.routeTable)
             count?.pointee = UInt32(box.routeStrings.count)
             return PROTEUS_OK
         }
         t.handle = { instance, request, response in
-            guard let request, let response else { return PROTEUS_E_INVALID }
-            let box = InstanceBox.get(instance, as: Box.self)
+            guard let request, let response, let box = InstanceBox.get(instance, as: Box.self) else { return PROTEUS_E_INVALID }
             box.instance.handle(Request(request), Response(host: box.host, raw: response))
             return PROTEUS_OK
         }
         return t
     }())
 
-    /// The descriptor to return from `proteus_plugin_entry_v1`.
+    /// The descriptor to return from `proteus_plugin_entry_v2`.
     public static func descriptor(name: StaticString, version: StaticString, description: StaticString,
                                   factory: @escaping DialectFactory) -> UnsafePointer<proteus_plugin_descriptor> {
         self.factory = factory

@@ -56,18 +56,8 @@ public struct Request {
         guard let value = header("content-type") else { return nil }
         // Not omitting empty pieces: in "; x+json" the type is "", not " x+json".
         let type = value.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? value
-        return type.trimmingCharacters(in: " \t").lowercased()
+        return type.trimmingSpacesAndTabs().lowercased()
     }
 
     private static func lower(_ c: UInt8) -> UInt8 { c >= 65 && c <= 90 ? c | 0x20 : c }
-}
-
-extension String {
-    /// The string without leading and trailing characters from `set`.
-    public func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let f = s.first, set.contains(f) { s = s.dropFirst() }
-        while let l = s.last, set.contains(l) { s = s.dropLast() }
-        return String(s)
-    }
 }

@@ -1,4 +1,4 @@
-// The counter operations' shared pieces (ABI 1.3): the result of a hit and
+// The counter operations' shared pieces: the result of a hit and
 // the argument checks every store makes, so all stores accept and refuse
 // the same keys and windows.
 import PluginAPI

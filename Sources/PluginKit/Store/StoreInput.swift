@@ -5,7 +5,7 @@ import PluginAPI
 
 public enum StoreInput {
     /// The record behind `p`, after checking its struct_size: a record
-    /// smaller than this ABI's struct is invalid in ABI 1.0 (every field is
+    /// smaller than this ABI's struct is invalid in ABI 2.0 (every field is
     /// required); a larger one comes from a newer host and its extra fields
     /// are ignored.
     public static func record<T>(_ p: UnsafePointer<T>?, _ what: String) throws(PluginError) -> T {
@@ -17,7 +17,7 @@ public enum StoreInput {
 
     public static func checkSize<T>(_ size: UInt32, _ type: T.Type, _ what: String) throws(PluginError) {
         guard Int(size) >= MemoryLayout<T>.size else {
-            throw .invalid("the \(what) record is too small (struct_size \(size), ABI 1.0 needs at least \(MemoryLayout<T>.size))")
+            throw .invalid("the \(what) record is too small (struct_size \(size), ABI 2.0 needs at least \(MemoryLayout<T>.size))")
         }
     }
 

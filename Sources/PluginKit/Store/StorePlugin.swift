@@ -54,10 +54,10 @@ public protocol StoreOperations: AnyObject, Sendable {
     func stats(_ out: UnsafeMutablePointer<proteus_store_stats>?) throws
     func purgeExpired(now: Int64, removed: UnsafeMutablePointer<UInt64>?) throws
 
-    /// counter_hit (ABI 1.3): `key` and `windowSeconds` are already checked
+    /// counter_hit: `key` and `windowSeconds` are already checked
     /// (CounterInput); one atomic statement or transaction.
     func hitCounter(_ key: proteus_bytes, weight: UInt32, windowSeconds: UInt32, nowMillis: Int64) throws -> CounterHit
-    /// counter_clear (ABI 1.3): `key` is already checked.
+    /// counter_clear: `key` is already checked.
     func clearCounter(_ key: proteus_bytes) throws
 
     /// [shutdown] Flush and close connections.

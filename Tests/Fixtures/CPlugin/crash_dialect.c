@@ -24,9 +24,9 @@ typedef struct {
 } crash_instance;
 
 static const proteus_route routes[] = {
-    { "GET,HEAD", "/ok" },
-    { "GET", "/crash" },
-    { "GET", "/slow" },
+    { sizeof(proteus_route), "GET,HEAD", "/ok" },
+    { sizeof(proteus_route), "GET", "/crash" },
+    { sizeof(proteus_route), "GET", "/slow" },
 };
 
 static proteus_str str(const char *s) { proteus_str r = { s, strlen(s) }; return r; }
@@ -136,4 +136,4 @@ static const proteus_plugin_descriptor descriptor = {
     NULL,
 };
 
-const proteus_plugin_descriptor *proteus_plugin_entry_v1(void) { return &descriptor; }
+const proteus_plugin_descriptor *proteus_plugin_entry_v2(void) { return &descriptor; }

@@ -22,7 +22,7 @@ typedef struct {
 } fetch_instance;
 
 static const proteus_route routes[] = {
-    { "GET,POST", "/fetch" },
+    { sizeof(proteus_route), "GET,POST", "/fetch" },
 };
 
 static proteus_str str(const char *s) { proteus_str r = { s, strlen(s) }; return r; }
@@ -179,4 +179,4 @@ static const proteus_plugin_descriptor descriptor = {
     NULL,
 };
 
-const proteus_plugin_descriptor *proteus_plugin_entry_v1(void) { return &descriptor; }
+const proteus_plugin_descriptor *proteus_plugin_entry_v2(void) { return &descriptor; }

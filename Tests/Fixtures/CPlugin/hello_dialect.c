@@ -7,7 +7,7 @@
  *   anything else under the mount -> 404 {"error":"not found"}
  *
  * Compile-time switches make broken variants for the loader's refusal tests:
- *   -DHELLO_BAD_MAGIC, -DHELLO_ABI_MAJOR=N, -DHELLO_NO_ENTRY
+ *   -DHELLO_BAD_MAGIC, -DHELLO_ABI_MAJOR=N, -DHELLO_NO_ENTRY, -DHELLO_ENTRY_V1
  * and -DHELLO_EXTRA_ROUTE='"/path"' adds a GET route (route conflicts).
  */
 #include <stdio.h>
@@ -21,11 +21,11 @@ typedef struct {
 } hello_instance;
 
 static const proteus_route routes[] = {
-    { "GET,HEAD", "/hello" },
-    { "POST", "/echo" },
+    { sizeof(proteus_route), "GET,HEAD", "/hello" },
+    { sizeof(proteus_route), "POST", "/echo" },
 #ifdef HELLO_EXTRA_ROUTE
     /* One more GET route, only for route-conflict tests (never served). */
-    { "GET", HELLO_EXTRA_ROUTE },
+    { sizeof(proteus_route), "GET", HELLO_EXTRA_ROUTE },
 #endif
 };
 
@@ -133,8 +133,11 @@ static const proteus_plugin_descriptor descriptor = {
     NULL,
 };
 
-#ifndef HELLO_NO_ENTRY
+#if defined(HELLO_ENTRY_V1)
+/* What a plugin built for ABI 1.x exports: refused by name. */
 const proteus_plugin_descriptor *proteus_plugin_entry_v1(void) { return &descriptor; }
+#elif !defined(HELLO_NO_ENTRY)
+const proteus_plugin_descriptor *proteus_plugin_entry_v2(void) { return &descriptor; }
 #else
 const proteus_plugin_descriptor *some_other_symbol(void) { return &descriptor; }
 #endif

@@ -73,10 +73,10 @@ func checkCredentials(_ request: Request, _ authorization: [UInt8]) {
     let scheme = header.prefix { $0 != " " }.lowercased()
     switch kind {
     case "session":
-        fuzzCheck(scheme == "bearer" && first == String(header.dropFirst(6)).trimmingCharacters(in: " \t"), "bearer \(first)")
+        fuzzCheck(scheme == "bearer" && first == String(header.dropFirst(6)).trimmingSpacesAndTabs(), "bearer \(first)")
     case "basic":
         fuzzCheck(scheme == "basic", "basic from scheme \(scheme)")
-        let payload = String(header.trimmingCharacters(in: " \t").dropFirst(6)).trimmingCharacters(in: " \t")
+        let payload = String(header.trimmingSpacesAndTabs().dropFirst(6)).trimmingSpacesAndTabs()
         let decoded = Base64.decode(payload, urlSafe: false)
         fuzzCheck(decoded == Array("\(first):\(second)".utf8), "basic \(first):\(second) from \(payload)")
         fuzzCheck(!first.contains(":"), "user with a colon")

@@ -1,8 +1,8 @@
 // Fuzz target: the text decoders dialects run on query strings, form bodies
-// and credentials — PluginKit's FormDecoding (name=value&...), FormObject
-// (qs-style nested keys), Base64 (both alphabets), JSCoercion (JavaScript's
-// Number/String), MultipartForm (multipart/form-data bodies and their
-// boundary), and the transport's percentDecodePath and isValidUTF8 on
+// and credentials — PluginKit's FormDecoding (name=value&...), Base64 (both
+// alphabets), MultipartForm (multipart/form-data bodies and their boundary),
+// the MCSManager dialect's FormObject (qs-style nested keys) and JSCoercion
+// (JavaScript's Number/String), and the transport's percentDecodePath and isValidUTF8 on
 // arbitrary bytes (the request parser only ever hands them RFC 3986 bytes).
 //
 // Input: the bytes, used as a query/form body, as Base64 text, as bytes to
@@ -21,6 +21,7 @@
 // parse to the same parts, and a boundary it takes is one RFC 2046 allows.
 import FuzzSupport
 import HTTPTransport
+import MCSManager
 import PluginKit
 import ProteusJSON
 

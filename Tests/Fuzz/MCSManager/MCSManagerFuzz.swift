@@ -84,7 +84,7 @@ func checkBody(_ request: Request, _ body: [UInt8], contentType: [UInt8]?) -> Re
     let type = contentType.map { bytes -> String in
         let text = String(decoding: bytes, as: UTF8.self)
         let first = text.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? text
-        return first.trimmingCharacters(in: " \t").lowercased()
+        return first.trimmingSpacesAndTabs().lowercased()
     }
     enum Kind { case json, form, text, unsupported }
     let kind: Kind
@@ -162,7 +162,7 @@ func checkAPIKey(_ request: Request, _ query: JSONObject, header: [UInt8]) {
 func referenceCookie(_ header: [UInt8], _ name: String) -> String? {
     let text = String(decoding: header, as: UTF8.self)
     for part in text.split(separator: ";") {
-        let pair = String(part).trimmingCharacters(in: " \t")
+        let pair = String(part).trimmingSpacesAndTabs()
         guard let eq = pair.firstIndex(of: "=") else { continue }
         guard pair[..<eq] == name else { continue }
         var value = String(pair[pair.index(after: eq)...])

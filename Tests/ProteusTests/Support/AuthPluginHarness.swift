@@ -30,12 +30,12 @@ class AuthPluginHarness: @unchecked Sendable {
         self.method = method
         let plugin = try PluginLoader.load(path: BuildProducts.plugin(method))
         runtime = HostRuntime(dataDirectory: NSTemporaryDirectory(), secretKey: key, rateLimiter: try RateLimiter())
-        instance = try PluginInstance.create(plugin, optionsJSON: options, runtime: runtime, forDialect: false)
+        instance = try PluginInstance.create(plugin, optionsJSON: options, runtime: runtime, dialect: nil)
         prepare(instance)
         let methods = AuthMethods(pool: Self.pool)
         try methods.add(instance)
         runtime.authMethods = methods
-        table = HostServicesTable.make(pluginName: "test", runtime: runtime, forDialect: true)
+        table = HostServicesTable.make(pluginName: "test", runtime: runtime, dialect: SignInRules())
     }
 
     deinit { instance.destroy() }

@@ -1,4 +1,5 @@
-// The arena behind `proteus_arena`: bump allocation in chunks, freed at once.
+// The allocator behind `proteus_arena`: bump allocation in chunks, freed at
+// once, and the C entry points of the arena services.
 import Glibc
 import PluginAPI
 

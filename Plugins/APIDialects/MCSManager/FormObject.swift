@@ -11,16 +11,17 @@
 // the key as one literal segment (as qs does); at most `maxParameters` pairs
 // are read. Keys that would clobber an existing value of another shape are
 // merged the way qs merges them (an array meeting an object becomes an object
-// keyed by index).
+// keyed by index). Package access: the unit tests and fuzz targets call it too.
+import PluginKit
 import ProteusJSON
 
-public enum FormObject {
-    public static let maxDepth = 5
-    public static let arrayLimit = 20
-    public static let maxParameters = 1000
+package enum FormObject {
+    package static let maxDepth = 5
+    package static let arrayLimit = 20
+    package static let maxParameters = 1000
 
     /// The body (or a query string) as one nested JSON object.
-    public static func decode(_ bytes: UnsafeRawBufferPointer) -> JSONObject {
+    package static func decode(_ bytes: UnsafeRawBufferPointer) -> JSONObject {
         // The top level is always an object (numeric names stay keys there).
         var top: [(String, Node)] = []
         for (n, pair) in FormDecoding.decode(bytes).enumerated() {
@@ -39,7 +40,7 @@ public enum FormObject {
         return o
     }
 
-    public static func decode(_ text: String) -> JSONObject {
+    package static func decode(_ text: String) -> JSONObject {
         var t = text
         return t.withUTF8 { decode(UnsafeRawBufferPointer($0)) }
     }

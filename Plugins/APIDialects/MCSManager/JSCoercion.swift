@@ -1,14 +1,15 @@
-// JavaScript's loose conversions (Number(x), String(x), truthiness), for
-// dialects whose originals run on Node and validate input with them. Clients
-// written for those originals send numbers as strings ("10"), booleans as
-// "true", and so on; matching the original's coercions keeps them working.
+// JavaScript's loose conversions (Number(x), String(x), truthiness): the
+// panel runs on Node and validates input with them. Clients written for it
+// send numbers as strings ("10"), booleans as "true", and so on; matching
+// its coercions keeps them working. Package access: the unit tests and fuzz
+// targets call it too.
 import ProteusJSON
 
-public enum JSCoercion {
+package enum JSCoercion {
     /// `Number(text)`: surrounding whitespace ignored, "" is 0, decimal with
     /// optional sign, fraction and exponent, `Infinity` with optional sign,
     /// and unsigned `0x`/`0o`/`0b` integers. Anything else is NaN.
-    public static func number(_ text: String) -> Double {
+    package static func number(_ text: String) -> Double {
         let trimmed = trimWhitespace(text)
         if trimmed.isEmpty { return 0 }
         let bytes = Array(trimmed.utf8)
@@ -65,7 +66,7 @@ public enum JSCoercion {
 
     /// `Number(value)` for a JSON value: null → 0, booleans → 0/1, strings as
     /// above, arrays through their string form, objects → NaN.
-    public static func number(_ value: JSONValue) -> Double {
+    package static func number(_ value: JSONValue) -> Double {
         switch value {
         case .null: return 0
         case .bool(let b): return b ? 1 : 0
@@ -78,7 +79,7 @@ public enum JSCoercion {
 
     /// `String(value)`: numbers as JavaScript prints them, arrays joined
     /// with ",", objects as "[object Object]".
-    public static func string(_ value: JSONValue) -> String {
+    package static func string(_ value: JSONValue) -> String {
         switch value {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
@@ -97,14 +98,14 @@ public enum JSCoercion {
 
     /// JavaScript's text for a number: "NaN", "Infinity", "-Infinity", or
     /// the shortest round-tripping form.
-    public static func numberText(_ d: Double) -> String {
+    package static func numberText(_ d: Double) -> String {
         if d.isNaN { return "NaN" }
         if d.isInfinite { return d < 0 ? "-Infinity" : "Infinity" }
         return JSONNumber(d)?.text ?? "NaN"
     }
 
     /// JavaScript truthiness.
-    public static func truthy(_ value: JSONValue) -> Bool {
+    package static func truthy(_ value: JSONValue) -> Bool {
         switch value {
         case .null: return false
         case .bool(let b): return b
@@ -119,7 +120,7 @@ public enum JSCoercion {
     /// A boolean the way form-friendly validators read one: JSON booleans
     /// as they are; "1"/"true"/"yes"/"on" and "0"/"false"/"no"/"off"/""
     /// (any case); numbers by non-zero. Nil for anything else.
-    public static func boolean(_ value: JSONValue) -> Bool? {
+    package static func boolean(_ value: JSONValue) -> Bool? {
         switch value {
         case .bool(let b): return b
         case .number(let n): return (Double(n.text) ?? 1) != 0
@@ -135,7 +136,7 @@ public enum JSCoercion {
     }
 
     /// JavaScript's String.prototype.trim whitespace set.
-    public static func trimWhitespace(_ text: String) -> String {
+    package static func trimWhitespace(_ text: String) -> String {
         var scalars = Substring(text).unicodeScalars[...]
         while let f = scalars.first, isJSWhitespace(f) { scalars = scalars.dropFirst() }
         while let l = scalars.last, isJSWhitespace(l) { scalars = scalars.dropLast() }

@@ -1,0 +1,48 @@
+// host->auth_sign_in and host->auth_session_check: a dialect's
+// password sign-in, or a sign-in through one of its sessions, under the
+// directory's rules (Services/SignInRules.swift).
+import PluginAPI
+import PluginKit
+
+enum SignInServices {
+    static let signIn: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<proteus_user>?, proteus_str, UInt32, OpaquePointer?, UnsafeMutablePointer<proteus_verify_result>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { ctx, user, password, flags, arena, result, err in
+        guard let context = PluginContext.from(ctx) else { return PluginContext.missing(in: "auth_sign_in", err) }
+        guard let user else { return PluginError.invalid("auth_sign_in: NULL user").report(to: err) }
+        let userFlags = user.pointee.flags
+        let stored = user.pointee.password_hash
+        guard stored.isPresent else { return PluginError(PROTEUS_E_DENIED, "the user has no password").report(to: err) }
+        var verification = proteus_verify_result()
+        verification.struct_size = UInt32(MemoryLayout<proteus_verify_result>.size)
+        let status = AuthRouting.verify(context, method: "password", presented: password, stored: stored, arena: arena,
+                                        result: &verification, err: err)
+        switch status {
+        case PROTEUS_OK: break
+        case PROTEUS_E_TOO_LARGE:
+            return PluginError(PROTEUS_E_DENIED, "the password is longer than the password plugin accepts").report(to: err)
+        case PROTEUS_E_INVALID:
+            // Nothing the client can fix: the operator must know.
+            Logger.shared.line("warning [\(context.pluginName)]: user \(user.pointee.id.dashedUUID): no password plugin reads the stored password verifier; sign-in refused", flushNow: true)
+            return PluginError(PROTEUS_E_DENIED, "the stored password verifier is not readable").report(to: err)
+        default:
+            return status
+        }
+        let decision = context.signInRules.decide(userFlags: userFlags, signInFlags: flags)
+        guard decision == PROTEUS_OK else { return report(decision, err) }
+        if let result { result.pointee = verification }
+        return PROTEUS_OK
+    }
+
+    static let sessionCheck: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<proteus_user>?, UInt32, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { ctx, user, flags, err in
+        guard let context = PluginContext.from(ctx) else { return PluginContext.missing(in: "auth_session_check", err) }
+        guard let user else { return PluginError.invalid("auth_session_check: NULL user").report(to: err) }
+        return report(context.signInRules.decide(userFlags: user.pointee.flags, signInFlags: flags), err)
+    }
+
+    private static func report(_ decision: proteus_status, _ err: UnsafeMutablePointer<proteus_error>?) -> proteus_status {
+        switch decision {
+        case PROTEUS_OK: return PROTEUS_OK
+        case PROTEUS_E_SECOND_FACTOR: return PluginError(decision, SignInRules.secondFactorMessage).report(to: err)
+        default: return PluginError(decision, "the user is disabled").report(to: err)
+        }
+    }
+}

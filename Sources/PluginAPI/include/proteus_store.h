@@ -1,0 +1,455 @@
+/*
+ * proteus_store.h — the directory model and the store contract (store plugins implement it; dialects call it through host->store).
+ * Part of the Proteus plugin ABI; the rules every declaration follows
+ * (versions, strings, memory, errors, threads) are in proteus_plugin.h.
+ */
+#ifndef PROTEUS_STORE_H
+#define PROTEUS_STORE_H
+
+#include "proteus_types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ======================================================================== */
+/* The directory model (store contract)                                      */
+/* ======================================================================== */
+
+/** proteus_user.flags */
+#define PROTEUS_USER_DISABLED     (1u << 0) /**< banned: may not sign in or act */
+#define PROTEUS_USER_MFA_ENABLED  (1u << 1) /**< second factor required at login */
+
+/** A per-user JSON document owned by one namespace (usually a dialect name,
+ *  e.g. "aiostreams" or "mcsmanager"). Dialects never read or write each
+ *  other's namespaces. `json` is one complete JSON value (text). */
+typedef struct proteus_doc {
+    proteus_str ns;
+    proteus_str json;   /**< absent in an update = delete this document */
+} proteus_doc;
+
+/**
+ * The canonical user record. Shared facts live in typed fields every dialect
+ * reads; dialect-specific data lives in namespaced documents.
+ *
+ * Output records (user_get, user_search, users_export) are allocated in the
+ * caller's arena: the struct, its strings, its role and doc arrays.
+ */
+typedef struct proteus_user {
+    uint32_t struct_size;     /**< sizeof(proteus_user) of the writer */
+    uint32_t flags;           /**< PROTEUS_USER_* */
+    proteus_id id;
+    uint64_t version;         /**< 1 after create; +1 on every update */
+    int64_t created_at;       /**< unix milliseconds; 0 on create = now */
+    int64_t updated_at;       /**< unix milliseconds; set by the store */
+    int64_t accessed_at;      /**< unix ms of last use, 0 = never */
+    int64_t login_at;         /**< unix ms of last sign-in, 0 = never */
+    proteus_str username;     /**< unique when present, compared byte-exact */
+    proteus_str email;        /**< not unique; matched ASCII-case-insensitively */
+    proteus_str display_name;
+    proteus_str password_hash;/**< PHC or crypt(3) string; absent = no password */
+    proteus_bytes mfa_secret; /**< TOTP secret sealed with the host AEAD */
+    int64_t mfa_last_step;    /**< last accepted TOTP time step (anti-replay) */
+    bool has_group;
+    proteus_id group_id;      /**< valid when has_group */
+    const proteus_str *roles; /**< role slugs; each must exist (role_put) */
+    uint32_t role_count;
+    const proteus_doc *docs;
+    uint32_t doc_count;
+} proteus_user;
+
+/** Field selectors for user_update: only selected fields are written. */
+#define PROTEUS_FIELD_USERNAME      (1ull << 0)
+#define PROTEUS_FIELD_EMAIL         (1ull << 1)
+#define PROTEUS_FIELD_DISPLAY_NAME  (1ull << 2)
+#define PROTEUS_FIELD_PASSWORD_HASH (1ull << 3)
+#define PROTEUS_FIELD_FLAGS         (1ull << 4)
+#define PROTEUS_FIELD_MFA           (1ull << 5) /**< mfa_secret + mfa_last_step */
+#define PROTEUS_FIELD_GROUP         (1ull << 6) /**< has_group + group_id */
+#define PROTEUS_FIELD_ROLES         (1ull << 7) /**< replaces the whole role set */
+#define PROTEUS_FIELD_DOCS          (1ull << 8) /**< writes the listed docs only */
+#define PROTEUS_FIELD_ACCESSED_AT   (1ull << 9)
+#define PROTEUS_FIELD_LOGIN_AT      (1ull << 10)
+
+/** How user_get finds a user. */
+#define PROTEUS_LOOKUP_ID        1  /**< key.id */
+#define PROTEUS_LOOKUP_USERNAME  2  /**< key.text, byte-exact */
+#define PROTEUS_LOOKUP_EMAIL     3  /**< key.text, ASCII case-insensitive;
+                                         the earliest-created match */
+
+typedef struct proteus_user_key {
+    int32_t by;          /**< PROTEUS_LOOKUP_* */
+    proteus_id id;
+    proteus_str text;
+} proteus_user_key;
+
+/** Document selection for reads: absent = no documents, "*" = all,
+ *  anything else = that one namespace. */
+#define PROTEUS_DOCS_ALL "*"
+
+/** user_search ordering */
+#define PROTEUS_ORDER_CREATED   0  /**< created_at, then id */
+#define PROTEUS_ORDER_USERNAME  1  /**< username bytes, then id */
+#define PROTEUS_ORDER_ID        2  /**< id bytes */
+
+/** user_search group filter */
+#define PROTEUS_GROUP_ANY    0
+#define PROTEUS_GROUP_NONE   1   /**< users without a group */
+#define PROTEUS_GROUP_EQUALS 2   /**< users in group_id */
+
+typedef struct proteus_user_query {
+    uint32_t struct_size;
+    proteus_str username_contains; /**< absent or empty = any; case-sensitive
+                                        substring (index-backed) */
+    proteus_str email;             /**< absent = any; ASCII case-insensitive */
+    proteus_str has_role;          /**< absent = any */
+    const proteus_str *lacks_roles;/**< users holding none of these */
+    uint32_t lacks_role_count;
+    uint32_t flags_mask;           /**< match (flags & mask) == flags_value */
+    uint32_t flags_value;
+    int32_t group_filter;          /**< PROTEUS_GROUP_* */
+    proteus_id group_id;
+    uint64_t offset;               /**< rows to skip */
+    uint32_t limit;                /**< max rows; 0 = count only */
+    int32_t order;                 /**< PROTEUS_ORDER_* */
+    proteus_str doc_ns;            /**< documents to include, as for user_get */
+} proteus_user_query;
+
+/** A page of users: `items[0..count)` plus the total matching the query
+ *  regardless of offset/limit. Arena-allocated by the store; readers check
+ *  struct_size (so pages can grow), as for every list below. */
+typedef struct proteus_user_page {
+    uint32_t struct_size;      /**< sizeof(proteus_user_page) of the writer */
+    uint64_t total;
+    uint32_t count;
+    const proteus_user *items;
+} proteus_user_page;
+
+/** users_import modes */
+#define PROTEUS_IMPORT_INSERT 0  /**< any existing id/username fails the batch */
+#define PROTEUS_IMPORT_UPSERT 1  /**< replace by id (idempotent re-runs) */
+
+/** A group (Cortex Hub admin groups). Users belong to at most one group;
+ *  deleting a group leaves its members ungrouped. */
+typedef struct proteus_group {
+    uint32_t struct_size;
+    proteus_id id;
+    uint64_t version;
+    int64_t created_at;
+    int64_t updated_at;
+    proteus_str name;          /**< unique, byte-exact */
+    proteus_str description;
+    proteus_str policy_json;   /**< one JSON value; absent = null */
+    uint64_t member_count;     /**< output only */
+} proteus_group;
+
+typedef struct proteus_group_list {
+    uint32_t struct_size;      /**< sizeof(proteus_group_list) of the writer */
+    uint32_t count;
+    const proteus_group *items;
+} proteus_group_list;
+
+/** A role definition. Users reference roles by slug. */
+typedef struct proteus_role {
+    uint32_t struct_size;
+    int64_t id;                /**< store-assigned on first put, stable, > 0 */
+    proteus_str slug;          /**< unique, [A-Za-z0-9._:-], byte-exact */
+    proteus_str name;
+    proteus_str attributes_json; /**< dialect data (color, songRequests...) */
+} proteus_role;
+
+typedef struct proteus_role_list {
+    uint32_t struct_size;      /**< sizeof(proteus_role_list) of the writer */
+    uint32_t count;
+    const proteus_role *items;
+} proteus_role_list;
+
+/** A session (login token). Only a hash of the token is stored. */
+typedef struct proteus_session {
+    uint32_t struct_size;
+    proteus_bytes token_hash;  /**< unique; callers use the host's sha256 */
+    proteus_id user_id;        /**< deleting the user deletes its sessions */
+    proteus_str ns;            /**< issuing namespace (dialect) */
+    int64_t created_at;        /**< unix ms; 0 on create = now */
+    int64_t expires_at;        /**< unix ms; 0 = never */
+    proteus_str data_json;     /**< small dialect data (e.g. "mfa pending") */
+} proteus_session;
+
+/** An API key. Only a hash of the key is stored. */
+typedef struct proteus_api_key {
+    uint32_t struct_size;
+    proteus_bytes key_hash;    /**< unique */
+    proteus_id user_id;        /**< deleting the user deletes its keys */
+    proteus_str ns;
+    proteus_str label;
+    int64_t created_at;
+    int64_t last_used_at;      /**< output only (maintained by the store) */
+} proteus_api_key;
+
+typedef struct proteus_api_key_list {
+    uint32_t struct_size;      /**< sizeof(proteus_api_key_list) of the writer */
+    uint32_t count;
+    const proteus_api_key *items;
+} proteus_api_key_list;
+
+/** Granularity of api key last_used_at (see apikey_get). */
+#define PROTEUS_LAST_USED_RESOLUTION_MS 60000
+
+/** A link from an external identity (e.g. an OIDC issuer + subject). */
+typedef struct proteus_identity {
+    uint32_t struct_size;
+    proteus_str provider;      /**< (provider, subject) is unique */
+    proteus_str subject;
+    proteus_id user_id;        /**< deleting the user deletes its links */
+} proteus_identity;
+
+typedef struct proteus_identity_list {
+    uint32_t struct_size;      /**< sizeof(proteus_identity_list) of the writer */
+    uint32_t count;
+    const proteus_identity *items;
+} proteus_identity_list;
+
+typedef struct proteus_store_stats {
+    uint32_t struct_size;
+    uint64_t users;
+    uint64_t documents;
+    uint64_t groups;
+    uint64_t roles;
+    uint64_t sessions;
+    uint64_t api_keys;
+    uint64_t identities;
+    uint32_t schema_version;
+} proteus_store_stats;
+
+/**
+ * The store contract. A store plugin fills one static table; the host hands
+ * dialects a table of the same type whose functions route to the configured
+ * store (dialects call `host->store`, never a store library directly).
+ *
+ * Every function: [any thread]; `store` is the instance from create (or, in
+ * the table the host gives dialects, `host->store_ctx`). Writes are atomic:
+ * on any error nothing was changed. Outputs go into `arena`.
+ *
+ * A write acknowledged with PROTEUS_OK must survive a crash of the host
+ * process right after (kill -9).
+ */
+typedef struct proteus_store_api {
+    uint32_t struct_size;
+
+    /* --- users ---------------------------------------------------------- */
+
+    /** Create a user with all fields, roles and docs given. version becomes 1.
+     *  CONFLICT: id or username taken. INVALID: unknown role or group. [any thread] */
+    proteus_status (*user_create)(void *store, const proteus_user *user,
+                                  proteus_error *err);
+
+    /** Find one user. doc_ns selects documents (see PROTEUS_DOCS_ALL).
+     *  NOT_FOUND when no user matches. [any thread] */
+    proteus_status (*user_get)(void *store, const proteus_user_key *key,
+                               proteus_str doc_ns, proteus_arena *arena,
+                               proteus_user **out, proteus_error *err);
+
+    /** Write the fields selected by `fields` from `changes` to the user
+     *  `changes->id`. expected_version 0 = unconditional, else STALE when the
+     *  stored version differs. guard_role (absent = none): GUARD when, after
+     *  the change, no enabled user would hold that role although the changed
+     *  user held it before — decided inside the same transaction so it holds
+     *  under concurrency. On success *new_version (may be NULL) is set.
+     *  NOT_FOUND, STALE, CONFLICT (username), INVALID (role/group), GUARD. [any thread] */
+    proteus_status (*user_update)(void *store, const proteus_user *changes,
+                                  uint64_t fields, uint64_t expected_version,
+                                  proteus_str guard_role,
+                                  uint64_t *new_version, proteus_error *err);
+
+    /** Delete a user with its docs, sessions, keys and identity links.
+     *  expected_version and guard_role as for user_update. [any thread] */
+    proteus_status (*user_delete)(void *store, proteus_id id,
+                                  uint64_t expected_version,
+                                  proteus_str guard_role, proteus_error *err);
+
+    /** Page through users matching a query (see proteus_user_query). [any thread] */
+    proteus_status (*user_search)(void *store, const proteus_user_query *query,
+                                  proteus_arena *arena,
+                                  proteus_user_page **out, proteus_error *err);
+
+    /** Bulk write in one transaction (migration, import, benchmarks).
+     *  Records are complete (all fields, roles, docs); version and timestamps
+     *  are taken as given. Roles and groups referenced must exist. [any thread] */
+    proteus_status (*users_import)(void *store, const proteus_user *users,
+                                   size_t count, int32_t mode,
+                                   proteus_error *err);
+
+    /** Complete records (all docs) in id order, after `after` (when
+     *  has_after), at most `limit`. page->total is the total user count. [any thread] */
+    proteus_status (*users_export)(void *store, bool has_after,
+                                   proteus_id after, uint32_t limit,
+                                   proteus_arena *arena,
+                                   proteus_user_page **out, proteus_error *err);
+
+    /* --- groups --------------------------------------------------------- */
+
+    /** CONFLICT: id or name taken. [any thread] */
+    proteus_status (*group_create)(void *store, const proteus_group *group,
+                                   proteus_error *err);
+    /** One group with its member count. NOT_FOUND: no such group. [any thread] */
+    proteus_status (*group_get)(void *store, proteus_id id,
+                                proteus_arena *arena, proteus_group **out,
+                                proteus_error *err);
+    /** All groups by name, with member counts. [any thread] */
+    proteus_status (*group_list)(void *store, proteus_arena *arena,
+                                 proteus_group_list **out, proteus_error *err);
+    /** Writes name, description, policy_json. expected_version as for users. [any thread] */
+    proteus_status (*group_update)(void *store, const proteus_group *group,
+                                   uint64_t expected_version,
+                                   uint64_t *new_version, proteus_error *err);
+    /** Deletes the group; its members become ungrouped. [any thread] */
+    proteus_status (*group_delete)(void *store, proteus_id id,
+                                   proteus_error *err);
+
+    /* --- roles ---------------------------------------------------------- */
+
+    /** Insert or update the role with this slug; *out_id (may be NULL)
+     *  receives its stable id. [any thread] */
+    proteus_status (*role_put)(void *store, const proteus_role *role,
+                               int64_t *out_id, proteus_error *err);
+    /** One role by slug. NOT_FOUND: no such role. [any thread] */
+    proteus_status (*role_get)(void *store, proteus_str slug,
+                               proteus_arena *arena, proteus_role **out,
+                               proteus_error *err);
+    /** All roles by id. [any thread] */
+    proteus_status (*role_list)(void *store, proteus_arena *arena,
+                                proteus_role_list **out, proteus_error *err);
+    /** Deletes the role and removes it from every user. guard semantics do
+     *  not apply; callers check themselves. [any thread] */
+    proteus_status (*role_delete)(void *store, proteus_str slug,
+                                  proteus_error *err);
+
+    /* --- sessions ------------------------------------------------------- */
+
+    /** CONFLICT: hash taken. NOT_FOUND/INVALID: no such user. [any thread] */
+    proteus_status (*session_create)(void *store,
+                                     const proteus_session *session,
+                                     proteus_error *err);
+    /** NOT_FOUND also when expired (expires_at != 0 && expires_at <= now). [any thread] */
+    proteus_status (*session_get)(void *store, proteus_bytes token_hash,
+                                  int64_t now, proteus_arena *arena,
+                                  proteus_session **out, proteus_error *err);
+    /** Deletes one session; NOT_FOUND when there is none. [any thread] */
+    proteus_status (*session_delete)(void *store, proteus_bytes token_hash,
+                                     proteus_error *err);
+    /** Deletes the user's sessions of one namespace (absent ns = all);
+     *  *deleted (may be NULL) receives the count. [any thread] */
+    proteus_status (*session_delete_user)(void *store, proteus_id user_id,
+                                          proteus_str ns, uint64_t *deleted,
+                                          proteus_error *err);
+
+    /* --- API keys ------------------------------------------------------- */
+
+    /** CONFLICT: hash taken. NOT_FOUND/INVALID: no such user. [any thread] */
+    proteus_status (*apikey_create)(void *store, const proteus_api_key *key,
+                                    proteus_error *err);
+    /** Finds a key by hash. Records last_used_at = now when the stored value
+     *  is at least PROTEUS_LAST_USED_RESOLUTION_MS older (best effort: a
+     *  bounded wait, failures ignored), so a busy key does not turn every
+     *  read into a write; returns the value as stored afterwards. [any thread] */
+    proteus_status (*apikey_get)(void *store, proteus_bytes key_hash,
+                                 int64_t now, proteus_arena *arena,
+                                 proteus_api_key **out, proteus_error *err);
+    /** A user's keys (absent user = every key, for export), by creation. [any thread] */
+    proteus_status (*apikey_list)(void *store, bool has_user,
+                                  proteus_id user_id, proteus_arena *arena,
+                                  proteus_api_key_list **out,
+                                  proteus_error *err);
+    /** Deletes one key; NOT_FOUND when there is none. [any thread] */
+    proteus_status (*apikey_delete)(void *store, proteus_bytes key_hash,
+                                    proteus_error *err);
+    /** Deletes the user's keys of one namespace (absent ns = all); *deleted
+     *  (may be NULL) receives the count. [any thread] */
+    proteus_status (*apikey_delete_user)(void *store, proteus_id user_id,
+                                         proteus_str ns, uint64_t *deleted,
+                                         proteus_error *err);
+
+    /* --- external identities -------------------------------------------- */
+
+    /** CONFLICT: (provider, subject) already linked. [any thread] */
+    proteus_status (*identity_link)(void *store,
+                                    const proteus_identity *identity,
+                                    proteus_error *err);
+    /** The user linked to (provider, subject). NOT_FOUND: no link. [any thread] */
+    proteus_status (*identity_get)(void *store, proteus_str provider,
+                                   proteus_str subject, proteus_id *user_id,
+                                   proteus_error *err);
+    /** Removes a link; NOT_FOUND when there is none. [any thread] */
+    proteus_status (*identity_unlink)(void *store, proteus_str provider,
+                                      proteus_str subject,
+                                      proteus_error *err);
+    /** A user's links (absent user = all, for export). [any thread] */
+    proteus_status (*identity_list)(void *store, bool has_user,
+                                    proteus_id user_id, proteus_arena *arena,
+                                    proteus_identity_list **out,
+                                    proteus_error *err);
+
+    /* --- maintenance ---------------------------------------------------- */
+
+    /** Counts of every kind of record and the schema version. [any thread] */
+    proteus_status (*stats)(void *store, proteus_store_stats *out,
+                            proteus_error *err);
+    /** Deletes expired sessions; *removed (may be NULL) receives the count. [any thread] */
+    proteus_status (*purge_expired)(void *store, int64_t now,
+                                    uint64_t *removed, proteus_error *err);
+
+    /* --- counters ------------------------------------------------------- */
+    /* Fixed-window counters every host and process on this store shares
+     * (e.g. failed sign-ins per account), so a limit cannot be multiplied by
+     * spreading attempts over several hosts. */
+
+    /** Atomically add `weight` to the counter `key` and report the count
+     *  after the hit. The counter belongs to a fixed window: when the stored
+     *  window has ended (window_ends <= now_ms) or there is none, the hit
+     *  starts a new one, [now_ms, now_ms + window_seconds * 1000), at 0.
+     *  Hits never move a window's end, so a counter always falls back to 0
+     *  at most window_seconds after its first hit.
+     *  `key`: opaque bytes, 1..PROTEUS_COUNTER_KEY_MAX (callers namespace
+     *  them, e.g. "mcsm-login-user:" + sha256(name)). `weight` 0 reads the
+     *  counter (a new window is still started when none is live).
+     *  `window_seconds`: 1..PROTEUS_COUNTER_WINDOW_MAX; it only matters
+     *  when the hit starts a window. `now_ms`: the caller's wall clock (unix
+     *  ms; tests drive it instead of sleeping). Hosts sharing a store should
+     *  keep their clocks in step (NTP): a host whose clock is d ahead sees
+     *  windows end d early. The count saturates (at INT64_MAX) instead of
+     *  wrapping.
+     *  Inputs are borrowed. Outputs (caller-owned, each may be NULL; written
+     *  only on OK): *count = the count after the hit, *window_ends_ms = when
+     *  its window ends (unix ms).
+     *  Atomic: one statement or transaction; concurrent hits from any
+     *  thread, process or host on the same store are all counted (no lost
+     *  update) and, with weight > 0, each sees a distinct count. Durable
+     *  like every write. Expired counters are deleted by the store, lazily
+     *  and in bounded batches (a hit that starts a window deletes a few
+     *  ended ones): callers never clean up.
+     *  INVALID: key empty or absent, window out of range. TOO_LARGE: key
+     *  longer than PROTEUS_COUNTER_KEY_MAX. UNAVAILABLE: backend down, busy
+     *  or timed out (the caller decides whether to fail closed; the
+     *  MCSManager dialect answers 503). [any thread] */
+    proteus_status (*counter_hit)(void *store, proteus_bytes key,
+                                  uint32_t weight, uint32_t window_seconds,
+                                  int64_t now_ms, uint64_t *count,
+                                  int64_t *window_ends_ms,
+                                  proteus_error *err);
+    /** Deletes the counter `key` (its next hit starts a new window at 0),
+     *  e.g. when an administrator unlocks an account. Clearing a missing
+     *  counter is OK. Errors as for counter_hit. [any thread] */
+    proteus_status (*counter_clear)(void *store, proteus_bytes key,
+                                    proteus_error *err);
+} proteus_store_api;
+
+/** Longest counter key a store must accept (bytes). */
+#define PROTEUS_COUNTER_KEY_MAX 256
+/** Longest counter window (seconds): one day. */
+#define PROTEUS_COUNTER_WINDOW_MAX 86400
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PROTEUS_STORE_H */

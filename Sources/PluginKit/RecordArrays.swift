@@ -1,0 +1,30 @@
+// Arrays of records across the ABI (pages of users, lists, routes): every
+// element starts with `struct_size`, all elements of one array have the
+// same, and a reader steps through the array by it, so a record type can
+// grow in a minor version without breaking readers built before. Writers
+// set struct_size to C's sizeof, which is Swift's MemoryLayout.stride.
+import PluginAPI
+
+public enum RecordArray {
+    /// The struct_size a writer puts in a record of type T.
+    @inlinable
+    public static func size<T>(of _: T.Type) -> UInt32 { UInt32(MemoryLayout<T>.stride) }
+
+    /// Reads `count` records from `base`, stepping by the first record's
+    /// struct_size; nil when records are missing, smaller than this reader
+    /// knows, or misaligned (a broken writer, never a crash).
+    public static func read<T, R>(_ base: UnsafePointer<T>?, count: UInt32, _ convert: (T) -> R) -> [R]? {
+        guard count > 0 else { return [] }
+        guard let base else { return nil }
+        let raw = UnsafeRawPointer(base)
+        let stride = Int(raw.load(as: UInt32.self))
+        guard stride >= MemoryLayout<T>.size, stride % MemoryLayout<T>.alignment == 0 else { return nil }
+        return (0..<Int(count)).map { convert(raw.advanced(by: $0 * stride).assumingMemoryBound(to: T.self).pointee) }
+    }
+
+    /// Whether a page or list header written by another plugin is at least
+    /// as large as this reader's type (its struct_size comes first).
+    public static func isComplete<T>(_ header: UnsafePointer<T>) -> Bool {
+        Int(UnsafeRawPointer(header).load(as: UInt32.self)) >= MemoryLayout<T>.size
+    }
+}
