@@ -85,10 +85,6 @@ struct PGParams {
         withUnsafeBytes(of: &be) { append(PGType.int8, $0) }
     }
 
-    mutating func int64(_ v: UInt64) { int64(Int64(bitPattern: v)) }
-    mutating func int64(_ v: UInt32) { int64(Int64(v)) }
-    mutating func int64(_ v: Int) { int64(Int64(v)) }
-
     // MARK: arrays
 
     /// A one-dimensional array parameter from its elements, already
@@ -180,7 +176,6 @@ final class PGResult {
     deinit { PQclear(handle) }
 
     var rows: Int { Int(PQntuples(handle)) }
-    var columns: Int { Int(PQnfields(handle)) }
 
     /// Rows affected by an INSERT/UPDATE/DELETE.
     var affected: Int64 {

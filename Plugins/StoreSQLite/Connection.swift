@@ -124,7 +124,6 @@ final class Connection: StoreConnection {
     }
 
     var changes: Int64 { Int64(sqlite3_changes64(db)) }
-    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(db) }
     var inTransaction: Bool { sqlite3_get_autocommit(db) == 0 }
 
     /// The busy timeout now in force (what `PRAGMA busy_timeout` would

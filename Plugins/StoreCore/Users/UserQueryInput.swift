@@ -33,7 +33,7 @@ enum UserQueryInput {
 
 extension proteus_user_query {
     /// The roles the query excludes (empty when none or NULL).
-    public var lacksRoleList: UnsafeBufferPointer<proteus_str> {
+    var lacksRoleList: UnsafeBufferPointer<proteus_str> {
         guard let roles = lacks_roles, lacks_role_count > 0 else { return UnsafeBufferPointer(start: nil, count: 0) }
         return UnsafeBufferPointer(start: roles, count: Int(lacks_role_count))
     }
