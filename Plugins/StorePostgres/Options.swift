@@ -182,7 +182,7 @@ struct ConnectionTarget: Sendable {
             while let r = text.range(of: prefix) { text.removeSubrange(r) }
         }
         let lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
-            .map { String($0).trimmingCharacters(in: " \t") }
+            .map { String($0).trimmingSpacesAndTabs() }
             .filter { !$0.isEmpty }
         return lines.joined(separator: "; ")
     }
@@ -207,14 +207,6 @@ struct ConnectionTarget: Sendable {
 }
 
 extension String {
-    func trimmingCharacters(in set: String) -> String {
-        let chars = Set(set)
-        var s = Substring(self)
-        while let f = s.first, chars.contains(f) { s = s.dropFirst() }
-        while let l = s.last, chars.contains(l) { s = s.dropLast() }
-        return String(s)
-    }
-
     func range(of needle: String, options: BackwardsOption = .forwards) -> Range<String.Index>? {
         guard !needle.isEmpty else { return nil }
         var found: Range<String.Index>?

@@ -10,16 +10,3 @@ extension StringProtocol {
         return String(text)
     }
 }
-
-extension String {
-    /// The name looked like Foundation's (which takes a CharacterSet) while
-    /// meaning something else. Kept only for sign-in files being edited on
-    /// other branches; remove once they call trimmingSpacesAndTabs().
-    @available(*, deprecated, message: "use trimmingSpacesAndTabs()")
-    public func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let f = s.first, set.contains(f) { s = s.dropFirst() }
-        while let l = s.last, set.contains(l) { s = s.dropLast() }
-        return String(s)
-    }
-}

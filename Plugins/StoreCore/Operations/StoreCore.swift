@@ -1,4 +1,4 @@
-// The store contract (PluginKit's StoreOperations) written once, over a
+// The store contract (proteus_store_api) written once, over a
 // backend (StoreBackend): every operation's argument checks, units of work
 // and retries, optimistic versions (STALE), the guard-role rule, error
 // meanings and messages, and its outputs. The operations live in the
@@ -6,7 +6,7 @@
 import PluginAPI
 import PluginKit
 
-public final class StoreCore: StoreOperations, @unchecked Sendable {
+public final class StoreCore: @unchecked Sendable {
     public let backend: any StoreBackend
     let host: Host
     let sql: any StoreSQL

@@ -10,14 +10,8 @@ import PluginKit
 
 typealias DiagnosticFunction = @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?, UnsafeMutablePointer<CChar>?, Int) -> Int32
 
-/// The StoreCore behind an instance pointer of a store plugin.
-private func storeCore(_ instance: UnsafeMutableRawPointer?) -> StoreCore? {
-    guard let instance else { return nil }
-    return StoreBox.store(instance) as? StoreCore
-}
-
 private let storeDiagnostic: DiagnosticFunction = { instance, name, buffer, capacity in
-    guard let core = storeCore(instance), let name, let buffer, capacity > 0 else { return PROTEUS_E_INVALID }
+    guard let core = StoreBox.store(instance), let name, let buffer, capacity > 0 else { return PROTEUS_E_INVALID }
     guard let answer = core.backend.diagnostic(String(cString: name)) else { return PROTEUS_E_NOT_FOUND }
     let bytes = Array(answer.utf8.prefix(capacity - 1))
     for (i, b) in bytes.enumerated() { buffer[i] = CChar(bitPattern: b) }
@@ -27,6 +21,6 @@ private let storeDiagnostic: DiagnosticFunction = { instance, name, buffer, capa
 
 /// The get_extension of a store plugin built on StoreCore.
 let storeGetExtension: GetExtensionFunction = { instance, id in
-    guard let id, let core = storeCore(instance), String(cString: id) == core.backend.diagnosticsID else { return nil }
+    guard let id, let core = StoreBox.store(instance), String(cString: id) == core.backend.diagnosticsID else { return nil }
     return unsafeBitCast(storeDiagnostic, to: UnsafeRawPointer.self)
 }

@@ -16,7 +16,7 @@ enum ImportBatch {
         let base = UnsafeRawPointer(users)
         let size = base.load(as: UInt32.self)
         try StoreInput.checkSize(size, proteus_user.self, "first user")
-        let stride = StoreInput.stride(of: base, proteus_user.self)
+        let stride = RecordArray.stride(of: base, proteus_user.self)
         var records: [proteus_user] = []
         records.reserveCapacity(count)
         for i in 0..<count {

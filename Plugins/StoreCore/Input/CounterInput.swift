@@ -1,18 +1,7 @@
-// The counter operations' shared pieces: the result of a hit and
-// the argument checks every store makes, so all stores accept and refuse
-// the same keys and windows.
+// The argument checks every store makes on counter calls, so all stores
+// accept and refuse the same keys and windows.
 import PluginAPI
-
-/// A counter after one hit: the count in its window and when the window ends.
-public struct CounterHit: Sendable, Equatable {
-    public var count: UInt64
-    public var windowEndsMillis: Int64
-
-    public init(count: UInt64, windowEndsMillis: Int64) {
-        self.count = count
-        self.windowEndsMillis = windowEndsMillis
-    }
-}
+import PluginKit
 
 public enum CounterInput {
     /// Expired counters a store deletes per hit that starts a window: each

@@ -1,4 +1,5 @@
 // Backend errors that know what they mean for the ABI.
+import PluginKit
 
 /// A backend failure (a database library's error) that knows which ABI
 /// status and message it stands for.

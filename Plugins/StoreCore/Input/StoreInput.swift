@@ -2,6 +2,7 @@
 // by every store plugin, so all of them accept and refuse the same inputs).
 // Inputs are borrowed C records; their fields are read in place.
 import PluginAPI
+import PluginKit
 
 public enum StoreInput {
     /// The record behind `p`, after checking its struct_size: a record
@@ -19,14 +20,6 @@ public enum StoreInput {
         guard Int(size) >= MemoryLayout<T>.size else {
             throw .invalid("the \(what) record is too small (struct_size \(size), ABI 2.0 needs at least \(MemoryLayout<T>.size))")
         }
-    }
-
-    /// The stride of an array of extensible records whose first element
-    /// declares `struct_size` (the writer's size, rounded up to alignment).
-    public static func stride<T>(of first: UnsafeRawPointer, _ type: T.Type) -> Int {
-        let size = Int(first.load(as: UInt32.self))
-        let align = MemoryLayout<T>.alignment
-        return max((size + align - 1) / align * align, MemoryLayout<T>.stride)
     }
 
     public static func isValidUTF8(_ s: proteus_str) -> Bool {

@@ -1,87 +1,29 @@
-// Everything a store plugin's C face needs, shared by every store: the
-// contract as a Swift protocol, the descriptor and the static function table
-// whose entries recover the instance and call it. A store plugin implements
-// StoreOperations and returns makeStoreDescriptor(...) from its entry symbol.
+// A store plugin's C face: its descriptor and the one static function
+// table of proteus_store_api, whose entries recover the instance (a StoreCore
+// over the plugin's backend) and call the operation. The table is the
+// contract's only Swift listing on the store side; each entry is one line
+// naming the StoreCore method that implements the function.
 import PluginAPI
-
-/// The store contract (proteus_store_api) in Swift. Every method may be
-/// called from many threads at once; failures are thrown (PluginError or a
-/// PluginErrorConvertible backend error) and reported by the table.
-public protocol StoreOperations: AnyObject, Sendable {
-    func createUser(_ input: UnsafePointer<proteus_user>?) throws
-    func getUser(_ key: UnsafePointer<proteus_user_key>?, docNS: proteus_str, arena: OpaquePointer?,
-                 out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_user>?>?) throws
-    func updateUser(_ input: UnsafePointer<proteus_user>?, fields: UInt64, expectedVersion: UInt64,
-                    guardRole: proteus_str, newVersion: UnsafeMutablePointer<UInt64>?) throws
-    func deleteUser(_ id: proteus_id, expectedVersion: UInt64, guardRole: proteus_str) throws
-    func searchUsers(_ input: UnsafePointer<proteus_user_query>?, arena: OpaquePointer?,
-                     out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_user_page>?>?) throws
-    func importUsers(_ users: UnsafePointer<proteus_user>?, count: Int, mode: Int32) throws
-    func exportUsers(hasAfter: Bool, after: proteus_id, limit: UInt32, arena: OpaquePointer?,
-                     out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_user_page>?>?) throws
-
-    func createGroup(_ input: UnsafePointer<proteus_group>?) throws
-    func getGroup(_ id: proteus_id, arena: OpaquePointer?, out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_group>?>?) throws
-    func listGroups(arena: OpaquePointer?, out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_group_list>?>?) throws
-    func updateGroup(_ input: UnsafePointer<proteus_group>?, expectedVersion: UInt64, newVersion: UnsafeMutablePointer<UInt64>?) throws
-    func deleteGroup(_ id: proteus_id) throws
-
-    func putRole(_ input: UnsafePointer<proteus_role>?, outID: UnsafeMutablePointer<Int64>?) throws
-    func getRole(_ slug: proteus_str, arena: OpaquePointer?, out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_role>?>?) throws
-    func listRoles(arena: OpaquePointer?, out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_role_list>?>?) throws
-    func deleteRole(_ slug: proteus_str) throws
-
-    func createSession(_ input: UnsafePointer<proteus_session>?) throws
-    func getSession(_ hash: proteus_bytes, now: Int64, arena: OpaquePointer?,
-                    out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_session>?>?) throws
-    func deleteSession(_ hash: proteus_bytes) throws
-    func deleteUserSessions(_ user: proteus_id, ns: proteus_str, deleted: UnsafeMutablePointer<UInt64>?) throws
-
-    func createAPIKey(_ input: UnsafePointer<proteus_api_key>?) throws
-    func getAPIKey(_ hash: proteus_bytes, now: Int64, arena: OpaquePointer?,
-                   out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_api_key>?>?) throws
-    func listAPIKeys(hasUser: Bool, user: proteus_id, arena: OpaquePointer?,
-                     out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_api_key_list>?>?) throws
-    func deleteAPIKey(_ hash: proteus_bytes) throws
-    func deleteUserAPIKeys(_ user: proteus_id, ns: proteus_str, deleted: UnsafeMutablePointer<UInt64>?) throws
-
-    func linkIdentity(_ input: UnsafePointer<proteus_identity>?) throws
-    func getIdentity(provider: proteus_str, subject: proteus_str, user: UnsafeMutablePointer<proteus_id>?) throws
-    func unlinkIdentity(provider: proteus_str, subject: proteus_str) throws
-    func listIdentities(hasUser: Bool, user: proteus_id, arena: OpaquePointer?,
-                        out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_identity_list>?>?) throws
-
-    func stats(_ out: UnsafeMutablePointer<proteus_store_stats>?) throws
-    func purgeExpired(now: Int64, removed: UnsafeMutablePointer<UInt64>?) throws
-
-    /// counter_hit: `key` and `windowSeconds` are already checked
-    /// (CounterInput); one atomic statement or transaction.
-    func hitCounter(_ key: proteus_bytes, weight: UInt32, windowSeconds: UInt32, nowMillis: Int64) throws -> CounterHit
-    /// counter_clear: `key` is already checked.
-    func clearCounter(_ key: proteus_bytes) throws
-
-    /// [shutdown] Flush and close connections.
-    func close()
-}
+import PluginKit
 
 /// The opaque `void *instance` of a store: a box around the instance.
-public final class StoreBox {
-    public let store: any StoreOperations
-    init(_ store: any StoreOperations) { self.store = store }
+final class StoreBox {
+    let store: StoreCore
+    init(_ store: StoreCore) { self.store = store }
 
-    /// The store behind an instance pointer this kit created.
-    public static func store(_ pointer: UnsafeMutableRawPointer?) -> any StoreOperations {
-        Unmanaged<StoreBox>.fromOpaque(pointer!).takeUnretainedValue().store
+    /// The store behind an instance pointer this kit created; nil for NULL.
+    static func store(_ pointer: UnsafeMutableRawPointer?) -> StoreCore? {
+        pointer.map { Unmanaged<StoreBox>.fromOpaque($0).takeUnretainedValue().store }
     }
 }
 
 /// Makes the store of one library from its options (set once by
 /// makeStoreDescriptor; each plugin library has its own copy of this kit).
-public typealias StoreFactory = @Sendable (UnsafePointer<proteus_host_api>, PluginOptions) throws -> any StoreOperations
+typealias StoreFactory = @Sendable (UnsafePointer<proteus_host_api>, PluginOptions) throws -> StoreCore
 nonisolated(unsafe) private var storeFactory: StoreFactory?
 
 /// The descriptor of a store plugin. Call once, from a global `let`.
-public func makeStoreDescriptor(name: StaticString, version: StaticString, description: StaticString,
+func makeStoreDescriptor(name: StaticString, version: StaticString, description: StaticString,
                                 getExtension: GetExtensionFunction? = nil,
                                 create: @escaping StoreFactory) -> UnsafePointer<proteus_plugin_descriptor> {
     storeFactory = create
@@ -118,10 +60,10 @@ public func makeStoreDescriptor(name: StaticString, version: StaticString, descr
 /// Runs one operation on the store behind `store`, reporting failures into `err`.
 @inline(__always)
 private func call(_ store: UnsafeMutableRawPointer?, _ err: UnsafeMutablePointer<proteus_error>?,
-                  _ body: (any StoreOperations) throws -> Void) -> proteus_status {
-    guard store != nil else { return PluginError.invalid("no store instance (NULL)").report(to: err) }
+                  _ body: (StoreCore) throws -> Void) -> proteus_status {
+    guard let core = StoreBox.store(store) else { return PluginError.invalid("no store instance (NULL)").report(to: err) }
     do {
-        try body(StoreBox.store(store))
+        try body(core)
         return PROTEUS_OK
     } catch let e as PluginError {
         return e.report(to: err)
