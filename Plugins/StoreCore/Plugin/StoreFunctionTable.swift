@@ -34,17 +34,10 @@ func makeStoreDescriptor(name: StaticString, version: StaticString, description:
                 return PluginError.invalid("create: missing host table or instance pointer").report(to: err)
             }
             guard let factory = storeFactory else { return PluginError.internal("no store factory").report(to: err) }
-            do {
+            return reporting(err) {
                 let options = try PluginOptions(json: optionsText, length: optionsLength)
                 let store = try factory(host, options)
                 instance.pointee = Unmanaged.passRetained(StoreBox(store)).toOpaque()
-                return PROTEUS_OK
-            } catch let e as PluginError {
-                return e.report(to: err)
-            } catch let e as PluginErrorConvertible {
-                return e.pluginError.report(to: err)
-            } catch {
-                return PluginError.internal("\(error)").report(to: err)
             }
         },
         destroy: { instance in
@@ -62,8 +55,13 @@ func makeStoreDescriptor(name: StaticString, version: StaticString, description:
 private func call(_ store: UnsafeMutableRawPointer?, _ err: UnsafeMutablePointer<proteus_error>?,
                   _ body: (StoreCore) throws -> Void) -> proteus_status {
     guard let core = StoreBox.store(store) else { return PluginError.invalid("no store instance (NULL)").report(to: err) }
+    return reporting(err) { try body(core) }
+}
+
+/// OK, or the thrown failure as its status and message in `err`.
+private func reporting(_ err: UnsafeMutablePointer<proteus_error>?, _ body: () throws -> Void) -> proteus_status {
     do {
-        try body(core)
+        try body()
         return PROTEUS_OK
     } catch let e as PluginError {
         return e.report(to: err)
