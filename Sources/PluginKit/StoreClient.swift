@@ -30,16 +30,27 @@ public final class StoreClient: @unchecked Sendable {
         return try body(ArenaWriter(host: host, arena: arena), arena)
     }
 
-    /// Checks a status, turning the error out-parameter into a PluginError.
-    public func check(_ function: String = #function, _ body: (UnsafeMutablePointer<proteus_error>) -> proteus_status) throws {
-        // An empty table (struct_size 0) is "no store": every entry is NULL.
+    /// Calls the store function `function` (a field of proteus_store_api)
+    /// and checks its status: any operation can be called this way, also
+    /// one appended to the contract after this client's conveniences were
+    /// written. UNSUPPORTED when the table is too short to hold the
+    /// function or leaves it NULL (never a crash).
+    public func invoke<F>(_ function: KeyPath<proteus_store_api, F?>, _ name: String = #function,
+                          _ body: (F, UnsafeMutablePointer<proteus_error>) -> proteus_status) throws {
+        let operation = name.prefix { $0 != "(" }
+        // An empty table (struct_size 0) is "no store".
         guard api.struct_size != 0 else {
-            throw PluginError.unsupported("\(function.prefix { $0 != "(" }): this plugin has no store (the host gives one to dialects only)")
+            throw PluginError.unsupported("\(operation): this plugin has no store (the host gives one to dialects only)")
+        }
+        guard let offset = MemoryLayout<proteus_store_api>.offset(of: function),
+              Int(api.struct_size) >= offset + MemoryLayout<UnsafeRawPointer>.size,
+              let call = api[keyPath: function] else {
+            throw PluginError.unsupported("\(operation): the store's table has no such function")
         }
         var err = proteus_error()
-        let status = body(&err)
+        let status = body(call, &err)
         guard status == PROTEUS_OK else {
-            let failure = PluginError(status, "\(function.prefix { $0 != "(" }): " + PluginError(status: status, from: err).message)
+            let failure = PluginError(status, "\(operation): " + PluginError(status: status, from: err).message)
             // What operators need to see; per-record answers (NOT_FOUND,
             // STALE, CONFLICT...) are normal and stay out of the log.
             if status == PROTEUS_E_UNAVAILABLE || status == PROTEUS_E_INTERNAL { log(failure) }
@@ -63,14 +74,14 @@ public final class StoreClient: @unchecked Sendable {
     public func createUser(_ u: UserRecord) throws {
         try withArena { w, _ in
             var c = try w.user(u)
-            try check { api.user_create!(raw, &c, $0) }
+            try invoke(\.user_create) { $0(raw, &c, $1) }
         }
     }
 
     /// Creates from a raw C record (for struct_size tests).
     public func createUserRaw(_ c: proteus_user) throws {
         var c = c
-        try check { api.user_create!(raw, &c, $0) }
+        try invoke(\.user_create) { $0(raw, &c, $1) }
     }
 
     public func getUser(id: [UInt8], docs: String? = nil) throws -> UserRecord {
@@ -103,7 +114,7 @@ public final class StoreClient: @unchecked Sendable {
         return try withArena { w, arena in
             let ns = try w.str(docs)
             var out: UnsafeMutablePointer<proteus_user>?
-            try check { api.user_get!(raw, &key, ns, arena, &out, $0) }
+            try invoke(\.user_get) { $0(raw, &key, ns, arena, &out, $1) }
             guard let out else { throw PluginError.internal("user_get returned OK without a record") }
             return UserRecord(out.pointee)
         }
@@ -115,7 +126,7 @@ public final class StoreClient: @unchecked Sendable {
             var c = try w.user(u)
             let role = try w.str(guardRole)
             var version: UInt64 = 0
-            try check { api.user_update!(raw, &c, fields, expectedVersion, role, &version, $0) }
+            try invoke(\.user_update) { $0(raw, &c, fields, expectedVersion, role, &version, $1) }
             return version
         }
     }
@@ -123,7 +134,7 @@ public final class StoreClient: @unchecked Sendable {
     public func deleteUser(_ id: [UInt8], expectedVersion: UInt64 = 0, guardRole: String? = nil) throws {
         try withArena { w, _ in
             let role = try w.str(guardRole)
-            try check { api.user_delete!(raw, proteus_id(byteArray: id), expectedVersion, role, $0) }
+            try invoke(\.user_delete) { $0(raw, proteus_id(byteArray: id), expectedVersion, role, $1) }
         }
     }
 
@@ -131,7 +142,7 @@ public final class StoreClient: @unchecked Sendable {
         try withArena { w, arena in
             var c = try w.query(q)
             var out: UnsafeMutablePointer<proteus_user_page>?
-            try check { api.user_search!(raw, &c, arena, &out, $0) }
+            try invoke(\.user_search) { $0(raw, &c, arena, &out, $1) }
             guard let out else { throw PluginError.internal("user_search returned OK without a page") }
             guard let page = UserPage(out) else { throw PluginError.internal("user_search returned a page this reader cannot read") }
             return page
@@ -142,7 +153,7 @@ public final class StoreClient: @unchecked Sendable {
         try withArena { w, _ in
             let records = try w.allocate(proteus_user.self, count: max(users.count, 1))
             for (i, u) in users.enumerated() { records[i] = try w.user(u) }
-            try check { api.users_import!(raw, records, users.count, mode, $0) }
+            try invoke(\.users_import) { $0(raw, records, users.count, mode, $1) }
         }
     }
 
@@ -150,7 +161,7 @@ public final class StoreClient: @unchecked Sendable {
         try withArena { _, arena in
             var out: UnsafeMutablePointer<proteus_user_page>?
             let cursor = after.map { proteus_id(byteArray: $0) } ?? proteus_id()
-            try check { api.users_export!(raw, after != nil, cursor, limit, arena, &out, $0) }
+            try invoke(\.users_export) { $0(raw, after != nil, cursor, limit, arena, &out, $1) }
             guard let out else { throw PluginError.internal("users_export returned OK without a page") }
             guard let page = UserPage(out) else { throw PluginError.internal("users_export returned a page this reader cannot read") }
             return page
@@ -162,14 +173,14 @@ public final class StoreClient: @unchecked Sendable {
     public func createGroup(_ g: GroupRecord) throws {
         try withArena { w, _ in
             var c = try w.group(g)
-            try check { api.group_create!(raw, &c, $0) }
+            try invoke(\.group_create) { $0(raw, &c, $1) }
         }
     }
 
     public func getGroup(_ id: [UInt8]) throws -> GroupRecord {
         try withArena { _, arena in
             var out: UnsafeMutablePointer<proteus_group>?
-            try check { api.group_get!(raw, proteus_id(byteArray: id), arena, &out, $0) }
+            try invoke(\.group_get) { $0(raw, proteus_id(byteArray: id), arena, &out, $1) }
             guard let out else { throw PluginError.internal("group_get returned OK without a record") }
             return GroupRecord(out.pointee)
         }
@@ -178,7 +189,7 @@ public final class StoreClient: @unchecked Sendable {
     public func listGroups() throws -> [GroupRecord] {
         try withArena { _, arena in
             var out: UnsafeMutablePointer<proteus_group_list>?
-            try check { api.group_list!(raw, arena, &out, $0) }
+            try invoke(\.group_list) { $0(raw, arena, &out, $1) }
             guard let out else { return [] }
             guard RecordArray.isComplete(out), let items = RecordArray.read(out.pointee.items, count: out.pointee.count, GroupRecord.init) else {
                 throw PluginError.internal("group_list returned a list this reader cannot read")
@@ -192,13 +203,13 @@ public final class StoreClient: @unchecked Sendable {
         try withArena { w, _ in
             var c = try w.group(g)
             var version: UInt64 = 0
-            try check { api.group_update!(raw, &c, expectedVersion, &version, $0) }
+            try invoke(\.group_update) { $0(raw, &c, expectedVersion, &version, $1) }
             return version
         }
     }
 
     public func deleteGroup(_ id: [UInt8]) throws {
-        try check { api.group_delete!(raw, proteus_id(byteArray: id), $0) }
+        try invoke(\.group_delete) { $0(raw, proteus_id(byteArray: id), $1) }
     }
 
     // MARK: roles
@@ -208,7 +219,7 @@ public final class StoreClient: @unchecked Sendable {
         try withArena { w, _ in
             var c = try w.role(r)
             var id: Int64 = 0
-            try check { api.role_put!(raw, &c, &id, $0) }
+            try invoke(\.role_put) { $0(raw, &c, &id, $1) }
             return id
         }
     }
@@ -217,7 +228,7 @@ public final class StoreClient: @unchecked Sendable {
         try withArena { w, arena in
             let s = try w.str(slug)
             var out: UnsafeMutablePointer<proteus_role>?
-            try check { api.role_get!(raw, s, arena, &out, $0) }
+            try invoke(\.role_get) { $0(raw, s, arena, &out, $1) }
             guard let out else { throw PluginError.internal("role_get returned OK without a record") }
             return RoleRecord(out.pointee)
         }
@@ -226,7 +237,7 @@ public final class StoreClient: @unchecked Sendable {
     public func listRoles() throws -> [RoleRecord] {
         try withArena { _, arena in
             var out: UnsafeMutablePointer<proteus_role_list>?
-            try check { api.role_list!(raw, arena, &out, $0) }
+            try invoke(\.role_list) { $0(raw, arena, &out, $1) }
             guard let out else { return [] }
             guard RecordArray.isComplete(out), let items = RecordArray.read(out.pointee.items, count: out.pointee.count, RoleRecord.init) else {
                 throw PluginError.internal("role_list returned a list this reader cannot read")
@@ -238,7 +249,7 @@ public final class StoreClient: @unchecked Sendable {
     public func deleteRole(_ slug: String) throws {
         try withArena { w, _ in
             let s = try w.str(slug)
-            try check { api.role_delete!(raw, s, $0) }
+            try invoke(\.role_delete) { $0(raw, s, $1) }
         }
     }
 
@@ -247,7 +258,7 @@ public final class StoreClient: @unchecked Sendable {
     public func createSession(_ s: SessionRecord) throws {
         try withArena { w, _ in
             var c = try w.session(s)
-            try check { api.session_create!(raw, &c, $0) }
+            try invoke(\.session_create) { $0(raw, &c, $1) }
         }
     }
 
@@ -255,7 +266,7 @@ public final class StoreClient: @unchecked Sendable {
         try withArena { w, arena in
             let h = try w.bytes(hash)
             var out: UnsafeMutablePointer<proteus_session>?
-            try check { api.session_get!(raw, h, now, arena, &out, $0) }
+            try invoke(\.session_get) { $0(raw, h, now, arena, &out, $1) }
             guard let out else { throw PluginError.internal("session_get returned OK without a record") }
             return SessionRecord(out.pointee)
         }
@@ -264,7 +275,7 @@ public final class StoreClient: @unchecked Sendable {
     public func deleteSession(_ hash: [UInt8]) throws {
         try withArena { w, _ in
             let h = try w.bytes(hash)
-            try check { api.session_delete!(raw, h, $0) }
+            try invoke(\.session_delete) { $0(raw, h, $1) }
         }
     }
 
@@ -272,14 +283,14 @@ public final class StoreClient: @unchecked Sendable {
         try withArena { w, _ in
             let n = try w.str(ns)
             var deleted: UInt64 = 0
-            try check { api.session_delete_user!(raw, proteus_id(byteArray: user), n, &deleted, $0) }
+            try invoke(\.session_delete_user) { $0(raw, proteus_id(byteArray: user), n, &deleted, $1) }
             return deleted
         }
     }
 
     public func purgeExpired(now: Int64) throws -> UInt64 {
         var removed: UInt64 = 0
-        try check { api.purge_expired!(raw, now, &removed, $0) }
+        try invoke(\.purge_expired) { $0(raw, now, &removed, $1) }
         return removed
     }
 
@@ -288,7 +299,7 @@ public final class StoreClient: @unchecked Sendable {
     public func createKey(_ k: APIKeyRecord) throws {
         try withArena { w, _ in
             var c = try w.apiKey(k)
-            try check { api.apikey_create!(raw, &c, $0) }
+            try invoke(\.apikey_create) { $0(raw, &c, $1) }
         }
     }
 
@@ -296,7 +307,7 @@ public final class StoreClient: @unchecked Sendable {
         try withArena { w, arena in
             let h = try w.bytes(hash)
             var out: UnsafeMutablePointer<proteus_api_key>?
-            try check { api.apikey_get!(raw, h, now, arena, &out, $0) }
+            try invoke(\.apikey_get) { $0(raw, h, now, arena, &out, $1) }
             guard let out else { throw PluginError.internal("apikey_get returned OK without a record") }
             return APIKeyRecord(out.pointee)
         }
@@ -306,7 +317,7 @@ public final class StoreClient: @unchecked Sendable {
         try withArena { _, arena in
             var out: UnsafeMutablePointer<proteus_api_key_list>?
             let id = user.map { proteus_id(byteArray: $0) } ?? proteus_id()
-            try check { api.apikey_list!(raw, user != nil, id, arena, &out, $0) }
+            try invoke(\.apikey_list) { $0(raw, user != nil, id, arena, &out, $1) }
             guard let out else { return [] }
             guard RecordArray.isComplete(out), let items = RecordArray.read(out.pointee.items, count: out.pointee.count, APIKeyRecord.init) else {
                 throw PluginError.internal("apikey_list returned a list this reader cannot read")
@@ -318,7 +329,7 @@ public final class StoreClient: @unchecked Sendable {
     public func deleteKey(_ hash: [UInt8]) throws {
         try withArena { w, _ in
             let h = try w.bytes(hash)
-            try check { api.apikey_delete!(raw, h, $0) }
+            try invoke(\.apikey_delete) { $0(raw, h, $1) }
         }
     }
 
@@ -326,7 +337,7 @@ public final class StoreClient: @unchecked Sendable {
         try withArena { w, _ in
             let n = try w.str(ns)
             var deleted: UInt64 = 0
-            try check { api.apikey_delete_user!(raw, proteus_id(byteArray: user), n, &deleted, $0) }
+            try invoke(\.apikey_delete_user) { $0(raw, proteus_id(byteArray: user), n, &deleted, $1) }
             return deleted
         }
     }
@@ -336,7 +347,7 @@ public final class StoreClient: @unchecked Sendable {
     public func link(_ i: IdentityRecord) throws {
         try withArena { w, _ in
             var c = try w.identity(i)
-            try check { api.identity_link!(raw, &c, $0) }
+            try invoke(\.identity_link) { $0(raw, &c, $1) }
         }
     }
 
@@ -344,7 +355,7 @@ public final class StoreClient: @unchecked Sendable {
         try withArena { w, _ in
             let p = try w.str(provider), s = try w.str(subject)
             var id = proteus_id()
-            try check { api.identity_get!(raw, p, s, &id, $0) }
+            try invoke(\.identity_get) { $0(raw, p, s, &id, $1) }
             return id.byteArray
         }
     }
@@ -352,7 +363,7 @@ public final class StoreClient: @unchecked Sendable {
     public func unlink(provider: String, subject: String) throws {
         try withArena { w, _ in
             let p = try w.str(provider), s = try w.str(subject)
-            try check { api.identity_unlink!(raw, p, s, $0) }
+            try invoke(\.identity_unlink) { $0(raw, p, s, $1) }
         }
     }
 
@@ -360,7 +371,7 @@ public final class StoreClient: @unchecked Sendable {
         try withArena { _, arena in
             var out: UnsafeMutablePointer<proteus_identity_list>?
             let id = user.map { proteus_id(byteArray: $0) } ?? proteus_id()
-            try check { api.identity_list!(raw, user != nil, id, arena, &out, $0) }
+            try invoke(\.identity_list) { $0(raw, user != nil, id, arena, &out, $1) }
             guard let out else { return [] }
             guard RecordArray.isComplete(out), let items = RecordArray.read(out.pointee.items, count: out.pointee.count, IdentityRecord.init) else {
                 throw PluginError.internal("identity_list returned a list this reader cannot read")
@@ -376,14 +387,14 @@ public final class StoreClient: @unchecked Sendable {
         var count: UInt64 = 0
         var ends: Int64 = 0
         try key.withUnsafeBufferPointer { k in
-            try check { api.counter_hit!(raw, proteus_bytes(ptr: k.baseAddress, len: k.count), weight, windowSeconds, now, &count, &ends, $0) }
+            try invoke(\.counter_hit) { $0(raw, proteus_bytes(ptr: k.baseAddress, len: k.count), weight, windowSeconds, now, &count, &ends, $1) }
         }
         return CounterHit(count: count, windowEndsMillis: ends)
     }
 
     public func clearCounter(_ key: [UInt8]) throws {
         try key.withUnsafeBufferPointer { k in
-            try check { api.counter_clear!(raw, proteus_bytes(ptr: k.baseAddress, len: k.count), $0) }
+            try invoke(\.counter_clear) { $0(raw, proteus_bytes(ptr: k.baseAddress, len: k.count), $1) }
         }
     }
 
@@ -392,7 +403,7 @@ public final class StoreClient: @unchecked Sendable {
     public func stats() throws -> proteus_store_stats {
         var s = proteus_store_stats()
         s.struct_size = UInt32(MemoryLayout<proteus_store_stats>.size)
-        try check { api.stats!(raw, &s, $0) }
+        try invoke(\.stats) { $0(raw, &s, $1) }
         return s
     }
 }

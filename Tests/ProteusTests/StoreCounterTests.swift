@@ -106,4 +106,27 @@ final class StoreCounterTests: XCTestCase {
         let complete = try bind { _ in }
         complete.instance.destroy()
     }
+
+    /// StoreClient.invoke calls any function of the table by its field (how
+    /// a conformance case reaches an operation no convenience method wraps
+    /// yet), and answers UNSUPPORTED, never crashing, for a table that is
+    /// too short or holds NULL there.
+    func testInvokeCallsAnyFunctionAndRefusesWhatTheTableLacks() throws {
+        let store = try F.open(path: F.makeTempDirectory("store-invoke") + "/db.sqlite")
+        defer { store.instance.destroy() }
+        let c = client(store)
+        var removed: UInt64 = 99
+        try c.invoke(\.purge_expired) { $0(c.store, c.now, &removed, $1) }
+        XCTAssertEqual(removed, 0)
+
+        var short = store.api
+        short.struct_size = UInt32(MemoryLayout<proteus_store_api>.offset(of: \proteus_store_api.counter_hit) ?? 0)
+        let old = StoreClient(api: short, store: store.raw, host: c.host)
+        XCTAssertEqual(StoreClient.status { try old.invoke(\.counter_clear) { $0(old.store, proteus_bytes(), $1) } }, PROTEUS_E_UNSUPPORTED)
+        var holed = store.api
+        holed.purge_expired = nil
+        let partial = StoreClient(api: holed, store: store.raw, host: c.host)
+        XCTAssertEqual(StoreClient.status { try partial.invoke(\.purge_expired) { $0(partial.store, 0, nil, $1) } }, PROTEUS_E_UNSUPPORTED)
+        XCTAssertEqual(StoreClient.status { try partial.stats() }, PROTEUS_OK, "the rest of the table still works")
+    }
 }
