@@ -149,9 +149,11 @@ typedef struct proteus_plugin_descriptor {
     void (*destroy)(void *instance);
     /** proteus_store_api, proteus_auth_api or proteus_dialect_api by kind. */
     const void *vtable;
-    /** Optional capabilities by id (CLAP-style), e.g. PROTEUS_EXT_IMPORT_V1
-     *  ("import.v1", proteus_import.h); NULL when the plugin has none or
-     *  not this one. [any thread]. */
+    /** Optional capabilities by id (CLAP-style): PROTEUS_EXT_IMPORT_V1
+     *  ("import.v1", proteus_import.h) for dialects; the stores' read-only
+     *  diagnostics ("sqlite.diagnostics.v1", "postgres.diagnostics.v1": one
+     *  function, see docs/PLUGIN_ABI.md, Extensions). NULL when the plugin
+     *  has none or not this one. [any thread]. */
     const void *(*get_extension)(void *instance, const char *id);
 } proteus_plugin_descriptor;
 
