@@ -69,6 +69,7 @@ public enum Status {
         case PROTEUS_E_TOO_LARGE: return "too large"
         case PROTEUS_E_UNSUPPORTED: return "unsupported"
         case PROTEUS_E_INTERNAL: return "internal error"
+        case PROTEUS_E_SECOND_FACTOR: return "second factor required"
         default: return "status \(code)"
         }
     }
@@ -83,6 +84,8 @@ public func reporting(_ err: UnsafeMutablePointer<proteus_error>?, _ body: () th
         return PROTEUS_OK
     } catch let e as PluginError {
         return e.report(to: err)
+    } catch let e as PluginErrorConvertible {
+        return e.pluginError.report(to: err)
     } catch {
         return PluginError(PROTEUS_E_INTERNAL, "\(error)").report(to: err)
     }

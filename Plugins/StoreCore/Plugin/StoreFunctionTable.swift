@@ -58,20 +58,6 @@ private func call(_ store: UnsafeMutableRawPointer?, _ err: UnsafeMutablePointer
     return reporting(err) { try body(core) }
 }
 
-/// OK, or the thrown failure as its status and message in `err`.
-private func reporting(_ err: UnsafeMutablePointer<proteus_error>?, _ body: () throws -> Void) -> proteus_status {
-    do {
-        try body()
-        return PROTEUS_OK
-    } catch let e as PluginError {
-        return e.report(to: err)
-    } catch let e as PluginErrorConvertible {
-        return e.pluginError.report(to: err)
-    } catch {
-        return PluginError.internal("\(error)").report(to: err)
-    }
-}
-
 /// The one static function table of this library's store.
 nonisolated(unsafe) private let storeTable: UnsafePointer<proteus_store_api> = {
     var t = proteus_store_api()
