@@ -1,7 +1,7 @@
 # Sourced by scripts/bench: the directory at a million users on each store
 # backend, through HTTP (the MCSManager dialect, authenticated with an
 # administrator's API key), with `pgbench -S` on the same PostgreSQL and the
-# same client count as the ceiling. Uses wrk_run, write_section, tree_rss_kb,
+# same client count as the ceiling. Uses mcsm_directory, wrk_run, write_section, tree_rss_kb,
 # $BIN, $work, $SECONDS_PER_RUN, $THREADS, $DATE, $CORES, $CPU from scripts/bench.
 #
 #   point read  GET /api/auth/?uuid=<random existing user>   (key lookup + user read)
@@ -39,47 +39,16 @@ LUA
 }
 
 _bench_pg_password() {
-    python3 -c "import urllib.parse,sys; print(urllib.parse.urlparse(sys.argv[1]).password)" "$BENCH_PG_URL"
+    python3 -c "import urllib.parse,sys; print(urllib.parse.urlparse(sys.argv[1]).password)" "$PROTEUS_TEST_POSTGRES_URL"
 }
 
 # bench_store_backend NAME STORE_JSON USERS CONNECTIONS -> appends a table row set to $work/store/rows
 _bench_store_backend() {
     local name=$1 store=$2 users=$3 connections=$4
     local dir="$work/store/$name"
-    mkdir -p "$dir"
-    cat > "$dir/proteus.json" <<JSON
-{
-  "listen": "127.0.0.1:0",
-  "dataDirectory": "$dir/data",
-  "logRequests": false,
-  "threads": 20,
-  "store": $store,
-  "auth": [ { "plugin": "password", "options": { "memoryKiB": 1024, "iterations": 1 } } ],
-  "dialects": [ { "plugin": "mcsmanager", "mount": "/", "options": { "loginRateLimit": false } } ]
-}
-JSON
-    echo "[$name] generating $users users..."
-    local started=$(date +%s.%N)
-    "$BIN" generate-users --config "$dir/proteus.json" --count "$users" > "$dir/generate.log"
-    local generate_seconds=$(python3 -c "print(f'{$(date +%s.%N) - $started:.0f}')")
-    # Steady state, not the minute after a bulk load: what autovacuum would
-    # do shortly anyway (visibility map, planner statistics), done now.
-    if [ "$name" = postgres ]; then
-        PGPASSWORD=$(_bench_pg_password) "$(postgres_bin_dir)/psql" -X -q -h 127.0.0.1 -p "$PROTEUS_TEST_POSTGRES_PORT" \
-            -U proteus proteus -c "VACUUM (ANALYZE) users, user_roles, documents, api_keys" > /dev/null
-    fi
-    "$BIN" --config "$dir/proteus.json" > "$dir/proteus.log" 2>&1 &
-    store_pid=$!
-    for _ in $(seq 1 600); do grep -q "listening on" "$dir/proteus.log" 2>/dev/null && break; sleep 0.1; done
-    local port=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$dir/proteus.log" | head -1)
-    [ -n "$port" ] || { cat "$dir/proteus.log"; exit 1; }
-    local base="http://127.0.0.1:$port"
-    local admin=$(python3 -c "print('user' + '0' * len(str($users - 1)))")
-    local token=$(curl -s -c "$dir/jar" -X POST "$base/api/auth/login" -d "username=$admin&password=benchmark-password" \
-        | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"])')
-    local key=$(curl -s -b "$dir/jar" -H 'X-Requested-With: XMLHttpRequest' -X PUT "$base/api/auth/api?token=$token" -d enable=true \
-        | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"])')
-    [ ${#key} -eq 32 ] || { echo "could not create an API key (token: $token, key: $key)"; exit 1; }
+    mcsm_directory "$dir" "$store" "$users" \
+        '"threads": 20, "auth": [ { "plugin": "password", "options": { "memoryKiB": 1024, "iterations": 1 } } ]'
+    local generate_seconds=$MCSM_GENERATE_SECONDS base=$MCSM_BASE key=$MCSM_KEY
     # 2,000 existing ids from pages spread over the directory.
     python3 - "$base" "$key" "$users" > "$dir/ids" <<'PY'
 import json, random, sys, urllib.request
@@ -103,9 +72,7 @@ PY
     local rss_kb=$(tree_rss_kb "$store_pid")
     local non2xx=$(for run in read create search; do
         n=$(sed -n 's/.*Non-2xx or 3xx responses: \([0-9]*\).*/\1/p' "$work/store-$name-$run.wrk"); echo -n "$run ${n:-0}, "; done)
-    kill "$store_pid" 2>/dev/null || true
-    wait "$store_pid" 2>/dev/null || true
-    store_pid=
+    stop_store_proteus
     cat >> "$work/store/rows" <<ROWS
 | $name | point read \`GET /api/auth/?uuid=\` | $r_rps | $r_p50 | $r_p99 |
 | $name | create \`POST /api/auth\` | $c_rps | $c_p50 | $c_p99 |
