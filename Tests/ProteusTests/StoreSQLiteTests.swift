@@ -30,10 +30,10 @@ enum SQLiteStoreFixture {
     /// Directories made by makeTempDirectory, removed by cleanUp().
     nonisolated(unsafe) static var created: [String] = []
 
+    /// Under the tests' one temporary root (removed at exit even when a
+    /// filtered run never reaches cleanUp()).
     static func makeTempDirectory(_ hint: String) -> String {
-        var template = Array("/tmp/proteus-sqlite-\(hint)-XXXXXX".utf8CString)
-        guard let p = mkdtemp(&template) else { fatalError("mkdtemp failed") }
-        let path = String(cString: p)
+        let path = TemporaryDirectory.make("sqlite-\(hint)")
         created.append(path)
         return path
     }
