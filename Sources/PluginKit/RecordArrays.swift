@@ -33,8 +33,9 @@ public enum RecordArray {
         return (0..<Int(count)).map { convert(raw.advanced(by: $0 * stride).assumingMemoryBound(to: T.self).pointee) }
     }
 
-    /// Whether a page or list header written by another plugin is at least
-    /// as large as this reader's type (its struct_size comes first).
+    /// Whether a struct written by another plugin (a page or list header, a
+    /// record) is at least as large as this reader's type (its struct_size
+    /// comes first).
     public static func isComplete<T>(_ header: UnsafePointer<T>) -> Bool {
         Int(UnsafeRawPointer(header).load(as: UInt32.self)) >= MemoryLayout<T>.size
     }

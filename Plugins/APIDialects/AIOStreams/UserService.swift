@@ -225,12 +225,12 @@ final class UserService: @unchecked Sendable {
         }
         let found: UserRecord?
         do { found = try directory.user(id: id, documents: documents) } catch { throw AIOFailure.backend(error) }
-        guard let user = found, user.passwordHash != nil, !user.isDisabled else {
+        guard let user = found, user.passwordHash != nil else {
             decoy.burn(password)
             throw AIOFailure(.userInvalidDetails)
         }
         // The directory's rules (host->auth_sign_in): an over-long password
-        // is just a wrong one, and a user with a second factor on cannot use
+        // and a banned user get a wrong password's answer, and a user with a second factor on cannot use
         // AIOStreams, whose per-request password has no place for one.
         let signIn: Host.SignIn
         do { signIn = try host.signIn(user, password: password) } catch { throw AIOFailure.backend(error) }

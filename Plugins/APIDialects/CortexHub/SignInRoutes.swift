@@ -37,13 +37,14 @@ final class SignInRoutes: @unchecked Sendable {
             f.headers = [("Retry-After", "\(retry)")]
             throw f
         }
-        guard let user = try findUser(username), user.passwordHash != nil, !user.isDisabled else {
+        guard let user = try findUser(username), user.passwordHash != nil else {
             decoy.burn(password)
             try limit.recordFailure(account: username, clientIP: request.clientIP)
             throw Failure.loginFailed
         }
-        // The directory's rules (host->auth_sign_in): a user with a second
-        // factor on cannot sign in here, Cortex Hub has no step for it.
+        // The directory's rules (host->auth_sign_in): a banned user gets a
+        // wrong password's answer; a user with a second factor on cannot
+        // sign in here, Cortex Hub has no step for it.
         let signIn: Host.SignIn
         do { signIn = try host.signIn(user, password: password) } catch { throw Failure.backend(error) }
         let needsRehash: Bool

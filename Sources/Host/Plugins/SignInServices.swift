@@ -7,7 +7,7 @@ import PluginKit
 enum SignInServices {
     static let signIn: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<proteus_user>?, proteus_str, UInt32, OpaquePointer?, UnsafeMutablePointer<proteus_verify_result>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { ctx, user, password, flags, arena, result, err in
         guard let context = PluginContext.from(ctx) else { return PluginContext.missing(in: "auth_sign_in", err) }
-        guard let user else { return PluginError.invalid("auth_sign_in: NULL user").report(to: err) }
+        guard let user, RecordArray.isComplete(user) else { return PluginError.invalid("auth_sign_in: NULL user, or its struct_size too small").report(to: err) }
         let userFlags = user.pointee.flags
         let stored = user.pointee.password_hash
         guard stored.isPresent else { return PluginError(PROTEUS_E_DENIED, "the user has no password").report(to: err) }
@@ -34,7 +34,7 @@ enum SignInServices {
 
     static let sessionCheck: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<proteus_user>?, UInt32, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { ctx, user, flags, err in
         guard let context = PluginContext.from(ctx) else { return PluginContext.missing(in: "auth_session_check", err) }
-        guard let user else { return PluginError.invalid("auth_session_check: NULL user").report(to: err) }
+        guard let user, RecordArray.isComplete(user) else { return PluginError.invalid("auth_session_check: NULL user, or its struct_size too small").report(to: err) }
         return report(context.signInRules.decide(userFlags: user.pointee.flags, signInFlags: flags), err)
     }
 
