@@ -58,18 +58,9 @@ final class SecondFactor: @unchecked Sendable {
     /// The verifier to persist when the totp method accepts `code` against
     /// `verifier`; nil when it refuses it.
     func verifyTOTP(_ code: String, _ verifier: String) throws(LMFailure) -> String? {
-        let result: Host.Verification
-        do { result = try host.verify(method: "totp", presented: code, stored: verifier) } catch {
-            // A malformed code or a verifier no plugin reads is just a wrong code.
-            if error.code == PROTEUS_E_INVALID || error.code == PROTEUS_E_TOO_LARGE || error.code == PROTEUS_E_DENIED { return nil }
-            if error.code == PROTEUS_E_UNSUPPORTED {
-                host.error("a user has MFA on but no \"totp\" auth plugin is configured")
-                throw LMFailure.mfaUnavailable
-            }
-            throw LMFailure.backend(error)
+        do { return try host.verifySecondFactor(code, verifier: verifier) } catch {
+            throw error.code == PROTEUS_E_UNSUPPORTED ? LMFailure.mfaUnavailable : LMFailure.backend(error)
         }
-        guard result.accepted else { return nil }
-        return result.updatedStored ?? verifier
     }
 
     /// Writes the use of a code (the verifier `check` returned) into `changes`.

@@ -74,17 +74,13 @@ final class SessionRoutes: @unchecked Sendable {
     /// user's version after the write.
     private func verifyCode(_ code: String, sealed: [UInt8], user: UserRecord) throws(MCSMFailure) -> UInt64 {
         let stored = String(decoding: sealed, as: UTF8.self)
-        let result: Host.Verification
-        do { result = try host.verify(method: "totp", presented: code, stored: stored) } catch {
-            if error.code == PROTEUS_E_INVALID || error.code == PROTEUS_E_TOO_LARGE { throw MCSMFailure(401, MCSMFailure.twoFactorIncorrect) }
-            if error.code == PROTEUS_E_UNSUPPORTED {
-                host.error("user has 2FA enabled but no \"totp\" auth plugin is configured")
-                throw MCSMFailure(503, "Two-factor authentication is unavailable, please try again later")
-            }
+        let accepted: String?
+        do { accepted = try host.verifySecondFactor(code, verifier: stored) } catch {
+            if error.code == PROTEUS_E_UNSUPPORTED { throw MCSMFailure(503, "Two-factor authentication is unavailable, please try again later") }
             throw MCSMFailure.backend(error)
         }
-        guard result.accepted else { throw MCSMFailure(401, MCSMFailure.twoFactorIncorrect) }
-        guard let updated = result.updatedStored else { return user.version }
+        guard let updated = accepted else { throw MCSMFailure(401, MCSMFailure.twoFactorIncorrect) }
+        guard updated != stored else { return user.version }
         var changes = UserRecord(id: user.id)
         changes.mfaSecret = Array(updated.utf8)
         changes.mfaLastStep = user.mfaLastStep
