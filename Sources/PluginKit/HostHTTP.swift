@@ -18,11 +18,7 @@ public struct HTTPResult: Sendable {
 
 extension Host {
     /// Whether this host's table has http_request (a 1.3 host or newer).
-    public var offersHTTPRequest: Bool {
-        guard let offset = MemoryLayout<proteus_host_api>.offset(of: \proteus_host_api.http_request) else { return false }
-        return Int(api.pointee.struct_size) >= offset + MemoryLayout<UnsafeRawPointer>.size
-            && api.pointee.http_request != nil
-    }
+    public var offersHTTPRequest: Bool { service(\.http_request) != nil }
 
     /// Sends one request and waits for the answer. Blocks up to the
     /// timeout (0 = the host's default, capped by its maximum). Throws
@@ -32,7 +28,7 @@ extension Host {
     public func httpRequest(method: String, url: String, headers: [(name: String, value: String)] = [],
                             body: [UInt8]? = nil, timeoutMs: UInt32 = 0,
                             trustExtraCA: Bool = false) throws(PluginError) -> HTTPResult {
-        guard offersHTTPRequest, let send = api.pointee.http_request else {
+        guard let send = service(\.http_request) else {
             throw .unsupported("the host's table is too short: it cannot send HTTP requests")
         }
         let flags = trustExtraCA ? UInt32(PROTEUS_HTTP_TRUST_EXTRA_CA) : 0

@@ -5,17 +5,13 @@ import PluginAPI
 
 extension Host {
     /// Whether this host's table has mac (a 1.4 host or newer).
-    public var offersMAC: Bool {
-        guard let offset = MemoryLayout<proteus_host_api>.offset(of: \proteus_host_api.mac) else { return false }
-        return Int(api.pointee.struct_size) >= offset + MemoryLayout<UnsafeRawPointer>.size
-            && api.pointee.mac != nil
-    }
+    public var offersMAC: Bool { service(\.mac) != nil }
 
     /// The 32-byte MAC of `message` for `purpose` (1...256 bytes). Same
     /// inputs, same MAC on every worker and host sharing the secret key.
     /// UNSUPPORTED when the host table is too short for it.
     public func mac(purpose: String, message: [UInt8]) throws(PluginError) -> [UInt8] {
-        guard offersMAC, let mac = api.pointee.mac else {
+        guard let mac = service(\.mac) else {
             throw .unsupported("the host's table is too short: it offers no keyed MAC")
         }
         var out = [UInt8](repeating: 0, count: 32)

@@ -16,17 +16,13 @@ extension Host {
     }
 
     /// Whether this host's table has the sign-in services.
-    public var offersSignIn: Bool {
-        guard let offset = MemoryLayout<proteus_host_api>.offset(of: \proteus_host_api.auth_session_check) else { return false }
-        return Int(api.pointee.struct_size) >= offset + MemoryLayout<UnsafeRawPointer>.size
-            && api.pointee.auth_sign_in != nil && api.pointee.auth_session_check != nil
-    }
+    public var offersSignIn: Bool { service(\.auth_sign_in) != nil && service(\.auth_session_check) != nil }
 
     /// A password sign-in as `user`. `withSecondFactor`: the dialect asks
     /// for the user's second factor itself before the sign-in counts.
     /// UNAVAILABLE (answer 503) and other failures throw.
     public func signIn(_ user: UserRecord, password: String, withSecondFactor: Bool = false) throws(PluginError) -> SignIn {
-        guard offersSignIn, let signIn = api.pointee.auth_sign_in else {
+        guard let signIn = service(\.auth_sign_in) else {
             throw .unsupported("the host's table is too short: it offers no sign-in rules")
         }
         let flags: UInt32 = withSecondFactor ? PROTEUS_SIGN_IN_WITH_SECOND_FACTOR : 0
@@ -47,7 +43,7 @@ extension Host {
     /// A sign-in through a session or token this dialect issued earlier.
     /// `withSecondFactor`: the session began with the user's second factor.
     public func sessionCheck(_ user: UserRecord, withSecondFactor: Bool = false) throws(PluginError) -> SignIn {
-        guard offersSignIn, let check = api.pointee.auth_session_check else {
+        guard let check = service(\.auth_session_check) else {
             throw .unsupported("the host's table is too short: it offers no sign-in rules")
         }
         var c = Self.cUser(user)

@@ -42,9 +42,7 @@ public final class StoreClient: @unchecked Sendable {
         guard api.struct_size != 0 else {
             throw PluginError.unsupported("\(operation): this plugin has no store (the host gives one to dialects only)")
         }
-        guard let offset = MemoryLayout<proteus_store_api>.offset(of: function),
-              Int(api.struct_size) >= offset + MemoryLayout<UnsafeRawPointer>.size,
-              let call = api[keyPath: function] else {
+        guard let call = TableEntry.function(api, function, declaredSize: api.struct_size) else {
             throw PluginError.unsupported("\(operation): the store's table has no such function")
         }
         var err = proteus_error()
