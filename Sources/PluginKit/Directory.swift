@@ -10,7 +10,9 @@ public struct Directory: @unchecked Sendable {
     /// Without a store table (the host gives one to dialects only) every
     /// call throws UNSUPPORTED: StoreClient refuses an empty table.
     public init(host: Host) {
-        let table = host.api.pointee.store?.pointee ?? proteus_store_api()
+        // Read only as far as the table's struct_size: a store built
+        // against an older minor has a shorter one.
+        let table = host.api.pointee.store.map(StoreTable.copy) ?? proteus_store_api()
         client = StoreClient(api: table, store: host.api.pointee.store_ctx, host: host.api)
     }
 
@@ -76,6 +78,18 @@ public struct Directory: @unchecked Sendable {
 
     public func apiKey(keyHash: [UInt8], now: Int64) throws -> APIKeyRecord? {
         try lookup { try client.getKey(keyHash, now: now) }
+    }
+
+    /// The API key with this hash and its owner (documents as selected),
+    /// or nil for an unknown key: one store call (two on a 2.0 store).
+    public func apiKeyOwner(keyHash: [UInt8], now: Int64, documents: String? = nil) throws -> KeyOwner? {
+        try lookup { try client.getKeyOwner(keyHash, now: now, docs: documents) }
+    }
+
+    /// For each user, whether it holds an API key of `namespace` (nil:
+    /// any), in the order given: one store call for a page of users.
+    public func apiKeyPresence(userIDs: [[UInt8]], namespace: String?) throws -> [Bool] {
+        try client.keyPresence(users: userIDs, ns: namespace)
     }
 
     @discardableResult

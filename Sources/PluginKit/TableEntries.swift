@@ -1,7 +1,8 @@
 // Reading one function out of a C table that starts with `struct_size`
 // (the host's services, a store's table): present only when the size the
 // table's writer declared covers the field and the entry is not NULL, so a
-// short or partial table is an answer (UNSUPPORTED), never a crash.
+// short or partial table is an answer (UNSUPPORTED), never a crash; and
+// copying such a table without reading past its declared end.
 import PluginAPI
 
 public enum TableEntry {
@@ -10,6 +11,46 @@ public enum TableEntry {
         guard let offset = MemoryLayout<Table>.offset(of: field),
               Int(declaredSize) >= offset + MemoryLayout<UnsafeRawPointer>.size else { return nil }
         return table[keyPath: field]
+    }
+
+    /// A copy of the table at `source` that reads only the bytes its
+    /// writer declared (its leading struct_size, capped at this header's
+    /// size); what lies beyond them stays as in `empty` (NULL functions).
+    /// The copy keeps the declared struct_size, so `function` still tells
+    /// which entries it has. Copying `pointee` instead would read past the
+    /// end of a table built against an older minor.
+    public static func copy<Table>(_ source: UnsafeRawPointer, into empty: Table) -> Table {
+        var table = empty
+        let declared = Int(source.load(as: UInt32.self))
+        withUnsafeMutableBytes(of: &table) { target in
+            let count = min(declared, target.count)
+            guard count > 0, let base = target.baseAddress else { return }
+            base.copyMemory(from: source, byteCount: count)
+        }
+        return table
+    }
+}
+
+/// The sizes of the store table by ABI minor: a store built against an
+/// older minor has a table that ends earlier, and is still loaded.
+public enum StoreTable {
+    /// Bytes of a 2.0 table: everything before the first function 2.1
+    /// appended (apikey_presence).
+    public static let size2_0 = MemoryLayout<proteus_store_api>.offset(of: \proteus_store_api.apikey_presence)
+        ?? MemoryLayout<proteus_store_api>.size
+
+    /// True when the table's `index`-th function (0 = user_create) is one
+    /// every table must hold, whatever its minor: a 2.0 one. Functions
+    /// appended later are optional; callers fall back when a table lacks them.
+    public static func isRequired(functionAt index: Int) -> Bool {
+        // Every field after struct_size is a function pointer, in header order.
+        let first = MemoryLayout<proteus_store_api>.offset(of: \proteus_store_api.user_create) ?? 0
+        return first + (index + 1) * MemoryLayout<UnsafeRawPointer>.size <= size2_0
+    }
+
+    /// A copy of the store table at `table` (any minor; see TableEntry.copy).
+    public static func copy(_ table: UnsafePointer<proteus_store_api>) -> proteus_store_api {
+        TableEntry.copy(UnsafeRawPointer(table), into: proteus_store_api())
     }
 }
 

@@ -2,6 +2,7 @@
 // descriptor before anything else runs (PostgreSQL's magic-block idea).
 import Glibc
 import PluginAPI
+import PluginKit
 
 /// Why a plugin could not be loaded. The message names the plugin, the path
 /// and the reason, ready to print.
@@ -126,7 +127,8 @@ enum PluginLoader {
         }
         let minimumTableSize: Int
         switch Int32(bitPattern: d.kind) {
-        case PROTEUS_KIND_STORE: minimumTableSize = MemoryLayout<proteus_store_api>.size
+        // A store built against 2.0 is loaded; later functions are optional.
+        case PROTEUS_KIND_STORE: minimumTableSize = StoreTable.size2_0
         case PROTEUS_KIND_AUTH: minimumTableSize = MemoryLayout<proteus_auth_api>.size
         case PROTEUS_KIND_DIALECT: minimumTableSize = MemoryLayout<proteus_dialect_api>.size
         default: throw fail("unknown plugin kind \(d.kind)")

@@ -7,28 +7,33 @@ import PluginKit
 
 final class StoreBinding: @unchecked Sendable {
     let instance: PluginInstance
-    /// The plugin's static table (the loader checked its size).
+    /// The plugin's static table (the loader checked it holds ABI 2.0).
     let table: UnsafePointer<proteus_store_api>
-    var api: proteus_store_api { table.pointee }
+    /// A copy of it, read only as far as its struct_size: a store built
+    /// against an older minor lacks the later functions (NULL here).
+    let api: proteus_store_api
     var name: String { instance.plugin.name }
     var raw: UnsafeMutableRawPointer? { instance.instance }
 
     init(_ instance: PluginInstance) throws {
         self.instance = instance
         let vtable = instance.plugin.descriptor.pointee.vtable
-        guard let vtable, Int(vtable.load(as: UInt32.self)) >= MemoryLayout<proteus_store_api>.size else {
+        guard let vtable, Int(vtable.load(as: UInt32.self)) >= StoreTable.size2_0 else {
             throw PluginLoadError(message: "plugin \"\(instance.plugin.name)\" at \(instance.plugin.path): store function table is shorter than ABI \(PROTEUS_ABI_MAJOR).0 requires")
         }
         table = vtable.assumingMemoryBound(to: proteus_store_api.self)
-        if let missing = Self.firstMissingFunction(table.pointee) {
+        api = StoreTable.copy(table)
+        if let missing = Self.firstMissingFunction(api) {
             throw PluginLoadError(message: "plugin \"\(instance.plugin.name)\" at \(instance.plugin.path): store function table has no \(missing)")
         }
     }
 
-    /// The name of the first NULL function of the table, read from the
+    /// The name of the first NULL function of the table that every store
+    /// must have (the 2.0 ones; later ones are optional), read from the
     /// header's own field names (so this check never needs a list).
     static func firstMissingFunction(_ api: proteus_store_api) -> String? {
-        for field in Mirror(reflecting: api).children where field.label != "struct_size" {
+        let functions = Mirror(reflecting: api).children.filter { $0.label != "struct_size" }
+        for (index, field) in functions.enumerated() where StoreTable.isRequired(functionAt: index) {
             let value = Mirror(reflecting: field.value)
             if value.displayStyle == .optional, value.children.isEmpty { return field.label ?? "a function" }
         }

@@ -330,7 +330,9 @@ typedef struct proteus_store_api {
     proteus_status (*session_create)(void *store,
                                      const proteus_session *session,
                                      proteus_error *err);
-    /** NOT_FOUND also when expired (expires_at != 0 && expires_at <= now). [any thread] */
+    /** NOT_FOUND also when expired (expires_at != 0 && expires_at <= now).
+     *  May be answered from the store's short-lived cache (PLUGIN_ABI.md,
+     *  "Cached reads"); expires_at is still checked against `now`. [any thread] */
     proteus_status (*session_get)(void *store, proteus_bytes token_hash,
                                   int64_t now, proteus_arena *arena,
                                   proteus_session **out, proteus_error *err);
@@ -351,7 +353,9 @@ typedef struct proteus_store_api {
     /** Finds a key by hash. Records last_used_at = now when the stored value
      *  is at least PROTEUS_LAST_USED_RESOLUTION_MS older (best effort: a
      *  bounded wait, failures ignored), so a busy key does not turn every
-     *  read into a write; returns the value as stored afterwards. [any thread] */
+     *  read into a write; returns the value as stored afterwards. May be
+     *  answered from the store's short-lived cache (PLUGIN_ABI.md, "Cached
+     *  reads") while no use needs recording. [any thread] */
     proteus_status (*apikey_get)(void *store, proteus_bytes key_hash,
                                  int64_t now, proteus_arena *arena,
                                  proteus_api_key **out, proteus_error *err);
@@ -441,7 +445,54 @@ typedef struct proteus_store_api {
      *  counter is OK. Errors as for counter_hit. [any thread] */
     proteus_status (*counter_clear)(void *store, proteus_bytes key,
                                     proteus_error *err);
+
+    /* --- authenticated reads (since 2.1) ---------------------------------- */
+    /* A table built against 2.0 ends before these: callers check struct_size
+     * covers a function before calling it (PluginKit's StoreClient does, and
+     * falls back to the 2.0 functions named below). */
+
+    /** (since 2.1) Which of `count` users hold at least one API key of
+     *  namespace `ns` (absent ns = any namespace): present[i] = 1 when
+     *  user_ids[i] does, else 0 (an unknown id is 0; ids may repeat). One
+     *  statement for the whole batch, so a page of users costs one round
+     *  trip instead of an apikey_list per row. count 0 is OK and reads
+     *  nothing (user_ids and present may then be NULL).
+     *  Inputs are borrowed. `present` is caller-owned, `count` bytes,
+     *  written only on OK. Never cached: the answer is the database's.
+     *  INVALID: count > PROTEUS_APIKEY_PRESENCE_MAX, user_ids or present
+     *  NULL with count > 0, ns present but empty or not UTF-8.
+     *  2.0 fallback: apikey_list per user. [any thread] */
+    proteus_status (*apikey_presence)(void *store, const proteus_id *user_ids,
+                                      size_t count, proteus_str ns,
+                                      uint8_t *present, proteus_error *err);
+
+    /** (since 2.1) An API key and its owner, in one call and one snapshot
+     *  (never a key with the record of a user it did not belong to):
+     *  *key_out as apikey_get returns it, last_used_at recorded by the same
+     *  rule (at most once per PROTEUS_LAST_USED_RESOLUTION_MS, best
+     *  effort); *user_out the owner's complete record, its documents
+     *  selected by `doc_ns` as for user_get. What a dialect needs to
+     *  authorise a request made with an API key. Like apikey_get and
+     *  session_get, the answer may come from the store's short-lived cache
+     *  (PLUGIN_ABI.md, "Cached reads": a key deleted or an owner changed
+     *  through another store instance is seen within the store's bound;
+     *  through this instance, at once).
+     *  Inputs are borrowed; both records (their strings, roles and docs)
+     *  are allocated in `arena`; the pointers are written only on OK.
+     *  NOT_FOUND: no key with this hash. INVALID: key_hash absent or empty,
+     *  no arena, key_out or user_out NULL.
+     *  2.0 fallback: apikey_get, then user_get by the key's user_id (two
+     *  reads, not one snapshot). [any thread] */
+    proteus_status (*apikey_owner)(void *store, proteus_bytes key_hash,
+                                   int64_t now, proteus_str doc_ns,
+                                   proteus_arena *arena,
+                                   proteus_api_key **key_out,
+                                   proteus_user **user_out,
+                                   proteus_error *err);
 } proteus_store_api;
+
+/** Most user ids one apikey_presence call takes (a page of users). */
+#define PROTEUS_APIKEY_PRESENCE_MAX 1000
 
 /** Longest counter key a store must accept (bytes). */
 #define PROTEUS_COUNTER_KEY_MAX 256
