@@ -12,9 +12,14 @@
 //   dropSchemaOnClose     boolean  drop the schema with everything in it when the
 //                                  last instance using it closes (scratch stores:
 //                                  `proteus check-store`); never for "public"
+//   authCacheMs           integer  0...60000: how long a worker may answer API-key
+//                                  and session reads from memory (default 1000;
+//                                  0 = off); a revocation through another process
+//                                  or host takes effect within it (StoreCore's AuthCache)
 import CPostgres
 import Glibc
 import PluginKit
+import StoreCore
 
 struct StoreOptions {
     var url: String
@@ -25,8 +30,9 @@ struct StoreOptions {
     var statementTimeoutMs = 5000
     var schema = "public"
     var dropSchemaOnClose = false
+    var authCacheMs = AuthCacheOption.defaultMillis
 
-    static let knownKeys: Set<String> = ["connectTimeoutSeconds", "dropSchemaOnClose", "poolSize", "schema", "statementTimeoutMs", "url", "urlEnv"]
+    static let knownKeys: Set<String> = [AuthCacheOption.key, "connectTimeoutSeconds", "dropSchemaOnClose", "poolSize", "schema", "statementTimeoutMs", "url", "urlEnv"]
 
     static var defaultPoolSize: Int {
         let cores = max(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 1)
@@ -59,6 +65,7 @@ struct StoreOptions {
         if let n = try options.int("poolSize", in: 1...256) { result.poolSize = n }
         if let n = try options.int("connectTimeoutSeconds", in: 1...300) { result.connectTimeoutSeconds = n }
         if let n = try options.int("statementTimeoutMs", in: 100...600_000) { result.statementTimeoutMs = n }
+        result.authCacheMs = try AuthCacheOption.parse(options)
         if let s = try options.string("schema") {
             guard isSafeIdentifier(s) else {
                 throw .invalid("option \"schema\" must match [A-Za-z_][A-Za-z0-9_]* and be at most 63 bytes, not \"\(s)\"")

@@ -12,6 +12,7 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
     let target: ConnectionTarget
     let pool: ConnectionPool
     let sql: any StoreSQL = PostgresSQL()
+    var authCacheMillis: Int { options.authCacheMs }
 
     init(options pluginOptions: PluginOptions) throws(PluginError) {
         guard PQisthreadsafe() == 1 else {

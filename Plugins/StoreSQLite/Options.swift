@@ -5,8 +5,13 @@
 //   synchronous     string   "full" (default) or "normal"
 //   busyTimeoutMs   integer  how long to wait for another process's lock (default 5000)
 //   readConnections integer  1...64, size of the reader pool (default 4)
+//   authCacheMs     integer  0...60000: how long a worker may answer API-key and
+//                            session reads from memory (default 1000; 0 = off);
+//                            a revocation through another process or host
+//                            takes effect within it (StoreCore's AuthCache)
 import Glibc
 import PluginKit
+import StoreCore
 
 struct StoreOptions {
     enum Synchronous: String { case full, normal }
@@ -15,8 +20,9 @@ struct StoreOptions {
     var synchronous: Synchronous = .full
     var busyTimeoutMs: Int32 = 5000
     var readConnections: Int = 4
+    var authCacheMs = AuthCacheOption.defaultMillis
 
-    static let knownKeys: Set<String> = ["busyTimeoutMs", "path", "readConnections", "synchronous"]
+    static let knownKeys: Set<String> = [AuthCacheOption.key, "busyTimeoutMs", "path", "readConnections", "synchronous"]
 
     /// Checks the options; every problem is INVALID and names the key.
     static func parse(_ options: PluginOptions, dataDirectory: String) throws(PluginError) -> StoreOptions {
@@ -35,6 +41,7 @@ struct StoreOptions {
         }
         if let n = try options.int("busyTimeoutMs", in: 0...Int(Int32.max)) { result.busyTimeoutMs = Int32(n) }
         if let n = try options.int("readConnections", in: 1...64) { result.readConnections = n }
+        result.authCacheMs = try AuthCacheOption.parse(options)
         result.path = absolutePath(result.path)
         return result
     }

@@ -11,6 +11,7 @@ final class SQLiteBackend: StoreBackend, @unchecked Sendable {
     let options: StoreOptions
     let pool: ConnectionPool
     let sql: any StoreSQL = SQLiteSQL()
+    var authCacheMillis: Int { options.authCacheMs }
 
     init(host: Host, options pluginOptions: PluginOptions) throws(PluginError) {
         guard sqlite3_threadsafe() != 0 else {

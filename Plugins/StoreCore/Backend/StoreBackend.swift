@@ -41,6 +41,11 @@ public protocol StoreBackend: AnyObject, Sendable {
     /// busy: running the work again record by record says which record.
     func isRefusal(_ error: any Error) -> Bool
 
+    /// How long StoreCore may answer API-key and session reads from memory
+    /// (the store option "authCacheMs", read with AuthCacheOption); 0 =
+    /// never.
+    var authCacheMillis: Int { get }
+
     /// The get_extension id of this backend's diagnostics ("sqlite.diagnostics.v1").
     var diagnosticsID: String { get }
     /// The answer to one diagnostic question (nil: an unknown name).

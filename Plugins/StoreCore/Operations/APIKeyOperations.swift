@@ -1,13 +1,15 @@
-// API keys: stored only as hashes; apikey_get records when a key was used.
+// API keys: stored only as hashes; apikey_get records when a key was used
+// and may answer from the auth cache.
 import PluginAPI
 import PluginKit
 
 extension StoreCore {
-    static func readKey(_ s: any StoreStatement) -> APIKeyRecord {
-        var r = APIKeyRecord(keyHash: s.bytes(0) ?? [], userID: s.id(1) ?? [], namespace: s.text(2) ?? "")
-        r.label = s.text(3)
-        r.createdAt = s.int64(4)
-        r.lastUsedAt = s.int64(5)
+    /// A key row, its six columns from `first` on.
+    static func readKey(_ s: any StoreStatement, from first: Int = 0) -> APIKeyRecord {
+        var r = APIKeyRecord(keyHash: s.bytes(first) ?? [], userID: s.id(first + 1) ?? [], namespace: s.text(first + 2) ?? "")
+        r.label = s.text(first + 3)
+        r.createdAt = s.int64(first + 4)
+        r.lastUsedAt = s.int64(first + 5)
         return r
     }
 
@@ -26,29 +28,46 @@ extension StoreCore {
         }
     }
 
-    /// Reads the key; when its recorded use is a resolution old
-    /// (PROTEUS_LAST_USED_RESOLUTION_MS), records last_used_at = now as a
-    /// best effort (UnitOfWork.touch: a brief wait at most, a failure does
-    /// not fail the read).
+    /// Reads the key (from the auth cache while its use needs no
+    /// recording); when its recorded use is a resolution old, records it.
     public func getAPIKey(_ hash: proteus_bytes, now: Int64, arena: OpaquePointer?,
                           out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_api_key>?>?) throws {
         let out = try output(out)
         let writer = try arenaWriter(arena)
+        let hashBytes = hash.array ?? []
+        if let cached = authCache.key(hashBytes), !Self.useNeedsRecording(cached, now: now) {
+            out.pointee = try writer.single(try writer.apiKey(cached))
+            return
+        }
+        let ticket = authCache.ticket()
         let found = try perform(.read, "reading an API key") { c in
-            try c.first(sql.getAPIKey, "reading an API key", { $0.bind(hash) }, Self.readKey)
+            try c.first(sql.getAPIKey, "reading an API key", { $0.bind(hash) }) { Self.readKey($0) }
         }
         guard var found else { throw PluginError.notFound("no such API key") }
-        if now - found.lastUsedAt >= Int64(PROTEUS_LAST_USED_RESOLUTION_MS) {
-            var recorded = false
-            touch("recording API key use") { c in
-                recorded = try c.run(sql.touchAPIKey, "recording API key use") { v in
-                    v.bind(hash)
-                    v.bind(now)
-                } > 0
-            }
-            if recorded { found.lastUsedAt = now }
-        }
+        recordUse(of: &found, hash, now: now)
+        if !hashBytes.isEmpty { authCache.keep(found, for: hashBytes, ticket) }
         out.pointee = try writer.single(try writer.apiKey(found))
+    }
+
+    /// True when the key's recorded use is a resolution old
+    /// (PROTEUS_LAST_USED_RESOLUTION_MS) at `now`.
+    static func useNeedsRecording(_ key: APIKeyRecord, now: Int64) -> Bool {
+        now.subtractingReportingOverflow(key.lastUsedAt).partialValue >= Int64(PROTEUS_LAST_USED_RESOLUTION_MS)
+    }
+
+    /// Records last_used_at = now when the use needs recording, as a best
+    /// effort (UnitOfWork.touch: a brief wait at most, a failure does not
+    /// fail the read); `key` then says so.
+    func recordUse(of key: inout APIKeyRecord, _ hash: proteus_bytes, now: Int64) {
+        guard Self.useNeedsRecording(key, now: now) else { return }
+        var recorded = false
+        touch("recording API key use") { c in
+            recorded = try c.run(sql.touchAPIKey, "recording API key use") { v in
+                v.bind(hash)
+                v.bind(now)
+            } > 0
+        }
+        if recorded { key.lastUsedAt = now }
     }
 
     public func listAPIKeys(hasUser: Bool, user: proteus_id, arena: OpaquePointer?,
@@ -58,7 +77,7 @@ extension StoreCore {
         let keys = try perform(.read, "listing API keys") { c in
             try c.all(hasUser ? sql.listUserAPIKeys : sql.listAPIKeys, "listing API keys", { v in
                 if hasUser { v.bind(user) }
-            }, Self.readKey)
+            }) { Self.readKey($0) }
         }
         out.pointee = try writer.apiKeyList(keys)
     }

@@ -8,7 +8,7 @@ extension StoreCore {
     public func hitCounter(_ key: proteus_bytes, weight: UInt32, windowSeconds: UInt32, nowMillis: Int64) throws -> CounterHit {
         let freshEnd = CounterInput.windowEnd(nowMillis: nowMillis, windowSeconds: windowSeconds)
         let purge = sql.counterPurge
-        let hit: CounterHit = try perform(.write, "counting a hit") { c in
+        let hit: CounterHit = try perform(.write, "counting a hit", keepsAuthAnswers: true) { c in
             let hit = try c.first(sql.hitCounter, "counting a hit", { v in
                 v.bind(key)
                 v.bind(weight)
@@ -26,7 +26,7 @@ extension StoreCore {
     }
 
     public func clearCounter(_ key: proteus_bytes) throws {
-        try perform(.write, "clearing a counter") { c in
+        try perform(.write, "clearing a counter", keepsAuthAnswers: true) { c in
             _ = try c.run(sql.clearCounter, "clearing a counter") { $0.bind(key) }
         }
     }

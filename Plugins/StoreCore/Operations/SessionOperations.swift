@@ -19,21 +19,32 @@ extension StoreCore {
         }
     }
 
+    /// The session unless expired at `now`: from the auth cache when it
+    /// holds it (its expires_at checked against `now` all the same), else
+    /// from the database.
     public func getSession(_ hash: proteus_bytes, now: Int64, arena: OpaquePointer?,
                            out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_session>?>?) throws {
         let out = try output(out)
         let writer = try arenaWriter(arena)
-        let found = try perform(.read, "reading a session") { c in
-            try c.first(sql.getSession, "reading a session", { v in
-                v.bind(hash)
-                v.bind(now)
-            }) { s in
-                var r = SessionRecord(tokenHash: s.bytes(0) ?? [], userID: s.id(1) ?? [], namespace: s.text(2) ?? "")
-                r.createdAt = s.int64(3)
-                r.expiresAt = s.int64(4)
-                r.dataJSON = s.text(5)
-                return r
+        let hashBytes = hash.array ?? []
+        let found: SessionRecord?
+        if let cached = authCache.session(hashBytes) {
+            found = cached.expiresAt != 0 && cached.expiresAt <= now ? nil : cached
+        } else {
+            let ticket = authCache.ticket()
+            found = try perform(.read, "reading a session") { c in
+                try c.first(sql.getSession, "reading a session", { v in
+                    v.bind(hash)
+                    v.bind(now)
+                }) { s in
+                    var r = SessionRecord(tokenHash: s.bytes(0) ?? [], userID: s.id(1) ?? [], namespace: s.text(2) ?? "")
+                    r.createdAt = s.int64(3)
+                    r.expiresAt = s.int64(4)
+                    r.dataJSON = s.text(5)
+                    return r
+                }
             }
+            if let found, !hashBytes.isEmpty { authCache.keep(found, for: hashBytes, ticket) }
         }
         guard let found else { throw PluginError.notFound("no such session (unknown or expired)") }
         out.pointee = try writer.single(try writer.session(found))

@@ -12,6 +12,8 @@ public final class StoreCore: @unchecked Sendable {
     let sql: any StoreSQL
     let rows: UserRows
     let writes: UserWrites
+    /// Recently resolved API keys, owners and sessions (AuthCache).
+    let authCache: AuthCache
 
     /// Runs of one unit of work at most, whatever the backend says.
     static let maxAttempts = 8
@@ -22,6 +24,7 @@ public final class StoreCore: @unchecked Sendable {
         self.sql = backend.sql
         self.rows = UserRows(details: backend.sql.userDetails)
         self.writes = UserWrites(backend: backend, sql: backend.sql)
+        self.authCache = AuthCache(lifetimeMillis: backend.authCacheMillis)
     }
 
     /// [shutdown]
@@ -38,8 +41,14 @@ public final class StoreCore: @unchecked Sendable {
 
     /// Runs `body` as one unit of work, again (from the start) while the
     /// backend says a failed run may simply be repeated (a deadlock, a
-    /// connection that broke before anything was sent).
-    func perform<R>(_ unit: UnitOfWork, _ context: String, _ body: (any StoreConnection) throws -> R) throws -> R {
+    /// connection that broke before anything was sent). A `.write` clears
+    /// the auth cache when it ends, committed or not (its outcome may be
+    /// unknown), unless the caller says it `keepsAuthAnswers`: it only adds
+    /// rows no cached answer can depend on (a new session, key, user,
+    /// counter hit...).
+    func perform<R>(_ unit: UnitOfWork, _ context: String, keepsAuthAnswers: Bool = false,
+                    _ body: (any StoreConnection) throws -> R) throws -> R {
+        defer { if unit == .write && !keepsAuthAnswers { authCache.invalidate() } }
         var attempt = 0
         while true {
             attempt += 1

@@ -149,5 +149,12 @@ nonisolated(unsafe) private let storeTable: UnsafePointer<proteus_store_api> = {
             try $0.clearCounter(key)
         }
     }
+
+    t.apikey_presence = { store, ids, count, ns, present, err in
+        call(store, err) { try $0.apiKeyPresence(ids, count: count, ns: ns, present: present) }
+    }
+    t.apikey_owner = { store, hash, now, ns, arena, key, user, err in
+        call(store, err) { try $0.getAPIKeyOwner(hash, now: now, docNS: ns, arena: arena, keyOut: key, userOut: user) }
+    }
     return makeStaticTable(t)
 }()

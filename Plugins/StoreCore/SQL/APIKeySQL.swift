@@ -20,4 +20,16 @@ public protocol APIKeySQL: Sendable {
     var deleteUserAPIKeys: String { get }
     /// Binds the user id and ns.
     var deleteUserAPIKeysInNamespace: String { get }
+
+    /// The key with key_hash and its owner in one row: the owner's user row
+    /// (UserSQL's, with the details `documents` selects where the backend
+    /// has them in the row), then the six columns of a key row. Binds
+    /// key_hash, then, with UserDetails.inRow and one selected namespace,
+    /// that namespace.
+    func apiKeyOwner(documents: StoreInput.DocSelection) -> String
+    /// Which users hold a key: binds the user ids as one bytes value (16
+    /// bytes each, concatenated; 1...PROTEUS_APIKEY_PRESENCE_MAX ids) and
+    /// ns (NULL: any namespace); one row per id whose user holds a key of
+    /// ns, with the id's 0-based position among the ids as an integer.
+    var apiKeyPresence: String { get }
 }

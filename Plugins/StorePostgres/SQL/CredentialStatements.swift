@@ -33,6 +33,30 @@ extension PostgresSQL {
     var deleteAPIKey: String { "DELETE FROM api_keys WHERE key_hash = $1" }
     var deleteUserAPIKeys: String { "DELETE FROM api_keys WHERE user_id = $1" }
     var deleteUserAPIKeysInNamespace: String { "DELETE FROM api_keys WHERE user_id = $1 AND ns = $2" }
+    /// One round trip: the key, the user row and its details (the
+    /// namespace of one selected document is $2), from one snapshot.
+    static let apiKeyOwners: [String] = [StoreInput.DocSelection.none, .all, .one(.absent)].map {
+        """
+        SELECT \(userColumns($0, nsParam: 2)), k.key_hash, k.user_id, k.ns, k.label, k.created_at, k.last_used_at \
+        FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = $1
+        """
+    }
+    func apiKeyOwner(documents: StoreInput.DocSelection) -> String {
+        switch documents {
+        case .none: Self.apiKeyOwners[0]
+        case .all: Self.apiKeyOwners[1]
+        case .one: Self.apiKeyOwners[2]
+        }
+    }
+    /// The ids split from the one bytea by position; each probes the
+    /// api_keys_user index.
+    var apiKeyPresence: String {
+        """
+        SELECT g::int8 FROM generate_series(0, length($1::bytea) / 16 - 1) AS g \
+        WHERE EXISTS (SELECT 1 FROM api_keys k WHERE k.user_id = substring($1::bytea FROM g * 16 + 1 FOR 16) \
+        AND ($2::text IS NULL OR k.ns = $2))
+        """
+    }
 
     var linkIdentity: String { "INSERT INTO identities (provider, subject, user_id) VALUES ($1, $2, $3)" }
     var getIdentity: String { "SELECT user_id FROM identities WHERE provider = $1 AND subject = $2" }

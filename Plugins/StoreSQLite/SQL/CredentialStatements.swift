@@ -27,6 +27,22 @@ extension SQLiteSQL {
     var deleteAPIKey: String { "DELETE FROM api_keys WHERE key_hash = ?1" }
     var deleteUserAPIKeys: String { "DELETE FROM api_keys WHERE user_id = ?1" }
     var deleteUserAPIKeysInNamespace: String { "DELETE FROM api_keys WHERE user_id = ?1 AND ns = ?2" }
+    /// Roles and documents follow by query (UserDetails.queried), in the
+    /// same snapshot.
+    static let apiKeyOwner = """
+        SELECT \(userColumns), k.key_hash, k.user_id, k.ns, k.label, k.created_at, k.last_used_at \
+        FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = ?1
+        """
+    func apiKeyOwner(documents: StoreInput.DocSelection) -> String { Self.apiKeyOwner }
+    /// The ids split from the one blob by a recursive CTE (one statement
+    /// text for any count); each probes the api_keys_user index.
+    var apiKeyPresence: String {
+        """
+        WITH RECURSIVE ids(n, id) AS (SELECT 0, substr(?1, 1, 16) \
+        UNION ALL SELECT n + 1, substr(?1, (n + 1) * 16 + 1, 16) FROM ids WHERE (n + 2) * 16 <= length(?1)) \
+        SELECT n FROM ids WHERE EXISTS (SELECT 1 FROM api_keys k WHERE k.user_id = ids.id AND (?2 IS NULL OR k.ns = ?2))
+        """
+    }
 
     var linkIdentity: String { "INSERT INTO identities (provider, subject, user_id) VALUES (?1, ?2, ?3)" }
     var getIdentity: String { "SELECT user_id FROM identities WHERE provider = ?1 AND subject = ?2" }

@@ -1,0 +1,153 @@
+// What one store instance (one worker process) remembers of the reads that
+// authenticate a request — API keys, their owners, sessions — for at most
+// `lifetime`, so a busy client does not cost a database round trip per
+// request. The bound is what holds across workers and hosts: a key revoked,
+// a session ended or a user banned through another instance is no longer
+// answered from here once `lifetime` has passed since the read that filled
+// the entry began. Writes through this instance clear everything at once
+// (`invalidate`), and a read that began before such a write never fills an
+// entry (the generation it started in is over).
+import Glibc
+import PluginKit
+
+final class AuthCache: @unchecked Sendable {
+    /// Where an owner lookup's answer depends on its document selection.
+    struct OwnerKey: Hashable {
+        let keyHash: [UInt8]
+        let documents: DocumentsKey
+    }
+
+    enum DocumentsKey: Hashable {
+        case none, all, one([UInt8])
+    }
+
+    struct Owner {
+        var key: APIKeyRecord
+        var user: UserRecord
+    }
+
+    /// Taken before a read of the database; its answer is kept only under
+    /// the same generation, and expires `lifetime` after `startedAt`.
+    struct Ticket {
+        fileprivate let generation: UInt64
+        fileprivate let startedAt: UInt64
+    }
+
+    /// Entries per kind at most (keys, owners, sessions); a full table is
+    /// first rid of expired entries, then emptied. Only answers the
+    /// database gave are kept (never a NOT_FOUND), so filling it takes
+    /// that many valid credentials.
+    static let capacity = 4096
+
+    /// 0: nothing is kept, every call reads the database.
+    let lifetimeNanos: UInt64
+    var isEnabled: Bool { lifetimeNanos > 0 }
+
+    private let lock = PluginMutex()
+    private var generation: UInt64 = 0
+    private var keys = ExpiringTable<[UInt8], APIKeyRecord>()
+    private var owners = ExpiringTable<OwnerKey, Owner>()
+    private var sessions = ExpiringTable<[UInt8], SessionRecord>()
+
+    init(lifetimeMillis: Int) {
+        lifetimeNanos = UInt64(max(lifetimeMillis, 0)) * 1_000_000
+    }
+
+    // MARK: reading
+
+    func key(_ hash: [UInt8]) -> APIKeyRecord? {
+        guard isEnabled else { return nil }
+        let now = Self.monotonicNanos()
+        return lock.withLock { keys.value(hash, at: now) }
+    }
+
+    func owner(_ key: OwnerKey) -> Owner? {
+        guard isEnabled else { return nil }
+        let now = Self.monotonicNanos()
+        return lock.withLock { owners.value(key, at: now) }
+    }
+
+    func session(_ hash: [UInt8]) -> SessionRecord? {
+        guard isEnabled else { return nil }
+        let now = Self.monotonicNanos()
+        return lock.withLock { sessions.value(hash, at: now) }
+    }
+
+    // MARK: filling
+
+    /// Take one before reading what `keep` will be given.
+    func ticket() -> Ticket? {
+        guard isEnabled else { return nil }
+        let now = Self.monotonicNanos()
+        return lock.withLock { Ticket(generation: generation, startedAt: now) }
+    }
+
+    func keep(_ record: APIKeyRecord, for hash: [UInt8], _ ticket: Ticket?) {
+        fill(ticket) { keys.put(hash, record, expiresAt: $0) }
+    }
+
+    func keep(_ owner: Owner, for key: OwnerKey, _ ticket: Ticket?) {
+        fill(ticket) { owners.put(key, owner, expiresAt: $0) }
+    }
+
+    func keep(_ record: SessionRecord, for hash: [UInt8], _ ticket: Ticket?) {
+        fill(ticket) { sessions.put(hash, record, expiresAt: $0) }
+    }
+
+    private func fill(_ ticket: Ticket?, _ put: (UInt64) -> Void) {
+        guard let ticket else { return }
+        lock.withLock {
+            // A write ran since the read began: its answer may predate it.
+            guard ticket.generation == generation else { return }
+            put(ticket.startedAt &+ lifetimeNanos)
+        }
+    }
+
+    // MARK: writes
+
+    /// Forgets everything: a write through this instance may have changed
+    /// any answer. Called after the write (committed or not).
+    func invalidate() {
+        guard isEnabled else { return }
+        lock.withLock {
+            generation &+= 1
+            keys.removeAll()
+            owners.removeAll()
+            sessions.removeAll()
+        }
+    }
+
+    static func monotonicNanos() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+}
+
+/// A dictionary whose entries expire, bounded to AuthCache.capacity.
+/// Not locked: AuthCache holds its lock around every use.
+struct ExpiringTable<Key: Hashable, Value> {
+    private var entries: [Key: (value: Value, expiresAt: UInt64)] = [:]
+
+    mutating func value(_ key: Key, at now: UInt64) -> Value? {
+        guard let entry = entries[key] else { return nil }
+        guard now < entry.expiresAt else {
+            entries[key] = nil
+            return nil
+        }
+        return entry.value
+    }
+
+    mutating func put(_ key: Key, _ value: Value, expiresAt: UInt64) {
+        if entries.count >= AuthCache.capacity && entries[key] == nil {
+            let now = AuthCache.monotonicNanos()
+            entries = entries.filter { now < $0.value.expiresAt }
+            if entries.count >= AuthCache.capacity { entries.removeAll(keepingCapacity: true) }
+        }
+        entries[key] = (value, expiresAt)
+    }
+
+    mutating func removeAll() {
+        if !entries.isEmpty { entries.removeAll(keepingCapacity: true) }
+    }
+}
