@@ -146,6 +146,13 @@ public struct APIKeyRecord: Sendable, Equatable {
     }
 }
 
+/// An API key with its owner's record (apikey_owner).
+public struct KeyOwner: Sendable {
+    public var key: APIKeyRecord
+    public var user: UserRecord
+    public init(key: APIKeyRecord, user: UserRecord) { self.key = key; self.user = user }
+}
+
 public struct IdentityRecord: Sendable, Equatable {
     public var provider: String
     public var subject: String

@@ -340,6 +340,74 @@ public final class StoreClient: @unchecked Sendable {
         }
     }
 
+    // MARK: authenticated reads (ABI 2.1; a 2.0 store gets the 2.0 calls)
+
+    /// True when the store's table has `function`: its struct_size covers
+    /// it and it is not NULL (a store built against an older minor lacks
+    /// what was appended later).
+    public func has<F>(_ function: KeyPath<proteus_store_api, F?>) -> Bool {
+        api.struct_size != 0 && TableEntry.function(api, function, declaredSize: api.struct_size) != nil
+    }
+
+    /// apikey_owner: the key with `hash` and its owner, documents as `docs`
+    /// selects, in one call and one snapshot. A store without it (2.0, or
+    /// answering UNSUPPORTED) is asked apikey_get, then user_get; NOT_FOUND
+    /// when the key or (in between) its owner is gone.
+    public func getKeyOwner(_ hash: [UInt8], now: Int64, docs: String?) throws -> KeyOwner {
+        if has(\.apikey_owner) {
+            do {
+                return try withArena { _, arena in
+                    try hash.withUnsafeBufferPointer { h in
+                        try withProteusStr(docs) { ns in
+                            var key: UnsafeMutablePointer<proteus_api_key>?
+                            var user: UnsafeMutablePointer<proteus_user>?
+                            try invoke(\.apikey_owner) {
+                                $0(raw, proteus_bytes(ptr: h.baseAddress, len: h.count), now, ns, arena, &key, &user, $1)
+                            }
+                            guard let key, let user else { throw PluginError.internal("apikey_owner returned OK without both records") }
+                            return KeyOwner(key: APIKeyRecord(key.pointee), user: UserRecord(user.pointee))
+                        }
+                    }
+                }
+            } catch let e as PluginError where e.code == PROTEUS_E_UNSUPPORTED {}
+        }
+        let key = try getKey(hash, now: now)
+        do {
+            return KeyOwner(key: key, user: try getUser(id: key.userID, docs: docs))
+        } catch let e as PluginError where e.code == PROTEUS_E_NOT_FOUND {
+            throw PluginError.notFound("getKeyOwner: the API key's user is gone")
+        }
+    }
+
+    /// apikey_presence: for each of `users`, whether it holds an API key of
+    /// namespace `ns` (nil: any), in the order given; one call per
+    /// PROTEUS_APIKEY_PRESENCE_MAX users. A store without it (2.0, or
+    /// answering UNSUPPORTED) is asked apikey_list per user.
+    public func keyPresence(users: [[UInt8]], ns: String?) throws -> [Bool] {
+        guard !users.isEmpty else { return [] }
+        if has(\.apikey_presence) {
+            do {
+                var answer: [Bool] = []
+                answer.reserveCapacity(users.count)
+                let batch = Int(PROTEUS_APIKEY_PRESENCE_MAX)
+                for start in stride(from: 0, to: users.count, by: batch) {
+                    let ids = users[start..<min(start + batch, users.count)].map { proteus_id(byteArray: $0) }
+                    var present = [UInt8](repeating: 0, count: ids.count)
+                    try withProteusStr(ns) { n in
+                        try ids.withUnsafeBufferPointer { i in
+                            try present.withUnsafeMutableBufferPointer { p in
+                                try invoke(\.apikey_presence) { $0(raw, i.baseAddress, i.count, n, p.baseAddress, $1) }
+                            }
+                        }
+                    }
+                    answer += present.map { $0 != 0 }
+                }
+                return answer
+            } catch let e as PluginError where e.code == PROTEUS_E_UNSUPPORTED {}
+        }
+        return try users.map { user in try listKeys(user: user).contains { ns == nil || $0.namespace == ns } }
+    }
+
     // MARK: identities
 
     public func link(_ i: IdentityRecord) throws {

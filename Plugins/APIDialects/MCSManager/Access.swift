@@ -101,14 +101,16 @@ final class Access: @unchecked Sendable {
         return Caller(user: user, session: nil)
     }
 
-    /// The key's user, or nil for an unknown key (or another dialect's key).
+    /// The key's user, or nil for an unknown key (or another dialect's key):
+    /// the key and its owner in one store call (apikey_owner).
     private func userForKey(_ key: String) throws -> UserRecord? {
         // Rounding "now" down to the minute lets the store record the key's
         // last use once a minute instead of writing on every request.
         let now = host.nowMillis()
-        guard let record = try directory.apiKey(keyHash: host.sha256(Array(key.utf8)), now: now - now % 60_000),
-              record.namespace == Self.namespace else { return nil }
-        return try loadUser(record.userID)
+        guard let found = try directory.apiKeyOwner(keyHash: host.sha256(Array(key.utf8)), now: now - now % 60_000,
+                                                    documents: Self.namespace),
+              found.key.namespace == Self.namespace else { return nil }
+        return found.user
     }
 
     func loadUser(_ id: [UInt8]) throws -> UserRecord? {
@@ -129,8 +131,14 @@ final class Access: @unchecked Sendable {
         request.header("x-requested-with")?.lowercased() == "xmlhttprequest"
     }
 
+    /// Which of the users hold a key of this dialect, in order: one store
+    /// call for a page (apikey_presence).
+    func hasAPIKeys(_ userIDs: [[UInt8]]) throws -> [Bool] {
+        try directory.apiKeyPresence(userIDs: userIDs, namespace: Self.namespace)
+    }
+
     func hasAPIKey(_ userID: [UInt8]) throws -> Bool {
-        try directory.apiKeys(userID: userID).contains { $0.namespace == Self.namespace }
+        try hasAPIKeys([userID]).first ?? false
     }
 
     // MARK: sessions

@@ -71,8 +71,9 @@ final class AdminRoutes: @unchecked Sendable {
             let found: UserPage
             do { found = try directory.searchUsers(search) } catch { throw MCSMFailure.backend(error) }
             total = found.total
-            for user in found.users {
-                rows.append(UserView.listed(user, hasKey: try access.hasAPIKey(user.id)))
+            let hasKeys = try access.hasAPIKeys(found.users.map(\.id))
+            for (user, hasKey) in zip(found.users, hasKeys) {
+                rows.append(UserView.listed(user, hasKey: hasKey))
             }
         }
         let maxPage = total == 0 ? 0 : (total + UInt64(pageSize) - 1) / UInt64(pageSize)
