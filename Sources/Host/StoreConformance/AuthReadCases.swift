@@ -1,0 +1,227 @@
+// Cases: the authenticated reads of ABI 2.1 (apikey_presence, apikey_owner)
+// and reads after writes through the same instance — whatever a store
+// caches, a revocation made through it is seen by its next read.
+import PluginAPI
+import PluginKit
+
+extension StoreConformanceSuite {
+    static var authReadCases: [Case] {
+        [
+            Case(name: "apikeys.presence", summary: "apikey_presence: mixed users, namespaces and unknown ids; count 0; limits", body: { try $0.apiKeyPresence() }),
+            Case(name: "apikeys.owner", summary: "apikey_owner: key and owner in one call; documents as selected; NOT_FOUND; last_used_at", body: { try $0.apiKeyOwner() }),
+            Case(name: "apikeys.read_after_write", summary: "apikey_get and apikey_owner see this instance's revocations, bans and role changes at once", body: { try $0.apiKeyReadAfterWrite() }),
+            Case(name: "sessions.read_after_write", summary: "session_get sees this instance's deletes at once; expiry still applies", body: { try $0.sessionReadAfterWrite() }),
+        ]
+    }
+
+    /// Skips a case for a store built before the function existed.
+    func requireFunction<F>(_ function: KeyPath<proteus_store_api, F?>, _ name: String) throws {
+        guard client.has(function) else { throw ConformanceSkip(reason: "the store has no \(name) (built against ABI 2.0)") }
+    }
+
+    /// apikey_presence called directly (no fallback).
+    func presence(_ ids: [[UInt8]], ns: String?) throws -> [UInt8] {
+        let c = ids.map { proteus_id(byteArray: $0) }
+        var present = [UInt8](repeating: 7, count: c.count)
+        try withProteusStr(ns) { n in
+            try c.withUnsafeBufferPointer { i in
+                try present.withUnsafeMutableBufferPointer { p in
+                    try client.invoke(\.apikey_presence) { $0(client.store, i.baseAddress, i.count, n, p.baseAddress, $1) }
+                }
+            }
+        }
+        return present
+    }
+
+    func apiKeyPresence() throws {
+        try requireFunction(\.apikey_presence, "apikey_presence")
+        let a = try createUser(newUser()), b = try createUser(newUser()), none = try createUser(newUser())
+        try client.createKey(APIKeyRecord(keyHash: randomBytes(32), userID: a.id, namespace: "ct.one"))
+        try client.createKey(APIKeyRecord(keyHash: randomBytes(32), userID: a.id, namespace: "ct.one"))
+        try client.createKey(APIKeyRecord(keyHash: randomBytes(32), userID: b.id, namespace: "ct.two"))
+        let unknown = randomID()
+        let ids = [a.id, b.id, none.id, unknown, a.id]
+        try expectEqual(try presence(ids, ns: "ct.one"), [1, 0, 0, 0, 1], "presence in ct.one (a twice)")
+        try expectEqual(try presence(ids, ns: "ct.two"), [0, 1, 0, 0, 0], "presence in ct.two")
+        try expectEqual(try presence(ids, ns: nil), [1, 1, 0, 0, 1], "presence in any namespace")
+        try expectEqual(try presence(ids, ns: "ct.none"), [0, 0, 0, 0, 0], "presence in a namespace nobody uses")
+        try expectEqual(try presence([b.id], ns: nil), [1], "presence of one user")
+
+        // count 0: OK, reads nothing, NULL pointers allowed.
+        try client.invoke(\.apikey_presence) { $0(client.store, nil, 0, .absent, nil, $1) }
+        // The limit, and NULL pointers with a count.
+        let max = Int(PROTEUS_APIKEY_PRESENCE_MAX)
+        let full = (0..<max).map { $0 == max - 1 ? a.id : randomID() }
+        let answer = try presence(full, ns: "ct.one")
+        try expectEqual(answer.count, max, "answers at the limit")
+        try expectEqual(answer.last, 1, "the last of \(max) ids")
+        try expectEqual(answer.dropLast().filter { $0 != 0 }.count, 0, "unknown ids among \(max)")
+        try expectStatus("apikey_presence over the limit", PROTEUS_E_INVALID) { _ = try presence(full + [a.id], ns: nil) }
+        var out = [UInt8](repeating: 0, count: 1)
+        try expectStatus("apikey_presence without ids", PROTEUS_E_INVALID) {
+            try out.withUnsafeMutableBufferPointer { p in
+                try client.invoke(\.apikey_presence) { $0(client.store, nil, 1, .absent, p.baseAddress, $1) }
+            }
+        }
+        try expectStatus("apikey_presence without an output", PROTEUS_E_INVALID) {
+            var id = proteus_id(byteArray: a.id)
+            try client.invoke(\.apikey_presence) { $0(client.store, &id, 1, .absent, nil, $1) }
+        }
+        try expectStatus("apikey_presence with an empty namespace", PROTEUS_E_INVALID) { _ = try presence([a.id], ns: "") }
+        // A user's keys deleted: no longer present.
+        try expectEqual(try client.deleteKeys(user: a.id, ns: "ct.one"), 2, "a's keys deleted")
+        try expectEqual(try presence(ids, ns: nil), [0, 1, 0, 0, 0], "presence after deleting a's keys")
+    }
+
+    /// apikey_owner called directly (no fallback).
+    func owner(_ hash: [UInt8], now: Int64, docs: String?) throws -> KeyOwner {
+        try client.withArena { _, arena in
+            try hash.withUnsafeBufferPointer { h in
+                try withProteusStr(docs) { ns in
+                    var key: UnsafeMutablePointer<proteus_api_key>?
+                    var user: UnsafeMutablePointer<proteus_user>?
+                    try client.invoke(\.apikey_owner) {
+                        $0(client.store, proteus_bytes(ptr: h.baseAddress, len: h.count), now, ns, arena, &key, &user, $1)
+                    }
+                    guard let key, let user else { throw ConformanceFailure(message: "apikey_owner returned OK without both records") }
+                    return KeyOwner(key: APIKeyRecord(key.pointee), user: UserRecord(user.pointee))
+                }
+            }
+        }
+    }
+
+    func apiKeyOwner() throws {
+        try requireFunction(\.apikey_owner, "apikey_owner")
+        let role = try newRole("owner"), g = try newGroup()
+        var u = fullUser(roles: [role], group: g.id)
+        u.documents = [DocumentRecord(namespace: "ct.a", json: "{\"a\":1}"), DocumentRecord(namespace: "ct.b", json: "[2]")]
+        let stored = try createUser(u)
+        var k = APIKeyRecord(keyHash: randomBytes(32), userID: u.id, namespace: "ct.dialect")
+        k.label = "owner"
+        k.createdAt = 1_000
+        try client.createKey(k)
+
+        let t = now
+        var found = try owner(k.keyHash, now: t, docs: "ct.a")
+        try expectEqual(found.key.keyHash, k.keyHash, "the key's hash")
+        try expectEqual(Hex.encode(found.key.userID), Hex.encode(u.id), "the key's user")
+        try expectSame(found.key.namespace, "ct.dialect", "the key's namespace")
+        try expectSame(found.key.label, "owner", "the key's label")
+        try expectEqual(found.key.createdAt, 1_000, "the key's created_at")
+        try expectEqual(found.key.lastUsedAt, t, "last_used_at recorded by the first use")
+        var expected = stored
+        expected.documents = [DocumentRecord(namespace: "ct.a", json: "{\"a\":1}")]
+        try expectUser(found.user, expected, "the owner with one document")
+        try expectUser(try owner(k.keyHash, now: t, docs: nil).user, { var e = stored; e.documents = []; return e }(), "the owner without documents")
+        try expectUser(try owner(k.keyHash, now: t, docs: "*").user, stored, "the owner with every document")
+        try expectUser(try owner(k.keyHash, now: t, docs: "ct.none").user, { var e = stored; e.documents = []; return e }(),
+                       "the owner with a namespace it has no document in")
+
+        // last_used_at: as apikey_get records it.
+        found = try owner(k.keyHash, now: t + 5_000, docs: nil)
+        try expectEqual(found.key.lastUsedAt, t, "last_used_at after a use within the resolution")
+        let later = t + Int64(PROTEUS_LAST_USED_RESOLUTION_MS)
+        try expectEqual(try owner(k.keyHash, now: later, docs: nil).key.lastUsedAt, later, "last_used_at returned a resolution later")
+        try expectEqual(try client.listKeys(user: u.id)[0].lastUsedAt, later, "last_used_at stored a resolution later")
+
+        try expectStatus("apikey_owner of an unknown hash", PROTEUS_E_NOT_FOUND) { _ = try owner(randomBytes(32), now: t, docs: nil) }
+        try expectStatus("apikey_owner of an empty hash", PROTEUS_E_INVALID) { _ = try owner([], now: t, docs: nil) }
+        try expectStatus("apikey_owner without an arena", PROTEUS_E_INVALID) {
+            var key: UnsafeMutablePointer<proteus_api_key>?
+            var user: UnsafeMutablePointer<proteus_user>?
+            try k.keyHash.withUnsafeBufferPointer { h in
+                try client.invoke(\.apikey_owner) { $0(client.store, proteus_bytes(ptr: h.baseAddress, len: h.count), t, .absent, nil, &key, &user, $1) }
+            }
+        }
+        try expectStatus("apikey_owner without an output", PROTEUS_E_INVALID) {
+            _ = try client.withArena { _, arena in
+                var key: UnsafeMutablePointer<proteus_api_key>?
+                try k.keyHash.withUnsafeBufferPointer { h in
+                    try client.invoke(\.apikey_owner) { $0(client.store, proteus_bytes(ptr: h.baseAddress, len: h.count), t, .absent, arena, &key, nil, $1) }
+                }
+            }
+        }
+        try client.deleteKey(k.keyHash)
+        try expectStatus("apikey_owner after the key's delete", PROTEUS_E_NOT_FOUND) { _ = try owner(k.keyHash, now: t, docs: nil) }
+    }
+
+    func apiKeyReadAfterWrite() throws {
+        let hasOwner = client.has(\.apikey_owner)
+        let role = try newRole("raw")
+        let u = try createUser(newUser(roles: [role]))
+        func key() throws -> APIKeyRecord {
+            let k = APIKeyRecord(keyHash: randomBytes(32), userID: u.id, namespace: "ct.raw")
+            try client.createKey(k)
+            return k
+        }
+        /// Reads the key both ways (filling any cache), runs `write`, then
+        /// checks what the next reads answer.
+        func afterWrite(_ what: String, _ k: APIKeyRecord, _ write: () throws -> Void,
+                        check: (APIKeyRecord?, KeyOwner?) throws -> Void) throws {
+            _ = try client.getKey(k.keyHash, now: now)
+            if hasOwner { _ = try owner(k.keyHash, now: now, docs: nil) }
+            try write()
+            let got: APIKeyRecord?
+            do { got = try client.getKey(k.keyHash, now: now) } catch let e as PluginError where e.code == PROTEUS_E_NOT_FOUND { got = nil }
+            var both: KeyOwner? = nil
+            if hasOwner {
+                do { both = try owner(k.keyHash, now: now, docs: nil) } catch let e as PluginError where e.code == PROTEUS_E_NOT_FOUND { both = nil }
+            }
+            try check(got, both)
+        }
+        let k1 = try key()
+        try afterWrite("apikey_delete", k1, { try client.deleteKey(k1.keyHash) }) { got, both in
+            try expect(got == nil && both == nil, "a key deleted through this instance was still found")
+        }
+        let k2 = try key()
+        try afterWrite("apikey_delete_user", k2, { _ = try client.deleteKeys(user: u.id, ns: "ct.raw") }) { got, both in
+            try expect(got == nil && both == nil, "a key deleted by apikey_delete_user was still found")
+        }
+        let k3 = try key()
+        try afterWrite("user_update", k3, {
+            var ban = UserRecord(id: u.id)
+            ban.flags = PROTEUS_USER_DISABLED
+            try client.updateUser(ban, fields: PROTEUS_FIELD_FLAGS)
+        }) { _, both in
+            if hasOwner { try expectEqual(both?.user.flags, PROTEUS_USER_DISABLED, "the owner's flags after a ban through this instance") }
+        }
+        try afterWrite("role_delete", k3, { try client.deleteRole(role) }) { _, both in
+            if hasOwner { try expectEqual(both?.user.roles, [], "the owner's roles after role_delete through this instance") }
+        }
+        try afterWrite("users_import", k3, {
+            var replaced = try client.getUser(id: u.id, docs: "*")
+            replaced.displayName = "imported"
+            try client.importUsers([replaced], mode: PROTEUS_IMPORT_UPSERT)
+        }) { _, both in
+            if hasOwner { try expectSame(both?.user.displayName, "imported", "the owner after users_import through this instance") }
+        }
+        try afterWrite("user_delete", k3, { try client.deleteUser(u.id) }) { got, both in
+            try expect(got == nil && both == nil, "a deleted user's key was still found")
+        }
+    }
+
+    func sessionReadAfterWrite() throws {
+        let u = try createUser(newUser())
+        let t = now
+        func session(expiresAt: Int64 = 0) throws -> SessionRecord {
+            var s = SessionRecord(tokenHash: randomBytes(32), userID: u.id, namespace: "ct.raw")
+            s.expiresAt = expiresAt
+            try client.createSession(s)
+            _ = try client.getSession(s.tokenHash, now: t)
+            return s
+        }
+        let s1 = try session()
+        try client.deleteSession(s1.tokenHash)
+        try expectStatus("session_get after session_delete through this instance", PROTEUS_E_NOT_FOUND) { _ = try client.getSession(s1.tokenHash, now: t) }
+        let s2 = try session()
+        _ = try client.deleteSessions(user: u.id, ns: "ct.raw")
+        try expectStatus("session_get after session_delete_user through this instance", PROTEUS_E_NOT_FOUND) { _ = try client.getSession(s2.tokenHash, now: t) }
+        // Read once while live: a later `now` past expires_at is still NOT_FOUND.
+        let s3 = try session(expiresAt: t + 60_000)
+        _ = try client.getSession(s3.tokenHash, now: t + 59_999)
+        try expectStatus("session_get at expires_at after a read while live", PROTEUS_E_NOT_FOUND) { _ = try client.getSession(s3.tokenHash, now: t + 60_000) }
+        let s4 = try session()
+        try client.deleteUser(u.id)
+        try expectStatus("session_get after user_delete through this instance", PROTEUS_E_NOT_FOUND) { _ = try client.getSession(s4.tokenHash, now: t) }
+    }
+}
