@@ -1,0 +1,206 @@
+// The stores' auth cache (StoreCore's AuthCache) between store instances on
+// one database — two instances are two workers or two hosts: a key
+// revoked, a session ended or a user banned through one is answered from
+// the other's memory at most authCacheMs longer; through the same
+// instance, never. Run on SQLite here and on PostgreSQL by the subclass.
+import Glibc
+import PluginAPI
+import PluginKit
+import XCTest
+@testable import Host
+
+class StoreAuthCacheTests: XCTestCase {
+    private var path = ""
+
+    override func setUpWithError() throws {
+        path = SQLiteStoreFixture.makeTempDirectory("authcache") + "/db.sqlite"
+    }
+
+    override class func tearDown() {
+        SQLiteStoreFixture.cleanUp()
+        super.tearDown()
+    }
+
+    /// An instance on this test's database (nil: the default bound).
+    func openStore(authCacheMs: Int?) throws -> StoreBinding {
+        try SQLiteStoreFixture.open(path: path, extra: authCacheMs.map { "\"authCacheMs\":\($0)" } ?? "")
+    }
+
+    /// The message of a store refused for its options.
+    func refusal(authCacheMs: String) -> String? {
+        SQLiteStoreFixture.refusal(options: SQLiteStoreFixture.optionsJSON(path: path, extra: "\"authCacheMs\":\(authCacheMs)"))
+    }
+
+    private func client(_ store: StoreBinding) -> StoreClient {
+        StoreClient(store, host: UnsafePointer(store.instance.hostTable))
+    }
+
+    private struct Credentials {
+        var user: UserRecord
+        /// Revoked in the tests.
+        var key: APIKeyRecord
+        /// Kept: its owner is banned in the tests.
+        var ownerKey: APIKeyRecord
+        var session: SessionRecord
+    }
+
+    private func makeCredentials(_ c: StoreClient) throws -> Credentials {
+        var user = UserRecord(id: PostgresStoreFixture.randomID())
+        user.username = "cache-\(UInt32.random(in: 0...UInt32.max))"
+        try c.createUser(user)
+        let key = APIKeyRecord(keyHash: (0..<32).map { _ in UInt8.random(in: 0...255) }, userID: user.id, namespace: "t")
+        let ownerKey = APIKeyRecord(keyHash: (0..<32).map { _ in UInt8.random(in: 0...255) }, userID: user.id, namespace: "t")
+        let session = SessionRecord(tokenHash: (0..<32).map { _ in UInt8.random(in: 0...255) }, userID: user.id, namespace: "t")
+        try c.createKey(key)
+        try c.createKey(ownerKey)
+        try c.createSession(session)
+        return Credentials(user: user, key: key, ownerKey: ownerKey, session: session)
+    }
+
+    /// What `c` answers for the credentials: whether the key and the
+    /// session are still found, and whether the key owner is banned.
+    private struct Answers: Equatable {
+        var keyFound: Bool
+        var ownerOfKeyFound: Bool
+        var sessionFound: Bool
+        var ownerBanned: Bool
+    }
+
+    private func answers(_ c: StoreClient, _ cred: Credentials) throws -> Answers {
+        func found(_ body: () throws -> Void) throws -> Bool {
+            do { try body(); return true } catch let e as PluginError where e.code == PROTEUS_E_NOT_FOUND { return false }
+        }
+        let now = c.now
+        return Answers(keyFound: try found { _ = try c.getKey(cred.key.keyHash, now: now) },
+                       ownerOfKeyFound: try found { _ = try c.getKeyOwner(cred.key.keyHash, now: now, docs: nil) },
+                       sessionFound: try found { _ = try c.getSession(cred.session.tokenHash, now: now) },
+                       ownerBanned: try c.getKeyOwner(cred.ownerKey.keyHash, now: now, docs: nil).user.isDisabled)
+    }
+
+    private static let live = Answers(keyFound: true, ownerOfKeyFound: true, sessionFound: true, ownerBanned: false)
+    private static let revoked = Answers(keyFound: false, ownerOfKeyFound: false, sessionFound: false, ownerBanned: true)
+
+    /// Revokes the key, ends the session and bans the user through `c`.
+    private func revoke(_ c: StoreClient, _ cred: Credentials) throws {
+        try c.deleteKey(cred.key.keyHash)
+        try c.deleteSession(cred.session.tokenHash)
+        var ban = UserRecord(id: cred.user.id)
+        ban.flags = PROTEUS_USER_DISABLED
+        try c.updateUser(ban, fields: PROTEUS_FIELD_FLAGS)
+    }
+
+    private static func monotonicMillis() -> Int64 { Int64(AuthCacheClock.nanos() / 1_000_000) }
+
+    /// Instance A may answer from memory until the bound has passed since
+    /// B's revocations, never after it.
+    func testRevocationsThroughAnotherInstanceEndWithinTheBound() throws {
+        let bound = 200
+        let a = try openStore(authCacheMs: bound), b = try openStore(authCacheMs: bound)
+        defer { a.instance.destroy(); b.instance.destroy() }
+        let ca = client(a), cb = client(b)
+        let cred = try makeCredentials(cb)
+        XCTAssertEqual(try answers(ca, cred), Self.live)
+        try revoke(cb, cred)
+        let revokedAt = Self.monotonicMillis()
+        XCTAssertEqual(try answers(cb, cred), Self.revoked, "the revoking instance sees its writes at once")
+        // Poll A: it may still answer from memory for up to the bound.
+        let deadline = revokedAt + Int64(bound) + 100
+        var seen = try answers(ca, cred)
+        while seen != Self.revoked && Self.monotonicMillis() < deadline {
+            usleep(20_000)
+            seen = try answers(ca, cred)
+        }
+        while Self.monotonicMillis() < deadline { usleep(10_000) }
+        XCTAssertEqual(try answers(ca, cred), Self.revoked, "after the bound (\(bound) ms) and a margin, another instance still answered from memory")
+    }
+
+    /// With a long bound, A's answers come from memory (B's revocations are
+    /// not seen) until A itself writes: then they are read again at once.
+    func testAnswersComeFromMemoryUntilThisInstanceWrites() throws {
+        let a = try openStore(authCacheMs: 60_000), b = try openStore(authCacheMs: 60_000)
+        defer { a.instance.destroy(); b.instance.destroy() }
+        let ca = client(a), cb = client(b)
+        let cred = try makeCredentials(cb)
+        XCTAssertEqual(try answers(ca, cred), Self.live)
+        try revoke(cb, cred)
+        XCTAssertEqual(try answers(ca, cred), Self.live, "within the bound, answers come from the instance's memory")
+        var unrelated = UserRecord(id: PostgresStoreFixture.randomID())
+        unrelated.username = "unrelated-\(UInt32.random(in: 0...UInt32.max))"
+        try ca.createUser(unrelated)
+        XCTAssertEqual(try answers(ca, cred), Self.revoked, "a write through the instance clears its memory")
+    }
+
+    /// Revocations through the same instance are seen by its next read,
+    /// whatever the bound.
+    func testRevocationsThroughTheSameInstanceAreSeenAtOnce() throws {
+        let a = try openStore(authCacheMs: 60_000)
+        defer { a.instance.destroy() }
+        let ca = client(a)
+        let cred = try makeCredentials(ca)
+        XCTAssertEqual(try answers(ca, cred), Self.live)
+        try revoke(ca, cred)
+        XCTAssertEqual(try answers(ca, cred), Self.revoked)
+
+        let other = try makeCredentials(ca)
+        XCTAssertEqual(try answers(ca, other), Self.live)
+        XCTAssertEqual(try ca.deleteKeys(user: other.user.id, ns: "t"), 2)
+        XCTAssertEqual(try ca.deleteSessions(user: other.user.id, ns: nil), 1)
+        XCTAssertThrowsError(try ca.getKeyOwner(other.key.keyHash, now: ca.now, docs: nil))
+        XCTAssertThrowsError(try ca.getKey(other.ownerKey.keyHash, now: ca.now))
+        XCTAssertThrowsError(try ca.getSession(other.session.tokenHash, now: ca.now))
+    }
+
+    /// authCacheMs 0: every read goes to the database.
+    func testZeroTurnsTheCacheOff() throws {
+        let a = try openStore(authCacheMs: 0), b = try openStore(authCacheMs: 0)
+        defer { a.instance.destroy(); b.instance.destroy() }
+        let ca = client(a), cb = client(b)
+        let cred = try makeCredentials(cb)
+        XCTAssertEqual(try answers(ca, cred), Self.live)
+        try revoke(cb, cred)
+        XCTAssertEqual(try answers(ca, cred), Self.revoked)
+    }
+
+    func testAuthCacheOptionIsChecked() throws {
+        for bad in ["-1", "60001", "\"1000\"", "1.5"] {
+            let message = try XCTUnwrap(refusal(authCacheMs: bad), "authCacheMs \(bad) was accepted")
+            XCTAssertTrue(message.contains("authCacheMs"), message)
+        }
+        XCTAssertNil(refusal(authCacheMs: "0"))
+        XCTAssertNil(refusal(authCacheMs: "60000"))
+    }
+}
+
+/// The monotonic clock the cache's bound is measured on.
+enum AuthCacheClock {
+    static func nanos() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+}
+
+/// The same on PostgreSQL: two instances on one schema.
+final class StoreAuthCachePostgresTests: StoreAuthCacheTests {
+    private var schema = ""
+
+    override func setUpWithError() throws {
+        schema = PostgresServer.freshSchema("authcache")
+    }
+
+    override func openStore(authCacheMs: Int?) throws -> StoreBinding {
+        try PostgresStoreFixture.open(schema: schema, extra: authCacheMs.map { ["authCacheMs": $0] } ?? [:])
+    }
+
+    override func refusal(authCacheMs: String) -> String? {
+        guard let url = try? PostgresServer.testDatabaseURL() else { return "no test database" }
+        let options = PostgresServer.options(url: url, schema: schema)
+        return PostgresStoreFixture.refusal(options: String(options.dropLast()) + ",\"authCacheMs\":\(authCacheMs)}")
+    }
+
+    override func testRevocationsThroughAnotherInstanceEndWithinTheBound() throws { try super.testRevocationsThroughAnotherInstanceEndWithinTheBound() }
+    override func testAnswersComeFromMemoryUntilThisInstanceWrites() throws { try super.testAnswersComeFromMemoryUntilThisInstanceWrites() }
+    override func testRevocationsThroughTheSameInstanceAreSeenAtOnce() throws { try super.testRevocationsThroughTheSameInstanceAreSeenAtOnce() }
+    override func testZeroTurnsTheCacheOff() throws { try super.testZeroTurnsTheCacheOff() }
+    override func testAuthCacheOptionIsChecked() throws { try super.testAuthCacheOptionIsChecked() }
+}
