@@ -261,10 +261,10 @@ public final class StoreClient: @unchecked Sendable {
     }
 
     public func getSession(_ hash: [UInt8], now: Int64) throws -> SessionRecord {
-        try withArena { w, arena in
-            let h = try w.bytes(hash)
+        try withArena { _, arena in
             var out: UnsafeMutablePointer<proteus_session>?
-            try invoke(\.session_get) { $0(raw, h, now, arena, &out, $1) }
+            // The hash is borrowed for the call (no copy into the arena).
+            try withProteusBytes(hash) { h in try invoke(\.session_get) { $0(raw, h, now, arena, &out, $1) } }
             guard let out else { throw PluginError.internal("session_get returned OK without a record") }
             return SessionRecord(out.pointee)
         }
@@ -302,10 +302,9 @@ public final class StoreClient: @unchecked Sendable {
     }
 
     public func getKey(_ hash: [UInt8], now: Int64) throws -> APIKeyRecord {
-        try withArena { w, arena in
-            let h = try w.bytes(hash)
+        try withArena { _, arena in
             var out: UnsafeMutablePointer<proteus_api_key>?
-            try invoke(\.apikey_get) { $0(raw, h, now, arena, &out, $1) }
+            try withProteusBytes(hash) { h in try invoke(\.apikey_get) { $0(raw, h, now, arena, &out, $1) } }
             guard let out else { throw PluginError.internal("apikey_get returned OK without a record") }
             return APIKeyRecord(out.pointee)
         }
@@ -357,13 +356,11 @@ public final class StoreClient: @unchecked Sendable {
         if has(\.apikey_owner) {
             do {
                 return try withArena { _, arena in
-                    try hash.withUnsafeBufferPointer { h in
+                    try withProteusBytes(hash) { h in
                         try withProteusStr(docs) { ns in
                             var key: UnsafeMutablePointer<proteus_api_key>?
                             var user: UnsafeMutablePointer<proteus_user>?
-                            try invoke(\.apikey_owner) {
-                                $0(raw, proteus_bytes(ptr: h.baseAddress, len: h.count), now, ns, arena, &key, &user, $1)
-                            }
+                            try invoke(\.apikey_owner) { $0(raw, h, now, ns, arena, &key, &user, $1) }
                             guard let key, let user else { throw PluginError.internal("apikey_owner returned OK without both records") }
                             return KeyOwner(key: APIKeyRecord(key.pointee), user: UserRecord(user.pointee))
                         }

@@ -1,7 +1,9 @@
 // The allocator behind `proteus_arena`: bump allocation in chunks, freed at
-// once, and the C entry points of the arena services.
+// once; the pool arena_destroy returns arenas to; and the C entry points of
+// the arena services.
 import Glibc
 import PluginAPI
+import PluginKit
 
 /// A region outputs are allocated from (see the ABI's ownership rule).
 /// One thread at a time. `reset()` keeps the first chunk for reuse, so a
@@ -52,16 +54,43 @@ final class Arena {
     }
 }
 
+/// Arenas arena_destroy gave back, emptied and kept for the next
+/// arena_create. Plugins make short-lived arenas all the time (PluginKit's
+/// StoreClient one per store call, so two or three per authenticated
+/// request; the Swift faces of seal, verify...): without the pool each
+/// cost an object and a 16 KiB chunk from malloc and back.
+final class ArenaPool: @unchecked Sendable {
+    static let shared = ArenaPool()
+    /// Idle arenas kept at most (16 KiB each once used): 1 MiB per process.
+    static let limit = 64
+
+    private let lock = PluginMutex()
+    private var idle: [Arena] = []
+
+    func take() -> Arena {
+        lock.withLock { idle.popLast() } ?? Arena()
+    }
+
+    /// Empties `arena` (its first chunk kept) and keeps it, unless the pool
+    /// is full (then it is freed).
+    func give(_ arena: Arena) {
+        arena.reset()
+        lock.withLock { if idle.count < Self.limit { idle.append(arena) } }
+    }
+
+    var idleCount: Int { lock.withLock { idle.count } }
+}
+
 /// C entry points of the arena services.
 enum ArenaServices {
     static let create: @convention(c) (UnsafeMutableRawPointer?) -> OpaquePointer? = { _ in
-        OpaquePointer(Unmanaged.passRetained(Arena()).toOpaque())
+        OpaquePointer(Unmanaged.passRetained(ArenaPool.shared.take()).toOpaque())
     }
     static let alloc: @convention(c) (OpaquePointer?, Int) -> UnsafeMutableRawPointer? = { arena, size in
         Arena.from(arena)?.allocate(size)
     }
     static let destroy: @convention(c) (OpaquePointer?) -> Void = { arena in
         guard let arena else { return }
-        Unmanaged<Arena>.fromOpaque(UnsafeRawPointer(arena)).release()
+        ArenaPool.shared.give(Unmanaged<Arena>.fromOpaque(UnsafeRawPointer(arena)).takeRetainedValue())
     }
 }
