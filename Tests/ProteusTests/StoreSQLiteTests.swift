@@ -324,7 +324,7 @@ final class StoreSQLiteFileTests: XCTestCase {
     func testOptionsAreChecked() throws {
         let path = F.makeTempDirectory("options") + "/db.sqlite"
         let cases: [(String, String)] = [
-            ("{\"pth\":\"x\"}", "unknown option \"pth\" (known: busyTimeoutMs, path, readConnections, synchronous)"),
+            ("{\"pth\":\"x\"}", "unknown option \"pth\" (known: authCacheMs, busyTimeoutMs, path, readConnections, synchronous)"),
             (F.optionsJSON(path: path, extra: "\"busyTimeoutMs\":\"5\""), "option \"busyTimeoutMs\" must be an integer"),
             (F.optionsJSON(path: path, extra: "\"busyTimeoutMs\":1.5"), "option \"busyTimeoutMs\" must be an integer"),
             (F.optionsJSON(path: path, extra: "\"readConnections\":0"), "option \"readConnections\" must be between 1 and 64"),
