@@ -13,8 +13,8 @@
 //                                  last instance using it closes (scratch stores:
 //                                  `proteus check-store`); never for "public"
 //   authCacheMs           integer  0...60000: how long a worker may answer API-key
-//                                  and session reads from memory (default 1000;
-//                                  0 = off); a revocation through another process
+//                                  and session reads from memory (default 0 = off;
+//                                  e.g. 1000); a revocation through another process
 //                                  or host takes effect within it (StoreCore's AuthCache)
 import CPostgres
 import Glibc

@@ -5,8 +5,11 @@ import PluginKit
 
 public enum AuthCacheOption {
     public static let key = "authCacheMs"
-    /// One second: a revocation elsewhere takes at most this long.
-    public static let defaultMillis = 1000
+    /// Off by default: workers of one host do not yet share an
+    /// invalidation signal, so with a cache a key revoked through one
+    /// worker would stay usable through another for up to the bound. An
+    /// operator who accepts that bound turns it on (e.g. 1000).
+    public static let defaultMillis = 0
     /// At most a minute: a longer bound would let a revoked credential live too long.
     public static let range = 0...60_000
 
