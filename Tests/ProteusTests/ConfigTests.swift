@@ -1,6 +1,7 @@
 // Every refusal of a bad config: the binary exits non-zero before serving and
 // says which key, plugin or path is wrong and why.
 import Foundation
+import PluginAPI
 import XCTest
 
 final class ConfigTests: XCTestCase {
@@ -90,7 +91,7 @@ final class ConfigTests: XCTestCase {
         let cases: [(String, [String])] = [
             (notALibrary, ["dlopen failed"]),
             (noEntry, ["no exported symbol proteus_plugin_entry_v2"]),
-            (oldMajor, ["libproteus-abi1.so", "ABI mismatch", "plugin built for ABI 1.x", "host speaks 2.0", "rebuild"]),
+            (oldMajor, ["libproteus-abi1.so", "ABI mismatch", "plugin built for ABI 1.x", "host speaks 2.\(PROTEUS_ABI_MINOR)", "rebuild"]),
             (badMagic, ["bad descriptor magic"]),
             (badABI, ["ABI mismatch", "plugin built for ABI 99.", "host speaks 2."]),
         ]
