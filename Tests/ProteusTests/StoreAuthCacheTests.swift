@@ -150,15 +150,17 @@ class StoreAuthCacheTests: XCTestCase {
         XCTAssertThrowsError(try ca.getSession(other.session.tokenHash, now: ca.now))
     }
 
-    /// authCacheMs 0: every read goes to the database.
+    /// authCacheMs 0, and the default (off): every read goes to the database.
     func testZeroTurnsTheCacheOff() throws {
-        let a = try openStore(authCacheMs: 0), b = try openStore(authCacheMs: 0)
-        defer { a.instance.destroy(); b.instance.destroy() }
-        let ca = client(a), cb = client(b)
-        let cred = try makeCredentials(cb)
-        XCTAssertEqual(try answers(ca, cred), Self.live)
-        try revoke(cb, cred)
-        XCTAssertEqual(try answers(ca, cred), Self.revoked)
+        for bound in [0, nil] as [Int?] {
+            let a = try openStore(authCacheMs: bound), b = try openStore(authCacheMs: bound)
+            defer { a.instance.destroy(); b.instance.destroy() }
+            let ca = client(a), cb = client(b)
+            let cred = try makeCredentials(cb)
+            XCTAssertEqual(try answers(ca, cred), Self.live)
+            try revoke(cb, cred)
+            XCTAssertEqual(try answers(ca, cred), Self.revoked, "authCacheMs \(bound.map(String.init) ?? "absent")")
+        }
     }
 
     func testAuthCacheOptionIsChecked() throws {

@@ -191,7 +191,6 @@ enum PostgresTestStore {
     static func config(directory: String, prefix: String) -> [String: Any] {
         let name = (directory as NSString).lastPathComponent.lowercased()
             .map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
-        // The auth cache off, as in ProteusProcess.defaultConfig.
-        return ["plugin": "postgres", "options": ["urlEnv": urlVariable, "schema": prefix + name, "poolSize": 4, "authCacheMs": 0]]
+        return ["plugin": "postgres", "options": ["urlEnv": urlVariable, "schema": prefix + name, "poolSize": 4]]
     }
 }

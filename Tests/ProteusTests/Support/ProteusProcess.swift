@@ -20,15 +20,14 @@ final class ProteusProcess: @unchecked Sendable {
 
     /// The config used unless a test gives its own: SQLite in the test's
     /// directory (or the given store section), fast password hashing,
-    /// AIOStreams at /. The store's auth cache is off (authCacheMs 0): the
-    /// dialect suites check that a revocation made on one connection holds
-    /// on the next, which may reach another worker; the cache's bound
-    /// between workers is StoreAuthCacheTests' and MCSManagerAuthCacheTests'.
+    /// AIOStreams at /. The store's options are its defaults (the auth
+    /// cache off); the cache's bound is StoreAuthCacheTests' and
+    /// MCSManagerAuthCacheTests'.
     static func defaultConfig(directory: String, store: [String: Any]? = nil) -> [String: Any] {
         [
             "listen": "127.0.0.1:0",
             "dataDirectory": directory + "/data",
-            "store": store ?? ["plugin": "sqlite", "options": ["path": directory + "/data/proteus.sqlite", "authCacheMs": 0]],
+            "store": store ?? ["plugin": "sqlite", "options": ["path": directory + "/data/proteus.sqlite"]],
             "auth": [fastPassword],
             "dialects": [["plugin": "aiostreams", "mount": "/"]],
         ]
