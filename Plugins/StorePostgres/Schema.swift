@@ -127,5 +127,104 @@ enum Schema {
         ) WITH (fillfactor = 70);
         CREATE INDEX counters_expiry ON counters (window_ends);
         """,
+        // 3: counts for search (StoreCore FacetSearch): a user's facet is
+        // (role_set, flags), role_set its sorted slugs as ",a,b," ("," for
+        // none). Triggers keep, per facet, the users (user_facets), the users
+        // whose username holds each distinct 1-3 character gram
+        // (gram_counts) and the users per created_at bucket of 2^10, 2^20 and
+        // 2^30 ms (user_positions). Counts that reach 0 stay as rows of 0.
+        // Each change takes the count rows' locks in one order (facet,
+        // positions by level, grams sorted), so that concurrent single-user
+        // writes queue rather than deadlock. The functions keep the schema
+        // they were made in (search_path), whoever calls them.
+        """
+        ALTER TABLE users ADD COLUMN role_set text COLLATE "C" NOT NULL DEFAULT ',';
+        UPDATE users u SET role_set = ',' || r.slugs || ','
+            FROM (SELECT user_id, string_agg(role_slug, ',' ORDER BY role_slug) AS slugs FROM user_roles GROUP BY user_id) r
+            WHERE u.id = r.user_id;
+        CREATE INDEX users_facet_walk ON users (role_set, flags, created_at, id) INCLUDE (username);
+
+        CREATE TABLE user_facets (
+            role_set text COLLATE "C" NOT NULL,
+            flags    bigint NOT NULL,
+            n        bigint NOT NULL,
+            PRIMARY KEY (role_set, flags)
+        );
+        CREATE TABLE user_positions (
+            level    integer NOT NULL,
+            bucket   bigint NOT NULL,
+            role_set text COLLATE "C" NOT NULL,
+            flags    bigint NOT NULL,
+            n        bigint NOT NULL,
+            PRIMARY KEY (level, bucket, role_set, flags)
+        );
+        CREATE TABLE gram_counts (
+            gram     text COLLATE "C" NOT NULL,
+            role_set text COLLATE "C" NOT NULL,
+            flags    bigint NOT NULL,
+            n        bigint NOT NULL,
+            PRIMARY KEY (gram, role_set, flags)
+        );
+
+        INSERT INTO user_facets SELECT role_set, flags, count(*) FROM users GROUP BY role_set, flags;
+        INSERT INTO user_positions
+            SELECT l.level, u.created_at >> l.level, u.role_set, u.flags, count(*)
+            FROM users u, (VALUES (10), (20), (30)) l(level)
+            GROUP BY 1, 2, 3, 4;
+        INSERT INTO gram_counts
+            SELECT g.gram, g.role_set, g.flags, count(*) FROM (
+                SELECT DISTINCT u.id, substr(u.username, i, len) AS gram, u.role_set, u.flags
+                FROM users u, generate_series(1, length(u.username)) i, generate_series(1, 3) len
+                WHERE u.username IS NOT NULL AND i + len - 1 <= length(u.username)) g
+            GROUP BY 1, 2, 3;
+
+        -- Adds d (1 or -1) to the counts of one user.
+        CREATE FUNCTION proteus_count_user(r_role_set text, r_flags bigint, r_created bigint, r_username text, d bigint)
+        RETURNS void LANGUAGE sql SET search_path FROM CURRENT AS $$
+            INSERT INTO user_facets AS f VALUES (r_role_set, r_flags, d)
+                ON CONFLICT (role_set, flags) DO UPDATE SET n = f.n + d;
+            INSERT INTO user_positions AS p
+                SELECT l, r_created >> l, r_role_set, r_flags, d FROM unnest(ARRAY[10, 20, 30]) l ORDER BY l
+                ON CONFLICT (level, bucket, role_set, flags) DO UPDATE SET n = p.n + d;
+            INSERT INTO gram_counts AS g
+                SELECT DISTINCT substr(r_username, i, len) COLLATE "C", r_role_set, r_flags, d
+                FROM generate_series(1, coalesce(length(r_username), 0)) i, generate_series(1, 3) len
+                WHERE i + len - 1 <= length(r_username)
+                ORDER BY 1
+                ON CONFLICT (gram, role_set, flags) DO UPDATE SET n = g.n + d;
+        $$;
+
+        CREATE FUNCTION proteus_users_count() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+        BEGIN
+            IF TG_OP <> 'INSERT' THEN
+                PERFORM proteus_count_user(OLD.role_set, OLD.flags, OLD.created_at, OLD.username, -1);
+            END IF;
+            IF TG_OP <> 'DELETE' THEN
+                PERFORM proteus_count_user(NEW.role_set, NEW.flags, NEW.created_at, NEW.username, 1);
+            END IF;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER users_count AFTER INSERT OR DELETE ON users
+            FOR EACH ROW EXECUTE FUNCTION proteus_users_count();
+        -- An update moves the user: out of its old counts, into its new ones.
+        CREATE TRIGGER users_count_update AFTER UPDATE OF role_set, flags, created_at, username ON users
+            FOR EACH ROW WHEN (OLD.role_set IS DISTINCT FROM NEW.role_set OR OLD.flags IS DISTINCT FROM NEW.flags
+                OR OLD.created_at IS DISTINCT FROM NEW.created_at OR OLD.username IS DISTINCT FROM NEW.username)
+            EXECUTE FUNCTION proteus_users_count();
+
+        -- role_set follows user_roles.
+        CREATE FUNCTION proteus_user_roles_set() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+        DECLARE
+            target bytea := CASE WHEN TG_OP = 'DELETE' THEN OLD.user_id ELSE NEW.user_id END;
+        BEGIN
+            UPDATE users u SET role_set = s.v
+                FROM (SELECT coalesce(',' || string_agg(role_slug, ',' ORDER BY role_slug) || ',', ',') AS v
+                      FROM user_roles WHERE user_id = target) s
+                WHERE u.id = target AND u.role_set <> s.v;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER user_roles_set AFTER INSERT OR DELETE ON user_roles
+            FOR EACH ROW EXECUTE FUNCTION proteus_user_roles_set();
+        """,
     ]
 }

@@ -117,5 +117,124 @@ enum Schema {
         ) WITHOUT ROWID;
         CREATE INDEX counters_expiry ON counters(window_ends);
         """,
+        // 3: counts for search (StoreCore FacetSearch): a user's facet is
+        // (role_set, flags), role_set its sorted slugs as ",a,b," ("," for
+        // none). Triggers keep, per facet, the users (user_facets), the users
+        // whose username holds each distinct 1-3 character gram
+        // (gram_counts) and the users per created_at bucket of 2^10, 2^20 and
+        // 2^30 ms (user_positions). Counts that reach 0 stay as rows of 0.
+        // Usernames are at most 1024 characters (gram_offsets), which the
+        // store checks on every write.
+        """
+        ALTER TABLE users ADD COLUMN role_set TEXT NOT NULL DEFAULT ',';
+        UPDATE users SET role_set = ',' || (SELECT group_concat(role_slug, ',') FROM user_roles r WHERE r.user_id = users.id) || ','
+            WHERE id IN (SELECT user_id FROM user_roles);
+        CREATE INDEX users_facet_walk ON users(role_set, flags, created_at, id, username);
+
+        CREATE TABLE gram_offsets (
+            i   INTEGER NOT NULL,
+            len INTEGER NOT NULL,
+            PRIMARY KEY (i, len)
+        ) WITHOUT ROWID;
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1024)
+        INSERT INTO gram_offsets SELECT i, len FROM n, (SELECT 1 AS len UNION ALL SELECT 2 UNION ALL SELECT 3);
+
+        CREATE TABLE user_facets (
+            role_set TEXT NOT NULL,
+            flags    INTEGER NOT NULL,
+            n        INTEGER NOT NULL,
+            PRIMARY KEY (role_set, flags)
+        ) WITHOUT ROWID;
+        CREATE TABLE user_positions (
+            level    INTEGER NOT NULL,
+            bucket   INTEGER NOT NULL,
+            role_set TEXT NOT NULL,
+            flags    INTEGER NOT NULL,
+            n        INTEGER NOT NULL,
+            PRIMARY KEY (level, bucket, role_set, flags)
+        ) WITHOUT ROWID;
+        CREATE TABLE gram_counts (
+            gram     TEXT NOT NULL,
+            role_set TEXT NOT NULL,
+            flags    INTEGER NOT NULL,
+            n        INTEGER NOT NULL,
+            PRIMARY KEY (gram, role_set, flags)
+        ) WITHOUT ROWID;
+
+        INSERT INTO user_facets SELECT role_set, flags, count(*) FROM users GROUP BY role_set, flags;
+        INSERT INTO user_positions
+            SELECT l.level, created_at >> l.level, role_set, flags, count(*)
+            FROM users, (SELECT 10 AS level UNION ALL SELECT 20 UNION ALL SELECT 30) l
+            GROUP BY 1, 2, 3, 4;
+        INSERT INTO gram_counts
+            SELECT gram, role_set, flags, count(*) FROM (
+                SELECT DISTINCT u.seq, substr(u.username, o.i, o.len) AS gram, u.role_set, u.flags
+                FROM users u JOIN gram_offsets o ON o.i <= length(u.username) - o.len + 1
+                WHERE u.username IS NOT NULL)
+            GROUP BY 1, 2, 3;
+
+        CREATE TRIGGER users_count_insert AFTER INSERT ON users BEGIN
+            INSERT INTO user_facets VALUES (NEW.role_set, NEW.flags, 1)
+                ON CONFLICT (role_set, flags) DO UPDATE SET n = n + 1;
+            INSERT INTO user_positions
+                SELECT l.level, NEW.created_at >> l.level, NEW.role_set, NEW.flags, 1
+                FROM (SELECT 10 AS level UNION ALL SELECT 20 UNION ALL SELECT 30) l WHERE true
+                ON CONFLICT (level, bucket, role_set, flags) DO UPDATE SET n = n + 1;
+            INSERT INTO gram_counts
+                SELECT DISTINCT substr(NEW.username, o.i, o.len), NEW.role_set, NEW.flags, 1
+                FROM gram_offsets o WHERE o.i <= length(NEW.username) - o.len + 1
+                ON CONFLICT (gram, role_set, flags) DO UPDATE SET n = n + 1;
+        END;
+
+        CREATE TRIGGER users_count_delete AFTER DELETE ON users BEGIN
+            UPDATE user_facets SET n = n - 1 WHERE role_set = OLD.role_set AND flags = OLD.flags;
+            UPDATE user_positions SET n = n - 1
+                WHERE level = 10 AND bucket = OLD.created_at >> 10 AND role_set = OLD.role_set AND flags = OLD.flags;
+            UPDATE user_positions SET n = n - 1
+                WHERE level = 20 AND bucket = OLD.created_at >> 20 AND role_set = OLD.role_set AND flags = OLD.flags;
+            UPDATE user_positions SET n = n - 1
+                WHERE level = 30 AND bucket = OLD.created_at >> 30 AND role_set = OLD.role_set AND flags = OLD.flags;
+            UPDATE gram_counts SET n = n - 1
+                WHERE role_set = OLD.role_set AND flags = OLD.flags AND gram IN (
+                    SELECT substr(OLD.username, o.i, o.len) FROM gram_offsets o WHERE o.i <= length(OLD.username) - o.len + 1);
+        END;
+
+        -- An update moves the user: out of its old counts, into its new ones.
+        CREATE TRIGGER users_count_update AFTER UPDATE OF role_set, flags, created_at, username ON users
+            WHEN OLD.role_set IS NOT NEW.role_set OR OLD.flags IS NOT NEW.flags
+                OR OLD.created_at IS NOT NEW.created_at OR OLD.username IS NOT NEW.username
+        BEGIN
+            UPDATE user_facets SET n = n - 1 WHERE role_set = OLD.role_set AND flags = OLD.flags;
+            UPDATE user_positions SET n = n - 1
+                WHERE level = 10 AND bucket = OLD.created_at >> 10 AND role_set = OLD.role_set AND flags = OLD.flags;
+            UPDATE user_positions SET n = n - 1
+                WHERE level = 20 AND bucket = OLD.created_at >> 20 AND role_set = OLD.role_set AND flags = OLD.flags;
+            UPDATE user_positions SET n = n - 1
+                WHERE level = 30 AND bucket = OLD.created_at >> 30 AND role_set = OLD.role_set AND flags = OLD.flags;
+            UPDATE gram_counts SET n = n - 1
+                WHERE role_set = OLD.role_set AND flags = OLD.flags AND gram IN (
+                    SELECT substr(OLD.username, o.i, o.len) FROM gram_offsets o WHERE o.i <= length(OLD.username) - o.len + 1);
+            INSERT INTO user_facets VALUES (NEW.role_set, NEW.flags, 1)
+                ON CONFLICT (role_set, flags) DO UPDATE SET n = n + 1;
+            INSERT INTO user_positions
+                SELECT l.level, NEW.created_at >> l.level, NEW.role_set, NEW.flags, 1
+                FROM (SELECT 10 AS level UNION ALL SELECT 20 UNION ALL SELECT 30) l WHERE true
+                ON CONFLICT (level, bucket, role_set, flags) DO UPDATE SET n = n + 1;
+            INSERT INTO gram_counts
+                SELECT DISTINCT substr(NEW.username, o.i, o.len), NEW.role_set, NEW.flags, 1
+                FROM gram_offsets o WHERE o.i <= length(NEW.username) - o.len + 1
+                ON CONFLICT (gram, role_set, flags) DO UPDATE SET n = n + 1;
+        END;
+
+        -- role_set follows user_roles (the primary key walks a user's slugs in order).
+        CREATE TRIGGER user_roles_set_insert AFTER INSERT ON user_roles BEGIN
+            UPDATE users SET role_set = ',' || (SELECT group_concat(role_slug, ',') FROM user_roles r WHERE r.user_id = NEW.user_id) || ','
+                WHERE id = NEW.user_id;
+        END;
+        CREATE TRIGGER user_roles_set_delete AFTER DELETE ON user_roles BEGIN
+            UPDATE users SET role_set = coalesce(',' || (SELECT group_concat(role_slug, ',') FROM user_roles r WHERE r.user_id = OLD.user_id) || ',', ',')
+                WHERE id = OLD.user_id;
+        END;
+        """,
     ]
 }

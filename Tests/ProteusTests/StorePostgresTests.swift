@@ -273,7 +273,7 @@ final class StorePostgresTests: XCTestCase {
         defer { store.instance.destroy() }
         XCTAssertEqual(F.diagnostic(store, "setting.statement_timeout"), "1234ms")
         XCTAssertEqual(F.diagnostic(store, "setting.synchronous_commit"), "on")
-        XCTAssertEqual(F.diagnostic(store, "schema_version"), "2")
+        XCTAssertEqual(F.diagnostic(store, "schema_version"), "3")
         XCTAssertEqual(F.diagnostic(store, "pool.size"), String(2 * ProcessInfo.processInfo.activeProcessorCount + 2))
     }
 
@@ -295,7 +295,7 @@ final class StorePostgresTests: XCTestCase {
         XCTAssertEqual(got.id, u.id)
         XCTAssertEqual(got.roles, ["admin"])
         XCTAssertEqual(got.document("ns"), "{\"kept\":true,\"b\":1,\"a\":2}", "documents keep their exact text (key order too)")
-        XCTAssertEqual(try client.stats().schema_version, 2)
+        XCTAssertEqual(try client.stats().schema_version, 3)
     }
 
     func testForeignSchemaIsRefusedAndUntouched() throws {
@@ -327,7 +327,7 @@ final class StorePostgresTests: XCTestCase {
         }
         XCTAssertEqual(failures.current, [])
         for s in opened.current {
-            XCTAssertEqual(F.diagnostic(s, "schema_version"), "2")
+            XCTAssertEqual(F.diagnostic(s, "schema_version"), "3")
             s.instance.destroy()
         }
     }

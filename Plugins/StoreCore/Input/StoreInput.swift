@@ -70,7 +70,12 @@ public enum StoreInput {
 
     /// Checks the user-level fields a create/import/update writes.
     public static func userFields(_ u: proteus_user, fields: UInt64) throws(PluginError) {
-        if fields & PROTEUS_FIELD_USERNAME != 0 { try optionalText(u.username, "the username") }
+        if fields & PROTEUS_FIELD_USERNAME != 0 {
+            try optionalText(u.username, "the username")
+            guard u.username.len <= Int(PROTEUS_USERNAME_MAX) else {
+                throw .invalid("the username is longer than \(PROTEUS_USERNAME_MAX) bytes")
+            }
+        }
         if fields & PROTEUS_FIELD_EMAIL != 0 { try optionalText(u.email, "the email") }
         if fields & PROTEUS_FIELD_ROLES != 0 {
             guard u.role_count == 0 || u.roles != nil else { throw .invalid("role_count is \(u.role_count) but roles is NULL") }

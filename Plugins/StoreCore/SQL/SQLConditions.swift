@@ -39,26 +39,3 @@ public struct SQLConditions {
     /// The placeholder of the value `n` places after the conditions' last one.
     public func placeholder(after n: Int) -> String { placeholder(valueCount + n) }
 }
-
-extension SQLConditions {
-    /// The lacks_roles test of a checked query (none when it lists no
-    /// role): `fragment(n)` is the condition for n roles, whose `$?` marks
-    /// take the list (StoreStatement.bind(texts:): one mark or n, as the
-    /// backend binds lists).
-    public mutating func addLacksRoles(of q: proteus_user_query, _ fragment: (Int) -> String) {
-        let roles = q.lacksRoleList
-        guard !roles.isEmpty else { return }
-        add(fragment(roles.count)) { $0.bind(texts: roles) }
-    }
-
-    /// The flags test of a query (none when mask and value are 0):
-    /// `fragment` says (flags & mask) = value with two `$?` marks.
-    public mutating func addFlags(of q: proteus_user_query, _ fragment: String) {
-        guard q.flags_mask != 0 || q.flags_value != 0 else { return }
-        let mask = q.flags_mask, value = q.flags_value
-        add(fragment) { s in
-            s.bind(mask)
-            s.bind(value)
-        }
-    }
-}

@@ -6,7 +6,8 @@ import StoreCore
 
 extension PostgresSQL {
     func searchPlan(_ query: proteus_user_query, order: UserOrder) throws(PluginError) -> any UserSearchPlan {
-        SearchPlan(filter: SearchFilter(query), orderBy: Self.orderBy(order))
+        SearchPlan(filter: SearchFilter(query), orderBy: Self.orderBy(order),
+                   facets: FacetSearch(query, order: order, placeholder: Self.placeholder, contains: "strpos"))
     }
 
     static func orderBy(_ order: UserOrder) -> String {
@@ -21,9 +22,11 @@ extension PostgresSQL {
 struct SearchPlan: UserSearchPlan {
     let filter: SearchFilter
     let orderBy: String
+    let facets: FacetSearch?
 
     func count(_ c: any StoreConnection) throws -> Int64 {
-        try c.first(filter.countSQL, "counting users", { filter.conditions.bind($0) }) { $0.int64(0) } ?? 0
+        if let facets, let total = try facets.count(c) { return total }
+        return try c.first(filter.countSQL, "counting users", { filter.conditions.bind($0) }) { $0.int64(0) } ?? 0
     }
 
     /// The page is cut in a subquery first: PostgreSQL computes the select
@@ -31,6 +34,16 @@ struct SearchPlan: UserSearchPlan {
     /// skips, which made a deep page of a million users take seconds.
     /// Values: the filter's, the namespace (one selected), limit, offset.
     func page(_ c: any StoreConnection, _ page: SearchPage) throws -> SearchPageQuery {
+        if let facets, let keys = try facets.pageKeys(c, page) {
+            var nsParam = 0
+            if case .one = page.documents { nsParam = keys.valueCount + 1 }
+            let found = "SELECT u.* FROM page p JOIN users u ON u.id = p.id"
+            let sql = "WITH page AS (\(keys.text)) SELECT \(PostgresSQL.userColumns(page.documents, nsParam: nsParam)) FROM (\(found)) u ORDER BY u.created_at, u.id"
+            return SearchPageQuery(sql: sql) { s in
+                keys.bind(s)
+                if case .one(let ns) = page.documents { s.bind(ns) }
+            }
+        }
         let w = filter.conditions
         var n = w.valueCount
         var nsParam = 0
@@ -78,9 +91,9 @@ struct SearchFilter {
             let email = q.email
             conditions.add("lower(u.email COLLATE \"C\") = lower($? COLLATE \"C\")") { $0.bind(email) }
         }
-        if q.has_role.isPresent {
-            let role = q.has_role
-            conditions.add("EXISTS (SELECT 1 FROM user_roles hr WHERE hr.user_id = u.id AND hr.role_slug = $?)") { $0.bind(role) }
+        // Roles and flags: the user's facet (schema 3).
+        for (condition, bind) in FacetPredicate(q, column: "u.", contains: "strpos").conditions {
+            conditions.add(condition, bind)
         }
         switch q.group_filter {
         case PROTEUS_GROUP_NONE:
@@ -91,9 +104,5 @@ struct SearchFilter {
         default:
             break
         }
-        conditions.addLacksRoles(of: q) { _ in
-            "NOT EXISTS (SELECT 1 FROM user_roles lr WHERE lr.user_id = u.id AND lr.role_slug = ANY($?::text[]))"
-        }
-        conditions.addFlags(of: q, "(u.flags & $?) = $?")
     }
 }

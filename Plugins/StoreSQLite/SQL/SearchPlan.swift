@@ -6,7 +6,8 @@ import StoreCore
 
 extension SQLiteSQL {
     func searchPlan(_ query: proteus_user_query, order: UserOrder) throws(PluginError) -> any UserSearchPlan {
-        SearchPlan(query: query, filter: SearchFilter(query), orderBy: Self.orderBy(order))
+        SearchPlan(query: query, filter: SearchFilter(query), orderBy: Self.orderBy(order),
+                   facets: FacetSearch(query, order: order, placeholder: Self.placeholder, contains: "instr"))
     }
 
     static func orderBy(_ order: UserOrder) -> String {
@@ -22,9 +23,11 @@ struct SearchPlan: UserSearchPlan {
     let query: proteus_user_query
     let filter: SearchFilter
     let orderBy: String
+    let facets: FacetSearch?
 
     func count(_ c: any StoreConnection) throws -> Int64 {
-        try c.first(filter.countSQL, "counting users", { filter.conditions.bind($0) }) { $0.int64(0) } ?? 0
+        if let facets, let total = try facets.count(c) { return total }
+        return try c.first(filter.countSQL, "counting users", { filter.conditions.bind($0) }) { $0.int64(0) } ?? 0
     }
 
     /// Two ways to find the page: from the driving index (visit every
@@ -36,6 +39,11 @@ struct SearchPlan: UserSearchPlan {
     /// several times a walked row (table fetch + sort). Walk while it visits
     /// under 4 × total rows.
     func page(_ c: any StoreConnection, _ page: SearchPage) throws -> SearchPageQuery {
+        if let facets, let keys = try facets.pageKeys(c, page) {
+            // CROSS JOIN keeps the page's few keys as the outer loop.
+            let sql = "WITH page(id, created_at) AS (\(keys.text)) SELECT \(SQLiteSQL.userColumns) FROM page p CROSS JOIN users u ON u.id = p.id ORDER BY p.created_at, p.id"
+            return SearchPageQuery(sql: sql) { keys.bind($0) }
+        }
         var chosen = filter
         if filter.hasDriver {
             let users = try c.first("SELECT coalesce(max(seq), 0) FROM users", "estimating the user count") { $0.int64(0) } ?? 0
@@ -100,8 +108,12 @@ struct SearchFilter {
         }
         if q.has_role.isPresent {
             let role = q.has_role
-            conditions.add(driven ? "EXISTS (SELECT 1 FROM user_roles hr WHERE hr.user_id = u.id AND hr.role_slug = $?)"
-                                  : "u.id IN (SELECT user_id FROM user_roles WHERE role_slug = $?)") { $0.bind(role) }
+            if driven {
+                let member = FacetPredicate.member(role)
+                conditions.add("instr(u.role_set, $?) > 0") { $0.bind(text: member) }
+            } else {
+                conditions.add("u.id IN (SELECT user_id FROM user_roles WHERE role_slug = $?)") { $0.bind(role) }
+            }
             driven = true
         }
         switch q.group_filter {
@@ -115,10 +127,10 @@ struct SearchFilter {
         default:
             break
         }
-        conditions.addLacksRoles(of: q) { n in
-            "NOT EXISTS (SELECT 1 FROM user_roles lr WHERE lr.user_id = u.id AND lr.role_slug IN (\(Array(repeating: "$?", count: n).joined(separator: ", "))))"
+        // Lacked roles and flags: the user's facet (schema 3).
+        for (condition, bind) in FacetPredicate(q, column: "u.", contains: "instr", includeHasRole: false).conditions {
+            conditions.add(condition, bind)
         }
-        conditions.addFlags(of: q, "(u.flags & $?) = $?")
         hasDriver = allowDriver && driven
         // Alone, the substring or the role filter can be counted from its
         // index without visiting users (every index row has its user).

@@ -97,6 +97,7 @@ final class StoreConformanceSuite: @unchecked Sendable {
         all += credentialCases
         all += authReadCases
         all += searchCases
+        all += searchCountCases
         all += transferCases
         all += concurrencyCases
         all += counterCases

@@ -494,6 +494,11 @@ typedef struct proteus_store_api {
 /** Most user ids one apikey_presence call takes (a page of users). */
 #define PROTEUS_APIKEY_PRESENCE_MAX 1000
 
+/** Longest username a store must accept (bytes); longer ones are INVALID
+ *  (since 2.1: the stores count each username's 1-3 character substrings
+ *  for search, up to this length). */
+#define PROTEUS_USERNAME_MAX 1024
+
 /** Longest counter key a store must accept (bytes). */
 #define PROTEUS_COUNTER_KEY_MAX 256
 /** Longest counter window (seconds): one day. */

@@ -1,0 +1,209 @@
+// Searching by facet. A user's facet is (role_set, flags): its role slugs as
+// ",a,b," (sorted; "," for none) and its flag bits. Schema 3 of both stores
+// keeps, by trigger, three counts per facet:
+//   user_facets     users of the facet;
+//   gram_counts     users of the facet whose username holds each distinct
+//                   1-3 character substring ("gram");
+//   user_positions  users of the facet per created_at bucket, at three
+//                   levels: created_at >> 30, >> 20 and >> 10 (ms).
+// With them a search filtered by roles, flags and a needle of up to three
+// characters is counted without visiting a user, and a page in created
+// order starts in the right bucket: it then merges the facets' ranges of
+// the index users(role_set, flags, created_at, id, username), reading about
+// (offset within the bucket + limit) index entries whatever the page.
+//
+// What this does not serve (an email, a group, another order, a needle of
+// four or more characters whose matches are rare) stays with the backend's
+// own plan, which finds candidates from its indexes.
+import PluginAPI
+import PluginKit
+
+/// The role and flag conditions of a query, over a facet's columns.
+public struct FacetPredicate {
+    /// (condition with `$?` marks, binder) pairs, ANDed.
+    public let conditions: [(String, SQLConditions.Binder)]
+
+    /// `column` qualifies role_set and flags (e.g. "u."); `contains` is the
+    /// backend's substring test, written `contains(haystack, needle) > 0`.
+    public init(_ q: proteus_user_query, column prefix: String = "", contains: String, includeHasRole: Bool = true) {
+        var c: [(String, SQLConditions.Binder)] = []
+        if includeHasRole && q.has_role.isPresent {
+            let member = FacetPredicate.member(q.has_role)
+            c.append(("\(contains)(\(prefix)role_set, $?) > 0", { $0.bind(text: member) }))
+        }
+        for role in q.lacksRoleList {
+            let member = FacetPredicate.member(role)
+            c.append(("\(contains)(\(prefix)role_set, $?) = 0", { $0.bind(text: member) }))
+        }
+        if q.flags_mask != 0 || q.flags_value != 0 {
+            let mask = q.flags_mask, value = q.flags_value
+            c.append(("(\(prefix)flags & $?) = $?", { s in
+                s.bind(mask)
+                s.bind(value)
+            }))
+        }
+        conditions = c
+    }
+
+    /// A slug as it appears in role_set: ",slug," (slugs hold no commas).
+    public static func member(_ slug: proteus_str) -> String { "," + (slug.string ?? "") + "," }
+
+    public var isEmpty: Bool { conditions.isEmpty }
+}
+
+/// The counts and pages of a facet search; nil from init when the query is
+/// not one (StoreCore then uses the backend's plan alone).
+public struct FacetSearch {
+    /// Most facets a page merges; beyond this the backend's plan walks.
+    static let maxMergedFacets = 64
+    /// A walk along the facets' index reads entries one by one; finding a
+    /// needle's candidates from its index costs about this many entries per
+    /// candidate (a row lookup and a sort).
+    static let candidateCost: Double = 8
+
+    let placeholder: (Int) -> String
+    let contains: String
+    let predicate: FacetPredicate
+    let needle: proteus_str?
+    let needleCharacters: Int
+
+    /// `q` is checked (UserQueryInput); `contains` as for FacetPredicate.
+    public init?(_ q: proteus_user_query, order: UserOrder, placeholder: @escaping (Int) -> String, contains: String) {
+        guard order == .created, !q.email.isPresent, q.group_filter == PROTEUS_GROUP_ANY else { return nil }
+        self.placeholder = placeholder
+        self.contains = contains
+        predicate = FacetPredicate(q, contains: contains)
+        let n = q.username_contains
+        if n.isPresent && n.len > 0 {
+            needle = n
+            needleCharacters = (n.string ?? "").unicodeScalars.count
+        } else {
+            needle = nil
+            needleCharacters = 0
+        }
+    }
+
+    private func statement() -> BoundSQL { BoundSQL(placeholder: placeholder) }
+
+    /// The exact total from the counts, or nil when only the users can say
+    /// (a needle of four or more characters).
+    public func count(_ c: any StoreConnection) throws -> Int64? {
+        var s = statement()
+        if let needle {
+            guard needleCharacters <= 3 else { return nil }
+            s.append("SELECT coalesce(sum(n), 0) FROM gram_counts WHERE gram = $?") { $0.bind(needle) }
+        } else {
+            s.append("SELECT coalesce(sum(n), 0) FROM user_facets WHERE n <> 0")
+        }
+        if !predicate.isEmpty {
+            s.append(" AND ")
+            s.append(conditions: predicate.conditions)
+        }
+        return try c.first(s.text, "counting users", { s.bind($0) }) { $0.int64(0) } ?? 0
+    }
+
+    /// The keys of one page: a statement selecting (id, created_at) of the
+    /// page's users in created order. Nil when the backend's plan is cheaper
+    /// (a needle's candidates are few next to the entries a walk would read)
+    /// or the query spans too many facets.
+    public func pageKeys(_ c: any StoreConnection, _ page: SearchPage) throws -> BoundSQL? {
+        let wanted = min(Int64(page.limit), page.total - page.offset)
+        guard wanted > 0 else { return nil }
+        if needle == nil && predicate.isEmpty {
+            // Every user: walk users(created_at, id) from the bucket.
+            guard let (from, skip) = try start(of: page.offset, c) else { return nil }
+            var s = statement()
+            s.append("SELECT id, created_at FROM users WHERE created_at >= $? ORDER BY created_at, id LIMIT $? OFFSET $?") { s in
+                s.bind(from)
+                s.bind(wanted)
+                s.bind(skip)
+            }
+            return s
+        }
+        var facets = statement()
+        facets.append("SELECT role_set, flags, n FROM user_facets WHERE n > 0")
+        if !predicate.isEmpty {
+            facets.append(" AND ")
+            facets.append(conditions: predicate.conditions)
+        }
+        facets.append(" ORDER BY role_set, flags")
+        let found = try c.all(facets.text, "listing the facets of a search", { facets.bind($0) }) { r in
+            (roles: r.text(0) ?? ",", flags: r.int64(1), users: r.int64(2))
+        }
+        guard !found.isEmpty, found.count <= Self.maxMergedFacets else { return nil }
+        let from: Int64, skip: Int64
+        if let _ = needle {
+            // No positions per needle: walk from the start, unless the
+            // walk (about offset + limit matches at the needle's density)
+            // reads more than the candidates would cost.
+            let walked = Double(page.offset + wanted) * Double(found.reduce(0) { $0 + $1.users }) / Double(page.total)
+            if needleCharacters >= 3 && walked > Self.candidateCost * Double(page.total) { return nil }
+            (from, skip) = (Int64.min, page.offset)
+        } else {
+            guard let start = try start(of: page.offset, c) else { return nil }
+            (from, skip) = start
+        }
+        return merge(found.map { ($0.roles, $0.flags) }, from: from, limit: wanted, offset: skip)
+    }
+
+    /// The page as a merge of the facets' index ranges from `from`, in
+    /// created order (each arm is ordered by the index; both SQLite and
+    /// PostgreSQL merge a UNION ALL under ORDER BY without sorting).
+    func merge(_ facets: [(roles: String, flags: Int64)], from: Int64, limit: Int64, offset: Int64) -> BoundSQL {
+        var s = statement()
+        for (i, facet) in facets.enumerated() {
+            s.append(i == 0 ? "" : " UNION ALL ")
+            s.append("SELECT id, created_at FROM users WHERE role_set = $? AND flags = $? AND created_at >= $?") { s in
+                s.bind(text: facet.roles)
+                s.bind(facet.flags)
+                s.bind(from)
+            }
+            if let needle {
+                s.append(" AND \(contains)(username, $?) > 0") { $0.bind(needle) }
+            }
+        }
+        s.append(" ORDER BY created_at, id LIMIT $? OFFSET $?") { s in
+            s.bind(limit)
+            s.bind(offset)
+        }
+        return s
+    }
+
+    /// Where the user at `offset` (0-based, in created order, among the
+    /// predicate's users) lies: the start of its 2^10 ms bucket and how
+    /// many matching users precede it there. Three grouped scans of
+    /// user_positions, each within the bucket the level above found.
+    func start(of offset: Int64, _ c: any StoreConnection) throws -> (from: Int64, skip: Int64)? {
+        var low = Int64.min, high = Int64.max, skip = offset
+        var from = Int64.min
+        for level in [30, 20, 10] {
+            var s = statement()
+            s.append("SELECT bucket, sum(n) FROM user_positions WHERE level = $? AND bucket >= $? AND bucket <= $?") { s in
+                s.bind(Int64(level))
+                s.bind(low)
+                s.bind(high)
+            }
+            if !predicate.isEmpty {
+                s.append(" AND ")
+                s.append(conditions: predicate.conditions)
+            }
+            s.append(" GROUP BY bucket ORDER BY bucket")
+            let (bucket, remaining): (Int64?, Int64) = try c.with(s.text, "locating a page") { st in
+                s.bind(st)
+                var remaining = skip
+                while try st.step() {
+                    let users = st.int64(1)
+                    if remaining < users { return (st.int64(0), remaining) }
+                    remaining -= users
+                }
+                return (nil, remaining)
+            }
+            guard let bucket else { return nil }
+            skip = remaining
+            from = bucket << level
+            low = bucket << 10
+            high = low + 1023
+        }
+        return (from, skip)
+    }
+}

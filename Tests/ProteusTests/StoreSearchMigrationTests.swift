@@ -1,0 +1,78 @@
+// Schema 3 (the search counts) on a directory that already has users: the
+// migration fills users.role_set and every count from the users, so that a
+// store upgraded in place answers exactly what a scan says.
+import PluginAPI
+import PluginKit
+import XCTest
+@testable import Host
+
+final class StoreSearchMigrationTests: XCTestCase {
+    override class func tearDown() {
+        SQLiteStoreFixture.cleanUp()
+        super.tearDown()
+    }
+
+    /// Users with and without roles, names and flags, spread in time.
+    private func fill(_ client: StoreClient) throws -> [UserRecord] {
+        try client.putRole(RoleRecord(slug: "mig.a", name: nil, attributesJSON: nil))
+        try client.putRole(RoleRecord(slug: "mig.b", name: nil, attributesJSON: nil))
+        var users: [UserRecord] = []
+        for i in 0..<60 {
+            var u = UserRecord(id: (0..<16).map { _ in UInt8.random(in: 0...255) })
+            u.username = i % 10 == 9 ? nil : "mig\(i)é\(i % 7)"
+            u.roles = [[], ["mig.a"], ["mig.b"], ["mig.a", "mig.b"]][i % 4]
+            u.flags = i % 3 == 0 ? PROTEUS_USER_DISABLED : 0
+            u.createdAt = Int64(i % 5) << 28 + Int64(i)
+            users.append(u)
+        }
+        try client.importUsers(users, mode: PROTEUS_IMPORT_INSERT)
+        return users
+    }
+
+    private func expectCounts(_ client: StoreClient, _ users: [UserRecord]) throws {
+        func check(_ what: String, _ configure: (inout UserQuery) -> Void, _ keep: (UserRecord) -> Bool) throws {
+            var q = UserQuery()
+            q.limit = 7
+            q.offset = 14
+            configure(&q)
+            let want = users.filter(keep).sorted { ($0.createdAt, Hex.encode($0.id)) < ($1.createdAt, Hex.encode($1.id)) }
+            let page = try client.search(q)
+            XCTAssertEqual(page.total, UInt64(want.count), "\(what): total")
+            XCTAssertEqual(page.users.map { Hex.encode($0.id) }, want.dropFirst(14).prefix(7).map { Hex.encode($0.id) }, "\(what): page")
+        }
+        try check("role a", { $0.hasRole = "mig.a" }, { $0.roles.contains("mig.a") })
+        try check("role b, not a", { $0.hasRole = "mig.b"; $0.lacksRoles = ["mig.a"] }, { $0.roles == ["mig.b"] })
+        try check("no role a, enabled", { $0.lacksRoles = ["mig.a"]; $0.flagsMask = PROTEUS_USER_DISABLED; $0.hasRole = nil; $0.usernameContains = "mig" },
+                  { !$0.roles.contains("mig.a") && !$0.isDisabled && $0.username != nil })
+        try check("é3 in the name", { $0.usernameContains = "é3" }, { $0.username?.contains("é3") == true })
+        try check("g1 with role b", { $0.usernameContains = "g1"; $0.hasRole = "mig.b" }, { $0.username?.contains("g1") == true && $0.roles.contains("mig.b") })
+    }
+
+    func testSQLiteSchema2IsMigratedWithItsUsers() throws {
+        typealias F = SQLiteStoreFixture
+        let path = F.makeTempDirectory("search-migrate") + "/db.sqlite"
+        var store = try F.open(path: path)
+        let users = try fill(StoreClient(store, host: UnsafePointer(store.instance.hostTable)))
+        store.instance.destroy()
+        let raw = RawSQLite(path)
+        XCTAssertEqual(raw.exec(SchemaRollback.sqlite3To2), 0)
+        raw.close()
+        store = try F.open(path: path)
+        defer { store.instance.destroy() }
+        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), "3")
+        try expectCounts(StoreClient(store, host: UnsafePointer(store.instance.hostTable)), users)
+    }
+
+    func testPostgresSchema2IsMigratedWithItsUsers() throws {
+        let url = try PostgresServer.testDatabaseURL()
+        let schema = PostgresServer.freshSchema("search_migrate")
+        var store = try PostgresStoreFixture.open(schema: schema)
+        let users = try fill(StoreClient(store, host: UnsafePointer(store.instance.hostTable)))
+        store.instance.destroy()
+        try PostgresServer.psql(url, SchemaRollback.postgres3To2(schema))
+        store = try PostgresStoreFixture.open(schema: schema)
+        defer { store.instance.destroy() }
+        XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "schema_version"), "3")
+        try expectCounts(StoreClient(store, host: UnsafePointer(store.instance.hostTable)), users)
+    }
+}
