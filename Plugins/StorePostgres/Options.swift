@@ -13,9 +13,10 @@
 //                                  last instance using it closes (scratch stores:
 //                                  `proteus check-store`); never for "public"
 //   authCacheMs           integer  0...60000: how long a worker may answer API-key
-//                                  and session reads from memory (default 0 = off;
-//                                  e.g. 1000); a revocation through another process
-//                                  or host takes effect within it (StoreCore's AuthCache)
+//                                  and session reads from memory (default 1000; 0 =
+//                                  off); a revocation through another host takes
+//                                  effect within it, one through this host at once
+//                                  (StoreCore's AuthCache)
 import CPostgres
 import Glibc
 import PluginKit

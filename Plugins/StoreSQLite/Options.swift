@@ -6,9 +6,10 @@
 //   busyTimeoutMs   integer  how long to wait for another process's lock (default 5000)
 //   readConnections integer  1...64, size of the reader pool (default 4)
 //   authCacheMs     integer  0...60000: how long a worker may answer API-key and
-//                            session reads from memory (default 0 = off);
-//                            a revocation through another process or host
-//                            takes effect within it (StoreCore's AuthCache)
+//                            session reads from memory (default 1000; 0 = off);
+//                            a revocation through another host (another
+//                            process on the file) takes effect within it, one
+//                            through this host at once (StoreCore's AuthCache)
 import Glibc
 import PluginKit
 import StoreCore

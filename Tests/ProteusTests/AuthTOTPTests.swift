@@ -533,7 +533,7 @@ final class AuthTOTPTests: XCTestCase {
         ]
         let plugin = try PluginLoader.load(path: TOTPHarness.pluginPath)
         let runtime = HostRuntime(dataDirectory: NSTemporaryDirectory(), secretKey: [UInt8](repeating: 1, count: 32),
-                                  rateLimiter: try RateLimiter())
+                                  rateLimiter: try RateLimiter(), changeCounter: try ChangeCounter())
         for (options, mention) in cases {
             XCTAssertThrowsError(try PluginInstance.create(plugin, optionsJSON: options, runtime: runtime, dialect: nil), options) { error in
                 let text = "\(error)"

@@ -1,8 +1,9 @@
 // The stores' auth cache (StoreCore's AuthCache) between store instances on
-// one database — two instances are two workers or two hosts: a key
-// revoked, a session ended or a user banned through one is answered from
-// the other's memory at most authCacheMs longer; through the same
-// instance, never. Run on SQLite here and on PostgreSQL by the subclass.
+// one database. Instances of one host (one HostRuntime, one change counter)
+// stand for its workers: a key revoked, a session ended or a user banned
+// through one is never answered from another's memory afterwards. Instances
+// of two hosts: at most authCacheMs longer. Run on SQLite here and on
+// PostgreSQL by the subclass.
 import Glibc
 import PluginAPI
 import PluginKit
@@ -21,9 +22,20 @@ class StoreAuthCacheTests: XCTestCase {
         super.tearDown()
     }
 
-    /// An instance on this test's database (nil: the default bound).
-    func openStore(authCacheMs: Int?) throws -> StoreBinding {
-        try SQLiteStoreFixture.open(path: path, extra: authCacheMs.map { "\"authCacheMs\":\($0)" } ?? "")
+    /// The hosts of this test, by number (each its own change counter).
+    private var hosts: [Int: HostRuntime] = [:]
+
+    func host(_ number: Int) throws -> HostRuntime {
+        if let runtime = hosts[number] { return runtime }
+        let runtime = HostRuntime(dataDirectory: SQLiteStoreFixture.makeTempDirectory("authcache-host"), secretKey: [UInt8](repeating: 7, count: 32),
+                                  rateLimiter: try RateLimiter(), changeCounter: try ChangeCounter())
+        hosts[number] = runtime
+        return runtime
+    }
+
+    /// An instance on this test's database, in host `host` (nil: the default bound).
+    func openStore(authCacheMs: Int?, host number: Int) throws -> StoreBinding {
+        try SQLiteStoreFixture.open(path: path, extra: authCacheMs.map { "\"authCacheMs\":\($0)" } ?? "", runtime: try host(number))
     }
 
     /// The message of a store refused for its options.
@@ -92,10 +104,17 @@ class StoreAuthCacheTests: XCTestCase {
     private static func monotonicMillis() -> Int64 { Int64(AuthCacheClock.nanos() / 1_000_000) }
 
     /// Instance A may answer from memory until the bound has passed since
-    /// B's revocations, never after it.
-    func testRevocationsThroughAnotherInstanceEndWithinTheBound() throws {
-        let bound = 200
-        let a = try openStore(authCacheMs: bound), b = try openStore(authCacheMs: bound)
+    /// B's revocations through another host, never after it: 200 ms, and
+    /// the default (1000 ms).
+    func testRevocationsThroughAnotherHostEndWithinTheBound() throws {
+        for configured in [200, nil] as [Int?] {
+            try revocationsThroughAnotherHost(configured: configured)
+        }
+    }
+
+    private func revocationsThroughAnotherHost(configured: Int?) throws {
+        let bound = configured ?? 1000
+        let a = try openStore(authCacheMs: configured, host: 1), b = try openStore(authCacheMs: configured, host: 2)
         defer { a.instance.destroy(); b.instance.destroy() }
         let ca = client(a), cb = client(b)
         let cred = try makeCredentials(cb)
@@ -111,13 +130,34 @@ class StoreAuthCacheTests: XCTestCase {
             seen = try answers(ca, cred)
         }
         while Self.monotonicMillis() < deadline { usleep(10_000) }
-        XCTAssertEqual(try answers(ca, cred), Self.revoked, "after the bound (\(bound) ms) and a margin, another instance still answered from memory")
+        XCTAssertEqual(try answers(ca, cred), Self.revoked, "after the bound (\(bound) ms) and a margin, another host's instance still answered from memory")
     }
 
-    /// With a long bound, A's answers come from memory (B's revocations are
-    /// not seen) until A itself writes: then they are read again at once.
+    /// Workers of one host share the change counter: B's revocations are
+    /// seen by A's very next read, whatever the bound.
+    func testRevocationsThroughAnotherWorkerAreSeenAtOnce() throws {
+        let a = try openStore(authCacheMs: 60_000, host: 1), b = try openStore(authCacheMs: 60_000, host: 1)
+        defer { a.instance.destroy(); b.instance.destroy() }
+        let ca = client(a), cb = client(b)
+        let cred = try makeCredentials(cb)
+        XCTAssertEqual(try answers(ca, cred), Self.live)
+        XCTAssertEqual(try answers(ca, cred), Self.live, "answered from memory")
+        try revoke(cb, cred)
+        XCTAssertEqual(try answers(ca, cred), Self.revoked, "a worker answered from memory after another worker's revocations")
+        // And with the default bound.
+        let c = try openStore(authCacheMs: nil, host: 1)
+        defer { c.instance.destroy() }
+        let other = try makeCredentials(cb)
+        XCTAssertEqual(try answers(client(c), other), Self.live)
+        try revoke(cb, other)
+        XCTAssertEqual(try answers(client(c), other), Self.revoked)
+    }
+
+    /// With a long bound, A's answers come from memory (B's revocations
+    /// through another host are not seen) until A itself writes: then they
+    /// are read again at once.
     func testAnswersComeFromMemoryUntilThisInstanceWrites() throws {
-        let a = try openStore(authCacheMs: 60_000), b = try openStore(authCacheMs: 60_000)
+        let a = try openStore(authCacheMs: 60_000, host: 1), b = try openStore(authCacheMs: 60_000, host: 2)
         defer { a.instance.destroy(); b.instance.destroy() }
         let ca = client(a), cb = client(b)
         let cred = try makeCredentials(cb)
@@ -133,7 +173,7 @@ class StoreAuthCacheTests: XCTestCase {
     /// Revocations through the same instance are seen by its next read,
     /// whatever the bound.
     func testRevocationsThroughTheSameInstanceAreSeenAtOnce() throws {
-        let a = try openStore(authCacheMs: 60_000)
+        let a = try openStore(authCacheMs: 60_000, host: 1)
         defer { a.instance.destroy() }
         let ca = client(a)
         let cred = try makeCredentials(ca)
@@ -150,17 +190,15 @@ class StoreAuthCacheTests: XCTestCase {
         XCTAssertThrowsError(try ca.getSession(other.session.tokenHash, now: ca.now))
     }
 
-    /// authCacheMs 0, and the default (off): every read goes to the database.
+    /// authCacheMs 0: every read goes to the database, even across hosts.
     func testZeroTurnsTheCacheOff() throws {
-        for bound in [0, nil] as [Int?] {
-            let a = try openStore(authCacheMs: bound), b = try openStore(authCacheMs: bound)
-            defer { a.instance.destroy(); b.instance.destroy() }
-            let ca = client(a), cb = client(b)
-            let cred = try makeCredentials(cb)
-            XCTAssertEqual(try answers(ca, cred), Self.live)
-            try revoke(cb, cred)
-            XCTAssertEqual(try answers(ca, cred), Self.revoked, "authCacheMs \(bound.map(String.init) ?? "absent")")
-        }
+        let a = try openStore(authCacheMs: 0, host: 1), b = try openStore(authCacheMs: 0, host: 2)
+        defer { a.instance.destroy(); b.instance.destroy() }
+        let ca = client(a), cb = client(b)
+        let cred = try makeCredentials(cb)
+        XCTAssertEqual(try answers(ca, cred), Self.live)
+        try revoke(cb, cred)
+        XCTAssertEqual(try answers(ca, cred), Self.revoked)
     }
 
     func testAuthCacheOptionIsChecked() throws {
@@ -190,8 +228,8 @@ final class StoreAuthCachePostgresTests: StoreAuthCacheTests {
         schema = PostgresServer.freshSchema("authcache")
     }
 
-    override func openStore(authCacheMs: Int?) throws -> StoreBinding {
-        try PostgresStoreFixture.open(schema: schema, extra: authCacheMs.map { ["authCacheMs": $0] } ?? [:])
+    override func openStore(authCacheMs: Int?, host number: Int) throws -> StoreBinding {
+        try PostgresStoreFixture.open(schema: schema, extra: authCacheMs.map { ["authCacheMs": $0] } ?? [:], runtime: try host(number))
     }
 
     override func refusal(authCacheMs: String) -> String? {
@@ -200,7 +238,8 @@ final class StoreAuthCachePostgresTests: StoreAuthCacheTests {
         return PostgresStoreFixture.refusal(options: String(options.dropLast()) + ",\"authCacheMs\":\(authCacheMs)}")
     }
 
-    override func testRevocationsThroughAnotherInstanceEndWithinTheBound() throws { try super.testRevocationsThroughAnotherInstanceEndWithinTheBound() }
+    override func testRevocationsThroughAnotherHostEndWithinTheBound() throws { try super.testRevocationsThroughAnotherHostEndWithinTheBound() }
+    override func testRevocationsThroughAnotherWorkerAreSeenAtOnce() throws { try super.testRevocationsThroughAnotherWorkerAreSeenAtOnce() }
     override func testAnswersComeFromMemoryUntilThisInstanceWrites() throws { try super.testAnswersComeFromMemoryUntilThisInstanceWrites() }
     override func testRevocationsThroughTheSameInstanceAreSeenAtOnce() throws { try super.testRevocationsThroughTheSameInstanceAreSeenAtOnce() }
     override func testZeroTurnsTheCacheOff() throws { try super.testZeroTurnsTheCacheOff() }

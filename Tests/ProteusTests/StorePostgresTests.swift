@@ -16,18 +16,19 @@ enum PostgresStoreFixture {
 
     static let runtime: HostRuntime = {
         HostRuntime(dataDirectory: SQLiteStoreFixture.makeTempDirectory("pgdata"), secretKey: [UInt8](repeating: 7, count: 32),
-                    rateLimiter: try! RateLimiter())
+                    rateLimiter: try! RateLimiter(), changeCounter: try! ChangeCounter())
     }()
 
-    static func open(options: String) throws -> StoreBinding {
+    /// `runtime`: the host the instance belongs to (its workers share one).
+    static func open(options: String, runtime: HostRuntime = runtime) throws -> StoreBinding {
         let plugin = try PluginLoader.load(path: pluginPath)
         let instance = try PluginInstance.create(plugin, optionsJSON: options, runtime: runtime, dialect: nil)
         return try StoreBinding(instance)
     }
 
     /// A store on the test database in `schema`.
-    static func open(schema: String, extra: [String: Any] = [:]) throws -> StoreBinding {
-        try open(options: PostgresServer.options(url: try PostgresServer.testDatabaseURL(), schema: schema, extra: extra))
+    static func open(schema: String, extra: [String: Any] = [:], runtime: HostRuntime = runtime) throws -> StoreBinding {
+        try open(options: PostgresServer.options(url: try PostgresServer.testDatabaseURL(), schema: schema, extra: extra), runtime: runtime)
     }
 
     /// The message of a refused create (nil when it was accepted).

@@ -24,7 +24,7 @@ enum SQLiteStoreFixture {
 
     static let runtime: HostRuntime = {
         HostRuntime(dataDirectory: makeTempDirectory("data"), secretKey: [UInt8](repeating: 7, count: 32),
-                    rateLimiter: try! RateLimiter())
+                    rateLimiter: try! RateLimiter(), changeCounter: try! ChangeCounter())
     }()
 
     /// Directories made by makeTempDirectory, removed by cleanUp().
@@ -63,11 +63,12 @@ enum SQLiteStoreFixture {
         "{\"path\":\"\(path)\"\(extra.isEmpty ? "" : "," + extra)}"
     }
 
-    static func open(path: String, extra: String = "") throws -> StoreBinding {
-        try open(options: optionsJSON(path: path, extra: extra))
+    static func open(path: String, extra: String = "", runtime: HostRuntime = runtime) throws -> StoreBinding {
+        try open(options: optionsJSON(path: path, extra: extra), runtime: runtime)
     }
 
-    static func open(options: String) throws -> StoreBinding {
+    /// `runtime`: the host the instance belongs to (its workers share one).
+    static func open(options: String, runtime: HostRuntime = runtime) throws -> StoreBinding {
         let plugin = try PluginLoader.load(path: pluginPath)
         let instance = try PluginInstance.create(plugin, optionsJSON: options, runtime: runtime, dialect: nil)
         return try StoreBinding(instance)

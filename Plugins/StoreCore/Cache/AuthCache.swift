@@ -1,12 +1,18 @@
 // What one store instance (one worker process) remembers of the reads that
 // authenticate a request — API keys, their owners, sessions — for at most
 // `lifetime`, so a busy client does not cost a database round trip per
-// request. The bound is what holds across workers and hosts: a key revoked,
-// a session ended or a user banned through another instance is no longer
-// answered from here once `lifetime` has passed since the read that filled
-// the entry began. Writes through this instance clear everything at once
-// (`invalidate`), and a read that began before such a write never fills an
-// entry (the generation it started in is over).
+// request.
+//   - Writes through this instance clear everything at once (`invalidate`)
+//     and bump the host's change counter (host->change_counter, shared by
+//     every worker of the host); an instance that sees the counter move
+//     clears everything before its next answer. So within one host a key
+//     revoked, a session ended or a user banned is never answered from
+//     memory after the write returned.
+//   - Across hosts on one database only the bound holds: such a change made
+//     through another host is no longer answered from here once `lifetime`
+//     has passed since the read that filled the entry began.
+//   - A read that began before a write (here or in another worker) never
+//     fills an entry: the generation it started in is over.
 import Glibc
 import PluginKit
 
@@ -44,13 +50,38 @@ final class AuthCache: @unchecked Sendable {
     var isEnabled: Bool { lifetimeNanos > 0 }
 
     private let lock = PluginMutex()
+    /// Local: changes whenever the entries are cleared.
     private var generation: UInt64 = 0
+    /// host->change_counter (nil on a host without it: then only writes
+    /// through this instance clear it) and the value last seen.
+    private let changeCounter: ((Bool) -> UInt64)?
+    private var seenChanges: UInt64 = 0
     private var keys = ExpiringTable<[UInt8], APIKeyRecord>()
     private var owners = ExpiringTable<OwnerKey, Owner>()
     private var sessions = ExpiringTable<[UInt8], SessionRecord>()
 
-    init(lifetimeMillis: Int) {
+    init(lifetimeMillis: Int, changeCounter: ((Bool) -> UInt64)?) {
         lifetimeNanos = UInt64(max(lifetimeMillis, 0)) * 1_000_000
+        self.changeCounter = changeCounter
+        seenChanges = changeCounter?(false) ?? 0
+    }
+
+    /// Clears the entries when another worker wrote since the last look.
+    /// Called with the lock held.
+    private func followHostChanges() {
+        guard let changeCounter else { return }
+        let now = changeCounter(false)
+        guard now != seenChanges else { return }
+        seenChanges = now
+        clear()
+    }
+
+    /// Called with the lock held.
+    private func clear() {
+        generation &+= 1
+        keys.removeAll()
+        owners.removeAll()
+        sessions.removeAll()
     }
 
     // MARK: reading
@@ -58,19 +89,28 @@ final class AuthCache: @unchecked Sendable {
     func key(_ hash: [UInt8]) -> APIKeyRecord? {
         guard isEnabled else { return nil }
         let now = Self.monotonicNanos()
-        return lock.withLock { keys.value(hash, at: now) }
+        return lock.withLock {
+            followHostChanges()
+            return keys.value(hash, at: now)
+        }
     }
 
     func owner(_ key: OwnerKey) -> Owner? {
         guard isEnabled else { return nil }
         let now = Self.monotonicNanos()
-        return lock.withLock { owners.value(key, at: now) }
+        return lock.withLock {
+            followHostChanges()
+            return owners.value(key, at: now)
+        }
     }
 
     func session(_ hash: [UInt8]) -> SessionRecord? {
         guard isEnabled else { return nil }
         let now = Self.monotonicNanos()
-        return lock.withLock { sessions.value(hash, at: now) }
+        return lock.withLock {
+            followHostChanges()
+            return sessions.value(hash, at: now)
+        }
     }
 
     // MARK: filling
@@ -79,7 +119,10 @@ final class AuthCache: @unchecked Sendable {
     func ticket() -> Ticket? {
         guard isEnabled else { return nil }
         let now = Self.monotonicNanos()
-        return lock.withLock { Ticket(generation: generation, startedAt: now) }
+        return lock.withLock {
+            followHostChanges()
+            return Ticket(generation: generation, startedAt: now)
+        }
     }
 
     func keep(_ record: APIKeyRecord, for hash: [UInt8], _ ticket: Ticket?) {
@@ -98,6 +141,7 @@ final class AuthCache: @unchecked Sendable {
         guard let ticket else { return }
         lock.withLock {
             // A write ran since the read began: its answer may predate it.
+            followHostChanges()
             guard ticket.generation == generation else { return }
             put(ticket.startedAt &+ lifetimeNanos)
         }
@@ -105,15 +149,17 @@ final class AuthCache: @unchecked Sendable {
 
     // MARK: writes
 
-    /// Forgets everything: a write through this instance may have changed
-    /// any answer. Called after the write (committed or not).
+    /// Forgets everything, here and (through the host's change counter) in
+    /// every worker of the host: a write through this instance may have
+    /// changed any answer. Called after the write (committed or not),
+    /// before its call returns; with the cache off too, since other
+    /// workers' caches must hear of it all the same.
     func invalidate() {
+        let changes = changeCounter?(true)
         guard isEnabled else { return }
         lock.withLock {
-            generation &+= 1
-            keys.removeAll()
-            owners.removeAll()
-            sessions.removeAll()
+            if let changes { seenChanges = changes }
+            clear()
         }
     }
 

@@ -5,11 +5,11 @@ import PluginKit
 
 public enum AuthCacheOption {
     public static let key = "authCacheMs"
-    /// Off by default: workers of one host do not yet share an
-    /// invalidation signal, so with a cache a key revoked through one
-    /// worker would stay usable through another for up to the bound. An
-    /// operator who accepts that bound turns it on (e.g. 1000).
-    public static let defaultMillis = 0
+    /// One second: within a host every worker forgets at once what a write
+    /// may have changed (host->change_counter); this bound is how long a
+    /// change made through another host on the same database may go
+    /// unseen here.
+    public static let defaultMillis = 1000
     /// At most a minute: a longer bound would let a revoked credential live too long.
     public static let range = 0...60_000
 

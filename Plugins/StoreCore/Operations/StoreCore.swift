@@ -24,7 +24,8 @@ public final class StoreCore: @unchecked Sendable {
         self.sql = backend.sql
         self.rows = UserRows(details: backend.sql.userDetails)
         self.writes = UserWrites(backend: backend, sql: backend.sql)
-        self.authCache = AuthCache(lifetimeMillis: backend.authCacheMillis)
+        let counter: ((Bool) -> UInt64)? = host.offersChangeCounter ? { bump in host.changeCounter(bump: bump) ?? 0 } : nil
+        self.authCache = AuthCache(lifetimeMillis: backend.authCacheMillis, changeCounter: counter)
     }
 
     /// [shutdown]

@@ -17,8 +17,9 @@ final class HostAssembly: @unchecked Sendable {
 
     /// Builds the whole host. `persistSecret` false (check-config) uses a
     /// throwaway key instead of creating the key file. A worker passes the
-    /// rate-limit table it inherited from the master.
-    init(_ configuration: Configuration, persistSecret: Bool = true, rateLimiter: RateLimiter? = nil) throws {
+    /// rate-limit table and change counter it inherited from the master.
+    init(_ configuration: Configuration, persistSecret: Bool = true, rateLimiter: RateLimiter? = nil,
+         changeCounter: ChangeCounter? = nil) throws {
         self.configuration = configuration
         let dataDirectory = FileIO.absolutePath(configuration.dataDirectory)
         do { try FileIO.makeDirectories(dataDirectory) } catch {
@@ -33,7 +34,7 @@ final class HostAssembly: @unchecked Sendable {
             secret = SecureRandom.bytes(32)
         }
         let runtime = HostRuntime(dataDirectory: dataDirectory, secretKey: secret, rateLimiter: try rateLimiter ?? RateLimiter(),
-                                  outbound: configuration.outbound)
+                                  changeCounter: try changeCounter ?? ChangeCounter(), outbound: configuration.outbound)
         self.runtime = runtime
         let create = { (reference: PluginReference, kind: Int32, dialect: SignInRules?) throws -> PluginInstance in
             try Self.createPlugin(reference, kind: kind, dialect: dialect, configuration: configuration, runtime: runtime)
@@ -86,7 +87,8 @@ final class HostAssembly: @unchecked Sendable {
     /// else, like `proteus stats`). The caller destroys the instance.
     static func storeOnly(_ configuration: Configuration) throws -> StoreBinding {
         let dataDirectory = FileIO.absolutePath(configuration.dataDirectory)
-        let runtime = HostRuntime(dataDirectory: dataDirectory, secretKey: SecureRandom.bytes(32), rateLimiter: try RateLimiter())
+        let runtime = HostRuntime(dataDirectory: dataDirectory, secretKey: SecureRandom.bytes(32), rateLimiter: try RateLimiter(),
+                                  changeCounter: try ChangeCounter())
         let instance = try createPlugin(configuration.store, kind: PROTEUS_KIND_STORE, dialect: nil, configuration: configuration, runtime: runtime)
         do { return try StoreBinding(instance) } catch {
             instance.destroy()

@@ -33,6 +33,7 @@ enum HostServicesTable {
         t.client_key = clientKey
         t.http_request = OutboundHTTPServices.request
         t.mac = mac
+        t.change_counter = changeCounter
         if dialect != nil {
             // The store's own table and instance: nothing in between.
             t.store = runtime.directory?.table
@@ -48,6 +49,11 @@ enum HostServicesTable {
         let table = UnsafeMutablePointer<proteus_host_api>.allocate(capacity: 1)
         table.initialize(to: t)
         return table
+    }
+
+    static let changeCounter: @convention(c) (UnsafeMutableRawPointer?, Bool) -> UInt64 = { ctx, bump in
+        guard let counter = PluginContext.from(ctx)?.runtime.changeCounter else { return 0 }
+        return bump ? counter.bump() : counter.value
     }
 
     static let log: @convention(c) (UnsafeMutableRawPointer?, Int32, proteus_str) -> Void = { ctx, level, message in

@@ -9,6 +9,8 @@ final class HostRuntime: @unchecked Sendable {
     /// host->mac: HMAC-SHA256 under keys derived from the secret key.
     let keyedMAC: KeyedMAC
     let rateLimiter: RateLimiter
+    /// host->change_counter, shared with the other workers of the host.
+    let changeCounter: ChangeCounter
     /// host->http_request, bounded by the config's "outbound" section.
     let outbound: OutboundHTTP
     /// Where host->store calls of dialects go; set once, before any dialect
@@ -17,12 +19,13 @@ final class HostRuntime: @unchecked Sendable {
     /// The configured auth methods; set once before dialects are created.
     var authMethods: AuthMethods?
 
-    init(dataDirectory: String, secretKey: [UInt8], rateLimiter: RateLimiter,
+    init(dataDirectory: String, secretKey: [UInt8], rateLimiter: RateLimiter, changeCounter: ChangeCounter,
          outbound: OutboundSettings = OutboundSettings()) {
         self.dataDirectory = dataDirectory
         self.aead = AEADBox(key: secretKey)
         self.keyedMAC = KeyedMAC(serverKey: secretKey)
         self.rateLimiter = rateLimiter
+        self.changeCounter = changeCounter
         self.outbound = OutboundHTTP(settings: outbound)
     }
 }

@@ -86,6 +86,8 @@ final class Supervisor {
     private let initialConfiguration: Configuration
     private let listener: HTTPListener
     private let rateLimiter: RateLimiter
+    /// host->change_counter, one for every worker.
+    private let changeCounter: ChangeCounter
     private let scoreboard: Scoreboard
     private let signalPipe: (read: Int32, write: Int32)
 
@@ -109,6 +111,7 @@ final class Supervisor {
             throw ConfigError(message: "key \"listen\": \(error)")
         }
         rateLimiter = try RateLimiter()
+        changeCounter = try ChangeCounter()
         scoreboard = try Scoreboard()
         signalPipe = try ProcessSupport.pipe()
         generationCount = 1
@@ -230,7 +233,7 @@ final class Supervisor {
         do {
             pid = try ProcessSupport.spawn(
                 arguments: WorkerProcess.arguments(slot: slot, name: "worker \(position + 1)", configPath: configPath),
-                descriptors: [generation.configFD, listener.fd, rateLimiter.fd, pipe.write, scoreboard.fd])
+                descriptors: [generation.configFD, listener.fd, rateLimiter.fd, pipe.write, scoreboard.fd, changeCounter.fd])
         } catch {
             close(pipe.read)
             close(pipe.write)

@@ -19,6 +19,7 @@ enum WorkerProcess {
     static let rateLimitFD: Int32 = 5
     static let statusFD: Int32 = 6
     static let scoreboardFD: Int32 = 7
+    static let changeCounterFD: Int32 = 8
 
     struct Options {
         var slot = -1
@@ -60,7 +61,7 @@ enum WorkerProcess {
         // already gone.
         _ = ProcessSupport.setParentDeathSignal(SIGKILL)
         if getppid() != options.master { return 1 }
-        for fd in [configFD, listenerFD, rateLimitFD, statusFD, scoreboardFD] { ProcessSupport.setCloseOnExec(fd) }
+        for fd in [configFD, listenerFD, rateLimitFD, statusFD, scoreboardFD, changeCounterFD] { ProcessSupport.setCloseOnExec(fd) }
 
         let scoreboard: Scoreboard
         do { scoreboard = try Scoreboard(adopting: scoreboardFD) } catch { fail("\(error)") }
@@ -77,7 +78,8 @@ enum WorkerProcess {
             }
             close(configFD)
             let rateLimiter = try RateLimiter(adopting: rateLimitFD)
-            assembly = try HostAssembly(configuration, rateLimiter: rateLimiter)
+            assembly = try HostAssembly(configuration, rateLimiter: rateLimiter,
+                                        changeCounter: try ChangeCounter(adopting: changeCounterFD))
             do {
                 let listener = try HTTPListener(adopting: listenerFD, ownsDescriptor: true)
                 server = try ServerRunner.makeServer(assembly, listener: listener, sharedListener: true)

@@ -322,6 +322,22 @@ typedef struct proteus_host_api {
      */
     proteus_status (*auth_session_check)(void *ctx, const proteus_user *user,
                                          uint32_t flags, proteus_error *err);
+
+    /* --- since 2.2: caches across workers --------------------------------- */
+
+    /**
+     * The host's change counter: one number shared by every worker process
+     * of this host (and only this host), starting at 0, for caches that
+     * must not outlive a write made through another worker.
+     *   - bump true: adds 1 and returns the new value. A store calls it
+     *     after each write that may change an answer it caches, before the
+     *     write's call returns.
+     *   - bump false: returns the value. A cache that sees it differ from
+     *     the value it last saw forgets its answers.
+     * Other hosts on the same database do not see it: across hosts only the
+     * cache's own time bound holds. Never blocks, never fails. [any thread]
+     */
+    uint64_t (*change_counter)(void *ctx, bool bump);
 } proteus_host_api;
 
 /** auth_sign_in / auth_session_check flags. */

@@ -29,7 +29,7 @@ class AuthPluginHarness: @unchecked Sendable {
          prepare: (PluginInstance) -> Void = { _ in }) throws {
         self.method = method
         let plugin = try PluginLoader.load(path: BuildProducts.plugin(method))
-        runtime = HostRuntime(dataDirectory: NSTemporaryDirectory(), secretKey: key, rateLimiter: try RateLimiter())
+        runtime = HostRuntime(dataDirectory: NSTemporaryDirectory(), secretKey: key, rateLimiter: try RateLimiter(), changeCounter: try ChangeCounter())
         instance = try PluginInstance.create(plugin, optionsJSON: options, runtime: runtime, dialect: nil)
         prepare(instance)
         let methods = AuthMethods(pool: Self.pool)

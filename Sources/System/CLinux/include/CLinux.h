@@ -2,7 +2,9 @@
  * Linux interfaces the Swift Glibc module does not give us, with their real
  * types and constants: epoll and eventfd (headers SwiftGlibc.h leaves out),
  * malloc_trim, and small wrappers for what Swift cannot call directly —
- * accept4 (declared only under _GNU_SOURCE), and ioctl and prctl (variadic).
+ * accept4 (declared only under _GNU_SOURCE), and ioctl and prctl (variadic);
+ * and atomics on a word of memory shared between processes, which Swift's
+ * Synchronization module cannot place at an arbitrary address.
  */
 #ifndef PROTEUS_CLINUX_H
 #define PROTEUS_CLINUX_H
@@ -12,6 +14,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <linux/sockios.h>
+#include <stdint.h>
 
 /** accept4(2). */
 int proteus_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
@@ -21,5 +24,15 @@ int proteus_ioctl_int(int fd, unsigned long request, int *value);
 
 /** prctl(PR_SET_PDEATHSIG, sig): `sig` arrives when the parent thread exits. */
 int proteus_set_parent_death_signal(int sig);
+
+/** Sequentially consistent load of a shared 64-bit word. */
+static inline uint64_t proteus_atomic_load_u64(const uint64_t *word) {
+    return __atomic_load_n(word, __ATOMIC_SEQ_CST);
+}
+
+/** Adds 1 to a shared 64-bit word; returns the new value. */
+static inline uint64_t proteus_atomic_increment_u64(uint64_t *word) {
+    return __atomic_add_fetch(word, 1, __ATOMIC_SEQ_CST);
+}
 
 #endif
