@@ -133,10 +133,10 @@ enum Schema {
         // whose username holds each distinct 1-3 character gram
         // (gram_counts) and the users per created_at bucket of 2^10, 2^20 and
         // 2^30 ms (user_positions). Counts that reach 0 stay as rows of 0.
-        // Each change takes the count rows' locks in one order (facet,
-        // positions by level, grams sorted), so that concurrent single-user
-        // writes queue rather than deadlock. The functions keep the schema
-        // they were made in (search_path), whoever calls them.
+        // Each statement takes the count rows' locks in one order (facets,
+        // positions, grams, each sorted), so that concurrent writes queue
+        // rather than deadlock. The functions keep the schema they were
+        // made in (search_path), whoever calls them.
         """
         ALTER TABLE users ADD COLUMN role_set text COLLATE "C" NOT NULL DEFAULT ',';
         UPDATE users u SET role_set = ',' || r.slugs || ','
@@ -178,53 +178,85 @@ enum Schema {
                 WHERE u.username IS NOT NULL AND i + len - 1 <= length(u.username)) g
             GROUP BY 1, 2, 3;
 
-        -- Adds d (1 or -1) to the counts of one user.
-        CREATE FUNCTION proteus_count_user(r_role_set text, r_flags bigint, r_created bigint, r_username text, d bigint)
-        RETURNS void LANGUAGE sql SET search_path FROM CURRENT AS $$
-            INSERT INTO user_facets AS f VALUES (r_role_set, r_flags, d)
-                ON CONFLICT (role_set, flags) DO UPDATE SET n = f.n + d;
-            INSERT INTO user_positions AS p
-                SELECT l, r_created >> l, r_role_set, r_flags, d FROM unnest(ARRAY[10, 20, 30]) l ORDER BY l
-                ON CONFLICT (level, bucket, role_set, flags) DO UPDATE SET n = p.n + d;
-            INSERT INTO gram_counts AS g
-                SELECT DISTINCT substr(r_username, i, len) COLLATE "C", r_role_set, r_flags, d
-                FROM generate_series(1, coalesce(length(r_username), 0)) i, generate_series(1, 3) len
-                WHERE i + len - 1 <= length(r_username)
-                ORDER BY 1
-                ON CONFLICT (gram, role_set, flags) DO UPDATE SET n = g.n + d;
-        $$;
-
-        CREATE FUNCTION proteus_users_count() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+        -- Counts are kept per statement (transition tables), not per row: a
+        -- bulk insert of 10,000 users upserts each count row once, where
+        -- row triggers updated the same rows thousands of times in one
+        -- transaction (each update a new row version the next must walk).
+        -- Adds d[k] for the user (role_set[k], flags[k], created[k], username[k]).
+        CREATE FUNCTION proteus_apply_counts(r_role_set text[], r_flags bigint[], r_created bigint[], r_username text[], r_d bigint[])
+        RETURNS void LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
         BEGIN
-            IF TG_OP <> 'INSERT' THEN
-                PERFORM proteus_count_user(OLD.role_set, OLD.flags, OLD.created_at, OLD.username, -1);
-            END IF;
-            IF TG_OP <> 'DELETE' THEN
-                PERFORM proteus_count_user(NEW.role_set, NEW.flags, NEW.created_at, NEW.username, 1);
-            END IF;
+            INSERT INTO user_facets AS f
+                SELECT t.role_set, t.flags, sum(t.d) FROM unnest(r_role_set, r_flags, r_d) AS t(role_set, flags, d)
+                GROUP BY 1, 2 HAVING sum(t.d) <> 0 ORDER BY 1, 2
+                ON CONFLICT (role_set, flags) DO UPDATE SET n = f.n + EXCLUDED.n;
+            INSERT INTO user_positions AS p
+                SELECT l.level, t.created >> l.level, t.role_set, t.flags, sum(t.d)
+                FROM unnest(r_role_set, r_flags, r_created, r_d) AS t(role_set, flags, created, d), unnest(ARRAY[10, 20, 30]) AS l(level)
+                GROUP BY 1, 2, 3, 4 HAVING sum(t.d) <> 0 ORDER BY 1, 2, 3, 4
+                ON CONFLICT (level, bucket, role_set, flags) DO UPDATE SET n = p.n + EXCLUDED.n;
+            INSERT INTO gram_counts AS g
+                SELECT x.gram, x.role_set, x.flags, sum(x.d) FROM (
+                    SELECT DISTINCT t.k, substr(t.username, i, len) COLLATE "C" AS gram, t.role_set, t.flags, t.d
+                    FROM unnest(r_role_set, r_flags, r_username, r_d) WITH ORDINALITY AS t(role_set, flags, username, d, k),
+                         generate_series(1, length(t.username)) i, generate_series(1, 3) len
+                    WHERE i + len - 1 <= length(t.username)) x
+                GROUP BY 1, 2, 3 HAVING sum(x.d) <> 0 ORDER BY 1, 2, 3
+                ON CONFLICT (gram, role_set, flags) DO UPDATE SET n = g.n + EXCLUDED.n;
+        END $$;
+
+        -- Inserted (+1) or deleted (-1) users: the transition table changed_users.
+        CREATE FUNCTION proteus_users_counted() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+        DECLARE
+            d bigint := CASE WHEN TG_OP = 'INSERT' THEN 1 ELSE -1 END;
+        BEGIN
+            PERFORM proteus_apply_counts(a.r, a.f, a.c, a.u, a.d) FROM (
+                SELECT array_agg(role_set) r, array_agg(flags) f, array_agg(created_at) c, array_agg(username::text) u, array_agg(d) d
+                FROM changed_users) a;
             RETURN NULL;
         END $$;
-        CREATE TRIGGER users_count AFTER INSERT OR DELETE ON users
-            FOR EACH ROW EXECUTE FUNCTION proteus_users_count();
-        -- An update moves the user: out of its old counts, into its new ones.
-        CREATE TRIGGER users_count_update AFTER UPDATE OF role_set, flags, created_at, username ON users
-            FOR EACH ROW WHEN (OLD.role_set IS DISTINCT FROM NEW.role_set OR OLD.flags IS DISTINCT FROM NEW.flags
-                OR OLD.created_at IS DISTINCT FROM NEW.created_at OR OLD.username IS DISTINCT FROM NEW.username)
-            EXECUTE FUNCTION proteus_users_count();
+        CREATE TRIGGER users_count_insert AFTER INSERT ON users
+            REFERENCING NEW TABLE AS changed_users FOR EACH STATEMENT EXECUTE FUNCTION proteus_users_counted();
+        CREATE TRIGGER users_count_delete AFTER DELETE ON users
+            REFERENCING OLD TABLE AS changed_users FOR EACH STATEMENT EXECUTE FUNCTION proteus_users_counted();
 
-        -- role_set follows user_roles.
+        -- Updated users move out of their old counts and into their new ones;
+        -- most updates (sign-ins, profile edits) touch none of the four.
+        CREATE FUNCTION proteus_users_recounted() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+        BEGIN
+            IF NOT EXISTS (SELECT 1 FROM old_users o JOIN new_users n ON n.id = o.id
+                           WHERE (o.role_set, o.flags, o.created_at, o.username) IS DISTINCT FROM (n.role_set, n.flags, n.created_at, n.username)) THEN
+                RETURN NULL;
+            END IF;
+            PERFORM proteus_apply_counts(a.r, a.f, a.c, a.u, a.d) FROM (
+                SELECT array_agg(x.role_set) r, array_agg(x.flags) f, array_agg(x.created_at) c, array_agg(x.username) u, array_agg(x.d) d
+                FROM (SELECT o.role_set, o.flags, o.created_at, o.username::text AS username, -1::bigint AS d
+                      FROM old_users o JOIN new_users n ON n.id = o.id
+                      WHERE (o.role_set, o.flags, o.created_at, o.username) IS DISTINCT FROM (n.role_set, n.flags, n.created_at, n.username)
+                      UNION ALL
+                      SELECT n.role_set, n.flags, n.created_at, n.username::text, 1
+                      FROM old_users o JOIN new_users n ON n.id = o.id
+                      WHERE (o.role_set, o.flags, o.created_at, o.username) IS DISTINCT FROM (n.role_set, n.flags, n.created_at, n.username)) x) a;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER users_count_update AFTER UPDATE ON users
+            REFERENCING OLD TABLE AS old_users NEW TABLE AS new_users FOR EACH STATEMENT EXECUTE FUNCTION proteus_users_recounted();
+
+        -- role_set follows user_roles: once per statement, for every user it
+        -- touched (the transition table changed_roles).
         CREATE FUNCTION proteus_user_roles_set() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-        DECLARE
-            target bytea := CASE WHEN TG_OP = 'DELETE' THEN OLD.user_id ELSE NEW.user_id END;
         BEGIN
             UPDATE users u SET role_set = s.v
-                FROM (SELECT coalesce(',' || string_agg(role_slug, ',' ORDER BY role_slug) || ',', ',') AS v
-                      FROM user_roles WHERE user_id = target) s
-                WHERE u.id = target AND u.role_set <> s.v;
+                FROM (SELECT t.user_id, coalesce(',' || string_agg(r.role_slug, ',' ORDER BY r.role_slug) || ',', ',') AS v
+                      FROM (SELECT DISTINCT user_id FROM changed_roles) t LEFT JOIN user_roles r ON r.user_id = t.user_id
+                      GROUP BY t.user_id) s
+                WHERE u.id = s.user_id AND u.role_set <> s.v;
             RETURN NULL;
         END $$;
-        CREATE TRIGGER user_roles_set AFTER INSERT OR DELETE ON user_roles
-            FOR EACH ROW EXECUTE FUNCTION proteus_user_roles_set();
+        CREATE TRIGGER user_roles_set_insert AFTER INSERT ON user_roles
+            REFERENCING NEW TABLE AS changed_roles FOR EACH STATEMENT EXECUTE FUNCTION proteus_user_roles_set();
+        CREATE TRIGGER user_roles_set_delete AFTER DELETE ON user_roles
+            REFERENCING OLD TABLE AS changed_roles FOR EACH STATEMENT EXECUTE FUNCTION proteus_user_roles_set();
         """,
     ]
 }

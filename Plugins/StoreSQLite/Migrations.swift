@@ -166,7 +166,13 @@ enum DatabaseOpener {
         try c.execute("PRAGMA foreign_keys = ON", "enabling foreign keys")
         // Up to 16 MB of page cache per connection (the default is 2 MB).
         try c.execute("PRAGMA cache_size = -16384", "sizing the page cache")
-        if !writer { try c.execute("PRAGMA query_only = ON", "making a reader read-only") }
+        if !writer {
+            try c.execute("PRAGMA query_only = ON", "making a reader read-only")
+            // Readers read pages in place from a shared mapping rather than
+            // copying each into their cache with a read(2): at a million
+            // users that copying was a fifth of a search's CPU.
+            try c.execute("PRAGMA mmap_size = 1073741824", "mapping the database")
+        }
     }
 
     /// Runs the missing migrations in one IMMEDIATE transaction, re-checking

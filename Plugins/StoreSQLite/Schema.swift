@@ -124,7 +124,8 @@ enum Schema {
         // (gram_counts) and the users per created_at bucket of 2^10, 2^20 and
         // 2^30 ms (user_positions). Counts that reach 0 stay as rows of 0.
         // Usernames are at most 1024 characters (gram_offsets), which the
-        // store checks on every write.
+        // store checks on every write. The grams' queries bound o.i by the
+        // length alone too: that is the range the primary key can seek.
         """
         ALTER TABLE users ADD COLUMN role_set TEXT NOT NULL DEFAULT ',';
         UPDATE users SET role_set = ',' || (SELECT group_concat(role_slug, ',') FROM user_roles r WHERE r.user_id = users.id) || ','
@@ -169,7 +170,7 @@ enum Schema {
         INSERT INTO gram_counts
             SELECT gram, role_set, flags, count(*) FROM (
                 SELECT DISTINCT u.seq, substr(u.username, o.i, o.len) AS gram, u.role_set, u.flags
-                FROM users u JOIN gram_offsets o ON o.i <= length(u.username) - o.len + 1
+                FROM users u JOIN gram_offsets o ON o.i <= length(u.username) AND o.i <= length(u.username) - o.len + 1
                 WHERE u.username IS NOT NULL)
             GROUP BY 1, 2, 3;
 
@@ -182,7 +183,7 @@ enum Schema {
                 ON CONFLICT (level, bucket, role_set, flags) DO UPDATE SET n = n + 1;
             INSERT INTO gram_counts
                 SELECT DISTINCT substr(NEW.username, o.i, o.len), NEW.role_set, NEW.flags, 1
-                FROM gram_offsets o WHERE o.i <= length(NEW.username) - o.len + 1
+                FROM gram_offsets o WHERE o.i <= length(NEW.username) AND o.i <= length(NEW.username) - o.len + 1
                 ON CONFLICT (gram, role_set, flags) DO UPDATE SET n = n + 1;
         END;
 
@@ -196,7 +197,7 @@ enum Schema {
                 WHERE level = 30 AND bucket = OLD.created_at >> 30 AND role_set = OLD.role_set AND flags = OLD.flags;
             UPDATE gram_counts SET n = n - 1
                 WHERE role_set = OLD.role_set AND flags = OLD.flags AND gram IN (
-                    SELECT substr(OLD.username, o.i, o.len) FROM gram_offsets o WHERE o.i <= length(OLD.username) - o.len + 1);
+                    SELECT substr(OLD.username, o.i, o.len) FROM gram_offsets o WHERE o.i <= length(OLD.username) AND o.i <= length(OLD.username) - o.len + 1);
         END;
 
         -- An update moves the user: out of its old counts, into its new ones.
@@ -213,7 +214,7 @@ enum Schema {
                 WHERE level = 30 AND bucket = OLD.created_at >> 30 AND role_set = OLD.role_set AND flags = OLD.flags;
             UPDATE gram_counts SET n = n - 1
                 WHERE role_set = OLD.role_set AND flags = OLD.flags AND gram IN (
-                    SELECT substr(OLD.username, o.i, o.len) FROM gram_offsets o WHERE o.i <= length(OLD.username) - o.len + 1);
+                    SELECT substr(OLD.username, o.i, o.len) FROM gram_offsets o WHERE o.i <= length(OLD.username) AND o.i <= length(OLD.username) - o.len + 1);
             INSERT INTO user_facets VALUES (NEW.role_set, NEW.flags, 1)
                 ON CONFLICT (role_set, flags) DO UPDATE SET n = n + 1;
             INSERT INTO user_positions
@@ -222,7 +223,7 @@ enum Schema {
                 ON CONFLICT (level, bucket, role_set, flags) DO UPDATE SET n = n + 1;
             INSERT INTO gram_counts
                 SELECT DISTINCT substr(NEW.username, o.i, o.len), NEW.role_set, NEW.flags, 1
-                FROM gram_offsets o WHERE o.i <= length(NEW.username) - o.len + 1
+                FROM gram_offsets o WHERE o.i <= length(NEW.username) AND o.i <= length(NEW.username) - o.len + 1
                 ON CONFLICT (gram, role_set, flags) DO UPDATE SET n = n + 1;
         END;
 

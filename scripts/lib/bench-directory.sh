@@ -250,7 +250,7 @@ bench_directory() {
 _directory_table() {
     local rows
     rows=$(python3 - "$work/directory/results" "$work/directory/meta" "$@" 2> "$work/directory/verdicts" <<'PY'
-import sys
+import os, sys
 results, meta_path, kinds = sys.argv[1], sys.argv[2], sys.argv[3:]
 meta = {}
 for line in open(meta_path):
@@ -316,6 +316,12 @@ for name in stores:
     if total_count:
         print(f"{name}: {met_count} of {total_count} targets met", file=sys.stderr)
 print("\n".join(out))
+cores = os.cpu_count() or 1
+per_core = [f"{name} {float(rows[(name, 'create')][1]) / cores:,.1f}" for name in stores if (name, "create") in rows]
+if per_core:
+    print(f"\nCreates per core ({cores} cores), each hashing its password with argon2id m=1024 KiB, t=1, p=1 "
+          f"(the bench's cost; at the default m=19456 KiB, t=2 a create costs what a login costs, see \"Logins\"): "
+          + "; ".join(per_core) + " creates/s.")
 PY
 )
     local keys=$(awk '$2 == "keys" {print $3; exit}' "$work/directory/meta")

@@ -19,17 +19,28 @@ public enum UserDetails: Sendable {
 }
 
 public struct UserDetailQueries: Sendable {
-    /// Binds the user id; returns role slugs, sorted.
-    public let roles: String
+    /// Binds the user id; returns role slugs, sorted. Nil: the row carries
+    /// them as a 15th column, the user's facet role set ",a,b," ("," for
+    /// none; schema 3's users.role_set), and no query is needed.
+    public let roles: String?
     /// Binds the user id; returns (ns, json) of every document, sorted by ns.
     public let allDocuments: String
     /// Binds the user id and a namespace; returns (ns, json).
     public let oneDocument: String
+    /// The documents of several users in one statement: binds
+    /// `documentBatch` user ids (a shorter batch repeats its last id, so the
+    /// text never changes), then for `oneDocumentBatch` the namespace;
+    /// returns (user_id, ns, json), in any order.
+    public let allDocumentsBatch: String
+    public let oneDocumentBatch: String
+    public static let documentBatch = 32
 
-    public init(roles: String, allDocuments: String, oneDocument: String) {
+    public init(roles: String?, allDocuments: String, oneDocument: String, allDocumentsBatch: String, oneDocumentBatch: String) {
         self.roles = roles
         self.allDocuments = allDocuments
         self.oneDocument = oneDocument
+        self.allDocumentsBatch = allDocumentsBatch
+        self.oneDocumentBatch = oneDocumentBatch
     }
 }
 

@@ -12,6 +12,12 @@ struct UserRows {
         return false
     }
 
+    /// Column 14 is users.role_set, the roles (UserDetailQueries.roles nil).
+    var rolesInRoleSet: Bool {
+        if case .queried(let q) = details { return q.roles == nil }
+        return false
+    }
+
     /// Reading a user takes more than one statement (one snapshot needed).
     var readsInSeveralStatements: Bool { !detailsInRow }
 
@@ -31,7 +37,9 @@ struct UserRows {
         u.mfaSecret = s.bytes(11)
         u.mfaLastStep = s.int64(12)
         u.groupID = s.id(13)
-        if detailsInRow {
+        if rolesInRoleSet {
+            u.roles = (s.text(14) ?? ",").split(separator: ",").map(String.init)
+        } else if detailsInRow {
             u.roles = (s.texts(14) ?? []).map { $0 ?? "" }
             if let names = s.texts(15) {
                 let texts = s.texts(16) ?? []
@@ -45,7 +53,36 @@ struct UserRows {
     func readAll(_ c: any StoreConnection, _ sql: String, _ context: String, documents: StoreInput.DocSelection,
                  _ bind: (any StoreStatement) -> Void) throws -> [UserRecord] {
         var users = try c.all(sql, context, bind) { read($0) }
-        for i in users.indices { try complete(c, &users[i], documents: documents) }
+        guard case .queried(let q) = details, users.count > 1 else {
+            for i in users.indices { try complete(c, &users[i], documents: documents) }
+            return users
+        }
+        // Several users: roles from their rows or one query each, documents
+        // in batches (one statement per documentBatch users).
+        if let roles = q.roles {
+            for i in users.indices {
+                let id = users[i].id
+                users[i].roles = try c.all(roles, "reading a user's roles", { $0.bind(bytes: id) }) { $0.text(0) ?? "" }
+            }
+        }
+        let batchSQL: String
+        switch documents {
+        case .none: return users
+        case .all: batchSQL = q.allDocumentsBatch
+        case .one: batchSQL = q.oneDocumentBatch
+        }
+        var index: [[UInt8]: Int] = [:]
+        for (i, u) in users.enumerated() { index[u.id] = i }
+        let n = UserDetailQueries.documentBatch
+        for start in stride(from: 0, to: users.count, by: n) {
+            let ids = users[start..<min(start + n, users.count)].map(\.id)
+            let found = try c.all(batchSQL, "reading users' documents", { s in
+                for k in 0..<n { s.bind(bytes: ids[min(k, ids.count - 1)]) }
+                if case .one(let ns) = documents { s.bind(ns) }
+            }) { s in (s.bytes(0) ?? [], Self.documentAt(s, 1)) }
+            for (id, doc) in found { if let i = index[id] { users[i].documents.append(doc) } }
+        }
+        for i in users.indices { users[i].documents.sort { $0.namespace < $1.namespace } }
         return users
     }
 
@@ -54,7 +91,9 @@ struct UserRows {
     func complete(_ c: any StoreConnection, _ u: inout UserRecord, documents: StoreInput.DocSelection) throws {
         guard case .queried(let q) = details else { return }
         let id = u.id
-        u.roles = try c.all(q.roles, "reading a user's roles", { $0.bind(bytes: id) }) { $0.text(0) ?? "" }
+        if let roles = q.roles {
+            u.roles = try c.all(roles, "reading a user's roles", { $0.bind(bytes: id) }) { $0.text(0) ?? "" }
+        }
         switch documents {
         case .none:
             u.documents = []
@@ -65,7 +104,10 @@ struct UserRows {
         }
     }
 
-    private static func document(_ s: any StoreStatement) -> DocumentRecord {
-        DocumentRecord(namespace: s.text(0) ?? "", json: s.text(1))
+    private static func document(_ s: any StoreStatement) -> DocumentRecord { documentAt(s, 0) }
+
+    /// (ns, json) at columns `first`, `first` + 1.
+    private static func documentAt(_ s: any StoreStatement, _ first: Int) -> DocumentRecord {
+        DocumentRecord(namespace: s.text(first) ?? "", json: s.text(first + 1))
     }
 }

@@ -9,9 +9,10 @@ import StoreCore
 
 extension SQLiteSQL {
     /// The columns of a user row (table alias `u`).
+    /// The 14 user columns, then role_set (the roles: UserDetailQueries.roles is nil).
     static let userColumns = """
         u.id, u.flags, u.version, u.created_at, u.updated_at, u.accessed_at, u.login_at, \
-        u.username, u.email, u.display_name, u.password_hash, u.mfa_secret, u.mfa_last_step, u.group_id
+        u.username, u.email, u.display_name, u.password_hash, u.mfa_secret, u.mfa_last_step, u.group_id, u.role_set
         """
 
     static let userByID = "SELECT \(userColumns) FROM users u WHERE u.id = ?1"
@@ -27,10 +28,13 @@ extension SQLiteSQL {
         }
     }
 
+    private static let batchIDs = (1...UserDetailQueries.documentBatch).map { "?\($0)" }.joined(separator: ", ")
     static let details = UserDetails.queried(UserDetailQueries(
-        roles: "SELECT role_slug FROM user_roles WHERE user_id = ?1 ORDER BY role_slug",
+        roles: nil,
         allDocuments: "SELECT ns, json FROM documents WHERE user_id = ?1 ORDER BY ns",
-        oneDocument: "SELECT ns, json FROM documents WHERE user_id = ?1 AND ns = ?2"))
+        oneDocument: "SELECT ns, json FROM documents WHERE user_id = ?1 AND ns = ?2",
+        allDocumentsBatch: "SELECT user_id, ns, json FROM documents WHERE user_id IN (\(batchIDs))",
+        oneDocumentBatch: "SELECT user_id, ns, json FROM documents WHERE user_id IN (\(batchIDs)) AND ns = ?\(UserDetailQueries.documentBatch + 1)"))
     var userDetails: UserDetails { Self.details }
 
     static let insertUser = """

@@ -495,7 +495,7 @@ typedef struct proteus_store_api {
 #define PROTEUS_APIKEY_PRESENCE_MAX 1000
 
 /** Longest username a store must accept (bytes); longer ones are INVALID
- *  (since 2.1: the stores count each username's 1-3 character substrings
+ *  (since 2.2: the stores count each username's 1-3 character substrings
  *  for search, up to this length). */
 #define PROTEUS_USERNAME_MAX 1024
 

@@ -14,9 +14,10 @@ enum SchemaRollback {
     /// PostgreSQL schema 3 → 2 in `schema`.
     static func postgres3To2(_ schema: String) -> String {
         """
-        DROP FUNCTION \(schema).proteus_users_count() CASCADE;
+        DROP FUNCTION \(schema).proteus_users_counted() CASCADE;
+        DROP FUNCTION \(schema).proteus_users_recounted() CASCADE;
         DROP FUNCTION \(schema).proteus_user_roles_set() CASCADE;
-        DROP FUNCTION \(schema).proteus_count_user(text, bigint, bigint, text, bigint);
+        DROP FUNCTION \(schema).proteus_apply_counts(text[], bigint[], bigint[], text[], bigint[]);
         DROP TABLE \(schema).user_facets, \(schema).user_positions, \(schema).gram_counts;
         ALTER TABLE \(schema).users DROP COLUMN role_set;
         UPDATE \(schema).proteus_meta SET value = '2' WHERE key = 'schema_version';
