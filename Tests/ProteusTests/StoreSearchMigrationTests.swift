@@ -73,6 +73,13 @@ final class StoreSearchMigrationTests: XCTestCase {
         store = try PostgresStoreFixture.open(schema: schema)
         defer { store.instance.destroy() }
         XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "schema_version"), "3")
-        try expectCounts(StoreClient(store, host: UnsafePointer(store.instance.hostTable)), users)
+        let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
+        try expectCounts(client, users)
+        // Totals past 10,000 (sum() is numeric in PostgreSQL, several base-10000 digits).
+        try PostgresServer.psql(url, "UPDATE \(schema).user_facets SET n = n + 1234567 WHERE role_set = ',mig.a,' AND flags = 0")
+        var q = UserQuery()
+        q.hasRole = "mig.a"
+        q.lacksRoles = ["mig.b"]
+        XCTAssertEqual(try client.search(q).total, UInt64(users.filter { $0.roles == ["mig.a"] }.count) + 1_234_567)
     }
 }
