@@ -66,15 +66,22 @@ public struct FacetSearch {
 
     let placeholder: (Int) -> String
     let contains: String
+    /// Each arm of a merge is its own `(… ORDER BY … LIMIT n)`: PostgreSQL
+    /// then merges the arms' index scans (without it, it estimated the
+    /// substring test at a third of the rows and sorted a sequential scan);
+    /// SQLite merges plain arms and does not accept parenthesised ones.
+    let limitedArms: Bool
     let predicate: FacetPredicate
     let needle: proteus_str?
     let needleCharacters: Int
 
     /// `q` is checked (UserQueryInput); `contains` as for FacetPredicate.
-    public init?(_ q: proteus_user_query, order: UserOrder, placeholder: @escaping (Int) -> String, contains: String) {
+    public init?(_ q: proteus_user_query, order: UserOrder, placeholder: @escaping (Int) -> String, contains: String,
+                 limitedArms: Bool) {
         guard order == .created, !q.email.isPresent, q.group_filter == PROTEUS_GROUP_ANY else { return nil }
         self.placeholder = placeholder
         self.contains = contains
+        self.limitedArms = limitedArms
         predicate = FacetPredicate(q, contains: contains)
         let n = q.username_contains
         if n.isPresent && n.len > 0 {
@@ -135,7 +142,7 @@ public struct FacetSearch {
         }
         guard !found.isEmpty, found.count <= Self.maxMergedFacets else { return nil }
         let from: Int64, skip: Int64
-        if let _ = needle {
+        if needle != nil {
             // No positions per needle: walk from the start, unless the walk
             // (about offset + limit matches at the needle's density among
             // the facets' users) reads more than the needle's candidates
@@ -159,15 +166,19 @@ public struct FacetSearch {
     /// PostgreSQL merge a UNION ALL under ORDER BY without sorting).
     func merge(_ facets: [(roles: String, flags: Int64)], from: Int64, limit: Int64, offset: Int64) -> BoundSQL {
         var s = statement()
+        let limited = limitedArms && facets.count > 1
         for (i, facet) in facets.enumerated() {
             s.append(i == 0 ? "" : " UNION ALL ")
-            s.append("SELECT id, created_at FROM users WHERE role_set = $? AND flags = $? AND created_at >= $?") { s in
+            s.append((limited ? "(" : "") + "SELECT id, created_at FROM users WHERE role_set = $? AND flags = $? AND created_at >= $?") { s in
                 s.bind(text: facet.roles)
                 s.bind(facet.flags)
                 s.bind(from)
             }
             if let needle {
                 s.append(" AND \(contains)(username, $?) > 0") { $0.bind(needle) }
+            }
+            if limited {
+                s.append(" ORDER BY created_at, id LIMIT $?)") { $0.bind(offset + limit) }
             }
         }
         s.append(" ORDER BY created_at, id LIMIT $? OFFSET $?") { s in
@@ -179,39 +190,33 @@ public struct FacetSearch {
 
     /// Where the user at `offset` (0-based, in created order, among the
     /// predicate's users) lies: the start of its 2^10 ms bucket and how
-    /// many matching users precede it there. Three grouped scans of
-    /// user_positions, each within the bucket the level above found.
+    /// many matching users precede it there. One statement: three grouped
+    /// scans of user_positions, each within the bucket the level above
+    /// found, each with a running total (from the levels above) to stop at.
     func start(of offset: Int64, _ c: any StoreConnection) throws -> (from: Int64, skip: Int64)? {
-        var low = Int64.min, high = Int64.max, skip = offset
-        var from = Int64.min
-        for level in [30, 20, 10] {
-            var s = statement()
-            s.append("SELECT bucket, CAST(sum(n) AS bigint) FROM user_positions WHERE level = $? AND bucket >= $? AND bucket <= $?") { s in
-                s.bind(Int64(level))
-                s.bind(low)
-                s.bind(high)
+        var s = statement()
+        s.append("WITH ")
+        for (i, level) in [30, 20, 10].enumerated() {
+            let parent = i == 0 ? nil : "b\(level + 10)"
+            s.append(i == 0 ? "" : ", ")
+            // The level's buckets (within the parent's), summed over facets.
+            s.append("g\(level) AS (SELECT p.bucket, CAST(sum(p.n) AS bigint) AS n FROM user_positions p")
+            if let parent {
+                s.append(", \(parent) x WHERE p.level = \(level) AND p.bucket >= x.bucket * 1024 AND p.bucket <= x.bucket * 1024 + 1023")
+            } else {
+                s.append(" WHERE p.level = \(level)")
             }
             if !predicate.isEmpty {
                 s.append(" AND ")
                 s.append(conditions: predicate.conditions)
             }
-            s.append(" GROUP BY bucket ORDER BY bucket")
-            let (bucket, remaining): (Int64?, Int64) = try c.with(s.text, "locating a page") { st in
-                s.bind(st)
-                var remaining = skip
-                while try st.step() {
-                    let users = st.int64(1)
-                    if remaining < users { return (st.int64(0), remaining) }
-                    remaining -= users
-                }
-                return (nil, remaining)
-            }
-            guard let bucket else { return nil }
-            skip = remaining
-            from = bucket << level
-            low = bucket << 10
-            high = low + 1023
+            s.append(" GROUP BY p.bucket), ")
+            // Running totals, counting the users of the buckets before the parent.
+            let before = parent.map { "\($0).before + " } ?? ""
+            s.append("c\(level) AS (SELECT g.bucket, g.n, \(before)CAST(sum(g.n) OVER (ORDER BY g.bucket) AS bigint) AS upto FROM g\(level) g\(parent.map { ", \($0)" } ?? "")), ")
+            s.append("b\(level) AS (SELECT bucket, upto - n AS before FROM c\(level) WHERE upto > $? ORDER BY bucket LIMIT 1)") { $0.bind(offset) }
         }
-        return (from, skip)
+        s.append(" SELECT bucket, $? - before FROM b10") { $0.bind(offset) }
+        return try c.first(s.text, "locating a page", { s.bind($0) }) { r in (from: r.int64(0) << 10, skip: r.int64(1)) }
     }
 }

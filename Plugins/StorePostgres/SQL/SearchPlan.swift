@@ -7,7 +7,7 @@ import StoreCore
 extension PostgresSQL {
     func searchPlan(_ query: proteus_user_query, order: UserOrder) throws(PluginError) -> any UserSearchPlan {
         SearchPlan(filter: SearchFilter(query), orderBy: Self.orderBy(order),
-                   facets: FacetSearch(query, order: order, placeholder: Self.placeholder, contains: "strpos"))
+                   facets: FacetSearch(query, order: order, placeholder: Self.placeholder, contains: "strpos", limitedArms: true))
     }
 
     static func orderBy(_ order: UserOrder) -> String {

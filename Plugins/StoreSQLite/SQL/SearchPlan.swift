@@ -7,7 +7,7 @@ import StoreCore
 extension SQLiteSQL {
     func searchPlan(_ query: proteus_user_query, order: UserOrder) throws(PluginError) -> any UserSearchPlan {
         SearchPlan(query: query, filter: SearchFilter(query), orderBy: Self.orderBy(order),
-                   facets: FacetSearch(query, order: order, placeholder: Self.placeholder, contains: "instr"))
+                   facets: FacetSearch(query, order: order, placeholder: Self.placeholder, contains: "instr", limitedArms: false))
     }
 
     static func orderBy(_ order: UserOrder) -> String {
