@@ -8,7 +8,7 @@ extension PostgresSQL {
     static let baseColumns = """
         u.id, u.flags, u.version, u.created_at, u.updated_at, u.accessed_at, u.login_at, \
         u.username, u.email, u.display_name, u.password_hash, u.mfa_secret, u.mfa_last_step, u.group_id, \
-        ARRAY(SELECT r.role_slug FROM user_roles r WHERE r.user_id = u.id ORDER BY r.role_slug)
+        string_to_array(trim(BOTH ',' FROM u.role_set), ',')
         """
 
     /// The columns of a user row with its details (table alias `u`). For
