@@ -186,6 +186,7 @@ enum Schema {
         CREATE FUNCTION proteus_apply_counts(r_role_set text[], r_flags bigint[], r_created bigint[], r_username text[], r_d bigint[])
         RETURNS void LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
         BEGIN
+            IF r_d IS NULL THEN RETURN; END IF;   -- no user (array_agg of nothing)
             INSERT INTO user_facets AS f
                 SELECT t.role_set, t.flags, sum(t.d) FROM unnest(r_role_set, r_flags, r_d) AS t(role_set, flags, d)
                 GROUP BY 1, 2 HAVING sum(t.d) <> 0 ORDER BY 1, 2
@@ -224,19 +225,16 @@ enum Schema {
         -- most updates (sign-ins, profile edits) touch none of the four.
         CREATE FUNCTION proteus_users_recounted() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
         BEGIN
-            IF NOT EXISTS (SELECT 1 FROM old_users o JOIN new_users n ON n.id = o.id
-                           WHERE (o.role_set, o.flags, o.created_at, o.username) IS DISTINCT FROM (n.role_set, n.flags, n.created_at, n.username)) THEN
-                RETURN NULL;
-            END IF;
             PERFORM proteus_apply_counts(a.r, a.f, a.c, a.u, a.d) FROM (
-                SELECT array_agg(x.role_set) r, array_agg(x.flags) f, array_agg(x.created_at) c, array_agg(x.username) u, array_agg(x.d) d
-                FROM (SELECT o.role_set, o.flags, o.created_at, o.username::text AS username, -1::bigint AS d
-                      FROM old_users o JOIN new_users n ON n.id = o.id
-                      WHERE (o.role_set, o.flags, o.created_at, o.username) IS DISTINCT FROM (n.role_set, n.flags, n.created_at, n.username)
+                WITH moved AS (
+                    SELECT o.role_set AS o_roles, o.flags AS o_flags, o.created_at AS o_created, o.username::text AS o_name,
+                           n.role_set AS n_roles, n.flags AS n_flags, n.created_at AS n_created, n.username::text AS n_name
+                    FROM old_users o JOIN new_users n ON n.id = o.id
+                    WHERE (o.role_set, o.flags, o.created_at, o.username) IS DISTINCT FROM (n.role_set, n.flags, n.created_at, n.username))
+                SELECT array_agg(x.roles) r, array_agg(x.flags) f, array_agg(x.created) c, array_agg(x.name) u, array_agg(x.d) d
+                FROM (SELECT o_roles, o_flags, o_created, o_name, -1::bigint FROM moved
                       UNION ALL
-                      SELECT n.role_set, n.flags, n.created_at, n.username::text, 1
-                      FROM old_users o JOIN new_users n ON n.id = o.id
-                      WHERE (o.role_set, o.flags, o.created_at, o.username) IS DISTINCT FROM (n.role_set, n.flags, n.created_at, n.username)) x) a;
+                      SELECT n_roles, n_flags, n_created, n_name, 1 FROM moved) AS x(roles, flags, created, name, d)) a;
             RETURN NULL;
         END $$;
         CREATE TRIGGER users_count_update AFTER UPDATE ON users

@@ -174,57 +174,37 @@ enum Schema {
                 WHERE u.username IS NOT NULL)
             GROUP BY 1, 2, 3;
 
-        CREATE TRIGGER users_count_insert AFTER INSERT ON users BEGIN
-            INSERT INTO user_facets VALUES (NEW.role_set, NEW.flags, 1)
-                ON CONFLICT (role_set, flags) DO UPDATE SET n = n + 1;
+        -- The counting, written once: inserting (role_set, flags, created_at,
+        -- username, d) here adds d (1 or -1) to that user's counts. A view
+        -- with an INSTEAD OF trigger is SQLite's stored procedure.
+        CREATE VIEW user_count_changes AS
+            SELECT role_set, flags, created_at, username, 0 AS d FROM users WHERE 0;
+        CREATE TRIGGER user_count_changes_apply INSTEAD OF INSERT ON user_count_changes BEGIN
+            INSERT INTO user_facets VALUES (NEW.role_set, NEW.flags, NEW.d)
+                ON CONFLICT (role_set, flags) DO UPDATE SET n = n + excluded.n;
             INSERT INTO user_positions
-                SELECT l.level, NEW.created_at >> l.level, NEW.role_set, NEW.flags, 1
+                SELECT l.level, NEW.created_at >> l.level, NEW.role_set, NEW.flags, NEW.d
                 FROM (SELECT 10 AS level UNION ALL SELECT 20 UNION ALL SELECT 30) l WHERE true
-                ON CONFLICT (level, bucket, role_set, flags) DO UPDATE SET n = n + 1;
+                ON CONFLICT (level, bucket, role_set, flags) DO UPDATE SET n = n + excluded.n;
             INSERT INTO gram_counts
-                SELECT DISTINCT substr(NEW.username, o.i, o.len), NEW.role_set, NEW.flags, 1
+                SELECT DISTINCT substr(NEW.username, o.i, o.len), NEW.role_set, NEW.flags, NEW.d
                 FROM gram_offsets o WHERE o.i <= length(NEW.username) AND o.i <= length(NEW.username) - o.len + 1
-                ON CONFLICT (gram, role_set, flags) DO UPDATE SET n = n + 1;
+                ON CONFLICT (gram, role_set, flags) DO UPDATE SET n = n + excluded.n;
         END;
 
+        CREATE TRIGGER users_count_insert AFTER INSERT ON users BEGIN
+            INSERT INTO user_count_changes VALUES (NEW.role_set, NEW.flags, NEW.created_at, NEW.username, 1);
+        END;
         CREATE TRIGGER users_count_delete AFTER DELETE ON users BEGIN
-            UPDATE user_facets SET n = n - 1 WHERE role_set = OLD.role_set AND flags = OLD.flags;
-            UPDATE user_positions SET n = n - 1
-                WHERE level = 10 AND bucket = OLD.created_at >> 10 AND role_set = OLD.role_set AND flags = OLD.flags;
-            UPDATE user_positions SET n = n - 1
-                WHERE level = 20 AND bucket = OLD.created_at >> 20 AND role_set = OLD.role_set AND flags = OLD.flags;
-            UPDATE user_positions SET n = n - 1
-                WHERE level = 30 AND bucket = OLD.created_at >> 30 AND role_set = OLD.role_set AND flags = OLD.flags;
-            UPDATE gram_counts SET n = n - 1
-                WHERE role_set = OLD.role_set AND flags = OLD.flags AND gram IN (
-                    SELECT substr(OLD.username, o.i, o.len) FROM gram_offsets o WHERE o.i <= length(OLD.username) AND o.i <= length(OLD.username) - o.len + 1);
+            INSERT INTO user_count_changes VALUES (OLD.role_set, OLD.flags, OLD.created_at, OLD.username, -1);
         END;
-
         -- An update moves the user: out of its old counts, into its new ones.
         CREATE TRIGGER users_count_update AFTER UPDATE OF role_set, flags, created_at, username ON users
             WHEN OLD.role_set IS NOT NEW.role_set OR OLD.flags IS NOT NEW.flags
                 OR OLD.created_at IS NOT NEW.created_at OR OLD.username IS NOT NEW.username
         BEGIN
-            UPDATE user_facets SET n = n - 1 WHERE role_set = OLD.role_set AND flags = OLD.flags;
-            UPDATE user_positions SET n = n - 1
-                WHERE level = 10 AND bucket = OLD.created_at >> 10 AND role_set = OLD.role_set AND flags = OLD.flags;
-            UPDATE user_positions SET n = n - 1
-                WHERE level = 20 AND bucket = OLD.created_at >> 20 AND role_set = OLD.role_set AND flags = OLD.flags;
-            UPDATE user_positions SET n = n - 1
-                WHERE level = 30 AND bucket = OLD.created_at >> 30 AND role_set = OLD.role_set AND flags = OLD.flags;
-            UPDATE gram_counts SET n = n - 1
-                WHERE role_set = OLD.role_set AND flags = OLD.flags AND gram IN (
-                    SELECT substr(OLD.username, o.i, o.len) FROM gram_offsets o WHERE o.i <= length(OLD.username) AND o.i <= length(OLD.username) - o.len + 1);
-            INSERT INTO user_facets VALUES (NEW.role_set, NEW.flags, 1)
-                ON CONFLICT (role_set, flags) DO UPDATE SET n = n + 1;
-            INSERT INTO user_positions
-                SELECT l.level, NEW.created_at >> l.level, NEW.role_set, NEW.flags, 1
-                FROM (SELECT 10 AS level UNION ALL SELECT 20 UNION ALL SELECT 30) l WHERE true
-                ON CONFLICT (level, bucket, role_set, flags) DO UPDATE SET n = n + 1;
-            INSERT INTO gram_counts
-                SELECT DISTINCT substr(NEW.username, o.i, o.len), NEW.role_set, NEW.flags, 1
-                FROM gram_offsets o WHERE o.i <= length(NEW.username) AND o.i <= length(NEW.username) - o.len + 1
-                ON CONFLICT (gram, role_set, flags) DO UPDATE SET n = n + 1;
+            INSERT INTO user_count_changes VALUES (OLD.role_set, OLD.flags, OLD.created_at, OLD.username, -1);
+            INSERT INTO user_count_changes VALUES (NEW.role_set, NEW.flags, NEW.created_at, NEW.username, 1);
         END;
 
         -- role_set follows user_roles (the primary key walks a user's slugs in order).

@@ -130,16 +130,23 @@ public struct FacetSearch {
             }
             return s
         }
+        // Every facet, marked by whether the predicate keeps it: the kept
+        // ones are merged, and all of them count the users (for the cost
+        // estimate below) without a second statement.
         var facets = statement()
-        facets.append("SELECT role_set, flags, n FROM user_facets WHERE n > 0")
-        if !predicate.isEmpty {
-            facets.append(" AND ")
+        facets.append("SELECT role_set, flags, n, ")
+        if predicate.isEmpty {
+            facets.append("1")
+        } else {
+            facets.append("CASE WHEN ")
             facets.append(conditions: predicate.conditions)
+            facets.append(" THEN 1 ELSE 0 END")
         }
-        facets.append(" ORDER BY role_set, flags")
-        let found = try c.all(facets.text, "listing the facets of a search", { facets.bind($0) }) { r in
-            (roles: r.text(0) ?? ",", flags: r.int64(1), users: r.int64(2))
+        facets.append(" FROM user_facets WHERE n > 0 ORDER BY role_set, flags")
+        let all = try c.all(facets.text, "listing the facets of a search", { facets.bind($0) }) { r in
+            (roles: r.text(0) ?? ",", flags: r.int64(1), users: r.int64(2), kept: r.int64(3) != 0)
         }
+        let found = all.filter(\.kept)
         guard !found.isEmpty, found.count <= Self.maxMergedFacets else { return nil }
         let from: Int64, skip: Int64
         if needle != nil {
@@ -149,7 +156,7 @@ public struct FacetSearch {
             // would cost: all users holding it, whatever their facet,
             // estimated as if facet and needle were independent.
             let facetUsers = Double(found.reduce(0) { $0 + $1.users })
-            let allUsers = try c.first("SELECT CAST(coalesce(sum(n), 0) AS bigint) FROM user_facets", "counting users") { $0.int64(0) } ?? 0
+            let allUsers = all.reduce(0) { $0 + $1.users }
             let walked = Double(page.offset + wanted) * facetUsers / Double(page.total)
             let candidates = Double(page.total) * Double(allUsers) / max(facetUsers, 1)
             if needleCharacters >= 3 && walked > Self.candidateCost * candidates { return nil }
@@ -162,8 +169,9 @@ public struct FacetSearch {
     }
 
     /// The page as a merge of the facets' index ranges from `from`, in
-    /// created order (each arm is ordered by the index; both SQLite and
-    /// PostgreSQL merge a UNION ALL under ORDER BY without sorting).
+    /// created order: each arm is ordered by the index, and the databases
+    /// merge the arms without sorting (PostgreSQL when each arm carries its
+    /// own ORDER BY and LIMIT: `limitedArms`).
     func merge(_ facets: [(roles: String, flags: Int64)], from: Int64, limit: Int64, offset: Int64) -> BoundSQL {
         var s = statement()
         let limited = limitedArms && facets.count > 1

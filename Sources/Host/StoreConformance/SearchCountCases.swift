@@ -11,7 +11,32 @@ extension StoreConformanceSuite {
     static var searchCountCases: [Case] {
         [
             Case(name: "search.counts_follow_changes", summary: "totals and pages of role, flag and 1-4 character substring filters equal a scan after every kind of change", body: { try $0.searchCountsFollowChanges() }),
+            Case(name: "users.username_max", summary: "a username of PROTEUS_USERNAME_MAX bytes is stored and found by its substrings; one byte more is INVALID and changes nothing", body: { try $0.usernameMax() }),
         ]
+    }
+
+    func usernameMax() throws {
+        let t = token(8)
+        let max = Int(PROTEUS_USERNAME_MAX)
+        // Two-byte characters: the counts' offsets go by characters, the limit by bytes.
+        let longest = t + String(repeating: "é", count: (max - t.utf8.count) / 2)
+        try expectEqual(longest.utf8.count, max, "the test's own username length")
+        let role = try newRole("max")
+        try client.createUser(newUser(longest, roles: [role]))
+        var q = UserQuery()
+        q.hasRole = role
+        q.limit = 10
+        for (needle, total) in [("é", 1), ("éé", 1), ("ééé", 1), (t, 1), ("éx", 0)] as [(String, UInt64)] {
+            q.usernameContains = needle
+            try expectEqual(try client.search(q).total, total, "total for \(needle)")
+        }
+        try expectStatus("a username one byte too long", PROTEUS_E_INVALID) { try client.createUser(newUser(longest + "y", roles: [role])) }
+        q.usernameContains = nil
+        try expectEqual(try client.search(q).total, 1, "users of the role after the refusal")
+        var rename = try client.getUser(username: longest)
+        rename.username = longest + "y"
+        try expectStatus("a rename one byte too long", PROTEUS_E_INVALID) { _ = try client.updateUser(rename, fields: PROTEUS_FIELD_USERNAME) }
+        try expectEqual(try client.getUser(id: rename.id).username, longest, "the username after the refused rename")
     }
 
     /// What the test believes the store holds: id → user (roles sorted).

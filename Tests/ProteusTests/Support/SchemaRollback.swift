@@ -5,6 +5,7 @@ enum SchemaRollback {
     static let sqlite3To2 = """
         DROP TRIGGER users_count_insert; DROP TRIGGER users_count_delete; DROP TRIGGER users_count_update;
         DROP TRIGGER user_roles_set_insert; DROP TRIGGER user_roles_set_delete;
+        DROP VIEW user_count_changes;
         DROP INDEX users_facet_walk;
         DROP TABLE gram_offsets; DROP TABLE user_facets; DROP TABLE user_positions; DROP TABLE gram_counts;
         ALTER TABLE users DROP COLUMN role_set;
