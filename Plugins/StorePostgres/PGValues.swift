@@ -4,7 +4,9 @@
 //
 // Binary formats used: int8 = 8 bytes big-endian; text = the UTF-8 bytes;
 // bytea = the bytes; arrays = ndim, hasnull, element oid, (size, lower
-// bound) per dimension, then (length, bytes) per element.
+// bound) per dimension, then (length, bytes) per element; numeric (what
+// sum() of integers gives) = ndigits, weight, sign, dscale (int16 each), then
+// base-10000 digits.
 import CPostgres
 import PluginAPI
 import PluginKit
@@ -18,6 +20,7 @@ enum PGType {
     static let byteaArray: Oid = 1001
     static let textArray: Oid = 1009
     static let int8Array: Oid = 1016
+    static let numeric: Oid = 1700
 }
 
 /// The parameters of one statement execution, in order ($1, $2, ...).
@@ -194,9 +197,29 @@ final class PGResult {
         return UnsafeRawBufferPointer(start: p, count: n)
     }
 
-    /// An integer of any width (int2/int4/int8); 0 when NULL.
+    /// An integer of any width (int2/int4/int8), or the integer part of a
+    /// numeric (sum() of bigints); 0 when NULL.
     func int64(_ row: Int, _ col: Int) -> Int64 {
-        PGResult.integer(raw(row, col))
+        PQftype(handle, Int32(col)) == PGType.numeric ? PGResult.numericInteger(raw(row, col)) : PGResult.integer(raw(row, col))
+    }
+
+    /// The integer part of a binary numeric, clamped to Int64; 0 for NaN,
+    /// infinities or a malformed value.
+    static func numericInteger(_ b: UnsafeRawBufferPointer) -> Int64 {
+        func int16(_ at: Int) -> Int { Int(Int16(bitPattern: UInt16(b[at]) << 8 | UInt16(b[at + 1]))) }
+        guard b.count >= 8 else { return 0 }
+        let ndigits = int16(0), weight = int16(2), sign = UInt16(truncatingIfNeeded: int16(4))
+        guard ndigits >= 0, b.count >= 8 + 2 * ndigits, sign == 0 || sign == 0x4000 else { return 0 }
+        var value: Int64 = 0
+        var k = 0
+        while k <= weight {
+            let digit = k < ndigits ? Int64(int16(8 + 2 * k)) : 0
+            let (shifted, overflow) = value.multipliedReportingOverflow(by: 10_000)
+            guard !overflow, shifted <= Int64.max - digit else { return sign == 0 ? .max : .min }
+            value = shifted + digit
+            k += 1
+        }
+        return sign == 0 ? value : -value
     }
 
     static func integer(_ b: UnsafeRawBufferPointer) -> Int64 {

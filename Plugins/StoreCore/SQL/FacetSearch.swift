@@ -52,9 +52,7 @@ public struct FacetPredicate {
 }
 
 /// The counts and pages of a facet search; nil from init when the query is
-/// not one (StoreCore then uses the backend's plan alone). Sums are cast to
-/// bigint: PostgreSQL's sum(bigint) is numeric, which reads as an integer
-/// only while it is small.
+/// not one (StoreCore then uses the backend's plan alone).
 public struct FacetSearch {
     /// Most facets a page merges; beyond this the backend's plan walks.
     static let maxMergedFacets = 64
@@ -101,9 +99,9 @@ public struct FacetSearch {
         var s = statement()
         if let needle {
             guard needleCharacters <= 3 else { return nil }
-            s.append("SELECT CAST(coalesce(sum(n), 0) AS bigint) FROM gram_counts WHERE gram = $?") { $0.bind(needle) }
+            s.append("SELECT coalesce(sum(n), 0) FROM gram_counts WHERE gram = $?") { $0.bind(needle) }
         } else {
-            s.append("SELECT CAST(coalesce(sum(n), 0) AS bigint) FROM user_facets WHERE n <> 0")
+            s.append("SELECT coalesce(sum(n), 0) FROM user_facets WHERE n <> 0")
         }
         if !predicate.isEmpty {
             s.append(" AND ")
@@ -207,7 +205,7 @@ public struct FacetSearch {
         var from = Int64.min
         for level in [30, 20, 10] {
             var s = statement()
-            s.append("SELECT bucket, CAST(sum(n) AS bigint) FROM user_positions WHERE level = $? AND bucket >= $? AND bucket <= $?") { s in
+            s.append("SELECT bucket, sum(n) FROM user_positions WHERE level = $? AND bucket >= $? AND bucket <= $?") { s in
                 s.bind(Int64(level))
                 s.bind(low)
                 s.bind(high)
