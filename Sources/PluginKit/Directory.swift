@@ -97,6 +97,30 @@ public struct Directory: @unchecked Sendable {
         try client.deleteKeys(user: userID, ns: namespace)
     }
 
+    // MARK: plugin entries (ABI 2.3: UNSUPPORTED on an older store)
+
+    /// The entry (namespace, key), or nil when there is none.
+    public func entry(namespace: String, key: String) throws -> EntryRecord? {
+        try lookup { try client.getEntry(namespace: namespace, key: key) }
+    }
+
+    /// Writes an entry: a new key is inserted; an existing one is replaced
+    /// when `replace` (created_at kept), else CONFLICT.
+    public func putEntry(_ entry: EntryRecord, replace: Bool) throws {
+        try client.putEntry(entry, replace: replace)
+    }
+
+    /// Every entry of the namespace, by key; TOO_LARGE beyond PROTEUS_ENTRY_LIST_MAX.
+    public func entries(namespace: String) throws -> [EntryRecord] {
+        try client.listEntries(namespace: namespace)
+    }
+
+    /// Deletes the entry; false when there was none.
+    @discardableResult
+    public func deleteEntry(namespace: String, key: String) throws -> Bool {
+        try lookup { try client.deleteEntry(namespace: namespace, key: key) } != nil
+    }
+
     // MARK: identities
 
     /// The user linked to (provider, subject), or nil. One primary-key lookup.

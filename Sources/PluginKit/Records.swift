@@ -169,6 +169,31 @@ public struct IdentityRecord: Sendable, Equatable {
     }
 }
 
+/// A plugin entry (proteus_entry, ABI 2.3): one JSON value under a key in
+/// an owner's namespace, not tied to a user. createdAt and updatedAt are
+/// the store's (ignored when writing).
+public struct EntryRecord: Sendable, Equatable {
+    public var namespace: String
+    public var key: String
+    /// One JSON value as text, stored byte for byte (the store does not parse it).
+    public var json: String
+    public var createdAt: Int64 = 0
+    public var updatedAt: Int64 = 0
+
+    public init(namespace: String, key: String, json: String, createdAt: Int64 = 0, updatedAt: Int64 = 0) {
+        self.namespace = namespace; self.key = key; self.json = json
+        self.createdAt = createdAt; self.updatedAt = updatedAt
+    }
+
+    public init(_ c: proteus_entry) {
+        namespace = c.ns.string ?? ""
+        key = c.key.string ?? ""
+        json = c.json.string ?? ""
+        createdAt = c.created_at
+        updatedAt = c.updated_at
+    }
+}
+
 /// A user search (see proteus_user_query).
 public struct UserQuery: Sendable {
     public var usernameContains: String?
@@ -183,6 +208,12 @@ public struct UserQuery: Sendable {
     public var limit: UInt32 = 0
     public var order: Int32 = PROTEUS_ORDER_CREATED
     public var documentNamespace: String?
+    /// (ABI 2.3) The username compared ASCII-case-insensitively with this
+    /// text, as `usernameFoldedMatch` says (PROTEUS_MATCH_EQUALS: the whole
+    /// username, PROTEUS_MATCH_PREFIX: its start); nil = any. A store built
+    /// against 2.2 cannot: StoreClient.search then throws UNSUPPORTED.
+    public var usernameFolded: String?
+    public var usernameFoldedMatch: Int32 = PROTEUS_MATCH_EQUALS
 
     public init() {}
 
@@ -199,6 +230,11 @@ public struct UserQuery: Sendable {
         limit = c.limit
         order = c.order
         documentNamespace = c.doc_ns.string
+        // Only what the writer's struct_size holds (a 2.2 query ends before).
+        if GrownRecord.holds(\proteus_user_query.username_folded_match, declaredSize: c.struct_size) {
+            usernameFolded = c.username_folded.string
+            usernameFoldedMatch = c.username_folded_match
+        }
     }
 }
 
@@ -347,6 +383,19 @@ extension ArenaWriter {
         c.limit = q.limit
         c.order = q.order
         c.doc_ns = try str(q.documentNamespace)
+        c.username_folded = try str(q.usernameFolded)
+        c.username_folded_match = q.usernameFoldedMatch
+        return c
+    }
+
+    public func entry(_ r: EntryRecord) throws -> proteus_entry {
+        var c = proteus_entry()
+        c.struct_size = RecordArray.size(of: proteus_entry.self)
+        c.ns = try str(r.namespace)
+        c.key = try str(r.key)
+        c.json = try str(r.json)
+        c.created_at = r.createdAt
+        c.updated_at = r.updatedAt
         return c
     }
 }
@@ -384,6 +433,10 @@ extension ArenaWriter {
 
     public func identityList(_ links: [IdentityRecord]) throws -> UnsafeMutablePointer<proteus_identity_list> {
         try list(links, proteus_identity_list.self, identity) { $0.pointee.count = $1; $0.pointee.items = $2 }
+    }
+
+    public func entryList(_ entries: [EntryRecord]) throws -> UnsafeMutablePointer<proteus_entry_list> {
+        try list(entries, proteus_entry_list.self, entry) { $0.pointee.count = $1; $0.pointee.items = $2 }
     }
 
     /// One record in the arena.

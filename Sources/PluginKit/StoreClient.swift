@@ -43,7 +43,7 @@ public final class StoreClient: @unchecked Sendable {
             throw PluginError.unsupported("\(operation): this plugin has no store (the host gives one to dialects only)")
         }
         guard let call = TableEntry.function(api, function, declaredSize: api.struct_size) else {
-            throw PluginError.unsupported("\(operation): the store's table has no such function")
+            throw PluginError.unsupported("\(operation): the store's table has no such function (a store built against an older ABI minor)")
         }
         var err = proteus_error()
         let status = body(call, &err)
@@ -136,8 +136,14 @@ public final class StoreClient: @unchecked Sendable {
         }
     }
 
+    /// user_search. A query with usernameFolded needs a store that reads
+    /// it (built against 2.3 or later): an older one would answer as if it
+    /// were not there, so it is refused with UNSUPPORTED instead.
     public func search(_ q: UserQuery) throws -> UserPage {
-        try withArena { w, arena in
+        if q.usernameFolded != nil && !readsFoldedUsernames {
+            throw PluginError.unsupported("search: the store was built before ABI 2.3 and cannot match usernames case-insensitively (username_folded)")
+        }
+        return try withArena { w, arena in
             var c = try w.query(q)
             var out: UnsafeMutablePointer<proteus_user_page>?
             try invoke(\.user_search) { $0(raw, &c, arena, &out, $1) }
@@ -403,6 +409,61 @@ public final class StoreClient: @unchecked Sendable {
             } catch let e as PluginError where e.code == PROTEUS_E_UNSUPPORTED {}
         }
         return try users.map { user in try listKeys(user: user).contains { ns == nil || $0.namespace == ns } }
+    }
+
+    // MARK: plugin entries (ABI 2.3; an older store answers UNSUPPORTED, no fallback)
+
+    /// True when the store reads the query fields 2.3 appended
+    /// (username_folded): its table was built against 2.3 or later.
+    public var readsFoldedUsernames: Bool { Int(api.struct_size) > StoreTable.size2_2 }
+
+    /// entry_put: inserts; an existing key is replaced when `replace`
+    /// (created_at kept), else CONFLICT.
+    public func putEntry(_ e: EntryRecord, replace: Bool) throws {
+        try withArena { w, _ in
+            var c = try w.entry(e)
+            try invoke(\.entry_put) { $0(raw, &c, replace, $1) }
+        }
+    }
+
+    /// entry_get; NOT_FOUND when there is no such entry.
+    public func getEntry(namespace: String, key: String) throws -> EntryRecord {
+        try withArena { _, arena in
+            try withProteusStr(namespace) { ns in
+                try withProteusStr(key) { k in
+                    var out: UnsafeMutablePointer<proteus_entry>?
+                    try invoke(\.entry_get) { $0(raw, ns, k, arena, &out, $1) }
+                    guard let out else { throw PluginError.internal("entry_get returned OK without a record") }
+                    guard RecordArray.isComplete(out) else { throw PluginError.internal("entry_get returned a record this reader cannot read") }
+                    return EntryRecord(out.pointee)
+                }
+            }
+        }
+    }
+
+    /// entry_list: every entry of the namespace, by key (byte order);
+    /// TOO_LARGE beyond PROTEUS_ENTRY_LIST_MAX.
+    public func listEntries(namespace: String) throws -> [EntryRecord] {
+        try withArena { _, arena in
+            try withProteusStr(namespace) { ns in
+                var out: UnsafeMutablePointer<proteus_entry_list>?
+                try invoke(\.entry_list) { $0(raw, ns, arena, &out, $1) }
+                guard let out else { throw PluginError.internal("entry_list returned OK without a list") }
+                guard RecordArray.isComplete(out), let items = RecordArray.read(out.pointee.items, count: out.pointee.count, EntryRecord.init) else {
+                    throw PluginError.internal("entry_list returned a list this reader cannot read")
+                }
+                return items
+            }
+        }
+    }
+
+    /// entry_delete; NOT_FOUND when there is no such entry.
+    public func deleteEntry(namespace: String, key: String) throws {
+        try withProteusStr(namespace) { ns in
+            try withProteusStr(key) { k in
+                try invoke(\.entry_delete) { $0(raw, ns, k, $1) }
+            }
+        }
     }
 
     // MARK: identities

@@ -39,6 +39,12 @@ public enum StoreTable {
     public static let size2_0 = MemoryLayout<proteus_store_api>.offset(of: \proteus_store_api.apikey_presence)
         ?? MemoryLayout<proteus_store_api>.size
 
+    /// Bytes of a 2.2 table (2.1's too: 2.2 appended no store function):
+    /// everything before the first function 2.3 appended (entry_put). A
+    /// store whose table is longer reads the query fields 2.3 appended.
+    public static let size2_2 = MemoryLayout<proteus_store_api>.offset(of: \proteus_store_api.entry_put)
+        ?? MemoryLayout<proteus_store_api>.size
+
     /// True when the table's `index`-th function (0 = user_create) is one
     /// every table must hold, whatever its minor: a 2.0 one. Functions
     /// appended later are optional; callers fall back when a table lacks them.

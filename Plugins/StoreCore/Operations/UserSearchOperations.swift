@@ -6,7 +6,7 @@ import PluginKit
 extension StoreCore {
     public func searchUsers(_ input: UnsafePointer<proteus_user_query>?, arena: OpaquePointer?,
                             out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_user_page>?>?) throws {
-        let q = try StoreInput.record(input, "user query")
+        let q = try UserQueryInput.read(input)
         let out = try output(out)
         let writer = try arenaWriter(arena)
         let order = try UserQueryInput.check(q)

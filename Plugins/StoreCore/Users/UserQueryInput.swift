@@ -7,6 +7,19 @@ enum UserQueryInput {
     /// Most roles lacks_roles may list (each is a bound value).
     static let maxLacksRoles = 1000
 
+    /// The query behind `p`, of any minor from 2.0 on: a query built
+    /// against 2.2 or older ends before username_folded, which then reads
+    /// as absent (nothing past its struct_size is read). Smaller than 2.0's
+    /// layout: INVALID.
+    static func read(_ p: UnsafePointer<proteus_user_query>?) throws(PluginError) -> proteus_user_query {
+        guard let p else { throw .invalid("the user query record is missing (NULL)") }
+        let size = UnsafeRawPointer(p).load(as: UInt32.self)
+        guard Int(size) >= UserQueryLayout.size2_2 else {
+            throw .invalid("the user query record is too small (struct_size \(size), ABI 2.0 needs at least \(UserQueryLayout.size2_2))")
+        }
+        return GrownRecord.read(p, into: proteus_user_query())
+    }
+
     /// Checks `q`; returns its order.
     static func check(_ q: proteus_user_query) throws(PluginError) -> UserOrder {
         let needle = q.username_contains

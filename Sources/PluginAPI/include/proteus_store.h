@@ -113,7 +113,25 @@ typedef struct proteus_user_query {
     uint32_t limit;                /**< max rows; 0 = count only */
     int32_t order;                 /**< PROTEUS_ORDER_* */
     proteus_str doc_ns;            /**< documents to include, as for user_get */
+    /* (since 2.3) A store reads the fields below only when struct_size
+     * covers them (a query built against 2.2 or older ends before them).
+     * They combine (AND) with every field above; order, offset, limit and
+     * total hold as for any query. A store built against 2.2 or older
+     * never reads them, and its table ends before entry_put: a caller
+     * that sets them checks the table's struct_size first (PluginKit's
+     * StoreClient answers UNSUPPORTED rather than an unfiltered page). */
+    proteus_str username_folded;   /**< (since 2.3) absent = any; the username
+                                        compared ASCII-case-insensitively with
+                                        this text (A-Z fold to a-z, every other
+                                        byte exact), as username_folded_match
+                                        says (index-backed) */
+    int32_t username_folded_match; /**< (since 2.3) PROTEUS_MATCH_* */
 } proteus_user_query;
+
+/** proteus_user_query.username_folded_match (since 2.3) */
+#define PROTEUS_MATCH_EQUALS 0   /**< the whole username */
+#define PROTEUS_MATCH_PREFIX 1   /**< the username starts with it (an empty
+                                      text: every user with a username) */
 
 /** A page of users: `items[0..count)` plus the total matching the query
  *  regardless of offset/limit. Arena-allocated by the store; readers check
@@ -209,6 +227,30 @@ typedef struct proteus_identity_list {
     const proteus_identity *items;
 } proteus_identity_list;
 
+/** (since 2.3) A plugin entry: one JSON value under a key in an owner's
+ *  namespace, not tied to a user (e.g. the SCIM dialect's bearer tokens,
+ *  ns "scim.tokens", key the hex SHA-256 of a token), so every host and
+ *  every CLI command on the store sees the same set. Output records are
+ *  allocated in the caller's arena, strings included. */
+typedef struct proteus_entry {
+    uint32_t struct_size;      /**< sizeof(proteus_entry) of the writer */
+    proteus_str ns;            /**< owner namespace, e.g. "scim.tokens":
+                                    1..PROTEUS_ENTRY_NS_MAX bytes of UTF-8 */
+    proteus_str key;           /**< 1..PROTEUS_ENTRY_KEY_MAX bytes of UTF-8,
+                                    unique within ns, compared byte-exact */
+    proteus_str json;          /**< one JSON value as text,
+                                    1..PROTEUS_ENTRY_VALUE_MAX bytes */
+    int64_t created_at;        /**< output only (unix ms; set by the store) */
+    int64_t updated_at;        /**< output only (unix ms; set by the store) */
+} proteus_entry;
+
+/** (since 2.3) */
+typedef struct proteus_entry_list {
+    uint32_t struct_size;      /**< sizeof(proteus_entry_list) of the writer */
+    uint32_t count;
+    const proteus_entry *items;
+} proteus_entry_list;
+
 typedef struct proteus_store_stats {
     uint32_t struct_size;
     uint64_t users;
@@ -267,7 +309,10 @@ typedef struct proteus_store_api {
                                   uint64_t expected_version,
                                   proteus_str guard_role, proteus_error *err);
 
-    /** Page through users matching a query (see proteus_user_query). [any thread] */
+    /** Page through users matching a query (see proteus_user_query).
+     *  INVALID: an unknown order, group filter or (since 2.3)
+     *  username_folded_match; username_contains or username_folded not
+     *  UTF-8. [any thread] */
     proteus_status (*user_search)(void *store, const proteus_user_query *query,
                                   proteus_arena *arena,
                                   proteus_user_page **out, proteus_error *err);
@@ -489,6 +534,62 @@ typedef struct proteus_store_api {
                                    proteus_api_key **key_out,
                                    proteus_user **user_out,
                                    proteus_error *err);
+
+    /* --- plugin entries (since 2.3) --------------------------------------- */
+    /* A small key -> JSON table per owner namespace, not tied to a user
+     * (proteus_entry). What a plugin must share across hosts and processes
+     * that is not a user's: the SCIM dialect's bearer tokens. Not a
+     * document store: values are small and a namespace is listed whole.
+     * Never cached: every answer is the database's. stats does not count
+     * entries. A table built against 2.2 or older ends before these:
+     * callers check struct_size covers a function before calling it
+     * (PluginKit's StoreClient does, and answers UNSUPPORTED: there is no
+     * 2.2 fallback). */
+
+    /** (since 2.3) Writes `entry` (ns, key, json; its created_at and
+     *  updated_at are ignored). A new (ns, key) is inserted with
+     *  created_at = updated_at = now. An existing one: with `replace` its
+     *  json and updated_at are overwritten (created_at is kept); without,
+     *  CONFLICT and nothing changes. One atomic statement: of concurrent
+     *  puts of one new key without `replace`, exactly one succeeds.
+     *  Durable like every write.
+     *  `json` is stored as given, byte for byte: the store does not parse
+     *  it, so that it is one valid JSON value is the caller's
+     *  responsibility.
+     *  Inputs are borrowed.
+     *  INVALID: entry NULL or struct_size below 2.3's; ns, key or json
+     *  absent, empty, longer than its maximum (PROTEUS_ENTRY_NS_MAX,
+     *  _KEY_MAX, _VALUE_MAX) or not UTF-8. CONFLICT: the key exists and
+     *  `replace` is false. [any thread] */
+    proteus_status (*entry_put)(void *store, const proteus_entry *entry,
+                                bool replace, proteus_error *err);
+
+    /** (since 2.3) The entry (ns, key), allocated in `arena` (*out written
+     *  only on OK). Inputs are borrowed.
+     *  NOT_FOUND: no such entry. INVALID: ns or key as for entry_put, no
+     *  arena, out NULL. [any thread] */
+    proteus_status (*entry_get)(void *store, proteus_str ns, proteus_str key,
+                                proteus_arena *arena, proteus_entry **out,
+                                proteus_error *err);
+
+    /** (since 2.3) Every entry of namespace `ns`, by key (byte order), in
+     *  one list allocated in `arena` (*out written only on OK; count 0
+     *  when the namespace has none). From one snapshot.
+     *  A namespace may hold more than PROTEUS_ENTRY_LIST_MAX entries
+     *  (entry_put does not count them), but it is then not listed:
+     *  TOO_LARGE, never a partial list. Namespaces meant to be listed
+     *  stay below the cap.
+     *  INVALID: ns as for entry_put, no arena, out NULL. [any thread] */
+    proteus_status (*entry_list)(void *store, proteus_str ns,
+                                 proteus_arena *arena,
+                                 proteus_entry_list **out,
+                                 proteus_error *err);
+
+    /** (since 2.3) Deletes the entry (ns, key). Inputs are borrowed.
+     *  NOT_FOUND: no such entry (nothing changed). INVALID: ns or key as
+     *  for entry_put. [any thread] */
+    proteus_status (*entry_delete)(void *store, proteus_str ns,
+                                   proteus_str key, proteus_error *err);
 } proteus_store_api;
 
 /** Most user ids one apikey_presence call takes (a page of users). */
@@ -498,6 +599,15 @@ typedef struct proteus_store_api {
  *  (since 2.2: the stores count each username's 1-3 character substrings
  *  for search, up to this length). */
 #define PROTEUS_USERNAME_MAX 1024
+
+/** Limits of plugin entries (since 2.3), in bytes; a store accepts up to
+ *  these and refuses longer ones as INVALID. */
+#define PROTEUS_ENTRY_NS_MAX 128
+#define PROTEUS_ENTRY_KEY_MAX 256
+#define PROTEUS_ENTRY_VALUE_MAX 65536
+/** Most entries entry_list returns (since 2.3): a longer namespace is
+ *  TOO_LARGE. */
+#define PROTEUS_ENTRY_LIST_MAX 10000
 
 /** Longest counter key a store must accept (bytes). */
 #define PROTEUS_COUNTER_KEY_MAX 256
