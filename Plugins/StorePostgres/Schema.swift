@@ -256,5 +256,27 @@ enum Schema {
         CREATE TRIGGER user_roles_set_delete AFTER DELETE ON user_roles
             REFERENCING OLD TABLE AS changed_roles FOR EACH STATEMENT EXECUTE FUNCTION proteus_user_roles_set();
         """,
+        // 4 (ABI 2.3): plugin entries, a key -> JSON table per owner
+        // namespace that is no user's (entry_put...); "C" collation, so keys
+        // compare and sort byte-exact.
+        // And user_search's username_folded: proteus_fold() folds A-Z to
+        // a-z and nothing else, exactly as SQLite's NOCASE (lower() would
+        // follow the database's locale). A plain SQL function, so the
+        // planner inlines it in the index and in queries alike and matches
+        // them; the index is in "C" order, so a prefix is a range of it.
+        """
+        CREATE TABLE plugin_entries (
+            ns         text COLLATE "C" NOT NULL,
+            key        text COLLATE "C" NOT NULL,
+            json       text NOT NULL,
+            created_at bigint NOT NULL,
+            updated_at bigint NOT NULL,
+            PRIMARY KEY (ns, key)
+        );
+
+        CREATE FUNCTION proteus_fold(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+            AS $$ SELECT translate($1, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') $$;
+        CREATE INDEX users_username_folded ON users (proteus_fold(username) COLLATE "C");
+        """,
     ]
 }

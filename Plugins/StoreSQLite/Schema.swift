@@ -217,5 +217,22 @@ enum Schema {
                 WHERE id = OLD.user_id;
         END;
         """,
+        // 4 (ABI 2.3): plugin entries, a key -> JSON table per owner
+        // namespace that is no user's (entry_put...); BINARY collation, so
+        // keys compare and sort byte-exact. Values may be up to 64 KiB: a
+        // rowid table, not WITHOUT ROWID (which suits small rows only).
+        // And user_search's username_folded: usernames with A-Z folded to
+        // a-z (NOCASE folds ASCII only), for equality and prefix ranges.
+        """
+        CREATE TABLE plugin_entries (
+            ns         TEXT NOT NULL,
+            key        TEXT NOT NULL,
+            json       TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (ns, key)
+        );
+        CREATE INDEX users_username_nocase ON users(username COLLATE NOCASE);
+        """,
     ]
 }

@@ -24,11 +24,11 @@ final class StoreCounterTests: XCTestCase {
         try F.open(path: path).instance.destroy()
         // Back to what a 1.2 plugin left behind: schema 1, no counters table.
         let raw = RawSQLite(path)
-        XCTAssertEqual(raw.exec(SchemaRollback.sqlite3To2 + "DROP TABLE counters; PRAGMA user_version = 1;"), 0)
+        XCTAssertEqual(raw.exec(SchemaRollback.sqlite(downTo: 1)), 0)
         raw.close()
         let store = try F.open(path: path)
         defer { store.instance.destroy() }
-        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), "3")
+        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), String(SchemaRollback.latest))
         let now = client(store).now
         XCTAssertEqual(try client(store).hitCounter(Array("k".utf8), weight: 2, windowSeconds: 5, now: now),
                        CounterHit(count: 2, windowEndsMillis: now + 5_000))
@@ -38,10 +38,10 @@ final class StoreCounterTests: XCTestCase {
         let url = try PostgresServer.testDatabaseURL()
         let schema = PostgresServer.freshSchema("counters_migrate")
         try PostgresStoreFixture.open(schema: schema).instance.destroy()
-        try PostgresServer.psql(url, SchemaRollback.postgres3To2(schema) + "DROP TABLE \(schema).counters; UPDATE \(schema).proteus_meta SET value = '1' WHERE key = 'schema_version'")
+        try PostgresServer.psql(url, SchemaRollback.postgres(schema, downTo: 1))
         let store = try PostgresStoreFixture.open(schema: schema)
         defer { store.instance.destroy() }
-        XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "schema_version"), "3")
+        XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "schema_version"), String(SchemaRollback.latest))
         let now = client(store).now
         XCTAssertEqual(try client(store).hitCounter(Array("k".utf8), weight: 2, windowSeconds: 5, now: now),
                        CounterHit(count: 2, windowEndsMillis: now + 5_000))

@@ -55,11 +55,11 @@ final class StoreSearchMigrationTests: XCTestCase {
         let users = try fill(StoreClient(store, host: UnsafePointer(store.instance.hostTable)))
         store.instance.destroy()
         let raw = RawSQLite(path)
-        XCTAssertEqual(raw.exec(SchemaRollback.sqlite3To2), 0)
+        XCTAssertEqual(raw.exec(SchemaRollback.sqlite(downTo: 2)), 0)
         raw.close()
         store = try F.open(path: path)
         defer { store.instance.destroy() }
-        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), "3")
+        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), String(SchemaRollback.latest))
         try expectCounts(StoreClient(store, host: UnsafePointer(store.instance.hostTable)), users)
     }
 
@@ -69,10 +69,10 @@ final class StoreSearchMigrationTests: XCTestCase {
         var store = try PostgresStoreFixture.open(schema: schema)
         let users = try fill(StoreClient(store, host: UnsafePointer(store.instance.hostTable)))
         store.instance.destroy()
-        try PostgresServer.psql(url, SchemaRollback.postgres3To2(schema))
+        try PostgresServer.psql(url, SchemaRollback.postgres(schema, downTo: 2))
         store = try PostgresStoreFixture.open(schema: schema)
         defer { store.instance.destroy() }
-        XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "schema_version"), "3")
+        XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "schema_version"), String(SchemaRollback.latest))
         let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
         try expectCounts(client, users)
         // Totals past 10,000 (sum() is numeric in PostgreSQL, several base-10000 digits).

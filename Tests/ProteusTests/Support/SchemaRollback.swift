@@ -1,27 +1,64 @@
-// Taking a store's schema back a version, as an older plugin left it, to
-// test the migrations forward from there.
+// Taking a store's schema back, as an older plugin left it, to test the
+// migrations forward from there: one step per version, run from the newest
+// down to the version asked for.
 enum SchemaRollback {
-    /// SQLite schema 3 → 2: no search counts, no users.role_set.
-    static let sqlite3To2 = """
-        DROP TRIGGER users_count_insert; DROP TRIGGER users_count_delete; DROP TRIGGER users_count_update;
-        DROP TRIGGER user_roles_set_insert; DROP TRIGGER user_roles_set_delete;
-        DROP VIEW user_count_changes;
-        DROP INDEX users_facet_walk;
-        DROP TABLE gram_offsets; DROP TABLE user_facets; DROP TABLE user_positions; DROP TABLE gram_counts;
-        ALTER TABLE users DROP COLUMN role_set;
-        PRAGMA user_version = 2;
-        """
+    /// The newest schema version of both stores (the steps below start there).
+    static let latest = 4
 
-    /// PostgreSQL schema 3 → 2 in `schema`.
-    static func postgres3To2(_ schema: String) -> String {
-        """
-        DROP FUNCTION \(schema).proteus_users_counted() CASCADE;
-        DROP FUNCTION \(schema).proteus_users_recounted() CASCADE;
-        DROP FUNCTION \(schema).proteus_user_roles_set() CASCADE;
-        DROP FUNCTION \(schema).proteus_apply_counts(text[], bigint[], bigint[], text[], bigint[]);
-        DROP TABLE \(schema).user_facets, \(schema).user_positions, \(schema).gram_counts;
-        ALTER TABLE \(schema).users DROP COLUMN role_set;
-        UPDATE \(schema).proteus_meta SET value = '2' WHERE key = 'schema_version';
-        """
+    /// SQLite steps: [v] takes schema v to v - 1.
+    private static let sqliteSteps: [Int: String] = [
+        // 4 → 3: no plugin entries, no folded username index.
+        4: """
+            DROP INDEX users_username_nocase;
+            DROP TABLE plugin_entries;
+            """,
+        // 3 → 2: no search counts, no users.role_set.
+        3: """
+            DROP TRIGGER users_count_insert; DROP TRIGGER users_count_delete; DROP TRIGGER users_count_update;
+            DROP TRIGGER user_roles_set_insert; DROP TRIGGER user_roles_set_delete;
+            DROP VIEW user_count_changes;
+            DROP INDEX users_facet_walk;
+            DROP TABLE gram_offsets; DROP TABLE user_facets; DROP TABLE user_positions; DROP TABLE gram_counts;
+            ALTER TABLE users DROP COLUMN role_set;
+            """,
+        // 2 → 1: no counters.
+        2: "DROP TABLE counters;",
+    ]
+
+    /// A SQLite database of the newest schema back to `version`.
+    static func sqlite(downTo version: Int) -> String {
+        stride(from: latest, to: version, by: -1).map { sqliteSteps[$0]! }.joined(separator: "\n")
+            + "\nPRAGMA user_version = \(version);"
+    }
+
+    /// PostgreSQL steps in `schema`: [v] takes schema v to v - 1.
+    private static func postgresStep(_ v: Int, _ schema: String) -> String {
+        switch v {
+        case 4:
+            return """
+                DROP INDEX \(schema).users_username_folded;
+                DROP FUNCTION \(schema).proteus_fold(text);
+                DROP TABLE \(schema).plugin_entries;
+                """
+        case 3:
+            return """
+                DROP FUNCTION \(schema).proteus_users_counted() CASCADE;
+                DROP FUNCTION \(schema).proteus_users_recounted() CASCADE;
+                DROP FUNCTION \(schema).proteus_user_roles_set() CASCADE;
+                DROP FUNCTION \(schema).proteus_apply_counts(text[], bigint[], bigint[], text[], bigint[]);
+                DROP TABLE \(schema).user_facets, \(schema).user_positions, \(schema).gram_counts;
+                ALTER TABLE \(schema).users DROP COLUMN role_set;
+                """
+        case 2:
+            return "DROP TABLE \(schema).counters;"
+        default:
+            preconditionFailure("no rollback step for schema \(v)")
+        }
+    }
+
+    /// A PostgreSQL store of the newest schema in `schema` back to `version`.
+    static func postgres(_ schema: String, downTo version: Int) -> String {
+        stride(from: latest, to: version, by: -1).map { postgresStep($0, schema) }.joined(separator: "\n")
+            + "\nUPDATE \(schema).proteus_meta SET value = '\(version)' WHERE key = 'schema_version';"
     }
 }
