@@ -100,7 +100,8 @@ final class StorePostgresConformanceTests: XCTestCase {
     }
 
     static let groups = ["users.", "unicode.", "guard.", "documents.", "groups.", "roles.", "stats.", "sessions.",
-                         "apikeys.", "identities.", "errors.", "search.", "transfer.", "concurrency.", "counters.", "persistence."]
+                         "apikeys.", "identities.", "errors.", "search.", "transfer.", "concurrency.", "counters.", "entries.",
+                         "persistence."]
 
     /// Cases of groups added to the suite later still run here.
     func testCasesOfOtherGroups() throws {
@@ -131,6 +132,7 @@ final class StorePostgresConformanceTests: XCTestCase {
     func testTransfer() throws { try runSuite("transfer.") }
     func testConcurrency() throws { try runSuite("concurrency.") }
     func testCounters() throws { try runSuite("counters.") }
+    func testEntries() throws { try runSuite("entries.") }
     func testPersistence() throws { try runSuite("persistence.") }
 }
 

@@ -169,7 +169,8 @@ final class StoreSQLiteConformanceTests: XCTestCase {
     }
 
     static let groups = ["users.", "unicode.", "guard.", "documents.", "groups.", "roles.", "stats.", "sessions.",
-                         "apikeys.", "identities.", "errors.", "search.", "transfer.", "concurrency.", "counters.", "persistence."]
+                         "apikeys.", "identities.", "errors.", "search.", "transfer.", "concurrency.", "counters.", "entries.",
+                         "persistence."]
 
     func runSuite(_ filter: String) throws {
         let store = try Self.store()
@@ -211,6 +212,7 @@ final class StoreSQLiteConformanceTests: XCTestCase {
     func testTransfer() throws { try runSuite("transfer.") }
     func testConcurrency() throws { try runSuite("concurrency.") }
     func testCounters() throws { try runSuite("counters.") }
+    func testEntries() throws { try runSuite("entries.") }
     func testPersistence() throws { try runSuite("persistence.") }
 }
 

@@ -1,5 +1,5 @@
 // What sessions, API keys and identity links share: inserts and what their
-// refusal means, deletes by key or by user.
+// refusal means, deletes by key (plugin entries' too) or by user.
 import PluginAPI
 import PluginKit
 
@@ -29,9 +29,10 @@ extension StoreCore {
     }
 
     /// Deletes the row `sql` names; NOT_FOUND (`missing`) when there was none.
-    func deleteOne(_ sql: String, _ context: String, missing: @autoclosure () -> String,
+    /// `keepsAuthAnswers`: the row is none a cached answer holds (see perform).
+    func deleteOne(_ sql: String, _ context: String, keepsAuthAnswers: Bool = false, missing: @autoclosure () -> String,
                    _ bind: (any StoreStatement) -> Void) throws {
-        try perform(.write, context) { c in
+        try perform(.write, context, keepsAuthAnswers: keepsAuthAnswers) { c in
             guard try c.run(sql, context, bind) > 0 else { throw PluginError.notFound(missing()) }
         }
     }

@@ -156,5 +156,12 @@ nonisolated(unsafe) private let storeTable: UnsafePointer<proteus_store_api> = {
     t.apikey_owner = { store, hash, now, ns, arena, key, user, err in
         call(store, err) { try $0.getAPIKeyOwner(hash, now: now, docNS: ns, arena: arena, keyOut: key, userOut: user) }
     }
+
+    t.entry_put = { store, entry, replace, err in call(store, err) { try $0.putEntry(entry, replace: replace) } }
+    t.entry_get = { store, ns, key, arena, out, err in
+        call(store, err) { try $0.getEntry(ns: ns, key: key, arena: arena, out: out) }
+    }
+    t.entry_list = { store, ns, arena, out, err in call(store, err) { try $0.listEntries(ns: ns, arena: arena, out: out) } }
+    t.entry_delete = { store, ns, key, err in call(store, err) { try $0.deleteEntry(ns: ns, key: key) } }
     return makeStaticTable(t)
 }()

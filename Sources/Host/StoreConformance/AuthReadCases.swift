@@ -16,7 +16,7 @@ extension StoreConformanceSuite {
 
     /// Skips a case for a store built before the function existed.
     func requireFunction<F>(_ function: KeyPath<proteus_store_api, F?>, _ name: String) throws {
-        guard client.has(function) else { throw ConformanceSkip(reason: "the store has no \(name) (built against ABI 2.0)") }
+        guard client.has(function) else { throw ConformanceSkip(reason: "the store has no \(name) (built against an older ABI minor)") }
     }
 
     /// apikey_presence called directly (no fallback).

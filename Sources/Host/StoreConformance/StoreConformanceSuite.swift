@@ -50,7 +50,12 @@
 //    another window_seconds); the first hit at or after the end starts a
 //    new window at its weight; weight 0 reads (starting a window at 0 when
 //    none is live); concurrent hits each see a distinct count.
-//  - Failure messages never contain password hashes, token or key hashes.
+//  - Plugin entries (2.3; skipped for an older store): created_at and
+//    updated_at of the input are ignored; a refused put changes nothing;
+//    the value is stored byte for byte, JSON or not; entry_get, entry_list
+//    and entry_delete check namespace and key as entry_put does (INVALID).
+//  - Failure messages never contain password hashes, token or key hashes
+//    (nor entry keys, which may be hashes).
 import Glibc
 import PluginAPI
 import PluginKit
@@ -101,6 +106,7 @@ final class StoreConformanceSuite: @unchecked Sendable {
         all += transferCases
         all += concurrencyCases
         all += counterCases
+        all += entryCases
         all += persistenceCases
         return all
     }
