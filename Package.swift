@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "proteus-cortexhub", type: .dynamic, targets: ["CortexHub"]),
         .library(name: "proteus-listenmoe", type: .dynamic, targets: ["ListenMoe"]),
         .library(name: "proteus-erizos", type: .dynamic, targets: ["Erizos"]),
+        .library(name: "proteus-scim", type: .dynamic, targets: ["SCIM"]),
     ],
     targets: [
         // The C ABI: a header-only target every side compiles against.
@@ -64,6 +65,7 @@ let package = Package(
         .target(name: "CortexHub", dependencies: ["PluginKit", "CYAML"], path: "Plugins/APIDialects/CortexHub"),
         .target(name: "ListenMoe", dependencies: ["PluginKit", "CQRencode", "CPNG"], path: "Plugins/APIDialects/ListenMoe"),
         .target(name: "Erizos", dependencies: ["PluginKit"], path: "Plugins/APIDialects/Erizos"),
+        .target(name: "SCIM", dependencies: ["PluginKit"], path: "Plugins/APIDialects/SCIM"),
 
         // ProteusTests drive the real binary and plugins; they never link a plugin target.
         .testTarget(name: "ProteusTests", dependencies: ["Host", "HTTPTransport", "PluginKit", "ProteusJSON", "COpenSSL"], path: "Tests/ProteusTests"),

@@ -110,6 +110,11 @@ struct Arguments {
                                               the directory through a dialect
                                               (e.g. mcsmanager: a panel's data
                                               or data/User directory, or .jsonl)
+      proteus PLUGIN ARGS... [--config FILE]  a configured dialect's own commands,
+                                              e.g. proteus scim token create
+                                              --label okta (prints the token
+                                              once), scim token list, scim
+                                              token revoke --label L | --id ID
       proteus --help                          this text
 
     Options:

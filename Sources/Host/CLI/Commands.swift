@@ -9,6 +9,7 @@ enum Commands {
         OutboundHTTP.initializeLibrary()  // before any thread starts
         // Hidden: a worker process, started by the master (Supervision/).
         if argv.count > 1 && argv[1] == "worker" { return WorkerProcess.run(argv) }
+        if PluginCommand.isPluginCommand(argv) { return PluginCommand.run(argv) }
         let arguments: Arguments
         do { arguments = try Arguments.parse(argv) } catch {
             printError("\(error)")

@@ -57,15 +57,7 @@ enum ImportCommand {
         return 0
     }
 
-    /// The dialect's proteus_import_api, when it offers one of a usable size.
     private static func importAPI(_ binding: DialectBinding) -> proteus_import_api? {
-        let descriptor = binding.instance.plugin.descriptor
-        let size = Int(descriptor.pointee.struct_size)
-        guard size >= MemoryLayout<proteus_plugin_descriptor>.offset(of: \.get_extension)! + MemoryLayout<UnsafeRawPointer>.size,
-              let getExtension = descriptor.pointee.get_extension,
-              let raw = getExtension(binding.instance.instance, PROTEUS_EXT_IMPORT_V1) else { return nil }
-        let table = raw.assumingMemoryBound(to: proteus_import_api.self)
-        guard Int(table.pointee.struct_size) >= MemoryLayout<proteus_import_api>.size, table.pointee.import_from != nil else { return nil }
-        return table.pointee
+        binding.extensionTable(PROTEUS_EXT_IMPORT_V1, as: proteus_import_api.self, requiring: \.import_from)
     }
 }

@@ -16,6 +16,20 @@ final class DialectBinding: @unchecked Sendable {
 
     var name: String { instance.plugin.name }
 
+    /// The dialect's table for extension `id` ("import.v1", "command.v1"),
+    /// when it offers one at least `size` bytes long whose function at
+    /// `required` is set.
+    func extensionTable<T>(_ id: String, as type: T.Type, requiring required: KeyPath<T, (some Any)?>) -> T? {
+        let descriptor = instance.plugin.descriptor
+        guard Int(descriptor.pointee.struct_size) >= MemoryLayout<proteus_plugin_descriptor>.offset(of: \.get_extension)! + MemoryLayout<UnsafeRawPointer>.size,
+              let getExtension = descriptor.pointee.get_extension,
+              let raw = getExtension(instance.instance, id) else { return nil }
+        // Every extension table starts with its struct_size (proteus_plugin.h).
+        guard Int(raw.load(as: UInt32.self)) >= MemoryLayout<T>.size else { return nil }
+        let table = raw.assumingMemoryBound(to: T.self).pointee
+        return table[keyPath: required] == nil ? nil : table
+    }
+
     init(_ instance: PluginInstance, mount: String, mountBytes: [UInt8]) throws {
         self.instance = instance
         self.mount = mount

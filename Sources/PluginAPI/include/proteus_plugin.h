@@ -9,6 +9,7 @@
  *   proteus_dialect.h  API dialects (routes, requests)
  *   proteus_host.h     the services the host offers every plugin
  *   proteus_import.h   the "import.v1" extension
+ *   proteus_command.h  the "command.v1" extension
  *   proteus_plugin.h   (this file) the rules below, the descriptor and the
  *                      entry point
  * A plugin is a shared library that exports one C symbol,
@@ -109,6 +110,7 @@
 #include "proteus_dialect.h"
 #include "proteus_host.h"
 #include "proteus_import.h"
+#include "proteus_command.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -150,7 +152,8 @@ typedef struct proteus_plugin_descriptor {
     /** proteus_store_api, proteus_auth_api or proteus_dialect_api by kind. */
     const void *vtable;
     /** Optional capabilities by id (CLAP-style): PROTEUS_EXT_IMPORT_V1
-     *  ("import.v1", proteus_import.h) for dialects; the stores' read-only
+     *  ("import.v1", proteus_import.h) and PROTEUS_EXT_COMMAND_V1
+     *  ("command.v1", proteus_command.h) for dialects; the stores' read-only
      *  diagnostics ("sqlite.diagnostics.v1", "postgres.diagnostics.v1": one
      *  function, see docs/PLUGIN_ABI.md, Extensions). NULL when the plugin
      *  has none or not this one. [any thread]. */

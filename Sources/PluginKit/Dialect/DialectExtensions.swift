@@ -39,6 +39,33 @@ public struct ImportProgress {
     }
 }
 
+/// A dialect with command-line commands of its own ("command.v1",
+/// proteus_command_api): `proteus <name> ARGS...` calls runCommand on the
+/// main thread while nothing is being served.
+public protocol CommandDialect: DialectInstance {
+    /// Runs one command; returns the exit status (0 ok, 1 failure, 2 usage).
+    func runCommand(_ arguments: [String], output: CommandOutput) -> Int32
+}
+
+/// The caller's output callback: lines to standard output or error.
+public struct CommandOutput {
+    let function: proteus_output_fn?
+    let context: UnsafeMutableRawPointer?
+
+    public init(function: proteus_output_fn?, context: UnsafeMutableRawPointer?) {
+        self.function = function
+        self.context = context
+    }
+
+    public func out(_ line: String) { write(PROTEUS_OUTPUT_STDOUT, line) }
+    public func error(_ line: String) { write(PROTEUS_OUTPUT_STDERR, line) }
+
+    private func write(_ stream: Int32, _ line: String) {
+        guard let function else { return }
+        withProteusStr(line) { function(context, stream, $0) }
+    }
+}
+
 /// Any other extension: a dialect returns its own static table for an id.
 public protocol ExtendedDialect: DialectInstance {
     func extensionTable(_ id: String) -> UnsafeRawPointer?
@@ -66,12 +93,31 @@ extension DialectExport {
         return t
     }())
 
+    nonisolated(unsafe) static let commandTable: UnsafePointer<proteus_command_api> = makeStaticTable({
+        var t = proteus_command_api()
+        t.struct_size = UInt32(MemoryLayout<proteus_command_api>.size)
+        t.run = { instance, args, count, output, outputContext in
+            guard let box = InstanceBox.get(instance, as: Box.self), let commands = box.instance as? CommandDialect else { return 1 }
+            guard count == 0 || args != nil else { return 2 }
+            var arguments: [String] = []
+            for i in 0..<Int(count) {
+                guard let text = args?[i].string else { return 2 }
+                arguments.append(text)
+            }
+            return commands.runCommand(arguments, output: CommandOutput(function: output, context: outputContext))
+        }
+        return t
+    }())
+
     /// The descriptor's get_extension for Swift dialects.
     static let getExtension: GetExtensionFunction = { instance, id in
         guard let id, let box = InstanceBox.get(instance, as: Box.self) else { return nil }
         let name = String(cString: id)
         if name == PROTEUS_EXT_IMPORT_V1, box.instance is ImportingDialect {
             return UnsafeRawPointer(importTable)
+        }
+        if name == PROTEUS_EXT_COMMAND_V1, box.instance is CommandDialect {
+            return UnsafeRawPointer(commandTable)
         }
         if let extended = box.instance as? ExtendedDialect { return extended.extensionTable(name) }
         return nil
