@@ -15,6 +15,8 @@ enum PluginCommand {
     }
 
     static func run(_ argv: [String]) -> Int32 {
+        // Standard output is the command's result (a token, a list) alone.
+        Logger.shared.useStandardError()
         let name = argv[1]
         var configPath: String?
         var rest: [String] = []

@@ -1,4 +1,5 @@
-// Log output: one line per event on stdout, buffered so that the access log
+// Log output: one line per event on stdout (stderr for commands whose
+// stdout is their result), buffered so that the access log
 // does not cost a write(2) per request; flushed at least every 50 ms and at
 // once for lines that matter (start-up, errors, shutdown).
 import Glibc
@@ -8,6 +9,8 @@ final class Logger: Sendable {
     static let shared = Logger()
 
     private let buffer = Mutex<[UInt8]>([])
+    /// stdout, or stderr for commands whose stdout is their result.
+    private let destination = Atomic<Int32>(STDOUT_FILENO)
     private let flushLimit = 64 * 1024
     /// PIPE_BUF on Linux.
     private static let atomicWriteBytes = 4096
@@ -34,6 +37,13 @@ final class Logger: Sendable {
         if flushNow || full { flush() }
     }
 
+    /// Log lines go to standard error from now on (e.g. `proteus scim token
+    /// create`, whose standard output is the token alone).
+    func useStandardError() {
+        flush()
+        destination.store(STDERR_FILENO, ordering: .relaxed)
+    }
+
     func info(_ text: String) { line(text) }
     func warn(_ text: String) { line("warning: " + text, flushNow: true) }
     func error(_ text: String) { line("error: " + text, flushNow: true) }
@@ -55,7 +65,7 @@ final class Logger: Sendable {
                         while cut > offset && raw[cut - 1] != 10 { cut -= 1 }
                         if cut > offset { end = cut }
                     }
-                    let n = write(STDOUT_FILENO, start + offset, end - offset)
+                    let n = write(destination.load(ordering: .relaxed), start + offset, end - offset)
                     if n < 0 { if errno == EINTR { continue }; break }
                     offset += n
                 }
