@@ -7,8 +7,10 @@
 // server_version), "schema_version", "pool.size", "counters.rows" (stored
 // counters, expired ones included), "analyze" (merge the trigram index's
 // pending list and ANALYZE the users table, answers "ok"),
-// "plan.username_contains" and "plan.username_contains+has_role" (EXPLAIN of
-// a substring search).
+// "plan.username_contains", "plan.username_contains+has_role" (EXPLAIN of
+// a substring search's count), "plan.username_folded" and
+// "plan.username_folded_prefix" (the same of a folded username, ABI 2.3,
+// and of its page in created order).
 import PluginAPI
 import PluginKit
 import StoreCore
@@ -43,17 +45,29 @@ extension PostgresBackend {
                 _ = try? value(PostgresSQL.mergeUsernameIndex, "merging the username index")
                 _ = try pool.withConnection("analyzing") { c in try c.simple("ANALYZE users", "analyzing") }
                 return "ok"
-            case "plan.username_contains", "plan.username_contains+has_role":
+            case "plan.username_contains", "plan.username_contains+has_role", "plan.username_folded", "plan.username_folded_prefix":
                 var q = proteus_user_query()
                 q.struct_size = UInt32(MemoryLayout<proteus_user_query>.size)
                 return try withProteusStr("abcd") { needle in
                     try withProteusStr("admin") { role in
-                        q.username_contains = needle
+                        if name.hasPrefix("plan.username_folded") {
+                            q.username_folded = needle
+                            q.username_folded_match = name.hasSuffix("prefix") ? PROTEUS_MATCH_PREFIX : PROTEUS_MATCH_EQUALS
+                        } else {
+                            q.username_contains = needle
+                        }
                         q.limit = 10
                         if name.hasSuffix("has_role") { q.has_role = role }
                         let filter = SearchFilter(q)
+                        let w = filter.conditions
                         return try perform(.read, "explaining a search") { c in
-                            try c.all("EXPLAIN \(filter.countSQL)", "explaining a search", { filter.conditions.bind($0) }) { $0.text(0) ?? "" }
+                            var plan = try c.all("EXPLAIN \(filter.countSQL)", "explaining a search", { w.bind($0) }) { $0.text(0) ?? "" }
+                            if name.hasPrefix("plan.username_folded") {
+                                // The page's cut too (created order), lines marked "page:".
+                                let page = "EXPLAIN SELECT u.id FROM users u\(w.whereClause) ORDER BY u.created_at, u.id LIMIT 10"
+                                plan += try c.all(page, "explaining a search", { w.bind($0) }) { "page: " + ($0.text(0) ?? "") }
+                            }
+                            return plan
                         }.joined(separator: "\n")
                     }
                 }

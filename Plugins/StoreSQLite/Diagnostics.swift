@@ -5,7 +5,8 @@
 //
 // Names: "writer.<pragma>", "reader.<pragma>" (pragma one of journal_mode,
 // synchronous, foreign_keys, busy_timeout, application_id, user_version,
-// query_only), "plan.username_contains" and "plan.username_contains+has_role",
+// query_only), "plan.username_contains", "plan.username_contains+has_role",
+// "plan.username_folded" and "plan.username_folded_prefix" (ABI 2.3),
 // "check.username_index" ("ok" when the trigram index matches
 // users.username exactly) and "counters.rows" (stored counters, expired
 // ones included: shows the clean-up at work).
@@ -18,6 +19,11 @@ extension SQLiteBackend {
 
     static let diagnosticPragmas: Set<String> = ["journal_mode", "synchronous", "foreign_keys", "busy_timeout",
                                                  "application_id", "user_version", "query_only"]
+
+    /// The searches "plan.*" explains (page in created order; for a folded
+    /// username also the count, lines marked "count:").
+    static let explainedSearches: Set<String> = ["plan.username_contains", "plan.username_contains+has_role",
+                                                 "plan.username_folded", "plan.username_folded_prefix"]
 
     func diagnostic(_ name: String) -> String? {
         do {
@@ -41,17 +47,27 @@ extension SQLiteBackend {
                     return "ok"
                 }
             }
-            if name == "plan.username_contains" || name == "plan.username_contains+has_role" {
+            if Self.explainedSearches.contains(name) {
                 var q = proteus_user_query()
                 q.struct_size = UInt32(MemoryLayout<proteus_user_query>.size)
                 return try withProteusStr("abcd") { needle in
                   try withProteusStr("admin") { role in
-                    q.username_contains = needle
+                    if name.hasPrefix("plan.username_folded") {
+                        q.username_folded = needle
+                        q.username_folded_match = name.hasSuffix("prefix") ? PROTEUS_MATCH_PREFIX : PROTEUS_MATCH_EQUALS
+                    } else {
+                        q.username_contains = needle
+                    }
                     if name.hasSuffix("has_role") { q.has_role = role }
-                    let w = SearchFilter(q).conditions
+                    let filter = SearchFilter(q)
+                    let w = filter.conditions
                     return try pool.read("explaining a search") { c in
-                        let plan = "EXPLAIN QUERY PLAN SELECT \(SQLiteSQL.userColumns) FROM users u\(w.whereClause) ORDER BY u.created_at, u.id LIMIT 10"
-                        return try c.all(plan, "explaining a search", { w.bind($0) }) { $0.text(3) ?? "" }.joined(separator: "\n")
+                        let page = "EXPLAIN QUERY PLAN SELECT \(SQLiteSQL.userColumns) FROM users u\(w.whereClause) ORDER BY u.created_at, u.id LIMIT 10"
+                        var plan = try c.all(page, "explaining a search", { w.bind($0) }) { $0.text(3) ?? "" }
+                        if name.hasPrefix("plan.username_folded") {
+                            plan += try c.all("EXPLAIN QUERY PLAN " + filter.countSQL, "explaining a count", { w.bind($0) }) { "count: " + ($0.text(3) ?? "") }
+                        }
+                        return plan.joined(separator: "\n")
                     }
                   }
                 }

@@ -433,6 +433,49 @@ final class StorePostgresTests: XCTestCase {
         XCTAssertTrue(page.users.allSatisfy { $0.username!.contains("lta_1") })
     }
 
+    /// A folded username (2.3), whole or prefix, is found through the
+    /// expression index on proteus_fold(username), for the count and for a
+    /// page in created order; answers match a scan.
+    func testFoldedUsernameSearchUsesItsIndex() throws {
+        let store = try F.open(schema: PostgresServer.freshSchema("plan_folded"))
+        defer { store.instance.destroy() }
+        let client = F.client(store)
+        let words = ["Alpha", "bravo", "CHARLIE", "delta", "Echo", "foxtrot", "gOLF", "hotel", "India", "juliet"]
+        var batch: [UserRecord] = []
+        for i in 0..<20_000 {
+            var u = UserRecord(id: F.randomID())
+            u.username = "\(words[i % 10])\(words[(i / 10) % 10])_\(i)"
+            u.version = 1
+            u.createdAt = Int64(20_000 - i)
+            batch.append(u)
+            if batch.count == 1000 {
+                try client.importUsers(batch, mode: PROTEUS_IMPORT_INSERT)
+                batch.removeAll()
+            }
+        }
+        XCTAssertEqual(F.diagnostic(store, "analyze"), "ok")
+        for name in ["plan.username_folded", "plan.username_folded_prefix"] {
+            let plan = try XCTUnwrap(F.diagnostic(store, name))
+            print("query plan of \(name):\n\(plan)")
+            let lines = plan.split(separator: "\n").map(String.init)
+            XCTAssertTrue(lines.contains { !$0.hasPrefix("page:") && $0.contains("users_username_folded") }, "\(name), count: \(plan)")
+            XCTAssertTrue(lines.contains { $0.hasPrefix("page:") && $0.contains("users_username_folded") }, "\(name), page: \(plan)")
+            XCTAssertFalse(plan.contains("Seq Scan on users"), plan)
+        }
+        var q = UserQuery()
+        q.usernameFolded = "ALPHABRAVO_"
+        q.usernameFoldedMatch = PROTEUS_MATCH_PREFIX
+        q.limit = 5
+        q.offset = 10
+        let page = try client.search(q)
+        XCTAssertEqual(page.total, 200, "i % 10 == 0 and (i / 10) % 10 == 1")
+        XCTAssertEqual(page.users.map(\.username), (0..<5).map { "Alphabravo_\(19_910 - 100 * (10 + $0))" }, "created order: the largest i first")
+        q.usernameFolded = "echoIndia_18884"
+        q.usernameFoldedMatch = PROTEUS_MATCH_EQUALS
+        q.offset = 0
+        XCTAssertEqual(try client.search(q).users.map(\.username), ["EchoIndia_18884"])
+    }
+
     /// A statement that waits longer than statementTimeoutMs (here: for a
     /// row another session holds locked) answers UNAVAILABLE in time.
     func testLockWaitsEndWithUnavailable() throws {

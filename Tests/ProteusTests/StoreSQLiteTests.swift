@@ -388,6 +388,21 @@ final class StoreSQLiteFileTests: XCTestCase {
         XCTAssertFalse(combined.contains("SCAN u\n") || combined.hasSuffix("SCAN u"), combined)
     }
 
+    /// A folded username (2.3), whole or prefix, is found through the
+    /// NOCASE index, for the page and for the count.
+    func testFoldedUsernameSearchUsesItsIndex() throws {
+        let store = try F.open(path: F.makeTempDirectory("plan-folded") + "/db.sqlite")
+        defer { store.instance.destroy() }
+        for name in ["plan.username_folded", "plan.username_folded_prefix"] {
+            let plan = try XCTUnwrap(F.diagnostic(store, name))
+            print("query plan of \(name):\n\(plan)")
+            let lines = plan.split(separator: "\n").map(String.init)
+            XCTAssertTrue(lines.contains { !$0.hasPrefix("count:") && $0.contains("users_username_nocase") }, "\(name), page: \(plan)")
+            XCTAssertTrue(lines.contains { $0.hasPrefix("count:") && $0.contains("users_username_nocase") }, "\(name), count: \(plan)")
+            XCTAssertFalse(lines.contains { $0.hasSuffix("SCAN u") || $0.hasSuffix("SCAN users") }, "the users table is scanned: \(plan)")
+        }
+    }
+
     func testReopenAfterDestroyKeepsData() throws {
         let path = F.makeTempDirectory("reopen") + "/db.sqlite"
         var store = try F.open(path: path)

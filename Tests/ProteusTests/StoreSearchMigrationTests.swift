@@ -1,5 +1,6 @@
-// Schema 3 (the search counts) on a directory that already has users: the
-// migration fills users.role_set and every count from the users, so that a
+// Schema 3 (the search counts) and schema 4 (the folded username index,
+// plugin entries) on a directory that already has users: the migrations
+// fill users.role_set, every count and the index from the users, so that a
 // store upgraded in place answers exactly what a scan says.
 import PluginAPI
 import PluginKit
@@ -48,6 +49,59 @@ final class StoreSearchMigrationTests: XCTestCase {
         try check("g1 with role b", { $0.usernameContains = "g1"; $0.hasRole = "mig.b" }, { $0.username?.contains("g1") == true && $0.roles.contains("mig.b") })
     }
 
+    /// Folded username searches (2.3) find the users a migration to schema
+    /// 4 indexed, and plugin entries can be kept.
+    private func expectFoldedSearchAndEntries(_ client: StoreClient, _ users: [UserRecord]) throws {
+        func check(_ text: String, prefix: Bool, _ keep: (String) -> Bool) throws {
+            var q = UserQuery()
+            q.usernameFolded = text
+            q.usernameFoldedMatch = prefix ? PROTEUS_MATCH_PREFIX : PROTEUS_MATCH_EQUALS
+            q.limit = 100
+            q.order = PROTEUS_ORDER_USERNAME
+            let want = users.compactMap(\.username).filter(keep).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            let page = try client.search(q)
+            XCTAssertEqual(page.total, UInt64(want.count), "\(text): total")
+            XCTAssertEqual(page.users.compactMap(\.username), want, "\(text): users")
+        }
+        try check("MIG1", prefix: true) { $0.hasPrefix("mig1") }
+        try check("MIG12é5", prefix: false) { $0 == "mig12é5" }
+        try check("MIG12É5", prefix: false) { _ in false }   // É is not é
+        try client.putEntry(EntryRecord(namespace: "mig", key: "k", json: "{}"), replace: false)
+        XCTAssertEqual(try client.getEntry(namespace: "mig", key: "k").json, "{}")
+    }
+
+    func testSQLiteSchema3IsMigratedTo4WithItsUsers() throws {
+        typealias F = SQLiteStoreFixture
+        let path = F.makeTempDirectory("folded-migrate") + "/db.sqlite"
+        var store = try F.open(path: path)
+        let users = try fill(StoreClient(store, host: UnsafePointer(store.instance.hostTable)))
+        store.instance.destroy()
+        let raw = RawSQLite(path)
+        XCTAssertEqual(raw.exec(SchemaRollback.sqlite(downTo: 3)), 0)
+        raw.close()
+        store = try F.open(path: path)
+        defer { store.instance.destroy() }
+        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), String(SchemaRollback.latest))
+        let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
+        try expectFoldedSearchAndEntries(client, users)
+        try expectCounts(client, users)
+    }
+
+    func testPostgresSchema3IsMigratedTo4WithItsUsers() throws {
+        let url = try PostgresServer.testDatabaseURL()
+        let schema = PostgresServer.freshSchema("folded_migrate")
+        var store = try PostgresStoreFixture.open(schema: schema)
+        let users = try fill(StoreClient(store, host: UnsafePointer(store.instance.hostTable)))
+        store.instance.destroy()
+        try PostgresServer.psql(url, SchemaRollback.postgres(schema, downTo: 3))
+        store = try PostgresStoreFixture.open(schema: schema)
+        defer { store.instance.destroy() }
+        XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "schema_version"), String(SchemaRollback.latest))
+        let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
+        try expectFoldedSearchAndEntries(client, users)
+        try expectCounts(client, users)
+    }
+
     func testSQLiteSchema2IsMigratedWithItsUsers() throws {
         typealias F = SQLiteStoreFixture
         let path = F.makeTempDirectory("search-migrate") + "/db.sqlite"
@@ -61,6 +115,7 @@ final class StoreSearchMigrationTests: XCTestCase {
         defer { store.instance.destroy() }
         XCTAssertEqual(F.diagnostic(store, "writer.user_version"), String(SchemaRollback.latest))
         try expectCounts(StoreClient(store, host: UnsafePointer(store.instance.hostTable)), users)
+        try expectFoldedSearchAndEntries(StoreClient(store, host: UnsafePointer(store.instance.hostTable)), users)
     }
 
     func testPostgresSchema2IsMigratedWithItsUsers() throws {
@@ -75,6 +130,7 @@ final class StoreSearchMigrationTests: XCTestCase {
         XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "schema_version"), String(SchemaRollback.latest))
         let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
         try expectCounts(client, users)
+        try expectFoldedSearchAndEntries(client, users)
         // Totals past 10,000 (sum() is numeric in PostgreSQL, several base-10000 digits).
         try PostgresServer.psql(url, "UPDATE \(schema).user_facets SET n = n + 1234567 WHERE role_set = ',mig.a,' AND flags = 0")
         var q = UserQuery()

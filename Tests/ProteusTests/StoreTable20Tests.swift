@@ -2,7 +2,9 @@
 // sqlite store's functions in a table cut at 2.0's size, declaring minor 0
 // and ending at an unreadable page) is loaded by the host, and every caller
 // of the 2.1 functions falls back to the 2.0 ones: StoreClient in process,
-// and MCSManager's API keys and search through a running server.
+// and MCSManager's API keys and search through a running server. The same
+// fixture cut at 2.2's size (before entry_put) loads too, and what 2.3
+// added answers UNSUPPORTED through StoreClient, never a crash.
 import Foundation
 import PluginAPI
 import PluginKit
@@ -19,6 +21,62 @@ final class StoreTable20Tests: XCTestCase {
         let dir = SQLiteStoreFixture.makeTempDirectory("store-v2-0")
         return try CPluginBuilder.compile("store_v2_0.c", into: dir + "/libproteus-store-v2-0.so",
                                           defines: ["INNER_STORE=\"\(SQLiteStoreFixture.pluginPath)\""])
+    }
+
+    /// The fixture as a store built against 2.2: its table ends before entry_put.
+    private func buildFixture22() throws -> String {
+        let dir = SQLiteStoreFixture.makeTempDirectory("store-v2-2")
+        return try CPluginBuilder.compile("store_v2_0.c", into: dir + "/libproteus-store-v2-2.so",
+                                          defines: ["INNER_STORE=\"\(SQLiteStoreFixture.pluginPath)\"", "OLDER_MINOR=2",
+                                                    "FIRST_MISSING=entry_put", "STORE_NAME=\"store-v2-2\""])
+    }
+
+    func testA22StoreIsLoadedAndEntriesAreUnsupported() throws {
+        let plugin = try PluginLoader.load(path: try buildFixture22())
+        XCTAssertEqual(plugin.descriptor.pointee.abi_minor, 2)
+        let path = SQLiteStoreFixture.makeTempDirectory("store-v2-2-db") + "/db.sqlite"
+        let instance = try PluginInstance.create(plugin, optionsJSON: SQLiteStoreFixture.optionsJSON(path: path),
+                                                 runtime: SQLiteStoreFixture.runtime, dialect: nil)
+        let store = try StoreBinding(instance)
+        defer { store.instance.destroy() }
+        XCTAssertEqual(Int(store.api.struct_size), StoreTable.size2_2)
+        XCTAssertNotNil(store.api.apikey_owner, "2.1's functions are there")
+        XCTAssertNil(store.api.entry_put)
+        let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
+        XCTAssertTrue(client.has(\.apikey_presence))
+        XCTAssertFalse(client.has(\.entry_put))
+        XCTAssertFalse(client.has(\.entry_delete))
+        XCTAssertFalse(client.readsFoldedUsernames)
+
+        // Plugin entries: UNSUPPORTED (no 2.2 fallback), never a crash.
+        XCTAssertEqual(StoreClient.status { try client.putEntry(EntryRecord(namespace: "scim.tokens", key: "k", json: "{}"), replace: false) },
+                       PROTEUS_E_UNSUPPORTED)
+        XCTAssertEqual(StoreClient.status { _ = try client.getEntry(namespace: "scim.tokens", key: "k") }, PROTEUS_E_UNSUPPORTED)
+        XCTAssertEqual(StoreClient.status { _ = try client.listEntries(namespace: "scim.tokens") }, PROTEUS_E_UNSUPPORTED)
+        XCTAssertEqual(StoreClient.status { try client.deleteEntry(namespace: "scim.tokens", key: "k") }, PROTEUS_E_UNSUPPORTED)
+        XCTAssertEqual(StoreClient.status { try client.invoke(\.entry_list) { $0(client.store, .absent, nil, nil, $1) } },
+                       PROTEUS_E_UNSUPPORTED)
+
+        // A folded username search is refused rather than answered unfiltered.
+        var named = UserRecord(id: PostgresStoreFixture.randomID())
+        named.username = "Alice"
+        try client.createUser(named)
+        var q = UserQuery()
+        q.limit = 10
+        XCTAssertEqual(try client.search(q).total, 1, "a 2.2 search still works")
+        q.usernameFolded = "bob"
+        XCTAssertEqual(StoreClient.status { _ = try client.search(q) }, PROTEUS_E_UNSUPPORTED)
+
+        // The conformance suite skips what the store lacks instead of failing.
+        let suite = StoreConformanceSuite(store: store, host: UnsafePointer(store.instance.hostTable))
+        for filter in ["entries.", "search.username_folded"] {
+            var ran = 0
+            suite.run(filter: filter) { result in
+                ran += 1
+                XCTAssertTrue(result.passed && result.skipped, "\(result.name): \(result.message)")
+            }
+            XCTAssertGreaterThan(ran, 0, filter)
+        }
     }
 
     func testA20StoreIsLoadedAndStoreClientFallsBack() throws {

@@ -12,9 +12,9 @@
 // the index users(role_set, flags, created_at, id, username), reading about
 // (offset within the bucket + limit) index entries whatever the page.
 //
-// What this does not serve (an email, a group, another order, a needle of
-// four or more characters whose matches are rare) stays with the backend's
-// own plan, which finds candidates from its indexes.
+// What this does not serve (an email, a group, a folded username, another
+// order, a needle of four or more characters whose matches are rare) stays
+// with the backend's own plan, which finds candidates from its indexes.
 import PluginAPI
 import PluginKit
 
@@ -76,7 +76,9 @@ public struct FacetSearch {
     /// `q` is checked (UserQueryInput); `contains` as for FacetPredicate.
     public init?(_ q: proteus_user_query, order: UserOrder, placeholder: @escaping (Int) -> String, contains: String,
                  limitedArms: Bool) {
-        guard order == .created, !q.email.isPresent, q.group_filter == PROTEUS_GROUP_ANY else { return nil }
+        // A folded username (2.3) is the backend's: its index finds the few users.
+        guard order == .created, !q.email.isPresent, q.group_filter == PROTEUS_GROUP_ANY,
+              !q.username_folded.isPresent else { return nil }
         self.placeholder = placeholder
         self.contains = contains
         self.limitedArms = limitedArms

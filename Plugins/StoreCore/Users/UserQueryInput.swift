@@ -26,6 +26,13 @@ enum UserQueryInput {
         if needle.isPresent && needle.len > 0 && !StoreInput.isValidUTF8(needle) {
             throw .invalid("username_contains is not valid UTF-8")
         }
+        if q.username_folded.isPresent && !StoreInput.isValidUTF8(q.username_folded) {
+            throw .invalid("username_folded is not valid UTF-8")
+        }
+        switch q.username_folded_match {
+        case PROTEUS_MATCH_EQUALS, PROTEUS_MATCH_PREFIX: break
+        default: throw .invalid("unknown username_folded_match \(q.username_folded_match) (expected PROTEUS_MATCH_EQUALS or _PREFIX)")
+        }
         switch q.group_filter {
         case PROTEUS_GROUP_ANY, PROTEUS_GROUP_NONE, PROTEUS_GROUP_EQUALS: break
         default: throw .invalid("unknown group filter \(q.group_filter) (expected PROTEUS_GROUP_ANY, _NONE or _EQUALS)")

@@ -1,5 +1,6 @@
-// user_search in PostgreSQL: case-sensitive LIKE over the trigram index, the
-// page cut in a subquery before the details are computed.
+// user_search in PostgreSQL: case-sensitive LIKE over the trigram index,
+// folded usernames over their expression index, the page cut in a subquery
+// before the details are computed.
 import PluginAPI
 import PluginKit
 import StoreCore
@@ -80,6 +81,14 @@ struct SearchFilter {
     }
 
     init(_ q: proteus_user_query) {
+        if let name = FoldedUsername(q) {
+            // proteus_fold() folds A-Z only, as FoldedUsername does (schema
+            // 4): the expression index users_username_folded, in "C" order,
+            // answers equality and the prefix's range.
+            for (condition, bind) in name.conditions({ "proteus_fold(u.username) \($0) $?" }) {
+                conditions.add(condition, bind)
+            }
+        }
         let needle = q.username_contains
         if needle.isPresent && needle.len > 0 {
             // Case-sensitive LIKE ("C" collation); the trigram index finds

@@ -65,8 +65,8 @@ struct SearchPlan: UserSearchPlan {
 /// The WHERE clause of a query.
 ///
 /// Exactly one condition may use an index to find candidate rows (the
-/// "driver", in this order of preference: trigram substring, email, role,
-/// group); every other condition is written so the planner cannot use an
+/// "driver", in this order of preference: folded username, trigram
+/// substring, email, role, group); every other condition is written so the planner cannot use an
 /// index for it (unary `+`, EXISTS). Without that, SQLite may combine two IN
 /// lists into one multi-column probe and try every pair: a role filter plus
 /// a substring once took 28 s on 100k users.
@@ -84,10 +84,20 @@ struct SearchFilter {
     /// (UserQueryInput).
     init(_ q: proteus_user_query, allowDriver: Bool = true) {
         var driven = !allowDriver
+        if let name = FoldedUsername(q) {
+            // NOCASE folds A-Z only, as FoldedUsername does: the index
+            // users_username_nocase holds the usernames in folded order, so
+            // equality is a lookup and a prefix a range of it.
+            let column = driven ? "+u.username" : "u.username"
+            for (condition, bind) in name.conditions({ "\(column) \($0) $? COLLATE NOCASE" }) {
+                conditions.add(condition, bind)
+            }
+            driven = true
+        }
         let needle = q.username_contains
         if needle.isPresent && needle.len > 0 {
             let text = needle.string ?? ""
-            if text.unicodeScalars.count >= 3 && allowDriver {
+            if text.unicodeScalars.count >= 3 && !driven {
                 // The trigram index (case_sensitive 1) answers substrings of
                 // three or more characters exactly: a phrase of consecutive
                 // trigrams is the substring.

@@ -41,7 +41,9 @@
 //    (then by id); offset beyond the total gives an empty page with the
 //    right total; limit 0 counts only. Reads are snapshots: a record never
 //    mixes two updates.
-//  - Email lookups and filters fold ASCII letters only (Ä and ä differ).
+//  - Email lookups and filters, and username_folded (2.3), fold ASCII
+//    letters only (Ä and ä differ); username_folded is not read from a
+//    query whose struct_size ends before it.
 //  - users_import takes version, created_at and updated_at as given; one
 //    failing record fails the whole call and imports nothing. UPSERT
 //    replaces every field, role and document of an existing id; a username
@@ -103,6 +105,7 @@ final class StoreConformanceSuite: @unchecked Sendable {
         all += authReadCases
         all += searchCases
         all += searchCountCases
+        all += foldedSearchCases
         all += transferCases
         all += concurrencyCases
         all += counterCases

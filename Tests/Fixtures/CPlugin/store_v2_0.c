@@ -1,11 +1,14 @@
 /*
- * A store built against ABI 2.0, in C: it serves another store plugin's
- * functions (the library at INNER_STORE, given with -DINNER_STORE="path"),
- * but declares minor 0 and a table that ends where 2.0's did — before
- * apikey_presence and apikey_owner. The table is placed at the very end of
- * a readable page followed by an unreadable one, so a host or PluginKit
- * that reads past the table's struct_size crashes instead of passing.
- * The host must load it, and callers must fall back to the 2.0 functions.
+ * A store built against an older minor, in C: it serves another store
+ * plugin's functions (the library at INNER_STORE, given with
+ * -DINNER_STORE="path"), but declares that minor and a table that ends
+ * where the minor's did. By default ABI 2.0: before apikey_presence and
+ * apikey_owner. With -DOLDER_MINOR=2 -DFIRST_MISSING=entry_put
+ * -DSTORE_NAME='"store-v2-2"': ABI 2.2, before the plugin entries. The
+ * table is placed at the very end of a readable page followed by an
+ * unreadable one, so a host or PluginKit that reads past the table's
+ * struct_size crashes instead of passing. The host must load it, and
+ * callers must fall back to older functions or answer UNSUPPORTED.
  */
 #define _DEFAULT_SOURCE
 #include <dlfcn.h>
@@ -20,8 +23,17 @@
 #error "build with -DINNER_STORE=\"/path/to/libproteus-sqlite.so\""
 #endif
 
-/* The size of a 2.0 store table: everything before the first 2.1 function. */
-#define STORE_TABLE_2_0_SIZE offsetof(proteus_store_api, apikey_presence)
+#ifndef OLDER_MINOR
+#define OLDER_MINOR 0
+#define FIRST_MISSING apikey_presence
+#endif
+#ifndef STORE_NAME
+#define STORE_NAME "store-v2-0"
+#endif
+
+/* The size of the older minor's store table: everything before the first
+ * function a later minor appended. */
+#define STORE_TABLE_OLD_SIZE offsetof(proteus_store_api, FIRST_MISSING)
 
 static const proteus_plugin_descriptor *inner;
 static proteus_plugin_descriptor descriptor;
@@ -33,16 +45,16 @@ static proteus_status create(const proteus_host_api *host, const char *options, 
 
 static void destroy(void *instance) { inner->destroy(instance); }
 
-/* The inner table's first 2.0 bytes, ending at a guard page. */
+/* The inner table's first bytes (the older minor's), ending at a guard page. */
 static const void *short_table(void) {
     long page = sysconf(_SC_PAGESIZE);
-    if (page <= 0 || (size_t)page < STORE_TABLE_2_0_SIZE) return NULL;
+    if (page <= 0 || (size_t)page < STORE_TABLE_OLD_SIZE) return NULL;
     char *memory = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (memory == MAP_FAILED) return NULL;
     if (mprotect(memory + page, (size_t)page, PROT_NONE) != 0) return NULL;
-    char *table = memory + page - STORE_TABLE_2_0_SIZE;
-    memcpy(table, inner->vtable, STORE_TABLE_2_0_SIZE);
-    uint32_t size = (uint32_t)STORE_TABLE_2_0_SIZE;
+    char *table = memory + page - STORE_TABLE_OLD_SIZE;
+    memcpy(table, inner->vtable, STORE_TABLE_OLD_SIZE);
+    uint32_t size = (uint32_t)STORE_TABLE_OLD_SIZE;
     memcpy(table, &size, sizeof size);
     return table;
 }
@@ -56,8 +68,8 @@ const proteus_plugin_descriptor *proteus_plugin_entry_v2(void) {
     const void *table = short_table();
     if (!table) return NULL;
     proteus_plugin_descriptor d = {
-        PROTEUS_PLUGIN_MAGIC, sizeof(proteus_plugin_descriptor), PROTEUS_ABI_MAJOR, 0, PROTEUS_KIND_STORE,
-        "store-v2-0", "1.0.0", "A store built against ABI 2.0 (test fixture)",
+        PROTEUS_PLUGIN_MAGIC, sizeof(proteus_plugin_descriptor), PROTEUS_ABI_MAJOR, OLDER_MINOR, PROTEUS_KIND_STORE,
+        STORE_NAME, "1.0.0", "A store built against an older ABI minor (test fixture)",
         create, destroy, table, NULL,
     };
     descriptor = d;

@@ -1,0 +1,188 @@
+// Cases: user_search's username_folded (ABI 2.3): usernames matched with
+// A-Z folded to a-z and every other byte exact, whole or by prefix,
+// combined with every other field of the query; a query built against 2.2
+// leaves it unread. A store built before 2.3 skips them.
+import PluginAPI
+import PluginKit
+
+extension StoreConformanceSuite {
+    static var foldedSearchCases: [Case] {
+        [
+            Case(name: "search.username_folded", summary: "username_folded EQUALS and PREFIX fold A-Z only: mixed case matches, non-ASCII bytes compare exactly; renames and deletes follow", body: { try $0.searchFolded() }),
+            Case(name: "search.username_folded_paging", summary: "a folded prefix with a role filter: total, offset and limit exact in every order", body: { try $0.searchFoldedPaging() }),
+            Case(name: "search.username_folded_edges", summary: "prefixes ending in @, [, _, `, DEL and U+10FFFF; the empty prefix is every user with a username", body: { try $0.searchFoldedEdges() }),
+            Case(name: "search.username_folded_2_2", summary: "a query whose struct_size ends before username_folded (2.2) is accepted and the field is not read", body: { try $0.searchFoldedOldQuery() }),
+            Case(name: "search.username_folded_invalid", summary: "an unknown username_folded_match, or a text that is not UTF-8, is INVALID", body: { try $0.searchFoldedInvalid() }),
+        ]
+    }
+
+    private func requireFoldedSearch() throws {
+        guard client.readsFoldedUsernames else {
+            throw ConformanceSkip(reason: "the store was built before ABI 2.3 (no username_folded)")
+        }
+    }
+
+    /// A folded username query, in username order, all on one page.
+    func folded(_ text: String, prefix: Bool = false, _ configure: (inout UserQuery) -> Void = { _ in }) -> UserQuery {
+        var q = UserQuery()
+        q.usernameFolded = text
+        q.usernameFoldedMatch = prefix ? PROTEUS_MATCH_PREFIX : PROTEUS_MATCH_EQUALS
+        q.limit = 1000
+        q.order = PROTEUS_ORDER_USERNAME
+        configure(&q)
+        return q
+    }
+
+    /// user_search with the C query as `adjust` leaves it (raw fields, sizes).
+    private func rawSearch(_ q: UserQuery, _ adjust: (ArenaWriter, inout proteus_user_query) throws -> Void) throws -> UserPage {
+        try client.withArena { w, arena in
+            var c = try w.query(q)
+            try adjust(w, &c)
+            var out: UnsafeMutablePointer<proteus_user_page>?
+            try client.invoke(\.user_search) { $0(client.store, &c, arena, &out, $1) }
+            guard let out, let page = UserPage(out) else { throw ConformanceFailure(message: "user_search returned OK without a readable page") }
+            return page
+        }
+    }
+
+    func searchFolded() throws {
+        try requireFoldedSearch()
+        let t = token(8), u = t.uppercased()
+        let alice = "fo\(t)Alice", alice2 = "FO\(u)ALICE2", upperUmlaut = "fo\(t)Älice", lowerUmlaut = "fo\(t)älice"
+        let spaced = "fo\(t)alicE ", ali = "fo\(t)ali", inside = "xfo\(t)alice"
+        for n in [alice, alice2, upperUmlaut, lowerUmlaut, spaced, ali, inside] { try client.createUser(newUser(n)) }
+        // EQUALS: the whole username.
+        try expectNames(folded("fo\(t)alice"), [alice], "equals, lower case")
+        try expectNames(folded("FO\(u)ALICE"), [alice], "equals, upper case")
+        try expectNames(folded("Fo\(t)aLiCe "), [spaced], "equals, a trailing space counts")
+        try expectNames(folded("fo\(t)älice"), [lowerUmlaut], "equals: ä is not Ä")
+        try expectNames(folded("FO\(u)ÄLICE"), [upperUmlaut], "equals: Ä is not ä")
+        try expectNames(folded("fo\(t)a\u{308}lice"), [], "equals: no Unicode normalisation")
+        try expectNames(folded("fo\(t)al"), [], "equals: a prefix is not the whole name")
+        // PREFIX: the start of the username.
+        try expectNames(folded("FO\(u)ALI", prefix: true), [alice, alice2, spaced, ali], "prefix, upper case")
+        try expectNames(folded("fo\(t)alice", prefix: true), [alice, alice2, spaced], "prefix, a whole name")
+        try expectNames(folded("fo\(t)ä", prefix: true), [lowerUmlaut], "prefix: ä is not Ä")
+        try expectNames(folded("fo\(t)Ä", prefix: true), [upperUmlaut], "prefix: Ä is not ä")
+        try expectNames(folded("FO\(u)", prefix: true), [alice, alice2, upperUmlaut, lowerUmlaut, spaced, ali], "prefix: not in the middle")
+        try expectNames(folded("XFO\(u)", prefix: true), [inside], "prefix of the other name")
+        try expectNames(folded("fo\(t)alicex", prefix: true), [], "prefix longer than the names")
+        // With the other username filter (case-sensitive substring).
+        try expectNames(folded("fo\(t)", prefix: true) { $0.usernameContains = "lice" }, [alice, upperUmlaut, lowerUmlaut], "prefix and username_contains")
+        // Renames and deletes are reflected.
+        var renamed = try client.getUser(username: ali)
+        renamed.username = "fo\(t)ALIBABA"
+        try client.updateUser(renamed, fields: PROTEUS_FIELD_USERNAME)
+        try expectNames(folded("fo\(t)alibaba"), ["fo\(t)ALIBABA"], "equals after a rename")
+        try expectNames(folded("fo\(t)ali", prefix: true), [alice, alice2, spaced, "fo\(t)ALIBABA"], "prefix after a rename")
+        try client.deleteUser(renamed.id)
+        try expectNames(folded("fo\(t)alibaba"), [], "equals after a delete")
+    }
+
+    func searchFoldedPaging() throws {
+        try requireFoldedSearch()
+        let t = token(8), u = t.uppercased()
+        let role = try newRole("fold"), other = try newRole("fold-other")
+        var holders: [UserRecord] = []
+        for i in 0..<9 {
+            // Mixed case, and created out of name order.
+            let name = i % 3 == 0 ? "PG\(u)-\(i)" : i % 2 == 0 ? "pg\(t)-\(i)" : "Pg\(t)-\(i)"
+            var user = newUser(name, roles: i % 4 == 3 ? [other] : [role])
+            user.createdAt = Int64((i * 7) % 9 + 1) * 1_000
+            user.flags = i == 5 ? PROTEUS_USER_DISABLED : 0
+            try client.createUser(user)
+            if i % 4 != 3 { holders.append(user) }
+        }
+        // Holders of the role whose names do not start so.
+        try client.createUser(newUser("pgx\(t)-9", roles: [role]))
+        try client.createUser(newUser("p\(t)", roles: [role]))
+
+        func lessBytes(_ a: [UInt8], _ b: [UInt8]) -> Bool { a.lexicographicallyPrecedes(b) }
+        let orders: [(Int32, String, [UserRecord])] = [
+            (PROTEUS_ORDER_CREATED, "CREATED", holders.sorted { ($0.createdAt, Hex.encode($0.id)) < ($1.createdAt, Hex.encode($1.id)) }),
+            (PROTEUS_ORDER_USERNAME, "USERNAME", holders.sorted { lessBytes(Array(($0.username ?? "").utf8), Array(($1.username ?? "").utf8)) }),
+            (PROTEUS_ORDER_ID, "ID", holders.sorted { lessBytes($0.id, $1.id) }),
+        ]
+        for (order, orderName, expected) in orders {
+            for (offset, limit) in [(0, 3), (3, 3), (6, 3), (2, 2), (6, 5), (7, 3), (100, 3), (0, 0), (0, 100)] as [(Int, UInt32)] {
+                let q = folded("PG\(u)-", prefix: true) {
+                    $0.hasRole = role
+                    $0.order = order
+                    $0.offset = UInt64(offset)
+                    $0.limit = limit
+                }
+                let page = try client.search(q)
+                let what = "ORDER_\(orderName), offset \(offset), limit \(limit)"
+                try expectEqual(page.total, UInt64(expected.count), "\(what): total")
+                let want = expected.dropFirst(offset).prefix(Int(limit)).map { Hex.encode($0.id) }
+                try expectEqual(page.users.map { Hex.encode($0.id) }, Array(want), "\(what): page")
+            }
+        }
+        // Other fields combine too.
+        let enabled = holders.filter { !$0.isDisabled }.compactMap(\.username)
+        try expectNames(folded("pg\(t)-", prefix: true) { $0.hasRole = role; $0.flagsMask = PROTEUS_USER_DISABLED }, enabled, "prefix, role and flags")
+        try expectNames(folded("pg\(t)-", prefix: true) { $0.lacksRoles = [role] }, ["PG\(u)-3", "Pg\(t)-7"], "prefix and lacks_roles")
+        try expectNames(folded("pg\(t)-4") { $0.hasRole = role }, ["pg\(t)-4"], "equals and role")
+        try expectNames(folded("pg\(t)-4") { $0.hasRole = other }, [], "equals and another role")
+        let count = try client.search(folded("pg\(t)-", prefix: true) { $0.hasRole = role; $0.limit = 0 })
+        try expectEqual(count.total, UInt64(holders.count), "limit 0 counts")
+        try expectEqual(count.users.count, 0, "limit 0 returns no users")
+    }
+
+    func searchFoldedEdges() throws {
+        try requireFoldedSearch()
+        let t = token(8), u = t.uppercased()
+        let top = "\u{10FFFF}"
+        let names = ["ed\(t)@x", "ed\(t)Ax", "ed\(t)ax", "ed\(t)[x", "ed\(t)_x", "ed\(t)`x", "ed\(t){x",
+                     "ed\(t)\u{7F}x", "ed\(t)\u{80}x", "ed\(t)\(top)", "ed\(t)\(top)x", "ed\(t)\(top)\(top)"]
+        for n in names { try client.createUser(newUser(n)) }
+        // After "@" come A-Z, which fold away: the range must not take in "a"...
+        try expectNames(folded("ed\(t)@", prefix: true), ["ed\(t)@x"], "prefix ending in @")
+        try expectNames(folded("ED\(u)A", prefix: true), ["ed\(t)Ax", "ed\(t)ax"], "prefix ending in A")
+        try expectNames(folded("ed\(t)[", prefix: true), ["ed\(t)[x"], "prefix ending in [")
+        try expectNames(folded("ed\(t)_", prefix: true), ["ed\(t)_x"], "prefix ending in _")
+        try expectNames(folded("ed\(t)`", prefix: true), ["ed\(t)`x"], "prefix ending in `")
+        try expectNames(folded("ed\(t)\u{7F}", prefix: true), ["ed\(t)\u{7F}x"], "prefix ending in DEL (U+007F)")
+        try expectNames(folded("ed\(t)\(top)", prefix: true), ["ed\(t)\(top)", "ed\(t)\(top)x", "ed\(t)\(top)\(top)"], "prefix ending in U+10FFFF")
+        try expectNames(folded("ED\(u)\(top)\(top)", prefix: true), ["ed\(t)\(top)\(top)"], "prefix ending in U+10FFFF twice")
+        try expectNames(folded("ED\(u)@X"), ["ed\(t)@x"], "equals with @")
+        try expectNames(folded("ED\(u)", prefix: true), names, "every edge name")
+        // The empty prefix: every user with a username (of the role).
+        let role = try newRole("fold-empty")
+        var unnamed = newUser(nil, roles: [role])
+        unnamed.username = nil
+        try client.createUser(unnamed)
+        try client.createUser(newUser("ed\(t)-named", roles: [role]))
+        try expectNames(folded("", prefix: true) { $0.hasRole = role }, ["ed\(t)-named"], "the empty prefix")
+    }
+
+    func searchFoldedOldQuery() throws {
+        try requireFoldedSearch()
+        let t = token(8)
+        let role = try newRole("fold-old")
+        for n in ["old\(t)a", "old\(t)b"] { try client.createUser(newUser(n, roles: [role])) }
+        let q = folded("no-such-name-\(t)") { $0.hasRole = role }
+        try expectEqual(try rawSearch(q) { _, _ in }.total, 0, "the folded username at the 2.3 size")
+        let old = try rawSearch(q) { _, c in c.struct_size = UInt32(UserQueryLayout.size2_2) }
+        try expectEqual(old.total, 2, "the same query at the 2.2 size (username_folded not read)")
+        try expectEqual(old.users.compactMap(\.username).sorted(), ["old\(t)a", "old\(t)b"], "the users of the 2.2-size query")
+        try expectStatus("a query smaller than 2.0's", PROTEUS_E_INVALID) {
+            _ = try rawSearch(q) { _, c in c.struct_size = UInt32(UserQueryLayout.size2_2 - 8) }
+        }
+    }
+
+    func searchFoldedInvalid() throws {
+        try requireFoldedSearch()
+        for match in [Int32(2), -1] {
+            try expectStatus("username_folded_match \(match)", PROTEUS_E_INVALID) {
+                _ = try client.search(folded("x") { $0.usernameFoldedMatch = match })
+            }
+        }
+        try expectStatus("username_folded that is not UTF-8", PROTEUS_E_INVALID) {
+            _ = try rawSearch(folded("x")) { w, c in
+                let bytes: [UInt8] = [0x61, 0xC3]
+                c.username_folded = try bytes.withUnsafeBytes { try w.str(bytes: $0) }
+            }
+        }
+    }
+}
