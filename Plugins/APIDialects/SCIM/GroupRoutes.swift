@@ -13,11 +13,13 @@ final class GroupRoutes: @unchecked Sendable {
     private let directory: Directory
     private let patcher = ResourcePatcher(schemas: [SCIMSchema.group], ignored: ["id", "meta", "schemas", "members"], required: ["displayname"])
     private static let memberPage: UInt32 = 1000
+    private let externalIds: GroupExternalIDs
 
     init(host: Host, options: SCIMOptions) {
         self.host = host
         self.options = options
         self.directory = host.directory
+        self.externalIds = GroupExternalIDs(directory: host.directory)
     }
 
     // MARK: GET /Groups, POST /Groups/.search
@@ -37,16 +39,19 @@ final class GroupRoutes: @unchecked Sendable {
         let filterNeedsMembers = parameters.filter.map(Self.mentionsMembers) ?? false
         let evaluation = FilterEvaluation(schemas: [SCIMSchema.group])
         var matching: [GroupRecord] = []
+        let externalIds = try self.externalIds.all()
         for group in try directory.groups() {
             guard let filter = parameters.filter else { matching.append(group); continue }
-            let view = render(group, members: filterNeedsMembers ? try members(group.id) : nil, locations: locations)
+            let view = render(group, members: filterNeedsMembers ? try members(group.id) : nil,
+                              externalId: externalIds[group.id], locations: locations)
             if evaluation.matches(filter, view) { matching.append(group) }
         }
         matching.sort { a, b in a.createdAt != b.createdAt ? a.createdAt < b.createdAt : a.id.lexicographicallyPrecedes(b.id) }
         let page = matching.dropFirst(parameters.startIndex - 1).prefix(parameters.count)
         let withMembers = !parameters.projection.omits("members")
         let resources = try page.map { group in
-            JSONValue.object(parameters.projection.apply(render(group, members: withMembers ? try members(group.id) : nil, locations: locations)))
+            JSONValue.object(parameters.projection.apply(render(group, members: withMembers ? try members(group.id) : nil,
+                                                                externalId: externalIds[group.id], locations: locations)))
         }
         SCIMWire.send(response, 200, ListParameters.listResponse(total: UInt64(matching.count), startIndex: parameters.startIndex, resources: resources))
     }
@@ -65,7 +70,8 @@ final class GroupRoutes: @unchecked Sendable {
         let group = try load(request)
         let projection = try AttributeProjection(request)
         let members = projection.omits("members") ? nil : try members(group.id)
-        SCIMWire.sendResource(response, 200, projection.apply(render(group, members: members, locations: ResourceLocations(request, options: options))))
+        SCIMWire.sendResource(response, 200, projection.apply(render(group, members: members, externalId: try externalIds.get(group.id),
+                                                                     locations: ResourceLocations(request, options: options))))
     }
 
     // MARK: POST /Groups
@@ -73,16 +79,19 @@ final class GroupRoutes: @unchecked Sendable {
     func create(_ request: Request, _ response: Response) throws {
         let body = try SCIMWire.bodyObject(request)
         let name = try displayName(body)
+        let externalId = try Self.externalId(body)
         let wanted = try memberIDs(body.value(ignoringCase: "members"))
         var group = GroupRecord(id: proteus_id(randomBytes: try host.randomBytes(16)).byteArray, name: name)
         let joining = try joinable(wanted, into: group.id)
         do { try directory.client.createGroup(group) } catch let e as PluginError where e.code == PROTEUS_E_CONFLICT {
             throw SCIMFailure.uniqueness("a group named \"\(name)\" exists")
         }
+        try externalIds.set(externalId, for: group.id)
         try setGroup(of: joining, to: group.id, from: nil)
         group = try directory.client.getGroup(group.id)
         if !joining.isEmpty { group = try touch(group, expected: group.version) }
-        SCIMWire.sendResource(response, 201, render(group, members: try members(group.id), locations: ResourceLocations(request, options: options)))
+        SCIMWire.sendResource(response, 201, render(group, members: try members(group.id), externalId: externalId,
+                                                    locations: ResourceLocations(request, options: options)))
     }
 
     // MARK: PUT /Groups/{id}
@@ -93,9 +102,11 @@ final class GroupRoutes: @unchecked Sendable {
         let expected = try SCIMWire.expectedVersion(request)
         if let expected, expected != group.version { throw SCIMFailure.versionMismatch }
         let name = try displayName(body)
+        let externalId = try Self.externalId(body)
         let wanted = Set(try memberIDs(body.value(ignoringCase: "members")))
         let current = Set(try members(group.id).map(\.id))
-        let updated = try apply(group, name: name, adding: Array(wanted.subtracting(current)), removing: Array(current.subtracting(wanted)))
+        let updated = try apply(group, name: name, externalId: externalId,
+                                adding: Array(wanted.subtracting(current)), removing: Array(current.subtracting(wanted)))
         try answer(updated, request, response)
     }
 
@@ -108,6 +119,7 @@ final class GroupRoutes: @unchecked Sendable {
         if let expected, expected != group.version { throw SCIMFailure.versionMismatch }
         var plan = MembershipPlan()
         var attributes: JSONObject = ["displayName": .string(group.name)]
+        if let externalId = try externalIds.get(group.id) { attributes["externalId"] = .string(externalId) }
         var other: [PatchOperation] = []
         for operation in operations {
             if let path = operation.path, path.attribute.named("members") || path.attribute.name.equalsIgnoringCase("members") {
@@ -128,10 +140,11 @@ final class GroupRoutes: @unchecked Sendable {
         }
         try patcher.apply(other, to: &attributes)
         let name = try displayName(attributes)
+        let externalId = try Self.externalId(attributes)
         let current = plan.replacesAll || !plan.removals.isEmpty ? Set(try members(group.id).map(\.id)) : []
         let adding = plan.replacesAll ? Array(plan.replacement.subtracting(current)) : plan.additions
         let removing = plan.replacesAll ? Array(current.subtracting(plan.replacement)) : plan.removals
-        let updated = try apply(group, name: name, adding: adding, removing: removing)
+        let updated = try apply(group, name: name, externalId: externalId, adding: adding, removing: removing)
         try answer(updated, request, response)
     }
 
@@ -143,6 +156,7 @@ final class GroupRoutes: @unchecked Sendable {
         do { try directory.client.deleteGroup(group.id) } catch let e as PluginError where e.code == PROTEUS_E_NOT_FOUND {
             throw SCIMFailure.notFound("Group")
         }
+        try? externalIds.set(nil, for: group.id)
         response.status(204)
     }
 
@@ -151,7 +165,8 @@ final class GroupRoutes: @unchecked Sendable {
     private func answer(_ group: GroupRecord, _ request: Request, _ response: Response) throws {
         let projection = try AttributeProjection(request)
         let members = projection.omits("members") ? nil : try members(group.id)
-        SCIMWire.sendResource(response, 200, projection.apply(render(group, members: members, locations: ResourceLocations(request, options: options))))
+        SCIMWire.sendResource(response, 200, projection.apply(render(group, members: members, externalId: try externalIds.get(group.id),
+                                                                     locations: ResourceLocations(request, options: options))))
     }
 
     private func load(_ request: Request) throws -> GroupRecord {
@@ -159,6 +174,12 @@ final class GroupRoutes: @unchecked Sendable {
         do { return try directory.client.getGroup(id) } catch let e as PluginError where e.code == PROTEUS_E_NOT_FOUND {
             throw SCIMFailure.notFound("Group")
         }
+    }
+
+    private static func externalId(_ o: JSONObject) throws -> String? {
+        guard let v = o.value(ignoringCase: "externalId"), !v.isNull else { return nil }
+        guard let s = v.stringValue else { throw SCIMFailure.invalidValue("externalId must be a string, not \(v.typeName)") }
+        return s
     }
 
     private func displayName(_ o: JSONObject) throws -> String {
@@ -210,12 +231,13 @@ final class GroupRoutes: @unchecked Sendable {
         }
     }
 
-    private func apply(_ group: GroupRecord, name: String, adding: [[UInt8]], removing: [[UInt8]]) throws -> GroupRecord {
+    private func apply(_ group: GroupRecord, name: String, externalId: String?, adding: [[UInt8]], removing: [[UInt8]]) throws -> GroupRecord {
         let joining = try joinable(adding, into: group.id)
         var current = group
         if name != group.name { current.name = name }
         // Every write is a new version, the membership's included.
         current = try touch(current, expected: group.version)
+        try externalIds.set(externalId, for: group.id)
         try setGroup(of: joining, to: group.id, from: nil)
         try setGroup(of: removing, to: nil, from: group.id)
         return current
@@ -255,9 +277,10 @@ final class GroupRoutes: @unchecked Sendable {
         }
     }
 
-    func render(_ group: GroupRecord, members: [UserRecord]?, locations: ResourceLocations) -> JSONObject {
-        var o: JSONObject = ["schemas": [.string(SCIMSchemaURN.group)], "id": .string(ResourceID.text(group.id)),
-                             "displayName": .string(group.name)]
+    func render(_ group: GroupRecord, members: [UserRecord]?, externalId: String?, locations: ResourceLocations) -> JSONObject {
+        var o: JSONObject = ["schemas": [.string(SCIMSchemaURN.group)], "id": .string(ResourceID.text(group.id))]
+        if let externalId { o["externalId"] = .string(externalId) }
+        o["displayName"] = .string(group.name)
         if let members, !members.isEmpty {
             o["members"] = .array(members.map { user in
                 ["value": .string(ResourceID.text(user.id)), "$ref": .string(locations.user(user.id)), "type": "User"]

@@ -58,6 +58,10 @@ struct ResourcePatcher {
             guard let known = schemas.first(where: { $0.id.equalsIgnoringCase(schema) }) else { return }
             extensionKey = resource.storedKey(ignoringCase: known.id) ?? known.id
         }
+        // Attributes no schema publishes (Entra's phoneNumbers and roles, Okta's
+        // locale) are ignored, as in a POST or PUT; externalId is common to all.
+        let owner = extensionKey.flatMap { key in schemas.first { $0.id.equalsIgnoringCase(key) } } ?? schemas.first
+        guard owner?.attribute(name) != nil || (extensionKey == nil && name.equalsIgnoringCase("externalId")) else { return }
         var container = extensionKey.flatMap { resource[$0]?.objectValue } ?? (extensionKey == nil ? resource : JSONObject())
         let key = container.storedKey(ignoringCase: name) ?? canonicalName(name, schema: path.attribute.schema)
         var current = container[key]
