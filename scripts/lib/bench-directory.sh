@@ -22,6 +22,8 @@
 #   role10-page  role=10&page=<random over all its pages>      p99 ≤ 20 ms
 #   role1-page   role=1&page=<random over all its pages>       p99 ≤ 20 ms
 #   page         page=<random over all pages>                  p99 ≤ 20 ms
+#   scim-eq      SCIM userName eq "<random user, upper case>"  p99 ≤ 20 ms (issue 12)
+#   scim-sw      SCIM userName sw "user<3-6 digits>", count=20 p99 ≤ 20 ms
 #   read         GET /api/auth/?uuid=<random user>             ≥ 40 % of nginx (SQLite),
 #                                                              ≥ 50 % of pgbench -S (PostgreSQL)
 #   create       POST /api/auth (only when the store section runs)
@@ -35,7 +37,7 @@
 # write_section, tree_rss_kb, $BIN, $work, $SECONDS_PER_RUN, $THREADS,
 # $SECTIONS, $DATE, $CORES, $CPU from scripts/bench.
 
-_DIR_SEARCH_KINDS=(needle needle2 needle1 role-needle role10-page role1-page page)
+_DIR_SEARCH_KINDS=(needle needle2 needle1 role-needle role10-page role1-page page scim-eq scim-sw)
 _DIR_LUA=scripts/lib/mcsm-random.lua
 _DIR_CONNECTIONS=16
 
@@ -141,6 +143,7 @@ for page in rng.sample(range(1, pages + 1), min(40, pages)):
 open(f"{dir}/ids", "w").write("\n".join(ids) + "\n")
 PY
     export BENCH_KEYS_FILE="$dir/keys" BENCH_IDS="$dir/ids" BENCH_PAGE_SIZE=20 BENCH_PAGE_MIN=1 BENCH_SEARCH_SEED
+    export BENCH_SCIM_TOKEN="$SCIM_TOKEN" BENCH_USERS="$users"
     _dir_meta "$name" keys "$(wc -l < "$dir/keys")"
     _dir_meta "$name" ids "$(wc -l < "$dir/ids")"
 
@@ -273,11 +276,14 @@ def labels(name, kind):
         "page": f"unfiltered `page=<random 1–{pages('page')}>`",
         "read": f"point read `GET /api/auth/?uuid=<random of {num(meta.get((name, 'ids'), 0))} users>`",
         "create": "create `POST /api/auth`",
+        "scim-eq": "SCIM `filter=userName eq \"USER<random user>\"` (case-insensitive)",
+        "scim-sw": "SCIM `count=20&filter=userName sw \"user<random 3–6 digits>\"` + totalResults",
         "nginx-read": f"ceiling: nginx, the point reads' bytes (about {num(meta.get((name, 'read-bytes'), 0))} B, random file)",
         "nginx-page": f"ceiling: nginx, a page of 20 users ({num(meta.get((name, 'page-bytes'), 0))} B)",
         "pgbench": "ceiling: `pgbench -S` (one indexed select per transaction, scale 10)",
     }[kind]
-p99_target = {"needle": 20, "needle2": 50, "needle1": 50, "role-needle": 20, "role10-page": 20, "role1-page": 20, "page": 20}
+p99_target = {"needle": 20, "needle2": 50, "needle1": 50, "role-needle": 20, "role10-page": 20, "role1-page": 20, "page": 20,
+              "scim-eq": 20, "scim-sw": 20}
 read_target = {"sqlite": 40, "postgres": 50}
 out = []
 stores = []

@@ -14,6 +14,11 @@
 --                      page         ... page=<BENCH_PAGE_MIN..BENCH_PAGE_MAX>
 --                      read         GET BENCH_READ_PREFIX<random line of BENCH_IDS>
 --                      create       POST /api/auth {a new username, password, permission 1}
+--                      scim-eq      GET /scim/v2/Users?filter=userName eq "USER<random user number>"
+--                                   (upper case: the match is case-insensitive)
+--                      scim-sw      GET /scim/v2/Users?count=20&filter=userName sw "user<3-6 random digits>"
+--   BENCH_SCIM_TOKEN   the SCIM rows' bearer token (instead of an API key)
+--   BENCH_USERS        the directory's size (scim-eq draws user numbers below it)
 --   BENCH_KEYS_FILE    file of API keys, one a line: each request sends a random one
 --                      (X-Request-API-Key); without it, BENCH_KEY for every request
 --   BENCH_IDS          file of user ids, one a line (read)
@@ -67,6 +72,10 @@ local function digits(n)
 end
 
 local search = "/api/auth/search?page_size=" .. page_size .. "&"
+local users = tonumber(os.getenv("BENCH_USERS") or "1000000")
+local width = #tostring(users - 1)
+local scim_token = os.getenv("BENCH_SCIM_TOKEN")
+local function scim_filter(f) return "/scim/v2/Users?count=20&filter=" .. f:gsub(" ", "%%20"):gsub('"', "%%22") end
 local created = 0
 local requests = {
   ["needle"] = function() return "GET", search .. "page=1&userName=" .. digits(math.random(3, 6)) end,
@@ -77,6 +86,10 @@ local requests = {
   ["role1-page"] = function() return "GET", search .. "role=1&page=" .. math.random(page_min, page_max) end,
   ["page"] = function() return "GET", search .. "page=" .. math.random(page_min, page_max) end,
   ["read"] = function() return "GET", read_prefix .. ids[math.random(#ids)] end,
+  ["scim-eq"] = function()
+    return "GET", scim_filter('userName eq "USER' .. string.format("%0" .. width .. "d", math.random(0, users - 1)) .. '"')
+  end,
+  ["scim-sw"] = function() return "GET", scim_filter('userName sw "user' .. digits(math.random(3, 6)) .. '"') end,
   ["create"] = function()
     created = created + 1
     return "POST", "/api/auth", '{"username":"' .. create_prefix .. created .. '","password":"Benchmark1pass","permission":1}'
@@ -88,6 +101,7 @@ request = function()
   local key = keys[math.random(#keys)]
   local method, path, body = make()
   local headers = { ["X-Request-API-Key"] = key }
+  if kind:sub(1, 5) == "scim-" then headers = { ["Authorization"] = "Bearer " .. (scim_token or error("BENCH_SCIM_TOKEN is not set")) } end
   if body then headers["Content-Type"] = "application/json" end
   return wrk.format(method, path, headers, body)
 end
