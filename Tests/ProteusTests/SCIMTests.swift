@@ -65,6 +65,11 @@ class SCIMTests: XCTestCase {
         try waitUntil("the first token is refused") { try client.call("GET", "/Users").status == 401 }
         XCTAssertEqual(try SCIM.command(["token", "revoke", "--id", id], config: scim.server.configPath).status, 1)
         XCTAssertEqual(try SCIM.command(["token", "create"], config: scim.server.configPath).status, 2)
+        XCTAssertEqual(try SCIM.command(["token", "frobnicate"], config: scim.server.configPath).status, 2)
+        // A command no host command and no configured dialect offers names the choices.
+        let unknown = try ProteusProcess.run(["nope", "--config", scim.server.configPath])
+        XCTAssertEqual(unknown.status, 2, unknown.output)
+        XCTAssertTrue(unknown.output.contains("unknown command \"nope\"") && unknown.output.contains("scim"), unknown.output)
     }
 
     /// Polls for up to 5 s (the documented bound) plus a little slack.
