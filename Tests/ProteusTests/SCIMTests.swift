@@ -117,7 +117,19 @@ class SCIMTests: XCTestCase {
         }
         assertSCIMError(try client.call("GET", "/Nope"), 404)
         assertSCIMError(try client.call("GET", "/" + UUID().uuidString), 404)
-        assertSCIMError(try client.call("POST", "/.search", json: ["schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"]]), 501)
+
+        // The root /.search lists every type: users, then groups.
+        try scim.createUser("searchable", extra: ["externalId": "s-1"])
+        XCTAssertEqual(try client.call("POST", "/Groups", json: ["displayName": "G", "externalId": "g-1"]).status, 201)
+        let all = try client.call("POST", "/.search", json: ["schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "attributes": ["externalId"]])
+        XCTAssertEqual(all.status, 200, all.text)
+        XCTAssertEqual(all.json?["totalResults"], 3)
+        XCTAssertEqual(all.json?["Resources"]?.arrayValue?.compactMap { $0["meta"]?["resourceType"]?.stringValue }, ["User", "User", "Group"])
+        XCTAssertEqual(all.json?["Resources"]?.arrayValue?.compactMap { $0["externalId"]?.stringValue }, ["s-1", "g-1"])
+        XCTAssertNil(all.json?["Resources"]?[1]?["userName"])
+        let second = try client.call("POST", "/.search", json: ["startIndex": 3, "count": 5])
+        XCTAssertEqual(second.json?["Resources"]?.arrayValue?.compactMap { $0["displayName"]?.stringValue }, ["G"])
+        assertSCIMError(try client.call("POST", "/.search", json: ["filter": "title pr"]), 400, "invalidFilter")
     }
 
     // MARK: users

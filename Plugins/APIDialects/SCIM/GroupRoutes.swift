@@ -32,28 +32,40 @@ final class GroupRoutes: @unchecked Sendable {
         try answerList(try ListParameters(search: try SCIMWire.bodyObject(request), maxResults: options.maxResults), request, response)
     }
 
-    /// Groups are few (group_list reads them all); filters run over that
-    /// list, loading members only when the filter or the answer needs them.
     private func answerList(_ parameters: ListParameters, _ request: Request, _ response: Response) throws {
+        let matching = try self.matching(parameters.filter, request)
+        let page = Array(matching.dropFirst(parameters.startIndex - 1).prefix(parameters.count))
+        let resources = try self.resources(page, parameters.projection, request)
+        SCIMWire.send(response, 200, ListParameters.listResponse(total: UInt64(matching.count), startIndex: parameters.startIndex, resources: resources))
+    }
+
+    /// The groups a filter matches, in creation order. Groups are few
+    /// (group_list reads them all): filters run over that list, loading
+    /// members only when the filter names them.
+    func matching(_ filter: Filter?, _ request: Request) throws -> [GroupRecord] {
         let locations = ResourceLocations(request, options: options)
-        let filterNeedsMembers = parameters.filter.map(Self.mentionsMembers) ?? false
+        let filterNeedsMembers = filter.map(Self.mentionsMembers) ?? false
         let evaluation = FilterEvaluation(schemas: [SCIMSchema.group])
+        let externalIds = filter == nil ? [:] : try self.externalIds.all()
         var matching: [GroupRecord] = []
-        let externalIds = try self.externalIds.all()
         for group in try directory.groups() {
-            guard let filter = parameters.filter else { matching.append(group); continue }
+            guard let filter else { matching.append(group); continue }
             let view = render(group, members: filterNeedsMembers ? try members(group.id) : nil,
                               externalId: externalIds[group.id], locations: locations)
             if evaluation.matches(filter, view) { matching.append(group) }
         }
-        matching.sort { a, b in a.createdAt != b.createdAt ? a.createdAt < b.createdAt : a.id.lexicographicallyPrecedes(b.id) }
-        let page = matching.dropFirst(parameters.startIndex - 1).prefix(parameters.count)
-        let withMembers = !parameters.projection.omits("members")
-        let resources = try page.map { group in
-            JSONValue.object(parameters.projection.apply(render(group, members: withMembers ? try members(group.id) : nil,
-                                                                externalId: externalIds[group.id], locations: locations)))
+        return matching.sorted { a, b in a.createdAt != b.createdAt ? a.createdAt < b.createdAt : a.id.lexicographicallyPrecedes(b.id) }
+    }
+
+    /// Groups as resources, members loaded unless the projection leaves them out.
+    func resources(_ groups: [GroupRecord], _ projection: AttributeProjection, _ request: Request) throws -> [JSONValue] {
+        let locations = ResourceLocations(request, options: options)
+        let withMembers = !projection.omits("members")
+        let externalIds = groups.isEmpty ? [:] : try self.externalIds.all()
+        return try groups.map { group in
+            JSONValue.object(projection.apply(render(group, members: withMembers ? try members(group.id) : nil,
+                                                     externalId: externalIds[group.id], locations: locations)))
         }
-        SCIMWire.send(response, 200, ListParameters.listResponse(total: UInt64(matching.count), startIndex: parameters.startIndex, resources: resources))
     }
 
     private static func mentionsMembers(_ filter: Filter) -> Bool {

@@ -94,8 +94,7 @@ final class SCIMDialect: DialectInstance, CommandDialect, @unchecked Sendable {
             case (.group, "PATCH"): try groups.patch(request, response)
             case (.group, "DELETE"): try groups.delete(request, response)
             case (.group, _): try groups.get(request, response)
-            case (.search, _):
-                throw SCIMFailure(501, nil, "searching across resource types is not supported; use /Users/.search or /Groups/.search")
+            case (.search, _): try CrossSearch(users: users, groups: groups, options: options).search(request, response)
             default: throw SCIMFailure.notFound("endpoint")
             }
         } catch let failure as SCIMFailure {

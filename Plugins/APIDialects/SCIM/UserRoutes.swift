@@ -29,25 +29,31 @@ final class UserRoutes: @unchecked Sendable {
     }
 
     private func answerList(_ parameters: ListParameters, _ request: Request, _ response: Response) throws {
+        let (total, users) = try page(parameters.filter, offset: parameters.startIndex - 1, limit: parameters.count)
+        let resources = try resources(users, parameters.projection, request)
+        SCIMWire.send(response, 200, ListParameters.listResponse(total: total, startIndex: parameters.startIndex, resources: resources))
+    }
+
+    /// The users a filter matches: their total and those from `offset`
+    /// (0-based), at most `limit` (0: the total only).
+    func page(_ filter: Filter?, offset: Int, limit: Int) throws -> (total: UInt64, users: [UserRecord]) {
+        switch try UserSelector(directory: directory).select(filter) {
+        case .query(var query):
+            query.offset = UInt64(offset)
+            query.limit = UInt32(limit)
+            let page = try directory.searchUsers(query)
+            return (page.total, page.users)
+        case .candidates(let all):
+            return (UInt64(all.count), Array(all.dropFirst(offset).prefix(limit)))
+        }
+    }
+
+    func resources(_ users: [UserRecord], _ projection: AttributeProjection, _ request: Request) throws -> [JSONValue] {
         let locations = ResourceLocations(request, options: options)
         let names = GroupNames(directory)
-        let total: UInt64
-        let users: [UserRecord]
-        switch try UserSelector(directory: directory).select(parameters.filter) {
-        case .query(var query):
-            query.offset = UInt64(parameters.startIndex - 1)
-            query.limit = UInt32(parameters.count)
-            let page = try directory.searchUsers(query)
-            total = page.total
-            users = page.users
-        case .candidates(let all):
-            total = UInt64(all.count)
-            users = Array(all.dropFirst(parameters.startIndex - 1).prefix(parameters.count))
+        return try users.map { user in
+            JSONValue.object(projection.apply(try UserResource.render(user, locations: locations, groupName: names.name)))
         }
-        let resources = try users.map { user in
-            JSONValue.object(parameters.projection.apply(try UserResource.render(user, locations: locations, groupName: names.name)))
-        }
-        SCIMWire.send(response, 200, ListParameters.listResponse(total: total, startIndex: parameters.startIndex, resources: resources))
     }
 
     // MARK: GET /Users/{id}
