@@ -89,6 +89,7 @@ if Context.environment["PROTEUS_FUZZ"] != nil {
         ("MCSManager", ["MCSManager", "PluginAPI", "PluginKit", "ProteusJSON"]),
         ("Erizos", ["Erizos", "PluginAPI", "PluginKit", "ProteusJSON"]),
         ("CortexHubYAML", ["CortexHub", "ProteusJSON"]),
+        ("SCIM", ["SCIM", "PluginAPI", "PluginKit", "ProteusJSON"]),
     ]
     package.targets += [
         .systemLibrary(name: "CLibFuzzer", path: "Tests/Fuzz/Support/CLibFuzzer"),

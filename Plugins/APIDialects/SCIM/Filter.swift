@@ -51,6 +51,9 @@ enum FilterParser {
 
     /// A PATCH path (RFC 7644 §3.5.2): attrPath, or attrPath "[" valFilter "]" ["." subAttr].
     static func parsePatchPath(_ text: String) throws(FilterSyntaxError) -> PatchPath {
+        // The bound of a filter: a value filter's "and"/"or" chain nests one
+        // tree level per term, and evaluating or freeing the tree recurses.
+        guard text.utf8.count <= maxLength else { throw FilterSyntaxError(message: "the path is longer than \(maxLength) bytes") }
         guard let open = text.firstIndex(of: "[") else {
             guard let path = AttributePath(parsing: text) else { throw FilterSyntaxError(message: "\"\(text)\" is not an attribute path") }
             return PatchPath(attribute: path, filter: nil, subAttribute: nil)
