@@ -74,8 +74,7 @@ package enum SCIMFuzzEntryPoints {
     }
 
     /// The patcher of PATCH /Users/{id} (UserRoutes.patcher).
-    private static let userPatcher = ResourcePatcher(schemas: [SCIMSchema.user, SCIMSchema.enterpriseUser],
-                                                     ignored: ["id", "meta", "schemas", "groups"], required: ["username", "active"])
+    private static var userPatcher: ResourcePatcher { UserRoutes.patcher }
 
     /// ResourcePatcher.apply on a User resource; nil when it applied.
     package static func applyUserPatch(_ patch: Patch, to resource: inout JSONObject) -> Failure? {

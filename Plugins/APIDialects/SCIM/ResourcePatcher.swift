@@ -5,7 +5,7 @@
 // refusing a whole provisioning step.
 import ProteusJSON
 
-struct ResourcePatcher {
+struct ResourcePatcher: Sendable {
     let schemas: [SCIMSchema]
     /// Lowercased names of attributes a PATCH never changes.
     let ignored: Set<String>

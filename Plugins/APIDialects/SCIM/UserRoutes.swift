@@ -9,8 +9,9 @@ final class UserRoutes: @unchecked Sendable {
     let options: SCIMOptions
     private let directory: Directory
     private static let writeAttempts = 4
-    private let patcher = ResourcePatcher(schemas: [SCIMSchema.user, SCIMSchema.enterpriseUser],
-                                          ignored: ["id", "meta", "schemas", "groups"], required: ["username", "active"])
+    /// How a PATCH changes a User (also what the fuzz target applies).
+    static let patcher = ResourcePatcher(schemas: [SCIMSchema.user, SCIMSchema.enterpriseUser],
+                                         ignored: ["id", "meta", "schemas", "groups"], required: ["username", "active"])
 
     init(host: Host, options: SCIMOptions) {
         self.host = host
@@ -111,7 +112,7 @@ final class UserRoutes: @unchecked Sendable {
         let removesPassword = operations.contains { $0.kind == .remove && $0.path?.attribute.named("password") == true }
         let updated = try write(request) { user in
             var resource = try self.render(user, request)
-            try self.patcher.apply(operations, to: &resource)
+            try Self.patcher.apply(operations, to: &resource)
             var input = try UserInput.parse(resource)
             // A PATCH that leaves active alone keeps it (render wrote it back).
             if input.active == !user.isDisabled { input.active = nil }
