@@ -431,6 +431,14 @@ class SCIMTests: XCTestCase {
         XCTAssertEqual(ban.status, 200, ban.text)
         XCTAssertEqual(try client.call("GET", "/Users/\(id)").json?["active"], false)
         XCTAssertEqual(try client.call("GET", "/Users?filter=\(q("active eq false"))").json?["Resources"]?[0]?["id"]?.stringValue, id)
+        // An AIOStreams account has no username: its id stands in, and a PATCH does not write it as one.
+        let aio = try APIClient(port: scim.port).request("POST", "/api/v1/user", json: ["config": ["theme": "dark"], "password": "Stream0Password"])
+        let aioID = try XCTUnwrap(aio.json?["data"]?["uuid"]?.stringValue).replacingOccurrences(of: "-", with: "")
+        XCTAssertEqual(try client.call("GET", "/Users/\(aioID)").json?["userName"]?.stringValue, aioID)
+        let aioOff = try client.call("PATCH", "/Users/\(aioID)", json: SCIM.patch([["op": "replace", "path": "active", "value": false]]))
+        XCTAssertEqual(aioOff.json?["active"], false, aioOff.text)
+        XCTAssertNil(try store.getUser(id: MCSM.id(aioID), docs: nil).username)
+        XCTAssertFalse(try scim.aioSignIn(aioID, "Stream0Password"))
         // Users made elsewhere are SCIM users too; a deleted one is gone everywhere.
         let panelUser = try scim.panel.createUser("hank")
         XCTAssertEqual(try client.call("GET", "/Users/\(panelUser)").json?["userName"], "hank")

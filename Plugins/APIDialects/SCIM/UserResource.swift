@@ -10,8 +10,7 @@ enum UserResource {
         if doc.enterprise != nil { schemas.append(.string(SCIMSchemaURN.enterpriseUser)) }
         var o: JSONObject = ["schemas": .array(schemas), "id": .string(ResourceID.text(user.id))]
         if let externalId = doc.externalId { o["externalId"] = .string(externalId) }
-        // Users made by other dialects may have only an email (AIOStreams).
-        o["userName"] = .string(user.username ?? user.email ?? ResourceID.text(user.id))
+        o["userName"] = .string(userName(user))
         if let name = doc.name { o["name"] = .object(name) }
         if let displayName = user.displayName { o["displayName"] = .string(displayName) }
         if let emails = emails(doc.emails, shared: user.email) { o["emails"] = .array(emails) }
@@ -30,6 +29,10 @@ enum UserResource {
         ]
         return o
     }
+
+    /// Users made by other dialects may have only an email (AIOStreams):
+    /// their userName is that, or their id.
+    static func userName(_ user: UserRecord) -> String { user.username ?? user.email ?? ResourceID.text(user.id) }
 
     /// The emails as SCIM last wrote them, with the primary one following
     /// the shared email field when another dialect changed it.

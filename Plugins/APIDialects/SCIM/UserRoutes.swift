@@ -189,7 +189,10 @@ final class UserRoutes: @unchecked Sendable {
             let before = SCIMDocument(user)
             var changes = UserRecord(id: user.id)
             var fields = PROTEUS_FIELD_DOCS   // always: every write is a new version
-            if input.userName != user.username {
+            // A user without a username (an AIOStreams account) shows its
+            // email or id as userName; writing that back is no change.
+            let unchangedFallback = user.username == nil && input.userName == UserResource.userName(user)
+            if input.userName != user.username && !unchangedFallback {
                 try requireUniqueUserName(input.userName, except: user.id)
                 changes.username = input.userName
                 fields |= PROTEUS_FIELD_USERNAME
