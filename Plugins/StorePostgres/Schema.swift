@@ -264,6 +264,10 @@ enum Schema {
         // follow the database's locale). A plain SQL function, so the
         // planner inlines it in the index and in queries alike and matches
         // them; the index is in "C" order, so a prefix is a range of it.
+        // INCLUDE (username): the planner considers an index-only scan only
+        // when the column inside the expression is in the index too, and a
+        // short prefix's count (tens of thousands of users at a million)
+        // then reads no table rows.
         """
         CREATE TABLE plugin_entries (
             ns         text COLLATE "C" NOT NULL,
@@ -276,7 +280,7 @@ enum Schema {
 
         CREATE FUNCTION proteus_fold(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
             AS $$ SELECT translate($1, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') $$;
-        CREATE INDEX users_username_folded ON users (proteus_fold(username) COLLATE "C");
+        CREATE INDEX users_username_folded ON users (proteus_fold(username) COLLATE "C") INCLUDE (username);
         """,
     ]
 }

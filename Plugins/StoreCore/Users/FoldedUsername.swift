@@ -25,7 +25,7 @@ public struct FoldedUsername: Sendable {
         guard q.username_folded.isPresent else { return nil }
         folded = Self.fold(q.username_folded.buffer)
         match = q.username_folded_match == PROTEUS_MATCH_PREFIX ? .prefix : .equals
-        upperBound = match == .prefix ? Self.upperBound(ofPrefix: folded) : nil
+        upperBound = match == .prefix ? Self.upperBound(ofPrefix: folded, skippingUpperCase: true) : nil
     }
 
     /// The WHERE conditions (ANDed, `$?` marks as SQLConditions takes them)
@@ -44,23 +44,49 @@ public struct FoldedUsername: Sendable {
         }
     }
 
+    /// Most runs `byteRuns` makes (a prefix of three letters).
+    public static let maxRuns = 8
+
+    /// For a prefix: the runs of the usernames' byte order (the order of a
+    /// plain index on them) that hold its matches, one per way of writing
+    /// its letters in either case ("ab": "AB", "Ab", "aB", "ab"); a
+    /// username matches exactly when it starts with one. Each run is
+    /// [from, upTo), upTo nil when open. A page in username order is then a
+    /// merge of short walks, where the matches of a short prefix, spread
+    /// over far-apart runs, defeat a walk of the whole order. Nil for an
+    /// equality or when there would be more than `maxRuns`.
+    public func byteRuns() -> [(from: String, upTo: String?)]? {
+        guard match == .prefix else { return nil }
+        let letters = folded.utf8.filter { $0 >= 0x61 && $0 <= 0x7A }.count
+        guard letters < 16, 1 << letters <= Self.maxRuns else { return nil }
+        var variants: [[UInt8]] = [[]]
+        for byte in folded.utf8 {
+            let isLetter = byte >= 0x61 && byte <= 0x7A
+            variants = variants.flatMap { v in isLetter ? [v + [byte - 0x20], v + [byte]] : [v + [byte]] }
+        }
+        return variants.map { bytes in
+            let from = String(decoding: bytes, as: UTF8.self)
+            return (from, Self.upperBound(ofPrefix: from, skippingUpperCase: false))
+        }
+    }
+
     /// `bytes` (UTF-8) with A-Z folded to a-z.
     public static func fold(_ bytes: UnsafeRawBufferPointer) -> String {
         String(decoding: bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
     }
 
-    /// The least folded text greater than every text starting with
-    /// `prefix` (itself folded): the prefix with its last character
-    /// replaced by the next one a folded text can hold, carrying past
-    /// U+10FFFF. The next character skips A-Z, which no folded text holds:
-    /// after "@" comes "[" (with "A", NOCASE would fold the bound itself
-    /// to "a" and take in every "a…" to "z…"), and the surrogates, which
-    /// are no text. Bytes are never incremented: that could make invalid
-    /// UTF-8 (PostgreSQL refuses it), and 0xFF has no successor.
-    static func upperBound(ofPrefix prefix: String) -> String? {
+    /// The least text greater than every text starting with `prefix`: the
+    /// prefix with its last character replaced by the next one, carrying
+    /// past U+10FFFF. Among folded texts (`skippingUpperCase`) the next
+    /// character skips A-Z, which none holds: after "@" comes "[" (with
+    /// "A", NOCASE would fold the bound itself to "a" and take in every
+    /// "a…" to "z…"). Surrogates are skipped: they are no text. Bytes are
+    /// never incremented: that could make invalid UTF-8 (PostgreSQL
+    /// refuses it), and 0xFF has no successor.
+    static func upperBound(ofPrefix prefix: String, skippingUpperCase: Bool) -> String? {
         var scalars = Array(prefix.unicodeScalars)
         while let last = scalars.popLast() {
-            if let next = successor(of: last) {
+            if let next = successor(of: last, skippingUpperCase: skippingUpperCase) {
                 scalars.append(next)
                 var text = String.UnicodeScalarView()
                 text.append(contentsOf: scalars)
@@ -70,10 +96,11 @@ public struct FoldedUsername: Sendable {
         return nil
     }
 
-    /// The next scalar a folded text can hold; nil after U+10FFFF.
-    static func successor(of scalar: Unicode.Scalar) -> Unicode.Scalar? {
+    /// The next scalar (that a folded text can hold, when
+    /// `skippingUpperCase`); nil after U+10FFFF.
+    static func successor(of scalar: Unicode.Scalar, skippingUpperCase: Bool) -> Unicode.Scalar? {
         var value = scalar.value + 1
-        if value >= 0x41 && value <= 0x5A { value = 0x5B }
+        if skippingUpperCase && value >= 0x41 && value <= 0x5A { value = 0x5B }
         if value >= 0xD800 && value <= 0xDFFF { value = 0xE000 }
         return Unicode.Scalar(value)
     }

@@ -7,7 +7,7 @@ import StoreCore
 
 extension PostgresSQL {
     func searchPlan(_ query: proteus_user_query, order: UserOrder) throws(PluginError) -> any UserSearchPlan {
-        SearchPlan(filter: SearchFilter(query), orderBy: Self.orderBy(order),
+        SearchPlan(query: query, order: order, filter: SearchFilter(query), orderBy: Self.orderBy(order),
                    facets: FacetSearch(query, order: order, placeholder: Self.placeholder, contains: "strpos", limitedArms: true))
     }
 
@@ -21,6 +21,8 @@ extension PostgresSQL {
 }
 
 struct SearchPlan: UserSearchPlan {
+    let query: proteus_user_query
+    let order: UserOrder
     let filter: SearchFilter
     let orderBy: String
     let facets: FacetSearch?
@@ -33,7 +35,8 @@ struct SearchPlan: UserSearchPlan {
     /// The page is cut in a subquery first: PostgreSQL computes the select
     /// list (the roles and documents subqueries) for every row an OFFSET
     /// skips, which made a deep page of a million users take seconds.
-    /// Values: the filter's, the namespace (one selected), limit, offset.
+    /// Values: the filter's, the namespace (one selected), limit, offset
+    /// (then a folded prefix's run bounds).
     func page(_ c: any StoreConnection, _ page: SearchPage) throws -> SearchPageQuery {
         if let facets, let keys = try facets.pageKeys(c, page) {
             var nsParam = 0
@@ -45,27 +48,86 @@ struct SearchPlan: UserSearchPlan {
                 if case .one(let ns) = page.documents { s.bind(ns) }
             }
         }
-        let w = filter.conditions
+        var w = filter.conditions
+        var runs: [(from: String, upTo: String?)]?
+        var materialized = false
+        if let folded = filter.folded {
+            // Chosen here from the exact total, not by the planner (see below).
+            let users = try c.first("SELECT coalesce(sum(n), 0) FROM user_facets", "counting users") { $0.int64(0) } ?? 0
+            if !page.walkBeatsIndex(users: users) {
+                materialized = true
+            } else if order == .username, let byteRuns = folded.byteRuns() {
+                runs = byteRuns
+                // Every username of a run matches: the runs are the test.
+                w = SearchFilter(query, matchingFoldedUsername: false).conditions
+            }
+        }
         var n = w.valueCount
         var nsParam = 0
         if case .one = page.documents {
             n += 1
             nsParam = n
         }
-        let cut = "SELECT * FROM users u\(w.whereClause) ORDER BY \(orderBy) LIMIT $\(n + 1) OFFSET $\(n + 2)"
+        let limit = "LIMIT $\(n + 1) OFFSET $\(n + 2)"
+        var cut = "SELECT * FROM users u\(w.whereClause) ORDER BY \(orderBy) \(limit)"
+        var bounds: [String] = []
+        if let runs {
+            (cut, bounds) = Self.merge(runs, w, firstBound: n + 3, limit: n + 1, offset: n + 2)
+        } else if materialized {
+            cut = "WITH m AS MATERIALIZED (SELECT * FROM users u\(w.whereClause)) SELECT * FROM m u ORDER BY \(orderBy) \(limit)"
+        }
         let sql = "SELECT \(PostgresSQL.userColumns(page.documents, nsParam: nsParam)) FROM (\(cut)) u ORDER BY \(orderBy)"
         return SearchPageQuery(sql: sql) { s in
             w.bind(s)
             if case .one(let ns) = page.documents { s.bind(ns) }
             s.bind(page.limit)
             s.bind(page.offset)
+            for bound in bounds { s.bind(text: bound) }
         }
+    }
+}
+
+// A folded username's page. Its plan is chosen from the exact total, not
+// by the planner: a prepared statement's generic plan cannot see how many
+// users a prefix matches, and walked the created order for a two-letter
+// prefix (a few hundred of a million users) through tens of thousands of
+// rows, or combined the username and folded indexes for a one-letter one.
+// Sparse matches are all read from the folded index first (a materialized
+// CTE, which the planner cannot turn into a walk), then sorted. Dense ones
+// (SearchPage.walkBeatsIndex) walk the ORDER BY index; in username order,
+// where they lie in a few runs, each run is walked and the runs merged.
+extension SearchPlan {
+    /// The cut of a page merged from `runs` (FoldedUsername.byteRuns): one
+    /// index walk of users_username_key per run, ordered and limited, so
+    /// that PostgreSQL merges them (Merge Append). Usernames are unique and
+    /// present, so the order needs neither id nor NULLS FIRST. Values: the
+    /// conditions `w` (every arm tests them), limit, offset, then the
+    /// returned bounds from $firstBound.
+    static func merge(_ runs: [(from: String, upTo: String?)], _ w: SQLConditions, firstBound: Int,
+                      limit: Int, offset: Int) -> (String, [String]) {
+        var p = firstBound - 1
+        var bounds: [String] = []
+        let arms = runs.map { run -> String in
+            p += 1
+            bounds.append(run.from)
+            var range = "u.username >= $\(p)"
+            if let upTo = run.upTo {
+                p += 1
+                bounds.append(upTo)
+                range += " AND u.username < $\(p)"
+            }
+            let rest = w.conditions.map { " AND " + $0 }.joined()
+            return "(SELECT * FROM users u WHERE \(range)\(rest) ORDER BY u.username LIMIT $\(limit) + $\(offset))"
+        }
+        return ("SELECT * FROM (\(arms.joined(separator: " UNION ALL "))) u ORDER BY u.username LIMIT $\(limit) OFFSET $\(offset)", bounds)
     }
 }
 
 /// The WHERE clause of a (checked) query.
 struct SearchFilter {
     private(set) var conditions = SQLConditions(placeholder: PostgresSQL.placeholder)
+    /// The query's folded username (2.3), if any.
+    private(set) var folded: FoldedUsername?
 
     var countSQL: String { "SELECT count(*) FROM users u\(conditions.whereClause)" }
 
@@ -80,8 +142,11 @@ struct SearchFilter {
         return String(decoding: out, as: UTF8.self)
     }
 
-    init(_ q: proteus_user_query) {
-        if let name = FoldedUsername(q) {
+    /// `matchingFoldedUsername` false: without the folded username's
+    /// conditions (the caller tests it otherwise).
+    init(_ q: proteus_user_query, matchingFoldedUsername: Bool = true) {
+        folded = FoldedUsername(q)
+        if let name = folded, matchingFoldedUsername {
             // proteus_fold() folds A-Z only, as FoldedUsername does (schema
             // 4): the expression index users_username_folded, in "C" order,
             // answers equality and the prefix's range.

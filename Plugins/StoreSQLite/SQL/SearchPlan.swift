@@ -6,7 +6,7 @@ import StoreCore
 
 extension SQLiteSQL {
     func searchPlan(_ query: proteus_user_query, order: UserOrder) throws(PluginError) -> any UserSearchPlan {
-        SearchPlan(query: query, filter: SearchFilter(query), orderBy: Self.orderBy(order),
+        SearchPlan(query: query, order: order, filter: SearchFilter(query), orderBy: Self.orderBy(order),
                    facets: FacetSearch(query, order: order, placeholder: Self.placeholder, contains: "instr", limitedArms: false))
     }
 
@@ -21,6 +21,7 @@ extension SQLiteSQL {
 
 struct SearchPlan: UserSearchPlan {
     let query: proteus_user_query
+    let order: UserOrder
     let filter: SearchFilter
     let orderBy: String
     let facets: FacetSearch?
@@ -30,14 +31,10 @@ struct SearchPlan: UserSearchPlan {
         return try c.first(filter.countSQL, "counting users", { filter.conditions.bind($0) }) { $0.int64(0) } ?? 0
     }
 
-    /// Two ways to find the page: from the driving index (visit every
-    /// match, then sort), or walking the ORDER BY index and testing each
-    /// user until the page is full (about (offset + limit) / density rows).
-    /// The second wins when matches are dense, e.g. a 3-letter substring
-    /// held by 10% of a million users. Rows walked ≈ (offset + limit) ×
-    /// users / total; rows visited from the index = total, each costing
-    /// several times a walked row (table fetch + sort). Walk while it visits
-    /// under 4 × total rows.
+    /// The page from the driving index, or by walking the ORDER BY index
+    /// when matches are dense (SearchPage.walkBeatsIndex). A folded prefix
+    /// in username order lies in a few runs of that order rather than
+    /// spread along it: its walk merges the runs (FoldedUsername.byteRuns).
     func page(_ c: any StoreConnection, _ page: SearchPage) throws -> SearchPageQuery {
         if let facets, let keys = try facets.pageKeys(c, page) {
             // CROSS JOIN keeps the page's few keys as the outer loop.
@@ -47,9 +44,13 @@ struct SearchPlan: UserSearchPlan {
         var chosen = filter
         if filter.hasDriver {
             let users = try c.first("SELECT coalesce(max(seq), 0) FROM users", "estimating the user count") { $0.int64(0) } ?? 0
-            let wanted = Double(page.offset) + Double(page.limit)
-            if wanted * Double(users) < 4 * Double(page.total) * Double(page.total) {
-                chosen = SearchFilter(query, allowDriver: false)
+            if page.walkBeatsIndex(users: users) {
+                if order == .username, let folded = filter.folded {
+                    // Not spread along the order: merge its runs (else the index).
+                    if let runs = folded.byteRuns() { return merge(runs, page) }
+                } else {
+                    chosen = SearchFilter(query, allowDriver: false)
+                }
             }
         }
         let w = chosen.conditions
@@ -62,29 +63,68 @@ struct SearchPlan: UserSearchPlan {
     }
 }
 
+extension SearchPlan {
+    /// A folded prefix's page in username order: each run walked along the
+    /// username index (the other conditions tested per row) and the runs
+    /// merged, which SQLite does without sorting: about (offset + limit) /
+    /// density rows read, not every match. Usernames are unique, so the
+    /// order needs no id.
+    func merge(_ runs: [(from: String, upTo: String?)], _ page: SearchPage) -> SearchPageQuery {
+        // Every username of a run matches: the runs are the test.
+        let w = SearchFilter(query, allowDriver: false, matchingFoldedUsername: false).conditions
+        var n = 0
+        var bounds: [String] = []
+        let arms = runs.map { run -> String in
+            n += 1
+            bounds.append(run.from)
+            var arm = "SELECT \(SQLiteSQL.userColumns) FROM users u WHERE u.username >= \(w.placeholder(after: n))"
+            if let upTo = run.upTo {
+                n += 1
+                bounds.append(upTo)
+                arm += " AND u.username < \(w.placeholder(after: n))"
+            }
+            // Each arm tests the same values (?1...), bound once.
+            return arm + w.conditions.map { " AND " + $0 }.joined()
+        }
+        let sql = arms.joined(separator: " UNION ALL ")
+            + " ORDER BY username LIMIT \(w.placeholder(after: n + 1)) OFFSET \(w.placeholder(after: n + 2))"
+        return SearchPageQuery(sql: sql) { s in
+            w.bind(s)
+            for bound in bounds { s.bind(text: bound) }
+            s.bind(page.limit)
+            s.bind(page.offset)
+        }
+    }
+}
+
 /// The WHERE clause of a query.
 ///
 /// Exactly one condition may use an index to find candidate rows (the
 /// "driver", in this order of preference: folded username, trigram
-/// substring, email, role, group); every other condition is written so the planner cannot use an
-/// index for it (unary `+`, EXISTS). Without that, SQLite may combine two IN
-/// lists into one multi-column probe and try every pair: a role filter plus
-/// a substring once took 28 s on 100k users.
+/// substring, email, role, group); every other condition is written so the
+/// planner cannot use an index for it (unary `+`, EXISTS). Without that,
+/// SQLite may combine two IN lists into one multi-column probe and try every
+/// pair: a role filter plus a substring once took 28 s on 100k users.
 struct SearchFilter {
     private(set) var conditions = SQLConditions(placeholder: SQLiteSQL.placeholder)
     /// True when one condition can drive an index lookup.
     private(set) var hasDriver = false
+    /// The query's folded username (2.3), if any.
+    private(set) var folded: FoldedUsername?
     /// A cheaper count query when one index alone answers it.
     private var countShortcut: String?
 
     var countSQL: String { countShortcut ?? "SELECT count(*) FROM users u\(conditions.whereClause)" }
 
     /// `allowDriver` false: no condition may use an index to find rows (the
-    /// planner then walks the ORDER BY index instead). `q` is checked
+    /// planner then walks the ORDER BY index instead).
+    /// `matchingFoldedUsername` false: without the folded username's
+    /// conditions (the caller tests it otherwise). `q` is checked
     /// (UserQueryInput).
-    init(_ q: proteus_user_query, allowDriver: Bool = true) {
+    init(_ q: proteus_user_query, allowDriver: Bool = true, matchingFoldedUsername: Bool = true) {
         var driven = !allowDriver
-        if let name = FoldedUsername(q) {
+        folded = FoldedUsername(q)
+        if let name = folded, matchingFoldedUsername {
             // NOCASE folds A-Z only, as FoldedUsername does: the index
             // users_username_nocase holds the usernames in folded order, so
             // equality is a lookup and a prefix a range of it.

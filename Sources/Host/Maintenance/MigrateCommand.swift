@@ -3,7 +3,9 @@
 // another's, in batches (each batch one transaction on the target), then
 // verifies counts and a content checksum on both sides. Re-running is
 // harmless: users are upserted by id, keys and links already present are
-// kept. Sessions are not copied (users sign in again).
+// kept. Sessions are not copied (users sign in again), nor plugin entries
+// (ABI 2.3: the contract lists them by namespace only, and has no call
+// naming the namespaces).
 import Glibc
 import PluginAPI
 import PluginKit

@@ -1,0 +1,94 @@
+// username_folded (ABI 2.3) against a scan, on a store of its own where
+// most users match a short prefix: so every plan a store picks from the
+// density of the matches — the folded index, a walk of the ORDER BY index,
+// the merge of a prefix's runs in username order, PostgreSQL's
+// materialized cut — answers exactly what folding each username says, in
+// every order, page and combination with a role filter.
+import PluginAPI
+import PluginKit
+import XCTest
+@testable import Host
+
+final class StoreFoldedSearchTests: XCTestCase {
+    override class func tearDown() {
+        SQLiteStoreFixture.cleanUp()
+        super.tearDown()
+    }
+
+    /// Usernames of a small alphabet (letters in both cases, the neighbours
+    /// of A-Z and a-z, a non-ASCII letter), so short prefixes match many.
+    private func fill(_ client: StoreClient) throws -> [UserRecord] {
+        try client.putRole(RoleRecord(slug: "fold.r"))
+        let alphabet = ["a", "A", "b", "B", "@", "[", "_", "`", "é", "É", "1"]
+        var g = SystemRandomNumberGenerator()
+        var users: [UserRecord] = []
+        for i in 0..<400 {
+            var u = UserRecord(id: (0..<16).map { _ in UInt8.random(in: 0...255, using: &g) })
+            let length = Int.random(in: 1...4, using: &g)
+            u.username = i % 37 == 0 ? nil : (0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &g)] }.joined() + "-\(i)"
+            u.roles = i % 3 == 0 ? ["fold.r"] : []
+            u.createdAt = Int64.random(in: 1...1_000, using: &g) * 1_000
+            u.version = 1
+            users.append(u)
+        }
+        try client.importUsers(users, mode: PROTEUS_IMPORT_INSERT)
+        return users
+    }
+
+    private func folded(_ s: String) -> [UInt8] { s.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 } }
+
+    private func expectScanAnswers(_ client: StoreClient, _ users: [UserRecord]) throws {
+        func less(_ a: [UInt8], _ b: [UInt8]) -> Bool { a.lexicographicallyPrecedes(b) }
+        let prefixes = ["", "a", "A", "ab", "aB", "@", "[", "_", "`", "é", "É", "a@", "1", "zz", "abab", "b-"]
+        for text in prefixes {
+            for prefix in [true, false] {
+                let key = folded(text)
+                let matching = users.filter { u in
+                    guard let name = u.username else { return false }
+                    let f = folded(name)
+                    return prefix ? f.starts(with: key) : f == key
+                }
+                for roleOnly in [false, true] {
+                    let kept = roleOnly ? matching.filter { $0.roles == ["fold.r"] } : matching
+                    let orders: [(Int32, [UserRecord])] = [
+                        (PROTEUS_ORDER_CREATED, kept.sorted { ($0.createdAt, Hex.encode($0.id)) < ($1.createdAt, Hex.encode($1.id)) }),
+                        (PROTEUS_ORDER_USERNAME, kept.sorted { less(Array($0.username!.utf8), Array($1.username!.utf8)) }),
+                        (PROTEUS_ORDER_ID, kept.sorted { less($0.id, $1.id) }),
+                    ]
+                    for (order, expected) in orders {
+                        for (offset, limit) in [(0, 10), (7, 5), (0, 1000), (30, 20)] as [(UInt64, UInt32)] {
+                            var q = UserQuery()
+                            q.usernameFolded = text
+                            q.usernameFoldedMatch = prefix ? PROTEUS_MATCH_PREFIX : PROTEUS_MATCH_EQUALS
+                            q.hasRole = roleOnly ? "fold.r" : nil
+                            q.order = order
+                            q.offset = offset
+                            q.limit = limit
+                            let page = try client.search(q)
+                            let what = "\(prefix ? "prefix" : "equals") \"\(text)\"\(roleOnly ? " with the role" : ""), order \(order), offset \(offset), limit \(limit)"
+                            XCTAssertEqual(page.total, UInt64(kept.count), "\(what): total")
+                            XCTAssertEqual(page.users.map { Hex.encode($0.id) },
+                                           expected.dropFirst(Int(offset)).prefix(Int(limit)).map { Hex.encode($0.id) }, "\(what): page")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func testSQLiteAnswersAsAScan() throws {
+        let store = try SQLiteStoreFixture.open(path: SQLiteStoreFixture.makeTempDirectory("folded-scan") + "/db.sqlite")
+        defer { store.instance.destroy() }
+        let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
+        try expectScanAnswers(client, try fill(client))
+    }
+
+    func testPostgresAnswersAsAScan() throws {
+        let store = try PostgresStoreFixture.open(schema: PostgresServer.freshSchema("folded_scan"))
+        defer { store.instance.destroy() }
+        let client = PostgresStoreFixture.client(store)
+        let users = try fill(client)
+        XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "analyze"), "ok")
+        try expectScanAnswers(client, users)
+    }
+}
