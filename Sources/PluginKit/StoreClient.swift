@@ -441,9 +441,9 @@ public final class StoreClient: @unchecked Sendable {
         }
     }
 
-    /// entry_list: every entry of the namespace, by key (byte order);
-    /// TOO_LARGE beyond PROTEUS_ENTRY_LIST_MAX.
-    public func listEntries(namespace: String) throws -> [EntryRecord] {
+    /// entry_list: every entry of the namespace, by key (byte order); nil:
+    /// of every namespace (export); TOO_LARGE beyond PROTEUS_ENTRY_LIST_MAX.
+    public func listEntries(namespace: String?) throws -> [EntryRecord] {
         try withArena { _, arena in
             try withProteusStr(namespace) { ns in
                 var out: UnsafeMutablePointer<proteus_entry_list>?

@@ -55,6 +55,16 @@ final class MigrateTests: XCTestCase {
             try client.createKey(key)
             try client.link(IdentityRecord(provider: "https://issuer.example", subject: "sub-\(n)", userID: id))
         }
+        // Plugin entries: a SCIM token's hash and a group's externalId.
+        try client.putEntry(EntryRecord(namespace: "scim.tokens", key: Hex.encode(SecureRandom.bytes(32)), json: "{\"id\":\"1\",\"label\":\"okta\"}"), replace: true)
+        try client.putEntry(EntryRecord(namespace: "scim.group-external-ids", key: Hex.encode(group.id), json: "\"ext-ops\""), replace: true)
+    }
+
+    /// Every plugin entry of a store, as "namespace key json".
+    func entries(_ configPath: String) throws -> [String] {
+        let store = try HostAssembly.storeOnly(try ConfigurationLoader.load(path: configPath))
+        defer { store.instance.destroy() }
+        return try StoreClient(store, host: store.instance.hostTable).listEntries(namespace: nil).map { "\($0.namespace) \($0.key) \($0.json)" }
     }
 
     func testMigrateSQLiteToSQLiteAndBackIsVerifiedAndIdempotent() throws {
@@ -67,6 +77,8 @@ final class MigrateTests: XCTestCase {
         try assertMigrates(from: a, to: b)   // re-run: nothing duplicated, still verified
         try assertMigrates(from: b, to: c)   // and onwards, identical checksum
         XCTAssertEqual(try checksum(a), try checksum(c))
+        XCTAssertEqual(try entries(a).count, 2)
+        XCTAssertEqual(try entries(c), try entries(a), "plugin entries (SCIM tokens) move too")
     }
 
     func testMigrateIntoANonEmptyStoreFailsVerification() throws {

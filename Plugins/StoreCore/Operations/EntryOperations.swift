@@ -50,23 +50,25 @@ extension StoreCore {
         out.pointee = try writer.single(try writer.entry(found))
     }
 
-    /// Every entry of the namespace by key; TOO_LARGE past
-    /// PROTEUS_ENTRY_LIST_MAX, never a partial list (one row more is read
-    /// to tell).
+    /// Every entry of the namespace by key (absent: of every namespace, by
+    /// namespace then key); TOO_LARGE past PROTEUS_ENTRY_LIST_MAX, never a
+    /// partial list (one row more is read to tell).
     public func listEntries(ns: proteus_str, arena: OpaquePointer?,
                             out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_entry_list>?>?) throws {
         let out = try output(out)
         let writer = try arenaWriter(arena)
-        try EntryInput.check(namespace: ns)
+        let all = !ns.isPresent
+        if !all { try EntryInput.check(namespace: ns) }
         let max = Int(PROTEUS_ENTRY_LIST_MAX)
         let entries = try perform(.read, "listing plugin entries") { c in
-            try c.all(sql.listEntries, "listing plugin entries", { v in
-                v.bind(ns)
+            try c.all(all ? sql.listAllEntries : sql.listEntries, "listing plugin entries", { v in
+                if !all { v.bind(ns) }
                 v.bind(max + 1)
             }, Self.readEntry)
         }
         guard entries.count <= max else {
-            throw PluginError.tooLarge("namespace \"\(ns.string ?? "")\" holds more than \(max) entries, more than entry_list returns")
+            let scope = all ? "the store" : "namespace \"\(ns.string ?? "")\""
+            throw PluginError.tooLarge("\(scope) holds more than \(max) entries, more than entry_list returns")
         }
         out.pointee = try writer.entryList(entries)
     }

@@ -13,6 +13,8 @@ public protocol EntrySQL: Sendable {
     var getEntry: String { get }
     /// The entry rows of one namespace, by key: binds ns and the most rows.
     var listEntries: String { get }
+    /// Every entry row, by ns then key: binds the most rows.
+    var listAllEntries: String { get }
     /// Binds ns and key.
     var deleteEntry: String { get }
 }

@@ -16,5 +16,6 @@ extension PostgresSQL {
     }
     var getEntry: String { "SELECT \(Self.entryColumns) FROM plugin_entries WHERE ns = $1 AND key = $2" }
     var listEntries: String { "SELECT \(Self.entryColumns) FROM plugin_entries WHERE ns = $1 ORDER BY key LIMIT $2" }
+    var listAllEntries: String { "SELECT \(Self.entryColumns) FROM plugin_entries ORDER BY ns, key LIMIT $1" }
     var deleteEntry: String { "DELETE FROM plugin_entries WHERE ns = $1 AND key = $2" }
 }

@@ -1,11 +1,10 @@
 // `proteus migrate --from FILE --to FILE`: copies every role, group, user
 // (with all documents), API key and identity link from one config's store to
 // another's, in batches (each batch one transaction on the target), then
+// the plugin entries (e.g. SCIM's token hashes; replaced by key), then
 // verifies counts and a content checksum on both sides. Re-running is
 // harmless: users are upserted by id, keys and links already present are
-// kept. Sessions are not copied (users sign in again), nor plugin entries
-// (ABI 2.3: the contract lists them by namespace only, and has no call
-// naming the namespaces).
+// kept. Sessions are not copied (users sign in again).
 import Glibc
 import PluginAPI
 import PluginKit
@@ -30,7 +29,10 @@ enum MigrateCommand {
         var keys = 0, links = 0
         for key in try from.listKeys(user: nil) where try copyIfAbsent({ try to.createKey(key) }) { keys += 1 }
         for link in try from.listIdentities(user: nil) where try copyIfAbsent({ try to.link(link) }) { links += 1 }
-        print("copied \(users) users, \(keys) new API keys, \(links) new identity links")
+        // A store built before 2.3 has no entries to give.
+        let entries = from.has(\.entry_list) ? try from.listEntries(namespace: nil) : []
+        for entry in entries { try to.putEntry(entry, replace: true) }
+        print("copied \(users) users, \(keys) new API keys, \(links) new identity links, \(entries.count) plugin entries")
         return try verify(from: from, to: to, batch: batch) ? 0 : 1
     }
 

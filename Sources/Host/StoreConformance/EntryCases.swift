@@ -10,7 +10,7 @@ extension StoreConformanceSuite {
         [
             Case(name: "entries.put_get", summary: "an entry reads back byte for byte; created_at = updated_at = now on insert", body: { try $0.entriesPutGet() }),
             Case(name: "entries.conflict_replace", summary: "an existing key without replace is CONFLICT (nothing changes); with replace json and updated_at change, created_at stays", body: { try $0.entriesConflictReplace() }),
-            Case(name: "entries.list", summary: "entry_list: every entry of one namespace, by key bytes; an empty namespace lists none", body: { try $0.entriesList() }),
+            Case(name: "entries.list", summary: "entry_list: every entry of one namespace, by key bytes; an empty namespace lists none; an absent one lists every namespace's", body: { try $0.entriesList() }),
             Case(name: "entries.delete", summary: "entry_delete removes one entry; a missing one is NOT_FOUND", body: { try $0.entriesDelete() }),
             Case(name: "entries.namespaces", summary: "namespaces are isolated (also one that is a prefix of another); keys are byte-exact", body: { try $0.entriesNamespaces() }),
             Case(name: "entries.limits", summary: "empty or absent namespace, key or value, and ones over their maximum, are INVALID; the maxima are accepted", body: { try $0.entriesLimits() }),
@@ -95,6 +95,11 @@ extension StoreConformanceSuite {
         try client.putEntry(entry(ns + "x", "0", "other namespace"), replace: false)
         let listed = try client.listEntries(namespace: ns)
         let byBytes = keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        // Absent namespace: every namespace's entries (export), by namespace then key.
+        let everything = try client.listEntries(namespace: nil).filter { $0.namespace == ns || $0.namespace == ns + "x" }
+        try expectEqual(everything.map { $0.namespace + "/" + Hex.encode(Array($0.key.utf8)) },
+                        byBytes.map { ns + "/" + Hex.encode(Array($0.utf8)) } + [ns + "x/" + Hex.encode(Array("0".utf8))],
+                        "every entry, by namespace then key")
         try expectEqual(listed.map { Hex.encode(Array($0.key.utf8)) }, byBytes.map { Hex.encode(Array($0.utf8)) }, "keys in byte order")
         for e in listed {
             let i = keys.firstIndex { sameBytes($0, e.key) } ?? -1

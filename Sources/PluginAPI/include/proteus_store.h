@@ -574,12 +574,15 @@ typedef struct proteus_store_api {
 
     /** (since 2.3) Every entry of namespace `ns`, by key (byte order), in
      *  one list allocated in `arena` (*out written only on OK; count 0
-     *  when the namespace has none). From one snapshot.
+     *  when the namespace has none). From one snapshot. Absent `ns`: every
+     *  entry of every namespace, by namespace then key (for export, e.g.
+     *  `proteus migrate`), under the same cap.
      *  A namespace may hold more than PROTEUS_ENTRY_LIST_MAX entries
      *  (entry_put does not count them), but it is then not listed:
      *  TOO_LARGE, never a partial list. Namespaces meant to be listed
      *  stay below the cap.
-     *  INVALID: ns as for entry_put, no arena, out NULL. [any thread] */
+     *  INVALID: ns present but as entry_put refuses it, no arena, out
+     *  NULL. [any thread] */
     proteus_status (*entry_list)(void *store, proteus_str ns,
                                  proteus_arena *arena,
                                  proteus_entry_list **out,
