@@ -20,6 +20,20 @@ extension Directory {
         try client.importUsers(users, mode: upsert ? PROTEUS_IMPORT_UPSERT : PROTEUS_IMPORT_INSERT)
     }
 
+    /// Every user matching a query, read `pageSize` at a time from the
+    /// query's offset (the query's own limit is ignored).
+    public func allUsers(_ query: UserQuery, pageSize: UInt32 = 500) throws -> [UserRecord] {
+        var q = query
+        q.limit = pageSize
+        var all: [UserRecord] = []
+        while true {
+            let page = try searchUsers(q)
+            all += page.users
+            if page.users.count < Int(pageSize) { return all }
+            q.offset += UInt64(page.users.count)
+        }
+    }
+
     /// The number of users matching a query (no rows read).
     public func countUsers(_ query: UserQuery = UserQuery()) throws -> UInt64 {
         var q = query

@@ -25,6 +25,7 @@ final class SCIMPostgresTests: SCIMTests {
     override func testPatchForms() throws { try super.testPatchForms() }
     override func testDeactivationAndBansAcrossDialects() throws { try super.testDeactivationAndBansAcrossDialects() }
     override func testGroupsAndOneGroupPerUser() throws { try super.testGroupsAndOneGroupPerUser() }
+    override func testCreateBurstAtTheDefaultHashingCost() throws { try super.testCreateBurstAtTheDefaultHashingCost() }
     override func testOktaProvisioningSession() throws { try super.testOktaProvisioningSession() }
     override func testEntraProvisioningSession() throws { try super.testEntraProvisioningSession() }
 }

@@ -26,10 +26,12 @@ enum SCIM {
     static let errorSchema = "urn:ietf:params:scim:api:messages:2.0:Error"
     static let listSchema = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 
-    static func config(directory: String, options: [String: Any] = [:]) -> [String: Any] {
+    /// `defaultHashing`: the password plugin at its default argon2id cost
+    /// (what ./scripts/run serves), not the tests' fast one.
+    static func config(directory: String, options: [String: Any] = [:], defaultHashing: Bool = false) -> [String: Any] {
         var c = ProteusProcess.defaultConfig(directory: directory)
         if let storeOverride { c["store"] = storeOverride(directory) }
-        c["auth"] = [ProteusProcess.fastPassword, ["plugin": "totp"]]
+        c["auth"] = [defaultHashing ? ["plugin": "password"] : ProteusProcess.fastPassword, ["plugin": "totp"]]
         c["dialects"] = [
             ["plugin": "scim", "mount": mount, "options": options],
             ["plugin": "mcsmanager", "mount": "/", "options": ["loginRateLimit": false]],
@@ -59,9 +61,9 @@ final class SCIMServer {
     var port: UInt16 { server.port }
     var base: String { "http://127.0.0.1:\(port)\(SCIM.mount)" }
 
-    init(label: String = "scim", options: [String: Any] = [:]) throws {
+    init(label: String = "scim", options: [String: Any] = [:], defaultHashing: Bool = false) throws {
         let dir = TemporaryDirectory.make(label)
-        server = try ProteusProcess(config: SCIM.config(directory: dir, options: options), directory: dir)
+        server = try ProteusProcess(config: SCIM.config(directory: dir, options: options, defaultHashing: defaultHashing), directory: dir)
         panel = try PanelServer(server: server)
         token = try Self.createToken(server.configPath, label: "test")
         client = SCIMClient(port: server.port, token: token)

@@ -446,6 +446,35 @@ class SCIMTests: XCTestCase {
         XCTAssertFalse(try scim.panelSignIn("hank", "Passw0rdUser"))
     }
 
+    /// A provisioning burst on what ./scripts/run serves: default argon2id
+    /// cost, default workers and admission. Every create is a 201, or a
+    /// SCIM 503 with Retry-After that created nothing; created users sign in.
+    func testCreateBurstAtTheDefaultHashingCost() throws {
+        scim.stop()
+        scim = try SCIMServer(label: "scimdefault", defaultHashing: true)
+        let port = scim.port, token = scim.token
+        let results = ConcurrentResults()
+        DispatchQueue.concurrentPerform(iterations: 16) { i in
+            do {
+                let r = try SCIMClient(port: port, token: token).call("POST", "/Users", json: ["userName": .string("burst\(i)"), "password": .string("Burst-password-\(i)")])
+                // value: "i" when created, else the answer and its Retry-After.
+                results.add(r.status, r.status == 201 ? "\(i)" : "\(r.text) retry \(r.header("Retry-After") ?? "-")")
+            } catch {
+                results.add(-1, "\(error)")
+            }
+        }
+        let created = results.values.compactMap(Int.init)
+        XCTAssertEqual(results.statuses.count, 16)
+        for (status, text) in zip(results.statuses.filter { $0 != 201 }, results.values.filter { Int($0) == nil }) {
+            XCTAssertEqual(status, 503, text)
+            XCTAssertTrue(text.contains(SCIM.errorSchema) && text.hasSuffix("retry 1"), text)
+        }
+        XCTAssertFalse(created.isEmpty, "no create succeeded")
+        let listed = try client.call("GET", "/Users?count=0&filter=\(q("userName sw \"burst\""))").json?["totalResults"]?.intValue
+        XCTAssertEqual(listed, created.count, "a refused create left a user behind")
+        for i in created.prefix(3) { XCTAssertTrue(try scim.panelSignIn("burst\(i)", "Burst-password-\(i)"), "burst\(i)") }
+    }
+
     // MARK: groups
 
     func testGroupsAndOneGroupPerUser() throws {

@@ -21,16 +21,7 @@ final class AdminRoutes: @unchecked Sendable {
 
     func users(_ request: Request, _ response: Response) throws {
         _ = try ids.admin(request)
-        var items: [JSONValue] = []
-        var query = UserQuery()
-        query.limit = 500
-        while true {
-            let page = try directory.searchUsers(query)
-            items += page.users.map(UserView.listed)
-            if page.users.count < Int(query.limit) { break }
-            query.offset += UInt64(page.users.count)
-        }
-        response.json(200, .array(items))
+        response.json(200, .array(try directory.allUsers(UserQuery()).map(UserView.listed)))
     }
 
     // MARK: PUT /users/admin/users/{uid}/role {role}

@@ -33,15 +33,7 @@ final class UserRoutes: @unchecked Sendable {
         var query = UserQuery()
         query.documentNamespace = ErizosDocument.namespace
         query.order = PROTEUS_ORDER_CREATED
-        query.limit = Self.pageSize
-        var rows: [JSONValue] = []
-        while true {
-            let page = try directory.searchUsers(query)
-            for user in page.users { rows.append(try view(user)) }
-            if page.users.count < Int(Self.pageSize) { break }
-            query.offset += UInt64(page.users.count)
-        }
-        response.json(200, .array(rows))
+        response.json(200, .array(try directory.allUsers(query, pageSize: Self.pageSize).map(view)))
     }
 
     // MARK: POST /api/users

@@ -26,34 +26,25 @@ struct Discovery {
         ]
     }
 
-    static let resourceTypeIDs = ["User", "Group"]
+    /// The two resource types: id (= name), endpoint, description, schema, extensions.
+    private static let resourceTypes: [(id: String, endpoint: String, description: String, schema: String, extensions: [String])] = [
+        ("User", "/Users", "User Account", SCIMSchemaURN.user, [SCIMSchemaURN.enterpriseUser]),
+        ("Group", "/Groups", "Group", SCIMSchemaURN.group, []),
+    ]
 
     func resourceType(_ id: String, _ locations: ResourceLocations) -> JSONObject? {
-        var o: JSONObject = ["schemas": [.string(SCIMSchemaURN.resourceType)]]
-        switch id {
-        case "User":
-            o["id"] = "User"
-            o["name"] = "User"
-            o["endpoint"] = "/Users"
-            o["description"] = "User Account"
-            o["schema"] = .string(SCIMSchemaURN.user)
-            o["schemaExtensions"] = [["schema": .string(SCIMSchemaURN.enterpriseUser), "required": false]]
-        case "Group":
-            o["id"] = "Group"
-            o["name"] = "Group"
-            o["endpoint"] = "/Groups"
-            o["description"] = "Group"
-            o["schema"] = .string(SCIMSchemaURN.group)
-            o["schemaExtensions"] = []
-        default:
-            return nil
-        }
-        o["meta"] = ["resourceType": "ResourceType", "location": .string(locations.path("/ResourceTypes/" + id))]
-        return o
+        guard let t = Self.resourceTypes.first(where: { $0.id == id }) else { return nil }
+        return [
+            "schemas": [.string(SCIMSchemaURN.resourceType)],
+            "id": .string(t.id), "name": .string(t.id), "endpoint": .string(t.endpoint),
+            "description": .string(t.description), "schema": .string(t.schema),
+            "schemaExtensions": .array(t.extensions.map { ["schema": .string($0), "required": false] }),
+            "meta": ["resourceType": "ResourceType", "location": .string(locations.path("/ResourceTypes/" + t.id))],
+        ]
     }
 
     func resourceTypes(_ locations: ResourceLocations) -> JSONValue {
-        let all = Self.resourceTypeIDs.compactMap { resourceType($0, locations) }.map(JSONValue.object)
+        let all = Self.resourceTypes.compactMap { resourceType($0.id, locations) }.map(JSONValue.object)
         return ListParameters.listResponse(total: UInt64(all.count), startIndex: 1, resources: all)
     }
 

@@ -59,7 +59,8 @@ struct FilterEvaluation {
 
     /// The attribute a path names, looking inside an extension schema's object.
     static func attribute(_ path: AttributePath, in resource: JSONObject) -> JSONValue? {
-        if let schema = path.schema, !SCIMSchema.all.contains(where: { $0.id.equalsIgnoringCase(schema) && $0.id.hasPrefix("urn:ietf:params:scim:schemas:core") }) {
+        // Core attributes sit at the top; an extension's inside its object.
+        if let schema = path.schema, !schema.lowercased().hasPrefix("urn:ietf:params:scim:schemas:core:") {
             return resource.value(ignoringCase: schema)?.objectValue?.value(ignoringCase: path.name)
         }
         return resource.value(ignoringCase: path.name)

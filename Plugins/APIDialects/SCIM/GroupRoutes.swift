@@ -54,7 +54,7 @@ final class GroupRoutes: @unchecked Sendable {
                               externalId: externalIds[group.id], locations: locations)
             if evaluation.matches(filter, view) { matching.append(group) }
         }
-        return matching.sorted { a, b in a.createdAt != b.createdAt ? a.createdAt < b.createdAt : a.id.lexicographicallyPrecedes(b.id) }
+        return matching.sorted { ResourceID.createdBefore(($0.createdAt, $0.id), ($1.createdAt, $1.id)) }
     }
 
     /// Groups as resources, members loaded unless the projection leaves them out.
@@ -220,14 +220,7 @@ final class GroupRoutes: @unchecked Sendable {
         query.groupFilter = PROTEUS_GROUP_EQUALS
         query.groupID = group
         query.order = PROTEUS_ORDER_CREATED
-        query.limit = Self.memberPage
-        var all: [UserRecord] = []
-        while true {
-            let page = try directory.searchUsers(query)
-            all += page.users
-            if page.users.count < Int(Self.memberPage) { return all }
-            query.offset += UInt64(page.users.count)
-        }
+        return try directory.allUsers(query, pageSize: Self.memberPage)
     }
 
     /// The new members that exist (ids of no user are left out, as clients

@@ -12,6 +12,11 @@ enum ResourceID {
         if text.utf8.count == 32, let bytes = Hex.decode(text), bytes.count == 16 { return bytes }
         return proteus_id(dashedUUID: text)?.byteArray
     }
+
+    /// Lists come in creation order, ties broken by id (the stores' order).
+    static func createdBefore(_ a: (createdAt: Int64, id: [UInt8]), _ b: (createdAt: Int64, id: [UInt8])) -> Bool {
+        a.createdAt != b.createdAt ? a.createdAt < b.createdAt : a.id.lexicographicallyPrecedes(b.id)
+    }
 }
 
 /// Absolute URLs of this mount's resources, as clients reach them.

@@ -33,7 +33,7 @@ struct UserSelector {
         }
         let evaluation = FilterEvaluation(schemas: [SCIMSchema.user, SCIMSchema.enterpriseUser])
         let matching = found.filter { evaluation.matches(filter, Self.filterView($0)) }
-        return .candidates(matching.sorted { a, b in a.createdAt != b.createdAt ? a.createdAt < b.createdAt : a.id.lexicographicallyPrecedes(b.id) })
+        return .candidates(matching.sorted { ResourceID.createdBefore(($0.createdAt, $0.id), ($1.createdAt, $1.id)) })
     }
 
     /// The attributes filters can name, without store lookups for groups.
