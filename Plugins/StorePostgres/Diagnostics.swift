@@ -9,7 +9,7 @@
 // pending list and ANALYZE the users table, answers "ok"),
 // "plan.username_contains", "plan.username_contains+has_role" (EXPLAIN of
 // a substring search's count), "plan.username_folded" and
-// "plan.username_folded_prefix" (the same of a folded username, ABI 2.3,
+// "plan.username_folded_prefix", "plan.username_folded_contains" (the same of a folded username, ABI 2.3/2.4,
 // and of its page in created order).
 import PluginAPI
 import PluginKit
@@ -45,14 +45,15 @@ extension PostgresBackend {
                 _ = try? value(PostgresSQL.mergeUsernameIndex, "merging the username index")
                 _ = try pool.withConnection("analyzing") { c in try c.simple("ANALYZE users", "analyzing") }
                 return "ok"
-            case "plan.username_contains", "plan.username_contains+has_role", "plan.username_folded", "plan.username_folded_prefix":
+            case "plan.username_contains", "plan.username_contains+has_role", "plan.username_folded", "plan.username_folded_prefix", "plan.username_folded_contains":
                 var q = proteus_user_query()
                 q.struct_size = UInt32(MemoryLayout<proteus_user_query>.size)
                 return try withProteusStr("abcd") { needle in
                     try withProteusStr("admin") { role in
                         if name.hasPrefix("plan.username_folded") {
                             q.username_folded = needle
-                            q.username_folded_match = name.hasSuffix("prefix") ? PROTEUS_MATCH_PREFIX : PROTEUS_MATCH_EQUALS
+                            q.username_folded_match = name.hasSuffix("prefix") ? PROTEUS_MATCH_PREFIX
+                            : name.hasSuffix("contains") ? PROTEUS_MATCH_CONTAINS : PROTEUS_MATCH_EQUALS
                         } else {
                             q.username_contains = needle
                         }

@@ -6,8 +6,9 @@
 // Names: "writer.<pragma>", "reader.<pragma>" (pragma one of journal_mode,
 // synchronous, foreign_keys, busy_timeout, application_id, user_version,
 // query_only), "plan.username_contains", "plan.username_contains+has_role",
-// "plan.username_folded" and "plan.username_folded_prefix" (ABI 2.3),
-// "check.username_index" ("ok" when the trigram index matches
+// "plan.username_folded", "plan.username_folded_prefix" (ABI 2.3) and
+// "plan.username_folded_contains" (2.4),
+// "check.username_index" ("ok" when both trigram indexes match
 // users.username exactly) and "counters.rows" (stored counters, expired
 // ones included: shows the clean-up at work).
 import PluginAPI
@@ -23,7 +24,7 @@ extension SQLiteBackend {
     /// The searches "plan.*" explains (page in created order; for a folded
     /// username also the count, lines marked "count:").
     static let explainedSearches: Set<String> = ["plan.username_contains", "plan.username_contains+has_role",
-                                                 "plan.username_folded", "plan.username_folded_prefix"]
+                                                 "plan.username_folded", "plan.username_folded_prefix", "plan.username_folded_contains"]
 
     func diagnostic(_ name: String) -> String? {
         do {
@@ -41,9 +42,11 @@ extension SQLiteBackend {
                 return try pool.read("counting counters") { c in String(try c.scalar("SELECT count(*) FROM counters", "counting counters")) }
             }
             if name == "check.username_index" {
-                // FTS5's own check, comparing the index with users.username too.
+                // FTS5's own check, comparing each index with users.username too.
                 return try pool.withWriter { c in
-                    try c.execute("INSERT INTO users_fts (users_fts, rank) VALUES ('integrity-check', 1)", "checking the username index")
+                    for index in ["users_fts", "users_fts_folded"] {
+                        try c.execute("INSERT INTO \(index) (\(index), rank) VALUES ('integrity-check', 1)", "checking the username index \(index)")
+                    }
                     return "ok"
                 }
             }
@@ -54,7 +57,8 @@ extension SQLiteBackend {
                   try withProteusStr("admin") { role in
                     if name.hasPrefix("plan.username_folded") {
                         q.username_folded = needle
-                        q.username_folded_match = name.hasSuffix("prefix") ? PROTEUS_MATCH_PREFIX : PROTEUS_MATCH_EQUALS
+                        q.username_folded_match = name.hasSuffix("prefix") ? PROTEUS_MATCH_PREFIX
+                            : name.hasSuffix("contains") ? PROTEUS_MATCH_CONTAINS : PROTEUS_MATCH_EQUALS
                     } else {
                         q.username_contains = needle
                     }

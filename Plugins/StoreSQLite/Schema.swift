@@ -234,5 +234,17 @@ enum Schema {
         );
         CREATE INDEX users_username_nocase ON users(username COLLATE NOCASE);
         """,
+        // 5 (ABI 2.4): user_search's folded CONTAINS: a second trigram index
+        // over users.username that folds case (all of Unicode, so the store
+        // tests each candidate with the A-Z fold), kept in step with
+        // users_fts by the same statements (UsernameIndex). Built here from
+        // every user, as users_fts was.
+        """
+        CREATE VIRTUAL TABLE users_fts_folded USING fts5(
+            username, content = 'users', content_rowid = 'seq',
+            tokenize = 'trigram case_sensitive 0'
+        );
+        INSERT INTO users_fts_folded (users_fts_folded) VALUES ('rebuild');
+        """,
     ]
 }

@@ -242,6 +242,8 @@ class SCIMTests: XCTestCase {
         XCTAssertEqual(try ids("emails eq \"bob@home.example\""), ["bob@example.com"])
         XCTAssertEqual(try ids("userName sw \"ali\""), ["Alice.Smith@example.com", "alicia"])
         XCTAssertEqual(try ids("userName co \"example\""), ["Alice.Smith@example.com", "bob@example.com"])
+        XCTAssertEqual(try ids("userName co \"SMITH@Ex\""), ["Alice.Smith@example.com"], "co is case-insensitive (userName is caseExact false)")
+        XCTAssertEqual(try ids("userName co \"LI\""), ["Alice.Smith@example.com", "alicia"], "two characters, any case")
         XCTAssertEqual(try ids("userName sw \"ali\" and active eq true"), ["Alice.Smith@example.com", "alicia"])
         XCTAssertEqual(try ids("active eq false"), ["bob@example.com"])
         XCTAssertEqual(try ids("userName pr"), ["Admin", "Alice.Smith@example.com", "bob@example.com", "alicia"])

@@ -276,7 +276,7 @@ final class StorePostgresTests: XCTestCase {
         defer { store.instance.destroy() }
         XCTAssertEqual(F.diagnostic(store, "setting.statement_timeout"), "1234ms")
         XCTAssertEqual(F.diagnostic(store, "setting.synchronous_commit"), "on")
-        XCTAssertEqual(F.diagnostic(store, "schema_version"), String(SchemaRollback.latest))
+        XCTAssertEqual(F.diagnostic(store, "schema_version"), String(SchemaRollback.postgresLatest))
         XCTAssertEqual(F.diagnostic(store, "pool.size"), String(2 * ProcessInfo.processInfo.activeProcessorCount + 2))
     }
 
@@ -298,7 +298,7 @@ final class StorePostgresTests: XCTestCase {
         XCTAssertEqual(got.id, u.id)
         XCTAssertEqual(got.roles, ["admin"])
         XCTAssertEqual(got.document("ns"), "{\"kept\":true,\"b\":1,\"a\":2}", "documents keep their exact text (key order too)")
-        XCTAssertEqual(try client.stats().schema_version, UInt32(SchemaRollback.latest))
+        XCTAssertEqual(try client.stats().schema_version, UInt32(SchemaRollback.postgresLatest))
     }
 
     func testForeignSchemaIsRefusedAndUntouched() throws {
@@ -330,7 +330,7 @@ final class StorePostgresTests: XCTestCase {
         }
         XCTAssertEqual(failures.current, [])
         for s in opened.current {
-            XCTAssertEqual(F.diagnostic(s, "schema_version"), String(SchemaRollback.latest))
+            XCTAssertEqual(F.diagnostic(s, "schema_version"), String(SchemaRollback.postgresLatest))
             s.instance.destroy()
         }
     }
@@ -474,6 +474,18 @@ final class StorePostgresTests: XCTestCase {
         q.usernameFoldedMatch = PROTEUS_MATCH_EQUALS
         q.offset = 0
         XCTAssertEqual(try client.search(q).users.map(\.username), ["EchoIndia_18884"])
+        // Contained (2.4): the trigram index, whose trigrams are folded.
+        let plan = try XCTUnwrap(F.diagnostic(store, "plan.username_folded_contains"))
+        print("query plan of plan.username_folded_contains:\n\(plan)")
+        XCTAssertTrue(plan.contains("users_username_trgm"), plan)
+        XCTAssertFalse(plan.contains("Seq Scan on users"), plan)
+        q.usernameFolded = "ALPHAb"
+        q.usernameFoldedMatch = PROTEUS_MATCH_CONTAINS
+        q.limit = 3
+        let contained = try client.search(q)
+        XCTAssertEqual(contained.total, 200, "Alpha then bravo: i % 10 == 0 and (i / 10) % 10 == 1")
+        XCTAssertEqual(contained.users.count, 3)
+        XCTAssertTrue(contained.users.allSatisfy { $0.username!.hasPrefix("Alphabravo_") })
     }
 
     /// A statement that waits longer than statementTimeoutMs (here: for a

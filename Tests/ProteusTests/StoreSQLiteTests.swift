@@ -354,7 +354,7 @@ final class StoreSQLiteFileTests: XCTestCase {
         XCTAssertEqual(F.diagnostic(store, "writer.foreign_keys"), "1")
         XCTAssertEqual(F.diagnostic(store, "writer.busy_timeout"), "1234")
         XCTAssertEqual(F.diagnostic(store, "writer.application_id"), String(0x5052_5453))
-        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), String(SchemaRollback.latest))
+        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), String(SchemaRollback.sqliteLatest))
         XCTAssertEqual(F.diagnostic(store, "reader.journal_mode"), "wal")
         XCTAssertEqual(F.diagnostic(store, "reader.foreign_keys"), "1")
         XCTAssertEqual(F.diagnostic(store, "reader.query_only"), "1")
@@ -389,7 +389,8 @@ final class StoreSQLiteFileTests: XCTestCase {
     }
 
     /// A folded username (2.3), whole or prefix, is found through the
-    /// NOCASE index, for the page and for the count.
+    /// NOCASE index, for the page and for the count; a contained one (2.4)
+    /// through the folded trigram index.
     func testFoldedUsernameSearchUsesItsIndex() throws {
         let store = try F.open(path: F.makeTempDirectory("plan-folded") + "/db.sqlite")
         defer { store.instance.destroy() }
@@ -401,6 +402,11 @@ final class StoreSQLiteFileTests: XCTestCase {
             XCTAssertTrue(lines.contains { $0.hasPrefix("count:") && $0.contains("users_username_nocase") }, "\(name), count: \(plan)")
             XCTAssertFalse(lines.contains { $0.hasSuffix("SCAN u") || $0.hasSuffix("SCAN users") }, "the users table is scanned: \(plan)")
         }
+        // Contained (2.4): the folded trigram index (schema 5).
+        let plan = try XCTUnwrap(F.diagnostic(store, "plan.username_folded_contains"))
+        print("query plan of plan.username_folded_contains:\n\(plan)")
+        XCTAssertTrue(plan.contains("users_fts_folded"), plan)
+        XCTAssertFalse(plan.split(separator: "\n").contains { $0.hasSuffix("SCAN u") }, plan)
     }
 
     func testReopenAfterDestroyKeepsData() throws {
@@ -421,7 +427,7 @@ final class StoreSQLiteFileTests: XCTestCase {
         XCTAssertEqual(got.id, u.id)
         XCTAssertEqual(got.roles, ["admin"])
         XCTAssertEqual(got.document("ns"), "{\"kept\":true}")
-        XCTAssertEqual(try client.stats().schema_version, UInt32(SchemaRollback.latest))
+        XCTAssertEqual(try client.stats().schema_version, UInt32(SchemaRollback.sqliteLatest))
     }
 
     func testEmptyFileIsInitialised() throws {
@@ -429,7 +435,7 @@ final class StoreSQLiteFileTests: XCTestCase {
         F.write([], to: path)
         let store = try F.open(path: path)
         defer { store.instance.destroy() }
-        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), String(SchemaRollback.latest))
+        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), String(SchemaRollback.sqliteLatest))
     }
 
     /// Several "processes" (instances) opening the same new file at once:
@@ -449,7 +455,7 @@ final class StoreSQLiteFileTests: XCTestCase {
             }
             XCTAssertEqual(failures.current, [], "round \(round)")
             for s in opened.current {
-                XCTAssertEqual(F.diagnostic(s, "writer.user_version"), String(SchemaRollback.latest))
+                XCTAssertEqual(F.diagnostic(s, "writer.user_version"), String(SchemaRollback.sqliteLatest))
                 XCTAssertEqual(F.diagnostic(s, "writer.journal_mode"), "wal")
                 s.instance.destroy()
             }

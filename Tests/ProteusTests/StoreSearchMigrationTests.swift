@@ -1,5 +1,6 @@
-// Schema 3 (the search counts) and schema 4 (the folded username index,
-// plugin entries) on a directory that already has users: the migrations
+// Schema 3 (the search counts), schema 4 (the folded username index,
+// plugin entries) and SQLite's schema 5 (the folded trigram index) on a
+// directory that already has users: the migrations
 // fill users.role_set, every count and the index from the users, so that a
 // store upgraded in place answers exactly what a scan says.
 import PluginAPI
@@ -52,10 +53,10 @@ final class StoreSearchMigrationTests: XCTestCase {
     /// Folded username searches (2.3) find the users a migration to schema
     /// 4 indexed, and plugin entries can be kept.
     private func expectFoldedSearchAndEntries(_ client: StoreClient, _ users: [UserRecord]) throws {
-        func check(_ text: String, prefix: Bool, _ keep: (String) -> Bool) throws {
+        func check(_ text: String, prefix: Bool, contains: Bool = false, _ keep: (String) -> Bool) throws {
             var q = UserQuery()
             q.usernameFolded = text
-            q.usernameFoldedMatch = prefix ? PROTEUS_MATCH_PREFIX : PROTEUS_MATCH_EQUALS
+            q.usernameFoldedMatch = contains ? PROTEUS_MATCH_CONTAINS : prefix ? PROTEUS_MATCH_PREFIX : PROTEUS_MATCH_EQUALS
             q.limit = 100
             q.order = PROTEUS_ORDER_USERNAME
             let want = users.compactMap(\.username).filter(keep).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
@@ -66,11 +67,15 @@ final class StoreSearchMigrationTests: XCTestCase {
         try check("MIG1", prefix: true) { $0.hasPrefix("mig1") }
         try check("MIG12é5", prefix: false) { $0 == "mig12é5" }
         try check("MIG12É5", prefix: false) { _ in false }   // É is not é
+        // Contained (2.4): SQLite's folded trigram index (schema 5) is built by its migration.
+        try check("G1", prefix: false, contains: true) { $0.contains("g1") }
+        try check("G12é", prefix: false, contains: true) { $0.contains("g12é") }
+        try check("G12É", prefix: false, contains: true) { _ in false }
         try client.putEntry(EntryRecord(namespace: "mig", key: "k", json: "{}"), replace: false)
         XCTAssertEqual(try client.getEntry(namespace: "mig", key: "k").json, "{}")
     }
 
-    func testSQLiteSchema3IsMigratedTo4WithItsUsers() throws {
+    func testSQLiteSchema3IsMigratedToTheLatestWithItsUsers() throws {
         typealias F = SQLiteStoreFixture
         let path = F.makeTempDirectory("folded-migrate") + "/db.sqlite"
         var store = try F.open(path: path)
@@ -81,13 +86,14 @@ final class StoreSearchMigrationTests: XCTestCase {
         raw.close()
         store = try F.open(path: path)
         defer { store.instance.destroy() }
-        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), String(SchemaRollback.latest))
+        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), String(SchemaRollback.sqliteLatest))
+        XCTAssertEqual(F.diagnostic(store, "check.username_index"), "ok")
         let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
         try expectFoldedSearchAndEntries(client, users)
         try expectCounts(client, users)
     }
 
-    func testPostgresSchema3IsMigratedTo4WithItsUsers() throws {
+    func testPostgresSchema3IsMigratedToTheLatestWithItsUsers() throws {
         let url = try PostgresServer.testDatabaseURL()
         let schema = PostgresServer.freshSchema("folded_migrate")
         var store = try PostgresStoreFixture.open(schema: schema)
@@ -96,7 +102,7 @@ final class StoreSearchMigrationTests: XCTestCase {
         try PostgresServer.psql(url, SchemaRollback.postgres(schema, downTo: 3))
         store = try PostgresStoreFixture.open(schema: schema)
         defer { store.instance.destroy() }
-        XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "schema_version"), String(SchemaRollback.latest))
+        XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "schema_version"), String(SchemaRollback.postgresLatest))
         let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
         try expectFoldedSearchAndEntries(client, users)
         try expectCounts(client, users)
@@ -113,7 +119,7 @@ final class StoreSearchMigrationTests: XCTestCase {
         raw.close()
         store = try F.open(path: path)
         defer { store.instance.destroy() }
-        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), String(SchemaRollback.latest))
+        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), String(SchemaRollback.sqliteLatest))
         try expectCounts(StoreClient(store, host: UnsafePointer(store.instance.hostTable)), users)
         try expectFoldedSearchAndEntries(StoreClient(store, host: UnsafePointer(store.instance.hostTable)), users)
     }
@@ -127,7 +133,7 @@ final class StoreSearchMigrationTests: XCTestCase {
         try PostgresServer.psql(url, SchemaRollback.postgres(schema, downTo: 2))
         store = try PostgresStoreFixture.open(schema: schema)
         defer { store.instance.destroy() }
-        XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "schema_version"), String(SchemaRollback.latest))
+        XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "schema_version"), String(SchemaRollback.postgresLatest))
         let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
         try expectCounts(client, users)
         try expectFoldedSearchAndEntries(client, users)

@@ -93,7 +93,7 @@ struct UserSelector {
                 switch op {
                 case .eq: query.usernameFolded = text; query.usernameFoldedMatch = PROTEUS_MATCH_EQUALS
                 case .sw: query.usernameFolded = text; query.usernameFoldedMatch = PROTEUS_MATCH_PREFIX
-                case .co where !text.isEmpty: query.usernameContains = text
+                case .co where !text.isEmpty: query.usernameFolded = text; query.usernameFoldedMatch = PROTEUS_MATCH_CONTAINS
                 default: return false
                 }
                 return true

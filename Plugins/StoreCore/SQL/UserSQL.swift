@@ -44,18 +44,19 @@ public struct UserDetailQueries: Sendable {
     }
 }
 
-/// Statements keeping a backend's own username index in step with the
-/// users table (SQLite's trigram index with external content).
+/// Statements keeping a backend's own username indexes in step with the
+/// users table (SQLite's trigram indexes with external content), one of
+/// each per index.
 public struct UsernameIndexSQL: Sendable {
-    /// Takes a username out of the index: binds the user id and the
-    /// username as stored (possibly NULL). Runs for a user that exists,
+    /// Take a username out of the indexes: each binds the user id and the
+    /// username as stored (possibly NULL). Run for a user that exists,
     /// before its username changes or its row goes.
-    public let remove: String
-    /// Puts a username into the index: binds the user id and the username
-    /// just written (possibly NULL), after the row was.
-    public let add: String
+    public let remove: [String]
+    /// Put a username into the indexes: each binds the user id and the
+    /// username just written (possibly NULL), after the row was.
+    public let add: [String]
 
-    public init(remove: String, add: String) {
+    public init(remove: [String], add: [String]) {
         self.remove = remove
         self.add = add
     }

@@ -4,12 +4,13 @@
 // the PostgreSQL store's proteus_fold() fold; the order of folded texts is
 // their byte order (UTF-8 byte order is code point order). A prefix is the
 // range [folded, upper bound) of that order, which an index on the folded
-// username answers.
+// username answers. A contained text (2.4) is no range: each backend finds
+// it with its trigram index (StoreSQLite, StorePostgres SearchPlan).
 import PluginAPI
 import PluginKit
 
 public struct FoldedUsername: Sendable {
-    public enum Match: Sendable { case equals, prefix }
+    public enum Match: Sendable { case equals, prefix, contains }
 
     /// The query's text, folded.
     public let folded: String
@@ -24,17 +25,26 @@ public struct FoldedUsername: Sendable {
     public init?(_ q: proteus_user_query) {
         guard q.username_folded.isPresent else { return nil }
         folded = Self.fold(q.username_folded.buffer)
-        match = q.username_folded_match == PROTEUS_MATCH_PREFIX ? .prefix : .equals
+        match = switch q.username_folded_match {
+        case PROTEUS_MATCH_PREFIX: .prefix
+        case PROTEUS_MATCH_CONTAINS: .contains
+        default: .equals
+        }
         upperBound = match == .prefix ? Self.upperBound(ofPrefix: folded, skippingUpperCase: true) : nil
     }
 
     /// The WHERE conditions (ANDed, `$?` marks as SQLConditions takes them)
-    /// of this match, written by the backend's `compare`: given an operator
-    /// ("=", ">=", "<"), how its folded username is compared with one value
-    /// (SQLite: `u.username >= $? COLLATE NOCASE`).
-    public func conditions(_ compare: (String) -> String) -> [(String, SQLConditions.Binder)] {
+    /// of this match. An equality or prefix is written by the backend's
+    /// `compare`: given an operator ("=", ">=", "<"), how its folded
+    /// username is compared with one value (SQLite: `u.username >= $?
+    /// COLLATE NOCASE`); a contained text by `contains`, given the folded
+    /// text.
+    public func conditions(_ compare: (String) -> String,
+                           contains: (String) -> [(String, SQLConditions.Binder)]) -> [(String, SQLConditions.Binder)] {
         let folded = self.folded
         switch match {
+        case .contains:
+            return contains(folded)
         case .equals:
             return [(compare("="), { $0.bind(text: folded) })]
         case .prefix:

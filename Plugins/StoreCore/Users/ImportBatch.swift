@@ -94,8 +94,8 @@ extension UserWrites {
             let u = list[i]
             Self.bindRow(v, u, version: max(u.version, 1), createdAt: u.created_at, updatedAt: u.updated_at)
         }
-        if let index = sql.usernameIndex {
-            try c.batch(index.add, count: n, "indexing imported usernames") { v, i in
+        for add in sql.usernameIndex?.add ?? [] {
+            try c.batch(add, count: n, "indexing imported usernames") { v, i in
                 v.bind(list[i].id)
                 v.bind(list[i].username)
             }

@@ -30,8 +30,8 @@ enum UserQueryInput {
             throw .invalid("username_folded is not valid UTF-8")
         }
         switch q.username_folded_match {
-        case PROTEUS_MATCH_EQUALS, PROTEUS_MATCH_PREFIX: break
-        default: throw .invalid("unknown username_folded_match \(q.username_folded_match) (expected PROTEUS_MATCH_EQUALS or _PREFIX)")
+        case PROTEUS_MATCH_EQUALS, PROTEUS_MATCH_PREFIX, PROTEUS_MATCH_CONTAINS: break
+        default: throw .invalid("unknown username_folded_match \(q.username_folded_match) (expected PROTEUS_MATCH_EQUALS, _PREFIX or _CONTAINS)")
         }
         switch q.group_filter {
         case PROTEUS_GROUP_ANY, PROTEUS_GROUP_NONE, PROTEUS_GROUP_EQUALS: break

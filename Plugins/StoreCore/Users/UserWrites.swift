@@ -96,18 +96,22 @@ struct UserWrites {
     /// out of the backend's index; the user exists.
     func unindexUsername(_ c: any StoreConnection, _ id: proteus_id, _ stored: String?) throws {
         guard let index = sql.usernameIndex else { return }
-        try c.run(index.remove, "unindexing a username") { v in
-            v.bind(id)
-            v.bind(text: stored)
+        for remove in index.remove {
+            try c.run(remove, "unindexing a username") { v in
+                v.bind(id)
+                v.bind(text: stored)
+            }
         }
     }
 
     /// Puts the username just written into the backend's index.
     func indexUsername(_ c: any StoreConnection, _ id: proteus_id, _ username: proteus_str) throws {
         guard let index = sql.usernameIndex else { return }
-        try c.run(index.add, "indexing a username") { v in
-            v.bind(id)
-            v.bind(username)
+        for add in index.add {
+            try c.run(add, "indexing a username") { v in
+                v.bind(id)
+                v.bind(username)
+            }
         }
     }
 

@@ -150,9 +150,14 @@ struct SearchFilter {
             // proteus_fold() folds A-Z only, as FoldedUsername does (schema
             // 4): the expression index users_username_folded, in "C" order,
             // answers equality and the prefix's range.
-            for (condition, bind) in name.conditions({ "proteus_fold(u.username) \($0) $?" }) {
-                conditions.add(condition, bind)
+            // A contained text (2.4): ILIKE under the column's "C" folds A-Z only, as
+            // FoldedUsername does, and the trigram index (whose trigrams
+            // are folded) finds candidates for 3+ characters.
+            let matches = name.conditions({ "proteus_fold(u.username) \($0) $?" }) { text in
+                let pattern = Array(text.utf8).withUnsafeBytes { Self.containsPattern($0) }
+                return [("u.username ILIKE $?", { $0.bind(text: pattern) })]
             }
+            for (condition, bind) in matches { conditions.add(condition, bind) }
         }
         let needle = q.username_contains
         if needle.isPresent && needle.len > 0 {

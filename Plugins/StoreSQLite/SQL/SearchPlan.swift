@@ -116,6 +116,12 @@ struct SearchFilter {
 
     var countSQL: String { countShortcut ?? "SELECT count(*) FROM users u\(conditions.whereClause)" }
 
+    /// An FTS5 query matching `text` as one phrase: its consecutive
+    /// trigrams, which is the substring.
+    static func phrase(_ text: String) -> String {
+        "\"" + text.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+    }
+
     /// `allowDriver` false: no condition may use an index to find rows (the
     /// planner then walks the ORDER BY index instead).
     /// `matchingFoldedUsername` false: without the folded username's
@@ -129,10 +135,20 @@ struct SearchFilter {
             // users_username_nocase holds the usernames in folded order, so
             // equality is a lookup and a prefix a range of it.
             let column = driven ? "+u.username" : "u.username"
-            for (condition, bind) in name.conditions({ "\(column) \($0) $? COLLATE NOCASE" }) {
-                conditions.add(condition, bind)
+            let matches = name.conditions({ "\(column) \($0) $? COLLATE NOCASE" }) { text in
+                var found: [(String, SQLConditions.Binder)] = []
+                if text.unicodeScalars.count >= 3 && !driven {
+                    // The folded trigram index (schema 5, case_sensitive 0)
+                    // folds all of Unicode, so its candidates are tested.
+                    let phrase = Self.phrase(text)
+                    found.append(("u.seq IN (SELECT rowid FROM users_fts_folded WHERE users_fts_folded MATCH $?)", { $0.bind(text: phrase) }))
+                }
+                // lower() folds A-Z only (SQLite without ICU), as FoldedUsername does.
+                found.append(("instr(lower(u.username), $?) > 0", { $0.bind(text: text) }))
+                return found
             }
-            driven = true
+            for (condition, bind) in matches { conditions.add(condition, bind) }
+            if name.match != .contains || matches.count > 1 { driven = true }
         }
         let needle = q.username_contains
         if needle.isPresent && needle.len > 0 {
@@ -141,7 +157,7 @@ struct SearchFilter {
                 // The trigram index (case_sensitive 1) answers substrings of
                 // three or more characters exactly: a phrase of consecutive
                 // trigrams is the substring.
-                let phrase = "\"" + text.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+                let phrase = Self.phrase(text)
                 conditions.add("u.seq IN (SELECT rowid FROM users_fts WHERE users_fts MATCH $?)") { $0.bind(text: phrase) }
                 driven = true
             } else {

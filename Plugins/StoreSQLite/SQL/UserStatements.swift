@@ -1,6 +1,6 @@
 // Users: the row, its roles and documents (queried per user: the database
 // is in process, so a second query costs no round trip), transfers. The
-// username trigram index (users_fts, external content) is kept in step by
+// username trigram indexes (users_fts, users_fts_folded: external content) are kept in step by
 // StoreCore through `usernameIndex`, in the same transaction as every
 // change of a username: FTS5 rows written from triggers flush the index
 // once per row, which made bulk imports three times slower.
@@ -69,8 +69,8 @@ extension SQLiteSQL {
     /// 'delete' must be given exactly the text that was indexed. VALUES, not
     /// INSERT ... SELECT: FTS5 takes rows from a SELECT twice as slowly.
     static let index = UsernameIndexSQL(
-        remove: "INSERT INTO users_fts (users_fts, rowid, username) VALUES ('delete', (SELECT seq FROM users WHERE id = ?1), ?2)",
-        add: "INSERT INTO users_fts (rowid, username) VALUES ((SELECT seq FROM users WHERE id = ?1), ?2)")
+        remove: ["users_fts", "users_fts_folded"].map { "INSERT INTO \($0) (\($0), rowid, username) VALUES ('delete', (SELECT seq FROM users WHERE id = ?1), ?2)" },
+        add: ["users_fts", "users_fts_folded"].map { "INSERT INTO \($0) (rowid, username) VALUES ((SELECT seq FROM users WHERE id = ?1), ?2)" })
     var usernameIndex: UsernameIndexSQL? { Self.index }
 
     // MARK: roles and documents (one execution per item)

@@ -1,7 +1,8 @@
 // Cases: user_search's username_folded (ABI 2.3): usernames matched with
 // A-Z folded to a-z and every other byte exact, whole or by prefix,
 // combined with every other field of the query; a query built against 2.2
-// leaves it unread. A store built before 2.3 skips them.
+// leaves it unread. A store built before 2.3 skips them; CONTAINS (2.4) is
+// skipped by a store built before 2.4.
 import PluginAPI
 import PluginKit
 
@@ -12,6 +13,7 @@ extension StoreConformanceSuite {
             Case(name: "search.username_folded_paging", summary: "a folded prefix with a role filter: total, offset and limit exact in every order", body: { try $0.searchFoldedPaging() }),
             Case(name: "search.username_folded_edges", summary: "prefixes ending in @, [, _, `, DEL and U+10FFFF; the empty prefix is every user with a username", body: { try $0.searchFoldedEdges() }),
             Case(name: "search.username_folded_2_2", summary: "a query whose struct_size ends before username_folded (2.2) is accepted and the field is not read", body: { try $0.searchFoldedOldQuery() }),
+            Case(name: "search.username_folded_contains", summary: "username_folded CONTAINS (2.4) folds A-Z only, anywhere in the name, 1-2 characters too; wildcards are literal; renames, deletes and imports follow; total and paging exact", body: { try $0.searchFoldedContains() }),
             Case(name: "search.username_folded_invalid", summary: "an unknown username_folded_match, or a text that is not UTF-8, is INVALID", body: { try $0.searchFoldedInvalid() }),
         ]
     }
@@ -156,6 +158,71 @@ extension StoreConformanceSuite {
         try expectNames(folded("", prefix: true) { $0.hasRole = role }, ["ed\(t)-named"], "the empty prefix")
     }
 
+    func searchFoldedContains() throws {
+        try requireFoldedSearch()
+        let t = token(8), u = t.uppercased()
+        let role = try newRole("fold-contains")
+        func contains(_ text: String, _ configure: (inout UserQuery) -> Void = { _ in }) -> UserQuery {
+            folded(text) {
+                $0.usernameFoldedMatch = PROTEUS_MATCH_CONTAINS
+                $0.hasRole = role
+                configure(&$0)
+            }
+        }
+        // A store built before 2.4 refuses the match it does not know.
+        let probe = Result { try client.search(contains("probe")) }
+        if case .failure(let e as PluginError) = probe, e.code == PROTEUS_E_INVALID {
+            throw ConformanceSkip(reason: "the store was built before ABI 2.4 (no PROTEUS_MATCH_CONTAINS)")
+        }
+        let kelvin = "\u{212A}" // folds to "k" in Unicode, not in A-Z
+        let names = ["\(t)Alice", "x\(u)ALICE2", "y\(t)älice", "z\(t)Älice", "\(t)b%o_b\\", "\(t)\(kelvin)ey", "\(t)key", "\(t)qu\"ote"]
+        for n in names { try client.createUser(newUser(n, roles: [role])) }
+        try client.createUser(newUser("\(t)alice-no-role"))
+        var unnamed = newUser(nil, roles: [role])
+        unnamed.username = nil
+        try client.createUser(unnamed)
+
+        try expectNames(contains("\(t)ALICE"), ["\(t)Alice", "x\(u)ALICE2"], "mixed case, at the start and inside")
+        try expectNames(contains("LICE"), ["\(t)Alice", "x\(u)ALICE2", "y\(t)älice", "z\(t)Älice"], "inside, any case of A-Z")
+        try expectNames(contains("äLICE"), ["y\(t)älice"], "ä is not Ä")
+        try expectNames(contains("ÄLI"), ["z\(t)Älice"], "Ä is not ä")
+        try expectNames(contains("\(t)KEY"), ["\(t)key"], "the Kelvin sign is not K")
+        try expectNames(contains("\(kelvin)E"), ["\(t)\(kelvin)ey"], "the Kelvin sign matches itself")
+        try expectNames(contains("%O_B\\"), ["\(t)b%o_b\\"], "% _ and \\ are literal")
+        try expectNames(contains("%"), ["\(t)b%o_b\\"], "one wildcard character, literal")
+        try expectNames(contains("U\"O"), ["\(t)qu\"ote"], "a quote")
+        try expectNames(contains("_B"), ["\(t)b%o_b\\"], "two characters")
+        try expectNames(contains("Ä"), ["z\(t)Älice"], "one character")
+        try expectNames(contains(""), names, "the empty text: every user with a username")
+        try expectNames(contains("alicex"), [], "no match")
+        try expectNames(contains("LICE") { $0.usernameContains = "ALICE" }, ["x\(u)ALICE2"], "with the case-sensitive substring")
+        // Total and paging, in every order.
+        for order in [PROTEUS_ORDER_CREATED, PROTEUS_ORDER_USERNAME, PROTEUS_ORDER_ID] {
+            var seen: [String] = []
+            for offset in stride(from: 0, to: 6, by: 2) {
+                let page = try client.search(contains("lice") { $0.order = order; $0.offset = UInt64(offset); $0.limit = 2 })
+                try expectEqual(page.total, 4, "total, order \(order), offset \(offset)")
+                seen += page.users.compactMap(\.username)
+            }
+            try expectEqual(seen.sorted(), ["\(t)Alice", "x\(u)ALICE2", "y\(t)älice", "z\(t)Älice"].sorted(), "pages, order \(order)")
+        }
+        // Renames, deletes and imports follow.
+        var renamed = try client.getUser(username: "\(t)Alice")
+        renamed.username = "\(t)Bob"
+        try client.updateUser(renamed, fields: PROTEUS_FIELD_USERNAME)
+        try expectNames(contains("\(t)ALICE"), ["x\(u)ALICE2"], "after a rename, the old name")
+        try expectNames(contains("\(t)BOB"), ["\(t)Bob"], "after a rename, the new name")
+        try client.deleteUser(renamed.id)
+        try expectNames(contains("\(t)BOB"), [], "after a delete")
+        var imported = newUser("\(t)Imported", roles: [role])
+        imported.version = 1
+        try client.importUsers([imported], mode: PROTEUS_IMPORT_INSERT)
+        try expectNames(contains("IMPORTED"), ["\(t)Imported"], "an imported user")
+        imported.username = "\(t)Reimported"
+        try client.importUsers([imported], mode: PROTEUS_IMPORT_UPSERT)
+        try expectNames(contains("IMPORTED"), ["\(t)Reimported"], "an import that renames")
+    }
+
     func searchFoldedOldQuery() throws {
         try requireFoldedSearch()
         let t = token(8)
@@ -173,7 +240,7 @@ extension StoreConformanceSuite {
 
     func searchFoldedInvalid() throws {
         try requireFoldedSearch()
-        for match in [Int32(2), -1] {
+        for match in [Int32(3), -1] {
             try expectStatus("username_folded_match \(match)", PROTEUS_E_INVALID) {
                 _ = try client.search(folded("x") { $0.usernameFoldedMatch = match })
             }

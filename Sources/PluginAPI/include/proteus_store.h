@@ -132,6 +132,12 @@ typedef struct proteus_user_query {
 #define PROTEUS_MATCH_EQUALS 0   /**< the whole username */
 #define PROTEUS_MATCH_PREFIX 1   /**< the username starts with it (an empty
                                       text: every user with a username) */
+#define PROTEUS_MATCH_CONTAINS 2 /**< (since 2.4) the username holds it
+                                      anywhere (an empty text: every user with
+                                      a username); index-backed from three
+                                      characters on, shorter texts test each
+                                      candidate. A store built against 2.3
+                                      answers INVALID (an unknown match). */
 
 /** A page of users: `items[0..count)` plus the total matching the query
  *  regardless of offset/limit. Arena-allocated by the store; readers check

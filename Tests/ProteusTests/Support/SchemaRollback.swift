@@ -2,11 +2,14 @@
 // migrations forward from there: one step per version, run from the newest
 // down to the version asked for.
 enum SchemaRollback {
-    /// The newest schema version of both stores (the steps below start there).
-    static let latest = 4
+    /// The newest schema version of each store (the steps below start there).
+    static let sqliteLatest = 5
+    static let postgresLatest = 4
 
     /// SQLite steps: [v] takes schema v to v - 1.
     private static let sqliteSteps: [Int: String] = [
+        // 5 → 4: no folded trigram index.
+        5: "DROP TABLE users_fts_folded;",
         // 4 → 3: no plugin entries, no folded username index.
         4: """
             DROP INDEX users_username_nocase;
@@ -27,7 +30,7 @@ enum SchemaRollback {
 
     /// A SQLite database of the newest schema back to `version`.
     static func sqlite(downTo version: Int) -> String {
-        stride(from: latest, to: version, by: -1).map { sqliteSteps[$0]! }.joined(separator: "\n")
+        stride(from: sqliteLatest, to: version, by: -1).map { sqliteSteps[$0]! }.joined(separator: "\n")
             + "\nPRAGMA user_version = \(version);"
     }
 
@@ -58,7 +61,7 @@ enum SchemaRollback {
 
     /// A PostgreSQL store of the newest schema in `schema` back to `version`.
     static func postgres(_ schema: String, downTo version: Int) -> String {
-        stride(from: latest, to: version, by: -1).map { postgresStep($0, schema) }.joined(separator: "\n")
+        stride(from: postgresLatest, to: version, by: -1).map { postgresStep($0, schema) }.joined(separator: "\n")
             + "\nUPDATE \(schema).proteus_meta SET value = '\(version)' WHERE key = 'schema_version';"
     }
 }
