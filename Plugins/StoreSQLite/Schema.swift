@@ -234,15 +234,18 @@ enum Schema {
         );
         CREATE INDEX users_username_nocase ON users(username COLLATE NOCASE);
         """,
-        // 5 (ABI 2.4): user_search's folded CONTAINS: a second trigram index
-        // over users.username that folds case (all of Unicode, so the store
-        // tests each candidate with the A-Z fold), kept in step with
-        // users_fts by the same statements (UsernameIndex). Built here from
-        // every user, as users_fts was.
+        // 5 (ABI 2.4): user_search's folded CONTAINS: a trigram index of
+        // the usernames with A-Z folded to a-z (lower() folds ASCII only,
+        // as FoldedUsername does), case-sensitive over that text, so a
+        // phrase of its trigrams is exactly the folded substring and it
+        // counts alone. Its external content is a view of the folded names;
+        // the store's own statements keep it in step with users_fts
+        // (UsernameIndex). Built here from every user, as users_fts was.
         """
+        CREATE VIEW users_folded_names AS SELECT seq, lower(username) AS username FROM users;
         CREATE VIRTUAL TABLE users_fts_folded USING fts5(
-            username, content = 'users', content_rowid = 'seq',
-            tokenize = 'trigram case_sensitive 0'
+            username, content = 'users_folded_names', content_rowid = 'seq',
+            tokenize = 'trigram case_sensitive 1'
         );
         INSERT INTO users_fts_folded (users_fts_folded) VALUES ('rebuild');
         """,

@@ -6,10 +6,11 @@ import PluginKit
 extension StoreCore {
     public func searchUsers(_ input: UnsafePointer<proteus_user_query>?, arena: OpaquePointer?,
                             out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_user_page>?>?) throws {
-        let q = try UserQueryInput.read(input)
+        let asked = try UserQueryInput.read(input)
         let out = try output(out)
         let writer = try arenaWriter(arena)
-        let order = try UserQueryInput.check(q)
+        let order = try UserQueryInput.check(asked)
+        let q = UserQueryInput.plain(asked)
         let plan = try sql.searchPlan(q, order: order)
         let docs = StoreInput.DocSelection(q.doc_ns)
         let offset = Int64(clamping: q.offset)

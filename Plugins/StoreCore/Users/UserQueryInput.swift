@@ -51,6 +51,24 @@ enum UserQueryInput {
     }
 }
 
+extension UserQueryInput {
+    /// `q` (checked) with a folded CONTAINS of a text holding no letter
+    /// A-Z/a-z asked as the case-sensitive substring it equals, which the
+    /// store counts without visiting users (FacetSearch, the trigram
+    /// index): a digits-only `userName co` costs what a substring does.
+    static func plain(_ q: proteus_user_query) -> proteus_user_query {
+        let text = q.username_folded
+        guard text.isPresent, text.len > 0, q.username_folded_match == PROTEUS_MATCH_CONTAINS,
+              !(q.username_contains.isPresent && q.username_contains.len > 0),
+              !text.buffer.contains(where: { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }) else { return q }
+        var plain = q
+        plain.username_contains = text
+        plain.username_folded = proteus_str()
+        plain.username_folded_match = PROTEUS_MATCH_EQUALS
+        return plain
+    }
+}
+
 extension proteus_user_query {
     /// The roles the query excludes (empty when none or NULL).
     var lacksRoleList: UnsafeBufferPointer<proteus_str> {

@@ -135,20 +135,20 @@ struct SearchFilter {
             // users_username_nocase holds the usernames in folded order, so
             // equality is a lookup and a prefix a range of it.
             let column = driven ? "+u.username" : "u.username"
+            var indexed = true
             let matches = name.conditions({ "\(column) \($0) $? COLLATE NOCASE" }) { text in
-                var found: [(String, SQLConditions.Binder)] = []
                 if text.unicodeScalars.count >= 3 && !driven {
-                    // The folded trigram index (schema 5, case_sensitive 0)
-                    // folds all of Unicode, so its candidates are tested.
+                    // The trigram index of the folded names (schema 5)
+                    // answers it exactly, as users_fts a substring.
                     let phrase = Self.phrase(text)
-                    found.append(("u.seq IN (SELECT rowid FROM users_fts_folded WHERE users_fts_folded MATCH $?)", { $0.bind(text: phrase) }))
+                    return [("u.seq IN (SELECT rowid FROM users_fts_folded WHERE users_fts_folded MATCH $?)", { $0.bind(text: phrase) })]
                 }
                 // lower() folds A-Z only (SQLite without ICU), as FoldedUsername does.
-                found.append(("instr(lower(u.username), $?) > 0", { $0.bind(text: text) }))
-                return found
+                indexed = false
+                return [("instr(lower(u.username), $?) > 0", { $0.bind(text: text) })]
             }
             for (condition, bind) in matches { conditions.add(condition, bind) }
-            if name.match != .contains || matches.count > 1 { driven = true }
+            if indexed { driven = true }
         }
         let needle = q.username_contains
         if needle.isPresent && needle.len > 0 {
@@ -198,10 +198,12 @@ struct SearchFilter {
             conditions.add(condition, bind)
         }
         hasDriver = allowDriver && driven
-        // Alone, the substring or the role filter can be counted from its
+        // Alone, a substring (folded or not) or the role filter can be counted from its
         // index without visiting users (every index row has its user).
         let only = conditions.conditions.count == 1 ? conditions.conditions[0] : ""
-        if only.hasPrefix("u.seq IN") {
+        if only.hasPrefix("u.seq IN (SELECT rowid FROM users_fts_folded ") {
+            countShortcut = "SELECT count(*) FROM users_fts_folded WHERE users_fts_folded MATCH ?1"
+        } else if only.hasPrefix("u.seq IN") {
             countShortcut = "SELECT count(*) FROM users_fts WHERE users_fts MATCH ?1"
         } else if only.hasPrefix("u.id IN (SELECT user_id FROM user_roles") {
             countShortcut = "SELECT count(*) FROM user_roles WHERE role_slug = ?1"

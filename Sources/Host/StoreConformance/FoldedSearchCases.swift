@@ -175,7 +175,7 @@ extension StoreConformanceSuite {
             throw ConformanceSkip(reason: "the store was built before ABI 2.4 (no PROTEUS_MATCH_CONTAINS)")
         }
         let kelvin = "\u{212A}" // folds to "k" in Unicode, not in A-Z
-        let names = ["\(t)Alice", "x\(u)ALICE2", "y\(t)älice", "z\(t)Älice", "\(t)b%o_b\\", "\(t)\(kelvin)ey", "\(t)key", "\(t)qu\"ote"]
+        let names = ["\(t)Alice", "x\(u)ALICE2", "y\(t)älice", "z\(t)Älice", "\(t)b%o_b\\", "\(t)\(kelvin)ey", "\(t)key", "\(t)qu\"ote", "\(t)12-34"]
         for n in names { try client.createUser(newUser(n, roles: [role])) }
         try client.createUser(newUser("\(t)alice-no-role"))
         var unnamed = newUser(nil, roles: [role])
@@ -190,6 +190,8 @@ extension StoreConformanceSuite {
         try expectNames(contains("\(kelvin)E"), ["\(t)\(kelvin)ey"], "the Kelvin sign matches itself")
         try expectNames(contains("%O_B\\"), ["\(t)b%o_b\\"], "% _ and \\ are literal")
         try expectNames(contains("%"), ["\(t)b%o_b\\"], "one wildcard character, literal")
+        try expectNames(contains("2-3"), ["\(t)12-34"], "no letter to fold")
+        try expectNames(contains("2-3") { $0.usernameContains = "34" }, ["\(t)12-34"], "no letter to fold, with the case-sensitive substring")
         try expectNames(contains("U\"O"), ["\(t)qu\"ote"], "a quote")
         try expectNames(contains("_B"), ["\(t)b%o_b\\"], "two characters")
         try expectNames(contains("Ä"), ["z\(t)Älice"], "one character")

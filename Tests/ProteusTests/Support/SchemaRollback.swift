@@ -9,7 +9,7 @@ enum SchemaRollback {
     /// SQLite steps: [v] takes schema v to v - 1.
     private static let sqliteSteps: [Int: String] = [
         // 5 → 4: no folded trigram index.
-        5: "DROP TABLE users_fts_folded;",
+        5: "DROP TABLE users_fts_folded; DROP VIEW users_folded_names;",
         // 4 → 3: no plugin entries, no folded username index.
         4: """
             DROP INDEX users_username_nocase;
