@@ -24,6 +24,9 @@
 #   page         page=<random over all pages>                  p99 ≤ 20 ms
 #   scim-eq      SCIM userName eq "<random user, upper case>"  p99 ≤ 20 ms (issue 12)
 #   scim-sw      SCIM userName sw "user<3-6 digits>", count=20 p99 ≤ 20 ms
+#   scim-co      SCIM userName co "R<2-5 digits>", count=20     p99 ≤ 20 ms
+#                (the folded substring: the directory's names hold no other
+#                letters than "user", so a text with one is near their start)
 #   read         GET /api/auth/?uuid=<random user>             ≥ 40 % of nginx (SQLite),
 #                                                              ≥ 50 % of pgbench -S (PostgreSQL)
 #   create       POST /api/auth (only when the store section runs)
@@ -37,7 +40,7 @@
 # write_section, tree_rss_kb, $BIN, $work, $SECONDS_PER_RUN, $THREADS,
 # $SECTIONS, $DATE, $CORES, $CPU from scripts/bench.
 
-_DIR_SEARCH_KINDS=(needle needle2 needle1 role-needle role10-page role1-page page scim-eq scim-sw)
+_DIR_SEARCH_KINDS=(needle needle2 needle1 role-needle role10-page role1-page page scim-eq scim-sw scim-co)
 _DIR_LUA=scripts/lib/mcsm-random.lua
 _DIR_CONNECTIONS=16
 
@@ -278,12 +281,13 @@ def labels(name, kind):
         "create": "create `POST /api/auth`",
         "scim-eq": "SCIM `filter=userName eq \"USER<random user>\"` (case-insensitive)",
         "scim-sw": "SCIM `count=20&filter=userName sw \"user<random 3–6 digits>\"` + totalResults",
+        "scim-co": "SCIM `count=20&filter=userName co \"R<random 2–5 digits>\"` + totalResults (case-insensitive)",
         "nginx-read": f"ceiling: nginx, the point reads' bytes (about {num(meta.get((name, 'read-bytes'), 0))} B, random file)",
         "nginx-page": f"ceiling: nginx, a page of 20 users ({num(meta.get((name, 'page-bytes'), 0))} B)",
         "pgbench": "ceiling: `pgbench -S` (one indexed select per transaction, scale 10)",
     }[kind]
 p99_target = {"needle": 20, "needle2": 50, "needle1": 50, "role-needle": 20, "role10-page": 20, "role1-page": 20, "page": 20,
-              "scim-eq": 20, "scim-sw": 20}
+              "scim-eq": 20, "scim-sw": 20, "scim-co": 20}
 read_target = {"sqlite": 40, "postgres": 50}
 out = []
 stores = []

@@ -17,6 +17,7 @@
 --                      scim-eq      GET /scim/v2/Users?filter=userName eq "USER<random user number>"
 --                                   (upper case: the match is case-insensitive)
 --                      scim-sw      GET /scim/v2/Users?count=20&filter=userName sw "user<3-6 random digits>"
+--                      scim-co      GET /scim/v2/Users?count=20&filter=userName co "R<2-5 random digits>"
 --   BENCH_SCIM_TOKEN   the SCIM rows' bearer token (instead of an API key)
 --   BENCH_USERS        the directory's size (scim-eq draws user numbers below it)
 --   BENCH_KEYS_FILE    file of API keys, one a line: each request sends a random one
@@ -90,6 +91,7 @@ local requests = {
     return "GET", scim_filter('userName eq "USER' .. string.format("%0" .. width .. "d", math.random(0, users - 1)) .. '"')
   end,
   ["scim-sw"] = function() return "GET", scim_filter('userName sw "user' .. digits(math.random(3, 6)) .. '"') end,
+  ["scim-co"] = function() return "GET", scim_filter('userName co "R' .. digits(math.random(2, 5)) .. '"') end,
   ["create"] = function()
     created = created + 1
     return "POST", "/api/auth", '{"username":"' .. create_prefix .. created .. '","password":"Benchmark1pass","permission":1}'
