@@ -276,7 +276,7 @@ final class StorePostgresTests: XCTestCase {
         defer { store.instance.destroy() }
         XCTAssertEqual(F.diagnostic(store, "setting.statement_timeout"), "1234ms")
         XCTAssertEqual(F.diagnostic(store, "setting.synchronous_commit"), "on")
-        XCTAssertEqual(F.diagnostic(store, "schema_version"), String(SchemaRollback.postgresLatest))
+        XCTAssertEqual(F.diagnostic(store, "schema_version"), String(SchemaRollback.latest))
         XCTAssertEqual(F.diagnostic(store, "pool.size"), String(2 * ProcessInfo.processInfo.activeProcessorCount + 2))
     }
 
@@ -298,7 +298,7 @@ final class StorePostgresTests: XCTestCase {
         XCTAssertEqual(got.id, u.id)
         XCTAssertEqual(got.roles, ["admin"])
         XCTAssertEqual(got.document("ns"), "{\"kept\":true,\"b\":1,\"a\":2}", "documents keep their exact text (key order too)")
-        XCTAssertEqual(try client.stats().schema_version, UInt32(SchemaRollback.postgresLatest))
+        XCTAssertEqual(try client.stats().schema_version, UInt32(SchemaRollback.latest))
     }
 
     func testForeignSchemaIsRefusedAndUntouched() throws {
@@ -330,7 +330,7 @@ final class StorePostgresTests: XCTestCase {
         }
         XCTAssertEqual(failures.current, [])
         for s in opened.current {
-            XCTAssertEqual(F.diagnostic(s, "schema_version"), String(SchemaRollback.postgresLatest))
+            XCTAssertEqual(F.diagnostic(s, "schema_version"), String(SchemaRollback.latest))
             s.instance.destroy()
         }
     }

@@ -86,7 +86,7 @@ final class StoreSearchMigrationTests: XCTestCase {
         raw.close()
         store = try F.open(path: path)
         defer { store.instance.destroy() }
-        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), String(SchemaRollback.sqliteLatest))
+        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), String(SchemaRollback.latest))
         XCTAssertEqual(F.diagnostic(store, "check.username_index"), "ok")
         let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
         try expectFoldedSearchAndEntries(client, users)
@@ -102,7 +102,7 @@ final class StoreSearchMigrationTests: XCTestCase {
         try PostgresServer.psql(url, SchemaRollback.postgres(schema, downTo: 3))
         store = try PostgresStoreFixture.open(schema: schema)
         defer { store.instance.destroy() }
-        XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "schema_version"), String(SchemaRollback.postgresLatest))
+        XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "schema_version"), String(SchemaRollback.latest))
         let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
         try expectFoldedSearchAndEntries(client, users)
         try expectCounts(client, users)
@@ -119,7 +119,7 @@ final class StoreSearchMigrationTests: XCTestCase {
         raw.close()
         store = try F.open(path: path)
         defer { store.instance.destroy() }
-        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), String(SchemaRollback.sqliteLatest))
+        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), String(SchemaRollback.latest))
         try expectCounts(StoreClient(store, host: UnsafePointer(store.instance.hostTable)), users)
         try expectFoldedSearchAndEntries(StoreClient(store, host: UnsafePointer(store.instance.hostTable)), users)
     }
@@ -133,7 +133,7 @@ final class StoreSearchMigrationTests: XCTestCase {
         try PostgresServer.psql(url, SchemaRollback.postgres(schema, downTo: 2))
         store = try PostgresStoreFixture.open(schema: schema)
         defer { store.instance.destroy() }
-        XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "schema_version"), String(SchemaRollback.postgresLatest))
+        XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "schema_version"), String(SchemaRollback.latest))
         let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
         try expectCounts(client, users)
         try expectFoldedSearchAndEntries(client, users)

@@ -30,6 +30,17 @@ extension SearchPage {
     public func walkBeatsIndex(users: Int64) -> Bool {
         (Double(offset) + Double(limit)) * Double(users) < 4 * Double(total) * Double(total)
     }
+
+    /// The same for a substring's matches, which may lie together along the
+    /// order (names numbered as they were created: "R12" in every
+    /// user12xxxx), where a walk reads all that comes before them: up to
+    /// `substringIndexTotal` matches are always read from the index, at a
+    /// bounded cost.
+    public func walkBeatsSubstringIndex(users: Int64) -> Bool {
+        total > Self.substringIndexTotal && walkBeatsIndex(users: users)
+    }
+
+    public static let substringIndexTotal: Int64 = 50_000
 }
 
 /// The statement of one page: a SELECT of user rows and its values.

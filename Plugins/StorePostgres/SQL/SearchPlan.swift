@@ -29,6 +29,10 @@ struct SearchPlan: UserSearchPlan {
 
     func count(_ c: any StoreConnection) throws -> Int64 {
         if let facets, let total = try facets.count(c) { return total }
+        if let folded = filter.folded, folded.match != .contains, query.limit > 0 {
+            // In the snapshot StoreCore opens for a page (see below).
+            try c.run(Self.genericPlans, "choosing generic plans")
+        }
         return try c.first(filter.countSQL, "counting users", { filter.conditions.bind($0) }) { $0.int64(0) } ?? 0
     }
 
@@ -54,12 +58,17 @@ struct SearchPlan: UserSearchPlan {
         if let folded = filter.folded {
             // Chosen here from the exact total, not by the planner (see below).
             let users = try c.first("SELECT coalesce(sum(n), 0) FROM user_facets", "counting users") { $0.int64(0) } ?? 0
-            if !page.walkBeatsIndex(users: users) {
+            let walk = folded.match == .contains ? page.walkBeatsSubstringIndex(users: users) : page.walkBeatsIndex(users: users)
+            if !walk {
                 materialized = true
-            } else if order == .username, let byteRuns = folded.byteRuns() {
-                runs = byteRuns
-                // Every username of a run matches: the runs are the test.
-                w = SearchFilter(query, matchingFoldedUsername: false).conditions
+            } else if folded.match != .contains {
+                // A walk's plan is the planner's again.
+                try c.run(Self.customPlans, "choosing custom plans")
+                if order == .username, let byteRuns = folded.byteRuns() {
+                    runs = byteRuns
+                    // Every username of a run matches: the runs are the test.
+                    w = SearchFilter(query, matchingFoldedUsername: false).conditions
+                }
             }
         }
         var n = w.valueCount
@@ -74,7 +83,10 @@ struct SearchPlan: UserSearchPlan {
         if let runs {
             (cut, bounds) = Self.merge(runs, w, firstBound: n + 3, limit: n + 1, offset: n + 2)
         } else if materialized {
-            cut = "WITH m AS MATERIALIZED (SELECT * FROM users u\(w.whereClause)) SELECT * FROM m u ORDER BY \(orderBy) \(limit)"
+            // The matches' order keys only (from the folded index alone when
+            // the username is all the filter), then the page's rows.
+            let keys = "SELECT u.id, u.created_at, u.username FROM users u\(w.whereClause)"
+            cut = "WITH m AS MATERIALIZED (\(keys)), p AS (SELECT u.id FROM m u ORDER BY \(orderBy) \(limit)) SELECT u.* FROM p JOIN users u ON u.id = p.id"
         }
         let sql = "SELECT \(PostgresSQL.userColumns(page.documents, nsParam: nsParam)) FROM (\(cut)) u ORDER BY \(orderBy)"
         return SearchPageQuery(sql: sql) { s in
@@ -92,11 +104,24 @@ struct SearchPlan: UserSearchPlan {
 // users a prefix matches, and walked the created order for a two-letter
 // prefix (a few hundred of a million users) through tens of thousands of
 // rows, or combined the username and folded indexes for a one-letter one.
-// Sparse matches are all read from the folded index first (a materialized
-// CTE, which the planner cannot turn into a walk), then sorted. Dense ones
-// (SearchPage.walkBeatsIndex) walk the ORDER BY index; in username order,
-// where they lie in a few runs, each run is walked and the runs merged.
+// Sparse matches' order keys are all read from the folded index first (a
+// materialized CTE, which the planner cannot turn into a walk; an
+// index-only scan, schema 5), then sorted, and the page's rows read. Dense
+// ones (SearchPage.walkBeatsIndex) walk the ORDER BY index; in username
+// order, where they lie in a few runs, each run is walked and the runs
+// merged.
+//
+// Those statements' plans (an equality or a prefix; a contained text's
+// plan depends on its trigrams, and the planner keeps it) are fixed by their text, so they run with
+// generic plans (SET LOCAL, in the snapshot StoreCore opens for a page):
+// re-planning them for every value (PostgreSQL keeps custom plans when a
+// generic one looks costlier) was a quarter of the database's time in the
+// SCIM `userName sw` benchmark, and the generic plans are the same. A
+// walk goes back to custom plans: its generic plan sorts every match.
 extension SearchPlan {
+    static let genericPlans = "SET LOCAL plan_cache_mode = force_generic_plan"
+    static let customPlans = "SET LOCAL plan_cache_mode = auto"
+
     /// The cut of a page merged from `runs` (FoldedUsername.byteRuns): one
     /// index walk of users_username_key per run, ordered and limited, so
     /// that PostgreSQL merges them (Merge Append). Usernames are unique and

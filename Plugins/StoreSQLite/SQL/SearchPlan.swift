@@ -44,8 +44,9 @@ struct SearchPlan: UserSearchPlan {
         var chosen = filter
         if filter.hasDriver {
             let users = try c.first("SELECT coalesce(max(seq), 0) FROM users", "estimating the user count") { $0.int64(0) } ?? 0
-            if page.walkBeatsIndex(users: users) {
-                if order == .username, let folded = filter.folded {
+            let walk = filter.folded?.match == .contains ? page.walkBeatsSubstringIndex(users: users) : page.walkBeatsIndex(users: users)
+            if walk {
+                if order == .username, let folded = filter.folded, folded.match != .contains {
                     // Not spread along the order: merge its runs (else the index).
                     if let runs = folded.byteRuns() { return merge(runs, page) }
                 } else {

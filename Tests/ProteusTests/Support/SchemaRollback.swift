@@ -2,9 +2,8 @@
 // migrations forward from there: one step per version, run from the newest
 // down to the version asked for.
 enum SchemaRollback {
-    /// The newest schema version of each store (the steps below start there).
-    static let sqliteLatest = 5
-    static let postgresLatest = 4
+    /// The newest schema version of both stores (the steps below start there).
+    static let latest = 5
 
     /// SQLite steps: [v] takes schema v to v - 1.
     private static let sqliteSteps: [Int: String] = [
@@ -30,13 +29,18 @@ enum SchemaRollback {
 
     /// A SQLite database of the newest schema back to `version`.
     static func sqlite(downTo version: Int) -> String {
-        stride(from: sqliteLatest, to: version, by: -1).map { sqliteSteps[$0]! }.joined(separator: "\n")
+        stride(from: latest, to: version, by: -1).map { sqliteSteps[$0]! }.joined(separator: "\n")
             + "\nPRAGMA user_version = \(version);"
     }
 
     /// PostgreSQL steps in `schema`: [v] takes schema v to v - 1.
     private static func postgresStep(_ v: Int, _ schema: String) -> String {
         switch v {
+        case 5:
+            return """
+                DROP INDEX \(schema).users_username_folded;
+                CREATE INDEX users_username_folded ON \(schema).users (\(schema).proteus_fold(username) COLLATE "C") INCLUDE (username);
+                """
         case 4:
             return """
                 DROP INDEX \(schema).users_username_folded;
@@ -61,7 +65,7 @@ enum SchemaRollback {
 
     /// A PostgreSQL store of the newest schema in `schema` back to `version`.
     static func postgres(_ schema: String, downTo version: Int) -> String {
-        stride(from: postgresLatest, to: version, by: -1).map { postgresStep($0, schema) }.joined(separator: "\n")
+        stride(from: latest, to: version, by: -1).map { postgresStep($0, schema) }.joined(separator: "\n")
             + "\nUPDATE \(schema).proteus_meta SET value = '\(version)' WHERE key = 'schema_version';"
     }
 }
