@@ -100,6 +100,13 @@ class UserCommandTests: XCTestCase {
     func testEverySubcommandOnAConfigWithoutDialects() throws {
         configPath = try UserCLI.write(UserCLI.bareConfig(directory: directory), to: directory)
 
+        // --version: this build, the ABI, the plugins `proteus plugins` finds.
+        let version = try ProteusProcess.run(["--version", "--config", configPath])
+        XCTAssertEqual(version.status, 0, version.output)
+        let lines = version.output.split(separator: "\n").map(String.init)
+        XCTAssertEqual(Array(lines.prefix(2)), ["proteus \(ProteusVersion.text)", "abi \(PROTEUS_ABI_MAJOR).\(PROTEUS_ABI_MINOR)"])
+        XCTAssertTrue(lines.contains { $0.hasPrefix("auth    password") && $0.hasSuffix("libproteus-password.so") }, version.output)
+
         // Serving still needs a dialect; the user commands do not.
         let check = try ProteusProcess.run(["check-config", "--config", configPath])
         XCTAssertEqual(check.status, 1, check.output)
