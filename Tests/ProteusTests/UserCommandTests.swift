@@ -252,12 +252,25 @@ class UserCommandTests: XCTestCase {
         try assertNoneAccepts("Root0Password")
         try assertAllAccept("Changed0Password")
 
-        // Disabled: no sign-in anywhere, and the sessions opened since are over.
+        // Disabled: no sign-in anywhere, and what was opened since passwd
+        // (sessions, a LISTEN.moe token, an MCSManager API key) is refused.
+        let panelAgain = PanelClient(port: port)
+        XCTAssertEqual(try panelAgain.login("root", "Changed0Password").status, 200)
+        let keyClient = PanelClient(port: port)
+        keyClient.apiKey = try XCTUnwrap(try panelAgain.call("PUT", "/api/auth/api", json: ["enable": true]).json?["data"]?.stringValue)
+        XCTAssertEqual(try keyClient.call("GET", "/api/auth/", ajax: false).status, 200)
         let erizosAgain = ErizosClient(port: port)
         try erizosAgain.login("root", "Changed0Password")
+        let hubAgain = HubClient(port: port)
+        XCTAssertEqual(try hubAgain.login("root", "Changed0Password").status, 200)
+        let lmTokenAgain = try lm.token("root", "Changed0Password")
         XCTAssertTrue(try userOK(["disable", "root"]).contains("disabled"))
-        try eventually("the Erizos session opened after passwd is over") {
-            try erizosAgain.call("GET", "/api/users/root").status == 401
+        try eventually("everything opened after passwd is refused") {
+            try panelAgain.call("GET", "/api/auth/").status != 200
+                && keyClient.call("GET", "/api/auth/", ajax: false).status != 200
+                && erizosAgain.call("GET", "/api/users/root").status == 401
+                && hubAgain.call("GET", "/users/me").status != 200
+                && lm.call("GET", "/users/root", token: lmTokenAgain).status == 401
         }
         try assertNoneAccepts("Changed0Password")
         XCTAssertEqual(try listed(), [[id, "root", "", "admin", "true"]])
