@@ -4,8 +4,14 @@ struct Arguments {
     var command: String = "serve"
     /// Values of `--name VALUE` options, keyed by name without dashes.
     var values: [String: String] = [:]
+    /// Every value of an option given more than once (`--role a --role b`),
+    /// in order; `values` holds the last.
+    var repeated: [String: [String]] = [:]
+    /// Options without a value that were given (`--password-stdin`).
+    var flags: Set<String> = []
     var positional: [String] = []
     var wantsHelp = false
+    var wantsVersion: Bool { flags.contains("version") }
 
     var configPath: String? { values["config"] }
     var pluginDirectory: String? { values["plugin-dir"] }
@@ -13,13 +19,15 @@ struct Arguments {
     /// `import DIALECT --from PATH`
     var importSource: String? { values["from"] }
 
-    static let commands = ["serve", "check-config", "check-store", "migrate", "generate-users", "plugins", "stats", "import", "help",
-                           "bench-abi"]   // bench-abi: hidden, for scripts/bench
+    static let commands = ["serve", "check-config", "check-store", "migrate", "generate-users", "plugins", "stats", "import", "user",
+                           "help", "bench-abi"]   // bench-abi: hidden, for scripts/bench
     /// Options that take a value; `-c` is short for `--config`.
     static let valueOptions: Set<String> = ["config", "plugin-dir", "from", "to", "filter", "batch", "count", "prefix",
-                                             "iterations"]
+                                             "iterations", "username", "email", "role", "search", "set"]
+    /// Options that take no value.
+    static let flagOptions: Set<String> = ["version", "password-stdin", "revoke"]
     /// Commands that take positional arguments.
-    static let positionalCommands: Set<String> = ["import"]
+    static let positionalCommands: Set<String> = ["import", "user"]
 
     static func parse(_ argv: [String]) throws -> Arguments {
         var a = Arguments()
@@ -48,6 +56,17 @@ struct Arguments {
                 value = String(name[name.index(after: eq)...])
                 name = String(name[..<eq])
             }
+            // Refused before anything else: the message must not echo a
+            // `--password=VALUE`, and a password in argv is seen by every
+            // user of `ps` and kept in shell history.
+            if name == "password" {
+                throw UsageError("--password is not accepted: a password on the command line is visible to other users and kept in shell history; use --password-stdin and write it on standard input")
+            }
+            if arg.hasPrefix("--"), flagOptions.contains(name) {
+                guard value == nil else { throw UsageError("--\(name) takes no value") }
+                a.flags.insert(name)
+                continue
+            }
             guard arg.hasPrefix("--") || arg == "-c", valueOptions.contains(name) else {
                 throw HostError("unknown option \(arg) (see proteus --help)")
             }
@@ -59,6 +78,7 @@ struct Arguments {
                 rest = rest.dropFirst()
             }
             a.values[name] = value
+            a.repeated[name, default: []].append(value ?? "")
         }
         if a.command == "import" && !a.wantsHelp {
             guard a.positional.count == 1 else {
@@ -110,11 +130,29 @@ struct Arguments {
                                               the directory through a dialect
                                               (e.g. mcsmanager: a panel's data
                                               or data/User directory, or .jsonl)
+      proteus user add --username NAME [--email E] [--role SLUG]... --password-stdin
+      proteus user list [--search TEXT]
+      proteus user passwd NAME --password-stdin
+      proteus user disable|enable|delete NAME
+      proteus user roles NAME --set SLUG,...
+      proteus user sessions NAME --revoke
+                                              manage users on the config's store
+                                              (no dialect needed: "dialects": []
+                                              is accepted); the password is one
+                                              line on standard input, never an
+                                              argument; passwd and disable end
+                                              the user's sessions everywhere;
+                                              list prints one user a line: id,
+                                              username, email, roles, disabled
+                                              (tab-separated)
       proteus PLUGIN ARGS... [--config FILE]  a configured dialect's own commands,
                                               e.g. proteus scim token create
                                               --label okta (prints the token
                                               once), scim token list, scim
                                               token revoke --label L | --id ID
+      proteus --version [--config FILE | --plugin-dir DIR]
+                                              the version, the ABI version and
+                                              the plugins found
       proteus --help                          this text
 
     Options:

@@ -19,11 +19,13 @@ enum Commands {
             print(Arguments.usage)
             return 0
         }
+        if arguments.wantsVersion { return printVersion(arguments) }
         switch arguments.command {
         case "check-config": return checkConfig(arguments)
         case "plugins": return listPlugins(arguments)
         case "stats": return storeStats(arguments)
         case "import": return ImportCommand.run(arguments)
+        case "user": return runReportingErrors { try UserCommand.run(arguments) }
         case "check-store": return runReportingErrors { try CheckStoreCommand.run(arguments) }
         case "migrate": return runReportingErrors { try MigrateCommand.run(arguments) }
         case "generate-users": return runReportingErrors { try GenerateUsersCommand.run(arguments) }
@@ -32,9 +34,9 @@ enum Commands {
         }
     }
 
-    static func loadConfiguration(_ arguments: Arguments) throws -> Configuration {
+    static func loadConfiguration(_ arguments: Arguments, dialectsRequired: Bool = true) throws -> Configuration {
         guard let path = arguments.configPath else { return .embeddedDefault }
-        return try ConfigurationLoader.load(path: path)
+        return try ConfigurationLoader.load(path: path, dialectsRequired: dialectsRequired)
     }
 
     static func checkConfig(_ arguments: Arguments) -> Int32 {
@@ -55,10 +57,18 @@ enum Commands {
         }
     }
 
+    /// `proteus --version`: this build, the ABI it speaks and the plugins
+    /// `proteus plugins` would list.
+    static func printVersion(_ arguments: Arguments) -> Int32 {
+        print("proteus \(ProteusVersion.text)")
+        print("abi \(PROTEUS_ABI_MAJOR).\(PROTEUS_ABI_MINOR)")
+        return listPlugins(arguments)
+    }
+
     static func listPlugins(_ arguments: Arguments) -> Int32 {
         var directory = arguments.pluginDirectory
         if directory == nil, arguments.configPath != nil {
-            do { directory = try loadConfiguration(arguments).pluginDirectory } catch {
+            do { directory = try loadConfiguration(arguments, dialectsRequired: false).pluginDirectory } catch {
                 printError("\(error)")
                 return 1
             }

@@ -4,29 +4,31 @@ import PluginKit
 import ProteusJSON
 
 enum ConfigurationLoader {
-    static func load(path: String) throws -> Configuration {
+    /// `dialectsRequired` false accepts `"dialects": []`: a server needs a
+    /// dialect to serve anything, `proteus user` does not.
+    static func load(path: String, dialectsRequired: Bool = true) throws -> Configuration {
         let text: [UInt8]
         do { text = try FileIO.readAll(path) } catch {
             throw ConfigError(message: "config \(path): cannot read: \(error)")
         }
-        return try load(text: text, path: path)
+        return try load(text: text, path: path, dialectsRequired: dialectsRequired)
     }
 
     /// The same checks on a config's bytes (a worker gets the master's copy,
     /// so both read the very same config); `path` is for messages.
-    static func load(text: [UInt8], path: String) throws -> Configuration {
+    static func load(text: [UInt8], path: String, dialectsRequired: Bool = true) throws -> Configuration {
         let value: JSONValue
         do { value = try JSONParser.parse(text) } catch {
             throw ConfigError(message: "config \(path): not valid JSON: \(error)")
         }
         do {
-            return try parse(value)
+            return try parse(value, dialectsRequired: dialectsRequired)
         } catch let e as ConfigError {
             throw ConfigError(message: "config \(path): \(e.message)")
         }
     }
 
-    static func parse(_ value: JSONValue) throws -> Configuration {
+    static func parse(_ value: JSONValue, dialectsRequired: Bool = true) throws -> Configuration {
         guard case .object(let root) = value else {
             throw ConfigError(message: "the top level must be a JSON object, not \(value.typeName)")
         }
@@ -56,7 +58,7 @@ enum ConfigurationLoader {
         }
         if let dialects = root["dialects"] {
             guard case .array(let items) = dialects else { throw typeError("dialects", "an array", dialects) }
-            guard !items.isEmpty else { throw ConfigError(message: "key \"dialects\": list at least one dialect") }
+            guard !items.isEmpty || !dialectsRequired else { throw ConfigError(message: "key \"dialects\": list at least one dialect") }
             c.dialects = try items.enumerated().map { index, item in
                 let at = "dialects[\(index)]"
                 var reference = try pluginReference(item, at: at, allowedExtra: ["mount"])

@@ -19,8 +19,10 @@ func runTool(_ executable: String, _ arguments: [String], directory: String? = n
 }
 
 /// Like runTool, with standard output and error kept apart (a command
-/// whose stdout carries a secret and nothing else).
-func runToolSeparately(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+/// whose stdout carries a secret and nothing else). `input`, when given,
+/// is the whole of the program's standard input.
+func runToolSeparately(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                       input: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -28,7 +30,13 @@ func runToolSeparately(_ executable: String, _ arguments: [String], environment:
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
+    let stdin = input.map { _ in Pipe() }
+    if let stdin { process.standardInput = stdin }
     try process.run()
+    if let stdin, let input {
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+    }
     // Read stderr on another thread so neither pipe fills while the other is read.
     nonisolated(unsafe) var errData = Data()
     let group = DispatchGroup()
