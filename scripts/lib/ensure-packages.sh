@@ -22,4 +22,6 @@ BUILD_PACKAGES=(libsqlite3-dev libpq-dev libssl-dev libargon2-dev libcrypt-dev l
 # python3-venv holds the PyPI tools of scripts/lib/python-tools.sh; the
 # LISTEN.moe MFA tests read the QR code with zbarimg (zbar-tools) and
 # compute codes with oathtool, as a user's authenticator would.
-TEST_PACKAGES=(python3 python3-venv openssl zbar-tools oathtool)
+# nginx-light and systemd: the packaging tests check packaging/ with `nginx -t`
+# and `systemd-analyze verify`.
+TEST_PACKAGES=(python3 python3-venv openssl zbar-tools oathtool nginx-light systemd)
