@@ -5,7 +5,7 @@ import PluginAPI
 import PluginKit
 import ProteusJSON
 
-final class SCIMDialect: DialectInstance, CommandDialect, @unchecked Sendable {
+final class SCIMDialect: DialectInstance, CommandDialect, DocumentedDialect, @unchecked Sendable {
     enum Route: Int, CaseIterable {
         case serviceProviderConfig, resourceTypes, resourceType, schemas, schema
         case users, usersSearch, user, groups, groupsSearch, group, search
@@ -104,6 +104,10 @@ final class SCIMDialect: DialectInstance, CommandDialect, @unchecked Sendable {
             SCIMFailure.backend(error).render(response)
         }
     }
+
+    // MARK: openapi.v1
+
+    func openAPIDocument(mount: String) throws(PluginError) -> String { SCIMOpenAPI.document(mount: mount) }
 
     // MARK: command.v1
 

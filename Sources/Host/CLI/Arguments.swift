@@ -19,7 +19,7 @@ struct Arguments {
     /// `import DIALECT --from PATH`
     var importSource: String? { values["from"] }
 
-    static let commands = ["serve", "check-config", "check-store", "migrate", "generate-users", "plugins", "stats", "import", "user",
+    static let commands = ["serve", "check-config", "check-store", "migrate", "generate-users", "plugins", "stats", "import", "user", "openapi",
                            "help", "bench-abi"]   // bench-abi: hidden, for scripts/bench
     /// Options that take a value; `-c` is short for `--config`.
     static let valueOptions: Set<String> = ["config", "plugin-dir", "from", "to", "filter", "batch", "count", "prefix",
@@ -27,7 +27,7 @@ struct Arguments {
     /// Options that take no value.
     static let flagOptions: Set<String> = ["version", "password-stdin", "revoke"]
     /// Commands that take positional arguments.
-    static let positionalCommands: Set<String> = ["import", "user"]
+    static let positionalCommands: Set<String> = ["import", "user", "openapi"]
 
     static func parse(_ argv: [String]) throws -> Arguments {
         var a = Arguments()
@@ -87,6 +87,10 @@ struct Arguments {
             }
             guard a.importSource != nil else { throw HostError("import needs --from PATH (see proteus --help)") }
         }
+        if a.command == "openapi" && !a.wantsHelp && a.positional.count != 1 {
+            throw UsageError(a.positional.isEmpty ? "openapi needs a dialect name: proteus openapi <dialect> [--config FILE]"
+                                                  : "unexpected argument \"\(a.positional[1])\" (see proteus --help)")
+        }
         if !a.positional.isEmpty && !positionalCommands.contains(a.command) {
             throw HostError("unexpected argument \"\(a.positional[0])\" (see proteus --help)")
         }
@@ -145,6 +149,8 @@ struct Arguments {
                                               list prints one user a line: id,
                                               username, email, roles, disabled
                                               (tab-separated)
+      proteus openapi DIALECT [--config FILE] the OpenAPI 3.1 document of a
+                                              configured dialect, for its mount
       proteus PLUGIN ARGS... [--config FILE]  a configured dialect's own commands,
                                               e.g. proteus scim token create
                                               --label okta (prints the token

@@ -10,6 +10,7 @@
  *   proteus_host.h     the services the host offers every plugin
  *   proteus_import.h   the "import.v1" extension
  *   proteus_command.h  the "command.v1" extension
+ *   proteus_openapi.h  the "openapi.v1" extension (since 2.4)
  *   proteus_plugin.h   (this file) the rules below, the descriptor and the
  *                      entry point
  * A plugin is a shared library that exports one C symbol,
@@ -111,6 +112,7 @@
 #include "proteus_host.h"
 #include "proteus_import.h"
 #include "proteus_command.h"
+#include "proteus_openapi.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -153,7 +155,8 @@ typedef struct proteus_plugin_descriptor {
     const void *vtable;
     /** Optional capabilities by id (CLAP-style): PROTEUS_EXT_IMPORT_V1
      *  ("import.v1", proteus_import.h) and PROTEUS_EXT_COMMAND_V1
-     *  ("command.v1", proteus_command.h) for dialects; the stores' read-only
+     *  ("command.v1", proteus_command.h) and PROTEUS_EXT_OPENAPI_V1
+     *  ("openapi.v1", proteus_openapi.h, since 2.4) for dialects; the stores' read-only
      *  diagnostics ("sqlite.diagnostics.v1", "postgres.diagnostics.v1": one
      *  function, see docs/PLUGIN_ABI.md, Extensions). NULL when the plugin
      *  has none or not this one. [any thread]. */

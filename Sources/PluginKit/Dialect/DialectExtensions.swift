@@ -66,6 +66,15 @@ public struct CommandOutput {
     }
 }
 
+/// A dialect that describes its routes as an OpenAPI 3.1 document
+/// ("openapi.v1", proteus_openapi_api), served by the host on the admin
+/// listener and printed by `proteus openapi`. Any thread.
+public protocol DocumentedDialect: DialectInstance {
+    /// The document (JSON) for the dialect mounted at `mount`, whose
+    /// `servers` URL carries the mount.
+    func openAPIDocument(mount: String) throws(PluginError) -> String
+}
+
 /// Any other extension: a dialect returns its own static table for an id.
 public protocol ExtendedDialect: DialectInstance {
     func extensionTable(_ id: String) -> UnsafeRawPointer?
@@ -109,6 +118,23 @@ extension DialectExport {
         return t
     }())
 
+    nonisolated(unsafe) static let openAPITable: UnsafePointer<proteus_openapi_api> = makeStaticTable({
+        var t = proteus_openapi_api()
+        t.struct_size = UInt32(MemoryLayout<proteus_openapi_api>.size)
+        t.document = { instance, mount, arena, out, err in
+            reporting(err) {
+                guard let box = InstanceBox.get(instance, as: Box.self), let documented = box.instance as? DocumentedDialect else {
+                    throw PluginError.invalid("document: NULL instance, or a dialect without a document")
+                }
+                guard let arena, let out else { throw PluginError.invalid("document: NULL arena or output") }
+                guard let mount = mount.string else { throw PluginError.invalid("document: the mount is absent or not UTF-8") }
+                let text = try documented.openAPIDocument(mount: mount)
+                out.pointee = try ArenaWriter(host: box.host, arena: arena).str(text)
+            }
+        }
+        return t
+    }())
+
     /// The descriptor's get_extension for Swift dialects.
     static let getExtension: GetExtensionFunction = { instance, id in
         guard let id, let box = InstanceBox.get(instance, as: Box.self) else { return nil }
@@ -118,6 +144,9 @@ extension DialectExport {
         }
         if name == PROTEUS_EXT_COMMAND_V1, box.instance is CommandDialect {
             return UnsafeRawPointer(commandTable)
+        }
+        if name == PROTEUS_EXT_OPENAPI_V1, box.instance is DocumentedDialect {
+            return UnsafeRawPointer(openAPITable)
         }
         if let extended = box.instance as? ExtendedDialect { return extended.extensionTable(name) }
         return nil
