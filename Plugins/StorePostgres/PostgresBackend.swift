@@ -79,6 +79,15 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
             return try pool.withConnection(context) { c in
                 try c.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", context) { try body(c) }
             }
+        case .snapshotOfFixedPlans:
+            // One round trip for both: PostgreSQL otherwise keeps planning a
+            // statement anew whenever its generic plan's estimate looks
+            // costlier than the custom ones (SearchPlan).
+            return try pool.withConnection(context) { c in
+                try c.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL plan_cache_mode = force_generic_plan", context) {
+                    try body(c)
+                }
+            }
         case .write:
             var begun = false
             do {
@@ -103,7 +112,7 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
     func mayRetry(_ error: any Error, after unit: UnitOfWork, attempt: Int) -> Bool {
         guard let f = error as? PGFailure, f.sqlState != "28000" else { return false }
         switch unit {
-        case .read, .snapshot:
+        case .read, .snapshot, .snapshotOfFixedPlans:
             return attempt == 1 && (f.kind == .connection || f.isRetryable)
         case .write:
             return f.isRetryable || (f.beforeBegin && f.kind == .connection && attempt == 1)

@@ -40,7 +40,7 @@ final class SQLiteBackend: StoreBackend, @unchecked Sendable {
     /// the file lock free up within 250 ms.
     func perform<R>(_ unit: UnitOfWork, _ context: String, _ body: (any StoreConnection) throws -> R) throws -> R {
         switch unit {
-        case .read, .snapshot:
+        case .read, .snapshot, .snapshotOfFixedPlans:
             return try pool.read(context) { try body($0) }
         case .write:
             return try pool.write(context) { try body($0) }

@@ -2,8 +2,9 @@
 // most users match a short prefix: so every plan a store picks from the
 // density of the matches — the folded index, a walk of the ORDER BY index,
 // the merge of a prefix's runs in username order, PostgreSQL's
-// materialized cut — answers exactly what folding each username says, in
-// every order, page and combination with a role filter.
+// materialized cut, its counted page (one pass under 5,000 matches) —
+// answers exactly what folding each username says, in every order, page and
+// combination with a role filter.
 import PluginAPI
 import PluginKit
 import XCTest
@@ -17,12 +18,12 @@ final class StoreFoldedSearchTests: XCTestCase {
 
     /// Usernames of a small alphabet (letters in both cases, the neighbours
     /// of A-Z and a-z, a non-ASCII letter), so short prefixes match many.
-    private func fill(_ client: StoreClient) throws -> [UserRecord] {
+    private func fill(_ client: StoreClient, count: Int = 400) throws -> [UserRecord] {
         try client.putRole(RoleRecord(slug: "fold.r"))
         let alphabet = ["a", "A", "b", "B", "@", "[", "_", "`", "é", "É", "1"]
         var g = SystemRandomNumberGenerator()
         var users: [UserRecord] = []
-        for i in 0..<400 {
+        for i in 0..<count {
             var u = UserRecord(id: (0..<16).map { _ in UInt8.random(in: 0...255, using: &g) })
             let length = Int.random(in: 1...4, using: &g)
             u.username = i % 37 == 0 ? nil : (0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &g)] }.joined() + "-\(i)"
@@ -31,7 +32,9 @@ final class StoreFoldedSearchTests: XCTestCase {
             u.version = 1
             users.append(u)
         }
-        try client.importUsers(users, mode: PROTEUS_IMPORT_INSERT)
+        for start in stride(from: 0, to: users.count, by: 1000) {
+            try client.importUsers(Array(users[start..<min(start + 1000, users.count)]), mode: PROTEUS_IMPORT_INSERT)
+        }
         return users
     }
 
@@ -87,7 +90,9 @@ final class StoreFoldedSearchTests: XCTestCase {
         let store = try PostgresStoreFixture.open(schema: PostgresServer.freshSchema("folded_scan"))
         defer { store.instance.destroy() }
         let client = PostgresStoreFixture.client(store)
-        let users = try fill(client)
+        // Enough that a one-letter prefix passes SearchPlan.countedCap
+        // (5,000): its pages come from the count, then a walk or a merge.
+        let users = try fill(client, count: 30_000)
         XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "analyze"), "ok")
         try expectScanAnswers(client, users)
     }

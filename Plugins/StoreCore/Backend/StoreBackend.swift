@@ -9,6 +9,10 @@ public enum UnitOfWork: Sendable, Equatable {
     case read
     /// Several reads that must see one consistent state.
     case snapshot
+    /// A snapshot whose statements each have the plan their text fixes
+    /// (UserSearchPlan.fixesItsPlans): a database that caches plans may run
+    /// them with its generic ones rather than plan each execution anew.
+    case snapshotOfFixedPlans
     /// A transaction: all of it or nothing; rolled back when the body throws.
     case write
     /// A best-effort write outside any transaction that waits only briefly

@@ -15,7 +15,18 @@ extension StoreCore {
         let docs = StoreInput.DocSelection(q.doc_ns)
         let offset = Int64(clamping: q.offset)
         // Count and page from one snapshot.
-        let (total, users): (Int64, [UserRecord]) = try perform(q.limit > 0 ? .snapshot : .read, "searching users") { c in
+        let unit: UnitOfWork = q.limit == 0 ? .read : plan.fixesItsPlans ? .snapshotOfFixedPlans : .snapshot
+        let (total, users): (Int64, [UserRecord]) = try perform(unit, "searching users") { c in
+            if q.limit > 0, rows.detailsInRow, let counted = plan.countedPage(offset: offset, limit: q.limit, documents: docs) {
+                var found: Int64?
+                let users = try rows.readAll(c, counted.page.sql, "searching users", documents: docs, extra: { found = $0.int64(counted.totalColumn) }) {
+                    counted.page.bind($0)
+                }
+                if let found, found < counted.cap { return (found, users) }
+                // No row from the first page: no match at all.
+                if found == nil && offset == 0 { return (0, []) }
+                // Many matches, or a page past the last: count, then page.
+            }
             let total = try plan.count(c)
             guard q.limit > 0, offset < total else { return (total, []) }
             let page = try plan.page(c, SearchPage(total: total, offset: offset, limit: q.limit, documents: docs))

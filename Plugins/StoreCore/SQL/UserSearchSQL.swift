@@ -60,6 +60,32 @@ public protocol UserSearchPlan {
     func count(_ c: any StoreConnection) throws -> Int64
     /// The statement of one page (it may run statements to choose).
     func page(_ c: any StoreConnection, _ page: SearchPage) throws -> SearchPageQuery
+    /// True when each statement's plan is fixed by its text (the search
+    /// then runs in UnitOfWork.snapshotOfFixedPlans).
+    var fixesItsPlans: Bool { get }
+    /// One statement answering the total and the page at once, read in one
+    /// pass while the matches are few; nil when the plan has none. Its rows
+    /// are the page's users with the total in column `totalColumn`; the
+    /// total is exact when under `cap`, else count and page are asked for.
+    func countedPage(offset: Int64, limit: UInt32, documents: StoreInput.DocSelection) -> CountedPageQuery?
+}
+
+extension UserSearchPlan {
+    public var fixesItsPlans: Bool { false }
+    public func countedPage(offset: Int64, limit: UInt32, documents: StoreInput.DocSelection) -> CountedPageQuery? { nil }
+}
+
+/// A statement of a page with its total (UserSearchPlan.countedPage).
+public struct CountedPageQuery {
+    public let page: SearchPageQuery
+    public let totalColumn: Int
+    public let cap: Int64
+
+    public init(page: SearchPageQuery, totalColumn: Int, cap: Int64) {
+        self.page = page
+        self.totalColumn = totalColumn
+        self.cap = cap
+    }
 }
 
 public protocol UserSearchSQL: Sendable {

@@ -50,9 +50,13 @@ struct UserRows {
     }
 
     /// Every user row of `sql`, complete (roles and selected documents).
+    /// `extra` reads what each row holds after the user's columns.
     func readAll(_ c: any StoreConnection, _ sql: String, _ context: String, documents: StoreInput.DocSelection,
-                 _ bind: (any StoreStatement) -> Void) throws -> [UserRecord] {
-        var users = try c.all(sql, context, bind) { read($0) }
+                 extra: ((any StoreStatement) -> Void)? = nil, _ bind: (any StoreStatement) -> Void) throws -> [UserRecord] {
+        var users = try c.all(sql, context, bind) { s in
+            extra?(s)
+            return read(s)
+        }
         guard case .queried(let q) = details, users.count > 1 else {
             for i in users.indices { try complete(c, &users[i], documents: documents) }
             return users

@@ -29,12 +29,40 @@ struct SearchPlan: UserSearchPlan {
 
     func count(_ c: any StoreConnection) throws -> Int64 {
         if let facets, let total = try facets.count(c) { return total }
-        if let folded = filter.folded, folded.match != .contains, query.limit > 0 {
-            // In the snapshot StoreCore opens for a page (see below).
-            try c.run(Self.genericPlans, "choosing generic plans")
-        }
         return try c.first(filter.countSQL, "counting users", { filter.conditions.bind($0) }) { $0.int64(0) } ?? 0
     }
+
+    /// A folded equality or prefix (see below).
+    var fixesItsPlans: Bool {
+        guard facets == nil, let folded = filter.folded else { return false }
+        return folded.match != .contains
+    }
+
+    /// A folded equality's or prefix's page and total from one pass over
+    /// at most `countedCap` matches' order keys (the folded index alone).
+    func countedPage(offset: Int64, limit: UInt32, documents: StoreInput.DocSelection) -> CountedPageQuery? {
+        guard fixesItsPlans else { return nil }
+        let w = filter.conditions
+        var n = w.valueCount
+        var nsParam = 0
+        if case .one = documents {
+            n += 1
+            nsParam = n
+        }
+        let keys = "SELECT u.id, u.created_at, u.username FROM users u\(w.whereClause) LIMIT \(Self.countedCap)"
+        let cut = "SELECT u.* FROM (SELECT u.id FROM m u ORDER BY \(orderBy) LIMIT $\(n + 1) OFFSET $\(n + 2)) p JOIN users u ON u.id = p.id"
+        let sql = "WITH m AS MATERIALIZED (\(keys)) SELECT \(PostgresSQL.userColumns(documents, nsParam: nsParam)), (SELECT count(*) FROM m) FROM (\(cut)) u ORDER BY \(orderBy)"
+        let page = SearchPageQuery(sql: sql) { s in
+            w.bind(s)
+            if case .one(let ns) = documents { s.bind(ns) }
+            s.bind(limit)
+            s.bind(offset)
+        }
+        return CountedPageQuery(page: page, totalColumn: PostgresSQL.userColumnCount, cap: Self.countedCap)
+    }
+
+    /// Most matches a counted page reads (a few milliseconds of index).
+    static let countedCap: Int64 = 5_000
 
     /// The page is cut in a subquery first: PostgreSQL computes the select
     /// list (the roles and documents subqueries) for every row an OFFSET
@@ -63,7 +91,7 @@ struct SearchPlan: UserSearchPlan {
                 materialized = true
             } else if folded.match != .contains {
                 // A walk's plan is the planner's again.
-                try c.run(Self.customPlans, "choosing custom plans")
+                try c.run("SET LOCAL plan_cache_mode = auto", "choosing custom plans")
                 if order == .username, let byteRuns = folded.byteRuns() {
                     runs = byteRuns
                     // Every username of a run matches: the runs are the test.
@@ -111,17 +139,18 @@ struct SearchPlan: UserSearchPlan {
 // order, where they lie in a few runs, each run is walked and the runs
 // merged.
 //
+// Up to countedCap matches, one statement answers the total and the page
+// (countedPage): the keys are read once, by one scan of the folded index.
+//
 // Those statements' plans (an equality or a prefix; a contained text's
-// plan depends on its trigrams, and the planner keeps it) are fixed by their text, so they run with
-// generic plans (SET LOCAL, in the snapshot StoreCore opens for a page):
-// re-planning them for every value (PostgreSQL keeps custom plans when a
-// generic one looks costlier) was a quarter of the database's time in the
-// SCIM `userName sw` benchmark, and the generic plans are the same. A
-// walk goes back to custom plans: its generic plan sorts every match.
+// plan depends on its trigrams, and the planner keeps it) are fixed by
+// their text, so they run with generic plans (fixesItsPlans: StoreCore's
+// snapshotOfFixedPlans): re-planning them for every value (PostgreSQL
+// keeps custom plans when a generic one looks costlier) was a quarter of
+// the database's time in the SCIM `userName sw` benchmark, and the generic
+// plans are the same. A walk goes back to custom plans: its generic plan
+// sorts every match.
 extension SearchPlan {
-    static let genericPlans = "SET LOCAL plan_cache_mode = force_generic_plan"
-    static let customPlans = "SET LOCAL plan_cache_mode = auto"
-
     /// The cut of a page merged from `runs` (FoldedUsername.byteRuns): one
     /// index walk of users_username_key per run, ordered and limited, so
     /// that PostgreSQL merges them (Merge Append). Usernames are unique and
