@@ -37,7 +37,9 @@ enum Commands {
 
     static func loadConfiguration(_ arguments: Arguments, dialectsRequired: Bool = true) throws -> Configuration {
         guard let path = arguments.configPath else { return .embeddedDefault }
-        return try ConfigurationLoader.load(path: path, dialectsRequired: dialectsRequired)
+        let configuration = try ConfigurationLoader.load(path: path, dialectsRequired: dialectsRequired)
+        configuration.applyLogSettings()
+        return configuration
     }
 
     static func checkConfig(_ arguments: Arguments) -> Int32 {
@@ -128,6 +130,7 @@ enum Commands {
     static func serve(_ arguments: Arguments) -> Int32 {
         do {
             let (configuration, text) = try Supervisor.loadConfiguration(path: arguments.configPath)
+            configuration.applyLogSettings()
             if configuration.workerCount == 0 {
                 // Serve in this process: no master, no supervision.
                 let assembly = try HostAssembly(configuration)

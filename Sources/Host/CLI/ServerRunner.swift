@@ -22,14 +22,14 @@ enum ServerRunner {
             throw error
         }
         try server.start()
-        Logger.shared.line("listening on \(displayURL(c, port: server.port))", flushNow: true)
+        Logger.shared.line("listening on \(displayURL(c, port: server.port))", level: .notice, flushNow: true)
         Signals.onShutdown { signal in
-            Logger.shared.line("received \(signal), shutting down (grace \(c.shutdownGraceSeconds)s)", flushNow: true)
+            Logger.shared.line("received \(signal), shutting down (grace \(c.shutdownGraceSeconds)s)", level: .notice, flushNow: true)
             server.beginShutdown()
         }
         server.wait()
         assembly.close()
-        Logger.shared.line("stopped", flushNow: true)
+        Logger.shared.line("stopped", level: .notice, flushNow: true)
         return 0
     }
 

@@ -44,7 +44,7 @@ enum Signals {
             sigwait(&set, &received)
             handler(received == SIGINT ? "SIGINT" : "SIGTERM")
             sigwait(&set, &received)
-            Logger.shared.line("second signal: exiting now", flushNow: true)
+            Logger.shared.line("second signal: exiting now", level: .warning, flushNow: true)
             _exit(1)
         }
     }

@@ -66,6 +66,9 @@ struct Configuration: Sendable {
     /// A credential job is refused when it would start later than this.
     var kdfMaxWaitMs = 10_000
     var logRequests = true
+    var logFormat = LogFormat.text
+    /// The least severe level written.
+    var logLevel = LogLevel.info
     var shutdownGraceSeconds = 10
     /// Worker processes under a supervising master; nil = one per core,
     /// 0 = serve in the master process itself (no supervision).
@@ -75,13 +78,18 @@ struct Configuration: Sendable {
     /// The number of worker processes this config asks for.
     var workerCount: Int { workers ?? HTTPServerConfiguration.coreCount }
 
+    /// Makes this process log as this config says.
+    func applyLogSettings() {
+        Logger.shared.configure(format: logFormat, minimumLevel: logLevel)
+    }
+
     /// The embedded default: SQLite in ./data, password auth, AIOStreams at /.
     static let embeddedDefault = Configuration()
 
     static let topLevelKeys: Set<String> = [
         "listen", "dataDirectory", "secretKey", "pluginDirectory", "store", "auth", "dialects",
         "trustedProxies", "limits", "threads", "waitingThreads", "kdf", "logRequests", "shutdownGraceSeconds", "workers",
-        "outbound",
+        "outbound", "logFormat", "logLevel",
     ]
 }
 

@@ -110,6 +110,18 @@ enum ConfigurationLoader {
             guard let b = v.boolValue else { throw typeError("logRequests", "true or false", v) }
             c.logRequests = b
         }
+        if let name = try string(root, "logFormat") {
+            guard let format = LogFormat(rawValue: name) else {
+                throw ConfigError(message: "key \"logFormat\": must be one of \(LogFormat.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), got \"\(name)\"")
+            }
+            c.logFormat = format
+        }
+        if let name = try string(root, "logLevel") {
+            guard let level = LogLevel(name: name) else {
+                throw ConfigError(message: "key \"logLevel\": must be one of \(LogLevel.allCases.map { "\"\($0.name)\"" }.joined(separator: ", ")), got \"\(name)\"")
+            }
+            c.logLevel = level
+        }
         if let n = try int(root, "shutdownGraceSeconds", at: "", 0...3600) { c.shutdownGraceSeconds = n }
         c.workers = try int(root, "workers", at: "", 0...Supervisor.maxWorkers)
         if let outbound = root["outbound"] { c.outbound = try outboundSettings(outbound) }

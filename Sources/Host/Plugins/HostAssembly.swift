@@ -64,7 +64,7 @@ final class HostAssembly: @unchecked Sendable {
             for reference in configuration.dialects {
                 let rules = SignInRules(allowPasswordOnlyForMfaUsers: reference.allowPasswordOnlyForMfaUsers)
                 if rules.allowPasswordOnlyForMfaUsers {
-                    Logger.shared.line("warning: \(reference.reference.keyPath) (\(reference.reference.plugin) at \(reference.mount)): \(SignInRules.exemptionOption) is on: users with a second factor sign in here with the password alone", flushNow: true)
+                    Logger.shared.warn("\(reference.reference.keyPath) (\(reference.reference.plugin) at \(reference.mount)): \(SignInRules.exemptionOption) is on: users with a second factor sign in here with the password alone")
                 }
                 let instance = try create(reference.reference, PROTEUS_KIND_DIALECT, rules)
                 created.append(instance)

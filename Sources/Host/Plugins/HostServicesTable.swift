@@ -58,15 +58,7 @@ enum HostServicesTable {
 
     static let log: @convention(c) (UnsafeMutableRawPointer?, Int32, proteus_str) -> Void = { ctx, level, message in
         guard let context = PluginContext.from(ctx) else { return }
-        let text = message.string ?? ""
-        let prefix: String
-        switch level {
-        case PROTEUS_LOG_DEBUG: prefix = "debug"
-        case PROTEUS_LOG_WARN: prefix = "warning"
-        case PROTEUS_LOG_ERROR: prefix = "error"
-        default: prefix = "info"
-        }
-        Logger.shared.line("\(prefix) [\(context.pluginName)]: \(text)", flushNow: level >= PROTEUS_LOG_WARN)
+        Logger.shared.log(LogLevel(pluginLevel: level), message.string ?? "", plugin: context.pluginName)
     }
 
     static let nowMillis: @convention(c) (UnsafeMutableRawPointer?) -> Int64 = { _ in Clock.nowMillis() }

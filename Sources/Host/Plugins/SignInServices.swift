@@ -21,7 +21,7 @@ enum SignInServices {
             return PluginError(PROTEUS_E_DENIED, "the password is longer than the password plugin accepts").report(to: err)
         case PROTEUS_E_INVALID:
             // Nothing the client can fix: the operator must know.
-            Logger.shared.line("warning [\(context.pluginName)]: user \(user.pointee.id.dashedUUID): no password plugin reads the stored password verifier; sign-in refused", flushNow: true)
+            Logger.shared.log(.warning, "user \(user.pointee.id.dashedUUID): no password plugin reads the stored password verifier; sign-in refused", plugin: context.pluginName)
             return PluginError(PROTEUS_E_DENIED, "the stored password verifier is not readable").report(to: err)
         default:
             return status

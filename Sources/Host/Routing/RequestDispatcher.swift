@@ -21,18 +21,20 @@ final class RequestDispatcher: HTTPHandler, @unchecked Sendable {
         defer { scratch.arena.reset() }
         let method = request.method.string
         scratch.retryAfterSeconds = 0
-        handleRouted(request, method: method, response: response, scratch: scratch)
+        let dialect = handleRouted(request, method: method, response: response, scratch: scratch)
         if response.status == 503, scratch.retryAfterSeconds > 0, !response.hasHeader("retry-after") {
             response.addHeader("Retry-After", String(scratch.retryAfterSeconds))
         }
         if logRequests {
             // The transport's clock: the one that took receivedAtNanos.
             let elapsed = Double(monotonicNanos() &- request.receivedAtNanos) / 1_000_000
-            Logger.shared.line("\(method) \(request.path.string) \(response.status) \(Self.format(elapsed))ms")
+            Logger.shared.access(AccessLogEntry(method: method, path: request.path.string, status: response.status,
+                                                durationMs: elapsed, dialect: dialect))
         }
     }
 
-    private func handleRouted(_ request: HTTPRequest, method: String, response: HTTPResponseWriter, scratch: ThreadScratch) {
+    /// Returns the name of the dialect that answered (nil: no mount matched).
+    private func handleRouted(_ request: HTTPRequest, method: String, response: HTTPResponseWriter, scratch: ThreadScratch) -> String? {
         var forcedStatus = UInt16(clamping: request.transportStatus)
         if percentDecodePath(request.path, into: &scratch.decodedPath) != nil {
             // Undecodable path: route on the raw bytes (mount prefixes are
@@ -41,16 +43,19 @@ final class RequestDispatcher: HTTPHandler, @unchecked Sendable {
             scratch.decodedPath.append(contentsOf: request.path.buffer)
             forcedStatus = 400
         }
-        scratch.decodedPath.withUnsafeBufferPointer { path in
+        return scratch.decodedPath.withUnsafeBufferPointer { path -> String? in
             let resolution = router.resolve(path: path, method: method, params: &scratch.params)
             switch resolution {
             case .none:
                 Self.plain(response, forcedStatus == 400 ? 400 : 404, forcedStatus == 400 ? "Bad Request" : "Not Found")
+                return nil
             case .route(let mounted, let route, let start):
                 call(mounted, route: route.index, hostStatus: forcedStatus, request, path: path, relativeStart: start, response: response, scratch: scratch)
+                return mounted.dialect.name
             case .refused(let mounted, let status, let start):
                 scratch.params.removeAll(keepingCapacity: true)
                 call(mounted, route: -1, hostStatus: forcedStatus != 0 ? forcedStatus : status, request, path: path, relativeStart: start, response: response, scratch: scratch)
+                return mounted.dialect.name
             }
         }
     }
@@ -129,14 +134,6 @@ final class RequestDispatcher: HTTPHandler, @unchecked Sendable {
         case 503: return "Service Unavailable"
         default: return "Error"
         }
-    }
-
-    private static func format(_ ms: Double) -> String {
-        // Int(Double) traps on NaN, infinity or out of range: clamp first.
-        let scaled = (ms * 100).rounded()
-        let hundredths = scaled.isFinite ? Int(max(0, min(scaled, 1e15))) : 0
-        let fraction = hundredths % 100
-        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 
     private static let slash: StaticString = "/"

@@ -232,7 +232,7 @@ final class Supervisor {
         let pid: pid_t
         do {
             pid = try ProcessSupport.spawn(
-                arguments: WorkerProcess.arguments(slot: slot, name: "worker \(position + 1)", configPath: configPath),
+                arguments: WorkerProcess.arguments(slot: slot, number: position + 1, configPath: configPath),
                 descriptors: [generation.configFD, listener.fd, rateLimiter.fd, pipe.write, scoreboard.fd, changeCounter.fd])
         } catch {
             close(pipe.read)
@@ -297,7 +297,7 @@ final class Supervisor {
         if generation === current {
             if !announced && allReady {
                 announced = true
-                Logger.shared.line("listening on \(ServerRunner.displayURL(generation.configuration, port: listener.port))", flushNow: true)
+                Logger.shared.line("listening on \(ServerRunner.displayURL(generation.configuration, port: listener.port))", level: .notice, flushNow: true)
                 if reloadQueued {
                     reloadQueued = false
                     reload()
@@ -329,7 +329,7 @@ final class Supervisor {
             }
         }
         if shuttingDown && workers.isEmpty && exitCode == nil {
-            Logger.shared.line("stopped", flushNow: true)
+            Logger.shared.line("stopped", level: .notice, flushNow: true)
             exitCode = 0
         }
     }
@@ -340,7 +340,7 @@ final class Supervisor {
         let generation = worker.generation
         if shuttingDown || worker.state == .draining {
             if !clean {
-                Logger.shared.line("\(worker.label) \(how)\(inFlight(worker))", flushNow: true)
+                Logger.shared.line("\(worker.label) \(how)\(inFlight(worker))", level: .error, flushNow: true)
             } else if !shuttingDown && worker.readyAt != 0 {
                 Logger.shared.line("\(worker.label) of configuration generation \(generation.number) stopped", flushNow: true)
             }
@@ -397,7 +397,7 @@ final class Supervisor {
         position.backoffNanos = min(delay * 2, Self.maxBackoffNanos)
         position.pid = 0
         generation.positions[worker.position] = position
-        Logger.shared.line("\(what); restarting \(worker.name) in \(Self.seconds(delay))", flushNow: true)
+        Logger.shared.line("\(what); restarting \(worker.name) in \(Self.seconds(delay))", level: .error, flushNow: true)
     }
 
     private func fireTimers() {
@@ -420,13 +420,13 @@ final class Supervisor {
         }
         for worker in workers.values where worker.killAt != 0 && now >= worker.killAt {
             worker.killAt = 0
-            Logger.shared.line("\(worker.label) did not stop in time: SIGKILL", flushNow: true)
+            Logger.shared.line("\(worker.label) did not stop in time: SIGKILL", level: .warning, flushNow: true)
             kill(worker.pid, SIGKILL)
         }
         if shuttingDown && shutdownDeadline != 0 && now >= shutdownDeadline {
             shutdownDeadline = 0
             for worker in workers.values {
-                Logger.shared.line("\(worker.label) did not stop within the grace period: SIGKILL", flushNow: true)
+                Logger.shared.line("\(worker.label) did not stop within the grace period: SIGKILL", level: .warning, flushNow: true)
                 kill(worker.pid, SIGKILL)
             }
         }
@@ -473,7 +473,7 @@ final class Supervisor {
 
     private func shutdown(_ signal: String) {
         if shuttingDown {
-            Logger.shared.line("second signal: exiting now", flushNow: true)
+            Logger.shared.line("second signal: exiting now", level: .warning, flushNow: true)
             for worker in workers.values { kill(worker.pid, SIGKILL) }
             exitCode = 1
             return
@@ -484,7 +484,7 @@ final class Supervisor {
         // the master closes its own now.
         listener.close()
         let grace = current.configuration.shutdownGraceSeconds
-        Logger.shared.line("received \(signal), shutting down (grace \(grace)s)", flushNow: true)
+        Logger.shared.line("received \(signal), shutting down (grace \(grace)s)", level: .notice, flushNow: true)
         for generation in [current, pending].compactMap({ $0 }) {
             for index in generation.positions.indices { generation.positions[index].restartAt = 0 }
         }
@@ -506,10 +506,10 @@ final class Supervisor {
         }
         if pending != nil {
             reloadQueued = true
-            Logger.shared.line("received SIGHUP during a reload: reloading again once it is done", flushNow: true)
+            Logger.shared.line("received SIGHUP during a reload: reloading again once it is done", level: .notice, flushNow: true)
             return
         }
-        Logger.shared.line("received SIGHUP, reloading \(configPath.map { "config \($0)" } ?? "the embedded default config")", flushNow: true)
+        Logger.shared.line("received SIGHUP, reloading \(configPath.map { "config \($0)" } ?? "the embedded default config")", level: .notice, flushNow: true)
         let configuration: Configuration
         let text: [UInt8]
         do {
@@ -544,7 +544,9 @@ final class Supervisor {
         pending = nil
         let draining = workers.values.filter { $0.generation === old }.count
         retire(old)
-        Logger.shared.line("configuration reloaded: \(generation.positions.count) new workers serving, \(draining) old workers draining", flushNow: true)
+        // The master's own lines follow the new config too.
+        generation.configuration.applyLogSettings()
+        Logger.shared.line("configuration reloaded: \(generation.positions.count) new workers serving, \(draining) old workers draining", level: .notice, flushNow: true)
         if reloadQueued {
             reloadQueued = false
             reload()

@@ -23,14 +23,15 @@ enum WorkerProcess {
 
     struct Options {
         var slot = -1
-        var name = "worker"
+        /// 1-based, as the master's lines name it ("worker 2"); in log lines.
+        var number = 0
         var master: pid_t = 0
         var configPath = "-"
     }
 
     /// The command line the master gives a worker (after the executable).
-    static func arguments(slot: Int, name: String, configPath: String?) -> [String] {
-        ["worker", "--slot", "\(slot)", "--name", name, "--master", "\(getpid())", "--config-path", configPath ?? "-"]
+    static func arguments(slot: Int, number: Int, configPath: String?) -> [String] {
+        ["worker", "--slot", "\(slot)", "--number", "\(number)", "--master", "\(getpid())", "--config-path", configPath ?? "-"]
     }
 
     static func parse(_ argv: [String]) -> Options? {
@@ -42,13 +43,13 @@ enum WorkerProcess {
             rest = rest.dropFirst()
             switch key {
             case "--slot": guard let n = Int(value), n >= 0, n < Scoreboard.slotCount else { return nil }; o.slot = n
-            case "--name": o.name = value
+            case "--number": guard let n = Int(value), n > 0 else { return nil }; o.number = n
             case "--master": guard let n = pid_t(value) else { return nil }; o.master = n
             case "--config-path": o.configPath = value
             default: return nil
             }
         }
-        return o.slot >= 0 && o.master > 0 ? o : nil
+        return o.slot >= 0 && o.master > 0 && o.number > 0 ? o : nil
     }
 
     static func run(_ argv: [String]) -> Int32 {
@@ -66,6 +67,7 @@ enum WorkerProcess {
         let scoreboard: Scoreboard
         do { scoreboard = try Scoreboard(adopting: scoreboardFD) } catch { fail("\(error)") }
         RouteRecorder.install(slot: scoreboard.slot(options.slot))
+        Logger.shared.identifyWorker(number: options.number)
 
         let assembly: HostAssembly
         let server: HTTPServer
@@ -77,6 +79,8 @@ enum WorkerProcess {
                 configuration = try ConfigurationLoader.load(text: try ProcessSupport.readWhole(configFD), path: options.configPath)
             }
             close(configFD)
+            // Before the plugins are created: their lines are in this format.
+            configuration.applyLogSettings()
             let rateLimiter = try RateLimiter(adopting: rateLimitFD)
             assembly = try HostAssembly(configuration, rateLimiter: rateLimiter,
                                         changeCounter: try ChangeCounter(adopting: changeCounterFD))

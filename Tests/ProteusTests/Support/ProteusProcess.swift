@@ -65,7 +65,8 @@ final class ProteusProcess: @unchecked Sendable {
             var signal = false
             if !self.sawListening, let range = text.range(of: "listening on http://") {
                 let rest = text[range.upperBound...]
-                if let end = rest.firstIndex(of: "\n") {
+                // The line ends there, or (logFormat "json") the "msg" string does.
+                if let end = rest.firstIndex(where: { $0 == "\n" || $0 == "\"" }) {
                     let hostPort = rest[..<end]
                     if let colon = hostPort.lastIndex(of: ":"), let p = UInt16(hostPort[hostPort.index(after: colon)...]) {
                         self.port = p
