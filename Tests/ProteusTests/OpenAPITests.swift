@@ -66,7 +66,7 @@ final class OpenAPITests: XCTestCase {
         let r = try runTool(Self.tools + "/st", ["run", path, "--url", scim.base, "-H", "Authorization: Bearer \(scim.token)",
                                                  "--checks", "not_a_server_error,response_schema_conformance",
                                                  "--max-examples", "25", "--seed", "11", "--no-color"],
-                            environment: environment)
+                            directory: scim.server.directory, environment: environment)   // its cache stays in the temp dir
         XCTAssertEqual(r.status, 0, "schemathesis:\n\(r.output)")
         print("schemathesis (scim): \(r.output.split(separator: "\n").filter { $0.contains("generated") || $0.contains("passed") }.suffix(2).joined(separator: " / "))")
     }
