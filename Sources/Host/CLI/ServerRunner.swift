@@ -1,6 +1,7 @@
 // Serving: the transport around a built HostAssembly.
 //   * `run`: single-process mode (`workers: 0`): bind, serve until
-//     SIGTERM/SIGINT, drain, then close the plugins (the store last).
+//     SIGTERM/SIGINT, drain, then close the plugins (the store last); the
+//     admin listener, when configured, reports on this one process.
 //   * `makeServer`: the same server on a given listener, used by worker
 //     processes on the socket inherited from the master
 //     (Supervision/WorkerProcess.swift).
@@ -21,10 +22,24 @@ enum ServerRunner {
             assembly.close()
             throw error
         }
+        let readiness = Readiness()
+        var admin: AdminListener?
+        if let region = MetricsRecorder.region {
+            do { admin = try AdminListener(c, region: region, readiness: readiness) } catch {
+                listener.close()
+                assembly.close()
+                throw error
+            }
+        }
+        try admin?.start()
         try server.start()
+        // One process: the pool is full once it serves.
+        readiness.publish(Readiness.Workers(wanted: 1, serving: [MetricsRecorder.slot], stopping: false))
+        MetricsRecorder.startStoreProbe(assembly.store)
         Logger.shared.line("listening on \(displayURL(c, port: server.port))", flushNow: true)
         Signals.onShutdown { signal in
             Logger.shared.line("received \(signal), shutting down (grace \(c.shutdownGraceSeconds)s)", flushNow: true)
+            readiness.publish(Readiness.Workers(wanted: 1, serving: [], stopping: true))
             server.beginShutdown()
         }
         server.wait()
