@@ -20,9 +20,11 @@ enum MetricsText {
         }
         header(&out, "proteus_http_request_duration_seconds", "histogram", "Time from a request's arrival to its answer, by dialect and route pattern.")
         for series in routes {
+            // Series appear once observed (the routes are claimed at start).
+            let words = region.requestHistogram(series: series.index)
+            guard words.contains(where: { $0 != 0 }) else { continue }
             histogram(&out, "proteus_http_request_duration_seconds",
-                      labels: "dialect=\"\(escape(series.dialect))\",route=\"\(escape(series.route))\"",
-                      region.requestHistogram(series: series.index))
+                      labels: "dialect=\"\(escape(series.dialect))\",route=\"\(escape(series.route))\"", words)
         }
 
         header(&out, "proteus_store_call_duration_seconds", "histogram", "Time of each call a dialect makes to the store, by store function.")
