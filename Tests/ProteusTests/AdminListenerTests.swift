@@ -139,6 +139,45 @@ final class AdminListenerTests: XCTestCase {
         XCTAssertEqual(Self.value(after, "proteus_kdf_rejections_total"), 0)
     }
 
+    /// What the host can tell of a sign-in: a second factor due (refused
+    /// for it by the host's rules, or asked for by the dialect itself), a
+    /// disabled user (refused); the dialect's own code check is not seen.
+    func testSignInResultsAsTheHostSeesThem() throws {
+        let dir = TemporaryDirectory.make("admin-logins")
+        let panel = try PanelServer(server: ProteusProcess(config: Self.config(directory: dir), directory: dir))
+        defer { panel.stop() }
+        let admin = APIClient(port: try Self.adminPort(panel.server))
+        let tina = try panel.createUser("tina")
+        let secret = "JBSWY3DPEHPK3PXPJBSWY3DP"
+        let turnOn = try panel.keyClient().call("PUT", "/api/auth", json: ["uuid": .string(tina), "config": ["secret": .string(secret), "open2FA": true]], ajax: false)
+        XCTAssertEqual(turnOn.status, 200, turnOn.text)
+        let bob = try panel.createUser("bob", permission: -1)   // banned: DISABLED in the directory
+        let before = try Self.scrape(admin)
+
+        // MCSManager asks for the code itself: the password step counts as mfa_required.
+        assertEnvelope(try PanelClient(port: panel.port).login("tina", "Passw0rdUser"), 200, "NEED_2FA")
+        assertEnvelope(try PanelClient(port: panel.port).login("tina", "Passw0rdUser", code: MCSM.totp(secret)), 200)
+        // AIOStreams has no second step: the host refuses the password alone.
+        let aio = APIClient(port: panel.port)
+        XCTAssertEqual(try aio.request("GET", "/api/v1/user?uuid=\(MCSM.dashed(tina))&password=Passw0rdUser").status, 401)
+        // A disabled user with the right password: refused.
+        XCTAssertNotEqual(try aio.request("GET", "/api/v1/user?uuid=\(MCSM.dashed(bob))&password=Passw0rdUser").status, 200)
+        // A wrong password: failure, whatever the dialect.
+        XCTAssertNotEqual(try aio.request("GET", "/api/v1/user?uuid=\(MCSM.dashed(tina))&password=wrong").status, 200)
+        let after = try Self.scrape(admin)
+
+        func delta(_ dialect: String, _ result: String) -> Double {
+            let labels = ["dialect": dialect, "result": result]
+            return Self.value(after, "proteus_logins_total", labels) - Self.value(before, "proteus_logins_total", labels)
+        }
+        XCTAssertEqual(delta("mcsmanager", "mfa_required"), 2)
+        XCTAssertEqual(delta("mcsmanager", "success"), 0)
+        XCTAssertEqual(delta("aiostreams", "mfa_required"), 1)
+        XCTAssertEqual(delta("aiostreams", "refused"), 1)
+        XCTAssertEqual(delta("aiostreams", "failure"), 1)
+        XCTAssertEqual(delta("aiostreams", "success"), 0)
+    }
+
     func testCountsSurviveAWorkerRestart() throws {
         let dir = TemporaryDirectory.make("admin-restart")
         let panel = try PanelServer(server: ProteusProcess(config: Self.config(directory: dir), directory: dir))

@@ -24,14 +24,14 @@ enum ServerRunner {
         }
         let readiness = Readiness()
         var admin: AdminListener?
-        if let region = MetricsRecorder.region {
-            do { admin = try AdminListener(c, region: region, readiness: readiness) } catch {
-                listener.close()
-                assembly.close()
-                throw error
-            }
+        do {
+            if let region = MetricsRecorder.region { admin = try AdminListener(c, region: region, readiness: readiness) }
+            try admin?.start()
+        } catch {
+            listener.close()
+            assembly.close()
+            throw error
         }
-        try admin?.start()
         try server.start()
         // One process: the pool is full once it serves.
         readiness.publish(Readiness.Workers(wanted: 1, serving: [MetricsRecorder.slot], stopping: false))
@@ -43,6 +43,7 @@ enum ServerRunner {
             server.beginShutdown()
         }
         server.wait()
+        MetricsRecorder.stopStoreProbe()
         assembly.close()
         Logger.shared.line("stopped", flushNow: true)
         return 0

@@ -15,9 +15,10 @@ enum SignInServices {
     }
 
     /// The sign-in, and what it counts as: success, failure (a wrong or
-    /// unusable credential), mfa_required (the password matched, the second
-    /// factor is still due) or refused (the user is disabled, or refused
-    /// for load).
+    /// unusable credential), mfa_required (the password matched, a second
+    /// factor is due: refused here for it, or left to the dialect that asks
+    /// for it) or refused (the user is disabled, the verifier unreadable,
+    /// or the KDF pool refused the work for load).
     private static func signInCounted(_ context: PluginContext, _ user: UnsafePointer<proteus_user>?, _ password: proteus_str, _ flags: UInt32, _ arena: OpaquePointer?,
                                       _ result: UnsafeMutablePointer<proteus_verify_result>?, _ err: UnsafeMutablePointer<proteus_error>?) -> (proteus_status, MetricsRegion.LoginResult) {
         guard let user, RecordArray.isComplete(user) else { return (PluginError.invalid("auth_sign_in: NULL user, or its struct_size too small").report(to: err), .failure) }
@@ -45,7 +46,11 @@ enum SignInServices {
         switch decision {
         case PROTEUS_OK:
             if let result { result.pointee = verification }
-            return (PROTEUS_OK, .success)
+            // The dialect asks for the second factor itself (MCSManager,
+            // LISTEN.moe): the password step passed, the code is still due
+            // and its check is the dialect's (the host never sees it).
+            let factorDue = userFlags & PROTEUS_USER_MFA_ENABLED != 0 && flags & PROTEUS_SIGN_IN_WITH_SECOND_FACTOR != 0
+            return (PROTEUS_OK, factorDue ? .mfaRequired : .success)
         case PROTEUS_E_SECOND_FACTOR:
             return (report(decision, err), .mfaRequired)
         default:

@@ -17,7 +17,7 @@ final class RequestSeries: @unchecked Sendable {
     static let noDialect = "none"
 
     private struct DialectSeries {
-        var routes: [Int32: Int] = [:]
+        var routes: [Int32: Int?] = [:]
         var unmatched: Int?
     }
 
@@ -31,20 +31,26 @@ final class RequestSeries: @unchecked Sendable {
         for mounted in router.allMounts {
             var s = DialectSeries()
             for route in mounted.routes {
-                s.routes[route.index] = region.claimRoute(dialect: mounted.dialect.name, route: Router.join(mounted.prefix, route.text))
+                s.routes.updateValue(region.claimRoute(dialect: mounted.dialect.name, route: Router.join(mounted.prefix, route.text)), forKey: route.index)
             }
             s.unmatched = region.claimRoute(dialect: mounted.dialect.name, route: Self.unmatchedRoute)
             dialects[ObjectIdentifier(mounted.dialect)] = s
         }
         self.dialects = dialects
         host = region.claimRoute(dialect: Self.noDialect, route: Self.unmatchedRoute)
+        let uncounted = dialects.values.reduce(0) { $0 + $1.routes.values.filter { $0 == nil }.count + ($1.unmatched == nil ? 1 : 0) }
+        if uncounted > 0 {
+            // The table is full (more distinct routes than it holds, e.g.
+            // after many reloads with new mounts) or a label is too long.
+            Logger.shared.line("warning: \(uncounted) routes are not counted in /metrics: the metrics region holds \(MetricsRegion.routeCapacity) route series with labels of at most \(MetricsRegion.routeLabelCapacity) bytes", flushNow: true)
+        }
     }
 
     func count(_ handler: Handler, status: Int, nanos: UInt64) {
         let slot: Int?
         switch handler {
-        case .route(let dialect, let index): slot = dialects[ObjectIdentifier(dialect)]?.routes[index] ?? nil
-        case .unmatched(let dialect): slot = dialects[ObjectIdentifier(dialect)]?.unmatched ?? nil
+        case .route(let dialect, let index): slot = dialects[ObjectIdentifier(dialect)]?.routes[index].flatMap { $0 }
+        case .unmatched(let dialect): slot = dialects[ObjectIdentifier(dialect)]?.unmatched.flatMap { $0 }
         case .host: slot = host
         }
         guard let slot else { return }

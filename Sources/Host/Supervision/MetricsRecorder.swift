@@ -1,9 +1,11 @@
 // Where this process counts: the metrics region it was given (a worker's
 // inherited one, or the single process's own) and its slot in it. Set once
-// at start, before any serving thread exists, and read-only afterwards.
-// Without a region (commands such as check-config, tests building an
-// assembly) every call is a no-op.
+// at start, before any serving thread exists, and read-only afterwards —
+// only when the config has an admin listener to show the counts. Without a
+// region (no admin listener; commands such as check-config) every call is
+// a no-op.
 import Glibc
+import HTTPTransport
 import PluginAPI
 import PluginKit
 
@@ -34,16 +36,28 @@ enum MetricsRecorder {
         let started = pthread_create(&thread, nil, { arg in
             guard let arg else { return nil }
             let store = Unmanaged<StoreBinding>.fromOpaque(arg).takeRetainedValue()
-            while true {
-                MetricsRecorder.probe(store)
-                sleep(1)
-            }
+            while MetricsRecorder.probe(store) { sleep(1) }
+            return nil
         }, box)
         if started == 0 { pthread_detach(thread) } else { Unmanaged<StoreBinding>.fromOpaque(box).release() }
     }
 
-    private static func probe(_ store: StoreBinding) {
-        guard let region, let userGet = store.api.user_get else { return }
+    /// [shutdown, before the store is destroyed] No probe runs after this
+    /// returns (one in flight is waited for).
+    static func stopStoreProbe() {
+        probeLock.lock()
+        probeStopped = true
+        probeLock.unlock()
+    }
+
+    private static let probeLock = PThreadMutex()
+    nonisolated(unsafe) private static var probeStopped = false
+
+    /// One probe; false once stopped.
+    private static func probe(_ store: StoreBinding) -> Bool {
+        probeLock.lock()
+        defer { probeLock.unlock() }
+        guard !probeStopped, let region, let userGet = store.api.user_get else { return false }
         let arena = Arena()
         var key = proteus_user_key()
         key.by = PROTEUS_LOOKUP_ID
@@ -52,5 +66,6 @@ enum MetricsRecorder {
         let status = userGet(store.raw, &key, .absent, arena.opaque, &out, &err)
         let answered = status == PROTEUS_OK || status == PROTEUS_E_NOT_FOUND
         region.recordStoreProbe(status: answered ? 0 : (status == 0 ? -1 : status), slot: slot, at: Clock.monotonicNanos())
+        return true
     }
 }

@@ -70,7 +70,7 @@ final class MetricsRegion: @unchecked Sendable {
     private static let loginCountersOffset = 64
     private static let routesOffset = loginsOffset + loginCapacity * loginSize
     private static let routeSize = 4608
-    private static let routeLabelCapacity = 232
+    static let routeLabelCapacity = 232
     private static let routeHistogramOffset = 256
     private static let routeStatusOffset = 384
     static let byteSize = routesOffset + routeCapacity * routeSize

@@ -69,7 +69,6 @@ enum WorkerProcess {
         let scoreboard: Scoreboard
         do { scoreboard = try Scoreboard(adopting: scoreboardFD) } catch { fail("\(error)") }
         RouteRecorder.install(slot: scoreboard.slot(options.slot))
-        do { MetricsRecorder.install(try MetricsRegion(adopting: metricsFD), slot: options.slot) } catch { fail("\(error)") }
 
         let assembly: HostAssembly
         let server: HTTPServer
@@ -81,6 +80,10 @@ enum WorkerProcess {
                 configuration = try ConfigurationLoader.load(text: try ProcessSupport.readWhole(configFD), path: options.configPath)
             }
             close(configFD)
+            // Counted only when the admin listener can show it (before the
+            // assembly: the store's dialect table depends on it).
+            let metrics = try MetricsRegion(adopting: metricsFD)
+            if configuration.adminListen != nil { MetricsRecorder.install(metrics, slot: options.slot) }
             let rateLimiter = try RateLimiter(adopting: rateLimitFD)
             assembly = try HostAssembly(configuration, rateLimiter: rateLimiter,
                                         changeCounter: try ChangeCounter(adopting: changeCounterFD))
@@ -104,6 +107,7 @@ enum WorkerProcess {
         close(statusFD)
         MetricsRecorder.startStoreProbe(assembly.store)
         server.wait()
+        MetricsRecorder.stopStoreProbe()
         assembly.close()
         Logger.shared.flush()
         return 0
