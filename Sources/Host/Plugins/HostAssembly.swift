@@ -47,7 +47,7 @@ final class HostAssembly: @unchecked Sendable {
             created.append(storeInstance)
             store = try StoreBinding(storeInstance)
             // Serving with metrics: dialects call the store through timing shims.
-            if MetricsRecorder.region != nil { store.dialectTable = TimedStoreTable.wrap(store) }
+            if MetricsRecorder.region != nil { store.dialectTable = try TimedStoreTable.wrap(store) }
             runtime.directory = store
 
             // One hashing thread per core, at a lower priority than serving

@@ -9,8 +9,8 @@
 // host hands dialects the store's own table instead.
 //
 // The shims below are one line each, generated from proteus_store.h (the
-// field order gives `op`, checked against the header's field names at
-// start); adding a store function means adding its line.
+// field order gives `op`; the host refuses to start when they and the
+// header's field names disagree); adding a store function means adding its line.
 import PluginAPI
 import PluginKit
 
@@ -33,8 +33,10 @@ enum TimedStoreTable {
 
     /// [start, once, before any dialect exists] The shims around `store`'s
     /// functions, as a table that lives for the process.
-    static func wrap(_ store: StoreBinding) -> UnsafePointer<proteus_store_api> {
-        precondition(functionNames == shimNames, "proteus_store_api changed: regenerate TimedStoreTable's shims")
+    static func wrap(_ store: StoreBinding) throws -> UnsafePointer<proteus_store_api> {
+        guard functionNames == shimNames else {
+            throw HostError("the host's store timing shims (TimedStoreTable.swift) do not match proteus_store_api's functions: add the missing shim lines")
+        }
         let r = store.api
         real = r
         var t = proteus_store_api()
