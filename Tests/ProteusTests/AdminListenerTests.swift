@@ -178,6 +178,39 @@ final class AdminListenerTests: XCTestCase {
         XCTAssertEqual(delta("aiostreams", "success"), 0)
     }
 
+    /// Credential jobs refused for load: one hashing thread that admits no
+    /// wait, a real argon2id cost, logins at once. Every 503 is a refusal.
+    func testKDFRejectionsAreCounted() throws {
+        let dir = TemporaryDirectory.make("admin-kdf")
+        var config = Self.config(directory: dir)
+        config["workers"] = 1
+        config["kdf"] = ["threads": 1, "maxWaitMs": 0]
+        config["auth"] = [["plugin": "password", "options": ["memoryKiB": 32768, "iterations": 2]], ["plugin": "totp"]]
+        config["dialects"] = [["plugin": "mcsmanager", "mount": "/", "options": ["loginRateLimit": false]]]
+        let panel = try PanelServer(server: ProteusProcess(config: config, directory: dir))
+        defer { panel.stop() }
+        let admin = APIClient(port: try Self.adminPort(panel.server))
+        let before = try Self.scrape(admin)
+
+        let results = ConcurrentResults()
+        let port = panel.port
+        DispatchQueue.concurrentPerform(iterations: 12) { _ in
+            let r = try? PanelClient(port: port).login(MCSM.adminName, MCSM.adminPassword)
+            results.add(r?.status ?? -1, nil)
+        }
+        let refused = results.statuses.filter { $0 == 503 }.count
+        XCTAssertEqual(results.statuses.filter { $0 == 200 }.count + refused, 12, "\(results.statuses)")
+        XCTAssertGreaterThan(refused, 0, "no login was refused: \(results.statuses)")
+
+        let after = try Self.scrape(admin)
+        XCTAssertEqual(Self.value(after, "proteus_kdf_rejections_total") - Self.value(before, "proteus_kdf_rejections_total"), Double(refused))
+        XCTAssertEqual(Self.value(after, "proteus_logins_total", ["result": "refused"])
+                       - Self.value(before, "proteus_logins_total", ["result": "refused"]), Double(refused))
+        XCTAssertEqual(Self.value(after, "proteus_http_requests_total", ["route": "/api/auth/login", "status": "503"])
+                       - Self.value(before, "proteus_http_requests_total", ["route": "/api/auth/login", "status": "503"]), Double(refused))
+        XCTAssertEqual(Self.value(after, "proteus_kdf_queue_depth"), 0, "nothing waits once every login is answered")
+    }
+
     func testCountsSurviveAWorkerRestart() throws {
         let dir = TemporaryDirectory.make("admin-restart")
         let panel = try PanelServer(server: ProteusProcess(config: Self.config(directory: dir), directory: dir))
@@ -206,6 +239,34 @@ final class AdminListenerTests: XCTestCase {
         let again = try Self.scrape(admin)
         XCTAssertEqual(Self.value(again, "proteus_logins_total", ["result": "success"]),
                        Self.value(before, "proteus_logins_total", ["result": "success"]) + 1)
+    }
+
+    /// A reload (SIGHUP) keeps the admin listener and the counts; moving
+    /// the admin listener needs a restart.
+    func testCountsSurviveAReload() throws {
+        let dir = TemporaryDirectory.make("admin-reload")
+        let panel = try PanelServer(server: ProteusProcess(config: Self.config(directory: dir), directory: dir))
+        defer { panel.stop() }
+        let port = try Self.adminPort(panel.server)
+        let admin = APIClient(port: port)
+        let before = try Self.scrape(admin)
+        let logins = Self.value(before, "proteus_logins_total", ["result": "success"])
+        XCTAssertGreaterThanOrEqual(logins, 1)
+
+        panel.server.signal(SIGHUP)
+        panel.server.waitForOutput("the reload") { $0.contains("configuration reloaded") }
+        try waitForReadyz(admin, 200, timeout: 15)
+        XCTAssertEqual(try PanelClient(port: panel.port).login(MCSM.adminName, MCSM.adminPassword).status, 200)
+        let after = try Self.scrape(admin)
+        XCTAssertEqual(Self.value(after, "proteus_logins_total", ["result": "success"]), logins + 1)
+        XCTAssertEqual(Self.value(after, "proteus_worker_restarts_total"), 0, "a reload is no restart")
+
+        var moved = Self.config(directory: dir)
+        moved["admin"] = ["listen": "127.0.0.1:\(port == 65535 ? 65534 : port + 1)"]
+        try writeConfig(moved, to: panel.server.configPath)
+        panel.server.signal(SIGHUP)
+        panel.server.waitForOutput("the refused reload") { $0.contains("key \"admin.listen\": cannot change on reload") }
+        XCTAssertEqual(try admin.request("GET", "/healthz").status, 200)
     }
 
     func testSingleProcessServesTheAdminListenerToo() throws {

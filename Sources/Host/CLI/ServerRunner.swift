@@ -33,9 +33,9 @@ enum ServerRunner {
             throw error
         }
         try server.start()
+        MetricsRecorder.startStoreProbe(assembly.store)
         // One process: the pool is full once it serves.
         readiness.publish(Readiness.Workers(wanted: 1, serving: [MetricsRecorder.slot], stopping: false))
-        MetricsRecorder.startStoreProbe(assembly.store)
         Logger.shared.line("listening on \(displayURL(c, port: server.port))", flushNow: true)
         Signals.onShutdown { signal in
             Logger.shared.line("received \(signal), shutting down (grace \(c.shutdownGraceSeconds)s)", flushNow: true)

@@ -12,6 +12,8 @@
 // The caller waits for its job in the serving transport's waiting lane
 // (HTTPWaitingLane), so a waiting login never holds a thread that requests
 // needing no hash would use.
+// The queue's depth and the refusals are counted in the metrics region
+// (MetricsRecorder; no-ops without an admin listener).
 import Glibc
 import HTTPTransport
 

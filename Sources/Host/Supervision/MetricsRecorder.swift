@@ -29,15 +29,19 @@ enum MetricsRecorder {
     /// The store readiness probe: every second, a lookup of a user id that
     /// does not exist (NOT_FOUND and OK both mean the store answered),
     /// recorded with its time so the reader can tell a probe that hangs.
+    /// The first runs before this returns, so a worker that reports ready
+    /// has a probe on record.
     static func startStoreProbe(_ store: StoreBinding) {
-        guard region != nil else { return }
+        guard region != nil, probe(store) else { return }
         let box = Unmanaged.passRetained(store).toOpaque()
         var thread = pthread_t()
         let started = pthread_create(&thread, nil, { arg in
             guard let arg else { return nil }
             let store = Unmanaged<StoreBinding>.fromOpaque(arg).takeRetainedValue()
-            while MetricsRecorder.probe(store) { sleep(1) }
-            return nil
+            while true {
+                sleep(1)
+                if !MetricsRecorder.probe(store) { return nil }
+            }
         }, box)
         if started == 0 { pthread_detach(thread) } else { Unmanaged<StoreBinding>.fromOpaque(box).release() }
     }

@@ -197,7 +197,9 @@ final class MetricsRegion: @unchecked Sendable {
             let slot = table + index * size
             if proteus_atomic_claim_u64(word(slot), 0, key) {
                 (base + slot + 16).storeBytes(of: UInt32(labels.count), as: UInt32.self)
-                labels.withUnsafeBytes { (base + slot + 24).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+                labels.withUnsafeBytes { bytes in
+                    if let from = bytes.baseAddress { (base + slot + 24).copyMemory(from: from, byteCount: bytes.count) }
+                }
                 proteus_atomic_store_u64(word(slot + 8), 1)
                 return index
             }

@@ -4,9 +4,10 @@
 //     workers), re-read on SIGHUP;
 //   * the listening socket (bound here once, inherited by every worker);
 //   * the shared rate-limit table, the worker scoreboard and the metrics
-//     region (shared memory, inherited), the admin listener (health and
-//     metrics, read from that region), and the secret key file (created here before any worker
-//     starts, so all workers load the same key);
+//     region (shared memory, inherited), and the secret key file (created
+//     here before any worker starts, so all workers load the same key);
+//   * the admin listener (`admin.listen`: health and metrics, read from the
+//     metrics region and the readiness this loop publishes);
 //   * the worker processes: started with posix_spawn of this binary
 //     (`proteus worker`, see WorkerProcess.swift), watched with waitpid,
 //     restarted with exponential backoff when they die, replaced by a new

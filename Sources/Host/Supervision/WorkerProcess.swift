@@ -102,10 +102,10 @@ enum WorkerProcess {
         Signals.onShutdown { _ in server.beginShutdown(gracePeriod: .seconds(grace)) }
         // Lines logged while starting (plugins' own) come before the
         // master's "listening on".
+        MetricsRecorder.startStoreProbe(assembly.store)
         Logger.shared.flush()
         ProcessSupport.writeAll(statusFD, Array("R".utf8))
         close(statusFD)
-        MetricsRecorder.startStoreProbe(assembly.store)
         server.wait()
         MetricsRecorder.stopStoreProbe()
         assembly.close()
