@@ -4,16 +4,17 @@
 # cryptography, with which Tests/Fixtures/OIDC/oidc_provider.py signs ID
 # tokens for the Cortex Hub OIDC tests; scim2-tester (with its HTTP engine)
 # and scim-sanity, which the SCIM tests run against the dialect; schemathesis,
-# which checks each dialect against its own OpenAPI document.
+# which checks each dialect against its own OpenAPI document; prometheus-client,
+# whose parser reads the admin listener's /metrics.
 # Usage: ensure_python_tools
 PYTHON_TOOLS_VENV=.build/tools/python
-PYTHON_TOOLS=(openapi-spec-validator pyjwt cryptography 'scim2-tester[httpx2]==0.5.2' 'scim-sanity==0.7.4' 'schemathesis==4.32.5')
+PYTHON_TOOLS=(openapi-spec-validator pyjwt cryptography 'scim2-tester[httpx2]==0.5.2' 'scim-sanity==0.7.4' 'schemathesis==4.32.5' prometheus-client)
 
 ensure_python_tools() {
     [ -x "$PYTHON_TOOLS_VENV/bin/openapi-spec-validator" ] \
         && [ -x "$PYTHON_TOOLS_VENV/bin/scim-sanity" ] \
         && [ -x "$PYTHON_TOOLS_VENV/bin/st" ] \
-        && "$PYTHON_TOOLS_VENV/bin/python" -c "import jwt, cryptography, scim2_tester, httpx2" 2>/dev/null && return 0
+        && "$PYTHON_TOOLS_VENV/bin/python" -c "import jwt, cryptography, scim2_tester, httpx2, prometheus_client" 2>/dev/null && return 0
     echo "installing Python test tools into $PYTHON_TOOLS_VENV: ${PYTHON_TOOLS[*]}"
     [ -x "$PYTHON_TOOLS_VENV/bin/pip" ] || python3 -m venv "$PYTHON_TOOLS_VENV"
     "$PYTHON_TOOLS_VENV/bin/pip" install -q "${PYTHON_TOOLS[@]}"

@@ -1,6 +1,7 @@
 // Serving: the transport around a built HostAssembly.
 //   * `run`: single-process mode (`workers: 0`): bind, serve until
-//     SIGTERM/SIGINT, drain, then close the plugins (the store last).
+//     SIGTERM/SIGINT, drain, then close the plugins (the store last); the
+//     admin listener, when configured, reports on this one process.
 //   * `makeServer`: the same server on a given listener, used by worker
 //     processes on the socket inherited from the master
 //     (Supervision/WorkerProcess.swift).
@@ -21,13 +22,28 @@ enum ServerRunner {
             assembly.close()
             throw error
         }
+        let readiness = Readiness()
+        var admin: AdminListener?
+        do {
+            if let region = MetricsRecorder.region { admin = try AdminListener(c, region: region, readiness: readiness) }
+            try admin?.start()
+        } catch {
+            listener.close()
+            assembly.close()
+            throw error
+        }
         try server.start()
+        MetricsRecorder.startStoreProbe(assembly.store)
+        // One process: the pool is full once it serves.
+        readiness.publish(Readiness.Workers(wanted: 1, serving: [MetricsRecorder.slot], stopping: false))
         Logger.shared.line("listening on \(displayURL(c, port: server.port))", level: .notice, flushNow: true)
         Signals.onShutdown { signal in
             Logger.shared.line("received \(signal), shutting down (grace \(c.shutdownGraceSeconds)s)", level: .notice, flushNow: true)
+            readiness.publish(Readiness.Workers(wanted: 1, serving: [], stopping: true))
             server.beginShutdown()
         }
         server.wait()
+        MetricsRecorder.stopStoreProbe()
         assembly.close()
         Logger.shared.line("stopped", level: .notice, flushNow: true)
         return 0

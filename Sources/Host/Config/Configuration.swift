@@ -74,6 +74,9 @@ struct Configuration: Sendable {
     /// 0 = serve in the master process itself (no supervision).
     var workers: Int?
     var outbound = OutboundSettings()
+    /// `"admin": {"listen": ...}`: where /healthz, /readyz and /metrics are
+    /// served (never on the public listener); nil = off.
+    var adminListen: (host: String, port: UInt16)?
 
     /// The number of worker processes this config asks for.
     var workerCount: Int { workers ?? HTTPServerConfiguration.coreCount }
@@ -89,7 +92,7 @@ struct Configuration: Sendable {
     static let topLevelKeys: Set<String> = [
         "listen", "dataDirectory", "secretKey", "pluginDirectory", "store", "auth", "dialects",
         "trustedProxies", "limits", "threads", "waitingThreads", "kdf", "logRequests", "shutdownGraceSeconds", "workers",
-        "outbound", "logFormat", "logLevel",
+        "outbound", "logFormat", "logLevel", "admin",
     ]
 }
 

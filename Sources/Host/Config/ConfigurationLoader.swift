@@ -125,6 +125,7 @@ enum ConfigurationLoader {
         if let n = try int(root, "shutdownGraceSeconds", at: "", 0...3600) { c.shutdownGraceSeconds = n }
         c.workers = try int(root, "workers", at: "", 0...Supervisor.maxWorkers)
         if let outbound = root["outbound"] { c.outbound = try outboundSettings(outbound) }
+        if let admin = root["admin"] { c.adminListen = try adminListen(admin, publicListen: (c.listenHost, c.listenPort)) }
         return c
     }
 
@@ -157,6 +158,21 @@ enum ConfigurationLoader {
         return s
     }
 
+    /// `"admin": {"listen": "127.0.0.1:9090"}`: its own address, never the
+    /// public one (health and metrics are for the operator, not for clients).
+    private static func adminListen(_ value: JSONValue, publicListen: (String, UInt16)) throws -> (host: String, port: UInt16) {
+        guard case .object(let o) = value else { throw typeError("admin", "an object", value) }
+        try rejectUnknown(o, ["listen"], at: "admin.")
+        guard let text = try string(o, "listen", at: "admin.") else {
+            throw ConfigError(message: "key \"admin.listen\": missing (an address such as \"127.0.0.1:9090\"; leave \"admin\" out for no admin listener)")
+        }
+        let (host, port) = try parseListen(text, key: "admin.listen")
+        if port != 0 && port == publicListen.1 && host == publicListen.0 {
+            throw ConfigError(message: "key \"admin.listen\": must differ from \"listen\" (\(text)): health and metrics are never served on the public port")
+        }
+        return (host, port)
+    }
+
     /// The extra CA file must be there when the host starts, not when the
     /// first outbound call fails: a typo is a config error.
     private static func readableCertificateFile(_ path: String) throws -> String {
@@ -172,27 +188,27 @@ enum ConfigurationLoader {
     }
 
     /// "127.0.0.1:8080", "[::1]:0", "0.0.0.0:80".
-    static func parseListen(_ text: String) throws -> (String, UInt16) {
+    static func parseListen(_ text: String, key: String = "listen") throws -> (String, UInt16) {
         let host: Substring
         let port: Substring
         if text.hasPrefix("[") {
             guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else {
-                throw ConfigError(message: "key \"listen\": expected \"[IPv6]:PORT\", got \"\(text)\"")
+                throw ConfigError(message: "key \"\(key)\": expected \"[IPv6]:PORT\", got \"\(text)\"")
             }
             host = text[text.index(after: text.startIndex)..<close]
             port = text[text.index(close, offsetBy: 2)...]
         } else {
             guard let colon = text.lastIndex(of: ":") else {
-                throw ConfigError(message: "key \"listen\": expected \"HOST:PORT\", got \"\(text)\"")
+                throw ConfigError(message: "key \"\(key)\": expected \"HOST:PORT\", got \"\(text)\"")
             }
             host = text[..<colon]
             port = text[text.index(after: colon)...]
         }
         guard let p = UInt16(port) else {
-            throw ConfigError(message: "key \"listen\": port must be a number from 0 to 65535, got \"\(port)\"")
+            throw ConfigError(message: "key \"\(key)\": port must be a number from 0 to 65535, got \"\(port)\"")
         }
         guard TrustedProxies.parseAddress(String(host)) != nil else {
-            throw ConfigError(message: "key \"listen\": host must be an IP address, got \"\(host)\"")
+            throw ConfigError(message: "key \"\(key)\": host must be an IP address, got \"\(host)\"")
         }
         return (String(host), p)
     }
@@ -216,9 +232,9 @@ enum ConfigurationLoader {
         }
     }
 
-    private static func string(_ object: JSONObject, _ key: String) throws -> String? {
+    private static func string(_ object: JSONObject, _ key: String, at prefix: String = "") throws -> String? {
         guard let v = object[key] else { return nil }
-        guard let s = v.stringValue else { throw typeError(key, "a string", v) }
+        guard let s = v.stringValue else { throw typeError(prefix + key, "a string", v) }
         return s
     }
 

@@ -46,6 +46,8 @@ final class HostAssembly: @unchecked Sendable {
             let storeInstance = try create(configuration.store, PROTEUS_KIND_STORE, nil)
             created.append(storeInstance)
             store = try StoreBinding(storeInstance)
+            // Serving with metrics: dialects call the store through timing shims.
+            if MetricsRecorder.region != nil { store.dialectTable = try TimedStoreTable.wrap(store) }
             runtime.directory = store
 
             // One hashing thread per core, at a lower priority than serving

@@ -35,8 +35,9 @@ enum HostServicesTable {
         t.mac = mac
         t.change_counter = changeCounter
         if dialect != nil {
-            // The store's own table and instance: nothing in between.
-            t.store = runtime.directory?.table
+            // The store's instance, and its table or the timing shims
+            // around it (StoreBinding.dialectTable).
+            t.store = runtime.directory?.dialectTable
             t.store_ctx = runtime.directory?.raw
             t.auth_enroll = AuthRouting.enroll
             t.auth_verify = AuthRouting.verify

@@ -1,16 +1,30 @@
 // host->auth_sign_in and host->auth_session_check: a dialect's
 // password sign-in, or a sign-in through one of its sessions, under the
-// directory's rules (Services/SignInRules.swift).
+// directory's rules (Services/SignInRules.swift). Each auth_sign_in is
+// counted in proteus_logins_total{dialect,result} (a session check is not
+// a sign-in with a credential).
 import PluginAPI
 import PluginKit
 
 enum SignInServices {
     static let signIn: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<proteus_user>?, proteus_str, UInt32, OpaquePointer?, UnsafeMutablePointer<proteus_verify_result>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { ctx, user, password, flags, arena, result, err in
         guard let context = PluginContext.from(ctx) else { return PluginContext.missing(in: "auth_sign_in", err) }
-        guard let user, RecordArray.isComplete(user) else { return PluginError.invalid("auth_sign_in: NULL user, or its struct_size too small").report(to: err) }
+        let (status, counted) = signInCounted(context, user, password, flags, arena, result, err)
+        MetricsRecorder.countLogin(dialect: context.pluginName, result: counted)
+        return status
+    }
+
+    /// The sign-in, and what it counts as: success, failure (a wrong or
+    /// unusable credential), mfa_required (the password matched, a second
+    /// factor is due: refused here for it, or left to the dialect that asks
+    /// for it) or refused (the user is disabled, the verifier unreadable,
+    /// or the KDF pool refused the work for load).
+    private static func signInCounted(_ context: PluginContext, _ user: UnsafePointer<proteus_user>?, _ password: proteus_str, _ flags: UInt32, _ arena: OpaquePointer?,
+                                      _ result: UnsafeMutablePointer<proteus_verify_result>?, _ err: UnsafeMutablePointer<proteus_error>?) -> (proteus_status, MetricsRegion.LoginResult) {
+        guard let user, RecordArray.isComplete(user) else { return (PluginError.invalid("auth_sign_in: NULL user, or its struct_size too small").report(to: err), .failure) }
         let userFlags = user.pointee.flags
         let stored = user.pointee.password_hash
-        guard stored.isPresent else { return PluginError(PROTEUS_E_DENIED, "the user has no password").report(to: err) }
+        guard stored.isPresent else { return (PluginError(PROTEUS_E_DENIED, "the user has no password").report(to: err), .failure) }
         var verification = proteus_verify_result()
         verification.struct_size = UInt32(MemoryLayout<proteus_verify_result>.size)
         let status = AuthRouting.verify(context, method: "password", presented: password, stored: stored, arena: arena,
@@ -18,18 +32,30 @@ enum SignInServices {
         switch status {
         case PROTEUS_OK: break
         case PROTEUS_E_TOO_LARGE:
-            return PluginError(PROTEUS_E_DENIED, "the password is longer than the password plugin accepts").report(to: err)
+            return (PluginError(PROTEUS_E_DENIED, "the password is longer than the password plugin accepts").report(to: err), .failure)
         case PROTEUS_E_INVALID:
             // Nothing the client can fix: the operator must know.
             Logger.shared.log(.warning, "user \(user.pointee.id.dashedUUID): no password plugin reads the stored password verifier; sign-in refused", plugin: context.pluginName)
-            return PluginError(PROTEUS_E_DENIED, "the stored password verifier is not readable").report(to: err)
+            return (PluginError(PROTEUS_E_DENIED, "the stored password verifier is not readable").report(to: err), .refused)
+        case PROTEUS_E_UNAVAILABLE:
+            return (status, .refused)
         default:
-            return status
+            return (status, .failure)
         }
         let decision = context.signInRules.decide(userFlags: userFlags, signInFlags: flags)
-        guard decision == PROTEUS_OK else { return report(decision, err) }
-        if let result { result.pointee = verification }
-        return PROTEUS_OK
+        switch decision {
+        case PROTEUS_OK:
+            if let result { result.pointee = verification }
+            // The dialect asks for the second factor itself (MCSManager,
+            // LISTEN.moe): the password step passed, the code is still due
+            // and its check is the dialect's (the host never sees it).
+            let factorDue = userFlags & PROTEUS_USER_MFA_ENABLED != 0 && flags & PROTEUS_SIGN_IN_WITH_SECOND_FACTOR != 0
+            return (PROTEUS_OK, factorDue ? .mfaRequired : .success)
+        case PROTEUS_E_SECOND_FACTOR:
+            return (report(decision, err), .mfaRequired)
+        default:
+            return (report(decision, err), .refused)
+        }
     }
 
     static let sessionCheck: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<proteus_user>?, UInt32, UnsafeMutablePointer<proteus_error>?) -> proteus_status = { ctx, user, flags, err in

@@ -1,7 +1,9 @@
 // The configured store as the host holds it: the plugin's own function
-// table and its instance. Dialects get exactly these as host->store and
-// host->store_ctx — the host adds no layer between a dialect and its store
-// (StoreClient, in PluginKit, is the one place that logs failed calls).
+// table and its instance. Dialects get the instance as host->store_ctx and,
+// as host->store, `dialectTable`: the timing shims around the plugin's
+// functions when this process keeps metrics (TimedStoreTable: two clock
+// reads and an atomic add per call), else the plugin's own table (StoreClient,
+// in PluginKit, is the one place that logs failed calls).
 import PluginAPI
 import PluginKit
 
@@ -12,6 +14,9 @@ final class StoreBinding: @unchecked Sendable {
     /// A copy of it, read only as far as its struct_size: a store built
     /// against an older minor lacks the later functions (NULL here).
     let api: proteus_store_api
+    /// What dialects call (host->store): `table`, or the timing shims
+    /// around it (set by HostAssembly before any dialect is created).
+    var dialectTable: UnsafePointer<proteus_store_api>
     var name: String { instance.plugin.name }
     var raw: UnsafeMutableRawPointer? { instance.instance }
 
@@ -23,6 +28,7 @@ final class StoreBinding: @unchecked Sendable {
         }
         table = vtable.assumingMemoryBound(to: proteus_store_api.self)
         api = StoreTable.copy(table)
+        dialectTable = table
         if let missing = Self.firstMissingFunction(api) {
             throw PluginLoadError(message: "plugin \"\(instance.plugin.name)\" at \(instance.plugin.path): store function table has no \(missing)")
         }

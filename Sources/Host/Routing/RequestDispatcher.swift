@@ -1,5 +1,6 @@
 // The host's HTTPHandler: routes each request to a dialect, hands it over as
-// a proteus_request, and writes the access-log line.
+// a proteus_request, counts it in the metrics region (by dialect and route
+// pattern, never the raw path) and writes the access-log line.
 import Glibc
 import HTTPTransport
 import PluginAPI
@@ -9,11 +10,13 @@ final class RequestDispatcher: HTTPHandler, @unchecked Sendable {
     private let router: Router
     private let trustedProxies: TrustedProxies
     private let logRequests: Bool
+    private let series: RequestSeries?
 
     init(router: Router, trustedProxies: TrustedProxies, logRequests: Bool = true) {
         self.router = router
         self.trustedProxies = trustedProxies
         self.logRequests = logRequests
+        series = MetricsRecorder.region.map { RequestSeries(router: router, region: $0) }
     }
 
     func handle(_ request: HTTPRequest, _ response: HTTPResponseWriter) {
@@ -21,20 +24,24 @@ final class RequestDispatcher: HTTPHandler, @unchecked Sendable {
         defer { scratch.arena.reset() }
         let method = request.method.string
         scratch.retryAfterSeconds = 0
-        let dialect = handleRouted(request, method: method, response: response, scratch: scratch)
+        let handledBy = handleRouted(request, method: method, response: response, scratch: scratch)
         if response.status == 503, scratch.retryAfterSeconds > 0, !response.hasHeader("retry-after") {
             response.addHeader("Retry-After", String(scratch.retryAfterSeconds))
+        }
+        if let series {
+            // The transport's clock, as the access log's.
+            series.count(handledBy, status: response.status, nanos: monotonicNanos() &- request.receivedAtNanos)
         }
         if logRequests {
             // The transport's clock: the one that took receivedAtNanos.
             let elapsed = Double(monotonicNanos() &- request.receivedAtNanos) / 1_000_000
             Logger.shared.access(AccessLogEntry(method: method, path: request.path.string, status: response.status,
-                                                durationMs: elapsed, dialect: dialect))
+                                                durationMs: elapsed, dialect: handledBy.dialectName))
         }
     }
 
-    /// Returns the name of the dialect that answered (nil: no mount matched).
-    private func handleRouted(_ request: HTTPRequest, method: String, response: HTTPResponseWriter, scratch: ThreadScratch) -> String? {
+    /// Answers the request; returns who answered it (for its metrics).
+    private func handleRouted(_ request: HTTPRequest, method: String, response: HTTPResponseWriter, scratch: ThreadScratch) -> RequestSeries.Handler {
         var forcedStatus = UInt16(clamping: request.transportStatus)
         if percentDecodePath(request.path, into: &scratch.decodedPath) != nil {
             // Undecodable path: route on the raw bytes (mount prefixes are
@@ -43,19 +50,19 @@ final class RequestDispatcher: HTTPHandler, @unchecked Sendable {
             scratch.decodedPath.append(contentsOf: request.path.buffer)
             forcedStatus = 400
         }
-        return scratch.decodedPath.withUnsafeBufferPointer { path -> String? in
+        return scratch.decodedPath.withUnsafeBufferPointer { path in
             let resolution = router.resolve(path: path, method: method, params: &scratch.params)
             switch resolution {
             case .none:
                 Self.plain(response, forcedStatus == 400 ? 400 : 404, forcedStatus == 400 ? "Bad Request" : "Not Found")
-                return nil
+                return .host
             case .route(let mounted, let route, let start):
                 call(mounted, route: route.index, hostStatus: forcedStatus, request, path: path, relativeStart: start, response: response, scratch: scratch)
-                return mounted.dialect.name
+                return .route(mounted.dialect, route.index)
             case .refused(let mounted, let status, let start):
                 scratch.params.removeAll(keepingCapacity: true)
                 call(mounted, route: -1, hostStatus: forcedStatus != 0 ? forcedStatus : status, request, path: path, relativeStart: start, response: response, scratch: scratch)
-                return mounted.dialect.name
+                return .unmatched(mounted.dialect)
             }
         }
     }

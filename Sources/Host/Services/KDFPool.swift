@@ -12,6 +12,8 @@
 // The caller waits for its job in the serving transport's waiting lane
 // (HTTPWaitingLane), so a waiting login never holds a thread that requests
 // needing no hash would use.
+// The queue's depth and the refusals are counted in the metrics region
+// (MetricsRecorder; no-ops without an admin listener).
 import Glibc
 import HTTPTransport
 
@@ -104,6 +106,7 @@ final class KDFPool: @unchecked Sendable {
         let expected = expectedStartNanos()
         if expected > maxWaitNanos {
             pthread_mutex_unlock(mutex)
+            MetricsRecorder.countKDFRejection()
             return .refused(retryAfterSeconds: retryAfter(expected))
         }
         // Counted from now on, so that callers admitted at the same moment
@@ -118,12 +121,14 @@ final class KDFPool: @unchecked Sendable {
         reservedCount -= 1
         guard inLane else {
             pthread_mutex_unlock(mutex)
+            MetricsRecorder.countKDFRejection()
             return .refused(retryAfterSeconds: 1)   // a lane slot frees with every finished job
         }
         defer { HTTPWaitingLane.leave() }
         let job = Job(method: method, cost: cost, work)
         queue.append(job)
         queuedCost &+= cost
+        MetricsRecorder.setKDFQueueDepth(queue.count - head)
         pthread_cond_signal(workAvailable)
         while !job.done { pthread_cond_wait(job.finished, mutex) }
         pthread_mutex_unlock(mutex)
@@ -178,6 +183,7 @@ final class KDFPool: @unchecked Sendable {
             head += 1
             if head > 1024 && head * 2 > queue.count { queue.removeFirst(head); head = 0 }
             queuedCost &-= job.cost
+            MetricsRecorder.setKDFQueueDepth(queue.count - head)
             job.startedAt = monotonicNanos()
             running.append(job)
             pthread_mutex_unlock(mutex)

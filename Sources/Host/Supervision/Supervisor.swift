@@ -3,9 +3,11 @@
 //   * the config (parsed and validated here; plugins are created by the
 //     workers), re-read on SIGHUP;
 //   * the listening socket (bound here once, inherited by every worker);
-//   * the shared rate-limit table and the worker scoreboard (shared memory,
-//     inherited), and the secret key file (created here before any worker
-//     starts, so all workers load the same key);
+//   * the shared rate-limit table, the worker scoreboard and the metrics
+//     region (shared memory, inherited), and the secret key file (created
+//     here before any worker starts, so all workers load the same key);
+//   * the admin listener (`admin.listen`: health and metrics, read from the
+//     metrics region and the readiness this loop publishes);
 //   * the worker processes: started with posix_spawn of this binary
 //     (`proteus worker`, see WorkerProcess.swift), watched with waitpid,
 //     restarted with exponential backoff when they die, replaced by a new
@@ -89,6 +91,10 @@ final class Supervisor {
     /// host->change_counter, one for every worker.
     private let changeCounter: ChangeCounter
     private let scoreboard: Scoreboard
+    /// Every worker's counters (fd 9); they outlive the workers.
+    private let metrics: MetricsRegion
+    private let readiness = Readiness()
+    private let admin: AdminListener?
     private let signalPipe: (read: Int32, write: Int32)
 
     private var generationCount = 0
@@ -113,6 +119,8 @@ final class Supervisor {
         rateLimiter = try RateLimiter()
         changeCounter = try ChangeCounter()
         scoreboard = try Scoreboard()
+        metrics = try MetricsRegion()
+        admin = try AdminListener(configuration, region: metrics, readiness: readiness)
         signalPipe = try ProcessSupport.pipe()
         generationCount = 1
         current = Generation(number: 1, configuration: configuration, configFD: try ProcessSupport.sharedFile(configText))
@@ -143,7 +151,11 @@ final class Supervisor {
 
     func run() -> Int32 {
         Signals.forward(to: signalPipe.write)
-        do { try launch(current) } catch {
+        publishReadiness()
+        do {
+            try admin?.start()
+            try launch(current)
+        } catch {
             fatal("\(error)")
             return 1
         }
@@ -152,9 +164,21 @@ final class Supervisor {
             if exitCode != nil { break }
             fireTimers()
             if exitCode != nil { break }
+            publishReadiness()
             waitForEvents()
         }
         return exitCode ?? 0
+    }
+
+    /// For /readyz (read on the admin listener's thread): how many workers
+    /// the serving configuration wants and which of them serve.
+    private func publishReadiness() {
+        guard admin != nil else { return }
+        let serving = current.positions.compactMap { position in
+            workers[position.pid].flatMap { $0.state == .ready ? $0.slot : nil }
+        }
+        readiness.publish(Readiness.Workers(wanted: current.positions.count, serving: serving,
+                                            stopping: shuttingDown))
     }
 
     private func waitForEvents() {
@@ -224,6 +248,7 @@ final class Supervisor {
         guard let slot = scoreboard.allocate() else {
             throw HostError("cannot start worker \(position + 1): no free scoreboard slot (\(Scoreboard.slotCount) worker processes at once)")
         }
+        metrics.clearWorker(slot: slot)
         let pipe: (read: Int32, write: Int32)
         do { pipe = try ProcessSupport.pipe() } catch {
             scoreboard.release(slot)
@@ -233,7 +258,7 @@ final class Supervisor {
         do {
             pid = try ProcessSupport.spawn(
                 arguments: WorkerProcess.arguments(slot: slot, number: position + 1, configPath: configPath),
-                descriptors: [generation.configFD, listener.fd, rateLimiter.fd, pipe.write, scoreboard.fd, changeCounter.fd])
+                descriptors: [generation.configFD, listener.fd, rateLimiter.fd, pipe.write, scoreboard.fd, changeCounter.fd, metrics.fd])
         } catch {
             close(pipe.read)
             close(pipe.write)
@@ -322,6 +347,7 @@ final class Supervisor {
                 if worker.statusFD >= 0 { close(worker.statusFD); worker.statusFD = -1 }
             }
             exited(worker, status)
+            metrics.clearWorker(slot: worker.slot)
             scoreboard.release(worker.slot)
             if worker.generation.positions.indices.contains(worker.position),
                worker.generation.positions[worker.position].pid == pid {
@@ -397,6 +423,7 @@ final class Supervisor {
         position.backoffNanos = min(delay * 2, Self.maxBackoffNanos)
         position.pid = 0
         generation.positions[worker.position] = position
+        metrics.countWorkerRestart()
         Logger.shared.line("\(what); restarting \(worker.name) in \(Self.seconds(delay))", level: .error, flushNow: true)
     }
 
@@ -517,6 +544,9 @@ final class Supervisor {
             let old = initialConfiguration
             if configuration.listenHost != old.listenHost || configuration.listenPort != old.listenPort {
                 throw ConfigError(message: "key \"listen\": cannot change on reload (the listening socket is kept); restart proteus to listen elsewhere")
+            }
+            if configuration.adminListen?.host != old.adminListen?.host || configuration.adminListen?.port != old.adminListen?.port {
+                throw ConfigError(message: "key \"admin.listen\": cannot change on reload (the admin listener is kept); restart proteus to change it")
             }
             if configuration.workerCount == 0 {
                 throw ConfigError(message: "key \"workers\": 0 (serving in the master process) needs a restart")

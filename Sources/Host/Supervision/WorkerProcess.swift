@@ -7,6 +7,8 @@
 //   fd 6  the write end of its status pipe: "R" when serving, or
 //         "E" + the start-up error message, then exit 1
 //   fd 7  the scoreboard (shared memory; its slot index is --slot)
+//   fd 8  the change counter (shared memory)
+//   fd 9  the metrics region (shared memory; this worker counts as --slot)
 // It builds the HostAssembly (loads and creates the plugins), serves on the
 // inherited socket until SIGTERM/SIGINT, drains like a single process does,
 // closes the plugins and exits 0.
@@ -20,6 +22,7 @@ enum WorkerProcess {
     static let statusFD: Int32 = 6
     static let scoreboardFD: Int32 = 7
     static let changeCounterFD: Int32 = 8
+    static let metricsFD: Int32 = 9
 
     struct Options {
         var slot = -1
@@ -62,7 +65,7 @@ enum WorkerProcess {
         // already gone.
         _ = ProcessSupport.setParentDeathSignal(SIGKILL)
         if getppid() != options.master { return 1 }
-        for fd in [configFD, listenerFD, rateLimitFD, statusFD, scoreboardFD, changeCounterFD] { ProcessSupport.setCloseOnExec(fd) }
+        for fd in [configFD, listenerFD, rateLimitFD, statusFD, scoreboardFD, changeCounterFD, metricsFD] { ProcessSupport.setCloseOnExec(fd) }
 
         let scoreboard: Scoreboard
         do { scoreboard = try Scoreboard(adopting: scoreboardFD) } catch { fail("\(error)") }
@@ -81,6 +84,10 @@ enum WorkerProcess {
             close(configFD)
             // Before the plugins are created: their lines are in this format.
             configuration.applyLogSettings()
+            // Counted only when the admin listener can show it (before the
+            // assembly: the store's dialect table depends on it).
+            let metrics = try MetricsRegion(adopting: metricsFD)
+            if configuration.adminListen != nil { MetricsRecorder.install(metrics, slot: options.slot) }
             let rateLimiter = try RateLimiter(adopting: rateLimitFD)
             assembly = try HostAssembly(configuration, rateLimiter: rateLimiter,
                                         changeCounter: try ChangeCounter(adopting: changeCounterFD))
@@ -99,10 +106,12 @@ enum WorkerProcess {
         Signals.onShutdown { _ in server.beginShutdown(gracePeriod: .seconds(grace)) }
         // Lines logged while starting (plugins' own) come before the
         // master's "listening on".
+        MetricsRecorder.startStoreProbe(assembly.store)
         Logger.shared.flush()
         ProcessSupport.writeAll(statusFD, Array("R".utf8))
         close(statusFD)
         server.wait()
+        MetricsRecorder.stopStoreProbe()
         assembly.close()
         Logger.shared.flush()
         return 0

@@ -35,4 +35,22 @@ static inline uint64_t proteus_atomic_increment_u64(uint64_t *word) {
     return __atomic_add_fetch(word, 1, __ATOMIC_SEQ_CST);
 }
 
+/** Adds `amount` to a shared 64-bit word (a counter: relaxed, no ordering
+ *  with other memory is needed). */
+static inline void proteus_atomic_add_u64(uint64_t *word, uint64_t amount) {
+    __atomic_fetch_add(word, amount, __ATOMIC_RELAXED);
+}
+
+/** Stores a shared 64-bit word (release: what was written before it is seen
+ *  by a reader that loads it). */
+static inline void proteus_atomic_store_u64(uint64_t *word, uint64_t value) {
+    __atomic_store_n(word, value, __ATOMIC_RELEASE);
+}
+
+/** Sets a shared 64-bit word to `desired` if it holds `expected`; true when
+ *  it did. */
+static inline _Bool proteus_atomic_claim_u64(uint64_t *word, uint64_t expected, uint64_t desired) {
+    return __atomic_compare_exchange_n(word, &expected, desired, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
 #endif
