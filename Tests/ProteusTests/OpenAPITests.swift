@@ -116,4 +116,36 @@ final class OpenAPITests: XCTestCase {
         try assertSchemathesisPasses(path, base: base, label: "mcsmanager",
                                      ["-H", "X-Request-API-Key: \(panel.adminKey)"] + ajax + ["--exclude-path", "/api/auth/api"])
     }
+
+    // MARK: Cortex Hub (mounted at /api/v1)
+
+    /// `proteus openapi cortexhub` is the document the dialect serves at
+    /// <mount>/openapi.json, byte for byte.
+    func testTheCortexHubDocumentIsTheServedOneValidAndCarriesTheMount() throws {
+        try Self.requireTools()
+        let hub = try HubServer(label: "openapi-ch")
+        defer { hub.stop() }
+        let path = try Self.document("cortexhub", config: hub.server.configPath, directory: hub.server.directory)
+        try assertValidDocument(path, mount: CH.mount)
+        let served = try HubClient(port: hub.port).call("GET", "/openapi.json")
+        XCTAssertEqual(served.status, 200, served.text)
+        let printed = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .newlines)
+        XCTAssertTrue(printed == served.text, "the printed document differs from the served one")
+    }
+
+    /// With the administrator's login id, a provider catalogue whose URL the
+    /// host refuses (a loopback address without allowPrivateNetworks, so the
+    /// verify routes answer success false at once). POST /users/logout
+    /// revokes the id presented, so it runs last, on its own.
+    func testSchemathesisFindsNoServerErrorAndNoNonConformingAnswerInCortexHub() throws {
+        try Self.requireTools()
+        let providers: [String: Any] = ["llm": ["openai": ["models": ["gpt-4o"], "url": "http://127.0.0.1:9/v1"]], "tts": [:], "stt": [:]]
+        let hub = try HubServer(options: ["providers": providers, "loginRateLimit": false], label: "schemathesis-ch")
+        defer { hub.stop() }
+        let path = try Self.document("cortexhub", config: hub.server.configPath, directory: hub.server.directory)
+        let base = "http://127.0.0.1:\(hub.port)\(CH.mount)"
+        let id = ["-H", "X-User-ID: \(hub.admin.userID ?? "")"]
+        try assertSchemathesisPasses(path, base: base, label: "cortexhub", id + ["--exclude-path", "/users/logout"])
+        try assertSchemathesisPasses(path, base: base, label: "cortexhub /users/logout", id + ["--include-path", "/users/logout"])
+    }
 }
