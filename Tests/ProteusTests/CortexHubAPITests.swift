@@ -97,28 +97,30 @@ class CortexHubAPITests: XCTestCase {
         XCTAssertEqual(r.status, 200, r.text)
         let doc = try XCTUnwrap(r.json)
         XCTAssertTrue(doc["openapi"]?.stringValue?.hasPrefix("3.") ?? false)
+        // Paths are relative to the mount, the servers URL (FastAPI's root_path style).
+        XCTAssertEqual(doc["servers"]?[0]?["url"]?.stringValue, CH.mount)
         let paths = try XCTUnwrap(doc["paths"]?.objectValue)
         var operations: Set<String> = []
         for (path, item) in paths {
-            XCTAssertTrue(path.hasPrefix("/api/v1/users/"), path)
+            XCTAssertTrue(path.hasPrefix("/users/"), path)
             for method in item.objectValue?.keys ?? [] { operations.insert("\(method.uppercased()) \(path)") }
         }
         let expected: Set<String> = [
-            "GET /api/v1/users/login", "GET /api/v1/users/login/callback", "GET /api/v1/users/me",
-            "POST /api/v1/users/login/local", "PUT /api/v1/users/password", "GET /api/v1/users/me/profile",
-            "PUT /api/v1/users/me/profile", "GET /api/v1/users/me/config", "PUT /api/v1/users/me/config",
-            "GET /api/v1/users/me/config/models", "GET /api/v1/users/me/config/providers",
-            "POST /api/v1/users/me/config/verify_llm", "POST /api/v1/users/me/config/verify_tts",
-            "POST /api/v1/users/me/config/verify_stt", "POST /api/v1/users/logout",
-            "GET /api/v1/users/me/config/export", "POST /api/v1/users/me/config/import",
-            "GET /api/v1/users/admin/users", "PUT /api/v1/users/admin/users/{uid}/role",
-            "PUT /api/v1/users/admin/users/{uid}/group", "GET /api/v1/users/admin/groups",
-            "POST /api/v1/users/admin/groups", "PUT /api/v1/users/admin/groups/{gid}",
-            "DELETE /api/v1/users/admin/groups/{gid}",
+            "GET /users/login", "GET /users/login/callback", "GET /users/me",
+            "POST /users/login/local", "PUT /users/password", "GET /users/me/profile",
+            "PUT /users/me/profile", "GET /users/me/config", "PUT /users/me/config",
+            "GET /users/me/config/models", "GET /users/me/config/providers",
+            "POST /users/me/config/verify_llm", "POST /users/me/config/verify_tts",
+            "POST /users/me/config/verify_stt", "POST /users/logout",
+            "GET /users/me/config/export", "POST /users/me/config/import",
+            "GET /users/admin/users", "PUT /users/admin/users/{uid}/role",
+            "PUT /users/admin/users/{uid}/group", "GET /users/admin/groups",
+            "POST /users/admin/groups", "PUT /users/admin/groups/{gid}",
+            "DELETE /users/admin/groups/{gid}",
         ]
         XCTAssertEqual(operations, expected)
         // The OIDC steps answer with redirects, not 200 JSON.
-        for path in ["/api/v1/users/login", "/api/v1/users/login/callback"] {
+        for path in ["/users/login", "/users/login/callback"] {
             let responses = paths[path]?["get"]?["responses"]?.objectValue
             XCTAssertNotNil(responses?["302"]?["headers"]?["Location"], path)
             XCTAssertNil(responses?["200"], path)
@@ -128,7 +130,7 @@ class CortexHubAPITests: XCTestCase {
         for operation in expected {
             let parts = operation.split(separator: " ")
             let path = String(parts[1]).replacingOccurrences(of: "{uid}", with: "0123456789abcdef0123456789abcdef")
-                .replacingOccurrences(of: "{gid}", with: "0123456789abcdef0123456789abcdef").dropFirst(CH.mount.count)
+                .replacingOccurrences(of: "{gid}", with: "0123456789abcdef0123456789abcdef")
             let status = try hub.admin.call(String(parts[0]), String(path)).status
             XCTAssertFalse([405].contains(status), "\(operation): \(status)")
             if status == 404 { XCTAssertFalse(try hub.admin.call(String(parts[0]), String(path)).text.contains("\"Not Found\""), operation) }

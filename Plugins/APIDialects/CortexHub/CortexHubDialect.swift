@@ -10,7 +10,7 @@ import PluginAPI
 import PluginKit
 import ProteusJSON
 
-final class CortexHubDialect: DialectInstance, @unchecked Sendable {
+final class CortexHubDialect: DocumentedDialect, @unchecked Sendable {
     let routes: [(methods: String, path: String)] = Endpoint.allCases.map { ($0.methods.joined(separator: ","), $0.path) }
 
     let host: Host
@@ -55,6 +55,9 @@ final class CortexHubDialect: DialectInstance, @unchecked Sendable {
         }
     }
 
+    /// The document GET <mount>/openapi.json serves, for the configured mount.
+    func openAPIDocument(mount: String) throws(PluginError) -> String { CortexHubOpenAPI.text(mount: mount) }
+
     private func dispatch(_ endpoint: Endpoint, _ method: String, _ request: Request, _ response: Response) throws {
         switch (endpoint, method) {
         case (.login, _): try signIn.oidc(request, response, callback: false)
@@ -83,7 +86,7 @@ final class CortexHubDialect: DialectInstance, @unchecked Sendable {
         case (.group, _): try admin.deleteGroup(request, response)
         case (.openAPI, _):
             let mount = request.raw.pointee.mount.string ?? ""
-            response.json(200, OpenAPIDocument.make(mount: mount))
+            response.json(200, CortexHubOpenAPI.make(mount: mount))
         }
     }
 }

@@ -11,7 +11,7 @@ import PluginAPI
 import PluginKit
 import ProteusJSON
 
-final class MCSManagerDialect: ImportingDialect, @unchecked Sendable {
+final class MCSManagerDialect: ImportingDialect, DocumentedDialect, @unchecked Sendable {
     enum Route: Int, CaseIterable {
         case users, search, login, logout, apiKey, install, token, updateSelf, status
 
@@ -123,4 +123,6 @@ final class MCSManagerDialect: ImportingDialect, @unchecked Sendable {
     func importFrom(source: String, progress: ImportProgress) throws(PluginError) -> ImportSummary {
         try importer.run(source: source, progress: progress)
     }
+
+    func openAPIDocument(mount: String) throws(PluginError) -> String { MCSManagerOpenAPI.document(mount: mount) }
 }
