@@ -34,6 +34,17 @@ enum SharedMemory {
         return try map(fd, what, bytes: bytes)
     }
 
+    /// [worker] Maps an inherited region whose header starts with a UInt64
+    /// magic and a UInt32 version (at offset 8), after checking both.
+    static func adopt(_ fd: Int32, _ what: String, bytes: Int, magic: UInt64, version: UInt32) throws -> UnsafeMutableRawPointer {
+        let mapping = try adopt(fd, what, bytes: bytes)
+        guard mapping.load(as: UInt64.self) == magic, mapping.load(fromByteOffset: 8, as: UInt32.self) == version else {
+            munmap(mapping, bytes)
+            throw HostError("file descriptor \(fd): unknown \(what) layout")
+        }
+        return mapping
+    }
+
     private static func map(_ fd: Int32, _ what: String, bytes: Int) throws -> UnsafeMutableRawPointer {
         guard let mapping = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), mapping != MAP_FAILED else {
             throw HostError("cannot map the \(what): \(String(cString: strerror(errno)))")

@@ -94,14 +94,8 @@ final class MetricsRegion: @unchecked Sendable {
 
     /// [worker] The master's region, after checking its header.
     init(adopting fd: Int32) throws {
-        let mapping = try SharedMemory.adopt(fd, "metrics region", bytes: Self.byteSize)
-        guard mapping.load(as: UInt64.self) == Self.magic,
-              mapping.load(fromByteOffset: 8, as: UInt32.self) == Self.version else {
-            munmap(mapping, Self.byteSize)
-            throw HostError("file descriptor \(fd): unknown metrics region layout")
-        }
+        base = try SharedMemory.adopt(fd, "metrics region", bytes: Self.byteSize, magic: Self.magic, version: Self.version)
         self.fd = fd
-        base = mapping
     }
 
     // MARK: - Words

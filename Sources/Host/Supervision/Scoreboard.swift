@@ -57,14 +57,8 @@ final class Scoreboard: @unchecked Sendable {
 
     /// Maps an inherited table (worker side) after checking its header.
     init(adopting fd: Int32) throws {
-        let mapping = try SharedMemory.adopt(fd, "worker scoreboard", bytes: Self.byteSize)
-        guard mapping.load(as: UInt64.self) == Self.magic,
-              mapping.load(fromByteOffset: 8, as: UInt32.self) == Self.version else {
-            munmap(mapping, Self.byteSize)
-            throw HostError("file descriptor \(fd): unknown worker scoreboard layout")
-        }
+        base = try SharedMemory.adopt(fd, "worker scoreboard", bytes: Self.byteSize, magic: Self.magic, version: Self.version)
         self.fd = fd
-        self.base = mapping
         free = []
     }
 
