@@ -1,6 +1,8 @@
 // The SCIM dialect's OpenAPI 3.1 document ("openapi.v1"): its routes,
 // parameters, bodies and answers, which the test command checks against the
-// running dialect. `__MOUNT__` becomes the mount (the servers URL).
+// running dialect. `__MOUNT__` becomes the mount (the servers URL). What
+// several operations share (parameters, bodies, the 401/409/412/503
+// answers) is written once under components and referred to.
 import ProteusJSON
 
 enum SCIMOpenAPI {
@@ -123,6 +125,90 @@ enum SCIMOpenAPI {
           }
         }
       }
+    },
+    "parameters": {
+      "id": {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+      "filter": {
+        "name": "filter",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "RFC 7644 §3.4.2.2 filter"
+      },
+      "startIndex": {
+        "name": "startIndex",
+        "in": "query",
+        "schema": {"type": "integer"},
+        "description": "1-based; less than 1 is 1"
+      },
+      "count": {
+        "name": "count",
+        "in": "query",
+        "schema": {"type": "integer"},
+        "description": "capped at maxResults; 0 answers the total only"
+      },
+      "attributes": {"name": "attributes", "in": "query", "schema": {"type": "string"}},
+      "excludedAttributes": {"name": "excludedAttributes", "in": "query", "schema": {"type": "string"}},
+      "sortBy": {
+        "name": "sortBy",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "ignored (sort is not supported)"
+      },
+      "sortOrder": {"name": "sortOrder", "in": "query", "schema": {"type": "string"}},
+      "ifMatch": {
+        "name": "If-Match",
+        "in": "header",
+        "schema": {"type": "string"},
+        "description": "a weak ETag (meta.version); 412 when it is not the resource's"
+      }
+    },
+    "responses": {
+      "Unauthorized": {
+        "description": "no or an unknown bearer token (WWW-Authenticate: Bearer)",
+        "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
+      "Unavailable": {
+        "description": "busy or the store is unavailable (Retry-After)",
+        "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
+      "Conflict": {
+        "description": "uniqueness",
+        "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
+      "PreconditionFailed": {
+        "description": "If-Match does not match",
+        "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      }
+    },
+    "requestBodies": {
+      "User": {
+        "required": true,
+        "content": {
+          "application/scim+json": {"schema": {"$ref": "#/components/schemas/User"}},
+          "application/json": {"schema": {"$ref": "#/components/schemas/User"}}
+        }
+      },
+      "SearchRequest": {
+        "required": true,
+        "content": {
+          "application/scim+json": {"schema": {"$ref": "#/components/schemas/SearchRequest"}},
+          "application/json": {"schema": {"$ref": "#/components/schemas/SearchRequest"}}
+        }
+      },
+      "PatchOp": {
+        "required": true,
+        "content": {
+          "application/scim+json": {"schema": {"$ref": "#/components/schemas/PatchOp"}},
+          "application/json": {"schema": {"$ref": "#/components/schemas/PatchOp"}}
+        }
+      },
+      "Group": {
+        "required": true,
+        "content": {
+          "application/scim+json": {"schema": {"$ref": "#/components/schemas/Group"}},
+          "application/json": {"schema": {"$ref": "#/components/schemas/Group"}}
+        }
+      }
     }
   },
   "paths": {
@@ -154,7 +240,7 @@ enum SCIMOpenAPI {
       "get": {
         "summary": "one resource type",
         "security": [],
-        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "parameters": [{"$ref": "#/components/parameters/id"}],
         "responses": {
           "200": {
             "description": "a resource type",
@@ -185,7 +271,7 @@ enum SCIMOpenAPI {
       "get": {
         "summary": "one schema",
         "security": [],
-        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "parameters": [{"$ref": "#/components/parameters/id"}],
         "responses": {
           "200": {
             "description": "a schema",
@@ -203,33 +289,13 @@ enum SCIMOpenAPI {
         "summary": "list Users",
         "security": [{"bearer": []}],
         "parameters": [
-          {
-            "name": "filter",
-            "in": "query",
-            "schema": {"type": "string"},
-            "description": "RFC 7644 §3.4.2.2 filter"
-          },
-          {
-            "name": "startIndex",
-            "in": "query",
-            "schema": {"type": "integer"},
-            "description": "1-based; less than 1 is 1"
-          },
-          {
-            "name": "count",
-            "in": "query",
-            "schema": {"type": "integer"},
-            "description": "capped at maxResults; 0 answers the total only"
-          },
-          {"name": "attributes", "in": "query", "schema": {"type": "string"}},
-          {"name": "excludedAttributes", "in": "query", "schema": {"type": "string"}},
-          {
-            "name": "sortBy",
-            "in": "query",
-            "schema": {"type": "string"},
-            "description": "ignored (sort is not supported)"
-          },
-          {"name": "sortOrder", "in": "query", "schema": {"type": "string"}}
+          {"$ref": "#/components/parameters/filter"},
+          {"$ref": "#/components/parameters/startIndex"},
+          {"$ref": "#/components/parameters/count"},
+          {"$ref": "#/components/parameters/attributes"},
+          {"$ref": "#/components/parameters/excludedAttributes"},
+          {"$ref": "#/components/parameters/sortBy"},
+          {"$ref": "#/components/parameters/sortOrder"}
         ],
         "responses": {
           "200": {
@@ -240,26 +306,14 @@ enum SCIMOpenAPI {
             "description": "invalidFilter or invalidValue",
             "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
           },
-          "401": {
-            "description": "no or an unknown bearer token (WWW-Authenticate: Bearer)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "503": {
-            "description": "busy or the store is unavailable (Retry-After)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          }
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
         }
       },
       "post": {
         "summary": "create a User",
         "security": [{"bearer": []}],
-        "requestBody": {
-          "required": true,
-          "content": {
-            "application/scim+json": {"schema": {"$ref": "#/components/schemas/User"}},
-            "application/json": {"schema": {"$ref": "#/components/schemas/User"}}
-          }
-        },
+        "requestBody": {"$ref": "#/components/requestBodies/User"},
         "responses": {
           "201": {
             "description": "User",
@@ -270,18 +324,9 @@ enum SCIMOpenAPI {
             "description": "invalid value or syntax",
             "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
           },
-          "409": {
-            "description": "uniqueness",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "401": {
-            "description": "no or an unknown bearer token (WWW-Authenticate: Bearer)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "503": {
-            "description": "busy or the store is unavailable (Retry-After)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          }
+          "409": {"$ref": "#/components/responses/Conflict"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
         }
       }
     },
@@ -289,13 +334,7 @@ enum SCIMOpenAPI {
       "post": {
         "summary": "search Users",
         "security": [{"bearer": []}],
-        "requestBody": {
-          "required": true,
-          "content": {
-            "application/scim+json": {"schema": {"$ref": "#/components/schemas/SearchRequest"}},
-            "application/json": {"schema": {"$ref": "#/components/schemas/SearchRequest"}}
-          }
-        },
+        "requestBody": {"$ref": "#/components/requestBodies/SearchRequest"},
         "responses": {
           "200": {
             "description": "a page",
@@ -305,14 +344,8 @@ enum SCIMOpenAPI {
             "description": "invalidFilter or invalidValue",
             "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
           },
-          "401": {
-            "description": "no or an unknown bearer token (WWW-Authenticate: Bearer)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "503": {
-            "description": "busy or the store is unavailable (Retry-After)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          }
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
         }
       }
     },
@@ -321,9 +354,9 @@ enum SCIMOpenAPI {
         "summary": "one User",
         "security": [{"bearer": []}],
         "parameters": [
-          {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
-          {"name": "attributes", "in": "query", "schema": {"type": "string"}},
-          {"name": "excludedAttributes", "in": "query", "schema": {"type": "string"}}
+          {"$ref": "#/components/parameters/id"},
+          {"$ref": "#/components/parameters/attributes"},
+          {"$ref": "#/components/parameters/excludedAttributes"}
         ],
         "responses": {
           "200": {
@@ -334,35 +367,15 @@ enum SCIMOpenAPI {
             "description": "no such User",
             "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
           },
-          "401": {
-            "description": "no or an unknown bearer token (WWW-Authenticate: Bearer)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "503": {
-            "description": "busy or the store is unavailable (Retry-After)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          }
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
         }
       },
       "put": {
         "summary": "replace a User",
         "security": [{"bearer": []}],
-        "parameters": [
-          {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
-          {
-            "name": "If-Match",
-            "in": "header",
-            "schema": {"type": "string"},
-            "description": "a weak ETag (meta.version); 412 when it is not the resource's"
-          }
-        ],
-        "requestBody": {
-          "required": true,
-          "content": {
-            "application/scim+json": {"schema": {"$ref": "#/components/schemas/User"}},
-            "application/json": {"schema": {"$ref": "#/components/schemas/User"}}
-          }
-        },
+        "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/ifMatch"}],
+        "requestBody": {"$ref": "#/components/requestBodies/User"},
         "responses": {
           "200": {
             "description": "User",
@@ -376,43 +389,17 @@ enum SCIMOpenAPI {
             "description": "no such User",
             "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
           },
-          "409": {
-            "description": "uniqueness",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "412": {
-            "description": "If-Match does not match",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "401": {
-            "description": "no or an unknown bearer token (WWW-Authenticate: Bearer)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "503": {
-            "description": "busy or the store is unavailable (Retry-After)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          }
+          "409": {"$ref": "#/components/responses/Conflict"},
+          "412": {"$ref": "#/components/responses/PreconditionFailed"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
         }
       },
       "patch": {
         "summary": "modify a User",
         "security": [{"bearer": []}],
-        "parameters": [
-          {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
-          {
-            "name": "If-Match",
-            "in": "header",
-            "schema": {"type": "string"},
-            "description": "a weak ETag (meta.version); 412 when it is not the resource's"
-          }
-        ],
-        "requestBody": {
-          "required": true,
-          "content": {
-            "application/scim+json": {"schema": {"$ref": "#/components/schemas/PatchOp"}},
-            "application/json": {"schema": {"$ref": "#/components/schemas/PatchOp"}}
-          }
-        },
+        "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/ifMatch"}],
+        "requestBody": {"$ref": "#/components/requestBodies/PatchOp"},
         "responses": {
           "200": {
             "description": "User",
@@ -427,54 +414,25 @@ enum SCIMOpenAPI {
             "description": "no such User",
             "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
           },
-          "409": {
-            "description": "uniqueness",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "412": {
-            "description": "If-Match does not match",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "401": {
-            "description": "no or an unknown bearer token (WWW-Authenticate: Bearer)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "503": {
-            "description": "busy or the store is unavailable (Retry-After)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          }
+          "409": {"$ref": "#/components/responses/Conflict"},
+          "412": {"$ref": "#/components/responses/PreconditionFailed"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
         }
       },
       "delete": {
         "summary": "delete a User",
         "security": [{"bearer": []}],
-        "parameters": [
-          {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
-          {
-            "name": "If-Match",
-            "in": "header",
-            "schema": {"type": "string"},
-            "description": "a weak ETag (meta.version); 412 when it is not the resource's"
-          }
-        ],
+        "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/ifMatch"}],
         "responses": {
           "204": {"description": "deleted"},
           "404": {
             "description": "no such User",
             "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
           },
-          "412": {
-            "description": "If-Match does not match",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "401": {
-            "description": "no or an unknown bearer token (WWW-Authenticate: Bearer)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "503": {
-            "description": "busy or the store is unavailable (Retry-After)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          }
+          "412": {"$ref": "#/components/responses/PreconditionFailed"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
         }
       }
     },
@@ -483,33 +441,13 @@ enum SCIMOpenAPI {
         "summary": "list Groups",
         "security": [{"bearer": []}],
         "parameters": [
-          {
-            "name": "filter",
-            "in": "query",
-            "schema": {"type": "string"},
-            "description": "RFC 7644 §3.4.2.2 filter"
-          },
-          {
-            "name": "startIndex",
-            "in": "query",
-            "schema": {"type": "integer"},
-            "description": "1-based; less than 1 is 1"
-          },
-          {
-            "name": "count",
-            "in": "query",
-            "schema": {"type": "integer"},
-            "description": "capped at maxResults; 0 answers the total only"
-          },
-          {"name": "attributes", "in": "query", "schema": {"type": "string"}},
-          {"name": "excludedAttributes", "in": "query", "schema": {"type": "string"}},
-          {
-            "name": "sortBy",
-            "in": "query",
-            "schema": {"type": "string"},
-            "description": "ignored (sort is not supported)"
-          },
-          {"name": "sortOrder", "in": "query", "schema": {"type": "string"}}
+          {"$ref": "#/components/parameters/filter"},
+          {"$ref": "#/components/parameters/startIndex"},
+          {"$ref": "#/components/parameters/count"},
+          {"$ref": "#/components/parameters/attributes"},
+          {"$ref": "#/components/parameters/excludedAttributes"},
+          {"$ref": "#/components/parameters/sortBy"},
+          {"$ref": "#/components/parameters/sortOrder"}
         ],
         "responses": {
           "200": {
@@ -520,26 +458,14 @@ enum SCIMOpenAPI {
             "description": "invalidFilter or invalidValue",
             "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
           },
-          "401": {
-            "description": "no or an unknown bearer token (WWW-Authenticate: Bearer)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "503": {
-            "description": "busy or the store is unavailable (Retry-After)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          }
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
         }
       },
       "post": {
         "summary": "create a Group",
         "security": [{"bearer": []}],
-        "requestBody": {
-          "required": true,
-          "content": {
-            "application/scim+json": {"schema": {"$ref": "#/components/schemas/Group"}},
-            "application/json": {"schema": {"$ref": "#/components/schemas/Group"}}
-          }
-        },
+        "requestBody": {"$ref": "#/components/requestBodies/Group"},
         "responses": {
           "201": {
             "description": "Group",
@@ -550,18 +476,9 @@ enum SCIMOpenAPI {
             "description": "invalid value or syntax",
             "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
           },
-          "409": {
-            "description": "uniqueness",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "401": {
-            "description": "no or an unknown bearer token (WWW-Authenticate: Bearer)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "503": {
-            "description": "busy or the store is unavailable (Retry-After)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          }
+          "409": {"$ref": "#/components/responses/Conflict"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
         }
       }
     },
@@ -569,13 +486,7 @@ enum SCIMOpenAPI {
       "post": {
         "summary": "search Groups",
         "security": [{"bearer": []}],
-        "requestBody": {
-          "required": true,
-          "content": {
-            "application/scim+json": {"schema": {"$ref": "#/components/schemas/SearchRequest"}},
-            "application/json": {"schema": {"$ref": "#/components/schemas/SearchRequest"}}
-          }
-        },
+        "requestBody": {"$ref": "#/components/requestBodies/SearchRequest"},
         "responses": {
           "200": {
             "description": "a page",
@@ -585,14 +496,8 @@ enum SCIMOpenAPI {
             "description": "invalidFilter or invalidValue",
             "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
           },
-          "401": {
-            "description": "no or an unknown bearer token (WWW-Authenticate: Bearer)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "503": {
-            "description": "busy or the store is unavailable (Retry-After)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          }
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
         }
       }
     },
@@ -601,9 +506,9 @@ enum SCIMOpenAPI {
         "summary": "one Group",
         "security": [{"bearer": []}],
         "parameters": [
-          {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
-          {"name": "attributes", "in": "query", "schema": {"type": "string"}},
-          {"name": "excludedAttributes", "in": "query", "schema": {"type": "string"}}
+          {"$ref": "#/components/parameters/id"},
+          {"$ref": "#/components/parameters/attributes"},
+          {"$ref": "#/components/parameters/excludedAttributes"}
         ],
         "responses": {
           "200": {
@@ -614,35 +519,15 @@ enum SCIMOpenAPI {
             "description": "no such Group",
             "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
           },
-          "401": {
-            "description": "no or an unknown bearer token (WWW-Authenticate: Bearer)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "503": {
-            "description": "busy or the store is unavailable (Retry-After)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          }
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
         }
       },
       "put": {
         "summary": "replace a Group",
         "security": [{"bearer": []}],
-        "parameters": [
-          {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
-          {
-            "name": "If-Match",
-            "in": "header",
-            "schema": {"type": "string"},
-            "description": "a weak ETag (meta.version); 412 when it is not the resource's"
-          }
-        ],
-        "requestBody": {
-          "required": true,
-          "content": {
-            "application/scim+json": {"schema": {"$ref": "#/components/schemas/Group"}},
-            "application/json": {"schema": {"$ref": "#/components/schemas/Group"}}
-          }
-        },
+        "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/ifMatch"}],
+        "requestBody": {"$ref": "#/components/requestBodies/Group"},
         "responses": {
           "200": {
             "description": "Group",
@@ -656,43 +541,17 @@ enum SCIMOpenAPI {
             "description": "no such Group",
             "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
           },
-          "409": {
-            "description": "uniqueness",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "412": {
-            "description": "If-Match does not match",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "401": {
-            "description": "no or an unknown bearer token (WWW-Authenticate: Bearer)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "503": {
-            "description": "busy or the store is unavailable (Retry-After)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          }
+          "409": {"$ref": "#/components/responses/Conflict"},
+          "412": {"$ref": "#/components/responses/PreconditionFailed"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
         }
       },
       "patch": {
         "summary": "modify a Group",
         "security": [{"bearer": []}],
-        "parameters": [
-          {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
-          {
-            "name": "If-Match",
-            "in": "header",
-            "schema": {"type": "string"},
-            "description": "a weak ETag (meta.version); 412 when it is not the resource's"
-          }
-        ],
-        "requestBody": {
-          "required": true,
-          "content": {
-            "application/scim+json": {"schema": {"$ref": "#/components/schemas/PatchOp"}},
-            "application/json": {"schema": {"$ref": "#/components/schemas/PatchOp"}}
-          }
-        },
+        "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/ifMatch"}],
+        "requestBody": {"$ref": "#/components/requestBodies/PatchOp"},
         "responses": {
           "200": {
             "description": "Group",
@@ -707,54 +566,25 @@ enum SCIMOpenAPI {
             "description": "no such Group",
             "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
           },
-          "409": {
-            "description": "uniqueness",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "412": {
-            "description": "If-Match does not match",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "401": {
-            "description": "no or an unknown bearer token (WWW-Authenticate: Bearer)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "503": {
-            "description": "busy or the store is unavailable (Retry-After)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          }
+          "409": {"$ref": "#/components/responses/Conflict"},
+          "412": {"$ref": "#/components/responses/PreconditionFailed"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
         }
       },
       "delete": {
         "summary": "delete a Group",
         "security": [{"bearer": []}],
-        "parameters": [
-          {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
-          {
-            "name": "If-Match",
-            "in": "header",
-            "schema": {"type": "string"},
-            "description": "a weak ETag (meta.version); 412 when it is not the resource's"
-          }
-        ],
+        "parameters": [{"$ref": "#/components/parameters/id"}, {"$ref": "#/components/parameters/ifMatch"}],
         "responses": {
           "204": {"description": "deleted"},
           "404": {
             "description": "no such Group",
             "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
           },
-          "412": {
-            "description": "If-Match does not match",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "401": {
-            "description": "no or an unknown bearer token (WWW-Authenticate: Bearer)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "503": {
-            "description": "busy or the store is unavailable (Retry-After)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          }
+          "412": {"$ref": "#/components/responses/PreconditionFailed"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
         }
       }
     },
@@ -762,13 +592,7 @@ enum SCIMOpenAPI {
       "post": {
         "summary": "search users, then groups",
         "security": [{"bearer": []}],
-        "requestBody": {
-          "required": true,
-          "content": {
-            "application/scim+json": {"schema": {"$ref": "#/components/schemas/SearchRequest"}},
-            "application/json": {"schema": {"$ref": "#/components/schemas/SearchRequest"}}
-          }
-        },
+        "requestBody": {"$ref": "#/components/requestBodies/SearchRequest"},
         "responses": {
           "200": {
             "description": "a page",
@@ -778,14 +602,8 @@ enum SCIMOpenAPI {
             "description": "invalidFilter or invalidValue",
             "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
           },
-          "401": {
-            "description": "no or an unknown bearer token (WWW-Authenticate: Bearer)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "503": {
-            "description": "busy or the store is unavailable (Retry-After)",
-            "content": {"application/scim+json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          }
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "503": {"$ref": "#/components/responses/Unavailable"}
         }
       }
     }
