@@ -29,33 +29,6 @@ final class OpenAPITests: XCTestCase {
         return path
     }
 
-    /// The document at `path` is OpenAPI 3.1 with `mount` as its servers
-    /// URL, and openapi-spec-validator accepts it.
-    func assertValidDocument(_ path: String, mount: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
-        XCTAssertEqual(json?["openapi"] as? String, "3.1.0", file: file, line: line)
-        XCTAssertEqual((json?["servers"] as? [[String: Any]])?.first?["url"] as? String, mount, "the servers URL is the mount", file: file, line: line)
-        let validated = try runTool(Self.tools + "/openapi-spec-validator", [path])
-        XCTAssertEqual(validated.status, 0, validated.output, file: file, line: line)
-    }
-
-    /// schemathesis with the issue's checks against `base` (the mount's
-    /// URL); `arguments` add headers and filters. Asserts it exits 0 and
-    /// prints its summary.
-    func assertSchemathesisPasses(_ path: String, base: String, label: String, _ arguments: [String],
-                                  file: StaticString = #filePath, line: UInt = #line) throws {
-        var environment = ProcessInfo.processInfo.environment
-        environment["NO_PROXY"] = "127.0.0.1,localhost"
-        let r = try runTool(Self.tools + "/st", ["run", path, "--url", base] + arguments +
-                                                ["--checks", "not_a_server_error,response_schema_conformance",
-                                                 "--max-examples", "25", "--seed", "11", "--no-color"],
-                            // Its cache (.schemathesis) stays in the document's temp directory.
-                            directory: String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]), environment: environment)
-        XCTAssertEqual(r.status, 0, "schemathesis (\(label)):\n\(r.output)", file: file, line: line)
-        if ProcessInfo.processInfo.environment["PROTEUS_SCHEMATHESIS_OUTPUT"] != nil { print(r.output) }
-        print("schemathesis (\(label)): \(r.output.split(separator: "\n").filter { $0.contains("generated") || $0.contains("passed") }.suffix(2).joined(separator: " / "))")
-    }
-
     func testTheSCIMDocumentIsValidAndCarriesTheMount() throws {
         try Self.requireTools()
         let scim = try SCIMServer(label: "openapi")
@@ -64,14 +37,19 @@ final class OpenAPITests: XCTestCase {
         try assertValidDocument(path, mount: SCIM.mount)
     }
 
+    /// A dialect built without "openapi.v1" (the C example, compiled
+    /// against the header without it) and an unmounted name are refused.
     func testADialectWithoutADocumentOrUnknownIsRefused() throws {
-        let scim = try SCIMServer(label: "openapi-refused")
-        defer { scim.stop() }
-        let none = try Self.openapi(["aiostreams"], config: scim.server.configPath)
+        let dir = TemporaryDirectory.make("openapi-refused")
+        var config = ProteusProcess.defaultConfig(directory: dir)
+        config["dialects"] = [["plugin": try CPluginBuilder.build(into: dir), "mount": "/c"]]
+        let path = dir + "/config.json"
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: path))
+        let none = try Self.openapi(["hello-c"], config: path)
         XCTAssertEqual(none.status, 1)
-        XCTAssertTrue(none.stderr.contains("\"aiostreams\" describes no routes"), none.stderr)
+        XCTAssertTrue(none.stderr.contains("\"hello-c\" describes no routes"), none.stderr)
         XCTAssertEqual(none.stdout, "")
-        let unknown = try Self.openapi(["nope"], config: scim.server.configPath)
+        let unknown = try Self.openapi(["nope"], config: path)
         XCTAssertEqual(unknown.status, 1)
         XCTAssertTrue(unknown.stderr.contains("no dialect \"nope\" in this config"), unknown.stderr)
         let usage = try runToolSeparately(BuildProducts.proteus, ["openapi"])
@@ -148,5 +126,35 @@ final class OpenAPITests: XCTestCase {
         let id = ["-H", "X-User-ID: \(hub.admin.userID ?? "")"]
         try assertSchemathesisPasses(path, base: base, label: "cortexhub", id + ["--exclude-path", "/users/logout"])
         try assertSchemathesisPasses(path, base: base, label: "cortexhub /users/logout", id + ["--include-path", "/users/logout"])
+    }
+}
+
+/// Shared by every dialect's OpenAPI tests.
+extension XCTestCase {
+    /// The document at `path` is OpenAPI 3.1 with `mount` as its servers
+    /// URL, and openapi-spec-validator accepts it.
+    func assertValidDocument(_ path: String, mount: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        XCTAssertEqual(json?["openapi"] as? String, "3.1.0", file: file, line: line)
+        XCTAssertEqual((json?["servers"] as? [[String: Any]])?.first?["url"] as? String, mount, "the servers URL is the mount", file: file, line: line)
+        let validated = try runTool(OpenAPITests.tools + "/openapi-spec-validator", [path])
+        XCTAssertEqual(validated.status, 0, validated.output, file: file, line: line)
+    }
+
+    /// schemathesis with the issue's checks against `base` (the mount's
+    /// URL); `arguments` add headers and filters. Asserts it exits 0 and
+    /// prints its summary.
+    func assertSchemathesisPasses(_ path: String, base: String, label: String, _ arguments: [String],
+                                  file: StaticString = #filePath, line: UInt = #line) throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_PROXY"] = "127.0.0.1,localhost"
+        let r = try runTool(OpenAPITests.tools + "/st", ["run", path, "--url", base] + arguments +
+                                                ["--checks", "not_a_server_error,response_schema_conformance",
+                                                 "--max-examples", "25", "--seed", "11", "--no-color"],
+                            // Its cache (.schemathesis) stays in the document's temp directory.
+                            directory: String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]), environment: environment)
+        XCTAssertEqual(r.status, 0, "schemathesis (\(label)):\n\(r.output)", file: file, line: line)
+        if ProcessInfo.processInfo.environment["PROTEUS_SCHEMATHESIS_OUTPUT"] != nil { print(r.output) }
+        print("schemathesis (\(label)): \(r.output.split(separator: "\n").filter { $0.contains("generated") || $0.contains("passed") }.suffix(2).joined(separator: " / "))")
     }
 }
