@@ -25,7 +25,7 @@ struct Arguments {
     static let valueOptions: Set<String> = ["config", "plugin-dir", "from", "to", "filter", "batch", "count", "prefix",
                                              "iterations", "username", "email", "role", "search", "set"]
     /// Options that take no value.
-    static let flagOptions: Set<String> = ["version", "password-stdin", "revoke"]
+    static let flagOptions: Set<String> = ["version", "password-stdin", "revoke", "all"]
     /// Commands that take positional arguments.
     static let positionalCommands: Set<String> = ["import", "user", "openapi"]
 
@@ -87,9 +87,10 @@ struct Arguments {
             }
             guard a.importSource != nil else { throw HostError("import needs --from PATH (see proteus --help)") }
         }
-        if a.command == "openapi" && !a.wantsHelp && a.positional.count != 1 {
-            throw UsageError(a.positional.isEmpty ? "openapi needs a dialect name: proteus openapi <dialect> [--config FILE]"
-                                                  : "unexpected argument \"\(a.positional[1])\" (see proteus --help)")
+        if a.command == "openapi" && !a.wantsHelp {
+            let wanted = a.flags.contains("all") ? 0 : 1
+            if a.positional.count < wanted { throw UsageError("openapi needs a dialect name (or --all): proteus openapi <dialect> [--config FILE]") }
+            if a.positional.count > wanted { throw UsageError("unexpected argument \"\(a.positional[wanted])\" (see proteus --help)") }
         }
         if !a.positional.isEmpty && !positionalCommands.contains(a.command) {
             throw HostError("unexpected argument \"\(a.positional[0])\" (see proteus --help)")
@@ -151,6 +152,9 @@ struct Arguments {
                                               (tab-separated)
       proteus openapi DIALECT [--config FILE] the OpenAPI 3.1 document of a
                                               configured dialect, for its mount
+      proteus openapi --all [--config FILE]   every mounted dialect's document:
+                                              {"documents": [{plugin, mount,
+                                              document}]}
       proteus PLUGIN ARGS... [--config FILE]  a configured dialect's own commands,
                                               e.g. proteus scim token create
                                               --label okta (prints the token

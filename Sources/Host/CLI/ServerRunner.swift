@@ -25,7 +25,10 @@ enum ServerRunner {
         let readiness = Readiness()
         var admin: AdminListener?
         do {
-            if let region = MetricsRecorder.region { admin = try AdminListener(c, region: region, readiness: readiness) }
+            if let region = MetricsRecorder.region {
+                admin = try AdminListener(c, region: region, readiness: readiness,
+                                          documents: DialectDocuments(DialectDocuments.fromDialects(assembly.dialects)))
+            }
             try admin?.start()
         } catch {
             listener.close()

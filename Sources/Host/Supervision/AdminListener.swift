@@ -1,20 +1,22 @@
-// The admin listener (`"admin": {"listen": ...}`): /healthz, /readyz and
-// /metrics on their own address, served by the master (or the single
-// process) on a small HTTPServer of its own — never by the public listener,
-// whose requests all go to dialects. It reads only the metrics region and
-// the published Readiness, so it needs no lock shared with supervision.
+// The admin listener (`"admin": {"listen": ...}`): /healthz, /readyz,
+// /metrics and the dialects' OpenAPI documents (/openapi/) on their own
+// address, served by the master (or the single process) on a small
+// HTTPServer of its own — never by the public listener, whose requests all
+// go to dialects. It reads only the metrics region, the published Readiness
+// and DialectDocuments, so it needs no lock shared with supervision.
 import HTTPTransport
 
 final class AdminListener: @unchecked Sendable {
     private let region: MetricsRegion
     let readiness: Readiness
+    let documents: DialectDocuments
     private let server: HTTPServer
     private let host: String
     var port: UInt16 { server.port }
 
     /// Binds `configuration.adminListen` (a ConfigError naming the key when
     /// it cannot), not serving yet.
-    init?(_ configuration: Configuration, region: MetricsRegion, readiness: Readiness) throws {
+    init?(_ configuration: Configuration, region: MetricsRegion, readiness: Readiness, documents: DialectDocuments) throws {
         guard let address = configuration.adminListen else { return nil }
         let listener: HTTPListener
         do { listener = try HTTPListener.bind(host: address.host, port: address.port) } catch {
@@ -30,9 +32,10 @@ final class AdminListener: @unchecked Sendable {
         http.shutdownGracePeriod = .seconds(1)
         self.region = region
         self.readiness = readiness
+        self.documents = documents
         host = address.host.contains(":") ? "[\(address.host)]" : address.host
         do {
-            server = try HTTPServer(listener: listener, configuration: http, handler: AdminRoutes(region: region, readiness: readiness))
+            server = try HTTPServer(listener: listener, configuration: http, handler: AdminRoutes(region: region, readiness: readiness, documents: documents))
         } catch {
             listener.close()
             throw error
@@ -41,24 +44,27 @@ final class AdminListener: @unchecked Sendable {
 
     func start() throws {
         try server.start()
-        Logger.shared.line("admin listener on http://\(host):\(server.port) (/healthz, /readyz, /metrics)", level: .notice, flushNow: true)
+        Logger.shared.line("admin listener on http://\(host):\(server.port) (/healthz, /readyz, /metrics, /openapi/)", level: .notice, flushNow: true)
     }
 }
 
-/// The three admin paths; anything else is 404, another method 405.
+/// The admin paths; anything else is 404, another method 405.
 final class AdminRoutes: HTTPHandler, @unchecked Sendable {
     private let region: MetricsRegion
     private let readiness: Readiness
+    private let documents: DialectDocuments
 
-    init(region: MetricsRegion, readiness: Readiness) {
+    init(region: MetricsRegion, readiness: Readiness, documents: DialectDocuments) {
         self.region = region
         self.readiness = readiness
+        self.documents = documents
     }
 
     func handle(_ request: HTTPRequest, _ response: HTTPResponseWriter) {
         let path = request.path.string
-        guard ["/healthz", "/readyz", "/metrics"].contains(path) else {
-            return plain(response, 404, "not found: the admin listener serves /healthz, /readyz and /metrics\n")
+        let isDocument = path == "/openapi" || path.hasPrefix("/openapi/")
+        guard isDocument || ["/healthz", "/readyz", "/metrics"].contains(path) else {
+            return plain(response, 404, "not found: the admin listener serves /healthz, /readyz, /metrics and /openapi/\n")
         }
         let method = request.method.string
         guard method == "GET" || method == "HEAD" else {
@@ -74,11 +80,37 @@ final class AdminRoutes: HTTPHandler, @unchecked Sendable {
             } else {
                 plain(response, 200, "ready\n")
             }
-        default:
+        case "/metrics":
             response.status = 200
             response.addHeader("Content-Type", MetricsText.contentType)
             response.appendBody(Array(MetricsText.render(region).utf8))
+        default:
+            openAPI(path, response)
         }
+    }
+
+    /// /openapi and /openapi/: the index; /openapi/<file>: one document.
+    private func openAPI(_ path: String, _ response: HTTPResponseWriter) {
+        let entries: [DialectDocuments.Entry]
+        do { entries = try documents.current() } catch {
+            return plain(response, 503, "\(error)\n")
+        }
+        let file = path.dropFirst("/openapi".count).drop { $0 == "/" }
+        if file.isEmpty { return json(response, DialectDocuments.index(entries)) }
+        guard let entry = entries.first(where: { $0.file == file }) else {
+            let files = entries.filter { $0.document != nil }.map(\.file)
+            return plain(response, 404, "not found: no document \"\(file)\" (documents: \(files.joined(separator: ", ")); index at /openapi/)\n")
+        }
+        guard let document = entry.document else {
+            return plain(response, 404, "dialect \"\(entry.plugin)\" at \(entry.mount) describes no routes (it offers no \"openapi.v1\" document)\n")
+        }
+        json(response, document)
+    }
+
+    private func json(_ response: HTTPResponseWriter, _ text: String) {
+        response.status = 200
+        response.addHeader("Content-Type", "application/json")
+        response.appendBody(Array(text.utf8))
     }
 
     private func plain(_ response: HTTPResponseWriter, _ status: Int, _ text: String) {

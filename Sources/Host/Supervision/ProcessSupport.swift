@@ -22,7 +22,8 @@ enum ProcessSupport {
     /// an empty signal mask and default dispositions. posix_spawn, not a
     /// bare fork: no Swift code (nor plugin code) runs in a forked copy of
     /// this multi-threaded process; the child execs at once.
-    static func spawn(arguments: [String], descriptors: [Int32]) throws -> pid_t {
+    /// `standardOutput`/`standardError`, when given, become its fd 1/2.
+    static func spawn(arguments: [String], descriptors: [Int32], standardOutput: Int32? = nil, standardError: Int32? = nil) throws -> pid_t {
         // Copies above every target number, so no dup2 clobbers a source.
         var copies: [Int32] = []
         defer { for fd in copies { close(fd) } }
@@ -37,6 +38,8 @@ enum ProcessSupport {
         for (i, fd) in copies.enumerated() {
             posix_spawn_file_actions_adddup2(&actions, fd, firstInheritedFD + Int32(i))
         }
+        if let fd = standardOutput { posix_spawn_file_actions_adddup2(&actions, fd, 1) }
+        if let fd = standardError { posix_spawn_file_actions_adddup2(&actions, fd, 2) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -53,7 +56,7 @@ enum ProcessSupport {
         defer { for p in argv { free(p) } }
         var pid = pid_t()
         let rc = posix_spawn(&pid, executablePath, &actions, &attributes, argv, environ)
-        guard rc == 0 else { throw HostError("cannot start a worker process (\(executablePath)): \(errnoText(rc))") }
+        guard rc == 0 else { throw HostError("cannot start \(arguments.first ?? "a") process (\(executablePath)): \(errnoText(rc))") }
         return pid
     }
 

@@ -120,10 +120,19 @@ final class Supervisor {
         changeCounter = try ChangeCounter()
         scoreboard = try Scoreboard()
         metrics = try MetricsRegion()
-        admin = try AdminListener(configuration, region: metrics, readiness: readiness)
         signalPipe = try ProcessSupport.pipe()
         generationCount = 1
         current = Generation(number: 1, configuration: configuration, configFD: try ProcessSupport.sharedFile(configText))
+        admin = try AdminListener(configuration, region: metrics, readiness: readiness,
+                                  documents: DialectDocuments(Self.documentsSource(current, configPath: configPath)))
+    }
+
+    /// The OpenAPI documents of a generation, from a child over its config
+    /// bytes (which stay open while the generation serves). The child gets
+    /// its own copy of the descriptor: a retired generation closes its own.
+    private static func documentsSource(_ generation: Generation, configPath: String?) -> DialectDocuments.Source {
+        guard configPath != nil else { return DialectDocuments.fromChild(config: nil) }
+        return DialectDocuments.fromChild(config: DialectDocuments.ConfigCopy(fcntl(generation.configFD, F_DUPFD_CLOEXEC, 64)))
     }
 
     /// What the master does for a config before any of its workers start:
@@ -335,12 +344,12 @@ final class Supervisor {
 
     // MARK: - Deaths
 
+    /// Workers only, by pid: other children (ChildCommand's) are waited
+    /// for by the thread that started them.
     private func reap() {
-        while true {
+        for pid in Array(workers.keys) {
             var status: Int32 = 0
-            let pid = waitpid(-1, &status, WNOHANG)
-            if pid <= 0 { break }
-            guard let worker = workers.removeValue(forKey: pid) else { continue }
+            guard waitpid(pid, &status, WNOHANG) == pid, let worker = workers.removeValue(forKey: pid) else { continue }
             if worker.statusFD >= 0 {
                 // Whatever it wrote before dying (its start-up error).
                 readStatus(worker)
@@ -573,6 +582,7 @@ final class Supervisor {
         current = generation
         pending = nil
         let draining = workers.values.filter { $0.generation === old }.count
+        admin?.documents.replace(Self.documentsSource(generation, configPath: configPath))
         retire(old)
         // The master's own lines follow the new config too.
         generation.configuration.applyLogSettings()
