@@ -19,13 +19,17 @@ extension Host {
     public var offersSignIn: Bool { service(\.auth_sign_in) != nil && service(\.auth_session_check) != nil }
 
     /// A password sign-in as `user`. `withSecondFactor`: the dialect asks
-    /// for the user's second factor itself before the sign-in counts.
+    /// for the user's second factor itself before the sign-in counts;
+    /// `codeFollows`: this request carries the code, which the dialect
+    /// checks next with `secondStep` (where the host counts the sign-in).
     /// UNAVAILABLE (answer 503) and other failures throw.
-    public func signIn(_ user: UserRecord, password: String, withSecondFactor: Bool = false) throws(PluginError) -> SignIn {
+    public func signIn(_ user: UserRecord, password: String, withSecondFactor: Bool = false, codeFollows: Bool = false) throws(PluginError) -> SignIn {
         guard let signIn = service(\.auth_sign_in) else {
             throw .unsupported("the host's table is too short: it offers no sign-in rules")
         }
-        let flags: UInt32 = withSecondFactor ? PROTEUS_SIGN_IN_WITH_SECOND_FACTOR : 0
+        var flags: UInt32 = withSecondFactor ? PROTEUS_SIGN_IN_WITH_SECOND_FACTOR : 0
+        // A host before 2.5 has no second step to count it at.
+        if withSecondFactor && codeFollows && service(\.auth_second_step) != nil { flags |= PROTEUS_SIGN_IN_CODE_FOLLOWS }
         let result: Result<SignIn, PluginError> = try withArena { arena in
             var verification = proteus_verify_result()
             verification.struct_size = UInt32(MemoryLayout<proteus_verify_result>.size)

@@ -133,18 +133,23 @@ final class AdminListenerTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(Self.value(after, "proteus_store_call_duration_seconds_count", ["op": "user_get"])
                                     - Self.value(before, "proteus_store_call_duration_seconds_count", ["op": "user_get"]), 5)
         XCTAssertEqual(Self.value(after, "proteus_build_info", ["version": ProteusVersion.text]), 1)
-        XCTAssertEqual(after.first { $0.name == "proteus_build_info" }?.labels["abi"], "2.4")
+        XCTAssertEqual(after.first { $0.name == "proteus_build_info" }?.labels["abi"], "2.5")
         XCTAssertEqual(Self.value(after, "proteus_worker_restarts_total"), 0)
         XCTAssertEqual(Self.value(after, "proteus_kdf_queue_depth"), 0)
         XCTAssertEqual(Self.value(after, "proteus_kdf_rejections_total"), 0)
     }
 
-    /// What the host can tell of a sign-in: a second factor due (refused
-    /// for it by the host's rules, or asked for by the dialect itself), a
-    /// disabled user (refused); the dialect's own code check is not seen.
+    /// Each sign-in counted once, as it ends: a second factor due (refused
+    /// for it by the host's rules, or asked for by the dialect), the code's
+    /// step (host->auth_second_step: in the same request for MCSManager, at
+    /// /login/mfa for LISTEN.moe), a disabled user (refused).
     func testSignInResultsAsTheHostSeesThem() throws {
         let dir = TemporaryDirectory.make("admin-logins")
-        let panel = try PanelServer(server: ProteusProcess(config: Self.config(directory: dir), directory: dir))
+        var config = Self.config(directory: dir)
+        // Codes of several steps, in order: each accepted one takes the next.
+        config["auth"] = [ProteusProcess.fastPassword, ["plugin": "totp", "options": ["skewSteps": 5]]]
+        config["dialects"] = (config["dialects"] as? [[String: Any]] ?? []) + [["plugin": "listenmoe", "mount": "/lm", "options": LM.options]]
+        let panel = try PanelServer(server: ProteusProcess(config: config, directory: dir))
         defer { panel.stop() }
         let admin = APIClient(port: try Self.adminPort(panel.server))
         let tina = try panel.createUser("tina")
@@ -152,11 +157,20 @@ final class AdminListenerTests: XCTestCase {
         let turnOn = try panel.keyClient().call("PUT", "/api/auth", json: ["uuid": .string(tina), "config": ["secret": .string(secret), "open2FA": true]], ajax: false)
         XCTAssertEqual(turnOn.status, 200, turnOn.text)
         let bob = try panel.createUser("bob", permission: -1)   // banned: DISABLED in the directory
+        StepClock.awayFromStepEnd()
+        func code(_ step: Double) -> String { MCSM.totp(secret, at: Date().addingTimeInterval(step * 30)) }
         let before = try Self.scrape(admin)
 
-        // MCSManager asks for the code itself: the password step counts as mfa_required.
+        // MCSManager asks for the code itself: without it, mfa_required;
+        // with it, the code decides (a replayed code is a failure).
         assertEnvelope(try PanelClient(port: panel.port).login("tina", "Passw0rdUser"), 200, "NEED_2FA")
-        assertEnvelope(try PanelClient(port: panel.port).login("tina", "Passw0rdUser", code: MCSM.totp(secret)), 200)
+        assertEnvelope(try PanelClient(port: panel.port).login("tina", "Passw0rdUser", code: code(-3)), 200)
+        XCTAssertNotEqual(try PanelClient(port: panel.port).login("tina", "Passw0rdUser", code: code(-3)).status, 200)
+        // LISTEN.moe: /login is mfa_required, /login/mfa the code's answer.
+        let lm = LMServer(server: panel.server, config: config, mount: "/lm")
+        let pending = try XCTUnwrap(try lm.login("tina", "Passw0rdUser").json?["token"]?.stringValue)
+        XCTAssertEqual(try lm.call("POST", "/login/mfa", token: pending, json: ["token": "000000"]).status, 401)
+        XCTAssertEqual(try lm.call("POST", "/login/mfa", token: pending, json: ["token": .string(code(-2))]).status, 200)
         // AIOStreams has no second step: the host refuses the password alone.
         let aio = APIClient(port: panel.port)
         XCTAssertEqual(try aio.request("GET", "/api/v1/user?uuid=\(MCSM.dashed(tina))&password=Passw0rdUser").status, 401)
@@ -170,8 +184,12 @@ final class AdminListenerTests: XCTestCase {
             let labels = ["dialect": dialect, "result": result]
             return Self.value(after, "proteus_logins_total", labels) - Self.value(before, "proteus_logins_total", labels)
         }
-        XCTAssertEqual(delta("mcsmanager", "mfa_required"), 2)
-        XCTAssertEqual(delta("mcsmanager", "success"), 0)
+        XCTAssertEqual(delta("mcsmanager", "mfa_required"), 1)
+        XCTAssertEqual(delta("mcsmanager", "success"), 1)
+        XCTAssertEqual(delta("mcsmanager", "failure"), 1)
+        XCTAssertEqual(delta("listenmoe", "mfa_required"), 1)
+        XCTAssertEqual(delta("listenmoe", "failure"), 1)
+        XCTAssertEqual(delta("listenmoe", "success"), 1)
         XCTAssertEqual(delta("aiostreams", "mfa_required"), 1)
         XCTAssertEqual(delta("aiostreams", "refused"), 1)
         XCTAssertEqual(delta("aiostreams", "failure"), 1)

@@ -126,7 +126,7 @@ final class MFARoutes: @unchecked Sendable {
         try secondFactor.admit(user, response)
         let signedIn = try write(user) { current, changes, document, fields in
             guard current.isMFAEnabled else { throw LMFailure.invalidAuthorization }
-            guard let verifier = try secondFactor.check(code, for: current) else { try secondFactor.refuse(current) }
+            guard let verifier = try secondFactor.signIn(code, for: current) else { try secondFactor.refuse(current) }
             SecondFactor.apply(verifier, to: &changes, fields: &fields)
             changes.loginAt = host.nowMillis()
             fields |= PROTEUS_FIELD_LOGIN_AT

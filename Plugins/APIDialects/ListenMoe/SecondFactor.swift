@@ -55,10 +55,22 @@ final class SecondFactor: @unchecked Sendable {
         return try verifyTOTP(presented, String(decoding: sealed, as: UTF8.self))
     }
 
+    /// `check` for the code that completes a sign-in (/login/mfa): the
+    /// host counts the sign-in with it.
+    func signIn(_ presented: String, for user: UserRecord) throws(LMFailure) -> String? {
+        guard user.mfaSecret != nil else { return nil }
+        return try answer { () throws(PluginError) in try host.secondStep(presented, for: user) }
+    }
+
     /// The verifier to persist when the totp method accepts `code` against
     /// `verifier`; nil when it refuses it.
     func verifyTOTP(_ code: String, _ verifier: String) throws(LMFailure) -> String? {
-        do { return try host.verifySecondFactor(code, verifier: verifier) } catch {
+        try answer { () throws(PluginError) in try host.verifySecondFactor(code, verifier: verifier) }
+    }
+
+    /// The host's answer, its failures in the dialect's terms.
+    private func answer(_ check: () throws(PluginError) -> String?) throws(LMFailure) -> String? {
+        do { return try check() } catch {
             throw error.code == PROTEUS_E_UNSUPPORTED ? LMFailure.mfaUnavailable : LMFailure.backend(error)
         }
     }

@@ -46,18 +46,20 @@ final class SessionRoutes: @unchecked Sendable {
         // on their next request). The panel asks for the second factor
         // itself, below.
         let signIn: Host.SignIn
-        do { signIn = try host.signIn(user, password: password, withSecondFactor: true) } catch { throw MCSMFailure.backend(error) }
+        do {
+            signIn = try host.signIn(user, password: password, withSecondFactor: true, codeFollows: code != nil && user.mfaSecret != nil)
+        } catch { throw MCSMFailure.backend(error) }
         guard case .accepted(let needsRehash) = signIn else {
             try recordFailure(request, account: username)
             throw MCSMFailure(401, MCSMFailure.loginFailed)
         }
 
         var version = user.version
-        if user.isMFAEnabled, let sealed = user.mfaSecret {
+        if user.isMFAEnabled, user.mfaSecret != nil {
             // Only after the password matched: the panel asks for the code
             // first, which tells anyone which accounts exist and use 2FA.
             guard let code else { return Envelope.ok(response, host, "NEED_2FA") }
-            do { version = try verifyCode(code, sealed: sealed, user: user) } catch {
+            do { version = try verifyCode(code, user: user) } catch {
                 if error.status == 401 { try recordFailure(request, account: username) }
                 throw error
             }
@@ -68,14 +70,14 @@ final class SessionRoutes: @unchecked Sendable {
         Envelope.ok(response, host, .string(token))
     }
 
-    /// Checks a TOTP code with the "totp" auth method and persists the
-    /// method's new last-used step before the code counts; a concurrent use
-    /// of the same code loses the version race and is refused. Returns the
-    /// user's version after the write.
-    private func verifyCode(_ code: String, sealed: [UInt8], user: UserRecord) throws(MCSMFailure) -> UInt64 {
-        let stored = String(decoding: sealed, as: UTF8.self)
+    /// Checks a TOTP code as the sign-in's second step ("totp" auth method)
+    /// and persists the method's new last-used step before the code counts;
+    /// a concurrent use of the same code loses the version race and is
+    /// refused. Returns the user's version after the write.
+    private func verifyCode(_ code: String, user: UserRecord) throws(MCSMFailure) -> UInt64 {
+        let stored = String(decoding: user.mfaSecret ?? [], as: UTF8.self)
         let accepted: String?
-        do { accepted = try host.verifySecondFactor(code, verifier: stored) } catch {
+        do { accepted = try host.secondStep(code, for: user) } catch {
             if error.code == PROTEUS_E_UNSUPPORTED { throw MCSMFailure(503, "Two-factor authentication is unavailable, please try again later") }
             throw MCSMFailure.backend(error)
         }

@@ -338,12 +338,46 @@ typedef struct proteus_host_api {
      * cache's own time bound holds. Never blocks, never fails. [any thread]
      */
     uint64_t (*change_counter)(void *ctx, bool bump);
+
+    /* --- since 2.5: a sign-in's second step (dialects only) ---------------- */
+
+    /**
+     * The second step of a sign-in whose password step auth_sign_in passed
+     * with PROTEUS_SIGN_IN_WITH_SECOND_FACTOR: `code` (a TOTP code, or one
+     * of the recovery codes the "totp" plugin keeps in its verifier) checked
+     * with the "totp" auth method against user->mfa_secret, run and waited
+     * for as auth_verify. The host counts the sign-in here (a success or a
+     * failure), so a dialect calls it once per code presented to sign in,
+     * never for a code that changes a setting (use auth_verify for those).
+     *
+     * The host reads user->id (for log lines) and user->mfa_secret only.
+     *
+     * Returns OK when the code is accepted; when result->updated_stored is
+     * present (in `arena`), it is the verifier to persist, with optimistic
+     * concurrency, before the sign-in counts for the dialect (as for
+     * auth_verify; the "totp" plugin records the code's use this way).
+     * DENIED: a wrong, used, malformed or over-long code, or a user without
+     * a second factor. UNAVAILABLE: refused for load (answer 503).
+     * UNSUPPORTED: no "totp" auth plugin. INVALID: NULL `user` or `result`.
+     * [any thread, blocks] like auth_verify.
+     */
+    proteus_status (*auth_second_step)(void *ctx, const proteus_user *user,
+                                       proteus_str code, proteus_arena *arena,
+                                       proteus_verify_result *result,
+                                       proteus_error *err);
 } proteus_host_api;
 
 /** auth_sign_in / auth_session_check flags. */
 /** The sign-in includes the user's second factor: the dialect checks it
  *  before the sign-in counts, or checked it when the session began. */
 #define PROTEUS_SIGN_IN_WITH_SECOND_FACTOR (1u << 0)
+/** (Since 2.5; with PROTEUS_SIGN_IN_WITH_SECOND_FACTOR.) The request carries
+ *  the code too, and the dialect checks it next with auth_second_step, where
+ *  the sign-in is counted; auth_sign_in then counts a matched password of a
+ *  user with a second factor on as nothing (without this flag: as a sign-in
+ *  that requires the second factor). Pass it only to a host whose table has
+ *  auth_second_step. */
+#define PROTEUS_SIGN_IN_CODE_FOLLOWS (1u << 1)
 
 #ifdef __cplusplus
 }
