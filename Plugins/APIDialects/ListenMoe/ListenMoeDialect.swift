@@ -7,7 +7,7 @@ import PluginAPI
 import PluginKit
 import ProteusJSON
 
-final class ListenMoeDialect: DialectInstance, @unchecked Sendable {
+final class ListenMoeDialect: DocumentedDialect, @unchecked Sendable {
     enum Route: Int, CaseIterable {
         case register, login, loginMFA, user, userRoles, userMFA
 
@@ -50,6 +50,8 @@ final class ListenMoeDialect: DialectInstance, @unchecked Sendable {
         self.mfa = MFARoutes(host: host, options: options, tokens: tokens, secondFactor: SecondFactor(host: host, options: options))
         try RoleSync.put(options.roles, into: host.directory)
     }
+
+    func openAPIDocument(mount: String) throws(PluginError) -> String { ListenMoeOpenAPI.document(mount: mount) }
 
     func handle(_ request: Request, _ response: Response) {
         if request.hostStatus != 0 { return Envelope.failure(response, .hostDecided(request.hostStatus)) }
