@@ -127,7 +127,11 @@ enum ErizosOpenAPI {
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/User"}}}
       },
       "BadRequest": {
-        "description": "the body is not a JSON object, or a member has the wrong shape (the message names it)",
+        "description": "the body is not a JSON object, or a member has the wrong shape (the message names it); or the path is not valid percent-encoded UTF-8",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
+      "MalformedPath": {
+        "description": "the path (the {ID}) is not valid percent-encoded UTF-8",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
       },
       "Unauthorized": {
@@ -230,6 +234,7 @@ enum ErizosOpenAPI {
         "summary": "one user (ADMIN, or the user themself)",
         "responses": {
           "200": {"$ref": "#/components/responses/User"},
+          "400": {"$ref": "#/components/responses/MalformedPath"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {"$ref": "#/components/responses/Forbidden"},
           "404": {"$ref": "#/components/responses/NotFound"},
@@ -258,6 +263,7 @@ enum ErizosOpenAPI {
         "summary": "delete a user (ADMIN); the user as it was. The last ADMIN is kept (409)",
         "responses": {
           "200": {"$ref": "#/components/responses/User"},
+          "400": {"$ref": "#/components/responses/MalformedPath"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {"$ref": "#/components/responses/Forbidden"},
           "404": {"$ref": "#/components/responses/NotFound"},
@@ -274,6 +280,7 @@ enum ErizosOpenAPI {
         "summary": "reset a user's settings to {studio: {}, browse: {}} (ADMIN, or the user themself); the updated user",
         "responses": {
           "200": {"$ref": "#/components/responses/User"},
+          "400": {"$ref": "#/components/responses/MalformedPath"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {"$ref": "#/components/responses/Forbidden"},
           "404": {"$ref": "#/components/responses/NotFound"},
