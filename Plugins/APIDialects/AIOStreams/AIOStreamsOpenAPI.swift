@@ -217,7 +217,7 @@ enum AIOStreamsOpenAPI {
             "links": {
               "CreatedUserExists": {"operationId": "userExists", "parameters": {"uuid": "$response.body#/data/uuid"}},
               "GetCreatedUser": {"operationId": "getUser", "parameters": {"uuid": "$response.body#/data/uuid", "password": "$response.body#/data/encryptedPassword"}},
-              "VerifyCreatedUser": {"operationId": "verifyCredentials", "parameters": {"uuid": "$response.body#/data/uuid", "password": "$response.body#/data/encryptedPassword"}},
+              "VerifyCreatedUser": {"operationId": "verifyCredentials", "parameters": {"uuid": "$response.body#/data/uuid", "password": "$request.body#/password"}},
               "ReplaceCreatedUsersConfig": {"operationId": "replaceConfig", "requestBody": {"uuid": "$response.body#/data/uuid", "password": "$response.body#/data/encryptedPassword"}},
               "DeleteCreatedUser": {"operationId": "deleteUser", "requestBody": {"uuid": "$response.body#/data/uuid", "password": "$response.body#/data/encryptedPassword"}}
             }

@@ -211,6 +211,7 @@ enum ErizosOpenAPI {
             "description": "the new user",
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/User"}}},
             "links": {
+              "SignInAsCreatedUser": {"operationId": "login", "requestBody": {"username": "$request.body#/username", "password": "$request.body#/password"}},
               "GetCreatedUser": {"operationId": "getUser", "parameters": {"id": "$response.body#/_id"}},
               "UpdateCreatedUser": {"operationId": "updateUser", "parameters": {"id": "$response.body#/_id"}},
               "ResetCreatedUsersSettings": {"operationId": "resetSettings", "parameters": {"id": "$response.body#/_id"}},
