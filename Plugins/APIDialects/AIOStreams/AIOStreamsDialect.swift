@@ -4,7 +4,7 @@ import PluginAPI
 import PluginKit
 import ProteusJSON
 
-final class AIOStreamsDialect: DialectInstance, @unchecked Sendable {
+final class AIOStreamsDialect: DocumentedDialect, @unchecked Sendable {
     static let namespace = "aiostreams"
 
     private enum Route: Int32 {
@@ -26,6 +26,8 @@ final class AIOStreamsDialect: DialectInstance, @unchecked Sendable {
         self.options = options
         self.users = UserService(host: host, options: options)
     }
+
+    func openAPIDocument(mount: String) throws(PluginError) -> String { AIOStreamsOpenAPI.document(mount: mount) }
 
     func handle(_ request: Request, _ response: Response) {
         switch request.hostStatus {

@@ -5,7 +5,7 @@ import PluginAPI
 import PluginKit
 import ProteusJSON
 
-final class ErizosDialect: DialectInstance, @unchecked Sendable {
+final class ErizosDialect: DocumentedDialect, @unchecked Sendable {
     enum Route: Int, CaseIterable {
         case login, users, user, settings
 
@@ -45,6 +45,8 @@ final class ErizosDialect: DialectInstance, @unchecked Sendable {
         try ErizosRole.ensureExist(host.directory)
         try options.firstAdmin?.ensure(host)
     }
+
+    func openAPIDocument(mount: String) throws(PluginError) -> String { ErizosOpenAPI.document(mount: mount) }
 
     func handle(_ request: Request, _ response: Response) {
         if request.hostStatus != 0 { return Self.hostDecided(request).render(response) }
