@@ -79,6 +79,11 @@ class AIOStreamsTests: XCTestCase {
 
     func testCreateShortPassword() throws {
         assertError(try client.request("POST", "/api/v1/user", json: ["config": [:], "password": "12345"]), 400, "USER_NEW_PASSWORD_TOO_SHORT", message: "New password is too short")
+        // Lengths as JavaScript counts them (UTF-16 code units): three
+        // emoji are six, as are three "e" + combining accents; "ab😀c" is five.
+        XCTAssertEqual(try client.request("POST", "/api/v1/user", json: ["config": [:], "password": "\u{1F600}\u{1F600}\u{1F600}"]).status, 201)
+        XCTAssertEqual(try client.request("POST", "/api/v1/user", json: ["config": [:], "password": "e\u{301}e\u{301}e\u{301}"]).status, 201)
+        assertError(try client.request("POST", "/api/v1/user", json: ["config": [:], "password": "ab\u{1F600}c"]), 400, "USER_NEW_PASSWORD_TOO_SHORT")
     }
 
     func testCreateInvalidConfig() throws {

@@ -65,7 +65,7 @@ enum AIOStreamsOpenAPI {
         "required": ["config", "password"],
         "properties": {
           "config": {"$ref": "#/components/schemas/Config"},
-          "password": {"type": "string", "minLength": 6, "description": "at least 6 characters"}
+          "password": {"type": "string", "minLength": 6, "description": "at least 6 UTF-16 code units, as JavaScript counts a string's length"}
         }
       },
       "ConfigReplacement": {
@@ -89,7 +89,7 @@ enum AIOStreamsOpenAPI {
       "PasswordChange": {
         "type": "object",
         "required": ["newPassword"],
-        "properties": {"newPassword": {"type": "string", "minLength": 6, "description": "at least 6 characters, not the current password"}}
+        "properties": {"newPassword": {"type": "string", "minLength": 6, "description": "at least 6 UTF-16 code units (JavaScript's length), not the current password"}}
       }
     },
     "parameters": {

@@ -15,7 +15,8 @@ struct AIOStreamsOptions: Sendable {
     /// host (the host's rate_limit, shared by its workers): the dialect has
     /// no per-account counter, so nothing here needs the store's counters.
     var rateLimit: RateLimit? = RateLimit(requests: 5, windowSeconds: 5)
-    /// Minimum length of new passwords (the original's rule: 6).
+    /// Minimum length of new passwords, in UTF-16 code units as the
+    /// original's JavaScript `password.length < 6` counts them.
     let minimumPasswordLength = 6
 
     init(_ options: PluginOptions) throws {

@@ -51,7 +51,7 @@ final class UserService: @unchecked Sendable {
         guard let password = passwordValue.stringValue else {
             throw AIOFailure(.missingRequiredFields, "password must be a string")
         }
-        guard password.count >= options.minimumPasswordLength else { throw AIOFailure(.userNewPasswordTooShort) }
+        guard password.utf16.count >= options.minimumPasswordLength else { throw AIOFailure(.userNewPasswordTooShort) }
         guard case .object(var configObject) = config else { throw AIOFailure(.userInvalidConfig) }
         let hash = try enroll(password)
         let id = try host.randomBytes(16)
@@ -171,7 +171,7 @@ final class UserService: @unchecked Sendable {
         guard let newPassword = newValue.stringValue else {
             throw AIOFailure(.missingRequiredFields, "newPassword must be a string")
         }
-        guard newPassword.count >= options.minimumPasswordLength else { throw AIOFailure(.userNewPasswordTooShort) }
+        guard newPassword.utf16.count >= options.minimumPasswordLength else { throw AIOFailure(.userNewPasswordTooShort) }
         let (user, _) = try authenticate(credentials, documents: nil)
         if let stored = user.passwordHash, (try? host.verify(method: "password", presented: newPassword, stored: stored))?.accepted == true {
             throw AIOFailure(.userNewPasswordTooSimple, "New password cannot be the same as the current password")
