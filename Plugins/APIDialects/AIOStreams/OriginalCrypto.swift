@@ -15,7 +15,9 @@
 //   takes the keys `iv`/`encrypted` and the type `aioEncrypt`).
 // * the key: deriveKey(`${password}:${SECRET_KEY}`, config_salt)
 //   (db/repositories/users.ts encryptConfig/decryptConfig/resolveConfigKey;
-//   since 2025-06-03, before that the password alone): PBKDF2-HMAC-SHA512,
+//   so in every release since v2.0.0 — only pre-release builds before
+//   2025-06-03 used the password alone, and v1 had no user database):
+//   PBKDF2-HMAC-SHA512,
 //   100 000 iterations, 32 bytes, over the UTF-8 text of the password, a
 //   colon and the server's SECRET_KEY exactly as configured (64 hex
 //   characters, utils/env.ts; the text, not its bytes). The salt is
@@ -29,6 +31,8 @@
 // SECRET_KEY: the dialect decrypts an imported config when the user first
 // signs in (it has the password then) and the operator has set the option
 // `importedSecretKey` to that SECRET_KEY (ImportedConfig.swift).
+// The derivation (about 50 ms of CPU) runs once per user, on the thread
+// serving that first sign-in, after the password was verified.
 import COpenSSL
 import CZlib
 import PluginKit
