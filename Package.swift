@@ -35,6 +35,8 @@ let package = Package(
         .systemLibrary(name: "CPNG", path: "Sources/System/CPNG"),
         // YAML (the Cortex Hub dialect's config export/import only).
         .systemLibrary(name: "CYAML", path: "Sources/System/CYAML"),
+        // zlib (the AIOStreams dialect's import: the original deflates configs).
+        .systemLibrary(name: "CZlib", path: "Sources/System/CZlib"),
 
         // Linux interfaces Glibc's Swift module lacks (epoll, eventfd,
         // malloc_trim) and wrappers for accept4, ioctl and prctl.
@@ -60,7 +62,9 @@ let package = Package(
         .target(name: "StorePostgres", dependencies: ["StoreCore", "PluginKit", "CPostgres"], path: "Plugins/StorePostgres"),
         .target(name: "AuthPassword", dependencies: ["PluginKit", "CArgon2", "CCrypt", "COpenSSL"], path: "Plugins/AuthPassword"),
         .target(name: "AuthTOTP", dependencies: ["PluginKit", "COpenSSL"], path: "Plugins/AuthTOTP"),
-        .target(name: "AIOStreams", dependencies: ["PluginKit"], path: "Plugins/APIDialects/AIOStreams"),
+        // Reads an original AIOStreams database (libsqlite3, libpq) and opens its
+        // sealed configs (OpenSSL: PBKDF2, AES-CBC; zlib) for `proteus import aiostreams`.
+        .target(name: "AIOStreams", dependencies: ["PluginKit", "CSQLite", "CPostgres", "COpenSSL", "CZlib"], path: "Plugins/APIDialects/AIOStreams"),
         .target(name: "MCSManager", dependencies: ["PluginKit"], path: "Plugins/APIDialects/MCSManager"),
         .target(name: "CortexHub", dependencies: ["PluginKit", "CYAML"], path: "Plugins/APIDialects/CortexHub"),
         .target(name: "ListenMoe", dependencies: ["PluginKit", "CQRencode", "CPNG"], path: "Plugins/APIDialects/ListenMoe"),

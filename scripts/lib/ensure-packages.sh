@@ -16,7 +16,8 @@ ensure_packages() {
 
 # What building Proteus needs beyond the Swift toolchain.
 # libqrencode-dev and libpng-dev: the LISTEN.moe dialect's MFA QR code.
-BUILD_PACKAGES=(libsqlite3-dev libpq-dev libssl-dev libargon2-dev libcrypt-dev libcurl4-openssl-dev libqrencode-dev libpng-dev libyaml-dev gcc)
+# zlib1g-dev: the AIOStreams dialect's import (the original deflates configs).
+BUILD_PACKAGES=(libsqlite3-dev libpq-dev libssl-dev libargon2-dev libcrypt-dev libcurl4-openssl-dev libqrencode-dev libpng-dev libyaml-dev zlib1g-dev gcc)
 # What the tests need beyond building: the outbound HTTP tests make a CA with
 # the openssl CLI and serve HTTPS with python3 (Tests/Fixtures/OutboundHTTP);
 # python3-venv holds the PyPI tools of scripts/lib/python-tools.sh; the

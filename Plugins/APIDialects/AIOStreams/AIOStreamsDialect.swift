@@ -81,3 +81,17 @@ final class AIOStreamsDialect: DocumentedDialect, @unchecked Sendable {
         return false
     }
 }
+
+/// `proteus import aiostreams --from PATH_OR_URL`: an original AIOStreams
+/// database's users (OriginalImporter.swift).
+extension AIOStreamsDialect: ImportingDialect {
+    func importFrom(source: String, progress: ImportProgress) throws(PluginError) -> ImportSummary {
+        try importOriginal(source: source, dryRun: false, progress: progress).summary
+    }
+
+    /// The import, or with `dryRun` what it would do (nothing written).
+    func importOriginal(source: String, dryRun: Bool, progress: ImportProgress) throws(PluginError) -> OriginalImporter.Counts {
+        let importer = OriginalImporter(host: host, dryRun: dryRun, secretKeyConfigured: options.importedSecretKey != nil)
+        return try importer.run(source: source, progress: progress)
+    }
+}

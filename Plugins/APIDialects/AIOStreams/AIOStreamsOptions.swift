@@ -1,4 +1,5 @@
-// The dialect's options: UUID aliases and the user-API rate limit.
+// The dialect's options: UUID aliases, the user-API rate limit and the
+// SECRET_KEY of an original server whose users were imported.
 import PluginAPI
 import PluginKit
 import ProteusJSON
@@ -15,12 +16,25 @@ struct AIOStreamsOptions: Sendable {
     /// host (the host's rate_limit, shared by its workers): the dialect has
     /// no per-account counter, so nothing here needs the store's counters.
     var rateLimit: RateLimit? = RateLimit(requests: 5, windowSeconds: 5)
+    /// The SECRET_KEY of the original AIOStreams server the users were
+    /// imported from (`proteus import aiostreams`), exactly as it was set
+    /// there (its text goes into the key derivation, so case matters): with
+    /// it an imported user's sealed config is opened at the first sign-in
+    /// (ImportedConfig.swift). Nil: imported configs stay sealed.
+    var importedSecretKey: String?
     /// Minimum length of new passwords, in UTF-16 code units as the
     /// original's JavaScript `password.length < 6` counts them.
     let minimumPasswordLength = 6
 
     init(_ options: PluginOptions) throws {
-        try options.rejectUnknown(["aliases", "rateLimit"])
+        try options.rejectUnknown(["aliases", "rateLimit", "importedSecretKey"])
+        if let key = try options.string("importedSecretKey") {
+            // The original's own rule for SECRET_KEY (utils/env.ts).
+            guard key.utf8.count == 64, Hex.decode(key) != nil else {
+                throw PluginError.invalid("option \"importedSecretKey\" must be the original server's SECRET_KEY: 64 hexadecimal characters")
+            }
+            importedSecretKey = key
+        }
         if let aliases = try options.object("aliases") {
             for (alias, value) in aliases {
                 guard Self.isValidAlias(alias) else {

@@ -34,8 +34,9 @@ final class UserService: @unchecked Sendable {
 
     func get(_ request: Request, _ response: Response) throws {
         let credentials = try queryOrBasic(request, missing: "uuid and password must be strings")
-        let (user, password) = try authenticate(credentials, documents: AIOStreamsDialect.namespace)
+        let (user, password) = try authenticate(credentials, documents: PROTEUS_DOCS_ALL, openImported: true)
         touch(user)
+        try requireReadableConfig(user)
         let token = try issueToken(password, user.id)
         Envelope.success(response, detail: "User details retrieved successfully", data: .object([
             "userData": userData(user),
@@ -172,7 +173,10 @@ final class UserService: @unchecked Sendable {
             throw AIOFailure(.missingRequiredFields, "newPassword must be a string")
         }
         guard newPassword.utf16.count >= options.minimumPasswordLength else { throw AIOFailure(.userNewPasswordTooShort) }
-        let (user, _) = try authenticate(credentials, documents: nil)
+        let (user, _) = try authenticate(credentials, documents: PROTEUS_DOCS_ALL, openImported: true)
+        // The original re-encrypts the config under the new password, so it
+        // must read it first: a config it cannot open fails the change.
+        try requireReadableConfig(user)
         if let stored = user.passwordHash, (try? host.verify(method: "password", presented: newPassword, stored: stored))?.accepted == true {
             throw AIOFailure(.userNewPasswordTooSimple, "New password cannot be the same as the current password")
         }
@@ -192,7 +196,7 @@ final class UserService: @unchecked Sendable {
 
     func verify(_ request: Request, _ response: Response) throws {
         let credentials = try queryOrBasic(request, missing: "Authorization header (Basic) is required")
-        let (user, _) = try authenticate(credentials, documents: nil)
+        let (user, _) = try authenticate(credentials, documents: PROTEUS_DOCS_ALL, openImported: true)
         Envelope.success(response, detail: "Credentials verified successfully", data: .object([
             "uuid": .string(proteus_id(byteArray: user.id).dashedUUID),
             "createdAt": .string(ISOTime.format(millis: user.createdAt)),
@@ -212,8 +216,11 @@ final class UserService: @unchecked Sendable {
 
     /// Resolves the uuid or alias, loads the user and checks the password
     /// (plain, or an encryptedPassword token). Every failure is the same
-    /// USER_INVALID_DETAILS. Returns the user and the plain password.
-    private func authenticate(_ credentials: Credentials, documents: String?) throws -> (UserRecord, String) {
+    /// USER_INVALID_DETAILS. Returns the user and the plain password. With
+    /// `openImported` (documents must then include "aiostreams" and
+    /// "aiostreams.import", i.e. all) an imported config still sealed is
+    /// opened and stored (ImportedConfig.swift); the returned user has it.
+    private func authenticate(_ credentials: Credentials, documents: String?, openImported: Bool = false) throws -> (UserRecord, String) {
         guard let id = options.resolve(credentials.user) else {
             decoy.burn(credentials.password)
             throw AIOFailure(.userInvalidDetails)
@@ -234,21 +241,74 @@ final class UserService: @unchecked Sendable {
         // AIOStreams, whose per-request password has no place for one.
         let signIn: Host.SignIn
         do { signIn = try host.signIn(user, password: password) } catch { throw AIOFailure.backend(error) }
+        let rehash: Bool
         switch signIn {
-        case .accepted(let needsRehash): if needsRehash { upgradeHash(user, password) }
+        case .accepted(let needsRehash): rehash = needsRehash
         case .denied: throw AIOFailure(.userInvalidDetails)
         case .secondFactorRequired: throw AIOFailure.secondFactorRequired
         }
-        return (user, password)
+        var signedIn = user
+        let opened = openImported ? openImportedConfig(&signedIn, password) : []
+        if rehash || !opened.isEmpty, let written = afterSignIn(user, password, rehash: rehash, documents: opened) {
+            // (So a write conditioned on the verified version, as a password change is, still matches.)
+            signedIn.version = written.version
+            if let hash = written.passwordHash { signedIn.passwordHash = hash }
+        }
+        return (signedIn, password)
     }
 
-    /// Re-hashes a legacy or weaker verifier after a successful login. Best
-    /// effort: a concurrent change simply wins.
-    private func upgradeHash(_ user: UserRecord, _ password: String) {
-        guard let hash = try? host.enroll(method: "password", secret: password) else { return }
+    /// Re-hashes a legacy or weaker verifier after a successful login and
+    /// stores an imported config just opened, in one write. Best effort: a
+    /// concurrent change simply wins (the next sign-in does it again).
+    /// Returns the user's new version and verifier when written.
+    private func afterSignIn(_ user: UserRecord, _ password: String, rehash: Bool, documents: [DocumentRecord]) -> (version: UInt64, passwordHash: String?)? {
         var changes = UserRecord(id: user.id)
-        changes.passwordHash = hash
-        _ = try? directory.updateUser(changes, fields: PROTEUS_FIELD_PASSWORD_HASH, expectedVersion: user.version)
+        var fields: UInt64 = 0
+        if rehash, let hash = try? host.enroll(method: "password", secret: password) {
+            changes.passwordHash = hash
+            fields |= PROTEUS_FIELD_PASSWORD_HASH
+        }
+        if !documents.isEmpty {
+            changes.documents = documents
+            fields |= PROTEUS_FIELD_DOCS
+        }
+        guard fields != 0, let version = try? directory.updateUser(changes, fields: fields, expectedVersion: user.version) else { return nil }
+        return (version, changes.passwordHash)
+    }
+
+    /// The documents to write when `user` (signed in with `password`) has an
+    /// imported config still sealed: the opened config and the import
+    /// document marked opened; `user` gets them in memory. Empty when there
+    /// is nothing to open or it cannot be opened (no or the wrong
+    /// `importedSecretKey`: logged).
+    private func openImportedConfig(_ user: inout UserRecord, _ password: String) -> [DocumentRecord] {
+        guard let imported = ImportedConfig(user), imported.sealed else { return [] }
+        var documents = [DocumentRecord(namespace: ImportedConfig.namespace, json: imported.opened.json)]
+        if user.document(AIOStreamsDialect.namespace) == nil {
+            // (A PUT since the import replaced the config: nothing to open, only to mark.)
+            guard let secretKey = options.importedSecretKey else {
+                host.warn("user \(proteus_id(byteArray: user.id).dashedUUID) has an imported config that is still sealed: set the option \"importedSecretKey\" to the original server's SECRET_KEY")
+                return []
+            }
+            guard let config = imported.open(password: password, secretKey: secretKey, userID: user.id) else {
+                host.warn("user \(proteus_id(byteArray: user.id).dashedUUID): the imported config does not open with the password and \"importedSecretKey\" (is it the original server's SECRET_KEY?)")
+                return []
+            }
+            documents.append(DocumentRecord(namespace: AIOStreamsDialect.namespace, json: JSONValue.object(config).serialized()))
+        }
+        for document in documents {
+            user.documents.removeAll { $0.namespace == document.namespace }
+            user.documents.append(document)
+        }
+        return documents
+    }
+
+    /// The original's answer for a config it cannot decrypt (500
+    /// ENCRYPTION_ERROR) when `user`'s imported config is still sealed.
+    private func requireReadableConfig(_ user: UserRecord) throws {
+        if user.document(AIOStreamsDialect.namespace) == nil, let imported = ImportedConfig(user), imported.sealed {
+            throw AIOFailure(.encryptionError)
+        }
     }
 
     private func enroll(_ password: String) throws -> String {
