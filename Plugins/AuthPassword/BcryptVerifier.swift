@@ -1,8 +1,6 @@
 // Verifying legacy bcrypt hashes ($2a$, $2b$, $2y$) with libxcrypt, so users
 // imported from AIOStreams (bcrypt cost 10) or MCSManager keep their
 // passwords. Never used to enroll: a successful match asks for a rehash.
-import CCrypt
-import Glibc
 import PluginKit
 
 enum BcryptVerifier {
@@ -51,31 +49,10 @@ enum BcryptVerifier {
         _ = try cost(of: stored)
         if password.contains(0) { return false }
 
-        let dataSize = MemoryLayout<crypt_data>.size
-        // The scratch area is ~32 KiB: on the heap, per call (no sharing between threads).
-        guard let data = calloc(1, dataSize) else { throw .unavailable("bcrypt: out of memory") }
-        let phrase = UnsafeMutableRawPointer.allocate(byteCount: password.count + 1, alignment: 1)
-        let setting = UnsafeMutableRawPointer.allocate(byteCount: stored.count + 1, alignment: 1)
-        defer {
-            explicit_bzero(data, dataSize)
-            free(data)
-            explicit_bzero(phrase, password.count + 1)
-            phrase.deallocate()
-            setting.deallocate()
-        }
-        if password.count > 0 { phrase.copyMemory(from: password.baseAddress!, byteCount: password.count) }
-        phrase.storeBytes(of: 0, toByteOffset: password.count, as: UInt8.self)
-        setting.copyMemory(from: stored.baseAddress!, byteCount: stored.count)
-        setting.storeBytes(of: 0, toByteOffset: stored.count, as: UInt8.self)
-
-        guard let result = crypt_rn(phrase.assumingMemoryBound(to: CChar.self),
-                                    setting.assumingMemoryBound(to: CChar.self),
-                                    data, Int32(dataSize)),
-              result.pointee != CChar(UInt8(ascii: "*")) else {
+        guard let produced = try LibXcrypt.crypt(password: password, setting: Array(stored)) else {
             throw .invalid("stored bcrypt verifier is malformed: libxcrypt refused it")
         }
-        let produced = UnsafeRawBufferPointer(start: result, count: strnlen(result, length + 1))
-        return constantTimeEqual(produced, stored)
+        return produced.withUnsafeBytes { constantTimeEqual($0, stored) }
     }
 }
 

@@ -12,6 +12,10 @@ struct PasswordOptions: Sendable, Equatable {
     var parallelism: UInt32 = 1
     /// Longest secret accepted by enroll and verify, in bytes.
     var maxPasswordBytes: Int = 1024
+    /// A Firebase project's signer key and salt separator, for $firescrypt$
+    /// verifiers stored without them ("firebase": {"signerKey": base64,
+    /// "saltSeparator": base64}).
+    var firebase: FirebaseProject?
 
     /// The defaults are the OWASP Password Storage Cheat Sheet's first
     /// argon2id configuration: m=19 MiB, t=2, p=1.
@@ -24,7 +28,7 @@ struct PasswordOptions: Sendable, Equatable {
     /// that nobody can make us hash megabytes.
     static let maxPasswordBytesCeiling = 65_536
 
-    static let knownKeys: Set<String> = ["memoryKiB", "iterations", "parallelism", "maxPasswordBytes"]
+    static let knownKeys: Set<String> = ["memoryKiB", "iterations", "parallelism", "maxPasswordBytes", "firebase"]
 
     /// Parses and checks the options handed to `create` (a JSON object;
     /// no text is `{}`; a null member means "use the default"). Every
@@ -36,11 +40,40 @@ struct PasswordOptions: Sendable, Equatable {
         if let t = try reader.int("iterations", in: 1...Int(UInt32.max)) { options.iterations = UInt32(t) }
         if let p = try reader.int("parallelism", in: 1...Int(maxParallelism)) { options.parallelism = UInt32(p) }
         if let n = try reader.int("maxPasswordBytes", in: 1...maxPasswordBytesCeiling) { options.maxPasswordBytes = n }
+        if let firebase = try reader.object("firebase") {
+            options.firebase = try parseFirebase(PluginOptions(firebase))
+        }
         // Argon2 needs at least 8 KiB per lane.
         guard UInt64(options.memoryKiB) >= 8 * UInt64(options.parallelism) else {
             throw .invalid("option \"memoryKiB\" must be at least 8 × parallelism (\(8 * options.parallelism)), got \(options.memoryKiB)")
         }
         return options
+    }
+
+    /// The "firebase" object: both keys, standard base64 (the separator may be empty).
+    static func parseFirebase(_ reader: PluginOptions) throws(PluginError) -> FirebaseProject {
+        try reader.rejectUnknown(["signerKey", "saltSeparator"])
+        guard let key = try reader.string("signerKey"), let separator = try reader.string("saltSeparator") else {
+            throw .invalid("option \"firebase\" needs \"signerKey\" and \"saltSeparator\" (base64, as the Firebase console shows them)")
+        }
+        guard let signerKey = Base64.decode(key, urlSafe: false), !signerKey.isEmpty,
+              signerKey.count <= FirebaseScryptVerifier.maxSignerKeyLength else {
+            throw .invalid("option \"firebase.signerKey\" must be the base64 of 1…\(FirebaseScryptVerifier.maxSignerKeyLength) bytes")
+        }
+        guard let saltSeparator = Base64.decode(separator, urlSafe: false) else {
+            throw .invalid("option \"firebase.saltSeparator\" must be base64")
+        }
+        return FirebaseProject(signerKey: signerKey, saltSeparator: saltSeparator)
+    }
+
+    /// True when a matching argon2 string is weaker than what we would
+    /// enroll today: another variant, the old version, or a lower m, t or p.
+    func needsRehash(_ phc: PHCString) -> Bool {
+        phc.variant != .argon2id
+            || phc.version != PHCString.version13
+            || phc.memoryKiB < memoryKiB
+            || phc.iterations < iterations
+            || phc.parallelism < parallelism
     }
 
     /// True when m×t is below every OWASP argon2id configuration

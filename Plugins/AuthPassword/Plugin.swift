@@ -1,6 +1,9 @@
 // The "password" auth plugin: enrolls secrets as argon2id PHC strings and
-// verifies argon2id/argon2i/argon2d PHC strings and legacy bcrypt hashes and
-// MCSManager's unsalted MD5 (as "{MD5}" + base64).
+// verifies argon2id/argon2i/argon2d PHC strings and, for imported users, the
+// formats other systems store (StoredFormats.swift lists them: bcrypt,
+// md5/sha256/sha512-crypt, PBKDF2, scrypt, Firebase scrypt, phpass, LDAP
+// {MD5}/{SSHA}/...). Every match other than argon2id at the configured
+// cost answers needs_rehash, so the dialects re-enroll at the first sign-in.
 //
 // Threads: enroll and verify are [any thread] and run concurrently on the
 // host's KDF pool. An instance is immutable after create (options + host
@@ -29,40 +32,18 @@ final class PasswordAuth: AuthMethodInstance, @unchecked Sendable {
     }
 
     /// OK / DENIED with needs_rehash, IGNORE for formats that are not ours,
-    /// INVALID for malformed ones.
+    /// INVALID for malformed ones (or ones asking for more work than the
+    /// verifier's bounds). The formats are StoredFormat.all.
     func verify(presented: proteus_str, stored: proteus_str) throws(PluginError) -> AuthVerification {
         let storedBytes = stored.buffer
-        if Argon2Variant.detect(storedBytes) != nil {
-            try checkPresented(presented)
-            let verdict = try Argon2Hasher.verify(password: presented.buffer, stored: storedBytes)
-            guard verdict.matches else { throw .denied("password does not match") }
-            return AuthVerification(needsRehash: needsRehash(verdict.parameters))
+        guard let format = StoredFormat.find(storedBytes) else {
+            throw PluginError(PROTEUS_E_IGNORE, "not a password verifier format this plugin knows")
         }
-        if BcryptVerifier.recognizes(storedBytes) {
-            try checkPresented(presented)
-            guard try BcryptVerifier.verify(password: presented.buffer, stored: storedBytes) else {
-                throw .denied("password does not match")
-            }
-            return AuthVerification(needsRehash: true) // bcrypt is legacy: always re-enroll with argon2id
+        try checkPresented(presented)
+        switch try format.verify(presented.buffer, storedBytes, options) {
+        case .mismatch: throw .denied("password does not match")
+        case .match(let needsRehash): return AuthVerification(needsRehash: needsRehash)
         }
-        if LegacyMD5Verifier.recognizes(storedBytes) {
-            try checkPresented(presented)
-            guard try LegacyMD5Verifier.verify(password: presented.buffer, stored: storedBytes) else {
-                throw .denied("password does not match")
-            }
-            return AuthVerification(needsRehash: true) // unsalted MD5 (MCSManager type 0): always re-enroll
-        }
-        throw PluginError(PROTEUS_E_IGNORE, "not an argon2, bcrypt or {MD5} verifier")
-    }
-
-    /// True when a matching stored string is weaker than what we would
-    /// enroll today: another variant, the old version, or a lower m, t or p.
-    func needsRehash(_ phc: PHCString) -> Bool {
-        phc.variant != .argon2id
-            || phc.version != PHCString.version13
-            || phc.memoryKiB < options.memoryKiB
-            || phc.iterations < options.iterations
-            || phc.parallelism < options.parallelism
     }
 
     private func checkPresented(_ presented: proteus_str) throws(PluginError) {
@@ -81,7 +62,7 @@ nonisolated(unsafe) let passwordDescriptor = AuthExport.descriptor(
     name: "password",
     method: "password",
     version: "1.0.0",
-    description: "Passwords: enrolls argon2id (PHC strings); verifies argon2id/i/d and legacy bcrypt ($2a$/$2b$/$2y$) and {MD5}",
+    description: "Passwords: enrolls argon2id (PHC strings); verifies argon2id/i/d and imported bcrypt, md5/sha256/sha512-crypt, PBKDF2 (Django, passlib, Kratos), scrypt, Firebase scrypt, phpass and LDAP {MD5}/{SMD5}/{SHA}/{SSHA}[256/384/512], re-hashing them on sign-in",
     factory: { host, reader in
         let options = try PasswordOptions.parse(reader)
         if options.isBelowOWASPMinimum {

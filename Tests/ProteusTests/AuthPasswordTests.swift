@@ -283,11 +283,11 @@ final class AuthPasswordTests: XCTestCase {
     func testUnknownFormatsAreIgnoredAndTheHostAnswersInvalid() throws {
         let h = try PasswordHarness(options: Self.cheap)
         let cases = [
-            "$1$saltsalt$qjXMvbEw8oaL.CzflDugX/",   // md5-crypt
-            "$5$rounds=5000$salt$abc",              // sha256-crypt
-            "$6$salt$abc",                          // sha512-crypt
+            // (md5/sha-crypt, scrypt and more are ours now: AuthPasswordFormatsTests)
+            "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7", // yescrypt
             "$2x$05$/OK.fbVrR/bpIqNJ5ianF.CE5elHaaO4EbggVDjb8P19RukzXSM3e", // buggy-bcrypt marker: not ours
-            "$scrypt$ln=16,r=8,p=1$aM15713r3Xsvxbi31lqr1Q$nFNh2CVHVjNldFVKDHDlm4CbdRSCdEBsjjJxD+iCs5E",
+            "sha1$salt$1a0ba4f3b4d0b8ce6e6bb1b8a23d2a9d8f3c2d1e",   // Django's unsalted-era sha1
+            "{CRYPT}$6$salt$abc",
             "$argon2$v=19$m=1024,t=2,p=1$c29tZXNhbHQ$abc",
             "hunter2",                              // plain text
             "",
