@@ -169,6 +169,39 @@ class AIOStreamsImportTests: XCTestCase {
         XCTAssertEqual(try Self.get(client, Self.alice, "n3w-password").json?["data"]?["userData"], ["theme": "light", "uuid": .string(Self.alice)])
     }
 
+    /// The original's encryptedPassword token for `password` under `key`.
+    static func originalToken(_ password: String, key: String = secretKey) throws -> String {
+        let spec = JSONValue.object(["secretKey": .string(key), "password": .string(password)]).serialized()
+        let r = try runToolSeparately(python, [fixtureScript, "--token"], input: spec)
+        guard r.status == 0 else { throw TestFailure("original_db.py --token failed (\(r.status)): \(r.stderr)") }
+        return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Tokens users saved from the original (addon URLs) still sign in once
+    /// the dialect has its SECRET_KEY: they carry the password, verified as
+    /// any other. Another key's token, or one of a wrong password, does not.
+    func testTokensOfTheOriginalSignIn() throws {
+        let dir = TemporaryDirectory.make("aio-import-tokens")
+        let source = dir + "/db.sqlite"
+        _ = try Self.makeOriginal(Array(Self.rows().prefix(1)), sqlite: source)
+        let configPath = dir + "/config.json"
+        try Self.writeConfig(Self.config(directory: dir), configPath)
+        XCTAssertEqual(try Self.importOriginal(source, config: configPath).0, 0)
+        let server = try ProteusProcess(config: Self.config(directory: dir), directory: dir)
+        defer { server.stop() }
+        let client = APIClient(port: server.port)
+
+        let token = try Self.originalToken("hunter22")
+        XCTAssertTrue(token.hasPrefix("eyJpIjoi"), token)
+        let r = try client.request("GET", "/api/v1/user?uuid=\(Self.alice)&password=\(token)")
+        XCTAssertEqual(r.status, 200, r.text)
+        XCTAssertEqual(r.json?["data"]?["userData"]?["theme"], "dark")
+        XCTAssertEqual(try Self.get(client, Self.alice, token).status, 200)
+        let otherKey = try Self.originalToken("hunter22", key: String(repeating: "ab", count: 32))
+        XCTAssertEqual(try Self.get(client, Self.alice, otherKey).json?["error"]?["code"], "USER_INVALID_DETAILS")
+        XCTAssertEqual(try Self.get(client, Self.alice, try Self.originalToken("hunter23")).json?["error"]?["code"], "USER_INVALID_DETAILS")
+    }
+
     func testSealedConfigsWithoutTheSecretKey() throws {
         let dir = TemporaryDirectory.make("aio-import-nokey")
         let source = dir + "/db.sqlite"

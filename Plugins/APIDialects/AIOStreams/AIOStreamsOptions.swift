@@ -22,6 +22,9 @@ struct AIOStreamsOptions: Sendable {
     /// it an imported user's sealed config is opened at the first sign-in
     /// (ImportedConfig.swift). Nil: imported configs stay sealed.
     var importedSecretKey: String?
+    /// The original's encryptedPassword key (its SECRET_KEY as hex bytes):
+    /// tokens users saved from it (addon URLs) keep working after the import.
+    var originalTokenKey: [UInt8]?
     /// Minimum length of new passwords, in UTF-16 code units as the
     /// original's JavaScript `password.length < 6` counts them.
     let minimumPasswordLength = 6
@@ -34,6 +37,7 @@ struct AIOStreamsOptions: Sendable {
                 throw PluginError.invalid("option \"importedSecretKey\" must be the original server's SECRET_KEY: 64 hexadecimal characters")
             }
             importedSecretKey = key
+            originalTokenKey = NodeHex.decode(key)
         }
         if let aliases = try options.object("aliases") {
             for (alias, value) in aliases {

@@ -73,10 +73,10 @@ enum OriginalCrypto {
 
     /// decryptString(text, key): the plaintext bytes, nil on any failure
     /// (wrong key: bad padding or not a zlib stream).
-    static func decrypt(_ text: String, key: [UInt8]) -> [UInt8]? {
+    static func decrypt(_ text: String, key: [UInt8], limit: Int = 64 << 20) -> [UInt8]? {
         guard key.count == 32, let (iv, ciphertext) = envelope(text) else { return nil }
         guard let compressed = aes256CBCDecrypt(ciphertext, key: key, iv: iv) else { return nil }
-        return inflate(compressed, limit: 64 << 20)
+        return inflate(compressed, limit: limit)
     }
 
     static func aes256CBCDecrypt(_ ciphertext: [UInt8], key: [UInt8], iv: [UInt8]) -> [UInt8]? {

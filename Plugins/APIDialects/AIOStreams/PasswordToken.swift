@@ -8,6 +8,8 @@ import ProteusJSON
 
 enum PasswordToken {
     static let type = "g"
+    /// The longest password an original token may carry.
+    static let maxPasswordBytes = 4096
 
     static func issue(password: String, userID: [UInt8], host: Host) throws -> String {
         let sealed = try host.seal(Array(password.utf8), aad: aad(userID))
@@ -30,7 +32,14 @@ enum PasswordToken {
 
     /// The password inside a token, or nil for any token that does not
     /// authenticate for this user (one answer for every kind of bad token).
-    static func open(_ token: String, userID: [UInt8], host: Host) -> String? {
+    /// With `originalKey` (an imported directory), a token of the original
+    /// server (t "a", CBC under its SECRET_KEY) is opened too: it only
+    /// carries a password, which is then verified like any other, so its
+    /// malleability gains an attacker nothing.
+    static func open(_ token: String, userID: [UInt8], host: Host, originalKey: [UInt8]? = nil) -> String? {
+        if let originalKey, let plain = OriginalCrypto.decrypt(token, key: originalKey, limit: maxPasswordBytes) {
+            return String(validating: plain, as: UTF8.self)
+        }
         guard let decoded = Base64.decode(token, urlSafe: true),
               let json = try? JSONParser.parse(decoded), case .object(let o) = json,
               o["t"]?.stringValue == type,

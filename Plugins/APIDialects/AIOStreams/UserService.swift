@@ -227,7 +227,9 @@ final class UserService: @unchecked Sendable {
         }
         var password = credentials.password
         if PasswordToken.looksLikeToken(password) {
-            guard let opened = PasswordToken.open(password, userID: id, host: host) else { throw AIOFailure(.userInvalidDetails) }
+            guard let opened = PasswordToken.open(password, userID: id, host: host, originalKey: options.originalTokenKey) else {
+                throw AIOFailure(.userInvalidDetails)
+            }
             password = opened
         }
         let found: UserRecord?

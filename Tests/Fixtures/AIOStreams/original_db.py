@@ -11,7 +11,11 @@ original writes it (github.com/Viren070/AIOStreams, packages/core/src/):
   100000, 32) (db/repositories/users.ts encryptConfig); zlib deflate level 9,
   AES-256-CBC/PKCS#7 with a random IV, base64url(JSON {"i","e","t":"a"}) unpadded.
 
-Usage: original_db.py (--sqlite PATH | --sql) < SPEC.json
+The original's encryptedPassword token (utils/crypto.ts encryptString of the
+password under Buffer.from(SECRET_KEY, 'hex')): --token prints one for
+{"secretKey", "password"}.
+
+Usage: original_db.py (--sqlite PATH | --sql | --token) < SPEC.json
 SPEC: {"secretKey": HEX64,
        "rows": [{"uuid", "password", "config": {...}, "created_at"?, "accessed_at"?}
                 | {"raw": {"uuid", "password_hash", "config", "config_salt", "created_at"?}}]}
@@ -112,6 +116,9 @@ COLUMNS = ["uuid", "password_hash", "config", "config_salt", "created_at", "acce
 
 def main():
     spec = json.load(sys.stdin)
+    if sys.argv[1:2] == ["--token"]:
+        print(encrypt_string(spec["password"], node_hex(spec["secretKey"])))
+        return
     rows = [make_row(r, spec["secretKey"]) for r in spec["rows"]]
     if sys.argv[1:2] == ["--sqlite"]:
         db = sqlite3.connect(sys.argv[2])
