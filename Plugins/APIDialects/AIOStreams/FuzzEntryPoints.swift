@@ -30,6 +30,14 @@ package enum AIOStreamsFuzzEntryPoints {
     /// PasswordToken.looksLikeToken: whether a password is shaped like an encryptedPassword.
     package static func looksLikeToken(_ text: String) -> Bool { PasswordToken.looksLikeToken(text) }
 
+    /// PasswordToken's reading of an original server's token (OriginalCrypto:
+    /// envelope, AES-256-CBC, zlib) under `key`: the password bytes or nil.
+    package static func openOriginalToken(_ text: String, key: [UInt8]) -> [UInt8]? {
+        OriginalCrypto.decrypt(text, key: key, limit: PasswordToken.maxPasswordBytes)
+    }
+
+    package static var maxOriginalPasswordBytes: Int { PasswordToken.maxPasswordBytes }
+
     /// AIOStreamsOptions.isValidAlias.
     package static func isValidAlias(_ alias: String) -> Bool { AIOStreamsOptions.isValidAlias(alias) }
 

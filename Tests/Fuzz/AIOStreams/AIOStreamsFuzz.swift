@@ -1,7 +1,8 @@
 // Fuzz target: what the AIOStreams dialect decodes from a request before it
 // reaches the store — the JSON body as an object (RequestBody), Basic
 // credentials (CredentialSource.basic), the encryptedPassword shape check
-// (PasswordToken.looksLikeToken), ?uuid= and alias resolution
+// (PasswordToken.looksLikeToken) and the original server's tokens
+// (OriginalCrypto), ?uuid= and alias resolution
 // (AIOStreamsOptions).
 //
 // Input: three fields separated by LF — the Authorization header value, the
@@ -111,6 +112,11 @@ func checkToken(_ text: String) {
     let json = JSONValue.object(["i": .string(text), "e": .string(Base64.encode(Array(text.utf8))), "t": .string("g")])
     let token = Base64.encode(Array(json.serialized().utf8), urlSafe: true, padding: false)
     fuzzCheck(AIOStreamsFuzzEntryPoints.looksLikeToken(token), "issued-shape token \(token) not recognised")
+    // An original server's token (imported directories): any text opens to
+    // nothing or to at most the bounded password, never past its buffers.
+    if let opened = AIOStreamsFuzzEntryPoints.openOriginalToken(text, key: Array(repeating: 7, count: 32)) {
+        fuzzCheck(opened.count <= AIOStreamsFuzzEntryPoints.maxOriginalPasswordBytes, "original token \(text) opened to \(opened.count) bytes")
+    }
 }
 
 func checkResolve(_ text: String) {
