@@ -45,7 +45,8 @@ struct CSVSource: ImportSource {
         var items: [ImportItem] = []
         items.reserveCapacity(records.count)
         for record in records {
-            let position = "line \(record.line)"
+            var position = "line \(record.line)"
+            if let i = index["username"], i < record.fields.count, !record.fields[i].isEmpty { position += " (\(record.fields[i]))" }
             if let problem = record.problem {
                 items.append(.malformed(position: position, kind: "malformed CSV", reason: problem))
                 continue
@@ -62,7 +63,6 @@ struct CSVSource: ImportSource {
                 items.append(.malformed(position: position, kind: "no username", reason: "the username is empty"))
                 continue
             }
-            user.position = "line \(record.line) (\(user.username))"
             user.email = field("email").importTrimmed
             user.displayName = field("display_name")
             let hash = field("password_hash").importTrimmed
