@@ -74,7 +74,9 @@ enum ImportCommand {
         let summary: ImportSummary
         if let generic {
             let host = Host(UnsafePointer(HostServicesTable.make(pluginName: "proteus import", runtime: assembly.runtime, dialect: SignInRules())))
-            let pipeline = ImportPipeline(host: host, settings: .init(source: name, dryRun: dryRun, firebase: firebase), progress: progress)
+            var settings = ImportPipeline.Settings(source: name, dryRun: dryRun, firebase: firebase)
+            if let batch = arguments.values["batch"].flatMap({ Int($0) }), batch > 0, batch <= 100_000 { settings.batchSize = batch }
+            let pipeline = ImportPipeline(host: host, settings: settings, progress: progress)
             do {
                 summary = try pipeline.run(generic, path: source)
             } catch {
