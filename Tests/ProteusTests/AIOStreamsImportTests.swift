@@ -85,14 +85,20 @@ class AIOStreamsImportTests: XCTestCase {
         try Self.writeConfig(Self.config(directory: dir), configPath)
         let sourceBefore = try Data(contentsOf: URL(fileURLWithPath: source))
 
+        // A dry run counts the same and writes nothing.
+        let dry = try ProteusProcess.run(["import", "aiostreams", "--from", source, "--config", configPath, "--dry-run"])
+        XCTAssertEqual(dry.0, 0, dry.1)
+        XCTAssertTrue(dry.1.contains("dry run, nothing written: imported 3, updated 0, unchanged 0, skipped 4"), dry.1)
+        XCTAssertTrue(dry.1.contains("rowid 4 (uuid not-a-uuid): skipped: uuid is not a UUID"), dry.1)
+
         let (status, output) = try Self.importOriginal(source, config: configPath)
         XCTAssertEqual(status, 0, output)
-        XCTAssertTrue(output.contains("imported 3, skipped 4"), output)
+        XCTAssertTrue(output.contains("imported 3, updated 0, unchanged 0, skipped 4 (aiostreams, from \(source))"), output)
+        XCTAssertTrue(output.contains("password hashes: bcrypt 3"), output)
         XCTAssertTrue(output.contains("rowid 4 (uuid not-a-uuid): skipped: uuid is not a UUID"), output)
         XCTAssertTrue(output.contains("rowid 5 (uuid d1d1d1d1-0000-4000-8000-000000000004): skipped: password_hash is not a bcrypt hash"), output)
         XCTAssertTrue(output.contains("rowid 6 (uuid d1d1d1d1-0000-4000-8000-000000000005): skipped: config is not an AIOStreams encrypted config"), output)
         XCTAssertTrue(output.contains("rowid 7 (uuid d1d1d1d1-0000-4000-8000-000000000006): skipped: created_at is not a timestamp"), output)
-        XCTAssertTrue(output.contains("3 new, 0 updated, 0 unchanged, 4 malformed"), output)
         XCTAssertFalse(output.contains("hunter22"), output)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: source)), sourceBefore, "the source is opened read-only")
 
@@ -143,8 +149,7 @@ class AIOStreamsImportTests: XCTestCase {
         // A re-run changes nothing, even after the sign-ins.
         let (again, output2) = try Self.importOriginal(source, config: configPath)
         XCTAssertEqual(again, 0, output2)
-        XCTAssertTrue(output2.contains("imported 0, skipped 7"), output2)
-        XCTAssertTrue(output2.contains("0 new, 0 updated, 3 unchanged, 4 malformed"), output2)
+        XCTAssertTrue(output2.contains("imported 0, updated 0, unchanged 3, skipped 4"), output2)
         XCTAssertTrue(try Self.record(server, Self.alice).passwordHash?.hasPrefix("$argon2id$") ?? false)
         XCTAssertEqual(try Self.get(client, Self.alice, "hunter22").status, 200)
 
@@ -162,9 +167,8 @@ class AIOStreamsImportTests: XCTestCase {
         XCTAssertEqual(copy.status, 0, copy.output)
         let (third, output3) = try Self.importOriginal(source, config: configPath)
         XCTAssertEqual(third, 0, output3)
-        XCTAssertTrue(output3.contains("imported 1, skipped 6"), output3)
+        XCTAssertTrue(output3.contains("imported 0, updated 1, unchanged 2, skipped 4"), output3)
         XCTAssertTrue(output3.contains("rowid 1 (uuid \(Self.alice)): updated"), output3)
-        XCTAssertTrue(output3.contains("0 new, 1 updated, 2 unchanged, 4 malformed"), output3)
         XCTAssertEqual(try Self.get(client, Self.alice, "hunter22").status, 400)
         XCTAssertEqual(try Self.get(client, Self.alice, "n3w-password").json?["data"]?["userData"], ["theme": "light", "uuid": .string(Self.alice)])
     }
@@ -210,7 +214,7 @@ class AIOStreamsImportTests: XCTestCase {
         try Self.writeConfig(Self.config(directory: dir, secretKey: false), configPath)
         let (status, output) = try Self.importOriginal(source, config: configPath)
         XCTAssertEqual(status, 0, output)
-        XCTAssertTrue(output.contains("imported 2, skipped 0"), output)
+        XCTAssertTrue(output.contains("imported 2, updated 0, unchanged 0, skipped 0"), output)
         XCTAssertTrue(output.contains("no \"importedSecretKey\" option"), output)
 
         var server = try ProteusProcess(config: Self.config(directory: dir, secretKey: false), directory: dir)
@@ -273,7 +277,7 @@ class AIOStreamsImportTests: XCTestCase {
         _ = try Self.makeOriginal([], sqlite: dir + "/empty.sqlite")
         r = try Self.importOriginal("sqlite://" + dir + "/empty.sqlite", config: configPath)
         XCTAssertEqual(r.0, 0, r.1)
-        XCTAssertTrue(r.1.contains("imported 0, skipped 0"), r.1)
+        XCTAssertTrue(r.1.contains("imported 0, updated 0, unchanged 0, skipped 0"), r.1)
         // Options: the secret key must look like the original's.
         var bad = Self.config(directory: dir)
         bad["dialects"] = [["plugin": "aiostreams", "mount": "/", "options": ["importedSecretKey": "short"]]]
@@ -297,7 +301,7 @@ class AIOStreamsImportTests: XCTestCase {
         let (status, output) = try Self.importOriginal(source, config: configPath)
         XCTAssertEqual(status, 0, output)
         // ('yesterday' is a timestamp to PostgreSQL, so that row is imported here.)
-        XCTAssertTrue(output.contains("imported 4, skipped 3"), output)
+        XCTAssertTrue(output.contains("imported 4, updated 0, unchanged 0, skipped 3"), output)
         // PostgreSQL rows are numbered in uuid order.
         XCTAssertTrue(output.contains("row 7 (uuid not-a-uuid): skipped: uuid is not a UUID"), output)
         XCTAssertTrue(output.contains("(uuid d1d1d1d1-0000-4000-8000-000000000004): skipped: password_hash is not a bcrypt hash"), output)
@@ -310,7 +314,7 @@ class AIOStreamsImportTests: XCTestCase {
         XCTAssertTrue(try Self.record(server, Self.bob).passwordHash?.hasPrefix("$argon2id$") ?? false)
         let (again, output2) = try Self.importOriginal(source, config: configPath)
         XCTAssertEqual(again, 0, output2)
-        XCTAssertTrue(output2.contains("imported 0, skipped 7"), output2)
+        XCTAssertTrue(output2.contains("imported 0, updated 0, unchanged 4, skipped 3"), output2)
         XCTAssertEqual(try PostgresServer.psql(base, "SELECT count(*) FROM \(schema).users"), "7", "the source is unchanged")
     }
 }

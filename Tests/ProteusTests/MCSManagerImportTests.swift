@@ -67,7 +67,8 @@ class MCSManagerImportTests: XCTestCase {
 
         let (status, output) = try runImport(data, config: configPath)
         XCTAssertEqual(status, 0, output)
-        XCTAssertTrue(output.contains("imported 4, skipped 4"), output)
+        XCTAssertTrue(output.contains("imported 4, updated 0, unchanged 0, skipped 4 (mcsmanager, from \(data))"), output)
+        XCTAssertTrue(output.contains("password hashes: bcrypt 2, md5 2"), output)
         for name in ["broken.json", "bad-uuid.json", "\(Self.delta).json", "0123456789abcdef0123456789abcdef.json"] {
             XCTAssertTrue(output.contains(name + ": skipped"), "\(name) not reported:\n\(output)")
         }
@@ -121,14 +122,13 @@ class MCSManagerImportTests: XCTestCase {
         // A re-run duplicates nothing and keeps what changed since (beta's new hash).
         let (again, output2) = try runImport(data, config: configPath)
         XCTAssertEqual(again, 0, output2)
-        XCTAssertTrue(output2.contains("imported 0, skipped 8"), output2)
-        XCTAssertTrue(output2.contains("already imported"), output2)
+        XCTAssertTrue(output2.contains("imported 0, updated 0, unchanged 4, skipped 4"), output2)
         XCTAssertEqual(try server.userCount(), 4)
         assertEnvelope(try PanelClient(port: server.port).login("beta", "Md5Passw0rd"), 200)
         // The data/User directory itself works as the source too.
         let (third, output3) = try runImport(data + "/User", config: configPath)
         XCTAssertEqual(third, 0, output3)
-        XCTAssertTrue(output3.contains("imported 0, skipped 8"), output3)
+        XCTAssertTrue(output3.contains("imported 0, updated 0, unchanged 4, skipped 4"), output3)
     }
 
     func testImportSkipsNamesTakenByOtherUsers() throws {
@@ -139,8 +139,31 @@ class MCSManagerImportTests: XCTestCase {
         let (status, output) = try runImport(data, config: panel.server.configPath)
         XCTAssertEqual(status, 0, output)
         XCTAssertTrue(output.contains("\(Self.beta).json: skipped: username \"beta\" is already in use"), output)
-        XCTAssertTrue(output.contains("imported 3, skipped 5"), output)
+        XCTAssertTrue(output.contains("imported 3, updated 0, unchanged 0, skipped 5"), output)
+        XCTAssertTrue(output.contains("username already in use by another user 1"), output)
         XCTAssertEqual(try PanelClient(port: panel.port).login("beta", "Md5Passw0rd").status, 401, "the existing beta keeps its password")
+    }
+
+    /// import_run's dry run (ABI 2.5): the same checks and counts, nothing written.
+    func testImportDryRunWritesNothing() throws {
+        let dir = TemporaryDirectory.make("mcsm-import-dry")
+        let data = try Self.makePanelData(dir)
+        let configPath = dir + "/config.json"
+        try JSONSerialization.data(withJSONObject: MCSM.config(directory: dir)).write(to: URL(fileURLWithPath: configPath))
+        let (status, output) = try ProteusProcess.run(["import", "mcsmanager", "--from", data, "--config", configPath, "--dry-run"])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("dry run, nothing written: imported 4, updated 0, unchanged 0, skipped 4"), output)
+        XCTAssertTrue(output.contains("broken.json: skipped"), output)
+        XCTAssertTrue(output.contains("password hashes: bcrypt 2, md5 2"), output)
+        XCTAssertEqual(try ImportSourcesTests.users(configPath).count, 0, "a dry run writes nothing")
+        XCTAssertEqual(try runImport(data, config: configPath).0, 0)
+        let again = try ProteusProcess.run(["import", "mcsmanager", "--from", data, "--config", configPath, "--dry-run"])
+        XCTAssertTrue(again.output.contains("dry run, nothing written: imported 0, updated 0, unchanged 4, skipped 4"), again.output)
+        // A dialect refuses options it does not know (firebase keys mean nothing to the panel).
+        let refused = try ProteusProcess.run(["import", "mcsmanager", "--from", data, "--config", configPath,
+                                              "--firebase-signer-key", "AAAA", "--firebase-salt-separator", "Bw=="])
+        XCTAssertEqual(refused.status, 1, refused.output)
+        XCTAssertTrue(refused.output.contains("unknown import option \"firebaseSignerKey\""), refused.output)
     }
 
     func testImportCommandErrors() throws {
@@ -156,7 +179,7 @@ class MCSManagerImportTests: XCTestCase {
         XCTAssertTrue(r.1.contains("does-not-exist"), r.1)
         r = try ProteusProcess.run(["import", "nosuch", "--from", dir, "--config", configPath])
         XCTAssertEqual(r.status, 1, r.output)
-        XCTAssertTrue(r.output.contains("no dialect \"nosuch\""), r.output)
+        XCTAssertTrue(r.output.contains("no import source or dialect \"nosuch\""), r.output)
         // (aiostreams imports an original AIOStreams database: a directory is not one.)
         r = try ProteusProcess.run(["import", "aiostreams", "--from", dir, "--config", configPath])
         XCTAssertEqual(r.status, 1, r.output)
@@ -165,7 +188,7 @@ class MCSManagerImportTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir + "/empty", withIntermediateDirectories: true)
         r = try runImport(dir + "/empty", config: configPath)
         XCTAssertEqual(r.0, 0, r.1)
-        XCTAssertTrue(r.1.contains("imported 0, skipped 0"), r.1)
+        XCTAssertTrue(r.1.contains("imported 0, updated 0, unchanged 0, skipped 0"), r.1)
         XCTAssertTrue(try ProteusProcess.run(["--help"]).output.contains("import"))
     }
 }

@@ -91,6 +91,7 @@ final class MCSManagerImportPostgresTests: MCSManagerImportTests {
     override func testImportPanelUsers() throws { try super.testImportPanelUsers() }
     override func testImportSkipsNamesTakenByOtherUsers() throws { try super.testImportSkipsNamesTakenByOtherUsers() }
     override func testImportCommandErrors() throws { try super.testImportCommandErrors() }
+    override func testImportDryRunWritesNothing() throws { try super.testImportDryRunWritesNothing() }
 }
 
 /// Every MCSManager test (but the SQLite-only lock test) has an override above.

@@ -22,7 +22,7 @@ class MCSManagerSearchTests: XCTestCase {
         let file = panel.server.directory + "/users.jsonl"
         try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
         let (status, output) = try ProteusProcess.run(["import", "mcsmanager", "--from", file, "--config", panel.server.configPath])
-        guard status == 0, output.contains("imported 10000, skipped 0") else { throw TestFailure("import failed (\(status)): \(output)") }
+        guard status == 0, output.contains("imported 10000, updated 0, unchanged 0, skipped 0") else { throw TestFailure("import failed (\(status)): \(output)") }
         shared = panel
         return panel
     }

@@ -89,6 +89,11 @@ extension AIOStreamsDialect: ImportingDialect {
         try importOriginal(source: source, dryRun: false, progress: progress).summary
     }
 
+    func importFrom(source: String, options: ImportOptions, progress: ImportProgress) throws(PluginError) -> ImportSummary {
+        if let key = options.other.keys.first { throw PluginError.invalid("unknown import option \"\(key)\"") }
+        return try importOriginal(source: source, dryRun: options.dryRun, progress: progress).summary
+    }
+
     /// The import, or with `dryRun` what it would do (nothing written).
     func importOriginal(source: String, dryRun: Bool, progress: ImportProgress) throws(PluginError) -> OriginalImporter.Counts {
         let importer = OriginalImporter(host: host, dryRun: dryRun, secretKeyConfigured: options.importedSecretKey != nil)

@@ -43,9 +43,20 @@ final class OriginalImporter {
         var malformed: UInt64 = 0
         var taken: UInt64 = 0
         var failed: UInt64 = 0
+        /// Malformed rows by reason.
+        var reasons: [String: UInt64] = [:]
+        var notes: [String] = []
 
+        /// As `proteus import` prints it: every well-formed row holds a
+        /// bcrypt hash (the original writes nothing else).
         var summary: ImportSummary {
-            ImportSummary(imported: created + updated, skipped: unchanged + malformed + taken + failed)
+            var s = ImportSummary(imported: created, updated: updated, unchanged: unchanged, skippedReasons: reasons, notes: notes)
+            s.skipped = malformed + taken + failed
+            if taken > 0 { s.skippedReasons["the uuid belongs to a user not imported from AIOStreams", default: 0] += taken }
+            if failed > 0 { s.skippedReasons["the write failed", default: 0] += failed }
+            let hashes = created + updated + unchanged + taken + failed
+            if hashes > 0 { s.hashFormats["bcrypt"] = hashes }
+            return s
         }
     }
 
@@ -78,7 +89,7 @@ final class OriginalImporter {
         var counts = Counts()
         var done: UInt64 = 0
         if !secretKeyConfigured {
-            progress.report(done: 0, total: total, note: "note: the aiostreams dialect has no \"importedSecretKey\" option: imported configs stay sealed (GET answers ENCRYPTION_ERROR) until it is set to the original server's SECRET_KEY")
+            counts.notes.append("the aiostreams dialect has no \"importedSecretKey\" option: imported configs stay sealed (GET answers ENCRYPTION_ERROR) until it is set to the original server's SECRET_KEY")
         }
         var seen = Set<[UInt8]>()
         var pending: [Candidate] = []
@@ -101,6 +112,7 @@ final class OriginalImporter {
                 }
             } catch let malformed as Malformed {
                 counts.malformed += 1
+                counts.reasons[malformed.reason, default: 0] += 1
                 progress.report(done: done, total: total, note: "\(label): skipped: \(malformed.reason)")
             } catch let e as PluginError {
                 throw e
@@ -111,10 +123,6 @@ final class OriginalImporter {
         }
         try write(pending, &counts, progress, done: done, total: total)
         progress.report(done: done, total: max(total, done))
-        var parts = ["\(counts.created) new", "\(counts.updated) updated", "\(counts.unchanged) unchanged", "\(counts.malformed) malformed"]
-        if counts.taken > 0 { parts.append("\(counts.taken) uuid taken by another user") }
-        if counts.failed > 0 { parts.append("\(counts.failed) not written") }
-        progress.report(done: done, total: max(total, done), note: (dryRun ? "dry run, nothing written: " : "") + parts.joined(separator: ", ") + " (hash format: bcrypt)")
         return counts
     }
 

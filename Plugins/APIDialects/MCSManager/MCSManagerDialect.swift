@@ -124,5 +124,9 @@ final class MCSManagerDialect: ImportingDialect, DocumentedDialect, @unchecked S
         try importer.run(source: source, progress: progress)
     }
 
+    func importFrom(source: String, options: ImportOptions, progress: ImportProgress) throws(PluginError) -> ImportSummary {
+        try importer.run(source: source, options: options, progress: progress)
+    }
+
     func openAPIDocument(mount: String) throws(PluginError) -> String { MCSManagerOpenAPI.document(mount: mount) }
 }

@@ -7,8 +7,11 @@
 // Each user is checked completely before anything is written, and written in
 // one transaction (the store's users_import), so a malformed file is skipped
 // whole, with a note naming it. Users whose id is already in the directory
-// are skipped (a re-run imports nothing twice); so are users whose name
-// another user already has.
+// are counted unchanged and left as they are (a re-run imports nothing twice
+// and keeps what changed since, e.g. a password re-hashed at sign-in); users
+// whose name another user already has are skipped. A dry run (import_run's
+// "dryRun") reads, checks and maps every file and counts what a real run
+// would do, writing nothing (no roles, users or keys).
 //
 // Mapping: uuid → id, userName → username, permission → roles/flags (as in
 // UserView.swift), passWord by passWordType: 1 = bcrypt, kept as is; 0 = the
@@ -39,16 +42,29 @@ final class PanelImporter: @unchecked Sendable {
         var name: String
         var record: UserRecord
         var apiKeyHash: [UInt8]?
+        /// The password's format as the import summary counts it.
+        var hashFormat: String
     }
 
     struct Malformed: Error { var reason: String }
 
-    func run(source: String, progress: ImportProgress) throws(PluginError) -> ImportSummary {
+    /// A reason as the summary counts it: without its details in parentheses.
+    static func category(_ reason: String) -> String {
+        let chars = Array(reason)
+        for i in 0..<max(chars.count - 1, 0) where chars[i] == " " && chars[i + 1] == "(" { return String(chars[..<i]) }
+        return reason
+    }
+
+    func run(source: String, options: ImportOptions = ImportOptions(), progress: ImportProgress) throws(PluginError) -> ImportSummary {
+        if let key = options.other.keys.first { throw PluginError.invalid("unknown import option \"\(key)\" (mcsmanager takes only \"dryRun\")") }
+        let dryRun = options.dryRun
         var summary = ImportSummary()
-        do {
-            try MCSManagerDialect.ensureRoles(directory)
-        } catch {
-            throw PluginError.unavailable("cannot prepare the roles: \(error)")
+        if !dryRun {
+            do {
+                try MCSManagerDialect.ensureRoles(directory)
+            } catch {
+                throw PluginError.unavailable("cannot prepare the roles: \(error)")
+            }
         }
         let input = try Input(source)
         let total = UInt64(input.count)
@@ -59,14 +75,16 @@ final class PanelImporter: @unchecked Sendable {
             for index in next..<end {
                 let item = input.item(index)
                 do {
-                    candidates.append(try candidate(item))
+                    let c = try candidate(item)
+                    summary.hashFormats[c.hashFormat, default: 0] += 1
+                    candidates.append(c)
                 } catch {
-                    summary.skipped += 1
                     let reason = (error as? Malformed)?.reason ?? "\(error)"
+                    summary.skip(reason: Self.category(reason))
                     progress.report(done: UInt64(index), total: total, note: "\(item.name): skipped: \(reason)")
                 }
             }
-            try write(candidates, &summary, progress, total: total)
+            try write(candidates, dryRun: dryRun, &summary, progress, total: total)
             next = end
             progress.report(done: UInt64(next), total: total)
         }
@@ -251,7 +269,8 @@ final class PanelImporter: @unchecked Sendable {
         record.updatedAt = now
         record.loginAt = o["loginTime"]?.stringValue.flatMap(LocaleTime.parse) ?? 0
         record.documents = [DocumentRecord(namespace: PanelDocument.namespace, json: JSONValue.object(doc).serialized())]
-        return Candidate(name: item.name, record: record, apiKeyHash: apiKeyHash)
+        let format = passwordHash == nil ? "none" : type == 1 ? "bcrypt" : "md5"
+        return Candidate(name: item.name, record: record, apiKeyHash: apiKeyHash, hashFormat: format)
     }
 
     /// The stored verifier for a panel password of `type`.
@@ -275,28 +294,36 @@ final class PanelImporter: @unchecked Sendable {
     // MARK: writing
 
     /// Inserts new users in one transaction per batch; when a batch fails
-    /// (some user already exists), user by user, skipping those that do.
-    private func write(_ candidates: [Candidate], _ summary: inout ImportSummary, _ progress: ImportProgress, total: UInt64) throws(PluginError) {
+    /// (some user already exists), user by user: users already imported
+    /// (same uuid) are unchanged, names taken by another user skipped. A dry
+    /// run only looks.
+    private func write(_ candidates: [Candidate], dryRun: Bool, _ summary: inout ImportSummary, _ progress: ImportProgress, total: UInt64) throws(PluginError) {
         guard !candidates.isEmpty else { return }
-        do {
-            try directory.importUsers(candidates.map(\.record))
-            for c in candidates { finish(c, &summary, progress, total: total) }
-            return
-        } catch let e as PluginError where e.code == PROTEUS_E_UNAVAILABLE {
-            throw e
-        } catch {
-            // Fall through to one at a time.
+        if !dryRun {
+            do {
+                try directory.importUsers(candidates.map(\.record))
+                for c in candidates { finish(c, &summary, progress, total: total) }
+                return
+            } catch let e as PluginError where e.code == PROTEUS_E_UNAVAILABLE {
+                throw e
+            } catch {
+                // Fall through to one at a time.
+            }
         }
+        func done() -> UInt64 { summary.imported + summary.updated + summary.unchanged + summary.skipped }
         for c in candidates {
             do {
                 if try directory.user(id: c.record.id) != nil {
-                    summary.skipped += 1
-                    progress.report(done: summary.imported + summary.skipped, total: total, note: "\(c.name): skipped: already imported (uuid \(proteus_id(byteArray: c.record.id).compactHex))")
+                    summary.unchanged += 1
                     continue
                 }
                 if let name = c.record.username, try directory.user(username: name) != nil {
-                    summary.skipped += 1
-                    progress.report(done: summary.imported + summary.skipped, total: total, note: "\(c.name): skipped: username \"\(name)\" is already in use by another user")
+                    summary.skip(reason: "username already in use by another user")
+                    progress.report(done: done(), total: total, note: "\(c.name): skipped: username \"\(name)\" is already in use by another user")
+                    continue
+                }
+                if dryRun {
+                    summary.imported += 1
                     continue
                 }
                 try directory.importUsers([c.record])
@@ -304,8 +331,8 @@ final class PanelImporter: @unchecked Sendable {
             } catch let e as PluginError where e.code == PROTEUS_E_UNAVAILABLE {
                 throw e
             } catch {
-                summary.skipped += 1
-                progress.report(done: summary.imported + summary.skipped, total: total, note: "\(c.name): skipped: \(error)")
+                summary.skip(reason: "the store refused it")
+                progress.report(done: done(), total: total, note: "\(c.name): skipped: \(error)")
             }
         }
     }
@@ -318,8 +345,8 @@ final class PanelImporter: @unchecked Sendable {
             key.createdAt = host.nowMillis()
             do { try directory.createAPIKey(key) } catch {
                 try? directory.deleteUser(id: c.record.id)
-                summary.skipped += 1
-                progress.report(done: summary.imported + summary.skipped, total: total, note: "\(c.name): skipped: its API key cannot be stored (\(error))")
+                summary.skip(reason: "its API key cannot be stored")
+                progress.report(done: summary.imported + summary.updated + summary.unchanged + summary.skipped, total: total, note: "\(c.name): skipped: its API key cannot be stored (\(error))")
                 return
             }
         }

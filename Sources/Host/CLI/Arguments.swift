@@ -16,16 +16,17 @@ struct Arguments {
     var configPath: String? { values["config"] }
     var pluginDirectory: String? { values["plugin-dir"] }
 
-    /// `import DIALECT --from PATH`
+    /// `import SOURCE --from PATH`
     var importSource: String? { values["from"] }
 
     static let commands = ["serve", "check-config", "check-store", "migrate", "generate-users", "plugins", "stats", "import", "user", "openapi",
                            "help", "bench-abi"]   // bench-abi: hidden, for scripts/bench
     /// Options that take a value; `-c` is short for `--config`.
     static let valueOptions: Set<String> = ["config", "plugin-dir", "from", "to", "filter", "batch", "count", "prefix",
-                                             "iterations", "username", "email", "role", "search", "set"]
+                                             "iterations", "username", "email", "role", "search", "set",
+                                             "firebase-signer-key", "firebase-salt-separator"]
     /// Options that take no value.
-    static let flagOptions: Set<String> = ["version", "password-stdin", "revoke", "all"]
+    static let flagOptions: Set<String> = ["version", "password-stdin", "revoke", "all", "dry-run"]
     /// Commands that take positional arguments.
     static let positionalCommands: Set<String> = ["import", "user", "openapi"]
 
@@ -82,7 +83,7 @@ struct Arguments {
         }
         if a.command == "import" && !a.wantsHelp {
             guard a.positional.count == 1 else {
-                throw HostError(a.positional.isEmpty ? "import needs a dialect name: proteus import <dialect> --from PATH"
+                throw HostError(a.positional.isEmpty ? "import needs a source: proteus import <csv|keycloak|kratos|dialect> --from PATH"
                                                      : "unexpected argument \"\(a.positional[1])\" (see proteus --help)")
             }
             guard a.importSource != nil else { throw HostError("import needs --from PATH (see proteus --help)") }
@@ -130,11 +131,19 @@ struct Arguments {
       proteus generate-users --config FILE --count N [--prefix P]
                                               fill a store with N synthetic users
                                               (bulk path; for benchmarks)
-      proteus import DIALECT --from PATH [--config FILE]
+      proteus import SOURCE --from PATH [--config FILE] [--dry-run]
+                    [--firebase-signer-key B64 --firebase-salt-separator B64]
                                               bring another system's users into
-                                              the directory through a dialect
-                                              (e.g. mcsmanager: a panel's data
-                                              or data/User directory, or .jsonl)
+                                              the directory, passwords included:
+                                              SOURCE is csv (username,email,
+                                              display_name,password_hash,roles),
+                                              keycloak (a realm export JSON),
+                                              kratos (identities JSON) or a
+                                              dialect (e.g. mcsmanager: a
+                                              panel's data or data/User
+                                              directory, or .jsonl); safe to
+                                              re-run; --dry-run writes nothing
+                                              and prints the same summary
       proteus user add --username NAME [--email E] [--role SLUG]... --password-stdin
       proteus user list [--search TEXT]
       proteus user passwd NAME --password-stdin

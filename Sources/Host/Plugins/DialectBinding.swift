@@ -17,17 +17,24 @@ final class DialectBinding: @unchecked Sendable {
     var name: String { instance.plugin.name }
 
     /// The dialect's table for extension `id` ("import.v1", "command.v1"),
-    /// when it offers one at least `size` bytes long whose function at
-    /// `required` is set.
+    /// when it offers one long enough to hold the function at `required`
+    /// and that function is set. The table is copied only as far as its
+    /// struct_size: functions a minor appended later (e.g. import.v1's
+    /// import_run, 2.5) are NULL in the copy of an older plugin's table.
     func extensionTable<T>(_ id: String, as type: T.Type, requiring required: KeyPath<T, (some Any)?>) -> T? {
         let descriptor = instance.plugin.descriptor
         guard Int(descriptor.pointee.struct_size) >= MemoryLayout<proteus_plugin_descriptor>.offset(of: \.get_extension)! + MemoryLayout<UnsafeRawPointer>.size,
               let getExtension = descriptor.pointee.get_extension,
               let raw = getExtension(instance.instance, id) else { return nil }
         // Every extension table starts with its struct_size (proteus_plugin.h).
-        guard Int(raw.load(as: UInt32.self)) >= MemoryLayout<T>.size else { return nil }
-        let table = raw.assumingMemoryBound(to: T.self).pointee
-        return table[keyPath: required] == nil ? nil : table
+        let declared = Int(raw.load(as: UInt32.self))
+        guard let offset = MemoryLayout<T>.offset(of: required), declared >= offset + MemoryLayout<UnsafeRawPointer>.size else { return nil }
+        let table = UnsafeMutablePointer<T>.allocate(capacity: 1)
+        defer { table.deallocate() }
+        UnsafeMutableRawPointer(table).initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<T>.size)
+        UnsafeMutableRawPointer(table).copyMemory(from: raw, byteCount: min(declared, MemoryLayout<T>.size))
+        let copy = table.pointee
+        return copy[keyPath: required] == nil ? nil : copy
     }
 
     init(_ instance: PluginInstance, mount: String, mountBytes: [UInt8]) throws {
