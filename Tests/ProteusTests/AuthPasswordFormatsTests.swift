@@ -68,6 +68,13 @@ out["ldap_salted_sha512"] = ph.ldap_salted_sha512.hash(pw)
 out["argon2i"] = ph.argon2.using(type="I", memory_cost=1024, rounds=3, parallelism=2).hash(pw)
 out["argon2d"] = ph.argon2.using(type="D", memory_cost=1024, rounds=1, parallelism=1).hash(pw)
 out["argon2id_cheap"] = ph.argon2.using(type="ID", memory_cost=512, rounds=1, parallelism=1).hash(pw)
+import ctypes
+lc = ctypes.CDLL("libcrypt.so.1")
+lc.crypt_gensalt.restype = ctypes.c_char_p
+lc.crypt_gensalt.argtypes = [ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p, ctypes.c_int]
+lc.crypt.restype = ctypes.c_char_p
+lc.crypt.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+out["bcrypt"] = lc.crypt(b, lc.crypt_gensalt(b"$2b$", 4, None, 0)).decode()
 json.dump(out, sys.stdout)
 """#
 
@@ -280,38 +287,49 @@ json.dump(out, sys.stdout)
 
     // MARK: through the real server
 
-    /// Users imported with other systems' hashes sign in through MCSManager
-    /// with their passwords and leave with argon2id verifiers.
-    func testSignInUpgradesEveryFormatToArgon2id() throws {
-        let names = ["sha512_crypt", "django_pbkdf2_sha256", "keycloak_sha512", "kratos_scrypt", "firebase_short",
-                     "phpass_P", "ldap_salted_sha1", "argon2i"]
+    /// Issue 13's round trip, per format: users imported by `proteus import
+    /// csv` with other systems' hashes sign in through MCSManager with their
+    /// passwords (a wrong one changes nothing) and leave with argon2id
+    /// verifiers; the import run again leaves every one unchanged.
+    func testImportedUsersOfEveryFormatSignInAndAreUpgraded() throws {
+        let names = ["bcrypt", "sha512_crypt", "sha256_crypt", "md5_crypt", "django_pbkdf2_sha256", "pbkdf2_sha256",
+                     "keycloak_sha512", "kratos_pbkdf2_sha256", "scrypt", "kratos_scrypt", "firebase_short",
+                     "phpass_P", "phpass_H", "ldap_salted_sha1", "ldap_md5", "argon2i", "argon2id_cheap"]
         let dir = TemporaryDirectory.make("password-formats")
-        var config = MCSM.config(directory: dir)
-        config["auth"] = [["plugin": "password", "options": ["memoryKiB": 1024, "iterations": 1,
-                                                            "firebase": ["signerKey": try fixture("firebase_signer"), "saltSeparator": "Bw=="]]],
-                          ["plugin": "totp"]]
-        let server = try ProteusProcess(config: config, directory: dir)
+        let config = dir + "/config.json"
+        var settings = MCSM.config(directory: dir)
+        settings["auth"] = [["plugin": "password", "options": ["memoryKiB": 1024, "iterations": 1]], ["plugin": "totp"]]
+        try JSONSerialization.data(withJSONObject: settings).write(to: URL(fileURLWithPath: config))
+        func username(_ name: String) -> String { name.replacingOccurrences(of: "_", with: "-") }
+        // RFC 4180: every field quoted (scrypt and argon2 strings hold commas).
+        let rows = try names.map { "\"\(username($0))\",\"\",\"\",\"\(try fixture($0))\",\"\"" }
+        try (["username,email,display_name,password_hash,roles"] + rows).joined(separator: "\n").write(toFile: dir + "/users.csv", atomically: true, encoding: .utf8)
+        let importing = ["import", "csv", "--from", dir + "/users.csv", "--config", config,
+                         "--firebase-signer-key", try fixture("firebase_signer"), "--firebase-salt-separator", "Bw=="]
+        var (status, output) = try ProteusProcess.run(importing)
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("imported \(names.count), updated 0, unchanged 0, skipped 0"), output)
+        XCTAssertFalse(output.contains("unknown"), output)
+
+        let server = try ProteusProcess(config: settings, directory: dir)
         defer { server.stop() }
         let (store, binding) = try MCSM.store(server)
         defer { binding.instance.destroy() }
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
         for name in names {
-            var u = UserRecord(id: SecureRandom.bytes(16))
-            u.username = name.replacingOccurrences(of: "_", with: "-")
-            u.passwordHash = try fixture(name)
-            u.createdAt = now
-            u.updatedAt = now
-            try store.createUser(u)
-        }
-        for name in names {
-            let username = name.replacingOccurrences(of: "_", with: "-")
-            assertEnvelope(try PanelClient(port: server.port).login(username, Self.password + "x"), 401)
-            XCTAssertEqual(try store.getUser(username: username).passwordHash, try fixture(name), "a wrong password changes nothing")
-            assertEnvelope(try PanelClient(port: server.port).login(username, Self.password), 200)
-            let upgraded = try XCTUnwrap(try store.getUser(username: username).passwordHash)
+            let user = username(name)
+            let imported = try XCTUnwrap(try store.getUser(username: user).passwordHash, name)
+            assertEnvelope(try PanelClient(port: server.port).login(user, Self.password + "x"), 401)
+            XCTAssertEqual(try store.getUser(username: user).passwordHash, imported, "\(name): a wrong password changes nothing")
+            assertEnvelope(try PanelClient(port: server.port).login(user, Self.password), 200)
+            let upgraded = try XCTUnwrap(try store.getUser(username: user).passwordHash)
             XCTAssertTrue(upgraded.hasPrefix("$argon2id$v=19$m=1024,t=1,p=1$"), "\(name): \(upgraded)")
-            assertEnvelope(try PanelClient(port: server.port).login(username, Self.password), 200)
-            assertEnvelope(try PanelClient(port: server.port).login(username, Self.password + "x"), 401)
+            assertEnvelope(try PanelClient(port: server.port).login(user, Self.password), 200)
+        }
+        (status, output) = try ProteusProcess.run(importing)
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("imported 0, updated 0, unchanged \(names.count), skipped 0"), output)
+        for name in names {
+            XCTAssertTrue(try store.getUser(username: username(name)).passwordHash?.hasPrefix("$argon2id$") ?? false, "\(name): the re-run kept the upgrade")
         }
     }
 }

@@ -247,6 +247,10 @@ class ImportSourcesTests: XCTestCase {
         defer { server.stop() }
         assertEnvelope(try PanelClient(port: server.port).login("kc-argon", Self.argon2Password), 200)
         assertEnvelope(try PanelClient(port: server.port).login("kc-argon", "wrong"), 401)
+        // Keycloak's pbkdf2-sha256 (64-byte key) signs in as it was, then is argon2id.
+        assertEnvelope(try PanelClient(port: server.port).login("kc-alice", "wrong"), 401)
+        assertEnvelope(try PanelClient(port: server.port).login("kc-alice", "Pbkdf2Pass"), 200)
+        XCTAssertTrue(try Self.users(config).first { $0.username == "kc-alice" }?.passwordHash?.hasPrefix("$argon2id$") ?? false)
 
         (status, output) = try runImport("keycloak", path, config: config)
         XCTAssertEqual(status, 0, output)
