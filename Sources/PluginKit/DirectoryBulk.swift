@@ -20,6 +20,35 @@ extension Directory {
         try client.importUsers(users, mode: upsert ? PROTEUS_IMPORT_UPSERT : PROTEUS_IMPORT_INSERT)
     }
 
+    /// New users in one transaction; when the store refuses the batch for
+    /// anything but load (some user's id or name is taken), each user alone,
+    /// so a refused user costs only itself. Per user, in order: nil when it
+    /// was written, else why the store refused it. UNAVAILABLE throws.
+    public func importUsersReportingRefusals(_ users: [UserRecord]) throws(PluginError) -> [PluginError?] {
+        guard !users.isEmpty else { return [] }
+        do {
+            try importUsers(users)
+            return Array(repeating: nil, count: users.count)
+        } catch let e as PluginError where e.code == PROTEUS_E_UNAVAILABLE {
+            throw e
+        } catch {
+            // One at a time below.
+        }
+        var refusals: [PluginError?] = []
+        for user in users {
+            do {
+                try importUsers([user])
+                refusals.append(nil)
+            } catch let e as PluginError {
+                if e.code == PROTEUS_E_UNAVAILABLE { throw e }
+                refusals.append(e)
+            } catch {
+                refusals.append(PluginError(PROTEUS_E_INVALID, "\(error)"))
+            }
+        }
+        return refusals
+    }
+
     /// Every user matching a query, read `pageSize` at a time from the
     /// query's offset (the query's own limit is ignored).
     public func allUsers(_ query: UserQuery, pageSize: UInt32 = 500) throws -> [UserRecord] {

@@ -199,25 +199,10 @@ final class OriginalImporter {
             counts.created += UInt64(candidates.count)
             return
         }
-        do {
-            try directory.importUsers(candidates.map(\.record))
-            counts.created += UInt64(candidates.count)
-            return
-        } catch let e as PluginError where e.code == PROTEUS_E_UNAVAILABLE {
-            throw e
-        } catch {
-            // One at a time below.
-        }
-        for c in candidates {
-            do {
-                try directory.importUsers([c.record])
-                counts.created += 1
-            } catch let e as PluginError where e.code == PROTEUS_E_UNAVAILABLE {
-                throw e
-            } catch {
-                counts.failed += 1
-                progress.report(done: done, total: total, note: "\(c.label): skipped: \(error)")
-            }
+        for (c, refusal) in zip(candidates, try directory.importUsersReportingRefusals(candidates.map(\.record))) {
+            guard let refusal else { counts.created += 1; continue }
+            counts.failed += 1
+            progress.report(done: done, total: total, note: "\(c.label): skipped: \(refusal)")
         }
     }
 

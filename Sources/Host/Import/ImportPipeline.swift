@@ -301,25 +301,12 @@ final class ImportPipeline {
             summary.imported += UInt64(fresh.count)
             return
         }
-        do {
-            try directory.importUsers(fresh.map(\.record))
-            summary.imported += UInt64(fresh.count)
-            return
-        } catch let e as PluginError where e.code == PROTEUS_E_UNAVAILABLE {
-            throw e
-        } catch {
-            // One at a time: only the users the store refuses are skipped.
-        }
-        for c in fresh {
-            do {
-                try directory.importUsers([c.record])
-                summary.imported += 1
-            } catch let e as PluginError where e.code == PROTEUS_E_UNAVAILABLE {
-                throw e
-            } catch let e as PluginError where e.code == PROTEUS_E_CONFLICT {
-                skip(c.user.position, kind: "username or id taken meanwhile", reason: e.message)
-            } catch {
-                skip(c.user.position, kind: "refused by the store", reason: "\(error)")
+        for (c, refusal) in zip(fresh, try directory.importUsersReportingRefusals(fresh.map(\.record))) {
+            guard let refusal else { summary.imported += 1; continue }
+            if refusal.code == PROTEUS_E_CONFLICT {
+                skip(c.user.position, kind: "username or id taken meanwhile", reason: refusal.message)
+            } else {
+                skip(c.user.position, kind: "refused by the store", reason: "\(refusal)")
             }
         }
     }
