@@ -163,6 +163,22 @@ final class StoreTable20Tests: XCTestCase {
                        PROTEUS_E_UNSUPPORTED)
     }
 
+    /// MCSManager over a 2.4 store: administrative changes are made; the
+    /// audit log they cannot be recorded in (UNSUPPORTED) fails none.
+    func testAdministrativeChangesOverA24StoreAreMadeUnrecorded() throws {
+        let library = try buildFixture24()
+        MCSM.storeOverride = { ["plugin": library, "options": ["path": $0 + "/data/proteus.sqlite"]] }
+        defer { MCSM.useSQLite() }
+        let panel = try PanelServer(label: "mcsm-store-v2-4")
+        defer { panel.stop() }
+        let uuid = try panel.createUser("bob", password: "Bob0Password")
+        let ban = try panel.keyClient().call("PUT", "/api/auth", json: ["uuid": .string(uuid), "config": ["permission": -1]], ajax: false)
+        XCTAssertEqual(ban.status, 200, ban.text)
+        XCTAssertEqual(try PanelClient(port: panel.port).login("bob", "Bob0Password").status == 200, false, "the ban stands")
+        let delete = try panel.keyClient().call("DELETE", "/api/auth", json: [.string(uuid)], ajax: false)
+        XCTAssertEqual(delete.status, 200, delete.text)
+    }
+
     /// MCSManager over the 2.0 store: keys authorise, search marks holders.
     func testMCSManagerWorksOverA20Store() throws {
         let library = try buildFixture()

@@ -35,7 +35,9 @@ enum AuditServices {
                 return PluginError.invalid("audit: the detail must be one JSON object of at most \(PROTEUS_AUDIT_DETAIL_MAX) bytes").report(to: err)
             }
         }
-        let table = binding.dialectTable.pointee
+        // Read only as far as the table's struct_size: a store built
+        // against 2.4 has a shorter table (never `pointee` of it).
+        let table = StoreTable.copy(binding.dialectTable)
         guard let append = TableEntry.function(table, \.audit_append, declaredSize: table.struct_size) else {
             return PluginError.unsupported("audit: the store \"\(binding.name)\" has no audit log (built against ABI 2.4 or older)").report(to: err)
         }
