@@ -61,7 +61,8 @@ extension PostgresBackend {
                         if name.hasSuffix("has_role") { q.has_role = role }
                         let filter = SearchFilter(q)
                         let w = filter.conditions
-                        return try perform(.read, "explaining a search") { c in
+                        // Planned as a search is: for its values.
+                        return try perform(.snapshot, "explaining a search") { c in
                             var plan = try c.all("EXPLAIN \(filter.countSQL)", "explaining a search", { w.bind($0) }) { $0.text(0) ?? "" }
                             if name.hasPrefix("plan.username_folded") {
                                 // The page's cut too (created order), lines marked "page:".

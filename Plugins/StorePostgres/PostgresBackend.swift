@@ -68,7 +68,8 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
     }
 
     /// A read or a touch is one statement on its own (autocommit, one round
-    /// trip); a snapshot runs in REPEATABLE READ READ ONLY; a write in
+    /// trip, its generic plan); a snapshot runs in REPEATABLE READ READ ONLY
+    /// (planned for its values unless its plans are fixed); a write in
     /// BEGIN ... COMMIT (READ COMMITTED; rows that decide anything are locked
     /// with FOR UPDATE by the SQL), rolled back when the body throws.
     func perform<R>(_ unit: UnitOfWork, _ context: String, _ body: (any StoreConnection) throws -> R) throws -> R {
@@ -76,17 +77,14 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
         case .read, .touch:
             return try pool.withConnection(context) { try body($0) }
         case .snapshot:
+            // Planned for the values (the session's mode is generic plans,
+            // PGConnection.open): one round trip for both.
             return try pool.withConnection(context) { c in
-                try c.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", context) { try body(c) }
+                try c.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL plan_cache_mode = auto", context) { try body(c) }
             }
         case .snapshotOfFixedPlans:
-            // One round trip for both: PostgreSQL otherwise keeps planning a
-            // statement anew whenever its generic plan's estimate looks
-            // costlier than the custom ones (SearchPlan).
             return try pool.withConnection(context) { c in
-                try c.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL plan_cache_mode = force_generic_plan", context) {
-                    try body(c)
-                }
+                try c.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", context) { try body(c) }
             }
         case .write:
             var begun = false

@@ -5,9 +5,13 @@
 
 /// How much a piece of work needs from the database.
 public enum UnitOfWork: Sendable, Equatable {
-    /// One read statement: no transaction needed.
+    /// One read statement: no transaction needed. Its plan is the one its
+    /// text fixes (a database that caches plans may run it with its generic
+    /// plan): a statement whose best plan depends on its values runs in a
+    /// snapshot.
     case read
-    /// Several reads that must see one consistent state.
+    /// Several reads that must see one consistent state, each planned for
+    /// its values.
     case snapshot
     /// A snapshot whose statements each have the plan their text fixes
     /// (UserSearchPlan.fixesItsPlans): a database that caches plans may run

@@ -14,10 +14,10 @@ extension StoreCore {
         let plan = try sql.searchPlan(q, order: order)
         let docs = StoreInput.DocSelection(q.doc_ns)
         let offset = Int64(clamping: q.offset)
-        // Count and page from one snapshot.
-        let unit: UnitOfWork = q.limit == 0 ? .read : plan.fixesItsPlans ? .snapshotOfFixedPlans : .snapshot
-        let (total, users): (Int64, [UserRecord]) = try perform(unit, "searching users") { c in
-            if q.limit > 0, rows.detailsInRow, let counted = plan.countedPage(offset: offset, limit: q.limit, documents: docs) {
+        // A counted page is one statement (total and page): read alone,
+        // without a transaction, while the matches are few.
+        if q.limit > 0, plan.fixesItsPlans, rows.detailsInRow, let counted = plan.countedPage(offset: offset, limit: q.limit, documents: docs) {
+            let answered: (Int64, [UserRecord])? = try perform(.read, "searching users") { c in
                 var found: Int64?
                 let users = try rows.readAll(c, counted.page.sql, "searching users", documents: docs, extra: { found = $0.int64(counted.totalColumn) }) {
                     counted.page.bind($0)
@@ -26,7 +26,16 @@ extension StoreCore {
                 // No row from the first page: no match at all.
                 if found == nil && offset == 0 { return (0, []) }
                 // Many matches, or a page past the last: count, then page.
+                return nil
             }
+            if let (total, users) = answered {
+                out.pointee = try writer.userPage(total: UInt64(clamping: total), users: users)
+                return
+            }
+        }
+        // Count and page from one snapshot (a count alone is one statement).
+        let unit: UnitOfWork = plan.fixesItsPlans ? (q.limit == 0 ? .read : .snapshotOfFixedPlans) : .snapshot
+        let (total, users): (Int64, [UserRecord]) = try perform(unit, "searching users") { c in
             let total = try plan.count(c)
             guard q.limit > 0, offset < total else { return (total, []) }
             let page = try plan.page(c, SearchPage(total: total, offset: offset, limit: q.limit, documents: docs))
