@@ -181,9 +181,9 @@ function renderUser(u) {
       el('button', { type: 'button', text: 'Revoke sessions', onclick: () => act(u, 'revoke-sessions', 'Revoke sessions', `End every session of ${label(u)} in every dialect?`) }),
       el('button', { type: 'button', text: 'Delete', class: 'danger', disabled: isMe, onclick: () => deleteUser(u) })),
     el('h2', { text: 'Dialect documents' }),
-    documents.length
-      ? documents.map(([ns, doc]) => [el('h3', { text: ns }), el('pre', { class: 'json', text: JSON.stringify(doc, null, 2) })])
-      : el('p', { class: 'muted', text: 'No dialect documents.' }));
+    ...(documents.length
+      ? documents.flatMap(([ns, doc]) => [el('h3', { text: ns }), el('pre', { class: 'json', text: JSON.stringify(doc, null, 2) })])
+      : [el('p', { class: 'muted', text: 'No dialect documents.' })]));
   panel.hidden = false;
 }
 
