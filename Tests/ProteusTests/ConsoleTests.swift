@@ -187,6 +187,24 @@ final class ConsoleTests: XCTestCase {
         ConsoleTest.assertError(try ConsoleClient(port: console.port).signIn("alice", "Passw0rdUser", code: code), 401, "wrong_code")
     }
 
+    func testSessionsEndWithThePasswordAndFailedSignInsAreLimited() throws {
+        let console = try ConsoleServer(label: "console-limits", options: ["loginRateLimit": ["perAccount": ["failures": 2, "windowSeconds": 60]]])
+        defer { console.stop() }
+        try console.panel.createUser("carol", permission: 10)
+        let carol = ConsoleClient(port: console.port)
+        XCTAssertEqual(try carol.signIn("carol", "Passw0rdUser").status, 200)
+        // `proteus user passwd` (another process) ends the console session too.
+        XCTAssertEqual(try console.cli(["passwd", "carol", "--password-stdin"], input: "An0ther-Passw0rd\n").status, 0)
+        ConsoleTest.assertError(try carol.call("GET", "/api/users"), 401, "unauthenticated")
+        // Two failures per account name in the window, then 429 with Retry-After (even for the right password).
+        ConsoleTest.assertError(try carol.signIn("carol", "Wr0ng-1"), 401, "wrong_credentials")
+        ConsoleTest.assertError(try carol.signIn("carol", "Wr0ng-2"), 401, "wrong_credentials")
+        let limited = try carol.signIn("carol", "An0ther-Passw0rd")
+        ConsoleTest.assertError(limited, 429, "too_many_attempts")
+        XCTAssertNotNil(limited.header("Retry-After"))
+        XCTAssertNil(limited.header("Set-Cookie"), "no session")
+    }
+
     // MARK: CSRF
 
     func testChangesWithoutTheCSRFTokenAreRefusedAndChangeNothing() throws {
