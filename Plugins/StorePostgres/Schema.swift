@@ -289,5 +289,30 @@ enum Schema {
         DROP INDEX users_username_folded;
         CREATE INDEX users_username_folded ON users (proteus_fold(username) COLLATE "C") INCLUDE (username, created_at, id);
         """,
+        // 6 (ABI 2.5): the audit log, append-only. The id comes from a
+        // sequence (increasing in insertion order; the cursor of
+        // audit_list). No foreign keys: events outlive the users and groups
+        // they name. Indexes for the filters, each ending in id so a
+        // filtered page walks newest first; action in "C" order, so a
+        // prefix is a range; the time index serves since/until.
+        """
+        CREATE TABLE audit_events (
+            id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            occurred_at bigint NOT NULL,
+            actor_id    bytea CHECK (actor_id IS NULL OR length(actor_id) = 16),
+            actor_name  text NOT NULL,
+            source      text NOT NULL,
+            address     text NOT NULL,
+            action      text COLLATE "C" NOT NULL,
+            target_kind text,
+            target_id   bytea CHECK (target_id IS NULL OR length(target_id) = 16),
+            target_name text,
+            detail_json text
+        );
+        CREATE INDEX audit_events_time ON audit_events (occurred_at, id);
+        CREATE INDEX audit_events_actor ON audit_events (actor_id, id) WHERE actor_id IS NOT NULL;
+        CREATE INDEX audit_events_target ON audit_events (target_id, id) WHERE target_id IS NOT NULL;
+        CREATE INDEX audit_events_action ON audit_events (action, id);
+        """,
     ]
 }

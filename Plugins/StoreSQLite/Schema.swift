@@ -249,5 +249,29 @@ enum Schema {
         );
         INSERT INTO users_fts_folded (users_fts_folded) VALUES ('rebuild');
         """,
+        // 6 (ABI 2.5): the audit log, append-only. AUTOINCREMENT: ids only
+        // grow, also past deleted rows (the cursor of audit_list). No
+        // foreign keys: events outlive the users and groups they name.
+        // Indexes for the filters, each ending in id so a filtered page
+        // walks newest first; the time index serves since/until.
+        """
+        CREATE TABLE audit_events (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            occurred_at INTEGER NOT NULL,
+            actor_id    BLOB CHECK (actor_id IS NULL OR length(actor_id) = 16),
+            actor_name  TEXT NOT NULL,
+            source      TEXT NOT NULL,
+            address     TEXT NOT NULL,
+            action      TEXT NOT NULL,              -- BINARY: a prefix is a range
+            target_kind TEXT,
+            target_id   BLOB CHECK (target_id IS NULL OR length(target_id) = 16),
+            target_name TEXT,
+            detail_json TEXT
+        );
+        CREATE INDEX audit_events_time ON audit_events(occurred_at, id);
+        CREATE INDEX audit_events_actor ON audit_events(actor_id, id) WHERE actor_id IS NOT NULL;
+        CREATE INDEX audit_events_target ON audit_events(target_id, id) WHERE target_id IS NOT NULL;
+        CREATE INDEX audit_events_action ON audit_events(action, id);
+        """,
     ]
 }

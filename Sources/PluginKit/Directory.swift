@@ -121,6 +121,20 @@ public struct Directory: @unchecked Sendable {
         try lookup { try client.deleteEntry(namespace: namespace, key: key) } != nil
     }
 
+    // MARK: audit log (ABI 2.5: UNSUPPORTED on an older store)
+
+    /// Appends an event to the store's audit log directly (its source and
+    /// address as given). Dialects record through the host instead
+    /// (Host.audit), which fills time, source and address.
+    public func appendAudit(_ event: AuditEventRecord) throws {
+        try client.appendAudit(event)
+    }
+
+    /// A page of the audit log, newest first.
+    public func auditEvents(_ query: AuditQuery) throws -> AuditPage {
+        try client.listAudit(query)
+    }
+
     // MARK: identities
 
     /// The user linked to (provider, subject), or nil. One primary-key lookup.

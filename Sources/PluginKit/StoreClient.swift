@@ -466,6 +466,31 @@ public final class StoreClient: @unchecked Sendable {
         }
     }
 
+    // MARK: audit log (ABI 2.5; an older store answers UNSUPPORTED, no fallback)
+
+    /// audit_append: the event is written with the next id (time 0 = now).
+    public func appendAudit(_ e: AuditEventRecord) throws {
+        try withArena { w, _ in
+            var c = try w.auditEvent(e)
+            try invoke(\.audit_append) { $0(raw, &c, $1) }
+        }
+    }
+
+    /// audit_list: the events matching `query`, newest first, and the
+    /// cursor of the next page (0: none).
+    public func listAudit(_ query: AuditQuery) throws -> AuditPage {
+        try withArena { w, arena in
+            var c = try w.auditQuery(query)
+            var out: UnsafeMutablePointer<proteus_audit_page>?
+            try invoke(\.audit_list) { $0(raw, &c, arena, &out, $1) }
+            guard let out else { throw PluginError.internal("audit_list returned OK without a page") }
+            guard RecordArray.isComplete(out), let items = RecordArray.read(out.pointee.items, count: out.pointee.count, AuditEventRecord.init) else {
+                throw PluginError.internal("audit_list returned a page this reader cannot read")
+            }
+            return AuditPage(events: items, next: out.pointee.next)
+        }
+    }
+
     // MARK: identities
 
     public func link(_ i: IdentityRecord) throws {

@@ -45,6 +45,11 @@ public enum StoreTable {
     public static let size2_2 = MemoryLayout<proteus_store_api>.offset(of: \proteus_store_api.entry_put)
         ?? MemoryLayout<proteus_store_api>.size
 
+    /// Bytes of a 2.4 table (2.3's too: 2.4 appended no store function):
+    /// everything before the first function 2.5 appended (audit_append).
+    public static let size2_4 = MemoryLayout<proteus_store_api>.offset(of: \proteus_store_api.audit_append)
+        ?? MemoryLayout<proteus_store_api>.size
+
     /// True when the table's `index`-th function (0 = user_create) is one
     /// every table must hold, whatever its minor: a 2.0 one. Functions
     /// appended later are optional; callers fall back when a table lacks them.

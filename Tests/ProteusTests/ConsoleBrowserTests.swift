@@ -3,7 +3,9 @@
 // scripts/lib/python-tools.sh) through Tests/Fixtures/Console/console_browser.py.
 // It signs in, searches, disables a user (whose sign-in then fails through
 // MCSManager), resets a password (the user signs in through MCSManager with
-// the new one) and takes a screenshot of each page into docs/console/.
+// the new one), reads the audit log (the console's changes and the shell's:
+// actor, action, target, time, address; a filter) and takes a screenshot of
+// each page into docs/console/.
 // A missing browser, driver or selenium fails the test: it never skips.
 import Foundation
 import ProteusJSON
@@ -29,10 +31,12 @@ final class ConsoleBrowserTests: XCTestCase {
         try console.panel.createUser("tina")
         try console.panel.createUser("Martina")
         try console.panel.createUser("rob")
+        // A change made on the shell: in the audit log as cli:<login>, source cli.
+        XCTAssertEqual(try console.cli(["add", "--username", "carl", "--password-stdin"], input: "Carl-Passw0rd\n").status, 0)
         let newPassword = "Browser-Reset-Passw0rd"
         let run = try runTool(Self.python, [Self.script, "--base", "http://127.0.0.1:\(console.port)",
                                             "--admin", MCSM.adminName, "--admin-password", MCSM.adminPassword,
-                                            "--disable", "tina", "--reset", "rob", "--search", "TIN", "--expect", "Martina,tina",
+                                            "--disable", "tina", "--reset", "rob", "--search", "TIN", "--expect", "Martina,tina", "--cli-user", "carl",
                                             "--old-password", "Passw0rdUser", "--new-password", newPassword,
                                             "--screenshots", Self.screenshots,
                                             "--chromium", Self.chromium, "--chromedriver", Self.chromedriver])

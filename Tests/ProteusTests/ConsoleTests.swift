@@ -158,7 +158,7 @@ final class ConsoleTests: XCTestCase {
         XCTAssertEqual(try carol.signIn("carol", "Passw0rdUser").status, 200)
         XCTAssertEqual(try carol.call("GET", "/api/users").status, 200)
         XCTAssertEqual(try console.cli(["roles", "carol", "--set", ""]).status, 0)
-        for (method, path) in [("GET", "/api/session"), ("GET", "/api/users"), ("GET", "/api/groups"), ("GET", "/api/roles"), ("GET", "/api/plugins"),
+        for (method, path) in [("GET", "/api/session"), ("GET", "/api/users"), ("GET", "/api/groups"), ("GET", "/api/roles"), ("GET", "/api/plugins"), ("GET", "/api/audit"),
                                ("POST", "/api/roles")] {
             ConsoleTest.assertError(try carol.call(method, path, json: method == "POST" ? ["slug": "x"] : nil), 403, "forbidden")
         }
@@ -246,7 +246,8 @@ final class ConsoleTests: XCTestCase {
 
     /// Users, groups and roles as the API lists them.
     private func snapshot(_ admin: ConsoleClient) throws -> [JSONValue?] {
-        [try admin.call("GET", "/api/users?limit=100").json?["users"], try admin.call("GET", "/api/groups").json, try admin.call("GET", "/api/roles").json]
+        [try admin.call("GET", "/api/users?limit=100").json?["users"], try admin.call("GET", "/api/groups").json, try admin.call("GET", "/api/roles").json,
+         try admin.call("GET", "/api/audit").json]
     }
 
     // MARK: actions on a user
@@ -320,6 +321,57 @@ final class ConsoleTests: XCTestCase {
         let me = try XCTUnwrap(admin.call("GET", "/api/session").json?["user"]?["id"]?.stringValue)
         ConsoleTest.assertError(try admin.call("DELETE", "/api/users/\(me)"), 409, "self")
         ConsoleTest.assertError(try admin.call("POST", "/api/users/\(me)/disable"), 409, "self")
+    }
+
+    // MARK: the audit log
+
+    func testChangesAreInTheAuditLog() throws {
+        let console = try ConsoleServer(label: "console-audit")
+        defer { console.stop() }
+        let admin = try console.admin()
+        let tina = try console.panel.createUser("tina")
+        XCTAssertEqual(try admin.call("POST", "/api/users/\(tina)/disable").status, 200)
+        XCTAssertEqual(try admin.call("POST", "/api/users/\(tina)/reset-password", json: ["password": "Another-Passw0rd"]).status, 200)
+        let group = try XCTUnwrap(admin.call("POST", "/api/groups", json: ["name": "staff"]).json?["id"]?.stringValue)
+        XCTAssertEqual(try admin.call("POST", "/api/roles", json: ["slug": "ops"]).status, 201)
+        XCTAssertEqual(try console.cli(["enable", "tina"]).status, 0)
+        // A refused change (no CSRF token) is not in the log.
+        ConsoleTest.assertError(try admin.call("DELETE", "/api/users/\(tina)", sendCSRF: false), 403, "csrf")
+
+        let all = try admin.call("GET", "/api/audit")
+        XCTAssertEqual(all.status, 200, all.text)
+        let events = try XCTUnwrap(all.json?["events"]?.arrayValue)
+        let summary = events.map { [$0["action"]?.stringValue ?? "", $0["actor"]?["name"]?.stringValue ?? "", $0["source"]?.stringValue ?? "",
+                                    $0["address"]?.stringValue ?? "", $0["target"]?["name"]?.stringValue ?? ""] }
+        // Newest first; the MCSManager admin's user.create of tina is the oldest here.
+        XCTAssertEqual(summary.prefix(5).map { $0[0] }, ["user.enable", "role.create", "group.create", "user.password", "user.disable"], "\(summary)")
+        XCTAssertEqual(summary[1], ["role.create", MCSM.adminName, "console", "127.0.0.1", "ops"])
+        XCTAssertEqual(summary[2], ["group.create", MCSM.adminName, "console", "127.0.0.1", "staff"])
+        XCTAssertEqual(summary[3], ["user.password", MCSM.adminName, "console", "127.0.0.1", "tina"])
+        XCTAssertEqual(summary[4], ["user.disable", MCSM.adminName, "console", "127.0.0.1", "tina"])
+        XCTAssertTrue(summary[0][1].hasPrefix("cli:") && summary[0][2] == "cli" && summary[0][3] == "", "\(summary[0])")
+        XCTAssertFalse(summary.contains { $0[0] == "user.delete" })
+        XCTAssertEqual(events[4]["target"]?["id"]?.stringValue, tina)
+        XCTAssertEqual(events[4]["target"]?["kind"], "user")
+        XCTAssertEqual(events[4]["detail"]?["sessionsEnded"]?.intValue, 0)
+        XCTAssertEqual(events[2]["target"]?["id"]?.stringValue, group)
+        XCTAssertNotNil(ISO8601DateFormatter().date(from: (events[4]["time"]?.stringValue ?? "").replacingOccurrences(of: ".\\d{3}Z", with: "Z", options: .regularExpression)))
+
+        // Filters: action (exact, prefix), actor, target, paging.
+        let actions = { (query: String) throws -> [String] in
+            try admin.call("GET", "/api/audit?" + query).json?["events"]?.arrayValue?.compactMap { $0["action"]?.stringValue } ?? []
+        }
+        XCTAssertEqual(try actions("action=user.password"), ["user.password"])
+        XCTAssertEqual(try actions("action=user.&actor=\(MCSM.adminName)").prefix(2), ["user.password", "user.disable"])
+        XCTAssertEqual(try actions("target=tina"), ["user.enable", "user.password", "user.disable", "user.create"])
+        let first = try admin.call("GET", "/api/audit?limit=2")
+        XCTAssertEqual(first.json?["events"]?.arrayValue?.count, 2)
+        let next = try XCTUnwrap(first.json?["next"]?.intValue)
+        XCTAssertEqual(try actions("limit=2&before=\(next)"), ["group.create", "user.password"])
+        ConsoleTest.assertError(try admin.call("GET", "/api/audit?action=Not%20An%20Action"), 400, "bad_request")
+        ConsoleTest.assertError(try admin.call("GET", "/api/audit?actor=nobody"), 400, "bad_request")
+        ConsoleTest.assertError(try admin.call("GET", "/api/audit?limit=1000"), 400, "bad_request")
+        ConsoleTest.assertError(try ConsoleClient(port: console.port).call("GET", "/api/audit"), 401, "unauthenticated")
     }
 
     // MARK: groups, roles, plugins

@@ -58,6 +58,25 @@ final class MigrateTests: XCTestCase {
         // Plugin entries: a SCIM token's hash and a group's externalId.
         try client.putEntry(EntryRecord(namespace: "scim.tokens", key: Hex.encode(SecureRandom.bytes(32)), json: "{\"id\":\"1\",\"label\":\"okta\"}"), replace: true)
         try client.putEntry(EntryRecord(namespace: "scim.group-external-ids", key: Hex.encode(group.id), json: "\"ext-ops\""), replace: true)
+        // The audit log: three events, the CLI's among them.
+        try client.appendAudit(AuditEventRecord(actorName: "cli:root", source: "cli", action: "user.create", targetKind: "user",
+                                                targetID: firstIDs.first, targetName: "\(prefix)-0", time: 1_700_000_000_001))
+        try client.appendAudit(AuditEventRecord(actorID: firstIDs.last, actorName: "admin", source: "mcsmanager", address: "127.0.0.1",
+                                                action: "user.disable", targetKind: "user", targetID: firstIDs.first, detailJSON: "{}",
+                                                time: 1_700_000_000_002))
+        try client.appendAudit(AuditEventRecord(actorName: "scim:okta", source: "scim", address: "::1", action: "group.create",
+                                                targetKind: "group", targetID: group.id, targetName: group.name, time: 1_700_000_000_003))
+    }
+
+    /// Every audit event of a store, oldest first, without its id (a copy gets new ones).
+    func auditLog(_ configPath: String) throws -> [String] {
+        let store = try HostAssembly.storeOnly(try ConfigurationLoader.load(path: configPath))
+        defer { store.instance.destroy() }
+        return try StoreClient(store, host: store.instance.hostTable).listAudit(AuditQuery(limit: 1000)).events.reversed().map { e in
+            var copy = e
+            copy.id = 0
+            return "\(copy)"
+        }
     }
 
     /// Every plugin entry of a store, as "namespace key json".
@@ -79,6 +98,9 @@ final class MigrateTests: XCTestCase {
         XCTAssertEqual(try checksum(a), try checksum(c))
         XCTAssertEqual(try entries(a).count, 2)
         XCTAssertEqual(try entries(c), try entries(a), "plugin entries (SCIM tokens) move too")
+        XCTAssertEqual(try auditLog(a).count, 3)
+        XCTAssertEqual(try auditLog(b), try auditLog(a), "the audit log moves once, oldest first, also when migrate runs again")
+        XCTAssertEqual(try auditLog(c), try auditLog(a), "and onwards")
     }
 
     func testMigrateIntoANonEmptyStoreFailsVerification() throws {

@@ -101,7 +101,7 @@ final class StorePostgresConformanceTests: XCTestCase {
 
     static let groups = ["users.", "unicode.", "guard.", "documents.", "groups.", "roles.", "stats.", "sessions.",
                          "apikeys.", "identities.", "errors.", "search.", "transfer.", "concurrency.", "counters.", "entries.",
-                         "persistence."]
+                         "audit.", "persistence."]
 
     /// Cases of groups added to the suite later still run here.
     func testCasesOfOtherGroups() throws {
@@ -133,6 +133,7 @@ final class StorePostgresConformanceTests: XCTestCase {
     func testConcurrency() throws { try runSuite("concurrency.") }
     func testCounters() throws { try runSuite("counters.") }
     func testEntries() throws { try runSuite("entries.") }
+    func testAudit() throws { try runSuite("audit.") }
     func testPersistence() throws { try runSuite("persistence.") }
 }
 

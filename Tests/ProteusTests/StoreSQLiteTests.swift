@@ -170,7 +170,7 @@ final class StoreSQLiteConformanceTests: XCTestCase {
 
     static let groups = ["users.", "unicode.", "guard.", "documents.", "groups.", "roles.", "stats.", "sessions.",
                          "apikeys.", "identities.", "errors.", "search.", "transfer.", "concurrency.", "counters.", "entries.",
-                         "persistence."]
+                         "audit.", "persistence."]
 
     func runSuite(_ filter: String) throws {
         let store = try Self.store()
@@ -213,6 +213,7 @@ final class StoreSQLiteConformanceTests: XCTestCase {
     func testConcurrency() throws { try runSuite("concurrency.") }
     func testCounters() throws { try runSuite("counters.") }
     func testEntries() throws { try runSuite("entries.") }
+    func testAudit() throws { try runSuite("audit.") }
     func testPersistence() throws { try runSuite("persistence.") }
 }
 

@@ -4,7 +4,8 @@
 // of the 2.1 functions falls back to the 2.0 ones: StoreClient in process,
 // and MCSManager's API keys and search through a running server. The same
 // fixture cut at 2.2's size (before entry_put) loads too, and what 2.3
-// added answers UNSUPPORTED through StoreClient, never a crash.
+// added answers UNSUPPORTED through StoreClient, never a crash; cut at
+// 2.4's size (before audit_append), the audit log answers UNSUPPORTED.
 import Foundation
 import PluginAPI
 import PluginKit
@@ -29,6 +30,42 @@ final class StoreTable20Tests: XCTestCase {
         return try CPluginBuilder.compile("store_v2_0.c", into: dir + "/libproteus-store-v2-2.so",
                                           defines: ["INNER_STORE=\"\(SQLiteStoreFixture.pluginPath)\"", "OLDER_MINOR=2",
                                                     "FIRST_MISSING=entry_put", "STORE_NAME=\"store-v2-2\""])
+    }
+
+    /// The fixture as a store built against 2.4: its table ends before audit_append.
+    private func buildFixture24() throws -> String {
+        let dir = SQLiteStoreFixture.makeTempDirectory("store-v2-4")
+        return try CPluginBuilder.compile("store_v2_0.c", into: dir + "/libproteus-store-v2-4.so",
+                                          defines: ["INNER_STORE=\"\(SQLiteStoreFixture.pluginPath)\"", "OLDER_MINOR=4",
+                                                    "FIRST_MISSING=audit_append", "STORE_NAME=\"store-v2-4\""])
+    }
+
+    func testA24StoreIsLoadedAndTheAuditLogIsUnsupported() throws {
+        let plugin = try PluginLoader.load(path: try buildFixture24())
+        XCTAssertEqual(plugin.descriptor.pointee.abi_minor, 4)
+        let path = SQLiteStoreFixture.makeTempDirectory("store-v2-4-db") + "/db.sqlite"
+        let instance = try PluginInstance.create(plugin, optionsJSON: SQLiteStoreFixture.optionsJSON(path: path),
+                                                 runtime: SQLiteStoreFixture.runtime, dialect: nil)
+        let store = try StoreBinding(instance)
+        defer { store.instance.destroy() }
+        XCTAssertEqual(Int(store.api.struct_size), StoreTable.size2_4)
+        XCTAssertNotNil(store.api.entry_delete, "2.3's functions are there")
+        XCTAssertNil(store.api.audit_append)
+        XCTAssertNil(store.api.audit_list)
+        let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
+        XCTAssertTrue(client.has(\.entry_put))
+        XCTAssertFalse(client.has(\.audit_append))
+        XCTAssertFalse(client.has(\.audit_list))
+        XCTAssertEqual(StoreClient.status { try client.appendAudit(AuditEventRecord(actorName: "cli:root", source: "cli", action: "user.delete")) },
+                       PROTEUS_E_UNSUPPORTED)
+        XCTAssertEqual(StoreClient.status { _ = try client.listAudit(AuditQuery()) }, PROTEUS_E_UNSUPPORTED)
+        let suite = StoreConformanceSuite(store: store, host: UnsafePointer(store.instance.hostTable))
+        var ran = 0
+        suite.run(filter: "audit.") { result in
+            ran += 1
+            XCTAssertTrue(result.passed && result.skipped, "\(result.name): \(result.message)")
+        }
+        XCTAssertGreaterThan(ran, 0)
     }
 
     func testA22StoreIsLoadedAndEntriesAreUnsupported() throws {
@@ -124,6 +161,22 @@ final class StoreTable20Tests: XCTestCase {
         // Called directly: UNSUPPORTED, never a crash.
         XCTAssertEqual(StoreClient.status { try client.invoke(\.apikey_presence) { $0(client.store, nil, 0, .absent, nil, $1) } },
                        PROTEUS_E_UNSUPPORTED)
+    }
+
+    /// MCSManager over a 2.4 store: administrative changes are made; the
+    /// audit log they cannot be recorded in (UNSUPPORTED) fails none.
+    func testAdministrativeChangesOverA24StoreAreMadeUnrecorded() throws {
+        let library = try buildFixture24()
+        MCSM.storeOverride = { ["plugin": library, "options": ["path": $0 + "/data/proteus.sqlite"]] }
+        defer { MCSM.useSQLite() }
+        let panel = try PanelServer(label: "mcsm-store-v2-4")
+        defer { panel.stop() }
+        let uuid = try panel.createUser("bob", password: "Bob0Password")
+        let ban = try panel.keyClient().call("PUT", "/api/auth", json: ["uuid": .string(uuid), "config": ["permission": -1]], ajax: false)
+        XCTAssertEqual(ban.status, 200, ban.text)
+        XCTAssertEqual(try PanelClient(port: panel.port).login("bob", "Bob0Password").status == 200, false, "the ban stands")
+        let delete = try panel.keyClient().call("DELETE", "/api/auth", json: [.string(uuid)], ajax: false)
+        XCTAssertEqual(delete.status, 200, delete.text)
     }
 
     /// MCSManager over the 2.0 store: keys authorise, search marks holders.

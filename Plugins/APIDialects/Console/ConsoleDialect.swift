@@ -7,7 +7,7 @@ import ProteusJSON
 
 final class ConsoleDialect: DialectInstance, @unchecked Sendable {
     enum Route: Int, CaseIterable {
-        case page, asset, session, users, user, userAction, groups, group, roles, role, plugins
+        case page, asset, session, users, user, userAction, groups, group, roles, role, plugins, audit
 
         var path: String {
             switch self {
@@ -22,12 +22,13 @@ final class ConsoleDialect: DialectInstance, @unchecked Sendable {
             case .roles: return "/api/roles"
             case .role: return "/api/roles/{slug}"
             case .plugins: return "/api/plugins"
+            case .audit: return "/api/audit"
             }
         }
 
         var methods: String {
             switch self {
-            case .page, .asset, .users, .plugins: return "GET,HEAD"
+            case .page, .asset, .users, .plugins, .audit: return "GET,HEAD"
             case .session: return "GET,HEAD,POST,DELETE"
             case .user: return "GET,HEAD,DELETE"
             case .userAction: return "POST"
@@ -45,6 +46,7 @@ final class ConsoleDialect: DialectInstance, @unchecked Sendable {
     let users: UserRoutes
     let directoryRoutes: DirectoryRoutes
     let assets: AssetRoutes
+    let audit: AuditRoutes
 
     init(host: Host, options: ConsoleOptions) throws {
         self.host = host
@@ -53,6 +55,7 @@ final class ConsoleDialect: DialectInstance, @unchecked Sendable {
         users = UserRoutes(host: host, sessions: sessions)
         directoryRoutes = DirectoryRoutes(host: host, sessions: sessions)
         assets = try AssetRoutes(host: host)
+        audit = AuditRoutes(host: host, sessions: sessions)
         // The role the console admits; created when missing, as every dialect does.
         if !(try host.directory.roles().contains { $0.slug == ConsoleSessions.adminRole }) {
             try host.directory.putRole(RoleRecord(slug: ConsoleSessions.adminRole, name: "Administrator"))
@@ -97,6 +100,7 @@ final class ConsoleDialect: DialectInstance, @unchecked Sendable {
             case (.role, "PUT"): try directoryRoutes.updateRole(request, response)
             case (.role, _): try directoryRoutes.deleteRole(request, response)
             case (.plugins, _): try directoryRoutes.plugins(request, response)
+            case (.audit, _): try audit.list(request, response)
             }
         } catch let failure as ConsoleFailure {
             Self.fail(response, failure)

@@ -15,6 +15,13 @@ final class DirectoryRoutes: @unchecked Sendable {
         self.directory = host.directory
     }
 
+    /// Records a change to a group or role in the audit log (never fails it).
+    private func audit(_ caller: ConsoleCaller, _ action: String, kind: String, id: [UInt8]? = nil, name: String, detail: JSONObject? = nil) {
+        host.audit(AuditEventRecord(actorID: caller.user.id, actorName: Host.auditName(caller.user), action: action,
+                                    targetKind: kind, targetID: id, targetName: name,
+                                    detailJSON: detail.map { JSONValue.object($0).serialized() }))
+    }
+
     private func body(_ request: Request, _ known: Set<String>) throws -> JSONObject {
         let body = try RequestBody.object(request, limit: sessions.options.maxBodyBytes)
         try RequestBody.only(body, known)
@@ -42,7 +49,7 @@ final class DirectoryRoutes: @unchecked Sendable {
     }
 
     func createGroup(_ request: Request, _ response: Response) throws {
-        _ = try sessions.authorize(request, change: true)
+        let caller = try sessions.authorize(request, change: true)
         let body = try body(request, ["name", "description"])
         var group = GroupRecord(id: proteus_id(randomBytes: try host.randomBytes(16)).byteArray, name: try Self.groupName(body))
         group.description = try RequestBody.optionalString(body, "description", maxBytes: 4096)
@@ -51,6 +58,7 @@ final class DirectoryRoutes: @unchecked Sendable {
         do { try directory.client.createGroup(group) } catch let e as PluginError where e.code == PROTEUS_E_CONFLICT {
             throw ConsoleFailure(409, "conflict", "A group named \"\(group.name)\" already exists.")
         }
+        audit(caller, "group.create", kind: "group", id: group.id, name: group.name)
         ConsoleDialect.send(response, Self.groupView(try directory.client.getGroup(group.id)), status: 201)
     }
 
@@ -69,12 +77,13 @@ final class DirectoryRoutes: @unchecked Sendable {
     }
 
     func updateGroup(_ request: Request, _ response: Response) throws {
-        _ = try sessions.authorize(request, change: true)
+        let caller = try sessions.authorize(request, change: true)
         let id = try groupID(request)
         let body = try body(request, ["name", "description"])
         let name = try Self.groupName(body)
         let description = try RequestBody.optionalString(body, "description", maxBytes: 4096)
         var group = try existingGroup(id)
+        let oldName = group.name
         group.name = name
         group.description = description
         group.updatedAt = host.nowMillis()
@@ -83,15 +92,18 @@ final class DirectoryRoutes: @unchecked Sendable {
         } catch let e as PluginError where e.code == PROTEUS_E_NOT_FOUND {
             throw ConsoleFailure(404, "not_found", "No such group.")
         }
+        audit(caller, "group.update", kind: "group", id: id, name: name, detail: oldName == name ? nil : ["renamedFrom": .string(oldName)])
         ConsoleDialect.send(response, Self.groupView(try existingGroup(id)))
     }
 
     func deleteGroup(_ request: Request, _ response: Response) throws {
-        _ = try sessions.authorize(request, change: true)
+        let caller = try sessions.authorize(request, change: true)
         let id = try groupID(request)
+        let group = try existingGroup(id)
         do { try directory.client.deleteGroup(id) } catch let e as PluginError where e.code == PROTEUS_E_NOT_FOUND {
             throw ConsoleFailure(404, "not_found", "No such group.")
         }
+        audit(caller, "group.delete", kind: "group", id: id, name: group.name)
         ConsoleDialect.send(response, .object(["deleted": .string(Hex.encode(id))]))
     }
 
@@ -119,35 +131,38 @@ final class DirectoryRoutes: @unchecked Sendable {
     }
 
     func createRole(_ request: Request, _ response: Response) throws {
-        _ = try sessions.authorize(request, change: true)
+        let caller = try sessions.authorize(request, change: true)
         let body = try body(request, ["slug", "name"])
         let slug = try RequestBody.string(body, "slug", maxBytes: 128)
         guard Self.validSlug(slug) else { throw ConsoleFailure.badRequest("A role slug is 1 to 128 of A-Z a-z 0-9 . _ : - (e.g. erizos.designer).") }
         let name = try RequestBody.optionalString(body, "name", maxBytes: 256)
         guard try existingRole(slug) == nil else { throw ConsoleFailure(409, "conflict", "The role \"\(slug)\" already exists.") }
         try directory.putRole(RoleRecord(slug: slug, name: name))
+        audit(caller, "role.create", kind: "role", name: slug)
         ConsoleDialect.send(response, Self.roleView(try existingRole(slug) ?? RoleRecord(slug: slug, name: name)), status: 201)
     }
 
     func updateRole(_ request: Request, _ response: Response) throws {
-        _ = try sessions.authorize(request, change: true)
+        let caller = try sessions.authorize(request, change: true)
         let slug = request.parameters.first ?? ""
         let body = try body(request, ["name"])
         let name = try RequestBody.optionalString(body, "name", maxBytes: 256)
         guard var role = try existingRole(slug) else { throw ConsoleFailure(404, "not_found", "No such role.") }
         role.name = name
         try directory.putRole(role)
+        audit(caller, "role.update", kind: "role", name: slug)
         ConsoleDialect.send(response, Self.roleView(try existingRole(slug) ?? role))
     }
 
     func deleteRole(_ request: Request, _ response: Response) throws {
-        _ = try sessions.authorize(request, change: true)
+        let caller = try sessions.authorize(request, change: true)
         let slug = request.parameters.first ?? ""
         guard slug != ConsoleSessions.adminRole else {
             throw ConsoleFailure(409, "built_in", "The admin role cannot be deleted: it is every dialect's administrator, and the console's.")
         }
         guard try existingRole(slug) != nil else { throw ConsoleFailure(404, "not_found", "No such role.") }
         try directory.client.deleteRole(slug)
+        audit(caller, "role.delete", kind: "role", name: slug)
         ConsoleDialect.send(response, .object(["deleted": .string(slug)]))
     }
 

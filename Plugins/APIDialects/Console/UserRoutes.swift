@@ -86,6 +86,17 @@ final class UserRoutes: @unchecked Sendable {
 
     enum Action: String, CaseIterable {
         case disable, enable, resetPassword = "reset-password", turnOffMFA = "turn-off-mfa", revokeSessions = "revoke-sessions"
+
+        /// The audit log's name for it (the names every dialect and the CLI use).
+        var auditAction: String {
+            switch self {
+            case .disable: return "user.disable"
+            case .enable: return "user.enable"
+            case .resetPassword: return "user.password"
+            case .turnOffMFA: return "user.mfa_off"
+            case .revokeSessions: return "user.sessions_revoke"
+            }
+        }
     }
 
     func action(_ request: Request, _ response: Response) throws {
@@ -154,6 +165,8 @@ final class UserRoutes: @unchecked Sendable {
             result["sessionsEnded"] = .number(JSONNumber(try directory.deleteSessions(userID: id, namespace: nil)))
         }
         guard let after = try directory.user(id: id) else { throw ConsoleFailure.noSuchUser }
+        host.audit(by: caller.user, action.auditAction, target: after,
+                   detail: result["sessionsEnded"].map { JSONValue.object(["sessionsEnded": $0]).serialized() })
         result["user"] = UserView.summary(after, groups: try groupNames())
         ConsoleDialect.send(response, .object(result))
     }
@@ -164,9 +177,11 @@ final class UserRoutes: @unchecked Sendable {
         let caller = try sessions.authorize(request, change: true)
         let id = try Self.userID(request)
         guard id != caller.user.id else { throw ConsoleFailure(409, "self", "You cannot delete your own account from the console.") }
+        guard let target = try directory.user(id: id) else { throw ConsoleFailure.noSuchUser }
         do { try directory.deleteUser(id: id, guardRole: ConsoleSessions.adminRole) } catch let e as PluginError where e.code == PROTEUS_E_NOT_FOUND {
             throw ConsoleFailure.noSuchUser
         }
+        host.audit(by: caller.user, "user.delete", target: target)
         ConsoleDialect.send(response, .object(["deleted": .string(proteus_id(byteArray: id).compactHex)]))
     }
 

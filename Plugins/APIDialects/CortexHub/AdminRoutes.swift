@@ -1,7 +1,9 @@
 // Admin only: users with their role and group, role and group changes, and
 // the groups themselves. "The last administrator" is the store's guard_role
 // check, decided inside the update's transaction, so it holds under
-// concurrent demotions on every store.
+// concurrent demotions on every store. Every change is recorded in the
+// audit log (host->audit) with the administrator as actor: user.roles,
+// user.group, group.create, group.update, group.delete.
 import PluginAPI
 import PluginKit
 import ProteusJSON
@@ -27,7 +29,7 @@ final class AdminRoutes: @unchecked Sendable {
     // MARK: PUT /users/admin/users/{uid}/role {role}
 
     func setRole(_ request: Request, _ response: Response) throws {
-        _ = try ids.admin(request)
+        let caller = try ids.admin(request)
         let userID = try Self.userID(request)
         let body = try RequestBody(request)
         let role = try body.string("role")
@@ -42,6 +44,7 @@ final class AdminRoutes: @unchecked Sendable {
                 try directory.updateUser(changes, fields: PROTEUS_FIELD_ROLES, expectedVersion: user.version, guardRole: Roles.admin)
                 var updated = user
                 updated.roles = changes.roles
+                audit(caller, "user.roles", user, detail: ["role": .string(role)])
                 return response.json(200, UserView.listed(updated))
             } catch let e as PluginError {
                 switch e.code {
@@ -58,7 +61,7 @@ final class AdminRoutes: @unchecked Sendable {
     // MARK: PUT /users/admin/users/{uid}/group {group_id: id | null}
 
     func setGroup(_ request: Request, _ response: Response) throws {
-        _ = try ids.admin(request)
+        let caller = try ids.admin(request)
         let userID = try Self.userID(request)
         let body = try RequestBody(request)
         guard let value = body.object["group_id"] else { throw Failure.validation(.missing(["body", "group_id"])) }
@@ -76,6 +79,8 @@ final class AdminRoutes: @unchecked Sendable {
             }
         }
         guard let updated = try directory.user(id: userID) else { throw Failure(404, "User not found") }
+        audit(caller, "user.group", updated,
+              detail: ["group": changes.groupID.map { .string(proteus_id(byteArray: $0).compactHex) } ?? .null])
         response.json(200, UserView.listed(updated))
     }
 
@@ -89,7 +94,7 @@ final class AdminRoutes: @unchecked Sendable {
     // MARK: POST /users/admin/groups {name, description?, policy?}
 
     func createGroup(_ request: Request, _ response: Response) throws {
-        _ = try ids.admin(request)
+        let caller = try ids.admin(request)
         let body = try RequestBody(request)
         let fields = try GroupFields(body, requireName: true)
         var record = GroupRecord(id: proteus_id(randomBytes: try host.randomBytes(16)).byteArray, name: fields.name ?? "")
@@ -99,13 +104,14 @@ final class AdminRoutes: @unchecked Sendable {
         do { try directory.client.createGroup(record) } catch let e as PluginError where e.code == PROTEUS_E_CONFLICT {
             throw Failure(409, "A group with this name already exists")
         }
+        audit(caller, "group.create", record)
         response.json(200, UserView.group(try group(record.id) ?? record))
     }
 
     // MARK: PUT /users/admin/groups/{gid} {name?, description?, policy?}
 
     func updateGroup(_ request: Request, _ response: Response) throws {
-        _ = try ids.admin(request)
+        let caller = try ids.admin(request)
         let groupID = try Self.groupID(request)
         let body = try RequestBody(request)
         let fields = try GroupFields(body, requireName: false)
@@ -116,6 +122,7 @@ final class AdminRoutes: @unchecked Sendable {
             if let policy = fields.policy { record.policyJSON = policy.map { JSONValue.object($0).serialized() } }
             do {
                 _ = try directory.client.updateGroup(record, expectedVersion: record.version)
+                audit(caller, "group.update", record)
                 return response.json(200, UserView.group(try group(groupID) ?? record))
             } catch let e as PluginError {
                 switch e.code {
@@ -132,15 +139,28 @@ final class AdminRoutes: @unchecked Sendable {
     // MARK: DELETE /users/admin/groups/{gid} — its users become ungrouped (the store does it in the same transaction)
 
     func deleteGroup(_ request: Request, _ response: Response) throws {
-        _ = try ids.admin(request)
+        let caller = try ids.admin(request)
         let groupID = try Self.groupID(request)
+        let before = try group(groupID)
         do { try directory.client.deleteGroup(groupID) } catch let e as PluginError where e.code == PROTEUS_E_NOT_FOUND {
             throw Failure(404, "Group not found")
         }
+        audit(caller, "group.delete", before ?? GroupRecord(id: groupID, name: ""))
         response.json(200, ["message": "Group deleted"])
     }
 
     // MARK: helpers
+
+    /// Records an administrator's change to a user (never fails the request).
+    private func audit(_ caller: Caller, _ action: String, _ target: UserRecord, detail: JSONObject? = nil) {
+        host.audit(by: caller.user, action, target: target, detail: detail.map { JSONValue.object($0).serialized() })
+    }
+
+    /// Records an administrator's change to a group.
+    private func audit(_ caller: Caller, _ action: String, _ group: GroupRecord) {
+        host.audit(AuditEventRecord(actorID: caller.user.id, actorName: Host.auditName(caller.user), action: action,
+                                    targetKind: "group", targetID: group.id, targetName: group.name.isEmpty ? nil : group.name))
+    }
 
     private func group(_ id: [UInt8]) throws -> GroupRecord? {
         do { return try directory.client.getGroup(id) } catch let e as PluginError where e.code == PROTEUS_E_NOT_FOUND { return nil }

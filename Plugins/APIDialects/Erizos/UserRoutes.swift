@@ -1,7 +1,9 @@
 // /api/users and /api/users/{ID}: listing and creating (ADMIN only);
 // reading, updating, deleting and resetting the settings of one user
 // (ADMIN, or — for reading, updating and resetting — the user themself).
-// {ID} is the user's `_id` or username.
+// {ID} is the user's `_id` or username. An administrator's change to
+// someone else is recorded in the audit log (user.create, user.delete,
+// user.password, user.rename, user.roles, user.update, user.settings_reset).
 import PluginAPI
 import PluginKit
 import ProteusJSON
@@ -59,6 +61,7 @@ final class UserRoutes: @unchecked Sendable {
             throw ErizosFailure.usernameTaken
         }
         guard let created = try access.loadUser(record.id) else { throw ErizosFailure.notFound }
+        audit(caller, "user.create", created, detail: ["roles": .array(created.roles.sorted().map { .string($0) })])
         response.json(200, try view(created))
     }
 
@@ -116,6 +119,17 @@ final class UserRoutes: @unchecked Sendable {
             // A new password ends the user's other sessions (not the one in use).
             try access.endSessions(of: updated.id, keeping: updated.id == caller.user.id ? caller.sessionHash : nil)
         }
+        // An administrator's change to someone else (a change of one's own
+        // account is self-service, not audited).
+        if updated.id != caller.user.id {
+            if passwordHash != nil { audit(caller, "user.password", updated) }
+            if updated.username != target.username { audit(caller, "user.rename", updated) }
+            if Set(updated.roles) != Set(target.roles) {
+                audit(caller, "user.roles", updated, detail: ["roles": .array(updated.roles.sorted().map { .string($0) }),
+                                                              "was": .array(target.roles.sorted().map { .string($0) })])
+            }
+            if input.name != nil || input.settings != nil { audit(caller, "user.update", updated) }
+        }
         response.json(200, try view(updated))
     }
 
@@ -133,6 +147,7 @@ final class UserRoutes: @unchecked Sendable {
         } catch let e as PluginError where e.code == PROTEUS_E_GUARD {
             throw ErizosFailure.lastAdmin
         }
+        audit(caller, "user.delete", target)
         response.json(200, shown)
     }
 
@@ -148,10 +163,16 @@ final class UserRoutes: @unchecked Sendable {
             changes.documents = [doc.record]
             return (changes, PROTEUS_FIELD_DOCS, false)
         }
+        if updated.id != caller.user.id { audit(caller, "user.settings_reset", updated) }
         response.json(200, try view(updated))
     }
 
     // MARK: helpers
+
+    /// Records an administrator's change (host->audit; never fails the request).
+    private func audit(_ caller: Caller, _ action: String, _ target: UserRecord, detail: JSONObject? = nil) {
+        host.audit(by: caller.user, action, target: target, detail: detail.map { JSONValue.object($0).serialized() })
+    }
 
     /// The user {ID} names, if the caller may act on them: themself when
     /// `selfAllowed`, anyone for an ADMIN. A non-admin asking for somebody

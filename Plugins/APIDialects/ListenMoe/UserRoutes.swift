@@ -51,6 +51,11 @@ final class UserRoutes: @unchecked Sendable {
             changes.documents = [doc.record]
             do {
                 try directory.updateUser(changes, fields: PROTEUS_FIELD_DOCS, expectedVersion: user.version)
+                // Staff changing someone else's bio is an administrative
+                // change (audit log); the user's own is not.
+                if caller.id != user.id {
+                    host.audit(by: caller, "user.update", target: user, detail: "{\"fields\":[\"bio\"]}")
+                }
                 return Envelope.noContent(response)
             } catch let e as PluginError where e.code == PROTEUS_E_STALE {
                 continue

@@ -1,5 +1,9 @@
 // The administrator's user management: search, create, update, delete
-// (the panel's manage_user_router and user_overview_router).
+// (the panel's manage_user_router and user_overview_router). Every change
+// is recorded in the audit log (host->audit) with the administrator as
+// actor: user.create, user.delete, and for an update one event per kind of
+// change (user.password, user.roles, user.disable, user.enable,
+// user.rename, user.apikey, user.mfa / user.mfa_off, user.update).
 import PluginAPI
 import PluginKit
 import ProteusJSON
@@ -95,7 +99,7 @@ final class AdminRoutes: @unchecked Sendable {
     // MARK: POST /api/auth {username, password, permission}
 
     func create(_ request: Request, _ query: JSONObject, _ response: Response) throws {
-        _ = try access.authorize(request, query, Self.adminOnly)
+        let caller = try access.authorize(request, query, Self.adminOnly)
         let v = Validated(try RequestInput.body(request))
         let username = try v.string("username")
         let password = try v.string("password")
@@ -111,6 +115,7 @@ final class AdminRoutes: @unchecked Sendable {
         do { try directory.createUser(record) } catch let e as PluginError where e.code == PROTEUS_E_CONFLICT {
             throw MCSMFailure(409, MCSMFailure.usernameTaken)
         } catch { throw MCSMFailure.backend(error) }
+        audit(caller, "user.create", record, ["permission": .int(level)])
         Envelope.ok(response, host, .object([
             "uuid": .string(proteus_id(byteArray: record.id).compactHex),
             "userName": .string(username),
@@ -139,7 +144,7 @@ final class AdminRoutes: @unchecked Sendable {
     }
 
     func update(_ request: Request, _ query: JSONObject, _ response: Response) throws {
-        _ = try access.authorize(request, query, Self.adminOnly)
+        let caller = try access.authorize(request, query, Self.adminOnly)
         let v = Validated(try RequestInput.body(request))
         let uuid = try v.string("uuid")
         guard let configValue = v["config"] else { throw MCSMFailure.required("config") }
@@ -154,12 +159,14 @@ final class AdminRoutes: @unchecked Sendable {
             if let existing, existing.userID != id { throw MCSMFailure(409, "This API key is already in use") }
         }
         var applied: UserRecord? = nil
+        var written: UInt64 = 0
         for attempt in 0..<4 {
             let found: UserRecord?
             do { found = try access.loadUser(id) } catch { throw MCSMFailure.backend(error) }
             guard let user = found else { return Envelope.ok(response, host, true) }
             let (changes, fields) = plan(edit, for: user)
             if fields == 0 { applied = user; break }
+            written = fields
             let guarded = fields & (PROTEUS_FIELD_ROLES | PROTEUS_FIELD_FLAGS) != 0
             do {
                 try directory.updateUser(changes, fields: fields, expectedVersion: user.version,
@@ -200,7 +207,47 @@ final class AdminRoutes: @unchecked Sendable {
         } catch {
             throw MCSMFailure.backend(error)
         }
+        auditUpdate(caller, user, edit, written)
         Envelope.ok(response, host, true)
+    }
+
+    /// The audit events of an applied update: one per kind of change.
+    private func auditUpdate(_ caller: Caller?, _ user: UserRecord, _ edit: Edit, _ fields: UInt64) {
+        if fields & PROTEUS_FIELD_PASSWORD_HASH != 0 { audit(caller, "user.password", user) }
+        if fields & PROTEUS_FIELD_USERNAME != 0, let name = edit.userName { audit(caller, "user.rename", user, ["userName": .string(name)]) }
+        if let level = edit.level, level != Permission.of(user) {
+            if level == Permission.banned {
+                audit(caller, "user.disable", user)
+            } else {
+                if Permission.of(user) == Permission.banned { audit(caller, "user.enable", user) }
+                audit(caller, "user.roles", user, ["permission": .int(level), "was": .int(Permission.of(user))])
+            }
+        }
+        if fields & PROTEUS_FIELD_MFA != 0 || (fields & PROTEUS_FIELD_FLAGS != 0 && edit.open2FA != nil) {
+            let on = edit.open2FA ?? (edit.totpVerifier != nil)
+            audit(caller, on ? "user.mfa" : "user.mfa_off", user)
+        }
+        switch edit.apiKey {
+        case .unchanged: break
+        case .remove: audit(caller, "user.apikey", user, ["change": "remove"])
+        case .set: audit(caller, "user.apikey", user, ["change": "set"])
+        }
+        if edit.instances != nil || edit.isInit != nil || edit.registerTime != nil || edit.loginTime != nil, fields & PROTEUS_FIELD_DOCS != 0 {
+            audit(caller, "user.update", user, ["fields": .array(["instances", "isInit", "registerTime", "loginTime"].filter { name in
+                switch name {
+                case "instances": return edit.instances != nil
+                case "isInit": return edit.isInit != nil
+                case "registerTime": return edit.registerTime != nil
+                default: return edit.loginTime != nil
+                }
+            }.map { .string($0) })])
+        }
+    }
+
+    /// Records an administrative change (never fails the request).
+    private func audit(_ caller: Caller?, _ action: String, _ target: UserRecord, _ detail: JSONObject? = nil) {
+        guard let actor = caller?.user else { return }
+        host.audit(by: actor, action, target: target, detail: detail.map { JSONValue.object($0).serialized() })
     }
 
     /// Validates the config fields the panel's edit() reads. Falsy values
@@ -346,7 +393,7 @@ final class AdminRoutes: @unchecked Sendable {
     /// Unknown or malformed uuids are skipped (as the panel does). The last
     /// administrator is never deleted: the others are, and the answer is 409.
     func delete(_ request: Request, _ query: JSONObject, _ response: Response) throws {
-        _ = try access.authorize(request, query, Self.adminOnly)
+        let caller = try access.authorize(request, query, Self.adminOnly)
         guard case .array(let items)? = try? RequestInput.body(request) else {
             throw MCSMFailure(400, MCSMFailure.deleteFailure)
         }
@@ -354,7 +401,10 @@ final class AdminRoutes: @unchecked Sendable {
         for item in items {
             guard case .string(let text) = item, let id = UserID.parse(text) else { continue }
             do {
+                // The record as it was, for the audit log's target name.
+                let before = try directory.user(id: id)
                 try directory.deleteUser(id: id, guardRole: Permission.adminRole)
+                audit(caller, "user.delete", before ?? UserRecord(id: id))
             } catch let e as PluginError where e.code == PROTEUS_E_NOT_FOUND {
                 continue
             } catch let e as PluginError where e.code == PROTEUS_E_GUARD {

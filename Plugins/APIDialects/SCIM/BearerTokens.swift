@@ -16,14 +16,17 @@ final class BearerTokens: @unchecked Sendable {
 
     private let host: Host
     private let mutex = PluginMutex()
-    private var answers: [String: (valid: Bool, until: Int64)] = [:]
+    /// A token's answer: its label (nil: no such token).
+    private var answers: [String: (label: String?, until: Int64)] = [:]
 
     init(host: Host) { self.host = host }
 
     static func key(_ token: String, _ host: Host) -> String { Hex.encode(host.sha256(Array(token.utf8))) }
 
-    /// Throws 401 unless the request carries a live token.
-    func authenticate(_ request: Request) throws {
+    /// Throws 401 unless the request carries a live token; returns the
+    /// token's label (the audit log's actor is "scim:<label>").
+    @discardableResult
+    func authenticate(_ request: Request) throws -> String {
         guard let header = request.header("authorization") else { throw SCIMFailure.unauthorized }
         let parts = header.trimmingSpacesAndTabs().split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw SCIMFailure.unauthorized }
@@ -32,14 +35,21 @@ final class BearerTokens: @unchecked Sendable {
         let key = Self.key(token, host)
         let now = host.nowMillis()
         if let known = mutex.withLock({ answers[key] }), known.until > now {
-            guard known.valid else { throw SCIMFailure.unauthorized }
-            return
+            guard let label = known.label else { throw SCIMFailure.unauthorized }
+            return label
         }
-        let valid = try host.directory.entry(namespace: Self.namespace, key: key) != nil
+        let label = try host.directory.entry(namespace: Self.namespace, key: key).map(Self.label)
         mutex.withLock {
             if answers.count >= Self.cacheLimit { answers.removeAll(keepingCapacity: true) }
-            answers[key] = (valid, now + Self.cacheMs)
+            answers[key] = (label, now + Self.cacheMs)
         }
-        guard valid else { throw SCIMFailure.unauthorized }
+        guard let label else { throw SCIMFailure.unauthorized }
+        return label
+    }
+
+    /// The label of a token's entry ({"id":…,"label":…}); its id when it has none.
+    private static func label(_ entry: EntryRecord) -> String {
+        let value = try? JSONParser.parse(entry.json)
+        return value?["label"]?.stringValue ?? value?["id"]?.stringValue ?? "token"
     }
 }

@@ -88,7 +88,7 @@ final class GroupRoutes: @unchecked Sendable {
 
     // MARK: POST /Groups
 
-    func create(_ request: Request, _ response: Response) throws {
+    func create(_ request: Request, _ response: Response, actor: String) throws {
         let body = try SCIMWire.bodyObject(request)
         let name = try displayName(body)
         let externalId = try Self.externalId(body)
@@ -102,13 +102,14 @@ final class GroupRoutes: @unchecked Sendable {
         try setGroup(of: joining, to: group.id, from: nil)
         group = try directory.client.getGroup(group.id)
         if !joining.isEmpty { group = try touch(group, expected: group.version) }
+        audit(actor, "group.create", group, added: joining.count, removed: 0)
         SCIMWire.sendResource(response, 201, render(group, members: try members(group.id), externalId: externalId,
                                                     locations: ResourceLocations(request, options: options)))
     }
 
     // MARK: PUT /Groups/{id}
 
-    func replace(_ request: Request, _ response: Response) throws {
+    func replace(_ request: Request, _ response: Response, actor: String) throws {
         let body = try SCIMWire.bodyObject(request)
         let group = try load(request)
         let expected = try SCIMWire.expectedVersion(request)
@@ -117,14 +118,15 @@ final class GroupRoutes: @unchecked Sendable {
         let externalId = try Self.externalId(body)
         let wanted = Set(try memberIDs(body.value(ignoringCase: "members")))
         let current = Set(try members(group.id).map(\.id))
-        let updated = try apply(group, name: name, externalId: externalId,
-                                adding: Array(wanted.subtracting(current)), removing: Array(current.subtracting(wanted)))
+        let adding = Array(wanted.subtracting(current)), removing = Array(current.subtracting(wanted))
+        let updated = try apply(group, name: name, externalId: externalId, adding: adding, removing: removing)
+        audit(actor, "group.update", updated, added: adding.count, removed: removing.count)
         try answer(updated, request, response)
     }
 
     // MARK: PATCH /Groups/{id}
 
-    func patch(_ request: Request, _ response: Response) throws {
+    func patch(_ request: Request, _ response: Response, actor: String) throws {
         let operations = try PatchOperation.parse(try SCIMWire.bodyObject(request))
         let group = try load(request)
         let expected = try SCIMWire.expectedVersion(request)
@@ -157,22 +159,31 @@ final class GroupRoutes: @unchecked Sendable {
         let adding = plan.replacesAll ? Array(plan.replacement.subtracting(current)) : plan.additions
         let removing = plan.replacesAll ? Array(current.subtracting(plan.replacement)) : plan.removals
         let updated = try apply(group, name: name, externalId: externalId, adding: adding, removing: removing)
+        audit(actor, "group.update", updated, added: adding.count, removed: removing.count)
         try answer(updated, request, response)
     }
 
     // MARK: DELETE /Groups/{id}
 
-    func delete(_ request: Request, _ response: Response) throws {
+    func delete(_ request: Request, _ response: Response, actor: String) throws {
         let group = try load(request)
         if let expected = try SCIMWire.expectedVersion(request), expected != group.version { throw SCIMFailure.versionMismatch }
         do { try directory.client.deleteGroup(group.id) } catch let e as PluginError where e.code == PROTEUS_E_NOT_FOUND {
             throw SCIMFailure.notFound("Group")
         }
         try? externalIds.set(nil, for: group.id)
+        audit(actor, "group.delete", group, added: 0, removed: 0)
         response.status(204)
     }
 
     // MARK: helpers
+
+    /// Records a change the token made to a group (never fails the request).
+    private func audit(_ actor: String, _ action: String, _ group: GroupRecord, added: Int, removed: Int) {
+        let detail: String? = added + removed > 0 ? JSONValue.object(["membersAdded": JSONValue(added), "membersRemoved": JSONValue(removed)]).serialized() : nil
+        host.audit(AuditEventRecord(actorName: actor, action: action, targetKind: "group", targetID: group.id,
+                                    targetName: group.name, detailJSON: detail))
+    }
 
     private func answer(_ group: GroupRecord, _ request: Request, _ response: Response) throws {
         let projection = try AttributeProjection(request)

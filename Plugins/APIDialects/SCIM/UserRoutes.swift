@@ -1,5 +1,8 @@
 // /Users and /Users/{id}: list (with filters), read, create, replace,
-// patch and delete directory users as SCIM User resources.
+// patch and delete directory users as SCIM User resources. Every write is
+// recorded in the audit log (host->audit) with the token as actor
+// ("scim:<label>"): user.create, user.delete, and for a PUT or PATCH
+// user.disable, user.enable, user.password, user.rename or user.update.
 import PluginAPI
 import PluginKit
 import ProteusJSON
@@ -68,7 +71,7 @@ final class UserRoutes: @unchecked Sendable {
 
     // MARK: POST /Users
 
-    func create(_ request: Request, _ response: Response) throws {
+    func create(_ request: Request, _ response: Response, actor: String) throws {
         let input = try UserInput.parse(try SCIMWire.bodyObject(request))
         try requireUniqueUserName(input.userName, except: nil)
         if let externalId = input.externalId, try directory.identityUser(provider: UserSelector.externalIdProvider, subject: externalId) != nil {
@@ -93,24 +96,26 @@ final class UserRoutes: @unchecked Sendable {
             }
         }
         guard let created = try directory.user(id: record.id, documents: SCIMDocument.namespace) else { throw SCIMFailure.notFound("User") }
+        Self.audit(host, actor, "user.create", created)
         SCIMWire.sendResource(response, 201, try render(created, request))
     }
 
     // MARK: PUT /Users/{id}
 
-    func replace(_ request: Request, _ response: Response) throws {
+    func replace(_ request: Request, _ response: Response, actor: String) throws {
         let input = try UserInput.parse(try SCIMWire.bodyObject(request))
-        let updated = try write(request) { _ in input }
+        let (updated, actions) = try write(request) { _ in input }
+        for action in actions { Self.audit(host, actor, action, updated) }
         SCIMWire.sendResource(response, 200, try AttributeProjection(request).apply(try render(updated, request)))
     }
 
     // MARK: PATCH /Users/{id}
 
-    func patch(_ request: Request, _ response: Response) throws {
+    func patch(_ request: Request, _ response: Response, actor: String) throws {
         let operations = try PatchOperation.parse(try SCIMWire.bodyObject(request))
         // {"op":"remove","path":"password"}: the user keeps no password.
         let removesPassword = operations.contains { $0.kind == .remove && $0.path?.attribute.named("password") == true }
-        let updated = try write(request) { user in
+        let (updated, actions) = try write(request) { user in
             var resource = try self.render(user, request)
             try Self.patcher.apply(operations, to: &resource)
             var input = try UserInput.parse(resource)
@@ -119,12 +124,13 @@ final class UserRoutes: @unchecked Sendable {
             input.removesPassword = removesPassword && input.password == nil
             return input
         }
+        for action in actions { Self.audit(host, actor, action, updated) }
         SCIMWire.sendResource(response, 200, try AttributeProjection(request).apply(try render(updated, request)))
     }
 
     // MARK: DELETE /Users/{id}
 
-    func delete(_ request: Request, _ response: Response) throws {
+    func delete(_ request: Request, _ response: Response, actor: String) throws {
         let user = try load(request)
         let expected = try SCIMWire.expectedVersion(request)
         if let expected, expected != user.version { throw SCIMFailure.versionMismatch }
@@ -135,6 +141,7 @@ final class UserRoutes: @unchecked Sendable {
             default: throw e
             }
         }
+        Self.audit(host, actor, "user.delete", user)
         response.status(204)
     }
 
@@ -180,7 +187,8 @@ final class UserRoutes: @unchecked Sendable {
     /// `plan` turns the current record into the resource to store. With
     /// If-Match the write happens only at that version (else 412); without,
     /// a concurrent change re-runs the plan on the new state.
-    private func write(_ request: Request, _ plan: (UserRecord) throws -> UserInput) throws -> UserRecord {
+    /// Returns the record written and the audit actions of the change.
+    private func write(_ request: Request, _ plan: (UserRecord) throws -> UserInput) throws -> (UserRecord, [String]) {
         let expected = try SCIMWire.expectedVersion(request)
         for attempt in 0..<Self.writeAttempts {
             let user = try load(request)
@@ -236,9 +244,23 @@ final class UserRoutes: @unchecked Sendable {
             // Deactivation and a new password end the user's sessions in every dialect.
             if disabling || input.password != nil || input.removesPassword { _ = try directory.deleteSessions(userID: user.id, namespace: nil) }
             guard let after = try directory.user(id: user.id, documents: SCIMDocument.namespace) else { throw SCIMFailure.notFound("User") }
-            return after
+            var actions: [String] = []
+            if disabling { actions.append("user.disable") }
+            if fields & PROTEUS_FIELD_FLAGS != 0 && !disabling { actions.append("user.enable") }
+            if fields & PROTEUS_FIELD_PASSWORD_HASH != 0 { actions.append("user.password") }
+            if fields & PROTEUS_FIELD_USERNAME != 0 { actions.append("user.rename") }
+            if fields & (PROTEUS_FIELD_EMAIL | PROTEUS_FIELD_DISPLAY_NAME) != 0 || SCIMDocument(after).record != before.record || actions.isEmpty {
+                actions.append("user.update")
+            }
+            return (after, actions)
         }
         throw SCIMFailure.concurrentChange
+    }
+
+    /// Records a change the token made (never fails the request).
+    static func audit(_ host: Host, _ actor: String, _ action: String, _ target: UserRecord) {
+        host.audit(AuditEventRecord(actorName: actor, action: action, targetKind: "user", targetID: target.id,
+                                    targetName: Host.auditName(target)))
     }
 
     private func unlink(_ externalId: String) throws {

@@ -163,5 +163,8 @@ nonisolated(unsafe) private let storeTable: UnsafePointer<proteus_store_api> = {
     }
     t.entry_list = { store, ns, arena, out, err in call(store, err) { try $0.listEntries(ns: ns, arena: arena, out: out) } }
     t.entry_delete = { store, ns, key, err in call(store, err) { try $0.deleteEntry(ns: ns, key: key) } }
+
+    t.audit_append = { store, event, err in call(store, err) { try $0.appendAudit(event) } }
+    t.audit_list = { store, query, arena, out, err in call(store, err) { try $0.listAudit(query, arena: arena, out: out) } }
     return makeStaticTable(t)
 }()

@@ -6,7 +6,7 @@
 
 /// Every statement of the store, in one backend's dialect.
 public protocol StoreSQL: UserSQL, UserPartsSQL, UserTransferSQL, UserSearchSQL, GroupSQL, RoleSQL,
-                          SessionSQL, APIKeySQL, IdentitySQL, CounterSQL, EntrySQL, MaintenanceSQL {
+                          SessionSQL, APIKeySQL, IdentitySQL, CounterSQL, EntrySQL, AuditSQL, MaintenanceSQL {
     /// The placeholder of value n (1-based) in this dialect ("?3", "$3").
     func placeholder(_ n: Int) -> String
 }

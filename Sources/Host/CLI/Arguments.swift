@@ -20,11 +20,12 @@ struct Arguments {
     var importSource: String? { values["from"] }
 
     static let commands = ["serve", "check-config", "check-store", "migrate", "generate-users", "plugins", "stats", "import", "user", "openapi",
-                           "help", "bench-abi"]   // bench-abi: hidden, for scripts/bench
+                           "audit", "help", "bench-abi"]   // bench-abi: hidden, for scripts/bench
     /// Options that take a value; `-c` is short for `--config`.
     static let valueOptions: Set<String> = ["config", "plugin-dir", "from", "to", "filter", "batch", "count", "prefix",
                                              "iterations", "username", "email", "role", "search", "set",
-                                             "firebase-signer-key", "firebase-salt-separator"]
+                                             "firebase-signer-key", "firebase-salt-separator",
+                                             "actor", "action", "target", "since", "until", "limit"]
     /// Options that take no value.
     static let flagOptions: Set<String> = ["version", "password-stdin", "revoke", "all", "dry-run"]
     /// Commands that take positional arguments.
@@ -158,7 +159,21 @@ struct Arguments {
                                               the user's sessions everywhere;
                                               list prints one user a line: id,
                                               username, email, roles, disabled
-                                              (tab-separated)
+                                              (tab-separated); each change is
+                                              recorded in the audit log as
+                                              "cli:<login name>"
+      proteus audit [--actor ID] [--action A] [--target ID] [--since RFC3339]
+                    [--until RFC3339] [--limit N] [--config FILE]
+                                              the store's audit log of
+                                              administrative changes, newest
+                                              first (100 unless --limit): one
+                                              event a line, tab-separated: id,
+                                              time, actor, actor id, source,
+                                              address, action, target kind,
+                                              target id, target name, detail;
+                                              --action "user." is a prefix;
+                                              --actor/--target: an id or a
+                                              username
       proteus openapi DIALECT [--config FILE] the OpenAPI 3.1 document of a
                                               configured dialect, for its mount
       proteus openapi --all [--config FILE]   every mounted dialect's document:

@@ -26,6 +26,7 @@ enum Commands {
         case "stats": return storeStats(arguments)
         case "import": return ImportCommand.run(arguments)
         case "user": return runReportingErrors { try UserCommand.run(arguments) }
+        case "audit": return runReportingErrors { try AuditCommand.run(arguments) }
         case "openapi": return runReportingErrors { try OpenAPICommand.run(arguments) }
         case "check-store": return runReportingErrors { try CheckStoreCommand.run(arguments) }
         case "migrate": return runReportingErrors { try MigrateCommand.run(arguments) }

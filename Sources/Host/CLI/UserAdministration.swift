@@ -1,7 +1,10 @@
 // The user operations behind `proteus user` (UserCommand), through the
 // store contract and the password auth method, as a dialect would do them.
+// Every change is recorded in the store's audit log (source "cli", actor
+// "cli:<login name>"; CLIAudit in AuditCommand.swift).
 import PluginAPI
 import PluginKit
+import ProteusJSON
 
 /// The user operations behind `proteus user`, through the store contract.
 struct UserAdministration {
@@ -24,6 +27,7 @@ struct UserAdministration {
         do { try directory.createUser(record) } catch let e as PluginError where e.code == PROTEUS_E_CONFLICT {
             throw HostError("cannot add \"\(username)\": \(e.message)")
         }
+        CLIAudit.record(directory, "user.create", target: record, detail: JSONObjectText([("roles", .array(roles.map { .string($0) }))]))
         return proteus_id(byteArray: record.id).compactHex
     }
 
@@ -47,7 +51,9 @@ struct UserAdministration {
         var changes = UserRecord(id: user.id)
         changes.passwordHash = try hash(password)
         try write(user.id) { _ in (changes, PROTEUS_FIELD_PASSWORD_HASH) }
-        return (user, try directory.deleteSessions(userID: user.id, namespace: nil))
+        let ended = try directory.deleteSessions(userID: user.id, namespace: nil)
+        CLIAudit.record(directory, "user.password", target: user, detail: JSONObjectText([("sessionsEnded", JSONValue(ended))]))
+        return (user, ended)
     }
 
     /// Sets or clears the disabled flag (other flags kept); disabling ends
@@ -59,7 +65,10 @@ struct UserAdministration {
             changes.flags = disabled ? current.flags | PROTEUS_USER_DISABLED : current.flags & ~PROTEUS_USER_DISABLED
             return (changes, PROTEUS_FIELD_FLAGS)
         }
-        return (user, disabled ? try directory.deleteSessions(userID: user.id, namespace: nil) : 0)
+        let ended = disabled ? try directory.deleteSessions(userID: user.id, namespace: nil) : 0
+        CLIAudit.record(directory, disabled ? "user.disable" : "user.enable", target: user,
+                        detail: disabled ? JSONObjectText([("sessionsEnded", JSONValue(ended))]) : nil)
+        return (user, ended)
     }
 
     func delete(_ name: String) throws -> UserRecord {
@@ -67,6 +76,7 @@ struct UserAdministration {
         do { try directory.deleteUser(id: user.id) } catch let e as PluginError where e.code == PROTEUS_E_NOT_FOUND {
             throw HostError("no user \"\(name)\" (deleted meanwhile)")
         }
+        CLIAudit.record(directory, "user.delete", target: user)
         return user
     }
 
@@ -77,12 +87,16 @@ struct UserAdministration {
         var changes = UserRecord(id: user.id)
         changes.roles = roles
         try write(user.id) { _ in (changes, PROTEUS_FIELD_ROLES) }
+        CLIAudit.record(directory, "user.roles", target: user,
+                        detail: JSONObjectText([("roles", .array(roles.map { .string($0) })), ("was", .array(user.roles.sorted().map { .string($0) }))]))
         return user
     }
 
     func endSessions(_ name: String) throws -> (UserRecord, UInt64) {
         let user = try find(name)
-        return (user, try directory.deleteSessions(userID: user.id, namespace: nil))
+        let ended = try directory.deleteSessions(userID: user.id, namespace: nil)
+        CLIAudit.record(directory, "user.sessions_revoke", target: user, detail: JSONObjectText([("sessionsEnded", JSONValue(ended))]))
+        return (user, ended)
     }
 
     // MARK: helpers
@@ -146,7 +160,7 @@ struct UserAdministration {
     }
 
     /// A list field on one line: tabs, line breaks and backslashes escaped.
-    private static func field(_ text: String) -> String {
+    static func field(_ text: String) -> String {
         var out = ""
         for c in text.unicodeScalars {
             switch c {

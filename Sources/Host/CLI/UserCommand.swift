@@ -31,7 +31,7 @@ enum UserCommand {
         let password = request.readsPassword ? try PasswordLine.read() : nil
         let assembly = try HostAssembly(try Commands.loadConfiguration(arguments, dialectsRequired: false))
         defer { assembly.close() }
-        let users = UserAdministration(host: operatorHost(assembly))
+        let users = UserAdministration(host: CLIAudit.operatorHost(assembly))
         switch request.action {
         case .add(let username, let email, let roles):
             print(try users.add(username: username, email: email, roles: roles, password: password ?? ""))
@@ -56,10 +56,5 @@ enum UserCommand {
             print("\(ended) session(s) of \(UserAdministration.shown(user)) ended")
         }
         return 0
-    }
-
-    /// A host table like a dialect's (store, auth_enroll), for this command.
-    private static func operatorHost(_ assembly: HostAssembly) -> Host {
-        Host(UnsafePointer(HostServicesTable.make(pluginName: "proteus user", runtime: assembly.runtime, dialect: SignInRules())))
     }
 }

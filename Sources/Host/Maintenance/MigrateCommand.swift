@@ -1,10 +1,12 @@
 // `proteus migrate --from FILE --to FILE`: copies every role, group, user
 // (with all documents), API key and identity link from one config's store to
 // another's, in batches (each batch one transaction on the target), then
-// the plugin entries (e.g. SCIM's token hashes; replaced by key), then
-// verifies counts and a content checksum on both sides. Re-running is
-// harmless: users are upserted by id, keys and links already present are
-// kept. Sessions are not copied (users sign in again).
+// the plugin entries (e.g. SCIM's token hashes; replaced by key) and the
+// audit log (oldest first, times kept, new ids; only into a target whose
+// log is empty, so a re-run never copies it twice), then verifies counts
+// and a content checksum on both sides. Re-running is harmless: users are
+// upserted by id, keys and links already present are kept. Sessions are
+// not copied (users sign in again).
 import Glibc
 import PluginAPI
 import PluginKit
@@ -32,8 +34,30 @@ enum MigrateCommand {
         // A store built before 2.3 has no entries to give.
         let entries = from.has(\.entry_list) ? try from.listEntries(namespace: nil) : []
         for entry in entries { try to.putEntry(entry, replace: true) }
-        print("copied \(users) users, \(keys) new API keys, \(links) new identity links, \(entries.count) plugin entries")
+        let events = try copyAuditLog(from: from, to: to)
+        print("copied \(users) users, \(keys) new API keys, \(links) new identity links, \(entries.count) plugin entries, \(events) audit events")
         return try verify(from: from, to: to, batch: batch) ? 0 : 1
+    }
+
+    /// The source's audit log, oldest first, into a target whose log is
+    /// empty (a store built before 2.5 has none to give or take).
+    private static func copyAuditLog(from: StoreClient, to: StoreClient) throws -> Int {
+        guard from.has(\.audit_list), to.has(\.audit_append) else { return 0 }
+        let page = UInt32(PROTEUS_AUDIT_LIST_MAX)
+        guard try to.listAudit(AuditQuery(limit: 1)).events.isEmpty else {
+            print("the target's audit log is not empty: audit events not copied (again)")
+            return 0
+        }
+        var events: [AuditEventRecord] = []
+        var query = AuditQuery(limit: page)
+        while true {
+            let found = try from.listAudit(query)
+            events += found.events
+            guard found.next > 0 else { break }
+            query.before = found.next
+        }
+        for event in events.reversed() { try to.appendAudit(event) }
+        return events.count
     }
 
     private static func copy(_ group: GroupRecord, into to: StoreClient) throws {

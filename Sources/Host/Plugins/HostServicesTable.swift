@@ -44,6 +44,7 @@ enum HostServicesTable {
             t.auth_sign_in = SignInServices.signIn
             t.auth_session_check = SignInServices.sessionCheck
             t.auth_second_step = SignInServices.secondStep
+            t.audit = AuditServices.audit
             t.response_status = ResponseServices.status
             t.response_header = ResponseServices.header
             t.response_body = ResponseServices.body

@@ -80,6 +80,8 @@ enum TimedStoreTable {
         if r.entry_get != nil { t.entry_get = { a0, a1, a2, a3, a4, a5 in TimedStoreTable.timed(36) { TimedStoreTable.real.entry_get?(a0, a1, a2, a3, a4, a5) ?? PROTEUS_E_UNSUPPORTED } } }
         if r.entry_list != nil { t.entry_list = { a0, a1, a2, a3, a4 in TimedStoreTable.timed(37) { TimedStoreTable.real.entry_list?(a0, a1, a2, a3, a4) ?? PROTEUS_E_UNSUPPORTED } } }
         if r.entry_delete != nil { t.entry_delete = { a0, a1, a2, a3 in TimedStoreTable.timed(38) { TimedStoreTable.real.entry_delete?(a0, a1, a2, a3) ?? PROTEUS_E_UNSUPPORTED } } }
+        if r.audit_append != nil { t.audit_append = { a0, a1, a2 in TimedStoreTable.timed(39) { TimedStoreTable.real.audit_append?(a0, a1, a2) ?? PROTEUS_E_UNSUPPORTED } } }
+        if r.audit_list != nil { t.audit_list = { a0, a1, a2, a3, a4 in TimedStoreTable.timed(40) { TimedStoreTable.real.audit_list?(a0, a1, a2, a3, a4) ?? PROTEUS_E_UNSUPPORTED } } }
         let table = UnsafeMutablePointer<proteus_store_api>.allocate(capacity: 1)
         table.initialize(to: t)
         return UnsafePointer(table)
@@ -93,6 +95,6 @@ enum TimedStoreTable {
         "session_delete", "session_delete_user", "apikey_create", "apikey_get", "apikey_list", "apikey_delete",
         "apikey_delete_user", "identity_link", "identity_get", "identity_unlink", "identity_list", "stats",
         "purge_expired", "counter_hit", "counter_clear", "apikey_presence", "apikey_owner", "entry_put",
-        "entry_get", "entry_list", "entry_delete",
+        "entry_get", "entry_list", "entry_delete", "audit_append", "audit_list",
     ]
 }

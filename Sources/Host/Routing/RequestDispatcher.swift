@@ -105,7 +105,10 @@ final class RequestDispatcher: HTTPHandler, @unchecked Sendable {
         // In a worker process: the route this thread is in, for the
         // master's log line should the dialect crash.
         RouteRecorder.begin(method: request.method, path: request.path)
+        // host->audit reads the client address of the request this thread handles.
+        scratch.clientAddress = clientIP
         let status = withUnsafePointer(to: &r) { dialect.handle(dialect.instance.instance, $0, responsePointer) }
+        scratch.clientAddress = .absent
         RouteRecorder.end()
         if status != PROTEUS_OK {
             Logger.shared.error("dialect \(dialect.name): handle failed (\(Status.name(status))) for \(request.method.string) \(request.path.string)")
@@ -183,6 +186,9 @@ final class ThreadScratch {
     /// Set when a host service refused work of this request for load
     /// (seconds until the backlog clears); added to a 503 as Retry-After.
     var retryAfterSeconds = 0
+    /// The client address of the request this thread's dialect is handling
+    /// (request->client_ip, in the request's arena); absent outside `handle`.
+    var clientAddress = proteus_str.absent
 
     init() {
         params.reserveCapacity(4)
@@ -203,6 +209,13 @@ final class ThreadScratch {
         guard let existing = pthread_getspecific(key) else { return }
         let scratch = Unmanaged<ThreadScratch>.fromOpaque(existing).takeUnretainedValue()
         scratch.retryAfterSeconds = max(scratch.retryAfterSeconds, seconds)
+    }
+
+    /// The client address of the request this thread is handling, if it
+    /// handles one (host->audit); never creates the thread's scratch.
+    static var currentClientAddress: String? {
+        guard let existing = pthread_getspecific(key) else { return nil }
+        return Unmanaged<ThreadScratch>.fromOpaque(existing).takeUnretainedValue().clientAddress.string
     }
 
     static var current: ThreadScratch {

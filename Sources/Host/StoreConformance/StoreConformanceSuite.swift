@@ -56,6 +56,10 @@
 //    updated_at of the input are ignored; a refused put changes nothing;
 //    the value is stored byte for byte, JSON or not; entry_get, entry_list
 //    and entry_delete check namespace and key as entry_put does (INVALID).
+//  - Audit log (2.5; skipped for an older store): ids are > 0 and grow in
+//    append order; time 0 is the store's now; an absent address reads
+//    back empty; a page exactly as long as the rest has next = 0; events
+//    are no user's (deleting a user keeps them).
 //  - Failure messages never contain password hashes, token or key hashes
 //    (nor entry keys, which may be hashes).
 import Glibc
@@ -110,6 +114,7 @@ final class StoreConformanceSuite: @unchecked Sendable {
         all += concurrencyCases
         all += counterCases
         all += entryCases
+        all += auditCases
         all += persistenceCases
         return all
     }

@@ -393,6 +393,34 @@ typedef struct proteus_host_api {
                                        proteus_verify_result *result,
                                        proteus_error *err);
 
+    /* --- since 2.5: the audit log (dialects only) ------------------------- */
+
+    /**
+     * Records an administrative change the dialect just made to someone
+     * (not a user's change of their own account) in the store's audit log
+     * (store audit_append). The dialect gives actor_id, actor_name, action,
+     * target_kind, target_id, target_name and detail_json (see
+     * proteus_audit_event for each field's bound); the host ignores the
+     * event's id, time, source and address and fills them: time = now,
+     * source = the calling plugin's name, address = the client address of
+     * the request the calling thread is handling (as request->client_ip:
+     * the socket peer, or the X-Forwarded-For client behind a trusted
+     * proxy; empty when the thread handles no request).
+     *
+     * Call it after the change succeeded. It never undoes or blocks the
+     * change: a failure is only returned (and logged by the host as a
+     * warning), and the dialect answers its request as it would have
+     * without it. Inputs are borrowed.
+     *
+     * Returns OK when written; INVALID: NULL `event`, a short struct_size,
+     * a field out of its bounds, detail_json not one JSON object;
+     * UNAVAILABLE: the store is down, busy or full; UNSUPPORTED: the store
+     * was built against 2.4 or older (it has no audit log). [any thread,
+     * blocks] like a store call.
+     */
+    proteus_status (*audit)(void *ctx, const proteus_audit_event *event,
+                            proteus_error *err);
+
     /* --- since 2.5: the running configuration's plugins (dialects only) --- */
 
     /**

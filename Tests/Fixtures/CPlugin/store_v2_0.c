@@ -4,7 +4,9 @@
  * -DINNER_STORE="path"), but declares that minor and a table that ends
  * where the minor's did. By default ABI 2.0: before apikey_presence and
  * apikey_owner. With -DOLDER_MINOR=2 -DFIRST_MISSING=entry_put
- * -DSTORE_NAME='"store-v2-2"': ABI 2.2, before the plugin entries. The
+ * -DSTORE_NAME='"store-v2-2"': ABI 2.2, before the plugin entries; with
+ * -DOLDER_MINOR=4 -DFIRST_MISSING=audit_append: ABI 2.4, before the audit
+ * log. The
  * table is placed at the very end of a readable page followed by an
  * unreadable one, so a host or PluginKit that reads past the table's
  * struct_size crashes instead of passing. The host must load it, and

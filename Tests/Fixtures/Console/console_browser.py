@@ -2,7 +2,8 @@
 """Drives the console in headless Chromium (Debian's chromium and
 chromium-driver) with selenium, as an operator would: sign in, search,
 disable a user (whose MCSManager sign-in then fails), reset a password (the
-user signs in through MCSManager with the new one), and a screenshot of each
+user signs in through MCSManager with the new one), read the audit log
+(actor, action, target, time, address; filtered), and a screenshot of each
 page into --screenshots. Run by ConsoleBrowserTests; exits non-zero with a
 message on the first thing that is not as expected. The browser's console
 log must hold no Content-Security-Policy violation."""
@@ -31,6 +32,7 @@ parser.add_argument("--old-password", required=True)
 parser.add_argument("--new-password", required=True)
 parser.add_argument("--search", required=True, help="a search text")
 parser.add_argument("--expect", required=True, help="the usernames it finds, comma-separated")
+parser.add_argument("--cli-user", required=True, help="a user `proteus user add` made (an audit line by cli)")
 parser.add_argument("--screenshots", required=True)
 parser.add_argument("--chromium", default="/usr/bin/chromium")
 parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
@@ -188,7 +190,33 @@ try:
     nav("Plugins")
     visible(By.XPATH, "//tbody[@id='plugin-rows']//code[normalize-space()='console']")
     shot("plugins")
-    for page in ("Health", "Audit", "Security"):
+    # The audit log: who, what, when and from where, for the console's
+    # changes and the shell's.
+    nav("Audit")
+
+    def audit_row(action, target):
+        xpath = (f"//tbody[@id='audit-rows']/tr[td/code[normalize-space()='{action}']"
+                 f" and td[starts-with(normalize-space(), '{target}')]]")
+        return visible(By.XPATH, xpath)
+
+    def cells(row):
+        return [td.text for td in row.find_elements(By.TAG_NAME, "td")]
+
+    for action, target in (("user.disable", args.disable), ("user.password", args.reset), ("group.create", "staff")):
+        time, actor, _, _, source, address, _ = cells(audit_row(action, target))
+        if actor != args.admin or source != "console" or address != "127.0.0.1" or not time:
+            fail(f"the audit line of {action} {target} shows {[time, actor, source, address]}")
+    time, actor, _, _, source, address, _ = cells(audit_row("user.create", args.cli_user))
+    if not actor.startswith("cli:") or source != "cli" or address != "—" or not time:
+        fail(f"the audit line of the shell's user.create shows {[time, actor, source, address]}")
+    step("the audit log shows the console's and the shell's changes: actor, action, target, time, address")
+    shot("audit")
+    driver.find_element(By.ID, "audit-action").send_keys("user.password")
+    button("Filter").click()
+    wait.until(lambda d: [r.find_elements(By.TAG_NAME, "td")[2].text for r in d.find_elements(By.CSS_SELECTOR, "#audit-rows tr")] == ["user.password"])
+    step("filtered by action: only the password reset")
+
+    for page in ("Health", "Security"):
         nav(page)
         shot(page.lower())
 

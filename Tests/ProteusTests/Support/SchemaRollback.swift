@@ -3,10 +3,12 @@
 // down to the version asked for.
 enum SchemaRollback {
     /// The newest schema version of both stores (the steps below start there).
-    static let latest = 5
+    static let latest = 6
 
     /// SQLite steps: [v] takes schema v to v - 1.
     private static let sqliteSteps: [Int: String] = [
+        // 6 → 5: no audit log.
+        6: "DROP TABLE audit_events; DELETE FROM sqlite_sequence WHERE name = 'audit_events';",
         // 5 → 4: no folded trigram index.
         5: "DROP TABLE users_fts_folded; DROP VIEW users_folded_names;",
         // 4 → 3: no plugin entries, no folded username index.
@@ -36,6 +38,8 @@ enum SchemaRollback {
     /// PostgreSQL steps in `schema`: [v] takes schema v to v - 1.
     private static func postgresStep(_ v: Int, _ schema: String) -> String {
         switch v {
+        case 6:
+            return "DROP TABLE \(schema).audit_events;"
         case 5:
             return """
                 DROP INDEX \(schema).users_username_folded;

@@ -54,4 +54,5 @@ export const api = {
   updateRole: (slug, name) => call('PUT', `roles/${encodeURIComponent(slug)}`, { name }),
   deleteRole: (slug) => call('DELETE', `roles/${encodeURIComponent(slug)}`),
   plugins: () => call('GET', 'plugins'),
+  audit: (filters) => call('GET', `audit?${new URLSearchParams(filters)}`),
 };

@@ -16,6 +16,12 @@ async function start() {
   $('user-next').addEventListener('click', () => { state.offset += state.limit; loadUsers(); });
   $('group-form').addEventListener('submit', onCreateGroup);
   $('role-form').addEventListener('submit', onCreateRole);
+  $('audit-form').addEventListener('submit', (event) => { event.preventDefault(); loadAudit().catch((e) => toast(e.message)); });
+  $('audit-clear').addEventListener('click', () => {
+    for (const id of ['audit-actor', 'audit-action', 'audit-target', 'audit-since', 'audit-until']) $(id).value = '';
+    loadAudit().catch((e) => toast(e.message));
+  });
+  $('audit-older').addEventListener('click', () => loadAudit(state.auditNext).catch((e) => toast(e.message)));
   window.addEventListener('hashchange', route);
   try {
     signedIn(await api.session());
@@ -102,7 +108,7 @@ function route() {
   if (!state.me) return showSignIn();
   const page = pages.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'users';
   show(page);
-  const loaders = { users: loadUsers, groups: loadGroups, roles: loadRoles, plugins: loadPlugins };
+  const loaders = { users: loadUsers, groups: loadGroups, roles: loadRoles, plugins: loadPlugins, audit: () => loadAudit() };
   if (loaders[page]) loaders[page]().catch((e) => toast(e.message));
 }
 
@@ -311,6 +317,39 @@ async function loadPlugins() {
     el('td', { text: p.kind }), el('td', {}, el('code', { text: p.name })), el('td', { text: p.version }), el('td', { text: p.abi }),
     el('td', { text: p.mount ? `mounted at ${p.mount}` : p.method ? `method ${p.method}` : '' }),
     el('td', { class: 'muted', text: p.description }))));
+}
+
+// ---- audit ---------------------------------------------------------------
+
+// The filters as the API takes them; dates are local days (To: the whole day).
+function auditFilters(before) {
+  const filters = { limit: '50' };
+  const text = (id) => $(id).value.trim();
+  if (text('audit-actor')) filters.actor = text('audit-actor');
+  if (text('audit-action')) filters.action = text('audit-action');
+  if (text('audit-target')) filters.target = text('audit-target');
+  if ($('audit-since').value) filters.since = String(new Date(`${$('audit-since').value}T00:00:00`).getTime());
+  if ($('audit-until').value) filters.until = String(new Date(`${$('audit-until').value}T00:00:00`).getTime() + 86400000);
+  if (before) filters.before = String(before);
+  return filters;
+}
+
+async function loadAudit(before) {
+  const page = await guarded(api.audit(auditFilters(before)));
+  state.auditNext = page.next;
+  const rows = page.events.map((e) => el('tr', {},
+    el('td', {}, el('time', { datetime: e.time, text: new Date(e.time).toLocaleString() })),
+    el('td', { text: e.actor.name }),
+    el('td', {}, el('code', { text: e.action })),
+    el('td', { text: e.target ? `${e.target.name || e.target.id || ''}${e.target.kind ? ` (${e.target.kind})` : ''}` : '' }),
+    el('td', { text: e.source }),
+    el('td', { text: e.address || '—' }),
+    el('td', {}, e.detail ? el('code', { text: JSON.stringify(e.detail) }) : '')));
+  const body = $('audit-rows');
+  if (before) body.append(...rows);
+  else body.replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { colspan: '7', class: 'muted', text: 'No events match.' }))]));
+  $('audit-older').disabled = !page.next;
+  $('audit-note').textContent = page.next ? '' : 'No older events.';
 }
 
 start();
