@@ -128,7 +128,9 @@ final class ConsoleSessions: @unchecked Sendable {
         }
         var version = user.version
         var withSecondFactor = false
-        if user.isMFAEnabled {
+        // As MCSManager: the second step when the user has a second factor
+        // (the flag and its verifier).
+        if user.isMFAEnabled, user.mfaSecret != nil {
             guard let code else {
                 // Only after the password matched, as MCSManager's NEED_2FA.
                 throw ConsoleFailure(401, "code_required", "Enter the code from your authenticator app (or a recovery code).")
