@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "proteus-listenmoe", type: .dynamic, targets: ["ListenMoe"]),
         .library(name: "proteus-erizos", type: .dynamic, targets: ["Erizos"]),
         .library(name: "proteus-scim", type: .dynamic, targets: ["SCIM"]),
+        .library(name: "proteus-console", type: .dynamic, targets: ["Console"]),
     ],
     targets: [
         // The C ABI: a header-only target every side compiles against.
@@ -70,6 +71,10 @@ let package = Package(
         .target(name: "ListenMoe", dependencies: ["PluginKit", "CQRencode", "CPNG"], path: "Plugins/APIDialects/ListenMoe"),
         .target(name: "Erizos", dependencies: ["PluginKit"], path: "Plugins/APIDialects/Erizos"),
         .target(name: "SCIM", dependencies: ["PluginKit"], path: "Plugins/APIDialects/SCIM"),
+        // The admin console: its web assets (Assets/) are built in as
+        // EmbeddedAssets.swift by scripts/embed-console-assets, not as
+        // SwiftPM resources (a plugin is one .so with nothing beside it).
+        .target(name: "Console", dependencies: ["PluginKit"], path: "Plugins/APIDialects/Console", exclude: ["Assets"]),
 
         // ProteusTests drive the real binary and plugins; they never link a plugin target.
         .testTarget(name: "ProteusTests", dependencies: ["Host", "HTTPTransport", "PluginKit", "ProteusJSON", "COpenSSL"], path: "Tests/ProteusTests"),

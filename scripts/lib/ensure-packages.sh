@@ -24,5 +24,6 @@ BUILD_PACKAGES=(libsqlite3-dev libpq-dev libssl-dev libargon2-dev libcrypt-dev l
 # LISTEN.moe MFA tests read the QR code with zbarimg (zbar-tools) and
 # compute codes with oathtool, as a user's authenticator would.
 # nginx-light and systemd: the packaging tests check packaging/ with `nginx -t`
-# and `systemd-analyze verify`.
-TEST_PACKAGES=(python3 python3-venv openssl zbar-tools oathtool nginx-light systemd)
+# and `systemd-analyze verify`. chromium and chromium-driver: the console's
+# browser test drives headless Chromium with selenium (ConsoleBrowserTests).
+TEST_PACKAGES=(python3 python3-venv openssl zbar-tools oathtool nginx-light systemd chromium chromium-driver)

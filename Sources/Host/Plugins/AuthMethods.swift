@@ -22,7 +22,11 @@ final class AuthMethods: @unchecked Sendable {
             throw PluginLoadError(message: "plugin \"\(instance.plugin.name)\" at \(instance.plugin.path): auth function table lacks method, enroll or verify")
         }
         methods[methodName, default: []].append(Method(api: api, instance: instance))
+        inConfigOrder.append((methodName, instance))
     }
+
+    /// Every auth plugin with its method, in config order (host->plugin_list).
+    private(set) var inConfigOrder: [(method: String, instance: PluginInstance)] = []
 
     var methodNames: [String] { methods.keys.sorted() }
 }

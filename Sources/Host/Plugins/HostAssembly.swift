@@ -79,6 +79,7 @@ final class HostAssembly: @unchecked Sendable {
             do { router = try Router(mounted) } catch {
                 throw ConfigError(message: "key \"dialects\": \(error)")
             }
+            runtime.plugins = PluginDescription.all(store: storeInstance, auth: auth, dialects: dialects)
         } catch {
             for instance in created.reversed() { instance.destroy() }
             throw error

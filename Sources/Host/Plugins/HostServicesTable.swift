@@ -48,6 +48,7 @@ enum HostServicesTable {
             t.response_status = ResponseServices.status
             t.response_header = ResponseServices.header
             t.response_body = ResponseServices.body
+            t.plugin_list = PluginListServices.list
         }
         let table = UnsafeMutablePointer<proteus_host_api>.allocate(capacity: 1)
         table.initialize(to: t)

@@ -100,6 +100,7 @@ final class RequestDispatcher: HTTPHandler, @unchecked Sendable {
         r.param_count = UInt32(clamping: scratch.params.count)
         r.arena = arena.opaque
         r.mount = dialect.mountText
+        r.scheme = proteus_str(isHTTPS(request) ? Self.https : Self.http)
         let responsePointer = OpaquePointer(Unmanaged.passUnretained(response).toOpaque())
         // In a worker process: the route this thread is in, for the
         // master's log line should the dialect crash.
@@ -127,6 +128,18 @@ final class RequestDispatcher: HTTPHandler, @unchecked Sendable {
         return arena.str(copying: trustedProxies.clientAddress(peer: request.peerAddress.string, forwardedFor: forwarded))
     }
 
+    /// Whether the client spoke HTTPS (ABI 2.5, proteus_request.scheme):
+    /// only a trusted proxy can say so (the host listens in plain HTTP),
+    /// by the last value of its last X-Forwarded-Proto header.
+    private func isHTTPS(_ request: HTTPRequest) -> Bool {
+        guard !trustedProxies.isEmpty else { return false }
+        var last: ByteView?
+        for field in request.headers where field.name.equalsLowercased("x-forwarded-proto") { last = field.value }
+        guard let last, trustedProxies.contains(request.peerAddress.string) else { return false }
+        let value = last.string.split(separator: ",", omittingEmptySubsequences: false).last.map { $0.trimmingSpaces } ?? ""
+        return value.lowercased() == "https"
+    }
+
     static func plain(_ response: HTTPResponseWriter, _ status: Int, _ text: String) {
         response.status = status
         response.addHeader("Content-Type", "text/plain; charset=utf-8")
@@ -147,6 +160,8 @@ final class RequestDispatcher: HTTPHandler, @unchecked Sendable {
     }
 
     private static let slash: StaticString = "/"
+    private static let http: StaticString = "http"
+    private static let https: StaticString = "https"
 
     nonisolated(unsafe) private static let emptyByte: UnsafePointer<UInt8> = {
         let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)

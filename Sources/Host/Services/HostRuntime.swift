@@ -18,6 +18,9 @@ final class HostRuntime: @unchecked Sendable {
     var directory: StoreBinding?
     /// The configured auth methods; set once before dialects are created.
     var authMethods: AuthMethods?
+    /// host->plugin_list: every plugin instance of the configuration; set
+    /// once, after the last one was created (nil before: UNAVAILABLE).
+    var plugins: [PluginDescription]?
 
     init(dataDirectory: String, secretKey: [UInt8], rateLimiter: RateLimiter, changeCounter: ChangeCounter,
          outbound: OutboundSettings = OutboundSettings()) {

@@ -70,6 +70,15 @@ typedef struct proteus_request {
     proteus_arena *arena;
     /** The mount prefix this dialect is served under ("/" or "/aio"). */
     proteus_str mount;
+    /** (Since 2.5; read only when struct_size covers it.) The scheme the
+     *  client used, lower case: "https" or "http". The host itself serves
+     *  plain HTTP, so it is "https" only when the socket's peer is one of
+     *  the config's `trustedProxies` and the proxy says so: the last value
+     *  of the last X-Forwarded-Proto header is "https" (ASCII case
+     *  ignored). Otherwise "http", whatever the client sent. Decide
+     *  `Secure` cookies and absolute URLs with it, never with the header
+     *  itself. Static text, always present. */
+    proteus_str scheme;
 } proteus_request;
 
 /**

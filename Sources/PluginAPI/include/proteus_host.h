@@ -82,6 +82,33 @@ typedef struct proteus_rate_limit {
     uint32_t reset_seconds;    /**< until the window ends (>= 1) */
 } proteus_rate_limit;
 
+/** (Since 2.5) One plugin instance of the running configuration, as
+ *  host->plugin_list describes it. Strings are in the caller's arena. */
+typedef struct proteus_plugin_info {
+    uint32_t struct_size;      /**< sizeof(proteus_plugin_info) of the host */
+    uint32_t kind;             /**< PROTEUS_KIND_* */
+    proteus_str name;          /**< the descriptor's name ("sqlite") */
+    proteus_str version;       /**< the descriptor's version ("1.0.0") */
+    proteus_str description;   /**< the descriptor's description; empty when none */
+    uint16_t abi_major;        /**< the ABI the plugin was built for */
+    uint16_t abi_minor;
+    proteus_str path;          /**< the library file it was loaded from */
+    /** Dialects: the mount it is served under ("/", "/console"); absent
+     *  for stores and auth plugins. */
+    proteus_str mount;
+    /** Auth plugins: the method it serves ("password", "totp"); absent
+     *  for the others. */
+    proteus_str method;
+} proteus_plugin_info;
+
+/** (Since 2.5) The answer of host->plugin_list. Step through `items` by
+ *  their struct_size (proteus_plugin.h). */
+typedef struct proteus_plugin_info_list {
+    uint32_t struct_size;      /**< sizeof(proteus_plugin_info_list) of the host */
+    uint32_t count;
+    const proteus_plugin_info *items;
+} proteus_plugin_info_list;
+
 /**
  * What the host offers a plugin. Each plugin instance gets its own copy
  * whose `ctx` identifies it; pass `host->ctx` as the first argument.
@@ -393,6 +420,28 @@ typedef struct proteus_host_api {
      */
     proteus_status (*audit)(void *ctx, const proteus_audit_event *event,
                             proteus_error *err);
+
+    /* --- since 2.5: the running configuration's plugins (dialects only) --- */
+
+    /**
+     * Every plugin instance this host process runs, in the order the config
+     * creates them: the store, the auth plugins (config order), then the
+     * dialects (config order), the calling dialect included. For an
+     * operator's view of what is loaded (the console dialect's Plugins
+     * page); a plugin never needs it to talk to another plugin.
+     *
+     * `out` is the caller's; on OK the host fills it, with the items and
+     * every string allocated in `arena` (valid until the arena is freed).
+     * On failure `out` is left untouched.
+     *
+     * Returns OK; UNAVAILABLE while the host is still creating its plugins
+     * (called from a dialect's create, before every plugin exists: ask
+     * again when serving); INVALID: NULL `arena` or `out`; INTERNAL: out of
+     * memory. Never blocks. [any thread]
+     */
+    proteus_status (*plugin_list)(void *ctx, proteus_arena *arena,
+                                  proteus_plugin_info_list *out,
+                                  proteus_error *err);
 } proteus_host_api;
 
 /** auth_sign_in / auth_session_check flags. */

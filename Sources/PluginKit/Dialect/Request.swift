@@ -18,6 +18,19 @@ public struct Request {
     public var path: String { raw.pointee.path.string ?? "/" }
     public var clientIP: proteus_str { raw.pointee.client_ip }
     public var arena: OpaquePointer? { raw.pointee.arena }
+    /// The mount this dialect is served under ("/" or "/console").
+    public var mount: String { raw.pointee.mount.string ?? "/" }
+
+    /// The scheme the client used (ABI 2.5): "https" only when a trusted
+    /// proxy said so (X-Forwarded-Proto), else "http"; "http" from a host
+    /// before 2.5, which does not tell.
+    public var scheme: String {
+        guard Int(raw.pointee.struct_size) >= MemoryLayout<proteus_request>.offset(of: \.scheme)! + MemoryLayout<proteus_str>.size else { return "http" }
+        return raw.pointee.scheme.string ?? "http"
+    }
+
+    /// Whether the client spoke HTTPS (directly or through a trusted proxy).
+    public var isHTTPS: Bool { scheme == "https" }
 
     public var body: UnsafeRawBufferPointer { raw.pointee.body.buffer }
     public var bodyIsEmpty: Bool { raw.pointee.body.len == 0 }

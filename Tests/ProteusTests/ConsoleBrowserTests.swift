@@ -1,0 +1,56 @@
+// The console in a real browser: headless Chromium (Debian's chromium and
+// chromium-driver) driven by selenium (PyPI, in .build/tools/python; see
+// scripts/lib/python-tools.sh) through Tests/Fixtures/Console/console_browser.py.
+// It signs in, searches, disables a user (whose sign-in then fails through
+// MCSManager), resets a password (the user signs in through MCSManager with
+// the new one), reads the audit log (the console's changes and the shell's:
+// actor, action, target, time, address; a filter) and takes a screenshot of
+// each page into docs/console/.
+// A missing browser, driver or selenium fails the test: it never skips.
+import Foundation
+import ProteusJSON
+import XCTest
+
+final class ConsoleBrowserTests: XCTestCase {
+    static let chromium = "/usr/bin/chromium"
+    static let chromedriver = "/usr/bin/chromedriver"
+    static var python: String { CPluginBuilder.repositoryRoot + "/.build/tools/python/bin/python" }
+    static var script: String { CPluginBuilder.repositoryRoot + "/Tests/Fixtures/Console/console_browser.py" }
+    static var screenshots: String { CPluginBuilder.repositoryRoot + "/docs/console" }
+
+    func testSignInSearchDisableResetAndScreenshotEveryPage() throws {
+        for tool in [Self.chromium, Self.chromedriver] where !FileManager.default.isExecutableFile(atPath: tool) {
+            return XCTFail("\(tool) is missing: install Debian's chromium and chromium-driver (scripts/test does: TEST_PACKAGES)")
+        }
+        guard FileManager.default.isExecutableFile(atPath: Self.python),
+              try runTool(Self.python, ["-c", "import selenium"]).status == 0 else {
+            return XCTFail("selenium is missing from \(Self.python): scripts/lib/python-tools.sh installs it (PYTHON_TOOLS)")
+        }
+        let console = try ConsoleServer(label: "console-browser")
+        defer { console.stop() }
+        try console.panel.createUser("tina")
+        try console.panel.createUser("Martina")
+        try console.panel.createUser("rob")
+        // A change made on the shell: in the audit log as cli:<login>, source cli.
+        XCTAssertEqual(try console.cli(["add", "--username", "carl", "--password-stdin"], input: "Carl-Passw0rd\n").status, 0)
+        let newPassword = "Browser-Reset-Passw0rd"
+        let run = try runTool(Self.python, [Self.script, "--base", "http://127.0.0.1:\(console.port)",
+                                            "--admin", MCSM.adminName, "--admin-password", MCSM.adminPassword,
+                                            "--disable", "tina", "--reset", "rob", "--search", "TIN", "--expect", "Martina,tina", "--cli-user", "carl",
+                                            "--old-password", "Passw0rdUser", "--new-password", newPassword,
+                                            "--screenshots", Self.screenshots,
+                                            "--chromium", Self.chromium, "--chromedriver", Self.chromedriver])
+        XCTAssertEqual(run.status, 0, run.output)
+        XCTAssertTrue(run.output.contains("\nOK"), run.output)
+        // The same outcome seen from here, through MCSManager.
+        XCTAssertEqual(try PanelClient(port: console.port).login("tina", "Passw0rdUser").status, 401)
+        XCTAssertEqual(try PanelClient(port: console.port).login("Martina", "Passw0rdUser").status, 200)
+        XCTAssertEqual(try PanelClient(port: console.port).login("rob", newPassword).status, 200)
+        for page in ["sign-in", "users", "confirm", "groups", "roles", "plugins", "health", "audit", "security"] {
+            let path = Self.screenshots + "/\(page).png"
+            let bytes = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()
+            XCTAssertEqual(Array(bytes.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "\(path) is a PNG")
+            XCTAssertGreaterThan(bytes.count, 5_000, path)
+        }
+    }
+}
