@@ -5,7 +5,9 @@
 // MCSManager), resets a password (the user signs in through MCSManager with
 // the new one), reads the audit log (the console's changes and the shell's:
 // actor, action, target, time, address; a filter) and takes a screenshot of
-// each page into docs/console/.
+// each page: into the test's temporary directory, or with
+// PROTEUS_UPDATE_SCREENSHOTS=1 into docs/console/ (the committed ones the
+// README shows), so a test run leaves the tree as it was.
 // A missing browser, driver or selenium fails the test: it never skips.
 import Foundation
 import ProteusJSON
@@ -16,7 +18,10 @@ final class ConsoleBrowserTests: XCTestCase {
     static let chromedriver = "/usr/bin/chromedriver"
     static var python: String { CPluginBuilder.repositoryRoot + "/.build/tools/python/bin/python" }
     static var script: String { CPluginBuilder.repositoryRoot + "/Tests/Fixtures/Console/console_browser.py" }
-    static var screenshots: String { CPluginBuilder.repositoryRoot + "/docs/console" }
+    static var screenshots: String {
+        ProcessInfo.processInfo.environment["PROTEUS_UPDATE_SCREENSHOTS"] == "1"
+            ? CPluginBuilder.repositoryRoot + "/docs/console" : TemporaryDirectory.make("console-screenshots")
+    }
 
     func testSignInSearchDisableResetAndScreenshotEveryPage() throws {
         for tool in [Self.chromium, Self.chromedriver] where !FileManager.default.isExecutableFile(atPath: tool) {
@@ -34,11 +39,12 @@ final class ConsoleBrowserTests: XCTestCase {
         // A change made on the shell: in the audit log as cli:<login>, source cli.
         XCTAssertEqual(try console.cli(["add", "--username", "carl", "--password-stdin"], input: "Carl-Passw0rd\n").status, 0)
         let newPassword = "Browser-Reset-Passw0rd"
+        let screenshots = Self.screenshots
         let run = try runTool(Self.python, [Self.script, "--base", "http://127.0.0.1:\(console.port)",
                                             "--admin", MCSM.adminName, "--admin-password", MCSM.adminPassword,
                                             "--disable", "tina", "--reset", "rob", "--search", "TIN", "--expect", "Martina,tina", "--cli-user", "carl",
                                             "--old-password", "Passw0rdUser", "--new-password", newPassword,
-                                            "--screenshots", Self.screenshots,
+                                            "--screenshots", screenshots,
                                             "--chromium", Self.chromium, "--chromedriver", Self.chromedriver])
         XCTAssertEqual(run.status, 0, run.output)
         XCTAssertTrue(run.output.contains("\nOK"), run.output)
@@ -47,7 +53,7 @@ final class ConsoleBrowserTests: XCTestCase {
         XCTAssertEqual(try PanelClient(port: console.port).login("Martina", "Passw0rdUser").status, 200)
         XCTAssertEqual(try PanelClient(port: console.port).login("rob", newPassword).status, 200)
         for page in ["sign-in", "users", "confirm", "groups", "roles", "plugins", "health", "audit", "security"] {
-            let path = Self.screenshots + "/\(page).png"
+            let path = screenshots + "/\(page).png"
             let bytes = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()
             XCTAssertEqual(Array(bytes.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "\(path) is a PNG")
             XCTAssertGreaterThan(bytes.count, 5_000, path)
