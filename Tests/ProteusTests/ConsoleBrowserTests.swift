@@ -40,12 +40,18 @@ final class ConsoleBrowserTests: XCTestCase {
         XCTAssertEqual(try console.cli(["add", "--username", "carl", "--password-stdin"], input: "Carl-Passw0rd\n").status, 0)
         let newPassword = "Browser-Reset-Passw0rd"
         let screenshots = Self.screenshots
-        let run = try runTool(Self.python, [Self.script, "--base", "http://127.0.0.1:\(console.port)",
+        // The browser's profile and its temporary files (Chromium's
+        // singleton socket) stay in the test's directory, removed at exit.
+        let scratch = TemporaryDirectory.make("chromium")
+        var environment = ProcessInfo.processInfo.environment
+        environment["TMPDIR"] = scratch
+        let run = try runTool(Self.python, [Self.script, "--profile", scratch + "/profile", "--base", "http://127.0.0.1:\(console.port)",
                                             "--admin", MCSM.adminName, "--admin-password", MCSM.adminPassword,
                                             "--disable", "tina", "--reset", "rob", "--search", "TIN", "--expect", "Martina,tina", "--cli-user", "carl",
                                             "--old-password", "Passw0rdUser", "--new-password", newPassword,
                                             "--screenshots", screenshots,
-                                            "--chromium", Self.chromium, "--chromedriver", Self.chromedriver])
+                                            "--chromium", Self.chromium, "--chromedriver", Self.chromedriver],
+                              environment: environment)
         XCTAssertEqual(run.status, 0, run.output)
         XCTAssertTrue(run.output.contains("\nOK"), run.output)
         // The same outcome seen from here, through MCSManager.

@@ -36,6 +36,7 @@ parser.add_argument("--cli-user", required=True, help="a user `proteus user add`
 parser.add_argument("--screenshots", required=True)
 parser.add_argument("--chromium", default="/usr/bin/chromium")
 parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
+parser.add_argument("--profile", required=True, help="the browser's profile directory (the caller removes it)")
 args = parser.parse_args()
 
 
@@ -63,7 +64,8 @@ def mcsm_login(username, password):
 options = Options()
 options.binary_location = args.chromium
 for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-             "--window-size=1360,900", "--force-device-scale-factor=1", "--lang=en-US"):
+             "--window-size=1360,900", "--force-device-scale-factor=1", "--lang=en-US",
+             "--user-data-dir=" + args.profile):
     options.add_argument(flag)
 options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
 driver = webdriver.Chrome(service=Service(args.chromedriver), options=options)
