@@ -57,7 +57,8 @@ struct CSVSource: ImportSource {
                                         reason: "\(record.fields.count) fields, the header has \(header.fields.count)"))
                 continue
             }
-            func field(_ column: String) -> String { record.fields[index[column]!] }
+            // Every column is in `index` (checked above) and the record has the header's count.
+            func field(_ column: String) -> String { index[column].map { record.fields[$0] } ?? "" }
             var user = ImportedUser(position: position, username: field("username"))
             if user.username.isEmpty {
                 items.append(.malformed(position: position, kind: "no username", reason: "the username is empty"))
