@@ -106,6 +106,7 @@
 #define PROTEUS_PLUGIN_H
 
 #include "proteus_types.h"
+#include "proteus_audit.h"
 #include "proteus_store.h"
 #include "proteus_auth.h"
 #include "proteus_dialect.h"
