@@ -63,7 +63,12 @@ final class AdminOpenAPITests: XCTestCase {
         XCTAssertTrue(unknown.text.contains("scim.json"), unknown.text)
         XCTAssertEqual(try admin.request("POST", "/openapi/", body: []).status, 405)
         // Never on the public port.
-        XCTAssertNotEqual(try APIClient(port: server.port).request("GET", "/openapi/scim.json").header("Content-Type"), "application/json")
+        for path in ["/openapi/", "/openapi/scim.json"] {
+            let publicAnswer = try APIClient(port: server.port).request("GET", path)
+            XCTAssertEqual(publicAnswer.status, 404, "\(path) on the public port: \(publicAnswer.text)")
+            XCTAssertNil(publicAnswer.json?["openapi"], "the public port served a document at \(path)")
+            XCTAssertNil(publicAnswer.json?["documents"], "the public port served the index at \(path)")
+        }
     }
 
     func testWorkersTheMasterServesEveryDocumentAndFollowsAReload() throws {
