@@ -24,6 +24,10 @@ final class AssetRoutes: @unchecked Sendable {
     let host: Host
     private let files: [String: File]
     private let pageTemplate: String
+    /// The page as rendered for the mount (an instance has one), made on
+    /// the first request rather than on every one.
+    private let renderedLock = PluginMutex()
+    private var rendered: (mount: String, file: File)?
 
     init(host: Host) throws(PluginError) {
         self.host = host
@@ -42,9 +46,14 @@ final class AssetRoutes: @unchecked Sendable {
 
     /// GET / : the page, with the mount written into its absolute URLs.
     func page(_ request: Request, _ response: Response) {
-        let bytes = Array(pageTemplate.replacing("{{MOUNT}}", with: Self.base(request.mount).htmlEscaped).utf8)
+        let mount = request.mount
+        let kept = renderedLock.withLock { rendered }
+        if let kept, kept.mount == mount { return serve(request, response, kept.file) }
+        let bytes = Array(pageTemplate.replacing("{{MOUNT}}", with: Self.base(mount).htmlEscaped).utf8)
         let etag = "\"" + Hex.encode(host.sha256(bytes).prefix(16)) + "\""
-        serve(request, response, File(contentType: "text/html; charset=utf-8", etag: etag, bytes: bytes))
+        let file = File(contentType: "text/html; charset=utf-8", etag: etag, bytes: bytes)
+        renderedLock.withLock { rendered = (mount, file) }
+        serve(request, response, file)
     }
 
     /// GET /assets/{file}
