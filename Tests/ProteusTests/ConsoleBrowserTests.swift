@@ -40,9 +40,12 @@ final class ConsoleBrowserTests: XCTestCase {
         XCTAssertEqual(try console.cli(["add", "--username", "carl", "--password-stdin"], input: "Carl-Passw0rd\n").status, 0)
         let newPassword = "Browser-Reset-Passw0rd"
         let screenshots = Self.screenshots
-        // The browser's profile and its temporary files (Chromium's
-        // singleton socket) stay in the test's directory, removed at exit.
-        let scratch = TemporaryDirectory.make("chromium")
+        // The browser's profile and its temporary files, removed at the end.
+        // Not under TemporaryDirectory: Chromium puts its singleton socket
+        // in $TMPDIR, and a socket's path must fit in 107 bytes, which a
+        // checkout deep enough (CI's) exceeds; Chromium then exits at start.
+        let scratch = try Self.shortTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
         var environment = ProcessInfo.processInfo.environment
         environment["TMPDIR"] = scratch
         let run = try runTool(Self.python, [Self.script, "--profile", scratch + "/profile", "--base", "http://127.0.0.1:\(console.port)",
@@ -52,8 +55,9 @@ final class ConsoleBrowserTests: XCTestCase {
                                             "--screenshots", screenshots,
                                             "--chromium", Self.chromium, "--chromedriver", Self.chromedriver],
                               environment: environment)
-        XCTAssertEqual(run.status, 0, run.output)
-        XCTAssertTrue(run.output.contains("\nOK"), run.output)
+        guard run.status == 0, run.output.contains("\nOK") else {
+            return XCTFail("console_browser.py failed (exit \(run.status)):\n\(run.output)")
+        }
         // The same outcome seen from here, through MCSManager.
         XCTAssertEqual(try PanelClient(port: console.port).login("tina", "Passw0rdUser").status, 401)
         XCTAssertEqual(try PanelClient(port: console.port).login("Martina", "Passw0rdUser").status, 200)
@@ -64,5 +68,12 @@ final class ConsoleBrowserTests: XCTestCase {
             XCTAssertEqual(Array(bytes.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "\(path) is a PNG")
             XCTAssertGreaterThan(bytes.count, 5_000, path)
         }
+    }
+
+    /// A new directory directly in /tmp (a short path), for the caller to remove.
+    static func shortTemporaryDirectory() throws -> String {
+        var template = Array("/tmp/proteus-chromium-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        return String(cString: made)
     }
 }

@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -69,7 +70,9 @@ for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--dis
     options.add_argument(flag)
 options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
 driver = webdriver.Chrome(service=Service(args.chromedriver), options=options)
-wait = WebDriverWait(driver, 15)
+# The page re-renders rows while a wait reads them: an element gone stale is
+# read again at the next poll.
+wait = WebDriverWait(driver, 15, ignored_exceptions=[StaleElementReferenceException])
 os.makedirs(args.screenshots, exist_ok=True)
 
 
@@ -87,8 +90,7 @@ def visible(by, value):
 def button(label, within=None):
     xpath = f".//button[normalize-space()='{label}']" if within is not None else f"//button[normalize-space()='{label}']"
     root = within if within is not None else driver
-    wait.until(lambda d: any(b.is_displayed() and b.is_enabled() for b in root.find_elements(By.XPATH, xpath)))
-    return next(b for b in root.find_elements(By.XPATH, xpath) if b.is_displayed() and b.is_enabled())
+    return wait.until(lambda d: next((b for b in root.find_elements(By.XPATH, xpath) if b.is_displayed() and b.is_enabled()), None))
 
 
 def nav(label):
