@@ -58,6 +58,10 @@ public struct SearchPageQuery {
 public protocol UserSearchPlan {
     /// How many users match, regardless of offset and limit.
     func count(_ c: any StoreConnection) throws -> Int64
+    /// The same, counting at most about `limit` matches (2.6 total_cap):
+    /// min(matches, limit), or the exact count when it costs no more
+    /// (e.g. from the facet counts).
+    func count(_ c: any StoreConnection, atMost limit: Int64) throws -> Int64
     /// The statement of one page (it may run statements to choose).
     func page(_ c: any StoreConnection, _ page: SearchPage) throws -> SearchPageQuery
     /// True when each statement's plan is fixed by its text (the search
@@ -71,6 +75,7 @@ public protocol UserSearchPlan {
 }
 
 extension UserSearchPlan {
+    public func count(_ c: any StoreConnection, atMost limit: Int64) throws -> Int64 { try count(c) }
     public var fixesItsPlans: Bool { false }
     public func countedPage(offset: Int64, limit: UInt32, documents: StoreInput.DocSelection) -> CountedPageQuery? { nil }
 }

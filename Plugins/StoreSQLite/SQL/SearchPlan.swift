@@ -6,14 +6,17 @@ import StoreCore
 
 extension SQLiteSQL {
     func searchPlan(_ query: proteus_user_query, order: UserOrder) throws(PluginError) -> any UserSearchPlan {
-        SearchPlan(query: query, order: order, filter: SearchFilter(query), orderBy: Self.orderBy(order),
+        SearchPlan(query: query, order: order, filter: SearchFilter(query),
+                   orderBy: Self.orderBy(order, cursor: query.after_username.isPresent),
                    facets: FacetSearch(query, order: order, placeholder: Self.placeholder, contains: "instr", limitedArms: false))
     }
 
-    static func orderBy(_ order: UserOrder) -> String {
+    /// `cursor`: the query has after_username (2.6), so every username is
+    /// present and unique and needs no id after it.
+    static func orderBy(_ order: UserOrder, cursor: Bool = false) -> String {
         switch order {
         case .created: "u.created_at, u.id"
-        case .username: "u.username, u.id"     // absent usernames first
+        case .username: cursor ? "u.username" : "u.username, u.id"     // absent usernames first
         case .id: "u.id"
         }
     }
@@ -29,6 +32,13 @@ struct SearchPlan: UserSearchPlan {
     func count(_ c: any StoreConnection) throws -> Int64 {
         if let facets, let total = try facets.count(c) { return total }
         return try c.first(filter.countSQL, "counting users", { filter.conditions.bind($0) }) { $0.int64(0) } ?? 0
+    }
+
+    /// The facet counts are exact at no cost; otherwise the matches are
+    /// counted up to `limit` (the index read stops there).
+    func count(_ c: any StoreConnection, atMost limit: Int64) throws -> Int64 {
+        if let facets, let total = try facets.count(c) { return total }
+        return try c.first(filter.countSQL(atMost: limit), "counting users", { filter.conditions.bind($0) }) { $0.int64(0) } ?? 0
     }
 
     /// The page from the driving index, or by walking the ORDER BY index
@@ -112,10 +122,16 @@ struct SearchFilter {
     private(set) var hasDriver = false
     /// The query's folded username (2.3), if any.
     private(set) var folded: FoldedUsername?
-    /// A cheaper count query when one index alone answers it.
+    /// What a cheaper count reads when one index alone answers it (rows
+    /// of the FROM clause, conditions included).
     private var countShortcut: String?
 
-    var countSQL: String { countShortcut ?? "SELECT count(*) FROM users u\(conditions.whereClause)" }
+    var countSQL: String { "SELECT count(*) FROM \(countSource)" }
+
+    /// The count of at most `limit` matches (2.6 total_cap).
+    func countSQL(atMost limit: Int64) -> String { "SELECT count(*) FROM (SELECT 1 FROM \(countSource) LIMIT \(max(limit, 0)))" }
+
+    private var countSource: String { countShortcut ?? "users u\(conditions.whereClause)" }
 
     /// An FTS5 query matching `text` as one phrase: its consecutive
     /// trigrams, which is the substring.
@@ -198,16 +214,23 @@ struct SearchFilter {
         for (condition, bind) in FacetPredicate(q, column: "u.", contains: "instr", includeHasRole: false).conditions {
             conditions.add(condition, bind)
         }
+        if q.after_username.isPresent {
+            // The cursor (2.6) is the start of a range of the username
+            // index when that index is walked (no other driver, or a walk);
+            // else a test of each candidate, as every other condition.
+            let after = q.after_username
+            conditions.add(allowDriver && driven ? "+u.username > $?" : "u.username > $?") { $0.bind(after) }
+        }
         hasDriver = allowDriver && driven
         // Alone, a substring (folded or not) or the role filter can be counted from its
         // index without visiting users (every index row has its user).
         let only = conditions.conditions.count == 1 ? conditions.conditions[0] : ""
         if only.hasPrefix("u.seq IN (SELECT rowid FROM users_fts_folded ") {
-            countShortcut = "SELECT count(*) FROM users_fts_folded WHERE users_fts_folded MATCH ?1"
+            countShortcut = "users_fts_folded WHERE users_fts_folded MATCH ?1"
         } else if only.hasPrefix("u.seq IN") {
-            countShortcut = "SELECT count(*) FROM users_fts WHERE users_fts MATCH ?1"
+            countShortcut = "users_fts WHERE users_fts MATCH ?1"
         } else if only.hasPrefix("u.id IN (SELECT user_id FROM user_roles") {
-            countShortcut = "SELECT count(*) FROM user_roles WHERE role_slug = ?1"
+            countShortcut = "user_roles WHERE role_slug = ?1"
         }
     }
 }
