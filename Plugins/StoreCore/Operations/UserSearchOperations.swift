@@ -16,7 +16,7 @@ extension StoreCore {
         // plan's of the query without it.
         let cursor = q.after_username.isPresent
         let countPlan = cursor ? try sql.searchPlan(UserQueryInput.uncursored(q), order: order) : plan
-        let total = SearchTotal(cap: q.total_cap)
+        let total = SearchTotal(cap: q.total_cap, substring: UserQueryInput.hasSubstring(q))
         let docs = StoreInput.DocSelection(q.doc_ns)
         let offset = Int64(clamping: q.offset)
         // A counted page is one statement (total and page): read alone,
@@ -57,13 +57,17 @@ extension StoreCore {
 struct SearchTotal {
     /// 0 = exact.
     let cap: UInt64
+    /// The query tests a substring (folded or not).
+    let substring: Bool
 
-    /// How far the count goes: nil = to the end. Past the cap, up to what
-    /// choosing the page's plan needs (a substring's walk is chosen only
-    /// above SearchPage.substringIndexTotal matches), so that a capped
-    /// total never changes the plan of the page.
+    /// How far the count goes: nil = to the end. For a substring, past the
+    /// cap up to what choosing the page's plan needs (its walk is chosen
+    /// only above SearchPage.substringIndexTotal matches), so that a
+    /// capped total never changes the plan of its page.
     var countLimit: Int64? {
-        cap == 0 ? nil : max(Int64(clamping: cap), SearchPage.substringIndexTotal + 1)
+        guard cap > 0 else { return nil }
+        let limit = Int64(clamping: cap)
+        return substring ? max(limit, SearchPage.substringIndexTotal + 1) : limit
     }
 
     func isLowerBound(_ found: Int64) -> Bool { cap > 0 && UInt64(clamping: found) >= cap }

@@ -62,6 +62,13 @@ enum UserQueryInput {
         return order
     }
 
+    /// True when `q` (checked) tests a substring of the username: a
+    /// case-sensitive one or a folded CONTAINS.
+    static func hasSubstring(_ q: proteus_user_query) -> Bool {
+        (q.username_contains.isPresent && q.username_contains.len > 0)
+            || (q.username_folded.isPresent && q.username_folded_match == PROTEUS_MATCH_CONTAINS)
+    }
+
     /// `q` without its cursor: what the total counts (it ignores
     /// after_username as it ignores offset and limit).
     static func uncursored(_ q: proteus_user_query) -> proteus_user_query {

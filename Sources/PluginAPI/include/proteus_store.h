@@ -157,9 +157,9 @@ typedef struct proteus_user_query {
                                         page's flags (at least N match); under
                                         N the total is exact and the flag
                                         clear. The count then visits at most
-                                        max(N, 50001) index entries (a store
-                                        may count past N to choose the page's
-                                        plan), never every match. */
+                                        N index entries (a username substring:
+                                        max(N, 50001), as choosing the page's
+                                        plan needs), never every match. */
 } proteus_user_query;
 
 /** proteus_user_query.username_folded_match (since 2.3) */
