@@ -41,6 +41,11 @@ extension SearchPage {
     }
 
     public static let substringIndexTotal: Int64 = 50_000
+
+    /// How many names a substring's walk in username order reads before a
+    /// store may give up on it for the index (matches that lie together
+    /// far along the order; SQLite's SearchPlan.pageAfterWindow).
+    public static let substringWalkWindow: Int64 = 50_000
 }
 
 /// The statement of one page: a SELECT of user rows and its values.

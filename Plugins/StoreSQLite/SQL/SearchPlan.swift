@@ -59,6 +59,8 @@ struct SearchPlan: UserSearchPlan {
                 if order == .username, let folded = filter.folded, folded.match != .contains {
                     // Not spread along the order: merge its runs (else the index).
                     if let runs = folded.byteRuns() { return merge(runs, page) }
+                } else if order == .username, testsSubstring, let rest = try pageAfterWindow(c, page) {
+                    return rest
                 } else {
                     chosen = SearchFilter(query, allowDriver: false)
                 }
@@ -75,6 +77,53 @@ struct SearchPlan: UserSearchPlan {
 }
 
 extension SearchPlan {
+    /// True when the query tests a substring of the username (folded or not).
+    var testsSubstring: Bool {
+        filter.folded?.match == .contains || (query.username_contains.isPresent && query.username_contains.len > 0)
+    }
+
+    /// A substring's walk in username order reads every row before its
+    /// matches, which may lie together far along the order (names numbered
+    /// as created: "user9" is in every user9xxxxx, after 900,000 others at a
+    /// million users: a 230 ms walk, where the trigram index finds all its
+    /// 100,000 matches and sorts them in 45 ms). So the walk is tried on a
+    /// window of SearchPage.substringWalkWindow names first (a count of its
+    /// matches, stopping at the page's end); when the page is not in it,
+    /// the page is read from the index instead, after the window when it
+    /// starts past the window's matches. Nil: walk.
+    func pageAfterWindow(_ c: any StoreConnection, _ page: SearchPage) throws -> SearchPageQuery? {
+        let window = SearchPage.substringWalkWindow
+        let need = page.offset + Int64(page.limit)
+        let tested = SearchFilter(query, allowDriver: false).conditions
+        let after = query.after_username
+        let start = after.isPresent ? " WHERE u.username > \(tested.placeholder(after: 1))" : ""
+        let names = "SELECT * FROM users u\(start) ORDER BY u.username LIMIT \(window)"
+        let probe = "SELECT count(*) FROM (SELECT 1 FROM (\(names)) u\(tested.whereClause) LIMIT \(need))"
+        let found = try c.first(probe, "searching users", { s in
+            tested.bind(s)
+            if after.isPresent { s.bind(after) }
+        }) { $0.int64(0) } ?? 0
+        if found >= need { return nil }
+        // The window's last name: none when the window holds every name left
+        // (the walk then reads no more than the window).
+        let endSQL = "SELECT username FROM users u\(after.isPresent ? " WHERE u.username > ?1" : "") ORDER BY u.username LIMIT 1 OFFSET \(window - 1)"
+        guard let end = try c.first(endSQL, "searching users", { s in if after.isPresent { s.bind(after) } }, { $0.text(0) }) ?? nil else {
+            return nil
+        }
+        // A page starting among the window's matches is read whole from the
+        // index; one past them, from the index after the window.
+        let skipsWindow = found == 0 || page.offset >= found
+        let f = SearchFilter(query, after: skipsWindow ? end : nil)
+        let w = f.conditions
+        let offset = skipsWindow ? page.offset - found : page.offset
+        let sql = "SELECT \(SQLiteSQL.userColumns) FROM users u\(w.whereClause) ORDER BY u.username LIMIT \(w.placeholder(after: 1)) OFFSET \(w.placeholder(after: 2))"
+        return SearchPageQuery(sql: sql) { s in
+            w.bind(s)
+            s.bind(page.limit)
+            s.bind(offset)
+        }
+    }
+
     /// A folded prefix's page in username order: each run walked along the
     /// username index (the other conditions tested per row) and the runs
     /// merged, which SQLite does without sorting: about (offset + limit) /
@@ -144,7 +193,8 @@ struct SearchFilter {
     /// `matchingFoldedUsername` false: without the folded username's
     /// conditions (the caller tests it otherwise). `q` is checked
     /// (UserQueryInput).
-    init(_ q: proteus_user_query, allowDriver: Bool = true, matchingFoldedUsername: Bool = true) {
+    /// `after`: a cursor in place of the query's after_username.
+    init(_ q: proteus_user_query, allowDriver: Bool = true, matchingFoldedUsername: Bool = true, after: String? = nil) {
         var driven = !allowDriver
         folded = FoldedUsername(q)
         if let name = folded, matchingFoldedUsername {
@@ -214,12 +264,13 @@ struct SearchFilter {
         for (condition, bind) in FacetPredicate(q, column: "u.", contains: "instr", includeHasRole: false).conditions {
             conditions.add(condition, bind)
         }
-        if q.after_username.isPresent {
+        if after != nil || q.after_username.isPresent {
             // The cursor (2.6) is the start of a range of the username
             // index when that index is walked (no other driver, or a walk);
             // else a test of each candidate, as every other condition.
-            let after = q.after_username
-            conditions.add(allowDriver && driven ? "+u.username > $?" : "u.username > $?") { $0.bind(after) }
+            let cursor = q.after_username
+            let condition = allowDriver && driven ? "+u.username > $?" : "u.username > $?"
+            if let after { conditions.add(condition) { $0.bind(text: after) } } else { conditions.add(condition) { $0.bind(cursor) } }
         }
         hasDriver = allowDriver && driven
         // Alone, a substring (folded or not) or the role filter can be counted from its
