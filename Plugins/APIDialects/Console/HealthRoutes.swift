@@ -67,7 +67,7 @@ final class HealthRoutes: @unchecked Sendable {
             ("logins", .object(JSONObject(results.map { result in (result, count(sum("proteus_logins_total") { $0["result"] == result })) }))),
             ("store", .object(JSONObject([
                 ("calls", count(storeCalls)),
-                ("seconds", .number(JSONNumber(storeSeconds) ?? 0)),
+                ("micros", count((storeSeconds * 1e6).rounded())),
                 ("meanMs", storeCalls > 0 ? .number(JSONNumber((storeSeconds / storeCalls * 1e6).rounded() / 1e3) ?? 0) : .null),
             ]))),
             ("version", .string(build["version"] ?? "")),
