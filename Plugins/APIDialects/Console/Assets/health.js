@@ -1,5 +1,5 @@
 // The Health page: polls /api/health every 2 s while the page is shown
-// (never in the background), keeps the last samples in memory and draws
+// (not while another page or another tab is), keeps the last samples in memory and draws
 // them as small SVG line charts (rates from the counters' differences
 // between polls) next to tiles with the current values.
 import { api } from './api.js';
@@ -20,6 +20,11 @@ export function startHealth(guarded) {
   stopHealth();
   const mine = ++generation;
   const poll = async () => {
+    // A tab in the background asks nothing; the next poll after it returns does.
+    if (document.hidden) {
+      timer = setTimeout(poll, pollMs);
+      return;
+    }
     try {
       const sample = await guarded(api.health());
       if (mine !== generation) return;
