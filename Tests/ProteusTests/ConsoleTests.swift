@@ -41,7 +41,7 @@ final class ConsoleTests: XCTestCase {
         for label in ["Sign in", "Users", "Groups", "Roles", "Plugins", "Health", "Audit", "Security"] {
             XCTAssertTrue(html.contains(">\(label)<"), "the page shows \(label)")
         }
-        for file in ["app.js", "api.js", "ui.js"] {
+        for file in ["app.js", "api.js", "ui.js", "health.js"] {
             let js = try anonymous.call("GET", "/assets/\(file)")
             XCTAssertEqual(js.status, 200, file)
             XCTAssertEqual(js.header("Content-Type"), "text/javascript; charset=utf-8")
@@ -404,8 +404,8 @@ final class ConsoleTests: XCTestCase {
         let plugins = try XCTUnwrap(admin.call("GET", "/api/plugins").json?["plugins"]?.arrayValue)
         let rows = plugins.map { [$0["kind"]?.stringValue ?? "", $0["name"]?.stringValue ?? "", $0["abi"]?.stringValue ?? "",
                                   $0["mount"]?.stringValue ?? $0["method"]?.stringValue ?? ""] }
-        XCTAssertEqual(rows, [["store", "sqlite", "2.5", ""], ["auth", "password", "2.5", "password"], ["auth", "totp", "2.5", "totp"],
-                              ["dialect", "console", "2.5", "/console"], ["dialect", "mcsmanager", "2.5", "/"]])
+        XCTAssertEqual(rows, [["store", "sqlite", "2.6", ""], ["auth", "password", "2.6", "password"], ["auth", "totp", "2.6", "totp"],
+                              ["dialect", "console", "2.6", "/console"], ["dialect", "mcsmanager", "2.6", "/"]])
         XCTAssertTrue(plugins.allSatisfy { !($0["version"]?.stringValue ?? "").isEmpty && ($0["path"]?.stringValue ?? "").hasSuffix(".so") })
     }
 

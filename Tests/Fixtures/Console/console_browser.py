@@ -3,7 +3,8 @@
 chromium-driver) with selenium, as an operator would: sign in, search,
 disable a user (whose MCSManager sign-in then fails), reset a password (the
 user signs in through MCSManager with the new one), read the audit log
-(actor, action, target, time, address; filtered), and a screenshot of each
+(actor, action, target, time, address; filtered), the Health page's
+tiles and charts, and a screenshot of each
 page into --screenshots. Run by ConsoleBrowserTests; exits non-zero with a
 message on the first thing that is not as expected. The browser's console
 log must hold no Content-Security-Policy violation."""
@@ -220,9 +221,29 @@ try:
     wait.until(lambda d: [r.find_elements(By.TAG_NAME, "td")[2].text for r in d.find_elements(By.CSS_SELECTOR, "#audit-rows tr")] == ["user.password"])
     step("filtered by action: only the password reset")
 
-    for page in ("Health", "Security"):
-        nav(page)
-        shot(page.lower())
+    # Health: tiles with the current values, and every chart drawn with at
+    # least two points (three polls, 2 s apart) before the screenshot.
+    nav("Health")
+    ready = visible(By.XPATH, "//div[@id='health-tiles']/div[div[@class='tile-label']='Ready']/div[@class='tile-value']")
+    if ready.text != "yes":
+        fail(f"the Health page says ready: {ready.text!r}")
+    # Sign-ins for the charts to show (through MCSManager, as a user would).
+    for _ in range(3):
+        if mcsm_login(args.admin, args.admin_password) != 200:
+            fail("the administrator's MCSManager sign-in failed")
+    charts = ("requests", "kdf", "logins", "store")
+    WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException]).until(lambda d: all(
+        int(d.find_element(By.CSS_SELECTOR, f"#health-chart-{c} svg.chart").get_attribute("data-points") or 0) >= 2
+        for c in charts))
+    for c in charts:
+        visible(By.CSS_SELECTOR, f"#health-chart-{c} svg.chart")
+        if not driver.find_elements(By.CSS_SELECTOR, f"#health-chart-{c} svg.chart polyline"):
+            fail(f"the {c} chart has no line")
+    workers = driver.find_element(By.XPATH, "//div[@id='health-tiles']/div[div[@class='tile-label']='Workers']/div[@class='tile-value']").text
+    step(f"the Health page draws its charts ({', '.join(charts)}); workers serving / wanted: {workers}")
+    shot("health")
+    nav("Security")
+    shot("security")
 
     log = driver.get_log("browser")
     violations = [entry["message"] for entry in log

@@ -55,4 +55,5 @@ export const api = {
   deleteRole: (slug) => call('DELETE', `roles/${encodeURIComponent(slug)}`),
   plugins: () => call('GET', 'plugins'),
   audit: (filters) => call('GET', `audit?${new URLSearchParams(filters)}`),
+  health: () => call('GET', 'health'),
 };

@@ -2,6 +2,7 @@
 // #hash). Data comes from api.js; the DOM is built with ui.js (text only).
 import { api, setCSRF, APIError } from './api.js';
 import { $, el, toast, confirmAction, generatePassword } from './ui.js';
+import { startHealth, stopHealth } from './health.js';
 
 const pages = ['users', 'groups', 'roles', 'plugins', 'health', 'audit', 'security'];
 const state = { me: null, search: '', offset: 0, limit: 25, total: 0, selected: null, searchSeq: 0 };
@@ -41,6 +42,7 @@ function signedIn(session) {
 }
 
 function showSignIn(message) {
+  stopHealth();
   state.me = null;
   setCSRF('');
   $('nav').hidden = true;
@@ -108,6 +110,7 @@ function route() {
   if (!state.me) return showSignIn();
   const page = pages.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'users';
   show(page);
+  if (page === 'health') startHealth(guarded); else stopHealth();
   const loaders = { users: loadUsers, groups: loadGroups, roles: loadRoles, plugins: loadPlugins, audit: () => loadAudit() };
   if (loaders[page]) loaders[page]().catch((e) => toast(e.message));
 }
