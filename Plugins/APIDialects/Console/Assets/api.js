@@ -55,4 +55,8 @@ export const api = {
   deleteRole: (slug) => call('DELETE', `roles/${encodeURIComponent(slug)}`),
   plugins: () => call('GET', 'plugins'),
   audit: (filters) => call('GET', `audit?${new URLSearchParams(filters)}`),
+  security: () => call('GET', 'security'),
+  startTOTP: () => call('POST', 'security/totp'),
+  confirmTOTP: (code) => call('POST', 'security/totp/confirm', { code }),
+  turnOffTOTP: (proof) => call('DELETE', 'security/totp', proof),
 };
