@@ -38,6 +38,7 @@ function showState(on) {
 function hideEnrolment() {
   $('security-enrol').hidden = true;
   $('security-qr').removeAttribute('src');
+  $('security-qr').removeAttribute('width');
   $('security-secret').textContent = '';
   $('security-code').value = '';
   $('security-error').hidden = true;
@@ -45,7 +46,12 @@ function hideEnrolment() {
 
 async function startEnrolment() {
   const enrolment = await guarded(api.startTOTP());
-  $('security-qr').src = enrolment.qrCode; // a data: URL of a PNG (CSP img-src data:)
+  const qr = $('security-qr');
+  // Shown at half its size: the PNG has 8 pixels a module, so 4 on screen,
+  // still whole pixels (sharp edges for the phone's camera).
+  qr.src = enrolment.qrCode; // a data: URL of a PNG (CSP img-src data:)
+  await qr.decode();
+  qr.width = Math.round(qr.naturalWidth / 2);
   $('security-secret').textContent = enrolment.secret;
   $('security-enrol').hidden = false;
   showState(false);
