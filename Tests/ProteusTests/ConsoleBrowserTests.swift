@@ -66,7 +66,7 @@ final class ConsoleBrowserTests: XCTestCase {
         XCTAssertEqual(try PanelClient(port: console.port).login("rob", newPassword).status, 200)
         // The admin enrolled on the Security page: the console asks for the code.
         ConsoleTest.assertError(try ConsoleClient(port: console.port).signIn(MCSM.adminName, MCSM.adminPassword), 401, "code_required")
-        for page in ["sign-in", "users", "confirm", "groups", "roles", "plugins", "health", "audit", "security"] {
+        for page in ["sign-in", "users", "confirm", "groups", "roles", "plugins", "health", "audit", "security", "security-codes"] {
             let path = screenshots + "/\(page).png"
             let bytes = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()
             XCTAssertEqual(Array(bytes.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "\(path) is a PNG")

@@ -250,10 +250,21 @@ try:
         fail(f"the page shows {len(codes)} recovery codes: {codes}")
     visible(By.XPATH, "//div[@id='security-codes']//p[contains(., 'shown only this once')]")
     step(f"MFA turned on; {len(codes)} recovery codes shown")
+    wait.until(EC.invisibility_of_element_located((By.ID, "toast")))
+    shot("security-codes")
     button("I have saved them").click()
     wait.until(EC.invisibility_of_element_located((By.ID, "security-codes")))
     wait.until(lambda d: d.find_element(By.ID, "security-mfa").text == "on")
-    button("Turn off MFA")
+    # Turning it off asks for the password: a wrong one keeps it on.
+    button("Turn off MFA").click()
+    visible(By.ID, "security-off-password").send_keys("Not-the-Passw0rd")
+    driver.find_element(By.ID, "confirm-ok").click()
+    wait.until(lambda d: "Wrong password" in d.find_element(By.ID, "confirm-error").text)
+    driver.find_element(By.ID, "confirm-cancel").click()
+    wait.until(EC.invisibility_of_element_located((By.ID, "confirm")))
+    if driver.find_element(By.ID, "security-mfa").text != "on":
+        fail("a wrong password turned MFA off")
+    step("a wrong password does not turn MFA off")
     # The session goes on (renewed with the second factor).
     nav("Roles")
     visible(By.XPATH, "//tbody[@id='role-rows']//code[normalize-space()='admin']")

@@ -80,17 +80,18 @@ async function onConfirm(event) {
 }
 
 async function turnOff() {
-  const input = el('input', { id: 'security-off-proof', type: 'password', autocomplete: 'current-password' });
-  const extra = el('label', {}, 'Your password, or a current code from your app', input);
+  const password = el('input', { id: 'security-off-password', type: 'password', autocomplete: 'current-password' });
+  const code = el('input', { id: 'security-off-code', inputmode: 'numeric', autocomplete: 'one-time-code' });
+  const extra = el('div', {},
+    el('label', {}, 'Your password', password),
+    el('label', {}, 'or a code from your app (or a recovery code)', code));
   const done = await confirmAction({
     title: 'Turn off MFA', confirmLabel: 'Turn off MFA', extra,
     text: 'Signing in will ask for your password only. Your recovery codes stop working.',
     action: async () => {
-      const value = input.value.trim();
-      if (!value) throw new Error('Enter your password or a current code.');
-      // Six to eight digits read as a code; anything else as the password.
-      const proof = /^\d{6,8}$/.test(value) ? { code: value } : { password: input.value };
-      await guarded(api.turnOffTOTP(proof));
+      const given = code.value.trim();
+      if (!password.value === !given) throw new Error('Enter your password or a code (one of the two).');
+      await guarded(api.turnOffTOTP(given ? { code: given } : { password: password.value }));
     },
   });
   if (done) { toast('MFA is off.'); await loadSecurity(); }
