@@ -41,7 +41,7 @@ final class ConsoleTests: XCTestCase {
         for label in ["Sign in", "Users", "Groups", "Roles", "Plugins", "Health", "Audit", "Security"] {
             XCTAssertTrue(html.contains(">\(label)<"), "the page shows \(label)")
         }
-        for file in ["app.js", "api.js", "ui.js", "health.js"] {
+        for file in ["app.js", "api.js", "ui.js", "health.js", "security.js"] {
             let js = try anonymous.call("GET", "/assets/\(file)")
             XCTAssertEqual(js.status, 200, file)
             XCTAssertEqual(js.header("Content-Type"), "text/javascript; charset=utf-8")

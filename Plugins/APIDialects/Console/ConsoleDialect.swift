@@ -8,6 +8,7 @@ import ProteusJSON
 final class ConsoleDialect: DialectInstance, @unchecked Sendable {
     enum Route: Int, CaseIterable {
         case page, asset, session, users, user, userAction, groups, group, roles, role, plugins, audit, health
+        case security, securityTOTP, securityTOTPConfirm
 
         var path: String {
             switch self {
@@ -24,12 +25,17 @@ final class ConsoleDialect: DialectInstance, @unchecked Sendable {
             case .plugins: return "/api/plugins"
             case .audit: return "/api/audit"
             case .health: return "/api/health"
+            case .security: return "/api/security"
+            case .securityTOTP: return "/api/security/totp"
+            case .securityTOTPConfirm: return "/api/security/totp/confirm"
             }
         }
 
         var methods: String {
             switch self {
-            case .page, .asset, .users, .plugins, .audit, .health: return "GET,HEAD"
+            case .page, .asset, .users, .plugins, .audit, .health, .security: return "GET,HEAD"
+            case .securityTOTP: return "POST,DELETE"
+            case .securityTOTPConfirm: return "POST"
             case .session: return "GET,HEAD,POST,DELETE"
             case .user: return "GET,HEAD,DELETE"
             case .userAction: return "POST"
@@ -49,6 +55,7 @@ final class ConsoleDialect: DialectInstance, @unchecked Sendable {
     let assets: AssetRoutes
     let audit: AuditRoutes
     let health: HealthRoutes
+    let security: SecurityRoutes
 
     init(host: Host, options: ConsoleOptions) throws {
         self.host = host
@@ -59,6 +66,7 @@ final class ConsoleDialect: DialectInstance, @unchecked Sendable {
         assets = try AssetRoutes(host: host)
         audit = AuditRoutes(host: host, sessions: sessions)
         health = HealthRoutes(host: host, sessions: sessions)
+        security = SecurityRoutes(host: host, sessions: sessions)
         // The role the console admits; created when missing, as every dialect does.
         if !(try host.directory.roles().contains { $0.slug == ConsoleSessions.adminRole }) {
             try host.directory.putRole(RoleRecord(slug: ConsoleSessions.adminRole, name: "Administrator"))
@@ -105,6 +113,10 @@ final class ConsoleDialect: DialectInstance, @unchecked Sendable {
             case (.plugins, _): try directoryRoutes.plugins(request, response)
             case (.audit, _): try audit.list(request, response)
             case (.health, _): try health.health(request, response)
+            case (.security, _): try security.state(request, response)
+            case (.securityTOTP, "DELETE"): try security.turnOff(request, response)
+            case (.securityTOTP, _): try security.start(request, response)
+            case (.securityTOTPConfirm, _): try security.confirm(request, response)
             }
         } catch let failure as ConsoleFailure {
             Self.fail(response, failure)

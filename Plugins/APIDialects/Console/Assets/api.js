@@ -56,4 +56,8 @@ export const api = {
   plugins: () => call('GET', 'plugins'),
   audit: (filters) => call('GET', `audit?${new URLSearchParams(filters)}`),
   health: () => call('GET', 'health'),
+  security: () => call('GET', 'security'),
+  startTOTP: () => call('POST', 'security/totp'),
+  confirmTOTP: (code) => call('POST', 'security/totp/confirm', { code }),
+  turnOffTOTP: (proof) => call('DELETE', 'security/totp', proof),
 };

@@ -3,6 +3,7 @@
 import { api, setCSRF, APIError } from './api.js';
 import { $, el, toast, confirmAction, generatePassword } from './ui.js';
 import { startHealth, stopHealth } from './health.js';
+import { initSecurity, loadSecurity } from './security.js';
 
 const pages = ['users', 'groups', 'roles', 'plugins', 'health', 'audit', 'security'];
 const state = { me: null, search: '', offset: 0, limit: 25, total: 0, selected: null, searchSeq: 0 };
@@ -23,6 +24,7 @@ async function start() {
     loadAudit().catch((e) => toast(e.message));
   });
   $('audit-older').addEventListener('click', () => loadAudit(state.auditNext).catch((e) => toast(e.message)));
+  initSecurity({ guarded });
   window.addEventListener('hashchange', route);
   try {
     signedIn(await api.session());
@@ -35,7 +37,6 @@ function signedIn(session) {
   state.me = session.user;
   setCSRF(session.csrfToken);
   $('who-name').textContent = session.user.username || session.user.id;
-  $('security-mfa').textContent = session.user.mfa ? 'on' : 'off';
   $('nav').hidden = false;
   $('who').hidden = false;
   route();
@@ -111,7 +112,7 @@ function route() {
   const page = pages.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'users';
   show(page);
   if (page === 'health') startHealth(guarded); else stopHealth();
-  const loaders = { users: loadUsers, groups: loadGroups, roles: loadRoles, plugins: loadPlugins, audit: () => loadAudit() };
+  const loaders = { users: loadUsers, groups: loadGroups, roles: loadRoles, plugins: loadPlugins, audit: () => loadAudit(), security: loadSecurity };
   if (loaders[page]) loaders[page]().catch((e) => toast(e.message));
 }
 
