@@ -31,7 +31,7 @@ let package = Package(
         .systemLibrary(name: "CArgon2", path: "Sources/System/CArgon2"),
         .systemLibrary(name: "CCrypt", path: "Sources/System/CCrypt"),
         .systemLibrary(name: "CCurl", path: "Sources/System/CCurl"),
-        // QR codes as PNG images (the LISTEN.moe dialect's MFA enrolment only).
+        // QR codes as PNG images (TOTP enrolment: SecondFactorEnrolment only).
         .systemLibrary(name: "CQRencode", path: "Sources/System/CQRencode"),
         .systemLibrary(name: "CPNG", path: "Sources/System/CPNG"),
         // YAML (the Cortex Hub dialect's config export/import only).
@@ -56,6 +56,12 @@ let package = Package(
             path: "Sources/Host"
         ),
 
+        // Turning TOTP on (a secret, its otpauth:// URI as a QR code PNG,
+        // recovery codes), shared by the dialects that enrol: LISTEN.moe
+        // and the console. Its own target so the QR and PNG libraries are
+        // linked only into them, not into every plugin through PluginKit.
+        .target(name: "SecondFactorEnrolment", dependencies: ["PluginKit", "CQRencode", "CPNG"], path: "Sources/SecondFactorEnrolment"),
+
         // Each store operation's meaning, written once; the two stores add
         // their SQL text and connection handling (linked statically into each).
         .target(name: "StoreCore", dependencies: ["PluginKit"], path: "Plugins/StoreCore"),
@@ -68,13 +74,13 @@ let package = Package(
         .target(name: "AIOStreams", dependencies: ["PluginKit", "CSQLite", "CPostgres", "COpenSSL", "CZlib"], path: "Plugins/APIDialects/AIOStreams"),
         .target(name: "MCSManager", dependencies: ["PluginKit"], path: "Plugins/APIDialects/MCSManager"),
         .target(name: "CortexHub", dependencies: ["PluginKit", "CYAML"], path: "Plugins/APIDialects/CortexHub"),
-        .target(name: "ListenMoe", dependencies: ["PluginKit", "CQRencode", "CPNG"], path: "Plugins/APIDialects/ListenMoe"),
+        .target(name: "ListenMoe", dependencies: ["PluginKit", "SecondFactorEnrolment"], path: "Plugins/APIDialects/ListenMoe"),
         .target(name: "Erizos", dependencies: ["PluginKit"], path: "Plugins/APIDialects/Erizos"),
         .target(name: "SCIM", dependencies: ["PluginKit"], path: "Plugins/APIDialects/SCIM"),
         // The admin console: its web assets (Assets/) are built in as
         // EmbeddedAssets.swift by scripts/embed-console-assets, not as
         // SwiftPM resources (a plugin is one .so with nothing beside it).
-        .target(name: "Console", dependencies: ["PluginKit"], path: "Plugins/APIDialects/Console", exclude: ["Assets"]),
+        .target(name: "Console", dependencies: ["PluginKit", "SecondFactorEnrolment"], path: "Plugins/APIDialects/Console", exclude: ["Assets"]),
 
         // ProteusTests drive the real binary and plugins; they never link a plugin target.
         .testTarget(name: "ProteusTests", dependencies: ["Host", "HTTPTransport", "PluginKit", "ProteusJSON", "COpenSSL"], path: "Tests/ProteusTests"),

@@ -4,7 +4,6 @@
 // Prometheus parser, prometheus_client), counts that survive a worker's
 // SIGKILL, /readyz following PostgreSQL, and bad addresses refused.
 import Foundation
-import PluginAPI
 import ProteusJSON
 import XCTest
 @testable import Host
@@ -134,10 +133,28 @@ final class AdminListenerTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(Self.value(after, "proteus_store_call_duration_seconds_count", ["op": "user_get"])
                                     - Self.value(before, "proteus_store_call_duration_seconds_count", ["op": "user_get"]), 5)
         XCTAssertEqual(Self.value(after, "proteus_build_info", ["version": ProteusVersion.text]), 1)
-        XCTAssertEqual(after.first { $0.name == "proteus_build_info" }?.labels["abi"], "\(PROTEUS_ABI_MAJOR).\(PROTEUS_ABI_MINOR)")
+        XCTAssertEqual(after.first { $0.name == "proteus_build_info" }?.labels["abi"], "2.6")
         XCTAssertEqual(Self.value(after, "proteus_worker_restarts_total"), 0)
         XCTAssertEqual(Self.value(after, "proteus_kdf_queue_depth"), 0)
         XCTAssertEqual(Self.value(after, "proteus_kdf_rejections_total"), 0)
+        Self.assertReady(after, workers: 2)
+    }
+
+    /// The workers and readiness series of a ready host with `workers` workers.
+    static func assertReady(_ samples: [MetricSample], workers: Int, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(value(samples, "proteus_workers", ["state": "wanted"]), Double(workers), file: file, line: line)
+        XCTAssertEqual(value(samples, "proteus_workers", ["state": "serving"]), Double(workers), file: file, line: line)
+        XCTAssertEqual(value(samples, "proteus_ready"), 1, file: file, line: line)
+        assertReadiness(samples, "ready", file: file, line: line)
+    }
+
+    /// proteus_readiness: 1 for `state`, 0 for each of the others.
+    static func assertReadiness(_ samples: [MetricSample], _ state: String, file: StaticString = #filePath, line: UInt = #line) {
+        let states = samples.filter { $0.name == "proteus_readiness" }
+        XCTAssertEqual(Set(states.compactMap { $0.labels["state"] }),
+                       ["ready", "shutting_down", "workers_starting", "store_unchecked", "store_silent", "store_failing"], file: file, line: line)
+        XCTAssertEqual(states.filter { $0.value == 1 }.map { $0.labels["state"] ?? "" }, [state], file: file, line: line)
+        XCTAssertEqual(states.reduce(0) { $0 + $1.value }, 1, file: file, line: line)
     }
 
     /// Each sign-in counted once, as it ends: a second factor due (refused
@@ -248,6 +265,7 @@ final class AdminListenerTests: XCTestCase {
 
         let after = try Self.scrape(admin)
         XCTAssertEqual(Self.value(after, "proteus_worker_restarts_total"), 1)
+        Self.assertReady(after, workers: 2)
         let counters = before.filter { $0.name.hasSuffix("_total") || $0.name.hasSuffix("_count") || $0.name.hasSuffix("_bucket") }
         XCTAssertFalse(counters.isEmpty)
         for sample in counters where sample.name != "proteus_worker_restarts_total" {
@@ -300,6 +318,7 @@ final class AdminListenerTests: XCTestCase {
         XCTAssertEqual(try APIClient(port: server.port).request("GET", "/nope").status, 404)
         let samples = try Self.scrape(admin)
         XCTAssertEqual(Self.value(samples, "proteus_http_requests_total", ["route": "unmatched", "status": "404"]), 1)
+        Self.assertReady(samples, workers: 1)
     }
 
     func testBadAdminListenIsRefused() throws {
@@ -371,6 +390,11 @@ final class AdminListenerPostgresTests: XCTestCase {
         try cluster.crash()
         let down = try waitForReadyz(admin, 503, timeout: 15)
         XCTAssertTrue(down.text.contains("store"), down.text)
+        // /metrics says so too (the probe may fail or hang: either state).
+        let samples = try AdminListenerTests.scrape(admin)
+        XCTAssertEqual(AdminListenerTests.value(samples, "proteus_ready"), 0)
+        let state = samples.first { $0.name == "proteus_readiness" && $0.value == 1 }?.labels["state"] ?? ""
+        XCTAssertTrue(["store_failing", "store_silent"].contains(state), state)
         XCTAssertEqual(try admin.request("GET", "/healthz").status, 200, "the process is still up")
 
         try cluster.resume()

@@ -59,6 +59,8 @@ final class CPluginTests: XCTestCase {
             "auth_enroll": .string("\(invalid): auth_enroll: NULL ctx"),
             "auth_verify": .string("\(invalid): auth_verify: NULL ctx"),
             "http_request": .string("\(invalid): http_request: NULL ctx"),
+            "metrics_text": .string("\(invalid): metrics_text: NULL ctx"),
+            "metrics_text_own_ctx": .string("0: "),
         ]
         for _ in 0..<2 {
             let probe = try client.request("GET", "/probe")

@@ -4,8 +4,10 @@
 // It signs in, searches, disables a user (whose sign-in then fails through
 // MCSManager), resets a password (the user signs in through MCSManager with
 // the new one), reads the audit log (the console's changes and the shell's:
-// actor, action, target, time, address; a filter) and takes a screenshot of
-// each page: into the test's temporary directory, or with
+// actor, action, target, time, address; a filter), turns on the admin's
+// own MFA on the Security page (the secret read from the page, the code from
+// oathtool; sign-in then asks for a code) and takes a screenshot of each
+// page (Security's with the QR code): into the test's temporary directory, or with
 // PROTEUS_UPDATE_SCREENSHOTS=1 into docs/console/ (the committed ones the
 // README shows), so a test run leaves the tree as it was.
 // A missing browser, driver or selenium fails the test: it never skips.
@@ -52,7 +54,7 @@ final class ConsoleBrowserTests: XCTestCase {
                                             "--admin", MCSM.adminName, "--admin-password", MCSM.adminPassword,
                                             "--disable", "tina", "--reset", "rob", "--search", "TIN", "--expect", "Martina,tina", "--cli-user", "carl",
                                             "--old-password", "Passw0rdUser", "--new-password", newPassword,
-                                            "--screenshots", screenshots,
+                                            "--screenshots", screenshots, "--oathtool", try AuthenticatorTool.path("oathtool"),
                                             "--chromium", Self.chromium, "--chromedriver", Self.chromedriver],
                               environment: environment)
         guard run.status == 0, run.output.contains("\nOK") else {
@@ -62,7 +64,9 @@ final class ConsoleBrowserTests: XCTestCase {
         XCTAssertEqual(try PanelClient(port: console.port).login("tina", "Passw0rdUser").status, 401)
         XCTAssertEqual(try PanelClient(port: console.port).login("Martina", "Passw0rdUser").status, 200)
         XCTAssertEqual(try PanelClient(port: console.port).login("rob", newPassword).status, 200)
-        for page in ["sign-in", "users", "confirm", "groups", "roles", "plugins", "health", "audit", "security"] {
+        // The admin enrolled on the Security page: the console asks for the code.
+        ConsoleTest.assertError(try ConsoleClient(port: console.port).signIn(MCSM.adminName, MCSM.adminPassword), 401, "code_required")
+        for page in ["sign-in", "users", "confirm", "groups", "roles", "plugins", "health", "audit", "security", "security-codes"] {
             let path = screenshots + "/\(page).png"
             let bytes = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()
             XCTAssertEqual(Array(bytes.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "\(path) is a PNG")

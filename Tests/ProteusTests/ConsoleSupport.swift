@@ -11,12 +11,14 @@ enum ConsoleTest {
     static let csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
     /// The console at /console, MCSManager at / (no login limits: tests
-    /// sign in often), password + totp, SQLite in `directory`.
-    static func config(directory: String, trustedProxies: [String]? = nil, options: [String: Any] = [:]) -> [String: Any] {
+    /// sign in often), password + totp, SQLite in `directory`; `workers`
+    /// as the config's key (nil: the default, one per core).
+    static func config(directory: String, trustedProxies: [String]? = nil, options: [String: Any] = [:], workers: Int? = nil) -> [String: Any] {
         var c = MCSM.config(directory: directory, aiostreams: false)
         c["dialects"] = [["plugin": "console", "mount": mount, "options": options.merging(["loginRateLimit": false]) { a, _ in a }],
                          ["plugin": "mcsmanager", "mount": "/", "options": ["loginRateLimit": false]]]
         if let trustedProxies { c["trustedProxies"] = trustedProxies }
+        if let workers { c["workers"] = workers }
         return c
     }
 
@@ -47,9 +49,10 @@ final class ConsoleServer {
     var port: UInt16 { panel.port }
     var server: ProteusProcess { panel.server }
 
-    init(label: String = "console", trustedProxies: [String]? = nil, options: [String: Any] = [:]) throws {
+    init(label: String = "console", trustedProxies: [String]? = nil, options: [String: Any] = [:], workers: Int? = nil) throws {
         let dir = TemporaryDirectory.make(label)
-        panel = try PanelServer(server: ProteusProcess(config: ConsoleTest.config(directory: dir, trustedProxies: trustedProxies, options: options), directory: dir))
+        panel = try PanelServer(server: ProteusProcess(config: ConsoleTest.config(directory: dir, trustedProxies: trustedProxies, options: options, workers: workers),
+                                                       directory: dir))
     }
 
     /// A console client signed in as MCSManager's installed administrator.

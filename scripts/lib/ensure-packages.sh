@@ -15,7 +15,7 @@ ensure_packages() {
 }
 
 # What building Proteus needs beyond the Swift toolchain.
-# libqrencode-dev and libpng-dev: the LISTEN.moe dialect's MFA QR code.
+# libqrencode-dev and libpng-dev: a TOTP enrolment's QR code (SecondFactorEnrolment: LISTEN.moe, the console).
 # zlib1g-dev: the AIOStreams dialect's import (the original deflates configs).
 BUILD_PACKAGES=(libsqlite3-dev libpq-dev libssl-dev libargon2-dev libcrypt-dev libcurl4-openssl-dev libqrencode-dev libpng-dev libyaml-dev zlib1g-dev gcc)
 # What the tests need beyond building: the outbound HTTP tests make a CA with

@@ -7,7 +7,8 @@ import ProteusJSON
 
 final class ConsoleDialect: DialectInstance, @unchecked Sendable {
     enum Route: Int, CaseIterable {
-        case page, asset, session, users, user, userAction, groups, group, roles, role, plugins, audit
+        case page, asset, session, users, user, userAction, groups, group, roles, role, plugins, audit, health
+        case security, securityTOTP, securityTOTPConfirm
 
         var path: String {
             switch self {
@@ -23,12 +24,18 @@ final class ConsoleDialect: DialectInstance, @unchecked Sendable {
             case .role: return "/api/roles/{slug}"
             case .plugins: return "/api/plugins"
             case .audit: return "/api/audit"
+            case .health: return "/api/health"
+            case .security: return "/api/security"
+            case .securityTOTP: return "/api/security/totp"
+            case .securityTOTPConfirm: return "/api/security/totp/confirm"
             }
         }
 
         var methods: String {
             switch self {
-            case .page, .asset, .users, .plugins, .audit: return "GET,HEAD"
+            case .page, .asset, .users, .plugins, .audit, .health, .security: return "GET,HEAD"
+            case .securityTOTP: return "POST,DELETE"
+            case .securityTOTPConfirm: return "POST"
             case .session: return "GET,HEAD,POST,DELETE"
             case .user: return "GET,HEAD,DELETE"
             case .userAction: return "POST"
@@ -47,6 +54,8 @@ final class ConsoleDialect: DialectInstance, @unchecked Sendable {
     let directoryRoutes: DirectoryRoutes
     let assets: AssetRoutes
     let audit: AuditRoutes
+    let health: HealthRoutes
+    let security: SecurityRoutes
 
     init(host: Host, options: ConsoleOptions) throws {
         self.host = host
@@ -56,6 +65,8 @@ final class ConsoleDialect: DialectInstance, @unchecked Sendable {
         directoryRoutes = DirectoryRoutes(host: host, sessions: sessions)
         assets = try AssetRoutes(host: host)
         audit = AuditRoutes(host: host, sessions: sessions)
+        health = HealthRoutes(host: host, sessions: sessions)
+        security = SecurityRoutes(host: host, sessions: sessions)
         // The role the console admits; created when missing, as every dialect does.
         if !(try host.directory.roles().contains { $0.slug == ConsoleSessions.adminRole }) {
             try host.directory.putRole(RoleRecord(slug: ConsoleSessions.adminRole, name: "Administrator"))
@@ -101,6 +112,11 @@ final class ConsoleDialect: DialectInstance, @unchecked Sendable {
             case (.role, _): try directoryRoutes.deleteRole(request, response)
             case (.plugins, _): try directoryRoutes.plugins(request, response)
             case (.audit, _): try audit.list(request, response)
+            case (.health, _): try health.health(request, response)
+            case (.security, _): try security.state(request, response)
+            case (.securityTOTP, "DELETE"): try security.turnOff(request, response)
+            case (.securityTOTP, _): try security.start(request, response)
+            case (.securityTOTPConfirm, _): try security.confirm(request, response)
             }
         } catch let failure as ConsoleFailure {
             Self.fail(response, failure)

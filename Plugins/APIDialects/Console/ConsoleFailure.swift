@@ -24,6 +24,9 @@ struct ConsoleFailure: Error {
     static let adminsOnly = ConsoleFailure(403, "forbidden", "The console is for administrators only (the admin role).")
     static let csrf = ConsoleFailure(403, "csrf", "Missing or wrong X-CSRF-Token header: every change needs the session's CSRF token. Nothing was changed.")
     static let noSuchUser = ConsoleFailure(404, "not_found", "No such user.")
+    static let mfaOn = ConsoleFailure(409, "mfa_on", "Your MFA is already on: turn it off first to enrol a new authenticator.")
+    static let mfaUnavailable = ConsoleFailure(501, "mfa_unavailable", "TOTP is not available: the server's config has no \"totp\" auth plugin.")
+    static let wrongCode = ConsoleFailure(400, "wrong_code", "Wrong or expired code: nothing was changed. Enter the code your app shows now.")
 
     static func badRequest(_ message: String) -> ConsoleFailure { ConsoleFailure(400, "bad_request", message) }
 

@@ -143,6 +143,13 @@ final class ConsoleSessions: @unchecked Sendable {
             withSecondFactor = true
         }
         recordLogin(user, version: version, rehash: needsRehash ? password : nil)
+        let csrf = try begin(user, withSecondFactor: withSecondFactor, request, response)
+        ConsoleDialect.send(response, Self.sessionView(user, csrf: csrf))
+    }
+
+    /// A new session for `user` (its cookie set on `response`); returns its
+    /// CSRF token.
+    private func begin(_ user: UserRecord, withSecondFactor: Bool, _ request: Request, _ response: Response) throws -> String {
         let token = try SecretToken.generate(host)
         let now = host.nowMillis()
         var record = SessionRecord(tokenHash: token.hash, userID: user.id, namespace: Self.namespace)
@@ -151,7 +158,17 @@ final class ConsoleSessions: @unchecked Sendable {
         record.dataJSON = JSONValue.object(["secondFactor": .bool(withSecondFactor)]).serialized()
         try directory.createSession(record)
         response.header("Set-Cookie", cookie(request, value: token.text, maxAge: options.sessionTTLSeconds))
-        ConsoleDialect.send(response, Self.sessionView(user, csrf: try csrfToken(token.text)))
+        return try csrfToken(token.text)
+    }
+
+    /// Replaces the caller's session with one that began with the second
+    /// factor, after they proved it (their own MFA just turned on: the old
+    /// session, begun without it, would end at its next use). Returns the
+    /// new session's CSRF token.
+    func renewWithSecondFactor(_ caller: ConsoleCaller, _ request: Request, _ response: Response) throws -> String {
+        let csrf = try begin(caller.user, withSecondFactor: true, request, response)
+        try directory.deleteSession(tokenHash: caller.tokenHash)
+        return csrf
     }
 
     private func refuse(_ request: Request, _ username: String) throws -> Never {

@@ -12,10 +12,9 @@
 import PluginAPI
 import PluginKit
 import ProteusJSON
+import SecondFactorEnrolment
 
 final class MFARoutes: @unchecked Sendable {
-    static let secretBytes = 20  // 160 bits, RFC 4226's recommended length
-
     let host: Host
     let options: LMOptions
     let tokens: Tokens
@@ -35,29 +34,27 @@ final class MFARoutes: @unchecked Sendable {
     func enrolment(_ request: Request, _ response: Response) throws {
         let user = try ownUser(request)
         guard !user.isMFAEnabled else { throw LMFailure.mfaAlreadyActive }
-        var secret = try host.randomBytes(Self.secretBytes)
-        defer { for i in secret.indices { secret[i] = 0 } }
-        let verifier: String
-        do { verifier = try host.enroll(method: "totp", secret: Base32.encode(secret)) } catch {
+        let pending: TOTPEnrolment.Pending
+        do {
+            pending = try TOTPEnrolment.start(host, issuer: options.mfaIssuer,
+                                              account: user.username ?? proteus_id(byteArray: user.id).dashedUUID)
+        } catch {
             if error.code == PROTEUS_E_UNSUPPORTED {
                 host.error("MFA enrolment needs the \"totp\" auth plugin in the config's \"auth\"")
                 throw LMFailure.mfaUnavailable
             }
             throw LMFailure.backend(error)
         }
-        guard let parameters = TOTPVerifierText(verifier) else { throw LMFailure.internalError }
-        let uri = OTPAuthURI.make(issuer: options.mfaIssuer, account: user.username ?? proteus_id(byteArray: user.id).dashedUUID,
-                                  secret: secret, parameters: parameters)
-        let png = try GrayPNG.encode(try QRMatrix(encoding: uri))
+        let qrCode = try pending.qrDataURL()
         // The latest enrolment replaces any earlier one: its code confirms.
         try write(user) { current, changes, document, fields in
             guard !current.isMFAEnabled else { throw LMFailure.mfaAlreadyActive }
-            document.pendingMFAVerifier = verifier
+            document.pendingMFAVerifier = pending.verifier
             changes.documents = [document.record]
             fields |= PROTEUS_FIELD_DOCS
         }
         Envelope.send(response, 200, "Successfully generated MFA QR code.",
-                      ["otpauthURL": .string("data:image/png;base64," + Base64.encode(png))])
+                      ["otpauthURL": .string(qrCode)])
     }
 
     // MARK: POST /users/{username}/mfa {token} — the first code turns MFA on
@@ -72,20 +69,17 @@ final class MFARoutes: @unchecked Sendable {
             guard !current.isMFAEnabled else { throw LMFailure.mfaAlreadyActive }
             // No enrolment shown yet: no code can match (and no guess was made).
             guard let pending = document.pendingMFAVerifier else { throw LMFailure.invalidOTP }
-            guard let verifier = try secondFactor.verifyTOTP(code, pending), let enrolment = TOTPVerifierText(verifier) else {
-                try secondFactor.refuse(current)
-            }
-            recoveryCodes = try RecoveryCodes.generate(host)
-            let withCodes: String
-            do { withCodes = try host.enroll(method: "totp", secret: ([verifier] + recoveryCodes).joined(separator: "\n")) } catch {
-                throw LMFailure.backend(error)
-            }
+            guard let verifier = try secondFactor.verifyTOTP(code, pending) else { try secondFactor.refuse(current) }
+            let confirmed: TOTPEnrolment.Confirmed?
+            do { confirmed = try TOTPEnrolment.finish(host, accepted: verifier) } catch { throw LMFailure.backend(error) }
+            guard let confirmed else { try secondFactor.refuse(current) }
+            recoveryCodes = confirmed.recoveryCodes
             document.pendingMFAVerifier = nil
             document.tokenVersion += 1
             changes.documents = [document.record]
             // Stored as MCSManager stores it: its 2FA sign-in takes this user's codes too.
-            changes.mfaSecret = Array(withCodes.utf8)
-            changes.mfaLastStep = enrolment.step
+            changes.mfaSecret = Array(confirmed.verifier.utf8)
+            changes.mfaLastStep = confirmed.step
             changes.flags = current.flags | PROTEUS_USER_MFA_ENABLED
             fields |= PROTEUS_FIELD_DOCS | PROTEUS_FIELD_MFA | PROTEUS_FIELD_FLAGS
         }

@@ -15,6 +15,7 @@
 // workers and hosts; while it is spent every code, right or wrong, gets 429.
 import PluginAPI
 import PluginKit
+import SecondFactorEnrolment
 
 final class SecondFactor: @unchecked Sendable {
     let host: Host

@@ -133,9 +133,10 @@ enum Commands {
             let (configuration, text) = try Supervisor.loadConfiguration(path: arguments.configPath)
             configuration.applyLogSettings()
             if configuration.workerCount == 0 {
-                // Serve in this process: no master, no supervision; with an
-                // admin listener, its metrics region is its own (slot 0).
-                if configuration.adminListen != nil { MetricsRecorder.install(try MetricsRegion(), slot: 0) }
+                // Serve in this process: no master, no supervision; its
+                // metrics region is its own (slot 0), for the admin
+                // listener and host->metrics_text.
+                MetricsRecorder.install(try MetricsRegion(), slot: 0)
                 let assembly = try HostAssembly(configuration)
                 return try ServerRunner.run(assembly)
             }

@@ -1,7 +1,8 @@
 // Serving: the transport around a built HostAssembly.
 //   * `run`: single-process mode (`workers: 0`): bind, serve until
-//     SIGTERM/SIGINT, drain, then close the plugins (the store last); the
-//     admin listener, when configured, reports on this one process.
+//     SIGTERM/SIGINT, drain, then close the plugins (the store last); its
+//     metrics region (always there: host->metrics_text reads it) counts
+//     this one process, and the admin listener, when configured, shows it.
 //   * `makeServer`: the same server on a given listener, used by worker
 //     processes on the socket inherited from the master
 //     (Supervision/WorkerProcess.swift).
@@ -22,11 +23,10 @@ enum ServerRunner {
             assembly.close()
             throw error
         }
-        let readiness = Readiness()
         var admin: AdminListener?
         do {
             if let region = MetricsRecorder.region {
-                admin = try AdminListener(c, region: region, readiness: readiness,
+                admin = try AdminListener(c, region: region,
                                           documents: DialectDocuments(DialectDocuments.fromDialects(assembly.dialects)))
             }
             try admin?.start()
@@ -38,11 +38,15 @@ enum ServerRunner {
         try server.start()
         MetricsRecorder.startStoreProbe(assembly.store)
         // One process: the pool is full once it serves.
-        readiness.publish(Readiness.Workers(wanted: 1, serving: [MetricsRecorder.slot], stopping: false))
+        if let region = MetricsRecorder.region {
+            Readiness.publish(Readiness.Workers(wanted: 1, serving: [MetricsRecorder.slot], stopping: false), to: region)
+        }
         Logger.shared.line("listening on \(displayURL(c, port: server.port))", level: .notice, flushNow: true)
         Signals.onShutdown { signal in
             Logger.shared.line("received \(signal), shutting down (grace \(c.shutdownGraceSeconds)s)", level: .notice, flushNow: true)
-            readiness.publish(Readiness.Workers(wanted: 1, serving: [], stopping: true))
+            if let region = MetricsRecorder.region {
+                Readiness.publish(Readiness.Workers(wanted: 1, serving: [], stopping: true), to: region)
+            }
             server.beginShutdown()
         }
         server.wait()

@@ -49,6 +49,7 @@ enum HostServicesTable {
             t.response_header = ResponseServices.header
             t.response_body = ResponseServices.body
             t.plugin_list = PluginListServices.list
+            t.metrics_text = MetricsServices.text
         }
         let table = UnsafeMutablePointer<proteus_host_api>.allocate(capacity: 1)
         table.initialize(to: t)

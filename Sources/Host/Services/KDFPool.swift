@@ -13,7 +13,7 @@
 // (HTTPWaitingLane), so a waiting login never holds a thread that requests
 // needing no hash would use.
 // The queue's depth and the refusals are counted in the metrics region
-// (MetricsRecorder; no-ops without an admin listener).
+// (MetricsRecorder; no-ops in a command, which keeps no region).
 import Glibc
 import HTTPTransport
 

@@ -2,13 +2,12 @@
 // /metrics and the dialects' OpenAPI documents (/openapi/) on their own
 // address, served by the master (or the single process) on a small
 // HTTPServer of its own — never by the public listener, whose requests all
-// go to dialects. It reads only the metrics region, the published Readiness
+// go to dialects. It reads only the metrics region (readiness included)
 // and DialectDocuments, so it needs no lock shared with supervision.
 import HTTPTransport
 
 final class AdminListener: @unchecked Sendable {
     private let region: MetricsRegion
-    let readiness: Readiness
     let documents: DialectDocuments
     private let server: HTTPServer
     private let host: String
@@ -16,7 +15,7 @@ final class AdminListener: @unchecked Sendable {
 
     /// Binds `configuration.adminListen` (a ConfigError naming the key when
     /// it cannot), not serving yet.
-    init?(_ configuration: Configuration, region: MetricsRegion, readiness: Readiness, documents: DialectDocuments) throws {
+    init?(_ configuration: Configuration, region: MetricsRegion, documents: DialectDocuments) throws {
         guard let address = configuration.adminListen else { return nil }
         let listener: HTTPListener
         do { listener = try HTTPListener.bind(host: address.host, port: address.port) } catch {
@@ -31,11 +30,10 @@ final class AdminListener: @unchecked Sendable {
         http.maxBodyBytes = 1024
         http.shutdownGracePeriod = .seconds(1)
         self.region = region
-        self.readiness = readiness
         self.documents = documents
         host = address.host.contains(":") ? "[\(address.host)]" : address.host
         do {
-            server = try HTTPServer(listener: listener, configuration: http, handler: AdminRoutes(region: region, readiness: readiness, documents: documents))
+            server = try HTTPServer(listener: listener, configuration: http, handler: AdminRoutes(region: region, documents: documents))
         } catch {
             listener.close()
             throw error
@@ -51,12 +49,10 @@ final class AdminListener: @unchecked Sendable {
 /// The admin paths; anything else is 404, another method 405.
 final class AdminRoutes: HTTPHandler, @unchecked Sendable {
     private let region: MetricsRegion
-    private let readiness: Readiness
     private let documents: DialectDocuments
 
-    init(region: MetricsRegion, readiness: Readiness, documents: DialectDocuments) {
+    init(region: MetricsRegion, documents: DialectDocuments) {
         self.region = region
-        self.readiness = readiness
         self.documents = documents
     }
 
@@ -75,7 +71,7 @@ final class AdminRoutes: HTTPHandler, @unchecked Sendable {
         case "/healthz":
             plain(response, 200, "ok\n")
         case "/readyz":
-            if let reason = readiness.notReadyReason(region) {
+            if let reason = Readiness.notReadyReason(region) {
                 plain(response, 503, "not ready: \(reason)\n")
             } else {
                 plain(response, 200, "ready\n")

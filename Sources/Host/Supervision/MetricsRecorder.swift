@@ -1,9 +1,9 @@
 // Where this process counts: the metrics region it was given (a worker's
 // inherited one, or the single process's own) and its slot in it. Set once
 // at start, before any serving thread exists, and read-only afterwards —
-// only when the config has an admin listener to show the counts. Without a
-// region (no admin listener; commands such as check-config) every call is
-// a no-op.
+// in every serving process (the admin listener and host->metrics_text show
+// the counts). Without a region (commands such as check-config) every call
+// is a no-op.
 import Glibc
 import HTTPTransport
 import PluginAPI

@@ -14,7 +14,12 @@
 // Layout (all little-endian UInt64 words unless said, offsets in bytes):
 //   header     64: "PRTMETRC", UInt32 version, UInt32 routeCapacity,
 //                  UInt32 loginCapacity, UInt32 storeOpCapacity
-//   globals    64 at 64: +0 worker restarts, +8 KDF rejections
+//   globals    64 at 64: +0 worker restarts, +8 KDF rejections,
+//                  +16 the workers the master (or the single process) last
+//                  published for readiness: bit 63 set once published, bit
+//                  62 shutting down, bits 0-31 the workers wanted; +24 four
+//                  words: the serving workers' slots, a bit per scoreboard
+//                  slot (slot n = word n / 64, bit n % 64)
 //   workers    Scoreboard.slotCount × 64, one per scoreboard slot:
 //                  +0 KDF jobs queued (gauge), +8 the store probe's monotonic
 //                  time (ns; 0 = not yet), +16 its status (0 = answered, else
@@ -76,7 +81,7 @@ final class MetricsRegion: @unchecked Sendable {
     static let byteSize = routesOffset + routeCapacity * routeSize
 
     private static let magic: UInt64 = 0x4352_5445_4D54_5250   // "PRTMETRC"
-    private static let version: UInt32 = 1
+    private static let version: UInt32 = 2
 
     /// The shared-memory object (passed to workers).
     let fd: Int32
@@ -118,6 +123,38 @@ final class MetricsRegion: @unchecked Sendable {
 
     func countKDFRejection() { add(Self.globalsOffset + 8) }
     var kdfRejections: UInt64 { load(Self.globalsOffset + 8) }
+
+    // Readiness's inputs, published by the master so a worker can tell too.
+
+    private static let publishedWord = globalsOffset + 16
+    private static let servingWords = globalsOffset + 24
+    private static let servingWordCount = (workerSlots + 63) / 64
+    private static let publishedBit: UInt64 = 1 << 63
+    private static let stoppingBit: UInt64 = 1 << 62
+
+    /// [master, or the single process] The workers the configuration wants,
+    /// the slots of those that serve, and whether it is shutting down. The
+    /// slots are written first: a reader between the two sees the older
+    /// count with the newer slots for a moment, never a torn word.
+    func publishWorkers(wanted: Int, serving: [Int], stopping: Bool) {
+        var words = [UInt64](repeating: 0, count: Self.servingWordCount)
+        for slot in serving where (0..<Self.workerSlots).contains(slot) { words[slot / 64] |= 1 << UInt64(slot % 64) }
+        for (i, w) in words.enumerated() { proteus_atomic_store_u64(word(Self.servingWords + i * 8), w) }
+        let state = Self.publishedBit | (stopping ? Self.stoppingBit : 0) | UInt64(UInt32(clamping: max(0, wanted)))
+        proteus_atomic_store_u64(word(Self.publishedWord), state)
+    }
+
+    /// What was last published; nil before the first publication.
+    var publishedWorkers: (wanted: Int, serving: [Int], stopping: Bool)? {
+        let state = load(Self.publishedWord)
+        guard state & Self.publishedBit != 0 else { return nil }
+        var serving: [Int] = []
+        for i in 0..<Self.servingWordCount {
+            let w = load(Self.servingWords + i * 8)
+            for bit in 0..<64 where w & (1 << UInt64(bit)) != 0 { serving.append(i * 64 + bit) }
+        }
+        return (Int(state & 0xFFFF_FFFF), serving, state & Self.stoppingBit != 0)
+    }
 
     private static func workerOffset(_ slot: Int) -> Int { workersOffset + slot * workerEntrySize }
 

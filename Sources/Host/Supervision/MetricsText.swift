@@ -47,6 +47,19 @@ enum MetricsText {
         out += "proteus_kdf_rejections_total \(region.kdfRejections)\n"
         header(&out, "proteus_worker_restarts_total", "counter", "Worker processes restarted after dying unasked.")
         out += "proteus_worker_restarts_total \(region.workerRestarts)\n"
+
+        // Readiness's inputs and verdict, as /readyz sees them.
+        let published = region.publishedWorkers
+        header(&out, "proteus_workers", "gauge", "Worker processes: wanted by the configuration, and serving it (plugins created); a single process (workers: 0) is one.")
+        out += "proteus_workers{state=\"wanted\"} \(published?.wanted ?? 1)\n"
+        out += "proteus_workers{state=\"serving\"} \(published?.serving.count ?? 0)\n"
+        let state = Readiness.state(region)
+        header(&out, "proteus_ready", "gauge", "1 when /readyz answers 200 (every wanted worker serves and its store answered its probe in the last 5 s), else 0.")
+        out += "proteus_ready \(state == .ready ? 1 : 0)\n"
+        header(&out, "proteus_readiness", "gauge", "Why /readyz answers as it does: 1 for the current state, 0 for the others.")
+        for label in Readiness.State.labels {
+            out += "proteus_readiness{state=\"\(label)\"} \(label == state.label ? 1 : 0)\n"
+        }
         return out
     }
 

@@ -7,7 +7,8 @@
 //     region (shared memory, inherited), and the secret key file (created
 //     here before any worker starts, so all workers load the same key);
 //   * the admin listener (`admin.listen`: health and metrics, read from the
-//     metrics region and the readiness this loop publishes);
+//     metrics region, where this loop publishes the workers readiness
+//     depends on);
 //   * the worker processes: started with posix_spawn of this binary
 //     (`proteus worker`, see WorkerProcess.swift), watched with waitpid,
 //     restarted with exponential backoff when they die, replaced by a new
@@ -93,7 +94,6 @@ final class Supervisor {
     private let scoreboard: Scoreboard
     /// Every worker's counters (fd 9); they outlive the workers.
     private let metrics: MetricsRegion
-    private let readiness = Readiness()
     private let admin: AdminListener?
     private let signalPipe: (read: Int32, write: Int32)
 
@@ -123,7 +123,7 @@ final class Supervisor {
         signalPipe = try ProcessSupport.pipe()
         generationCount = 1
         current = Generation(number: 1, configuration: configuration, configFD: try ProcessSupport.sharedFile(configText))
-        admin = try AdminListener(configuration, region: metrics, readiness: readiness,
+        admin = try AdminListener(configuration, region: metrics,
                                   documents: DialectDocuments(Self.documentsSource(current, configPath: configPath)))
     }
 
@@ -179,15 +179,15 @@ final class Supervisor {
         return exitCode ?? 0
     }
 
-    /// For /readyz (read on the admin listener's thread): how many workers
-    /// the serving configuration wants and which of them serve.
+    /// For /readyz and the proteus_ready series (read by the admin
+    /// listener's thread and by workers, for host->metrics_text): how many
+    /// workers the serving configuration wants and which of them serve.
     private func publishReadiness() {
-        guard admin != nil else { return }
         let serving = current.positions.compactMap { position in
             workers[position.pid].flatMap { $0.state == .ready ? $0.slot : nil }
         }
-        readiness.publish(Readiness.Workers(wanted: current.positions.count, serving: serving,
-                                            stopping: shuttingDown))
+        Readiness.publish(Readiness.Workers(wanted: current.positions.count, serving: serving,
+                                            stopping: shuttingDown), to: metrics)
     }
 
     private func waitForEvents() {

@@ -84,10 +84,10 @@ enum WorkerProcess {
             close(configFD)
             // Before the plugins are created: their lines are in this format.
             configuration.applyLogSettings()
-            // Counted only when the admin listener can show it (before the
-            // assembly: the store's dialect table depends on it).
-            let metrics = try MetricsRegion(adopting: metricsFD)
-            if configuration.adminListen != nil { MetricsRecorder.install(metrics, slot: options.slot) }
+            // Counted always: the admin listener and host->metrics_text
+            // show it (before the assembly: the store's dialect table
+            // depends on it).
+            MetricsRecorder.install(try MetricsRegion(adopting: metricsFD), slot: options.slot)
             let rateLimiter = try RateLimiter(adopting: rateLimitFD)
             assembly = try HostAssembly(configuration, rateLimiter: rateLimiter,
                                         changeCounter: try ChangeCounter(adopting: changeCounterFD))

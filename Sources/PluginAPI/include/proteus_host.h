@@ -442,6 +442,34 @@ typedef struct proteus_host_api {
     proteus_status (*plugin_list)(void *ctx, proteus_arena *arena,
                                   proteus_plugin_info_list *out,
                                   proteus_error *err);
+
+    /* --- since 2.6: the host's metrics (dialects only) -------------------- */
+
+    /**
+     * What the admin listener's /metrics would answer at this moment, byte
+     * for byte: Prometheus's text exposition format 0.0.4 (HELP and TYPE
+     * lines, one sample a line, each line ending in "\n"), UTF-8, with the
+     * counters of every worker process of this host (not of other hosts on
+     * the same store): requests by dialect, route and status, sign-ins,
+     * store call times, the KDF queue, worker restarts, the workers wanted
+     * and serving, and readiness (proteus_ready, proteus_readiness). Served
+     * whether or not the config has an admin listener. For an operator's
+     * view (the console dialect's Health page); a dialect never needs it to
+     * answer its clients. The series are documented in docs/ARCHITECTURE.md;
+     * a reader ignores series and labels it does not know.
+     *
+     * `out` is the caller's; on OK the host sets it to the text, allocated
+     * in `arena` (valid until the arena is freed). On failure `out` is left
+     * untouched.
+     *
+     * Returns OK; UNAVAILABLE when this process keeps no counters (a command
+     * such as `proteus openapi` created the dialect, not a server); INVALID:
+     * NULL `arena` or `out`; INTERNAL: out of memory. Never blocks: it reads
+     * shared memory and formats some kilobytes (more with many routes).
+     * [any thread]
+     */
+    proteus_status (*metrics_text)(void *ctx, proteus_arena *arena,
+                                   proteus_bytes *out, proteus_error *err);
 } proteus_host_api;
 
 /** auth_sign_in / auth_session_check flags. */

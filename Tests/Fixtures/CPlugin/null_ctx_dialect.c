@@ -45,6 +45,16 @@ static void record(char *body, size_t capacity, const char *name, proteus_status
              status == PROTEUS_OK ? "" : err->message);
 }
 
+/* Whether `text` holds `needle` (no memmem: plain C99). */
+static int contains(proteus_bytes text, const char *needle) {
+    size_t n = strlen(needle);
+    if (text.ptr == NULL || text.len < n) return 0;
+    for (size_t i = 0; i + n <= text.len; i++) {
+        if (memcmp(text.ptr + i, needle, n) == 0) return 1;
+    }
+    return 0;
+}
+
 static proteus_status probe_handle(void *instance, const proteus_request *req, proteus_response *resp) {
     const proteus_host_api *host = instance;
     char body[4096] = "{";
@@ -115,6 +125,20 @@ static proteus_status probe_handle(void *instance, const proteus_request *req, p
     response.struct_size = sizeof response;
     s = host->http_request(NULL, &request, req->arena, &response, &err);
     record(body, sizeof body, "http_request", s, &err);
+
+    memset(&err, 0, sizeof err);
+    proteus_bytes text = { NULL, 0 };
+    s = host->metrics_text(NULL, req->arena, &text, &err);
+    record(body, sizeof body, "metrics_text", s, &err);
+
+    /* With its own ctx (2.6): the /metrics text, without an admin listener. */
+    memset(&err, 0, sizeof err);
+    s = host->metrics_text(host->ctx, req->arena, &text, &err);
+    if (s == PROTEUS_OK && !(contains(text, "# TYPE proteus_ready gauge\n") && contains(text, "proteus_workers{state=\"wanted\"}"))) {
+        s = PROTEUS_E_INTERNAL;
+        snprintf(err.message, sizeof err.message, "the text lacks proteus_ready or proteus_workers");
+    }
+    record(body, sizeof body, "metrics_text_own_ctx", s, &err);
 
     size_t used = strlen(body);
     snprintf(body + used, sizeof body - used, "}");

@@ -3,13 +3,16 @@
 chromium-driver) with selenium, as an operator would: sign in, search,
 disable a user (whose MCSManager sign-in then fails), reset a password (the
 user signs in through MCSManager with the new one), read the audit log
-(actor, action, target, time, address; filtered), and a screenshot of each
-page into --screenshots. Run by ConsoleBrowserTests; exits non-zero with a
+(actor, action, target, time, address; filtered), the Health page's
+tiles and charts, turn on the admin's own MFA on the Security page (the
+secret read from the page, the code from oathtool), and a screenshot of
+each page into --screenshots. Run by ConsoleBrowserTests; exits non-zero with a
 message on the first thing that is not as expected. The browser's console
 log must hold no Content-Security-Policy violation."""
 import argparse
 import json
 import os
+import subprocess
 import sys
 import urllib.error
 import urllib.request
@@ -35,6 +38,7 @@ parser.add_argument("--search", required=True, help="a search text")
 parser.add_argument("--expect", required=True, help="the usernames it finds, comma-separated")
 parser.add_argument("--cli-user", required=True, help="a user `proteus user add` made (an audit line by cli)")
 parser.add_argument("--screenshots", required=True)
+parser.add_argument("--oathtool", default="/usr/bin/oathtool")
 parser.add_argument("--chromium", default="/usr/bin/chromium")
 parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
 parser.add_argument("--profile", required=True, help="the browser's profile directory (the caller removes it)")
@@ -226,9 +230,71 @@ try:
     wait.until(lambda d: [r.find_elements(By.TAG_NAME, "td")[2].text for r in d.find_elements(By.CSS_SELECTOR, "#audit-rows tr")] == ["user.password"])
     step("filtered by action: only the password reset")
 
-    for page in ("Health", "Security"):
-        nav(page)
-        shot(page.lower())
+    # Health: tiles with the current values, and every chart drawn with at
+    # least two points (three polls, 2 s apart) before the screenshot.
+    nav("Health")
+    ready = visible(By.XPATH, "//div[@id='health-tiles']/div[div[@class='tile-label']='Ready']/div[@class='tile-value']")
+    if ready.text != "yes":
+        fail(f"the Health page says ready: {ready.text!r}")
+    # Sign-ins for the charts to show (through MCSManager, as a user would).
+    for _ in range(3):
+        if mcsm_login(args.admin, args.admin_password) != 200:
+            fail("the administrator's MCSManager sign-in failed")
+    charts = ("requests", "kdf", "logins", "store")
+    WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException]).until(lambda d: all(
+        int(d.find_element(By.CSS_SELECTOR, f"#health-chart-{c} svg.chart").get_attribute("data-points") or 0) >= 2
+        for c in charts))
+    for c in charts:
+        visible(By.CSS_SELECTOR, f"#health-chart-{c} svg.chart")
+        if not driver.find_elements(By.CSS_SELECTOR, f"#health-chart-{c} svg.chart polyline"):
+            fail(f"the {c} chart has no line")
+    workers = driver.find_element(By.XPATH, "//div[@id='health-tiles']/div[div[@class='tile-label']='Workers']/div[@class='tile-value']").text
+    step(f"the Health page draws its charts ({', '.join(charts)}); workers serving / wanted: {workers}")
+    shot("health")
+
+    # Security: the admin turns on their own MFA. The QR code and the
+    # secret first (the screenshot), then the code an app would show.
+    nav("Security")
+    wait.until(lambda d: d.find_element(By.ID, "security-mfa").text == "off")
+    button("Turn on MFA").click()
+    qr = visible(By.ID, "security-qr")
+    wait.until(lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0"
+                                          " && arguments[0].width * 2 == arguments[0].naturalWidth", qr))
+    if not (qr.get_attribute("src") or "").startswith("data:image/png;base64,"):
+        fail("the QR code is not a PNG data: URL")
+    secret = visible(By.ID, "security-secret").text.strip()
+    if len(secret) < 16:
+        fail(f"the page shows no secret ({secret!r})")
+    wait.until(EC.invisibility_of_element_located((By.ID, "toast")))
+    shot("security")
+    code = subprocess.run([args.oathtool, "--totp", "-b", secret], check=True, capture_output=True, text=True).stdout.strip()
+    driver.find_element(By.ID, "security-code").send_keys(code)
+    button("Confirm and turn on").click()
+    visible(By.ID, "security-codes")
+    codes = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#security-code-list li")]
+    if len(codes) != 10 or len(set(codes)) != 10:
+        fail(f"the page shows {len(codes)} recovery codes: {codes}")
+    visible(By.XPATH, "//div[@id='security-codes']//p[contains(., 'shown only this once')]")
+    step(f"MFA turned on; {len(codes)} recovery codes shown")
+    wait.until(EC.invisibility_of_element_located((By.ID, "toast")))
+    shot("security-codes")
+    button("I have saved them").click()
+    wait.until(EC.invisibility_of_element_located((By.ID, "security-codes")))
+    wait.until(lambda d: d.find_element(By.ID, "security-mfa").text == "on")
+    # Turning it off asks for the password: a wrong one keeps it on.
+    button("Turn off MFA").click()
+    visible(By.ID, "security-off-password").send_keys("Not-the-Passw0rd")
+    driver.find_element(By.ID, "confirm-ok").click()
+    wait.until(lambda d: "Wrong password" in d.find_element(By.ID, "confirm-error").text)
+    driver.find_element(By.ID, "confirm-cancel").click()
+    wait.until(EC.invisibility_of_element_located((By.ID, "confirm")))
+    if driver.find_element(By.ID, "security-mfa").text != "on":
+        fail("a wrong password turned MFA off")
+    step("a wrong password does not turn MFA off")
+    # The session goes on (renewed with the second factor).
+    nav("Roles")
+    visible(By.XPATH, "//tbody[@id='role-rows']//code[normalize-space()='admin']")
+    step("the session goes on after MFA was turned on")
 
     log = driver.get_log("browser")
     violations = [entry["message"] for entry in log

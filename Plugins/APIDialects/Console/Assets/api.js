@@ -56,4 +56,9 @@ export const api = {
   deleteRole: (slug) => call('DELETE', `roles/${encodeURIComponent(slug)}`),
   plugins: () => call('GET', 'plugins'),
   audit: (filters) => call('GET', `audit?${new URLSearchParams(filters)}`),
+  health: () => call('GET', 'health'),
+  security: () => call('GET', 'security'),
+  startTOTP: () => call('POST', 'security/totp'),
+  confirmTOTP: (code) => call('POST', 'security/totp/confirm', { code }),
+  turnOffTOTP: (proof) => call('DELETE', 'security/totp', proof),
 };

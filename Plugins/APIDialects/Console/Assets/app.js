@@ -2,6 +2,8 @@
 // #hash). Data comes from api.js; the DOM is built with ui.js (text only).
 import { api, setCSRF, APIError } from './api.js';
 import { $, el, toast, confirmAction, generatePassword } from './ui.js';
+import { startHealth, stopHealth } from './health.js';
+import { initSecurity, loadSecurity } from './security.js';
 
 const pages = ['users', 'groups', 'roles', 'plugins', 'health', 'audit', 'security'];
 // Users are paged by keyset: `cursors` holds the `after` of every page
@@ -31,6 +33,7 @@ async function start() {
     loadAudit().catch((e) => toast(e.message));
   });
   $('audit-older').addEventListener('click', () => loadAudit(state.auditNext).catch((e) => toast(e.message)));
+  initSecurity({ guarded });
   window.addEventListener('hashchange', route);
   try {
     signedIn(await api.session());
@@ -43,13 +46,13 @@ function signedIn(session) {
   state.me = session.user;
   setCSRF(session.csrfToken);
   $('who-name').textContent = session.user.username || session.user.id;
-  $('security-mfa').textContent = session.user.mfa ? 'on' : 'off';
   $('nav').hidden = false;
   $('who').hidden = false;
   route();
 }
 
 function showSignIn(message) {
+  stopHealth();
   state.me = null;
   setCSRF('');
   $('nav').hidden = true;
@@ -117,7 +120,8 @@ function route() {
   if (!state.me) return showSignIn();
   const page = pages.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'users';
   show(page);
-  const loaders = { users: loadUsers, groups: loadGroups, roles: loadRoles, plugins: loadPlugins, audit: () => loadAudit() };
+  if (page === 'health') startHealth(guarded); else stopHealth();
+  const loaders = { users: loadUsers, groups: loadGroups, roles: loadRoles, plugins: loadPlugins, audit: () => loadAudit(), security: loadSecurity };
   if (loaders[page]) loaders[page]().catch((e) => toast(e.message));
 }
 

@@ -6,16 +6,16 @@ import Glibc
 import PluginKit
 
 /// Square grid of modules; `dark(x, y)` for 0 ≤ x, y < size.
-struct QRMatrix {
-    let size: Int
+public struct QRMatrix {
+    public let size: Int
     private let modules: [Bool]
 
-    func dark(_ x: Int, _ y: Int) -> Bool { modules[y * size + x] }
+    public func dark(_ x: Int, _ y: Int) -> Bool { modules[y * size + x] }
 
     /// `text` as a QR code of the smallest version that holds it at error
     /// correction level M (15% of the symbol may be damaged: a phone
     /// camera's glare or a scuffed screen still reads).
-    init(encoding text: String) throws(PluginError) {
+    public init(encoding text: String) throws(PluginError) {
         guard !text.utf8.contains(0) else { throw .invalid("a QR code's text cannot hold NUL") }
         errno = 0
         // 8-bit mode, case kept: otpauth:// URIs are case-sensitive.

@@ -1,4 +1,4 @@
-// What this dialect reads from the totp auth plugin's stored verifier
+// What the dialects read from the totp auth plugin's stored verifier
 // (Plugins/AuthTOTP/StoredVerifier.swift):
 //
 //   $totp$v=1$a=SHA1,d=6,p=30$step=<last accepted step>$<sealed secret>[$r=...]
@@ -8,14 +8,14 @@
 // check, whatever the plugin's options), the last accepted step (mirrored
 // into the store's mfa_last_step). The secret stays sealed and the
 // recovery codes hashed: only the totp plugin reads them.
-struct TOTPVerifierText {
-    var algorithm: String
-    var digits: Int
-    var periodSeconds: Int
-    var step: Int64
+public struct TOTPVerifierText: Sendable {
+    public var algorithm: String
+    public var digits: Int
+    public var periodSeconds: Int
+    public var step: Int64
 
     /// Nil for anything that is not a well-formed version 1 verifier.
-    init?(_ text: String) {
+    public init?(_ text: String) {
         let fields = text.split(separator: "$", omittingEmptySubsequences: false)
         guard fields.count == 6 || fields.count == 7, fields[0].isEmpty, fields[1] == "totp", fields[2] == "v=1", !fields[5].isEmpty,
               fields[4].hasPrefix("step="), let step = Int64(fields[4].dropFirst(5)) else { return nil }

@@ -5,16 +5,16 @@
 import CPNG
 import PluginKit
 
-enum GrayPNG {
+public enum GrayPNG {
     /// Pixels per module: about 2 mm per module on a phone screen at the
     /// usual sizes, which phone cameras and zbarimg read at a glance.
-    static let moduleSize = 8
+    public static let moduleSize = 8
     /// Light modules around the symbol, the 4 the QR standard asks for:
     /// without them scanners lose the finder patterns against a dark page.
-    static let quietZone = 4
+    public static let quietZone = 4
 
     /// The PNG file's bytes.
-    static func encode(_ matrix: QRMatrix) throws(PluginError) -> [UInt8] {
+    public static func encode(_ matrix: QRMatrix) throws(PluginError) -> [UInt8] {
         let side = (matrix.size + 2 * quietZone) * moduleSize
         var pixels = [UInt8](repeating: 255, count: side * side)
         for y in 0..<matrix.size {

@@ -6,13 +6,13 @@
 // any character, and a ':' or '&' in them must not split the URI.
 import PluginKit
 
-enum OTPAuthURI {
-    static func make(issuer: String, account: String, secret: [UInt8], parameters: TOTPVerifierText) -> String {
+public enum OTPAuthURI {
+    public static func make(issuer: String, account: String, secret: [UInt8], parameters: TOTPVerifierText) -> String {
         "otpauth://totp/\(escape(issuer)):\(escape(account))?secret=\(Base32.encode(secret))&issuer=\(escape(issuer))"
             + "&algorithm=\(parameters.algorithm)&digits=\(parameters.digits)&period=\(parameters.periodSeconds)"
     }
 
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         let hex = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         for c in text.utf8 {
