@@ -74,6 +74,12 @@ public struct Directory: @unchecked Sendable {
         try client.deleteSessions(user: userID, ns: namespace)
     }
 
+    /// (ABI 2.6) The user's live sessions at `now`, every namespace; an
+    /// unknown user has 0. UNSUPPORTED from a store built before 2.6.
+    public func sessionCount(userID: [UInt8], now: Int64) throws -> UInt64 {
+        try client.sessionCount(user: userID, now: now)
+    }
+
     public func createAPIKey(_ key: APIKeyRecord) throws { try client.createKey(key) }
 
     public func apiKey(keyHash: [UInt8], now: Int64) throws -> APIKeyRecord? {

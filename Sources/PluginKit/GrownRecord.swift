@@ -27,4 +27,9 @@ public enum UserQueryLayout {
     /// field 2.3 appended (username_folded).
     public static let size2_2 = MemoryLayout<proteus_user_query>.offset(of: \proteus_user_query.username_folded)
         ?? MemoryLayout<proteus_user_query>.size
+
+    /// Bytes of a query built against 2.3-2.5: everything before the first
+    /// field 2.6 appended (after_username).
+    public static let size2_5 = MemoryLayout<proteus_user_query>.offset(of: \proteus_user_query.after_username)
+        ?? MemoryLayout<proteus_user_query>.size
 }

@@ -214,8 +214,17 @@ public struct UserQuery: Sendable {
     /// against 2.2 cannot: StoreClient.search then throws UNSUPPORTED.
     public var usernameFolded: String?
     public var usernameFoldedMatch: Int32 = PROTEUS_MATCH_EQUALS
+    /// (ABI 2.6) Keyset paging in username order: only users whose
+    /// username sorts after this one (bytes); nil = from the first.
+    public var afterUsername: String?
+    /// (ABI 2.6) 0 = an exact total; N > 0 = the store may stop counting
+    /// at N (UserPage.totalIsLowerBound then says so).
+    public var totalCap: UInt64 = 0
 
     public init() {}
+
+    /// True when the query sets a field only a 2.6 store reads.
+    public var needs2_6: Bool { afterUsername != nil || totalCap != 0 }
 
     public init(_ c: proteus_user_query) {
         usernameContains = c.username_contains.string
@@ -235,20 +244,37 @@ public struct UserQuery: Sendable {
             usernameFolded = c.username_folded.string
             usernameFoldedMatch = c.username_folded_match
         }
+        if GrownRecord.holds(\proteus_user_query.total_cap, declaredSize: c.struct_size) {
+            afterUsername = c.after_username.string
+            totalCap = c.total_cap
+        }
     }
 }
 
 public struct UserPage: Sendable {
     public var total: UInt64
     public var users: [UserRecord]
-    public init(total: UInt64, users: [UserRecord]) { self.total = total; self.users = users }
-    /// Nil when the store wrote a page this reader cannot read (see RecordArray).
+    /// (ABI 2.6) `total` is a lower bound: the store stopped counting at
+    /// the query's totalCap (PROTEUS_PAGE_TOTAL_AT_LEAST).
+    public var totalIsLowerBound = false
+    public init(total: UInt64, users: [UserRecord], totalIsLowerBound: Bool = false) {
+        self.total = total
+        self.users = users
+        self.totalIsLowerBound = totalIsLowerBound
+    }
+    /// Nil when the store wrote a page this reader cannot read (see
+    /// RecordArray). A page written before 2.6 ends before `flags`.
     public init?(_ page: UnsafePointer<proteus_user_page>) {
-        guard RecordArray.isComplete(page), let users = RecordArray.read(page.pointee.items, count: page.pointee.count, UserRecord.init) else {
+        let size = UnsafeRawPointer(page).load(as: UInt32.self)
+        guard GrownRecord.holds(\proteus_user_page.items, declaredSize: size),
+              let users = RecordArray.read(page.pointee.items, count: page.pointee.count, UserRecord.init) else {
             return nil
         }
         total = page.pointee.total
         self.users = users
+        if GrownRecord.holds(\proteus_user_page.flags, declaredSize: size) {
+            totalIsLowerBound = page.pointee.flags & PROTEUS_PAGE_TOTAL_AT_LEAST != 0
+        }
     }
 }
 
@@ -293,10 +319,11 @@ extension ArenaWriter {
         return c
     }
 
-    public func userPage(total: UInt64, users: [UserRecord]) throws -> UnsafeMutablePointer<proteus_user_page> {
+    public func userPage(total: UInt64, users: [UserRecord], totalIsLowerBound: Bool = false) throws -> UnsafeMutablePointer<proteus_user_page> {
         let page = try allocate(proteus_user_page.self, count: 1)
         page.pointee.struct_size = RecordArray.size(of: proteus_user_page.self)
         page.pointee.total = total
+        page.pointee.flags = totalIsLowerBound ? PROTEUS_PAGE_TOTAL_AT_LEAST : 0
         page.pointee.count = UInt32(users.count)
         if !users.isEmpty {
             let items = try allocate(proteus_user.self, count: users.count)
@@ -385,6 +412,8 @@ extension ArenaWriter {
         c.doc_ns = try str(q.documentNamespace)
         c.username_folded = try str(q.usernameFolded)
         c.username_folded_match = q.usernameFoldedMatch
+        c.after_username = try str(q.afterUsername)
+        c.total_cap = q.totalCap
         return c
     }
 

@@ -143,6 +143,9 @@ public final class StoreClient: @unchecked Sendable {
         if q.usernameFolded != nil && !readsFoldedUsernames {
             throw PluginError.unsupported("search: the store was built before ABI 2.3 and cannot match usernames case-insensitively (username_folded)")
         }
+        if q.needs2_6 && !readsKeysetQueries {
+            throw PluginError.unsupported("search: the store was built before ABI 2.6 and cannot page by username (after_username) or cap its count (total_cap)")
+        }
         return try withArena { w, arena in
             var c = try w.query(q)
             var out: UnsafeMutablePointer<proteus_user_page>?
@@ -416,6 +419,18 @@ public final class StoreClient: @unchecked Sendable {
     /// True when the store reads the query fields 2.3 appended
     /// (username_folded): its table was built against 2.3 or later.
     public var readsFoldedUsernames: Bool { Int(api.struct_size) > StoreTable.size2_2 }
+
+    /// True when the store reads the query fields 2.6 appended
+    /// (after_username, total_cap): its table was built against 2.6 or later.
+    public var readsKeysetQueries: Bool { Int(api.struct_size) > StoreTable.size2_5 }
+
+    /// session_count_user (ABI 2.6): the user's live sessions at `now`
+    /// (unix ms). An older store answers UNSUPPORTED (no fallback).
+    public func sessionCount(user: [UInt8], now: Int64) throws -> UInt64 {
+        var count: UInt64 = 0
+        try invoke(\.session_count_user) { $0(raw, proteus_id(byteArray: user), now, &count, $1) }
+        return count
+    }
 
     /// entry_put: inserts; an existing key is replaced when `replace`
     /// (created_at kept), else CONFLICT.

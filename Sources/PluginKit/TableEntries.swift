@@ -50,6 +50,12 @@ public enum StoreTable {
     public static let size2_4 = MemoryLayout<proteus_store_api>.offset(of: \proteus_store_api.audit_append)
         ?? MemoryLayout<proteus_store_api>.size
 
+    /// Bytes of a 2.5 table: everything before the first function 2.6
+    /// appended (session_count_user). A store whose table is longer reads
+    /// the query fields 2.6 appended (after_username, total_cap).
+    public static let size2_5 = MemoryLayout<proteus_store_api>.offset(of: \proteus_store_api.session_count_user)
+        ?? MemoryLayout<proteus_store_api>.size
+
     /// True when the table's `index`-th function (0 = user_create) is one
     /// every table must hold, whatever its minor: a 2.0 one. Functions
     /// appended later are optional; callers fall back when a table lacks them.

@@ -266,10 +266,12 @@ final class ConsoleTests: XCTestCase {
         XCTAssertEqual(detail.json?["disabled"], false)
         XCTAssertEqual(detail.json?["mfa"], false)
         XCTAssertEqual(detail.json?["apiKeys"]?.intValue, 0)
+        XCTAssertEqual(detail.json?["sessions"]?.intValue, 0, detail.text)
         XCTAssertNotNil(detail.json?["documents"]?["mcsmanager"]?.objectValue, detail.text)
 
         // Disable: MCSManager's sign-in fails and her sessions end; enable: it works again.
         let session = try console.panel.signedIn("tina")
+        XCTAssertEqual(try admin.call("GET", "/api/users/\(tina)").json?["sessions"]?.intValue, 1, "the detail counts her MCSManager session")
         let disabled = try admin.call("POST", "/api/users/\(tina)/disable")
         XCTAssertEqual(disabled.status, 200, disabled.text)
         XCTAssertEqual(disabled.json?["user"]?["disabled"], true)
@@ -305,6 +307,7 @@ final class ConsoleTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(revoked.json?["sessionsEnded"]?.intValue ?? 0, 2, revoked.text)
         XCTAssertEqual(try a.call("GET", "/api/auth/").status, 403)
         XCTAssertEqual(try b.call("GET", "/api/auth/").status, 403)
+        XCTAssertEqual(try admin.call("GET", "/api/users/\(tina)").json?["sessions"]?.intValue, 0, "no session after the revoke")
 
         // Search: prefix for one or two letters, anywhere from three, case-insensitive.
         try console.panel.createUser("Martina")
@@ -321,6 +324,62 @@ final class ConsoleTests: XCTestCase {
         let me = try XCTUnwrap(admin.call("GET", "/api/session").json?["user"]?["id"]?.stringValue)
         ConsoleTest.assertError(try admin.call("DELETE", "/api/users/\(me)"), 409, "self")
         ConsoleTest.assertError(try admin.call("POST", "/api/users/\(me)/disable"), 409, "self")
+    }
+
+    // MARK: paging by keyset, capped totals
+
+    func testKeysetPagesWalkEveryUserAndTheTotalIsCapped() throws {
+        let console = try ConsoleServer(label: "console-keyset", options: ["searchTotalCap": 4])
+        defer { console.stop() }
+        let admin = try console.admin()
+        let names = ["tina", "Tim", "tom", "Anna", "bob", "Zoe", "tuba"]
+        for name in names { _ = try console.panel.createUser(name) }
+        let everyone = try admin.call("GET", "/api/users?limit=100")
+        let all = try XCTUnwrap(everyone.json?["users"]?.arrayValue?.compactMap { $0["username"]?.stringValue }, everyone.text)
+        XCTAssertEqual(all.count, names.count + 1, "the users and the console's admin")
+        XCTAssertEqual(all, all.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }, "username order is byte order")
+        // More users than the cap: the total says "at least".
+        XCTAssertEqual(everyone.json?["total"]?.intValue, 4, everyone.text)
+        XCTAssertEqual(everyone.json?["totalAtLeast"], true, everyone.text)
+        XCTAssertEqual(everyone.json?["next"], .null, "one page holds them all")
+
+        // Pages of every size, each after the page before's `next`, walk every user once.
+        for size in 1...4 {
+            var seen: [String] = []
+            var after: String?
+            var pages = 0
+            repeat {
+                var path = "/api/users?limit=\(size)"
+                if let after { path += "&after=" + (after.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? after) }
+                let page = try admin.call("GET", path)
+                XCTAssertEqual(page.status, 200, page.text)
+                let users = page.json?["users"]?.arrayValue?.compactMap { $0["username"]?.stringValue } ?? []
+                XCTAssertLessThanOrEqual(users.count, size)
+                XCTAssertEqual(page.json?["total"]?.intValue, 4, "every page's total is the whole search's (capped)")
+                seen += users
+                after = page.json?["next"]?.stringValue
+                if after != nil { XCTAssertEqual(after, users.last, "next is the last name shown") }
+                pages += 1
+            } while after != nil && pages <= all.count
+            XCTAssertEqual(seen, all, "pages of \(size)")
+        }
+
+        // A search under the cap is counted exactly, and paged the same way.
+        let t = try admin.call("GET", "/api/users?q=T&limit=2")
+        XCTAssertEqual(t.json?["users"]?.arrayValue?.compactMap { $0["username"]?.stringValue }, ["Tim", "tina"], t.text)
+        XCTAssertEqual(t.json?["total"]?.intValue, 4, t.text)
+        XCTAssertEqual(t.json?["totalAtLeast"], true, "4 users start with t: at least the cap")
+        let next = try admin.call("GET", "/api/users?q=T&limit=2&after=tina")
+        XCTAssertEqual(next.json?["users"]?.arrayValue?.compactMap { $0["username"]?.stringValue }, ["tom", "tuba"], next.text)
+        XCTAssertEqual(next.json?["next"], .null, next.text)
+        let few = try admin.call("GET", "/api/users?q=tOm")
+        XCTAssertEqual(few.json?["total"]?.intValue, 1, few.text)
+        XCTAssertEqual(few.json?["totalAtLeast"], false, few.text)
+        // The offset still pages (from the cursor when there is one).
+        let skipped = try admin.call("GET", "/api/users?limit=2&offset=1&after=Tim")
+        XCTAssertEqual(skipped.json?["users"]?.arrayValue?.compactMap { $0["username"]?.stringValue },
+                       Array(all.drop { $0 != "Tim" }.dropFirst(2).prefix(2)), skipped.text)
+        ConsoleTest.assertError(try admin.call("GET", "/api/users?after=" + String(repeating: "x", count: 1025)), 400, "bad_request")
     }
 
     // MARK: the audit log

@@ -519,6 +519,61 @@ final class StoreSQLiteFileTests: XCTestCase {
         }
     }
 
+    /// A substring whose matches lie together far along the username order
+    /// (after SearchPage.substringWalkWindow names without it) has its page
+    /// read from the index instead of a walk (SearchPlan.pageAfterWindow):
+    /// pages, cursors and offsets must be exactly the walk's, also when the
+    /// window ends among the matches.
+    func testClusteredSubstringPagesAreExact() throws {
+        let store = try F.open(path: F.makeTempDirectory("clustered") + "/db.sqlite")
+        defer { store.instance.destroy() }
+        let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
+        // StoreCore's SearchPage.substringWalkWindow and substringIndexTotal.
+        let window = 50_000, indexTotal = 50_000
+        // Names before the matches, 10 matches in the window, then more than
+        // SearchPage.substringIndexTotal matches (so the page is walked), the
+        // window's last 10 names among them.
+        let before = (0..<(window - 20)).map { String(format: "aaa-%07d", $0) }
+        let early = (0..<10).map { String(format: "bbb-Hit-%02d", $0) }
+        let late = (0..<(indexTotal + 500)).map { String(format: "zzz-Hit-%07d", $0) }
+        let names = before + early + late
+        for start in stride(from: 0, to: names.count, by: 10_000) {
+            let batch = names[start..<min(start + 10_000, names.count)].map { name -> UserRecord in
+                var u = UserRecord(id: proteus_id(randomBytes: (0..<16).map { _ in UInt8.random(in: 0...255) }).byteArray)
+                u.username = name
+                u.version = 1
+                u.createdAt = 1
+                u.updatedAt = 1
+                return u
+            }
+            try client.importUsers(batch, mode: PROTEUS_IMPORT_INSERT)
+        }
+        let matches = early + late
+        for (text, folded) in [("Hit", false), ("hIT", true)] {
+            for (cursor, offset, limit) in [(nil, 0, 25), (nil, 5, 25), (nil, 20, 25), (nil, 30, 3), ("bbb-Hit-04", 0, 25), ("bbb-Hit-04", 5, 10),
+                                            ("aaa-0000100", 0, 25), ("zzz-Hit-0000005", 0, 25)] as [(String?, Int, Int)] {
+                var q = UserQuery()
+                if folded {
+                    q.usernameFolded = text
+                    q.usernameFoldedMatch = PROTEUS_MATCH_CONTAINS
+                } else {
+                    q.usernameContains = text
+                }
+                q.order = PROTEUS_ORDER_USERNAME
+                q.afterUsername = cursor
+                q.offset = UInt64(offset)
+                q.limit = UInt32(limit)
+                q.totalCap = 1_000
+                let page = try client.search(q)
+                let from = cursor.map { c in matches.filter { Array($0.utf8).lexicographicallyPrecedes(Array(c.utf8)) == false && $0 != c } } ?? matches
+                XCTAssertEqual(page.users.map { $0.username ?? "" }, Array(from.dropFirst(offset).prefix(limit)),
+                               "\(text) after \(cursor ?? "-"), offset \(offset), limit \(limit)")
+                XCTAssertEqual(page.total, 1_000)
+                XCTAssertTrue(page.totalIsLowerBound)
+            }
+        }
+    }
+
     /// Every case on a fresh database, checking after each that the username
     /// trigram index matches the users table exactly.
     func testUsernameIndexStaysExactAfterEveryCase() throws {

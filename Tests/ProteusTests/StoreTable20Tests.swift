@@ -5,7 +5,9 @@
 // and MCSManager's API keys and search through a running server. The same
 // fixture cut at 2.2's size (before entry_put) loads too, and what 2.3
 // added answers UNSUPPORTED through StoreClient, never a crash; cut at
-// 2.4's size (before audit_append), the audit log answers UNSUPPORTED.
+// 2.4's size (before audit_append), the audit log answers UNSUPPORTED; cut at
+// 2.5's (before session_count_user), keyset queries, capped totals and
+// session counts answer UNSUPPORTED.
 import Foundation
 import PluginAPI
 import PluginKit
@@ -38,6 +40,69 @@ final class StoreTable20Tests: XCTestCase {
         return try CPluginBuilder.compile("store_v2_0.c", into: dir + "/libproteus-store-v2-4.so",
                                           defines: ["INNER_STORE=\"\(SQLiteStoreFixture.pluginPath)\"", "OLDER_MINOR=4",
                                                     "FIRST_MISSING=audit_append", "STORE_NAME=\"store-v2-4\""])
+    }
+
+    /// The fixture as a store built against 2.5: its table ends before session_count_user.
+    private func buildFixture25() throws -> String {
+        let dir = SQLiteStoreFixture.makeTempDirectory("store-v2-5")
+        return try CPluginBuilder.compile("store_v2_0.c", into: dir + "/libproteus-store-v2-5.so",
+                                          defines: ["INNER_STORE=\"\(SQLiteStoreFixture.pluginPath)\"", "OLDER_MINOR=5",
+                                                    "FIRST_MISSING=session_count_user", "STORE_NAME=\"store-v2-5\""])
+    }
+
+    func testA25StoreIsLoadedAndKeysetQueriesAndSessionCountsAreUnsupported() throws {
+        let plugin = try PluginLoader.load(path: try buildFixture25())
+        XCTAssertEqual(plugin.descriptor.pointee.abi_minor, 5)
+        let path = SQLiteStoreFixture.makeTempDirectory("store-v2-5-db") + "/db.sqlite"
+        let instance = try PluginInstance.create(plugin, optionsJSON: SQLiteStoreFixture.optionsJSON(path: path),
+                                                 runtime: SQLiteStoreFixture.runtime, dialect: nil)
+        let store = try StoreBinding(instance)
+        defer { store.instance.destroy() }
+        XCTAssertEqual(Int(store.api.struct_size), StoreTable.size2_5)
+        XCTAssertNotNil(store.api.audit_list, "2.5's functions are there")
+        XCTAssertNil(store.api.session_count_user)
+        let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
+        XCTAssertFalse(client.readsKeysetQueries)
+        XCTAssertEqual(StoreClient.status { _ = try client.sessionCount(user: PostgresStoreFixture.randomID(), now: 1) }, PROTEUS_E_UNSUPPORTED)
+        // A cursor or a cap is refused rather than answered from the start or counted in full.
+        var named = UserRecord(id: PostgresStoreFixture.randomID())
+        named.username = "Alice"
+        try client.createUser(named)
+        var q = UserQuery()
+        q.order = PROTEUS_ORDER_USERNAME
+        q.limit = 10
+        XCTAssertEqual(try client.search(q).total, 1, "a 2.5 search still works")
+        q.afterUsername = "A"
+        XCTAssertEqual(StoreClient.status { _ = try client.search(q) }, PROTEUS_E_UNSUPPORTED)
+        q.afterUsername = nil
+        q.totalCap = 10
+        XCTAssertEqual(StoreClient.status { _ = try client.search(q) }, PROTEUS_E_UNSUPPORTED)
+        let suite = StoreConformanceSuite(store: store, host: UnsafePointer(store.instance.hostTable))
+        for filter in ["search.keyset", "search.total_cap", "sessions.count_user"] {
+            var ran = 0
+            suite.run(filter: filter) { result in
+                ran += 1
+                XCTAssertTrue(result.passed && result.skipped, "\(result.name): \(result.message)")
+            }
+            XCTAssertGreaterThan(ran, 0, filter)
+        }
+    }
+
+    /// A page written by a 2.5 store ends before flags: it is read, exact.
+    func testAPageOfA25StoreIsReadWithoutFlags() throws {
+        let old = UnsafeMutablePointer<proteus_user_page>.allocate(capacity: 1)
+        defer { old.deallocate() }
+        // Bytes past the 2.5 size are not the writer's: they must not be read.
+        memset(old, 0xFF, MemoryLayout<proteus_user_page>.size)
+        old.pointee.struct_size = UInt32(MemoryLayout<proteus_user_page>.offset(of: \proteus_user_page.flags) ?? 0)
+        old.pointee.total = 7
+        old.pointee.count = 0
+        old.pointee.items = nil
+        let page = try XCTUnwrap(UserPage(UnsafePointer(old)))
+        XCTAssertEqual(page.total, 7)
+        XCTAssertFalse(page.totalIsLowerBound)
+        old.pointee.struct_size = UInt32(MemoryLayout<proteus_user_page>.offset(of: \proteus_user_page.items) ?? 0)
+        XCTAssertNil(UserPage(UnsafePointer(old)), "a page too short to hold its items")
     }
 
     func testA24StoreIsLoadedAndTheAuditLogIsUnsupported() throws {

@@ -5,10 +5,11 @@
 # administrator), the console mounted at /console; an administrator signs
 # in, then typists type random usernames one character at a time, each
 # keystroke a `GET /console/api/users?q=<what is typed so far>` (the page's
-# first 25 users with the exact total), the next sent when the answer
-# arrived: BENCH_CONSOLE_TYPISTS at once (default 1, then 4), 40 names each
-# (seed BENCH_SEARCH_SEED). Then pages of the unfiltered list at random
-# offsets. Reported per typed length: p50, p99 and the slowest answer.
+# first 25 users with the total, exact up to the console's searchTotalCap of
+# 10,000), the next sent when the answer arrived: one typist, then 4 at
+# once, 40 names each (seed BENCH_SEARCH_SEED). Then pages of the
+# unfiltered list at random offsets, and after random usernames (keyset,
+# ABI 2.6). Reported per typed length: p50, p99 and the slowest answer.
 
 bench_console() {
 echo "console..."
@@ -74,13 +75,16 @@ for typists in (1, 4):
 rng = random.Random(seed)
 pages = [get(f"/api/users?offset={rng.randrange(users)}")[0] for _ in range(40)]
 print(f"| 1 | (none), a random page of all users (OFFSET up to {users:,}) | 40 | {pct(pages, 50):.1f} | {pct(pages, 99):.1f} | {max(pages) * 1000:.1f} |")
+# Keyset pages (ABI 2.6): the page after a random username, as Next asks it.
+pages = [get("/api/users?after=user" + str(rng.randrange(users)).zfill(width))[0] for _ in range(40)]
+print(f"| 1 | (none), the page after a random username (keyset, up to {users:,} deep) | 40 | {pct(pages, 50):.1f} | {pct(pages, 99):.1f} | {max(pages) * 1000:.1f} |")
 PY
 kill "$pid"; wait "$pid" 2>/dev/null || true
 write_section console "$(cat <<EOF
 Measured $DATE on $CORES cores ($CPU), loopback, Proteus release build, default workers, SQLite,
 $users users (\`proteus generate-users\`: names \`user\` + $(( ${#admin} - 4 )) digits, one in ten an administrator), the console at /console, an administrator's
 session. Each keystroke is \`GET /console/api/users?q=<typed so far>\` (the first 25 users in username order and the
-exact total), sent when the previous answer arrived; typists type 40 random usernames each (seed ${BENCH_SEARCH_SEED:-11}).
+total, exact up to 10,000: the store's \`total_cap\`), sent when the previous answer arrived; typists type 40 random usernames each (seed ${BENCH_SEARCH_SEED:-11}).
 Target (issue 15): every answer within 300 ms.
 
 $(cat "$dir/results.md")

@@ -19,17 +19,25 @@ final class UserRoutes: @unchecked Sendable {
         self.directory = host.directory
     }
 
-    // MARK: GET /api/users?q=&offset=&limit=
+    // MARK: GET /api/users?q=&after=&limit= (or &offset=)
 
     /// One page of users by username. The text is matched ASCII-case-
     /// insensitively from the store's folded-username index (ABI 2.3/2.4):
     /// one or two characters as the start of the name (a range of the
     /// index), three or more anywhere in it (the trigram index), so a
     /// keystroke's search stays an index lookup at a million users.
+    /// Pages follow each other by keyset (ABI 2.6 after_username): `after`
+    /// is the `next` of the page before, a range start of the username
+    /// index, so a deep page costs what the first does. `offset` still
+    /// works (it skips rows, from the cursor if there is one).
     func search(_ request: Request, _ response: Response) throws {
         _ = try sessions.authorize(request, change: false)
         let text = request.query("q") ?? ""
         guard text.utf8.count <= 256 else { throw ConsoleFailure.badRequest("The search text is longer than 256 bytes.") }
+        let after = request.query("after")
+        if let after, after.utf8.count > PROTEUS_USERNAME_MAX {
+            throw ConsoleFailure.badRequest("\"after\" is longer than a username (\(PROTEUS_USERNAME_MAX) bytes).")
+        }
         let offset = try Self.integer(request, "offset", default: 0, in: 0...1_000_000_000)
         let limit = try Self.integer(request, "limit", default: 25, in: 1...100)
         var query = UserQuery()
@@ -39,15 +47,27 @@ final class UserRoutes: @unchecked Sendable {
         }
         query.order = PROTEUS_ORDER_USERNAME
         query.offset = UInt64(offset)
-        query.limit = UInt32(limit)
+        // One more than shown: whether a next page exists, without a count.
+        query.limit = UInt32(limit + 1)
+        query.afterUsername = after
+        // Past the cap the page says "at least" (ABI 2.6 total_cap): a
+        // keystroke matching a million users costs what the cap does.
+        query.totalCap = sessions.options.searchTotalCap
         let page = try directory.searchUsers(query)
+        let shown = Array(page.users.prefix(limit))
+        // The next page starts after the last name shown (a user without
+        // a username, which sorts first, continues from the first named one).
+        let next: JSONValue = page.users.count > limit ? .string(shown.last?.username ?? "") : .null
         let groups = try groupNames()
         ConsoleDialect.send(response, .object([
             "total": .number(JSONNumber(page.total)),
+            "totalAtLeast": .bool(page.totalIsLowerBound),
             "offset": .number(JSONNumber(offset)),
+            "after": UserView.optional(after),
             "limit": .number(JSONNumber(limit)),
+            "next": next,
             "match": .string(text.isEmpty ? "all" : text.utf8.count >= 3 ? "contains" : "prefix"),
-            "users": .array(page.users.map { UserView.summary($0, groups: groups) }),
+            "users": .array(shown.map { UserView.summary($0, groups: groups) }),
         ]))
     }
 
@@ -70,7 +90,10 @@ final class UserRoutes: @unchecked Sendable {
         let id = try Self.userID(request)
         guard let user = try directory.user(id: id, documents: PROTEUS_DOCS_ALL) else { throw ConsoleFailure.noSuchUser }
         let keys = try directory.client.listKeys(user: user.id)
-        ConsoleDialect.send(response, UserView.detail(user, groups: try groupNames(), apiKeys: keys))
+        // Live sessions (ABI 2.6); unknown (null) from an older store.
+        var sessionCount: UInt64?
+        do { sessionCount = try directory.sessionCount(userID: user.id, now: directory.client.now) } catch let e as PluginError where e.code == PROTEUS_E_UNSUPPORTED {}
+        ConsoleDialect.send(response, UserView.detail(user, groups: try groupNames(), apiKeys: keys, sessions: sessionCount))
     }
 
     /// The {id} parameter: 32 hex digits (or a dashed UUID).
@@ -223,16 +246,16 @@ enum UserView {
         return .object(o)
     }
 
-    static func detail(_ user: UserRecord, groups: [[UInt8]: String], apiKeys: [APIKeyRecord]) -> JSONValue {
+    /// `sessions`: the live session count, nil when the store cannot count
+    /// (built before ABI 2.6).
+    static func detail(_ user: UserRecord, groups: [[UInt8]: String], apiKeys: [APIKeyRecord], sessions: UInt64?) -> JSONValue {
         guard case .object(var o) = summary(user, groups: groups) else { return .null }
         o["version"] = .number(JSONNumber(user.version))
         o["createdAt"] = time(user.createdAt)
         o["updatedAt"] = time(user.updatedAt)
         o["loginAt"] = time(user.loginAt)
         o["hasPassword"] = .bool(user.passwordHash != nil)
-        // The store contract has no per-user session count (only
-        // session_delete_user): shown as unknown until it does.
-        o["sessions"] = .null
+        o["sessions"] = sessions.map { .number(JSONNumber($0)) } ?? .null
         o["apiKeys"] = .number(JSONNumber(apiKeys.count))
         o["apiKeysByDialect"] = .object(JSONObject(Dictionary(grouping: apiKeys, by: \.namespace)
             .map { ($0.key, JSONValue.number(JSONNumber($0.value.count))) }.sorted { $0.0 < $1.0 }))

@@ -54,6 +54,19 @@ extension StoreCore {
         try deleteOne(sql.deleteSession, "deleting a session", missing: "no such session") { $0.bind(hash) }
     }
 
+    /// session_count_user (2.6): the user's sessions live at `now`, from
+    /// the database (never the auth cache). A missing user has 0.
+    public func countUserSessions(_ user: proteus_id, now: Int64, count: UnsafeMutablePointer<UInt64>?) throws {
+        guard let count else { throw PluginError.invalid("session_count_user: count is NULL") }
+        let n = try perform(.read, "counting a user's sessions") { c in
+            try c.first(sql.countUserSessions, "counting a user's sessions", { v in
+                v.bind(user)
+                v.bind(now)
+            }) { $0.int64(0) } ?? 0
+        }
+        count.pointee = UInt64(clamping: n)
+    }
+
     /// A missing user is not an error: it simply has no sessions (count 0).
     public func deleteUserSessions(_ user: proteus_id, ns: proteus_str, deleted: UnsafeMutablePointer<UInt64>?) throws {
         let n = try deleteOfUser(user, ns: ns, all: sql.deleteUserSessions, inNamespace: sql.deleteUserSessionsInNamespace,

@@ -12,11 +12,16 @@ extension StoreCore {
         let order = try UserQueryInput.check(asked)
         let q = UserQueryInput.plain(asked)
         let plan = try sql.searchPlan(q, order: order)
+        // A cursor (2.6) narrows the page, not the total: the total is the
+        // plan's of the query without it.
+        let cursor = q.after_username.isPresent
+        let countPlan = cursor ? try sql.searchPlan(UserQueryInput.uncursored(q), order: order) : plan
+        let total = SearchTotal(cap: q.total_cap, substring: UserQueryInput.hasSubstring(q))
         let docs = StoreInput.DocSelection(q.doc_ns)
         let offset = Int64(clamping: q.offset)
         // A counted page is one statement (total and page): read alone,
         // without a transaction, while the matches are few.
-        if q.limit > 0, plan.fixesItsPlans, rows.detailsInRow, let counted = plan.countedPage(offset: offset, limit: q.limit, documents: docs) {
+        if q.limit > 0, !cursor, plan.fixesItsPlans, rows.detailsInRow, let counted = plan.countedPage(offset: offset, limit: q.limit, documents: docs) {
             let answered: (Int64, [UserRecord])? = try perform(.read, "searching users") { c in
                 var found: Int64?
                 let users = try rows.readAll(c, counted.page.sql, "searching users", documents: docs, extra: { found = $0.int64(counted.totalColumn) }) {
@@ -28,19 +33,44 @@ extension StoreCore {
                 // Many matches, or a page past the last: count, then page.
                 return nil
             }
-            if let (total, users) = answered {
-                out.pointee = try writer.userPage(total: UInt64(clamping: total), users: users)
+            if let (found, users) = answered {
+                out.pointee = try writer.userPage(total: total.reported(found), users: users, totalIsLowerBound: total.isLowerBound(found))
                 return
             }
         }
         // Count and page from one snapshot (a count alone is one statement).
-        let unit: UnitOfWork = plan.fixesItsPlans ? (q.limit == 0 ? .read : .snapshotOfFixedPlans) : .snapshot
-        let (total, users): (Int64, [UserRecord]) = try perform(unit, "searching users") { c in
-            let total = try plan.count(c)
-            guard q.limit > 0, offset < total else { return (total, []) }
-            let page = try plan.page(c, SearchPage(total: total, offset: offset, limit: q.limit, documents: docs))
-            return (total, try rows.readAll(c, page.sql, "searching users", documents: docs) { page.bind($0) })
+        let unit: UnitOfWork = plan.fixesItsPlans && countPlan.fixesItsPlans ? (q.limit == 0 ? .read : .snapshotOfFixedPlans) : .snapshot
+        let (found, users): (Int64, [UserRecord]) = try perform(unit, "searching users") { c in
+            let found = try total.countLimit.map { try countPlan.count(c, atMost: $0) } ?? countPlan.count(c)
+            // A lower bound (a capped count) or a cursor's page says
+            // nothing of where the matches end: the page looks.
+            let exact = total.countLimit.map { found < $0 } ?? true
+            guard q.limit > 0, !(exact && (found == 0 || (!cursor && offset >= found))) else { return (found, []) }
+            let page = try plan.page(c, SearchPage(total: found, offset: offset, limit: q.limit, documents: docs))
+            return (found, try rows.readAll(c, page.sql, "searching users", documents: docs) { page.bind($0) })
         }
-        out.pointee = try writer.userPage(total: UInt64(clamping: total), users: users)
+        out.pointee = try writer.userPage(total: total.reported(found), users: users, totalIsLowerBound: total.isLowerBound(found))
     }
+}
+
+/// A search's total under proteus_user_query.total_cap (2.6).
+struct SearchTotal {
+    /// 0 = exact.
+    let cap: UInt64
+    /// The query tests a substring (folded or not).
+    let substring: Bool
+
+    /// How far the count goes: nil = to the end. For a substring, past the
+    /// cap up to what choosing the page's plan needs (its walk is chosen
+    /// only above SearchPage.substringIndexTotal matches), so that a
+    /// capped total never changes the plan of its page.
+    var countLimit: Int64? {
+        guard cap > 0 else { return nil }
+        let limit = Int64(clamping: cap)
+        return substring ? max(limit, SearchPage.substringIndexTotal + 1) : limit
+    }
+
+    func isLowerBound(_ found: Int64) -> Bool { cap > 0 && UInt64(clamping: found) >= cap }
+
+    func reported(_ found: Int64) -> UInt64 { isLowerBound(found) ? cap : UInt64(clamping: found) }
 }

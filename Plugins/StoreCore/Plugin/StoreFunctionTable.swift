@@ -166,5 +166,9 @@ nonisolated(unsafe) private let storeTable: UnsafePointer<proteus_store_api> = {
 
     t.audit_append = { store, event, err in call(store, err) { try $0.appendAudit(event) } }
     t.audit_list = { store, query, arena, out, err in call(store, err) { try $0.listAudit(query, arena: arena, out: out) } }
+
+    t.session_count_user = { store, user, now, count, err in
+        call(store, err) { try $0.countUserSessions(user, now: now, count: count) }
+    }
     return makeStaticTable(t)
 }()

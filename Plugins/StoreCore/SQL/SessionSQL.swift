@@ -12,6 +12,8 @@ public protocol SessionSQL: Sendable {
     var deleteUserSessions: String { get }
     /// Binds the user id and ns.
     var deleteUserSessionsInNamespace: String { get }
+    /// The count of a user's live sessions (2.6): binds the user id and now.
+    var countUserSessions: String { get }
     /// Deletes sessions that expired at or before now: binds now.
     var purgeExpiredSessions: String { get }
 }

@@ -41,6 +41,11 @@ extension SearchPage {
     }
 
     public static let substringIndexTotal: Int64 = 50_000
+
+    /// How many names a substring's walk in username order reads before a
+    /// store may give up on it for the index (matches that lie together
+    /// far along the order; SQLite's SearchPlan.pageAfterWindow).
+    public static let substringWalkWindow: Int64 = 50_000
 }
 
 /// The statement of one page: a SELECT of user rows and its values.
@@ -58,6 +63,10 @@ public struct SearchPageQuery {
 public protocol UserSearchPlan {
     /// How many users match, regardless of offset and limit.
     func count(_ c: any StoreConnection) throws -> Int64
+    /// The same, counting at most about `limit` matches (2.6 total_cap):
+    /// min(matches, limit), or the exact count when it costs no more
+    /// (e.g. from the facet counts).
+    func count(_ c: any StoreConnection, atMost limit: Int64) throws -> Int64
     /// The statement of one page (it may run statements to choose).
     func page(_ c: any StoreConnection, _ page: SearchPage) throws -> SearchPageQuery
     /// True when each statement's plan is fixed by its text (the search
@@ -71,6 +80,7 @@ public protocol UserSearchPlan {
 }
 
 extension UserSearchPlan {
+    public func count(_ c: any StoreConnection, atMost limit: Int64) throws -> Int64 { try count(c) }
     public var fixesItsPlans: Bool { false }
     public func countedPage(offset: Int64, limit: UInt32, documents: StoreInput.DocSelection) -> CountedPageQuery? { nil }
 }

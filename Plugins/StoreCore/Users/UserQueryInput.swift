@@ -8,7 +8,8 @@ enum UserQueryInput {
     static let maxLacksRoles = 1000
 
     /// The query behind `p`, of any minor from 2.0 on: a query built
-    /// against 2.2 or older ends before username_folded, which then reads
+    /// against 2.2 or older ends before username_folded, one built against
+    /// 2.5 or older before after_username and total_cap, which then read
     /// as absent (nothing past its struct_size is read). Smaller than 2.0's
     /// layout: INVALID.
     static func read(_ p: UnsafePointer<proteus_user_query>?) throws(PluginError) -> proteus_user_query {
@@ -42,12 +43,38 @@ enum UserQueryInput {
             let n = Int(q.lacks_role_count)
             guard n <= maxLacksRoles else { throw .invalid("lacks_roles lists \(n) roles; at most \(maxLacksRoles) are accepted") }
         }
+        let order: UserOrder
         switch q.order {
-        case PROTEUS_ORDER_CREATED: return .created
-        case PROTEUS_ORDER_USERNAME: return .username
-        case PROTEUS_ORDER_ID: return .id
+        case PROTEUS_ORDER_CREATED: order = .created
+        case PROTEUS_ORDER_USERNAME: order = .username
+        case PROTEUS_ORDER_ID: order = .id
         default: throw .invalid("unknown order \(q.order) (expected PROTEUS_ORDER_CREATED, _USERNAME or _ID)")
         }
+        if q.after_username.isPresent {
+            // A cursor is a place in username order only.
+            guard order == .username else {
+                throw .invalid("after_username pages in username order only (order PROTEUS_ORDER_USERNAME), not order \(q.order)")
+            }
+            if q.after_username.len > 0 && !StoreInput.isValidUTF8(q.after_username) {
+                throw .invalid("after_username is not valid UTF-8")
+            }
+        }
+        return order
+    }
+
+    /// True when `q` (checked) tests a substring of the username: a
+    /// case-sensitive one or a folded CONTAINS.
+    static func hasSubstring(_ q: proteus_user_query) -> Bool {
+        (q.username_contains.isPresent && q.username_contains.len > 0)
+            || (q.username_folded.isPresent && q.username_folded_match == PROTEUS_MATCH_CONTAINS)
+    }
+
+    /// `q` without its cursor: what the total counts (it ignores
+    /// after_username as it ignores offset and limit).
+    static func uncursored(_ q: proteus_user_query) -> proteus_user_query {
+        var all = q
+        all.after_username = proteus_str()
+        return all
     }
 }
 

@@ -11,6 +11,8 @@ extension PostgresSQL {
     var deleteSession: String { "DELETE FROM sessions WHERE token_hash = $1" }
     var deleteUserSessions: String { "DELETE FROM sessions WHERE user_id = $1" }
     var deleteUserSessionsInNamespace: String { "DELETE FROM sessions WHERE user_id = $1 AND ns = $2" }
+    // Over sessions_user (user_id, ns): every namespace of the user.
+    var countUserSessions: String { "SELECT count(*) FROM sessions WHERE user_id = $1 AND (expires_at = 0 OR expires_at > $2)" }
     var purgeExpiredSessions: String { "DELETE FROM sessions WHERE expires_at > 0 AND expires_at <= $1" }
 
     static let keyColumns = "key_hash, user_id, ns, label, created_at, last_used_at"

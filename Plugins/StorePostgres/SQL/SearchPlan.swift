@@ -7,14 +7,18 @@ import StoreCore
 
 extension PostgresSQL {
     func searchPlan(_ query: proteus_user_query, order: UserOrder) throws(PluginError) -> any UserSearchPlan {
-        SearchPlan(query: query, order: order, filter: SearchFilter(query), orderBy: Self.orderBy(order),
+        SearchPlan(query: query, order: order, filter: SearchFilter(query),
+                   orderBy: Self.orderBy(order, cursor: query.after_username.isPresent),
                    facets: FacetSearch(query, order: order, placeholder: Self.placeholder, contains: "strpos", limitedArms: true))
     }
 
-    static func orderBy(_ order: UserOrder) -> String {
+    /// `cursor`: the query has after_username (2.6), so every username is
+    /// present and unique: the order of users_username_key itself (NULLS
+    /// FIRST is not, and sorted every match), no id needed.
+    static func orderBy(_ order: UserOrder, cursor: Bool = false) -> String {
         switch order {
         case .created: "u.created_at, u.id"
-        case .username: "u.username NULLS FIRST, u.id"     // bytes ("C"), absent first
+        case .username: cursor ? "u.username" : "u.username NULLS FIRST, u.id"     // bytes ("C"), absent first
         case .id: "u.id"
         }
     }
@@ -30,6 +34,14 @@ struct SearchPlan: UserSearchPlan {
     func count(_ c: any StoreConnection) throws -> Int64 {
         if let facets, let total = try facets.count(c) { return total }
         return try c.first(filter.countSQL, "counting users", { filter.conditions.bind($0) }) { $0.int64(0) } ?? 0
+    }
+
+    /// The facet counts are exact at no cost; otherwise the matches are
+    /// counted up to `limit` (the scan stops there).
+    func count(_ c: any StoreConnection, atMost limit: Int64) throws -> Int64 {
+        if let facets, let total = try facets.count(c) { return total }
+        let sql = "SELECT count(*) FROM (SELECT 1 FROM users u\(filter.conditions.whereClause) LIMIT \(max(limit, 0))) m"
+        return try c.first(sql, "counting users", { filter.conditions.bind($0) }) { $0.int64(0) } ?? 0
     }
 
     /// A folded equality or prefix, or a contained text the trigram index
@@ -251,6 +263,11 @@ struct SearchFilter {
             conditions.add("u.group_id = $?") { $0.bind(group) }
         default:
             break
+        }
+        if q.after_username.isPresent {
+            // The cursor (2.6): a range start of users_username_key ("C").
+            let after = q.after_username
+            conditions.add("u.username > $?") { $0.bind(after) }
         }
     }
 }

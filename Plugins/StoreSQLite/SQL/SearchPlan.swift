@@ -6,14 +6,17 @@ import StoreCore
 
 extension SQLiteSQL {
     func searchPlan(_ query: proteus_user_query, order: UserOrder) throws(PluginError) -> any UserSearchPlan {
-        SearchPlan(query: query, order: order, filter: SearchFilter(query), orderBy: Self.orderBy(order),
+        SearchPlan(query: query, order: order, filter: SearchFilter(query),
+                   orderBy: Self.orderBy(order, cursor: query.after_username.isPresent),
                    facets: FacetSearch(query, order: order, placeholder: Self.placeholder, contains: "instr", limitedArms: false))
     }
 
-    static func orderBy(_ order: UserOrder) -> String {
+    /// `cursor`: the query has after_username (2.6), so every username is
+    /// present and unique and needs no id after it.
+    static func orderBy(_ order: UserOrder, cursor: Bool = false) -> String {
         switch order {
         case .created: "u.created_at, u.id"
-        case .username: "u.username, u.id"     // absent usernames first
+        case .username: cursor ? "u.username" : "u.username, u.id"     // absent usernames first
         case .id: "u.id"
         }
     }
@@ -29,6 +32,13 @@ struct SearchPlan: UserSearchPlan {
     func count(_ c: any StoreConnection) throws -> Int64 {
         if let facets, let total = try facets.count(c) { return total }
         return try c.first(filter.countSQL, "counting users", { filter.conditions.bind($0) }) { $0.int64(0) } ?? 0
+    }
+
+    /// The facet counts are exact at no cost; otherwise the matches are
+    /// counted up to `limit` (the index read stops there).
+    func count(_ c: any StoreConnection, atMost limit: Int64) throws -> Int64 {
+        if let facets, let total = try facets.count(c) { return total }
+        return try c.first(filter.countSQL(atMost: limit), "counting users", { filter.conditions.bind($0) }) { $0.int64(0) } ?? 0
     }
 
     /// The page from the driving index, or by walking the ORDER BY index
@@ -49,6 +59,8 @@ struct SearchPlan: UserSearchPlan {
                 if order == .username, let folded = filter.folded, folded.match != .contains {
                     // Not spread along the order: merge its runs (else the index).
                     if let runs = folded.byteRuns() { return merge(runs, page) }
+                } else if order == .username, testsSubstring, let rest = try pageAfterWindow(c, page) {
+                    return rest
                 } else {
                     chosen = SearchFilter(query, allowDriver: false)
                 }
@@ -65,6 +77,53 @@ struct SearchPlan: UserSearchPlan {
 }
 
 extension SearchPlan {
+    /// True when the query tests a substring of the username (folded or not).
+    var testsSubstring: Bool {
+        filter.folded?.match == .contains || (query.username_contains.isPresent && query.username_contains.len > 0)
+    }
+
+    /// A substring's walk in username order reads every row before its
+    /// matches, which may lie together far along the order (names numbered
+    /// as created: "user9" is in every user9xxxxx, after 900,000 others at a
+    /// million users: a 230 ms walk, where the trigram index finds all its
+    /// 100,000 matches and sorts them in 45 ms). So the walk is tried on a
+    /// window of SearchPage.substringWalkWindow names first (a count of its
+    /// matches, stopping at the page's end); when the page is not in it,
+    /// the page is read from the index instead, after the window when it
+    /// starts past the window's matches. Nil: walk.
+    func pageAfterWindow(_ c: any StoreConnection, _ page: SearchPage) throws -> SearchPageQuery? {
+        let window = SearchPage.substringWalkWindow
+        let need = page.offset + Int64(page.limit)
+        let tested = SearchFilter(query, allowDriver: false).conditions
+        let after = query.after_username
+        let start = after.isPresent ? " WHERE u.username > \(tested.placeholder(after: 1))" : ""
+        let names = "SELECT * FROM users u\(start) ORDER BY u.username LIMIT \(window)"
+        let probe = "SELECT count(*) FROM (SELECT 1 FROM (\(names)) u\(tested.whereClause) LIMIT \(need))"
+        let found = try c.first(probe, "searching users", { s in
+            tested.bind(s)
+            if after.isPresent { s.bind(after) }
+        }) { $0.int64(0) } ?? 0
+        if found >= need { return nil }
+        // The window's last name: none when the window holds every name left
+        // (the walk then reads no more than the window).
+        let endSQL = "SELECT username FROM users u\(after.isPresent ? " WHERE u.username > ?1" : "") ORDER BY u.username LIMIT 1 OFFSET \(window - 1)"
+        guard let end = try c.first(endSQL, "searching users", { s in if after.isPresent { s.bind(after) } }, { $0.text(0) }) ?? nil else {
+            return nil
+        }
+        // A page starting among the window's matches is read whole from the
+        // index; one past them, from the index after the window.
+        let skipsWindow = found == 0 || page.offset >= found
+        let f = SearchFilter(query, after: skipsWindow ? end : nil)
+        let w = f.conditions
+        let offset = skipsWindow ? page.offset - found : page.offset
+        let sql = "SELECT \(SQLiteSQL.userColumns) FROM users u\(w.whereClause) ORDER BY u.username LIMIT \(w.placeholder(after: 1)) OFFSET \(w.placeholder(after: 2))"
+        return SearchPageQuery(sql: sql) { s in
+            w.bind(s)
+            s.bind(page.limit)
+            s.bind(offset)
+        }
+    }
+
     /// A folded prefix's page in username order: each run walked along the
     /// username index (the other conditions tested per row) and the runs
     /// merged, which SQLite does without sorting: about (offset + limit) /
@@ -112,10 +171,16 @@ struct SearchFilter {
     private(set) var hasDriver = false
     /// The query's folded username (2.3), if any.
     private(set) var folded: FoldedUsername?
-    /// A cheaper count query when one index alone answers it.
+    /// What a cheaper count reads when one index alone answers it (rows
+    /// of the FROM clause, conditions included).
     private var countShortcut: String?
 
-    var countSQL: String { countShortcut ?? "SELECT count(*) FROM users u\(conditions.whereClause)" }
+    var countSQL: String { "SELECT count(*) FROM \(countSource)" }
+
+    /// The count of at most `limit` matches (2.6 total_cap).
+    func countSQL(atMost limit: Int64) -> String { "SELECT count(*) FROM (SELECT 1 FROM \(countSource) LIMIT \(max(limit, 0)))" }
+
+    private var countSource: String { countShortcut ?? "users u\(conditions.whereClause)" }
 
     /// An FTS5 query matching `text` as one phrase: its consecutive
     /// trigrams, which is the substring.
@@ -128,7 +193,8 @@ struct SearchFilter {
     /// `matchingFoldedUsername` false: without the folded username's
     /// conditions (the caller tests it otherwise). `q` is checked
     /// (UserQueryInput).
-    init(_ q: proteus_user_query, allowDriver: Bool = true, matchingFoldedUsername: Bool = true) {
+    /// `after`: a cursor in place of the query's after_username.
+    init(_ q: proteus_user_query, allowDriver: Bool = true, matchingFoldedUsername: Bool = true, after: String? = nil) {
         var driven = !allowDriver
         folded = FoldedUsername(q)
         if let name = folded, matchingFoldedUsername {
@@ -198,16 +264,24 @@ struct SearchFilter {
         for (condition, bind) in FacetPredicate(q, column: "u.", contains: "instr", includeHasRole: false).conditions {
             conditions.add(condition, bind)
         }
+        if after != nil || q.after_username.isPresent {
+            // The cursor (2.6) is the start of a range of the username
+            // index when that index is walked (no other driver, or a walk);
+            // else a test of each candidate, as every other condition.
+            let cursor = q.after_username
+            let condition = allowDriver && driven ? "+u.username > $?" : "u.username > $?"
+            if let after { conditions.add(condition) { $0.bind(text: after) } } else { conditions.add(condition) { $0.bind(cursor) } }
+        }
         hasDriver = allowDriver && driven
         // Alone, a substring (folded or not) or the role filter can be counted from its
         // index without visiting users (every index row has its user).
         let only = conditions.conditions.count == 1 ? conditions.conditions[0] : ""
         if only.hasPrefix("u.seq IN (SELECT rowid FROM users_fts_folded ") {
-            countShortcut = "SELECT count(*) FROM users_fts_folded WHERE users_fts_folded MATCH ?1"
+            countShortcut = "users_fts_folded WHERE users_fts_folded MATCH ?1"
         } else if only.hasPrefix("u.seq IN") {
-            countShortcut = "SELECT count(*) FROM users_fts WHERE users_fts MATCH ?1"
+            countShortcut = "users_fts WHERE users_fts MATCH ?1"
         } else if only.hasPrefix("u.id IN (SELECT user_id FROM user_roles") {
-            countShortcut = "SELECT count(*) FROM user_roles WHERE role_slug = ?1"
+            countShortcut = "user_roles WHERE role_slug = ?1"
         }
     }
 }

@@ -82,6 +82,7 @@ enum TimedStoreTable {
         if r.entry_delete != nil { t.entry_delete = { a0, a1, a2, a3 in TimedStoreTable.timed(38) { TimedStoreTable.real.entry_delete?(a0, a1, a2, a3) ?? PROTEUS_E_UNSUPPORTED } } }
         if r.audit_append != nil { t.audit_append = { a0, a1, a2 in TimedStoreTable.timed(39) { TimedStoreTable.real.audit_append?(a0, a1, a2) ?? PROTEUS_E_UNSUPPORTED } } }
         if r.audit_list != nil { t.audit_list = { a0, a1, a2, a3, a4 in TimedStoreTable.timed(40) { TimedStoreTable.real.audit_list?(a0, a1, a2, a3, a4) ?? PROTEUS_E_UNSUPPORTED } } }
+        if r.session_count_user != nil { t.session_count_user = { a0, a1, a2, a3, a4 in TimedStoreTable.timed(41) { TimedStoreTable.real.session_count_user?(a0, a1, a2, a3, a4) ?? PROTEUS_E_UNSUPPORTED } } }
         let table = UnsafeMutablePointer<proteus_store_api>.allocate(capacity: 1)
         table.initialize(to: t)
         return UnsafePointer(table)
@@ -95,6 +96,6 @@ enum TimedStoreTable {
         "session_delete", "session_delete_user", "apikey_create", "apikey_get", "apikey_list", "apikey_delete",
         "apikey_delete_user", "identity_link", "identity_get", "identity_unlink", "identity_list", "stats",
         "purge_expired", "counter_hit", "counter_clear", "apikey_presence", "apikey_owner", "entry_put",
-        "entry_get", "entry_list", "entry_delete", "audit_append", "audit_list",
+        "entry_get", "entry_list", "entry_delete", "audit_append", "audit_list", "session_count_user",
     ]
 }

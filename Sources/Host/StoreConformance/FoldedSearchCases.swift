@@ -36,7 +36,7 @@ extension StoreConformanceSuite {
     }
 
     /// user_search with the C query as `adjust` leaves it (raw fields, sizes).
-    private func rawSearch(_ q: UserQuery, _ adjust: (ArenaWriter, inout proteus_user_query) throws -> Void) throws -> UserPage {
+    func rawSearch(_ q: UserQuery, _ adjust: (ArenaWriter, inout proteus_user_query) throws -> Void) throws -> UserPage {
         try client.withArena { w, arena in
             var c = try w.query(q)
             try adjust(w, &c)

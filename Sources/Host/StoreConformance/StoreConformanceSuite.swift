@@ -60,6 +60,14 @@
 //    append order; time 0 is the store's now; an absent address reads
 //    back empty; a page exactly as long as the rest has next = 0; events
 //    are no user's (deleting a user keeps them).
+//  - Keyset paging and capped totals (2.6; skipped for an older store):
+//    after_username pages in byte order and leaves the total alone; an
+//    empty cursor starts before every present username; total_cap N
+//    answers N with PROTEUS_PAGE_TOTAL_AT_LEAST as soon as N or more
+//    match (exactly N included), the exact total below; a query whose
+//    struct_size ends before them (2.5) leaves them unread.
+//  - session_count_user (2.6; skipped for an older store) counts every
+//    namespace, not sessions with expires_at <= now; 0 for a missing user.
 //  - Failure messages never contain password hashes, token or key hashes
 //    (nor entry keys, which may be hashes).
 import Glibc
@@ -110,6 +118,7 @@ final class StoreConformanceSuite: @unchecked Sendable {
         all += searchCases
         all += searchCountCases
         all += foldedSearchCases
+        all += keysetSearchCases
         all += transferCases
         all += concurrencyCases
         all += counterCases

@@ -127,6 +127,39 @@ typedef struct proteus_user_query {
                                         byte exact), as username_folded_match
                                         says (index-backed) */
     int32_t username_folded_match; /**< (since 2.3) PROTEUS_MATCH_* */
+    /* (since 2.6) Read only when struct_size covers them (a query built
+     * against 2.5 or older ends before them: no cursor, exact total). A
+     * store built against 2.5 or older never reads them: a caller that sets
+     * them checks the store table's struct_size covers session_count_user
+     * (2.6's last function) first (PluginKit's StoreClient answers
+     * UNSUPPORTED rather than a page from the start or an uncapped count). */
+    proteus_str after_username;    /**< (since 2.6) keyset paging: absent =
+                                        from the first user. Present (empty
+                                        allowed): only users whose username
+                                        sorts after it, in the order of
+                                        PROTEUS_ORDER_USERNAME (unsigned bytes,
+                                        memcmp then length: SQLite BINARY,
+                                        PostgreSQL COLLATE "C"); users
+                                        without a username never follow a
+                                        cursor. Served from the username
+                                        index as a range start, so a deep page
+                                        costs what the first one does. Pass
+                                        the last username of a page for the
+                                        next one (offset then usually 0).
+                                        Combines (AND) with every filter; the
+                                        total ignores it, as it ignores offset
+                                        and limit. INVALID: order other than
+                                        PROTEUS_ORDER_USERNAME, not UTF-8. */
+    uint64_t total_cap;            /**< (since 2.6) 0 = an exact total. N > 0:
+                                        the store may stop counting at N and
+                                        then answers total = N with
+                                        PROTEUS_PAGE_TOTAL_AT_LEAST in the
+                                        page's flags (at least N match); under
+                                        N the total is exact and the flag
+                                        clear. The count then visits at most
+                                        N index entries (a username substring:
+                                        max(N, 50001), as choosing the page's
+                                        plan needs), never every match. */
 } proteus_user_query;
 
 /** proteus_user_query.username_folded_match (since 2.3) */
@@ -148,7 +181,15 @@ typedef struct proteus_user_page {
     uint64_t total;
     uint32_t count;
     const proteus_user *items;
+    uint32_t flags;            /**< (since 2.6) PROTEUS_PAGE_*; a page written
+                                    by a 2.5 store ends before it (read it
+                                    only when struct_size covers it, else 0) */
 } proteus_user_page;
+
+/** proteus_user_page.flags (since 2.6) */
+#define PROTEUS_PAGE_TOTAL_AT_LEAST (1u << 0) /**< total is a lower bound: the
+                                                   store stopped counting at
+                                                   query->total_cap */
 
 /** users_import modes */
 #define PROTEUS_IMPORT_INSERT 0  /**< any existing id/username fails the batch */
@@ -319,7 +360,8 @@ typedef struct proteus_store_api {
     /** Page through users matching a query (see proteus_user_query).
      *  INVALID: an unknown order, group filter or (since 2.3)
      *  username_folded_match; username_contains or username_folded not
-     *  UTF-8. [any thread] */
+     *  UTF-8; (since 2.6) after_username with an order other than
+     *  PROTEUS_ORDER_USERNAME, or not UTF-8. [any thread] */
     proteus_status (*user_search)(void *store, const proteus_user_query *query,
                                   proteus_arena *arena,
                                   proteus_user_page **out, proteus_error *err);
@@ -640,6 +682,25 @@ typedef struct proteus_store_api {
                                  proteus_arena *arena,
                                  proteus_audit_page **out,
                                  proteus_error *err);
+
+    /* --- session count (since 2.6) ---------------------------------------- */
+    /* A table built against 2.5 or older ends before this: callers check
+     * struct_size covers it before calling it (PluginKit's StoreClient
+     * does, and answers UNSUPPORTED: there is no 2.5 fallback, since
+     * sessions cannot be listed). Its presence also says the store reads
+     * proteus_user_query's 2.6 fields. */
+
+    /** (since 2.6) How many live sessions `user_id` has at `now` (unix ms):
+     *  those of every namespace with expires_at 0 (never) or after `now`,
+     *  whether or not purge_expired has removed the expired ones yet. One
+     *  statement over the sessions' user index; never cached. An unknown
+     *  user is not an error: it has no sessions (*count 0).
+     *  `count` is caller-owned, written only on OK.
+     *  INVALID: count NULL. UNAVAILABLE: backend down, busy or timed out.
+     *  [any thread] */
+    proteus_status (*session_count_user)(void *store, proteus_id user_id,
+                                         int64_t now, uint64_t *count,
+                                         proteus_error *err);
 } proteus_store_api;
 
 /** Most user ids one apikey_presence call takes (a page of users). */

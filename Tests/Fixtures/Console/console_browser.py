@@ -182,6 +182,12 @@ try:
                and len(d.find_elements(By.CSS_SELECTOR, "#user-rows button.name")) >= 3)
     open_user(args.reset)
     visible(By.XPATH, "//aside[@id='user-detail']//pre")
+    # The detail counts the user's live sessions (the MCSManager sign-in above).
+    visible(By.XPATH, "//aside[@id='user-detail']//dt[normalize-space()='Sessions']/following-sibling::dd[1][normalize-space()='1 live']")
+    step(f"{args.reset}'s detail shows 1 live session")
+    # One page holds every user: neither Previous nor Next can be used.
+    if driver.find_element(By.ID, "user-prev").is_enabled() or driver.find_element(By.ID, "user-next").is_enabled():
+        fail("the pager offers another page of a one-page list")
     wait.until(EC.invisibility_of_element_located((By.ID, "toast")))
     shot("users")
 

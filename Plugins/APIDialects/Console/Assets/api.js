@@ -41,7 +41,8 @@ export const api = {
   session: () => call('GET', 'session'),
   signIn: (username, password, code) => call('POST', 'session', code ? { username, password, code } : { username, password }),
   signOut: () => call('DELETE', 'session'),
-  users: (q, offset, limit) => call('GET', `users?${new URLSearchParams({ q, offset: String(offset), limit: String(limit) })}`),
+  // `after`: the `next` of the page before (null: the first page).
+  users: (q, after, limit) => call('GET', `users?${new URLSearchParams(after === null ? { q, limit: String(limit) } : { q, after, limit: String(limit) })}`),
   user: (id) => call('GET', `users/${encodeURIComponent(id)}`),
   action: (id, action, body) => call('POST', `users/${encodeURIComponent(id)}/${action}`, body),
   deleteUser: (id) => call('DELETE', `users/${encodeURIComponent(id)}`),

@@ -6,7 +6,9 @@ import { startHealth, stopHealth } from './health.js';
 import { initSecurity, loadSecurity } from './security.js';
 
 const pages = ['users', 'groups', 'roles', 'plugins', 'health', 'audit', 'security'];
-const state = { me: null, search: '', offset: 0, limit: 25, total: 0, selected: null, searchSeq: 0 };
+// Users are paged by keyset: `cursors` holds the `after` of every page
+// shown so far (the first page's is null), so Previous goes back one.
+const state = { me: null, search: '', cursors: [null], next: null, limit: 25, total: 0, selected: null, searchSeq: 0 };
 
 // ---- session -------------------------------------------------------------
 
@@ -14,8 +16,15 @@ async function start() {
   $('signin-form').addEventListener('submit', onSignIn);
   $('sign-out').addEventListener('click', onSignOut);
   $('user-search').addEventListener('input', onSearchInput);
-  $('user-prev').addEventListener('click', () => { state.offset = Math.max(0, state.offset - state.limit); loadUsers(); });
-  $('user-next').addEventListener('click', () => { state.offset += state.limit; loadUsers(); });
+  $('user-prev').addEventListener('click', () => {
+    if (state.cursors.length > 1) state.cursors.pop();
+    loadUsers().catch((e) => toast(e.message));
+  });
+  $('user-next').addEventListener('click', () => {
+    if (state.next === null) return;
+    state.cursors.push(state.next);
+    loadUsers().catch((e) => toast(e.message));
+  });
   $('group-form').addEventListener('submit', onCreateGroup);
   $('role-form').addEventListener('submit', onCreateRole);
   $('audit-form').addEventListener('submit', (event) => { event.preventDefault(); loadAudit().catch((e) => toast(e.message)); });
@@ -123,16 +132,18 @@ function onSearchInput() {
   clearTimeout(searchTimer);
   searchTimer = setTimeout(() => {
     state.search = $('user-search').value;
-    state.offset = 0;
+    state.cursors = [null];
     loadUsers().catch((e) => toast(e.message));
   }, 120);
 }
 
 async function loadUsers() {
   const seq = ++state.searchSeq;
-  const page = await guarded(api.users(state.search, state.offset, state.limit));
+  const after = state.cursors[state.cursors.length - 1];
+  const page = await guarded(api.users(state.search, after, state.limit));
   if (seq !== state.searchSeq) return; // a later keystroke's answer wins
   state.total = page.total;
+  state.next = page.next;
   const rows = page.users.map((u) => el('tr', { class: u.id === state.selected ? 'selected' : null, dataset: { id: u.id } },
     el('td', {}, el('button', { type: 'button', class: 'name', text: u.username || u.id, onclick: () => openUser(u.id) })),
     el('td', { text: u.email || '' }),
@@ -140,11 +151,13 @@ async function loadUsers() {
     el('td', {}, statusBadges(u))));
   $('user-rows').replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { colspan: '4', class: 'muted', text: 'No users match.' }))]));
   const matchNote = page.match === 'prefix' ? ' (names starting with it)' : page.match === 'contains' ? ' (names containing it)' : '';
-  $('user-count').textContent = `${page.total} user${page.total === 1 ? '' : 's'}${matchNote}`;
-  const last = Math.min(page.offset + page.users.length, page.total);
-  $('user-page').textContent = page.total ? `${page.offset + 1}–${last} of ${page.total}` : '';
-  $('user-prev').disabled = page.offset === 0;
-  $('user-next').disabled = page.offset + page.limit >= page.total;
+  // Past the store's cap the total is a lower bound: "10,000+ users".
+  const total = `${page.total.toLocaleString('en-US')}${page.totalAtLeast ? '+' : ''}`;
+  $('user-count').textContent = `${total} user${page.total === 1 && !page.totalAtLeast ? '' : 's'}${matchNote}`;
+  const first = (state.cursors.length - 1) * state.limit;
+  $('user-page').textContent = page.users.length ? `${(first + 1).toLocaleString('en-US')}–${(first + page.users.length).toLocaleString('en-US')} of ${total}` : '';
+  $('user-prev').disabled = state.cursors.length === 1;
+  $('user-next').disabled = page.next === null;
 }
 
 function statusBadges(u) {
@@ -178,7 +191,7 @@ function renderUser(u) {
       field('Roles', u.roles.length ? u.roles.map((r) => el('span', { class: 'badge', text: r })) : null),
       field('Group', u.group ? (u.group.name || u.group.id) : null),
       field('MFA', u.mfa ? 'on' : 'off'),
-      field('Sessions', u.sessions === null ? el('span', { class: 'muted', text: 'not countable yet (the store has no per-user session count)' }) : String(u.sessions)),
+      field('Sessions', u.sessions === null ? el('span', { class: 'muted', text: 'not countable (the store predates ABI 2.6)' }) : `${u.sessions} live`),
       field('API keys', String(u.apiKeys)),
       field('Created', u.createdAt),
       field('Last sign-in', u.loginAt)),
