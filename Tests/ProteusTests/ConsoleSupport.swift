@@ -12,11 +12,14 @@ enum ConsoleTest {
 
     /// The console at /console, MCSManager at / (no login limits: tests
     /// sign in often), password + totp, SQLite in `directory`; `workers`
-    /// as the config's key (nil: the default, one per core).
-    static func config(directory: String, trustedProxies: [String]? = nil, options: [String: Any] = [:], workers: Int? = nil) -> [String: Any] {
+    /// as the config's key (nil: the default, one per core); with
+    /// `aiostreams`, AIOStreams at / too (its users have no username).
+    static func config(directory: String, trustedProxies: [String]? = nil, options: [String: Any] = [:], workers: Int? = nil,
+                       aiostreams: Bool = false) -> [String: Any] {
         var c = MCSM.config(directory: directory, aiostreams: false)
         c["dialects"] = [["plugin": "console", "mount": mount, "options": options.merging(["loginRateLimit": false]) { a, _ in a }],
                          ["plugin": "mcsmanager", "mount": "/", "options": ["loginRateLimit": false]]]
+            + (aiostreams ? [["plugin": "aiostreams", "mount": "/", "options": ["rateLimit": false]]] : [])
         if let trustedProxies { c["trustedProxies"] = trustedProxies }
         if let workers { c["workers"] = workers }
         return c
@@ -49,9 +52,11 @@ final class ConsoleServer {
     var port: UInt16 { panel.port }
     var server: ProteusProcess { panel.server }
 
-    init(label: String = "console", trustedProxies: [String]? = nil, options: [String: Any] = [:], workers: Int? = nil) throws {
+    init(label: String = "console", trustedProxies: [String]? = nil, options: [String: Any] = [:], workers: Int? = nil,
+         aiostreams: Bool = false) throws {
         let dir = TemporaryDirectory.make(label)
-        panel = try PanelServer(server: ProteusProcess(config: ConsoleTest.config(directory: dir, trustedProxies: trustedProxies, options: options, workers: workers),
+        panel = try PanelServer(server: ProteusProcess(config: ConsoleTest.config(directory: dir, trustedProxies: trustedProxies, options: options,
+                                                                                  workers: workers, aiostreams: aiostreams),
                                                        directory: dir))
     }
 

@@ -328,6 +328,42 @@ final class ConsoleTests: XCTestCase {
 
     // MARK: paging by keyset, capped totals
 
+    /// AIOStreams' users have no username: they sort first, no cursor can
+    /// name them, and a page ending among them continues by `nextOffset`.
+    func testUsersWithoutAUsernameArePagedByOffset() throws {
+        let console = try ConsoleServer(label: "console-unnamed", aiostreams: true)
+        defer { console.stop() }
+        let admin = try console.admin()
+        let aio = APIClient(port: console.port)
+        var unnamed: [String] = []
+        for i in 0..<5 {
+            let r = try aio.request("POST", "/api/v1/user", json: ["config": ["n": .number(JSONNumber(i))], "password": .string("hunter22-\(i)")])
+            XCTAssertEqual(r.status, 201, r.text)
+            unnamed.append(try XCTUnwrap(r.json?["data"]?["uuid"]?.stringValue).replacingOccurrences(of: "-", with: ""))
+        }
+        _ = try console.panel.createUser("tina")
+        for size in [1, 2, 4] {
+            var seen: [String] = []
+            var query = "limit=\(size)"
+            var pages = 0
+            while pages <= 10 {
+                let page = try admin.call("GET", "/api/users?" + query)
+                XCTAssertEqual(page.status, 200, page.text)
+                seen += page.json?["users"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+                pages += 1
+                if let after = page.json?["next"]?.stringValue {
+                    XCTAssertEqual(page.json?["nextOffset"], .null, page.text)
+                    query = "limit=\(size)&after=\(after)"
+                } else if let offset = page.json?["nextOffset"]?.intValue {
+                    query = "limit=\(size)&offset=\(offset)"
+                } else { break }
+            }
+            XCTAssertEqual(seen.count, 7, "pages of \(size): 5 unnamed users, tina and the admin, each once")
+            XCTAssertEqual(Set(seen).count, 7, "pages of \(size)")
+            XCTAssertEqual(Set(seen.prefix(5)), Set(unnamed), "pages of \(size): the unnamed users first")
+        }
+    }
+
     func testKeysetPagesWalkEveryUserAndTheTotalIsCapped() throws {
         let console = try ConsoleServer(label: "console-keyset", options: ["searchTotalCap": 4])
         defer { console.stop() }

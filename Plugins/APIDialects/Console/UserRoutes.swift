@@ -29,7 +29,8 @@ final class UserRoutes: @unchecked Sendable {
     /// Pages follow each other by keyset (ABI 2.6 after_username): `after`
     /// is the `next` of the page before, a range start of the username
     /// index, so a deep page costs what the first does. `offset` still
-    /// works (it skips rows, from the cursor if there is one).
+    /// works (it skips rows, from the cursor if there is one); a page that
+    /// ends on a user without a username answers `nextOffset` instead.
     func search(_ request: Request, _ response: Response) throws {
         _ = try sessions.authorize(request, change: false)
         let text = request.query("q") ?? ""
@@ -55,9 +56,13 @@ final class UserRoutes: @unchecked Sendable {
         query.totalCap = sessions.options.searchTotalCap
         let page = try directory.searchUsers(query)
         let shown = Array(page.users.prefix(limit))
-        // The next page starts after the last name shown (a user without
-        // a username, which sorts first, continues from the first named one).
-        let next: JSONValue = page.users.count > limit ? .string(shown.last?.username ?? "") : .null
+        // The next page starts after the last name shown. Users without a
+        // username (AIOStreams' own) sort first and no cursor can name
+        // them: while a page ends among them it continues by offset.
+        var next = JSONValue.null, nextOffset = JSONValue.null
+        if page.users.count > limit {
+            if let name = shown.last?.username { next = .string(name) } else { nextOffset = .number(JSONNumber(offset + limit)) }
+        }
         let groups = try groupNames()
         ConsoleDialect.send(response, .object([
             "total": .number(JSONNumber(page.total)),
@@ -66,6 +71,7 @@ final class UserRoutes: @unchecked Sendable {
             "after": UserView.optional(after),
             "limit": .number(JSONNumber(limit)),
             "next": next,
+            "nextOffset": nextOffset,
             "match": .string(text.isEmpty ? "all" : text.utf8.count >= 3 ? "contains" : "prefix"),
             "users": .array(shown.map { UserView.summary($0, groups: groups) }),
         ]))

@@ -41,8 +41,14 @@ export const api = {
   session: () => call('GET', 'session'),
   signIn: (username, password, code) => call('POST', 'session', code ? { username, password, code } : { username, password }),
   signOut: () => call('DELETE', 'session'),
-  // `after`: the `next` of the page before (null: the first page).
-  users: (q, after, limit) => call('GET', `users?${new URLSearchParams(after === null ? { q, limit: String(limit) } : { q, after, limit: String(limit) })}`),
+  // `cursor`: where the page starts, { after, offset }: `after` the `next`
+  // of the page before (null: from the start), `offset` its `nextOffset`.
+  users: (q, cursor, limit) => {
+    const query = { q, limit: String(limit) };
+    if (cursor.after !== null) query.after = cursor.after;
+    if (cursor.offset) query.offset = String(cursor.offset);
+    return call('GET', `users?${new URLSearchParams(query)}`);
+  },
   user: (id) => call('GET', `users/${encodeURIComponent(id)}`),
   action: (id, action, body) => call('POST', `users/${encodeURIComponent(id)}/${action}`, body),
   deleteUser: (id) => call('DELETE', `users/${encodeURIComponent(id)}`),

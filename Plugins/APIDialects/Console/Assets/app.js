@@ -6,9 +6,12 @@ import { startHealth, stopHealth } from './health.js';
 import { initSecurity, loadSecurity } from './security.js';
 
 const pages = ['users', 'groups', 'roles', 'plugins', 'health', 'audit', 'security'];
-// Users are paged by keyset: `cursors` holds the `after` of every page
-// shown so far (the first page's is null), so Previous goes back one.
-const state = { me: null, search: '', cursors: [null], next: null, limit: 25, total: 0, selected: null, searchSeq: 0 };
+// Users are paged by keyset: `cursors` holds the start of every page shown
+// so far, { after, offset } (the first page's is { after: null, offset: 0 };
+// users without a username, which sort first, are paged by offset), so
+// Previous goes back one.
+const firstPage = { after: null, offset: 0 };
+const state = { me: null, search: '', cursors: [firstPage], next: null, limit: 25, total: 0, selected: null, searchSeq: 0 };
 
 // ---- session -------------------------------------------------------------
 
@@ -132,18 +135,18 @@ function onSearchInput() {
   clearTimeout(searchTimer);
   searchTimer = setTimeout(() => {
     state.search = $('user-search').value;
-    state.cursors = [null];
+    state.cursors = [firstPage];
     loadUsers().catch((e) => toast(e.message));
   }, 120);
 }
 
 async function loadUsers() {
   const seq = ++state.searchSeq;
-  const after = state.cursors[state.cursors.length - 1];
-  const page = await guarded(api.users(state.search, after, state.limit));
+  const cursor = state.cursors[state.cursors.length - 1];
+  const page = await guarded(api.users(state.search, cursor, state.limit));
   if (seq !== state.searchSeq) return; // a later keystroke's answer wins
   state.total = page.total;
-  state.next = page.next;
+  state.next = page.next !== null ? { after: page.next, offset: 0 } : page.nextOffset != null ? { after: null, offset: page.nextOffset } : null;
   const rows = page.users.map((u) => el('tr', { class: u.id === state.selected ? 'selected' : null, dataset: { id: u.id } },
     el('td', {}, el('button', { type: 'button', class: 'name', text: u.username || u.id, onclick: () => openUser(u.id) })),
     el('td', { text: u.email || '' }),
@@ -157,7 +160,7 @@ async function loadUsers() {
   const first = (state.cursors.length - 1) * state.limit;
   $('user-page').textContent = page.users.length ? `${(first + 1).toLocaleString('en-US')}–${(first + page.users.length).toLocaleString('en-US')} of ${total}` : '';
   $('user-prev').disabled = state.cursors.length === 1;
-  $('user-next').disabled = page.next === null;
+  $('user-next').disabled = state.next === null;
 }
 
 function statusBadges(u) {
