@@ -42,17 +42,21 @@ extension ConsoleTests {
         // A wrong code, a missing CSRF token, a bad body: refused, MFA stays off.
         let first = try codes.next()
         let wrong = String(first.map { Character(String(($0.wholeNumberValue! + 1) % 10)) })
-        ConsoleTest.assertError(try admin.call("POST", "/api/security/totp/confirm", json: ["code": .string(wrong)]), 400, "wrong_code")
-        ConsoleTest.assertError(try admin.call("POST", "/api/security/totp/confirm", json: ["code": .string(first)], sendCSRF: false), 403, "csrf")
+        ConsoleTest.assertError(try admin.call("POST", "/api/security/totp/confirm", json: ["code": .string(wrong), "password": .string(MCSM.adminPassword)]), 400, "wrong_code")
+        ConsoleTest.assertError(try admin.call("POST", "/api/security/totp/confirm", json: ["code": .string(first), "password": .string(MCSM.adminPassword)], sendCSRF: false), 403, "csrf")
         ConsoleTest.assertError(try admin.call("POST", "/api/security/totp/confirm", json: ["code": 123456]), 400, "bad_request")
-        ConsoleTest.assertError(try admin.call("POST", "/api/security/totp/confirm", json: ["code": .string(first), "extra": true]), 400, "bad_request")
+        ConsoleTest.assertError(try admin.call("POST", "/api/security/totp/confirm", json: ["code": .string(first), "password": .string(MCSM.adminPassword), "extra": true]), 400, "bad_request")
+        // The password too: without it, or a wrong one, the right code turns nothing on.
+        ConsoleTest.assertError(try admin.call("POST", "/api/security/totp/confirm", json: ["code": .string(first)]), 400, "bad_request")
+        ConsoleTest.assertError(try admin.call("POST", "/api/security/totp/confirm", json: ["code": .string(first), "password": "Not-the-Passw0rd"]),
+                                400, "wrong_password")
         XCTAssertEqual(try state().mfa, false)
         XCTAssertEqual(try state().pending, true)
 
         // The right code: MFA on, recovery codes once, the session renewed
         // with the second factor (the old cookie ends).
         let oldCookie = admin.cookie, oldCSRF = admin.csrf
-        let confirmed = try admin.call("POST", "/api/security/totp/confirm", json: ["code": .string(first)])
+        let confirmed = try admin.call("POST", "/api/security/totp/confirm", json: ["code": .string(first), "password": .string(MCSM.adminPassword)])
         XCTAssertEqual(confirmed.status, 200, confirmed.text)
         let recovery = try XCTUnwrap(confirmed.json?["recoveryCodes"]?.arrayValue?.compactMap(\.stringValue))
         XCTAssertEqual(recovery.count, 10)
@@ -67,7 +71,13 @@ extension ConsoleTests {
         stale.cookie = oldCookie
         ConsoleTest.assertError(try stale.call("GET", "/api/security"), 401, "unauthenticated")
         ConsoleTest.assertError(try admin.call("POST", "/api/security/totp"), 409, "mfa_on")
-        ConsoleTest.assertError(try admin.call("POST", "/api/security/totp/confirm", json: ["code": .string(first)]), 409, "mfa_on")
+        // The Users page's actions do not take one's own second factor or
+        // password without that proof: a stolen session cannot take over.
+        let me = try XCTUnwrap(try admin.call("GET", "/api/session").json?["user"]?["id"]?.stringValue)
+        ConsoleTest.assertError(try admin.call("POST", "/api/users/\(me)/turn-off-mfa"), 409, "self")
+        ConsoleTest.assertError(try admin.call("POST", "/api/users/\(me)/reset-password", json: ["password": "Taken-0ver-Passw0rd"]), 409, "self")
+        XCTAssertEqual(try state().mfa, true)
+        ConsoleTest.assertError(try admin.call("POST", "/api/security/totp/confirm", json: ["code": .string(first), "password": .string(MCSM.adminPassword)]), 409, "mfa_on")
 
         // Sign-in now takes the code: without it, the second-factor answer.
         XCTAssertEqual(try admin.call("DELETE", "/api/session").status, 200)
@@ -101,7 +111,7 @@ extension ConsoleTests {
         let secondSecret = try XCTUnwrap(second.json?["secret"]?.stringValue)
         XCTAssertNotEqual(secondSecret, secret)
         let secondCodes = CodeSequence(secondSecret, from: 0)
-        let secondConfirmed = try plain.call("POST", "/api/security/totp/confirm", json: ["code": .string(try secondCodes.next())])
+        let secondConfirmed = try plain.call("POST", "/api/security/totp/confirm", json: ["code": .string(try secondCodes.next()), "password": .string(MCSM.adminPassword)])
         XCTAssertEqual(secondConfirmed.status, 200, secondConfirmed.text)
         plain.csrf = secondConfirmed.json?["csrfToken"]?.stringValue
         ConsoleTest.assertError(try plain.call("DELETE", "/api/security/totp", json: ["code": "000000"]), 400, "wrong_code")

@@ -537,9 +537,11 @@ final class StoreSQLiteFileTests: XCTestCase {
         let early = (0..<10).map { String(format: "bbb-Hit-%02d", $0) }
         let late = (0..<(indexTotal + 500)).map { String(format: "zzz-Hit-%07d", $0) }
         let names = before + early + late
+        var matchIDs: [[UInt8]] = []
         for start in stride(from: 0, to: names.count, by: 10_000) {
             let batch = names[start..<min(start + 10_000, names.count)].map { name -> UserRecord in
                 var u = UserRecord(id: proteus_id(randomBytes: (0..<16).map { _ in UInt8.random(in: 0...255) }).byteArray)
+                if name.contains("-Hit") { matchIDs.append(u.id) }
                 u.username = name
                 u.version = 1
                 u.createdAt = 1
@@ -571,6 +573,21 @@ final class StoreSQLiteFileTests: XCTestCase {
                 XCTAssertEqual(page.total, 1_000)
                 XCTAssertTrue(page.totalIsLowerBound)
             }
+        }
+        // In created order (created_at, then id), a page across the capped
+        // count's end (50,001 for a substring) is full: the count is a lower
+        // bound, not where the matches end.
+        let byID = matchIDs.sorted { $0.lexicographicallyPrecedes($1) }
+        for (offset, limit) in [(49_990, 25), (50_000, 25), (50_500, 25)] {
+            var q = UserQuery()
+            q.usernameContains = "-Hit"
+            q.order = PROTEUS_ORDER_CREATED
+            q.offset = UInt64(offset)
+            q.limit = UInt32(limit)
+            q.totalCap = 1_000
+            let page = try client.search(q)
+            XCTAssertEqual(page.users.map(\.id), Array(byID.dropFirst(offset).prefix(limit)), "created order, offset \(offset), limit \(limit)")
+            XCTAssertTrue(page.totalIsLowerBound)
         }
     }
 

@@ -244,6 +244,32 @@ final class StoreTable20Tests: XCTestCase {
         XCTAssertEqual(delete.status, 200, delete.text)
     }
 
+    /// The console over a 2.5 store (no cursor, no cap, no session count):
+    /// its users are paged by offset with exact totals; `after` is refused.
+    func testTheConsoleOverA25StorePagesByOffset() throws {
+        let library = try buildFixture25()
+        MCSM.storeOverride = { ["plugin": library, "options": ["path": $0 + "/data/proteus.sqlite"]] }
+        defer { MCSM.useSQLite() }
+        let console = try ConsoleServer(label: "console-store-v2-5", options: ["searchTotalCap": 2])
+        defer { console.stop() }
+        for name in ["tina", "tom", "tuba"] { _ = try console.panel.createUser(name) }
+        let admin = try console.admin()
+        var seen: [String] = []
+        var query = "limit=2"
+        for _ in 0..<4 {
+            let page = try admin.call("GET", "/api/users?" + query)
+            XCTAssertEqual(page.status, 200, page.text)
+            XCTAssertEqual(page.json?["total"]?.intValue, 4, "exact, past the cap: \(page.text)")
+            XCTAssertEqual(page.json?["totalAtLeast"], false, page.text)
+            XCTAssertEqual(page.json?["next"], .null, page.text)
+            seen += page.json?["users"]?.arrayValue?.compactMap { $0["username"]?.stringValue } ?? []
+            guard let offset = page.json?["nextOffset"]?.intValue else { break }
+            query = "limit=2&offset=\(offset)"
+        }
+        XCTAssertEqual(seen, ["Admin", "tina", "tom", "tuba"])
+        ConsoleTest.assertError(try admin.call("GET", "/api/users?after=tina"), 400, "bad_request")
+    }
+
     /// MCSManager over the 2.0 store: keys authorise, search marks holders.
     func testMCSManagerWorksOverA20Store() throws {
         let library = try buildFixture()

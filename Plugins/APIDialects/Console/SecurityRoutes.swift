@@ -3,7 +3,8 @@
 //   GET    /api/security               {"mfa", "pending"}: the caller's state
 //   POST   /api/security/totp          a new secret: {"uri", "secret", "qrCode"}
 //                                      (the otpauth:// URI, base32, a PNG data: URL)
-//   POST   /api/security/totp/confirm  {"code"}: the first code turns MFA on;
+//   POST   /api/security/totp/confirm  {"code", "password"}: the first code and
+//                                      the caller's password turn MFA on;
 //                                      {"recoveryCodes", "csrfToken"}, shown once
 //   DELETE /api/security/totp          {"password"} or {"code"}: turns it off
 //
@@ -14,8 +15,11 @@
 // confirmation. Every write carries the version the user was read at; a
 // concurrent change answers 409 and nothing is written.
 //
-// Wrong codes and passwords here count against the account (AccountCounter,
-// in the store): a stolen session cannot guess its way to turning MFA off.
+// Turning MFA on or off asks for proof beyond the session (the password, or
+// a current code to turn it off), and wrong codes and passwords here count
+// against the account (AccountCounter, in the store): a stolen session can
+// neither enrol its own authenticator nor guess its way to turning MFA off.
+// (The Users page refuses these changes on the caller's own account.)
 import PluginAPI
 import PluginKit
 import ProteusJSON
@@ -62,20 +66,23 @@ final class SecurityRoutes: @unchecked Sendable {
         ConsoleDialect.send(response, .object(["uri": .string(pending.uri), "secret": .string(pending.secret), "qrCode": .string(qrCode)]))
     }
 
-    // MARK: POST /api/security/totp/confirm {code}
+    // MARK: POST /api/security/totp/confirm {code, password}
 
     func confirm(_ request: Request, _ response: Response) throws {
         let caller = try sessions.authorize(request, change: true)
         let body = try RequestBody.object(request, limit: sessions.options.maxBodyBytes)
-        try RequestBody.only(body, ["code"])
+        try RequestBody.only(body, ["code", "password"])
         let code = try RequestBody.string(body, "code", maxBytes: 64)
         guard !code.isEmpty else { throw ConsoleFailure.badRequest("Enter the code your authenticator app shows.") }
+        let password = try RequestBody.string(body, "password", maxBytes: 4096)
+        guard !password.isEmpty else { throw ConsoleFailure.badRequest("Enter your password: turning on MFA asks for it.") }
         let user = try ownRecord(caller)
         guard !user.isMFAEnabled else { throw ConsoleFailure.mfaOn }
         guard let pending = Self.pending(user) else {
             throw ConsoleFailure(409, "no_enrolment", "Start with \"Turn on MFA\": there is no new secret waiting for its code.")
         }
         try admit(user, response)
+        try checkPassword(password, of: user, else: ConsoleFailure(400, "wrong_password", "Wrong password: your MFA stays off."))
         guard let confirmed = try withTOTP({ () throws(PluginError) in try TOTPEnrolment.confirm(host, code: code, pending: pending) }) else {
             try refuse(user, ConsoleFailure.wrongCode)
         }
@@ -108,9 +115,7 @@ final class SecurityRoutes: @unchecked Sendable {
         guard user.isMFAEnabled, let stored = user.mfaSecret else { throw ConsoleFailure(409, "mfa_off", "Your MFA is already off.") }
         try admit(user, response)
         if let password {
-            guard let hash = user.passwordHash, try host.verify(method: "password", presented: password, stored: hash).accepted else {
-                try refuse(user, ConsoleFailure(400, "wrong_password", "Wrong password: your MFA stays on."))
-            }
+            try checkPassword(password, of: user, else: ConsoleFailure(400, "wrong_password", "Wrong password: your MFA stays on."))
         } else if let code {
             // The code's use needs no record: the secret it belongs to goes.
             let verifier = String(decoding: stored, as: UTF8.self)
@@ -177,6 +182,13 @@ final class SecurityRoutes: @unchecked Sendable {
         if let wait = try attempts.admit(proteus_id(byteArray: user.id).compactHex) {
             response.header("Retry-After", String(wait))
             throw ConsoleFailure(429, "too_many_attempts", "Too many wrong codes or passwords: wait \(wait) s and try again.")
+        }
+    }
+
+    /// The caller's current password, else `failure` (counted).
+    private func checkPassword(_ password: String, of user: UserRecord, else failure: ConsoleFailure) throws {
+        guard let hash = user.passwordHash, try host.verify(method: "password", presented: password, stored: hash).accepted else {
+            try refuse(user, failure)
         }
     }
 

@@ -30,7 +30,8 @@ final class UserRoutes: @unchecked Sendable {
     /// is the `next` of the page before, a range start of the username
     /// index, so a deep page costs what the first does. `offset` still
     /// works (it skips rows, from the cursor if there is one); a page that
-    /// ends on a user without a username answers `nextOffset` instead.
+    /// ends on a user without a username answers `nextOffset` instead, as
+    /// does every page over a store built against 2.5 or older.
     func search(_ request: Request, _ response: Response) throws {
         _ = try sessions.authorize(request, change: false)
         let text = request.query("q") ?? ""
@@ -50,10 +51,17 @@ final class UserRoutes: @unchecked Sendable {
         query.offset = UInt64(offset)
         // One more than shown: whether a next page exists, without a count.
         query.limit = UInt32(limit + 1)
-        query.afterUsername = after
-        // Past the cap the page says "at least" (ABI 2.6 total_cap): a
-        // keystroke matching a million users costs what the cap does.
-        query.totalCap = sessions.options.searchTotalCap
+        // A store built against 2.5 or older reads neither a cursor nor a
+        // cap: its pages go by offset, with exact totals.
+        let keyset = directory.client.readsKeysetQueries
+        if keyset {
+            query.afterUsername = after
+            // Past the cap the page says "at least" (ABI 2.6 total_cap): a
+            // keystroke matching a million users costs what the cap does.
+            query.totalCap = sessions.options.searchTotalCap
+        } else if after != nil {
+            throw ConsoleFailure.badRequest("\"after\" needs a store built against ABI 2.6 or later: page with \"offset\".")
+        }
         let page = try directory.searchUsers(query)
         let shown = Array(page.users.prefix(limit))
         // The next page starts after the last name shown. Users without a
@@ -61,7 +69,7 @@ final class UserRoutes: @unchecked Sendable {
         // them: while a page ends among them it continues by offset.
         var next = JSONValue.null, nextOffset = JSONValue.null
         if page.users.count > limit {
-            if let name = shown.last?.username { next = .string(name) } else { nextOffset = .number(JSONNumber(offset + limit)) }
+            if keyset, let name = shown.last?.username { next = .string(name) } else { nextOffset = .number(JSONNumber(offset + limit)) }
         }
         let groups = try groupNames()
         ConsoleDialect.send(response, .object([
@@ -148,6 +156,14 @@ final class UserRoutes: @unchecked Sendable {
             try RequestBody.only(body, [])
         }
         guard let user = try directory.user(id: id) else { throw ConsoleFailure.noSuchUser }
+        // One's own password and second factor change with proof beyond the
+        // session (the Security page asks for the password or a code): a
+        // stolen session must not take the account over from here.
+        if user.id == caller.user.id, action == .resetPassword || action == .turnOffMFA {
+            throw ConsoleFailure(409, "self", action == .turnOffMFA
+                ? "Turn off your own MFA on the Security page (it asks for your password or a code)."
+                : "Your own password is not reset from the console: use `proteus user passwd` or a dialect that asks for the current one.")
+        }
         var result: JSONObject = ["action": .string(action.rawValue)]
         switch action {
         case .disable:

@@ -46,7 +46,8 @@ extension StoreCore {
             // nothing of where the matches end: the page looks.
             let exact = total.countLimit.map { found < $0 } ?? true
             guard q.limit > 0, !(exact && (found == 0 || (!cursor && offset >= found))) else { return (found, []) }
-            let page = try plan.page(c, SearchPage(total: found, offset: offset, limit: q.limit, documents: docs))
+            let page = try plan.page(c, SearchPage(total: found, offset: offset, limit: q.limit, documents: docs,
+                                                 totalIsLowerBound: !exact))
             return (found, try rows.readAll(c, page.sql, "searching users", documents: docs) { page.bind($0) })
         }
         out.pointee = try writer.userPage(total: total.reported(found), users: users, totalIsLowerBound: total.isLowerBound(found))

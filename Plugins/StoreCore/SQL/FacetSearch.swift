@@ -117,7 +117,7 @@ public struct FacetSearch {
     /// (a needle's candidates are few next to the entries a walk would read)
     /// or the query spans too many facets.
     public func pageKeys(_ c: any StoreConnection, _ page: SearchPage) throws -> BoundSQL? {
-        let wanted = min(Int64(page.limit), page.total - page.offset)
+        let wanted = page.totalIsLowerBound ? Int64(page.limit) : min(Int64(page.limit), page.total - page.offset)
         guard wanted > 0 else { return nil }
         if needle == nil && predicate.isEmpty {
             // Every user: walk users(created_at, id) from the bucket.

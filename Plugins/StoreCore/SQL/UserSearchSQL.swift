@@ -15,6 +15,9 @@ public struct SearchPage {
     public let offset: Int64
     public let limit: UInt32
     public let documents: StoreInput.DocSelection
+    /// `total` is a capped count (2.6 total_cap): at least that many match,
+    /// so the page cannot tell from it where the matches end.
+    public var totalIsLowerBound = false
 }
 
 extension SearchPage {

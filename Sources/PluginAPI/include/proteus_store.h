@@ -141,9 +141,11 @@ typedef struct proteus_user_query {
                                         memcmp then length: SQLite BINARY,
                                         PostgreSQL COLLATE "C"); users
                                         without a username never follow a
-                                        cursor. Served from the username
-                                        index as a range start, so a deep page
-                                        costs what the first one does. Pass
+                                        cursor. When the username index
+                                        drives the query it is a range start,
+                                        so a deep page costs what the first
+                                        one does; when another filter's index
+                                        drives, it tests each candidate. Pass
                                         the last username of a page for the
                                         next one (offset then usually 0).
                                         Combines (AND) with every filter; the

@@ -269,6 +269,7 @@ try:
     shot("security")
     code = subprocess.run([args.oathtool, "--totp", "-b", secret], check=True, capture_output=True, text=True).stdout.strip()
     driver.find_element(By.ID, "security-code").send_keys(code)
+    driver.find_element(By.ID, "security-password").send_keys(args.admin_password)
     button("Confirm and turn on").click()
     visible(By.ID, "security-codes")
     codes = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#security-code-list li")]

@@ -65,6 +65,6 @@ export const api = {
   health: () => call('GET', 'health'),
   security: () => call('GET', 'security'),
   startTOTP: () => call('POST', 'security/totp'),
-  confirmTOTP: (code) => call('POST', 'security/totp/confirm', { code }),
+  confirmTOTP: (code, password) => call('POST', 'security/totp/confirm', { code, password }),
   turnOffTOTP: (proof) => call('DELETE', 'security/totp', proof),
 };

@@ -41,6 +41,7 @@ function hideEnrolment() {
   $('security-qr').removeAttribute('width');
   $('security-secret').textContent = '';
   $('security-code').value = '';
+  $('security-password').value = '';
   $('security-error').hidden = true;
 }
 
@@ -64,7 +65,7 @@ async function onConfirm(event) {
   error.hidden = true;
   $('security-confirm').disabled = true;
   try {
-    const answer = await guarded(api.confirmTOTP($('security-code').value.trim()));
+    const answer = await guarded(api.confirmTOTP($('security-code').value.trim(), $('security-password').value));
     setCSRF(answer.csrfToken); // the session was renewed with the second factor
     hideEnrolment();
     $('security-code-list').replaceChildren(...answer.recoveryCodes.map((code) => el('li', {}, el('code', { text: code }))));
