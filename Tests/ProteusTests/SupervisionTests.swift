@@ -171,11 +171,14 @@ final class SupervisionTests: XCTestCase {
         XCTAssertFalse(output.contains("listening on"), output)
     }
 
-    /// One rate-limit table for all workers: 3 allowed per 60 s means 3,
-    /// however the requests land on the two workers.
+    /// One rate-limit table for all workers: 3 allowed per day means 3,
+    /// however the requests land on the two workers. (Windows start at
+    /// multiples of their length on the wall clock: with a day's window
+    /// the test's few seconds cross a boundary only at midnight UTC, where
+    /// a minute's window was: a run from 01:27:58 to 01:28:01 saw 6 allowed.)
     func testRateLimitIsSharedAcrossWorkers() throws {
         var config = supervisionConfig(directory: dir, crashLibrary: library,
-                                       aiostreamsOptions: ["rateLimit": ["requests": 3, "windowSeconds": 60]])
+                                       aiostreamsOptions: ["rateLimit": ["requests": 3, "windowSeconds": 86_400]])
         config["threads"] = 1   // one serving thread per worker: a busy worker takes no new connection
         let server = try ProteusProcess(config: config, directory: dir)
         defer { server.stop() }
