@@ -364,12 +364,12 @@ final class AIOStreamsOptionsTests: XCTestCase {
 
     func testRateLimitConfigurableAndDisabled() throws {
         let dir = TemporaryDirectory.make("aio-rate2")
-        let server = try ProteusProcess(config: AIOStreamsTests.config(directory: dir, aiostreamsOptions: ["rateLimit": ["requests": 2, "windowSeconds": 60]]), directory: dir)
+        let server = try ProteusProcess(config: AIOStreamsTests.config(directory: dir, aiostreamsOptions: ["rateLimit": ["requests": 2, "windowSeconds": 86_400]]), directory: dir)
         defer { server.stop() }
         let client = APIClient(port: server.port)
         let statuses = try (0..<3).map { _ in try client.request("HEAD", "/api/v1/user?uuid=x").status }
         XCTAssertEqual(statuses, [400, 400, 429])
-        XCTAssertEqual(try client.request("HEAD", "/api/v1/user?uuid=x").header("RateLimit-Policy"), "2;w=60")
+        XCTAssertEqual(try client.request("HEAD", "/api/v1/user?uuid=x").header("RateLimit-Policy"), "2;w=86400")
     }
 }
 

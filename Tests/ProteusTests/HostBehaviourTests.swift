@@ -27,7 +27,7 @@ final class HostBehaviourTests: XCTestCase {
     func testForwardedForIsOnlyBelievedFromTrustedProxies() throws {
         func statuses(trusted: [String]) throws -> [Int] {
             let dir = TemporaryDirectory.make("xff")
-            var config = AIOStreamsTests.config(directory: dir, aiostreamsOptions: ["rateLimit": ["requests": 1, "windowSeconds": 60]])
+            var config = AIOStreamsTests.config(directory: dir, aiostreamsOptions: ["rateLimit": ["requests": 1, "windowSeconds": 86_400]])
             config["trustedProxies"] = trusted
             let server = try ProteusProcess(config: config, directory: dir)
             defer { server.stop() }
