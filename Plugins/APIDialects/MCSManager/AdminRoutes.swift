@@ -165,8 +165,9 @@ final class AdminRoutes: @unchecked Sendable {
             do { found = try access.loadUser(id) } catch { throw MCSMFailure.backend(error) }
             guard let user = found else { return Envelope.ok(response, host, true) }
             let (changes, fields) = plan(edit, for: user)
-            if fields == 0 { applied = user; break }
+            // What this attempt writes (a retry may find nothing left to change).
             written = fields
+            if fields == 0 { applied = user; break }
             let guarded = fields & (PROTEUS_FIELD_ROLES | PROTEUS_FIELD_FLAGS) != 0
             do {
                 try directory.updateUser(changes, fields: fields, expectedVersion: user.version,
@@ -185,6 +186,7 @@ final class AdminRoutes: @unchecked Sendable {
             }
         }
         guard let user = applied else { return Envelope.ok(response, host, true) }
+        var keySet = false
         do {
             switch edit.apiKey {
             case .unchanged: break
@@ -196,6 +198,7 @@ final class AdminRoutes: @unchecked Sendable {
                     var record = APIKeyRecord(keyHash: hash, userID: user.id, namespace: Access.namespace)
                     record.createdAt = host.nowMillis()
                     try directory.createAPIKey(record)
+                    keySet = true
                 }
             }
             // A new password or a ban ends the user's sessions here.
@@ -207,12 +210,12 @@ final class AdminRoutes: @unchecked Sendable {
         } catch {
             throw MCSMFailure.backend(error)
         }
-        auditUpdate(caller, user, edit, written)
+        auditUpdate(caller, user, edit, written, keySet: keySet)
         Envelope.ok(response, host, true)
     }
 
     /// The audit events of an applied update: one per kind of change.
-    private func auditUpdate(_ caller: Caller?, _ user: UserRecord, _ edit: Edit, _ fields: UInt64) {
+    private func auditUpdate(_ caller: Caller?, _ user: UserRecord, _ edit: Edit, _ fields: UInt64, keySet: Bool) {
         if fields & PROTEUS_FIELD_PASSWORD_HASH != 0 { audit(caller, "user.password", user) }
         if fields & PROTEUS_FIELD_USERNAME != 0, let name = edit.userName { audit(caller, "user.rename", user, ["userName": .string(name)]) }
         if let level = edit.level, level != Permission.of(user) {
@@ -230,7 +233,7 @@ final class AdminRoutes: @unchecked Sendable {
         switch edit.apiKey {
         case .unchanged: break
         case .remove: audit(caller, "user.apikey", user, ["change": "remove"])
-        case .set: audit(caller, "user.apikey", user, ["change": "set"])
+        case .set: if keySet { audit(caller, "user.apikey", user, ["change": "set"]) }
         }
         if edit.instances != nil || edit.isInit != nil || edit.registerTime != nil || edit.loginTime != nil, fields & PROTEUS_FIELD_DOCS != 0 {
             audit(caller, "user.update", user, ["fields": .array(["instances", "isInit", "registerTime", "loginTime"].filter { name in

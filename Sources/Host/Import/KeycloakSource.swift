@@ -17,9 +17,9 @@
 // credentialData {"hashIterations": n, "algorithm": ..., "additionalParameters"}.
 //   pbkdf2-sha256 / pbkdf2-sha512 / pbkdf2 (HMAC-SHA1) →
 //     passlib's `$pbkdf2-sha256$<n>$<ab64 salt>$<ab64 hash>` (`$pbkdf2-sha512$`, `$pbkdf2$`);
-//   argon2 (Keycloak 24+; additionalParameters type id/i, version 1.3/1.0,
+//   argon2 (Keycloak 24+; additionalParameters type id/i/d, version 1.3/1.0,
 //     memory KiB, parallelism, hashLength; iterations = hashIterations) →
-//     `$argon2id$v=19$m=<memory>,t=<n>,p=<parallelism>$<b64 salt>$<b64 hash>` (no padding);
+//     `$argon2<type>$v=19$m=<memory>,t=<n>,p=<parallelism>$<b64 salt>$<b64 hash>` (no padding);
 //   a value that already is a recognised crypt/PHC string (providers such as
 //     bcrypt extensions) → as it is; anything else → no password, reported.
 // Other credential types (otp, webauthn...) are not imported and are noted.
@@ -147,7 +147,7 @@ struct KeycloakSource: ImportSource {
                 }
             }
             let type = parameter("type") ?? "id"
-            guard ["id", "i"].contains(type) else { return "keycloak-argon2\(type)" }   // argon2d: not a format the directory verifies
+            guard ["id", "i", "d"].contains(type) else { return "keycloak-argon2\(type)" }
             let version: Int
             switch parameter("version") ?? "1.3" {
             case "1.3": version = 19

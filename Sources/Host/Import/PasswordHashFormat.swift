@@ -12,23 +12,31 @@ enum PasswordHashFormat {
     /// The format's name for a stored verifier, or nil when unknown.
     static func classify(_ verifier: String) -> String? {
         guard !verifier.isEmpty, verifier.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
-        for (prefix, name) in prefixes where verifier.hasPrefix(prefix) {
+        // LDAP's tags are read in any case, as the password plugin reads them.
+        let tagged = verifier.hasPrefix("{") ? String(verifier.prefix { $0 != "}" }).uppercased() + verifier.drop { $0 != "}" } : verifier
+        for (prefix, name) in prefixes where tagged.hasPrefix(prefix) {
             if name == "firescrypt" { return isCompleteFirebase(verifier) ? name : nil }
             return verifier.utf8.count > prefix.utf8.count ? name : nil
         }
         return nil
     }
 
-    /// Longest prefixes first where one starts another ($argon2id$ / $argon2i$).
+    /// Every prefix the password plugin's verifiers recognise
+    /// (Plugins/AuthPassword: StoredFormats and its verifiers), so an import
+    /// keeps each password the directory can verify. Longest prefixes first
+    /// where one starts another ($argon2id$ / $argon2i$).
     private static let prefixes: [(String, String)] = [
         ("$2a$", "bcrypt"), ("$2b$", "bcrypt"), ("$2y$", "bcrypt"),
         ("$6$", "sha512-crypt"), ("$5$", "sha256-crypt"), ("$1$", "md5-crypt"),
-        ("pbkdf2_sha256$", "django-pbkdf2-sha256"),
-        ("$pbkdf2-sha256$", "pbkdf2-sha256"), ("$pbkdf2-sha512$", "pbkdf2-sha512"), ("$pbkdf2$", "pbkdf2-sha1"),
+        ("pbkdf2_sha256$", "django-pbkdf2-sha256"), ("pbkdf2_sha1$", "django-pbkdf2-sha1"),
+        ("$pbkdf2-sha256$", "pbkdf2-sha256"), ("$pbkdf2-sha512$", "pbkdf2-sha512"),
+        ("$pbkdf2-sha384$", "pbkdf2-sha384"), ("$pbkdf2-sha224$", "pbkdf2-sha224"), ("$pbkdf2$", "pbkdf2-sha1"),
         ("$scrypt$", "scrypt"), ("$firescrypt$", "firescrypt"),
-        ("$argon2id$", "argon2id"), ("$argon2i$", "argon2i"),
+        ("$argon2id$", "argon2id"), ("$argon2i$", "argon2i"), ("$argon2d$", "argon2d"),
         ("$P$", "phpass"), ("$H$", "phpass"),
-        ("{SSHA}", "ssha"), ("{MD5}", "md5"),
+        ("{SSHA}", "ssha"), ("{MD5}", "md5"), ("{SMD5}", "smd5"), ("{SHA}", "sha1"),
+        ("{SHA256}", "sha256"), ("{SSHA256}", "ssha256"), ("{SHA384}", "sha384"), ("{SSHA384}", "ssha384"),
+        ("{SHA512}", "sha512"), ("{SSHA512}", "ssha512"),
     ]
 
     /// `$firescrypt$ln=..,r=..,p=..$salt$hash$separator$signer`: all seven fields.
