@@ -23,6 +23,7 @@
 import PluginAPI
 import PluginKit
 import ProteusJSON
+import SecondFactorEnrolment
 
 struct ConsoleCaller {
     var user: UserRecord
@@ -184,11 +185,17 @@ final class ConsoleSessions: @unchecked Sendable {
     /// Returns the user's version after it, nil for a refused code.
     private func secondStep(_ code: String, _ user: UserRecord) throws -> UInt64? {
         let stored = String(decoding: user.mfaSecret ?? [], as: UTF8.self)
-        guard let updated = try host.secondStep(code, for: user) else { return nil }
+        let verified: Result<String?, PluginError> = Result { () throws(PluginError) in try host.secondStep(code, for: user) }
+        if case .failure(let error) = verified, error.code == PROTEUS_E_UNSUPPORTED {
+            host.error("signing in with a second factor needs the \"totp\" auth plugin in the config's \"auth\"")
+            throw ConsoleFailure.mfaUnavailable
+        }
+        guard let updated = try verified.get() else { return nil }
         guard updated != stored else { return user.version }
         var changes = UserRecord(id: user.id)
         changes.mfaSecret = Array(updated.utf8)
-        changes.mfaLastStep = user.mfaLastStep
+        // The store's mirror of the step the code used (as LISTEN.moe keeps it).
+        changes.mfaLastStep = TOTPVerifierText(updated)?.step ?? user.mfaLastStep
         do {
             return try directory.updateUser(changes, fields: PROTEUS_FIELD_MFA, expectedVersion: user.version)
         } catch let e as PluginError where e.code == PROTEUS_E_STALE || e.code == PROTEUS_E_NOT_FOUND {

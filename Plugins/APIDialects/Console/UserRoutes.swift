@@ -71,7 +71,7 @@ final class UserRoutes: @unchecked Sendable {
         if page.users.count > limit {
             if keyset, let name = shown.last?.username { next = .string(name) } else { nextOffset = .number(JSONNumber(offset + limit)) }
         }
-        let groups = try groupNames()
+        let groups = try groupNames(of: shown)
         ConsoleDialect.send(response, .object([
             "total": .number(JSONNumber(page.total)),
             "totalAtLeast": .bool(page.totalIsLowerBound),
@@ -93,8 +93,17 @@ final class UserRoutes: @unchecked Sendable {
         return n
     }
 
-    private func groupNames() throws -> [[UInt8]: String] {
-        Dictionary(try directory.groups().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+    /// The names of the groups `users` belong to: a point read per distinct
+    /// group (none for ungrouped users), never a list of every group on a
+    /// keystroke's path.
+    private func groupNames(of users: [UserRecord]) throws -> [[UInt8]: String] {
+        var names: [[UInt8]: String] = [:]
+        for id in Set(users.compactMap(\.groupID)) {
+            do { names[id] = try directory.client.getGroup(id).name } catch let e as PluginError where e.code == PROTEUS_E_NOT_FOUND {
+                continue   // deleted meanwhile: shown without a name
+            }
+        }
+        return names
     }
 
     // MARK: GET /api/users/{id}
@@ -107,7 +116,7 @@ final class UserRoutes: @unchecked Sendable {
         // Live sessions (ABI 2.6); unknown (null) from an older store.
         var sessionCount: UInt64?
         do { sessionCount = try directory.sessionCount(userID: user.id, now: directory.client.now) } catch let e as PluginError where e.code == PROTEUS_E_UNSUPPORTED {}
-        ConsoleDialect.send(response, UserView.detail(user, groups: try groupNames(), apiKeys: keys, sessions: sessionCount))
+        ConsoleDialect.send(response, UserView.detail(user, groups: try groupNames(of: [user]), apiKeys: keys, sessions: sessionCount))
     }
 
     /// The {id} parameter: 32 hex digits (or a dashed UUID).
@@ -212,7 +221,7 @@ final class UserRoutes: @unchecked Sendable {
         guard let after = try directory.user(id: id) else { throw ConsoleFailure.noSuchUser }
         host.audit(by: caller.user, action.auditAction, target: after,
                    detail: result["sessionsEnded"].map { JSONValue.object(["sessionsEnded": $0]).serialized() })
-        result["user"] = UserView.summary(after, groups: try groupNames())
+        result["user"] = UserView.summary(after, groups: try groupNames(of: [after]))
         ConsoleDialect.send(response, .object(result))
     }
 

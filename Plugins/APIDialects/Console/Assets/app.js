@@ -202,8 +202,8 @@ function renderUser(u) {
       u.disabled
         ? el('button', { type: 'button', text: 'Enable', onclick: () => act(u, 'enable', 'Enable', `Let ${label(u)} sign in again?`, false) })
         : el('button', { type: 'button', text: 'Disable', disabled: isMe, onclick: () => act(u, 'disable', 'Disable', `Disable ${label(u)}? Every session of theirs ends, in every dialect, and they cannot sign in until enabled.`) }),
-      el('button', { type: 'button', text: 'Reset password', onclick: () => resetPassword(u) }),
-      el('button', { type: 'button', text: 'Turn off MFA', disabled: !u.mfa, onclick: () => act(u, 'turn-off-mfa', 'Turn off MFA', `Turn off ${label(u)}'s second factor? They will sign in with the password alone until they enrol again.`) }),
+      el('button', { type: 'button', text: 'Reset password', disabled: isMe, onclick: () => resetPassword(u) }),
+      el('button', { type: 'button', text: 'Turn off MFA', disabled: !u.mfa || isMe, onclick: () => act(u, 'turn-off-mfa', 'Turn off MFA', `Turn off ${label(u)}'s second factor? They will sign in with the password alone until they enrol again.`) }),
       el('button', { type: 'button', text: 'Revoke sessions', onclick: () => act(u, 'revoke-sessions', 'Revoke sessions', `End every session of ${label(u)} in every dialect?`) }),
       el('button', { type: 'button', text: 'Delete', class: 'danger', disabled: isMe, onclick: () => deleteUser(u) })),
     el('h2', { text: 'Dialect documents' }),
