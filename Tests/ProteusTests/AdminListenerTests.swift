@@ -4,6 +4,7 @@
 // Prometheus parser, prometheus_client), counts that survive a worker's
 // SIGKILL, /readyz following PostgreSQL, and bad addresses refused.
 import Foundation
+import PluginAPI
 import ProteusJSON
 import XCTest
 @testable import Host
@@ -133,7 +134,7 @@ final class AdminListenerTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(Self.value(after, "proteus_store_call_duration_seconds_count", ["op": "user_get"])
                                     - Self.value(before, "proteus_store_call_duration_seconds_count", ["op": "user_get"]), 5)
         XCTAssertEqual(Self.value(after, "proteus_build_info", ["version": ProteusVersion.text]), 1)
-        XCTAssertEqual(after.first { $0.name == "proteus_build_info" }?.labels["abi"], "2.6")
+        XCTAssertEqual(after.first { $0.name == "proteus_build_info" }?.labels["abi"], "\(PROTEUS_ABI_MAJOR).\(PROTEUS_ABI_MINOR)")
         XCTAssertEqual(Self.value(after, "proteus_worker_restarts_total"), 0)
         XCTAssertEqual(Self.value(after, "proteus_kdf_queue_depth"), 0)
         XCTAssertEqual(Self.value(after, "proteus_kdf_rejections_total"), 0)

@@ -6,7 +6,6 @@
 // Keycloak's encodings are written from their published formats with
 // Python's hashlib. Then a user with each of several formats signs in
 // through MCSManager and comes out with an argon2id verifier.
-import COpenSSL
 import Foundation
 import PluginAPI
 import PluginKit
@@ -263,7 +262,7 @@ json.dump(out, sys.stdout)
         let ssha = try fixture("ldap_salted_sha1")
         assertVerifies(h, "{ssha}" + ssha.dropFirst(6))
         // Unsalted SHA-2, written here (RFC 2307 style: base64 of the raw digest).
-        let digest = Array(Data(SHA256Digest.of(Array(Self.password.utf8))))
+        let digest = Array(Data(Digest.sha256(Array(Self.password.utf8))))
         assertVerifies(h, "{SHA256}" + Base64.encode(digest))
 
         assertInvalid(h, "{SSHA}" + Base64.encode([UInt8](repeating: 7, count: 20)), "salt")
@@ -331,15 +330,5 @@ json.dump(out, sys.stdout)
         for name in names {
             XCTAssertTrue(try store.getUser(username: username(name)).passwordHash?.hasPrefix("$argon2id$") ?? false, "\(name): the re-run kept the upgrade")
         }
-    }
-}
-
-/// SHA-256 with OpenSSL (the unsalted LDAP fixture).
-enum SHA256Digest {
-    static func of(_ bytes: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        _ = bytes.withUnsafeBufferPointer { EVP_Digest($0.baseAddress, $0.count, &out, &length, EVP_sha256(), nil) }
-        return out
     }
 }

@@ -4,6 +4,7 @@
 // without an administrator's session, counts that follow the requests and
 // sign-ins this test makes, sane workers and readiness.
 import Foundation
+import PluginAPI
 import ProteusJSON
 import XCTest
 @testable import Host
@@ -41,7 +42,7 @@ extension ConsoleTests {
         XCTAssertEqual(before["kdf"]?["queued"]?.intValue, 0, file: file, line: line)
         XCTAssertEqual(before["kdf"]?["rejections"]?.intValue, 0, file: file, line: line)
         XCTAssertEqual(before["version"]?.stringValue, ProteusVersion.text, file: file, line: line)
-        XCTAssertEqual(before["abi"]?.stringValue, "2.6", file: file, line: line)
+        XCTAssertEqual(before["abi"]?.stringValue, "\(PROTEUS_ABI_MAJOR).\(PROTEUS_ABI_MINOR)", file: file, line: line)
         XCTAssertNotNil(before["time"]?.intValue, file: file, line: line)
 
         // A known set through MCSManager: 5 searches, 2 good sign-ins, 1 bad.

@@ -87,7 +87,7 @@ class CortexHubAPITests: XCTestCase {
             "allowPasswordLogin": true, "bootstrapAdmins": ["a", "b@example.com"], "allowedRedirects": ["https://app.example.com/cb"],
             "providers": ["llm": ["openai": ["models": ["m"], "url": "https://api.openai.com/v1"]], "stt": [:]],
             "oidc": ["issuer": "https://id.example.com", "clientId": "c", "redirectUri": "https://hub.example.com/api/v1/users/login/callback"],
-            "loginRateLimit": ["perAccount": ["failures": 5, "windowSeconds": 86_400], "perIP": false], "sessionTTLSeconds": 3600,
+            "loginRateLimit": ["perAccount": ["failures": 5, "windowSeconds": 30], "perIP": false], "sessionTTLSeconds": 3600,
         ])
         XCTAssertEqual(status, 0, output)
     }

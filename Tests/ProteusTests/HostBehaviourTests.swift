@@ -27,6 +27,7 @@ final class HostBehaviourTests: XCTestCase {
     func testForwardedForIsOnlyBelievedFromTrustedProxies() throws {
         func statuses(trusted: [String]) throws -> [Int] {
             let dir = TemporaryDirectory.make("xff")
+            StepClock.awayFromWindowEnd(period: 86_400)   // the host's windows start at multiples of their length
             var config = AIOStreamsTests.config(directory: dir, aiostreamsOptions: ["rateLimit": ["requests": 1, "windowSeconds": 86_400]])
             config["trustedProxies"] = trusted
             let server = try ProteusProcess(config: config, directory: dir)

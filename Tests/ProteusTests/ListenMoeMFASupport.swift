@@ -108,9 +108,13 @@ final class CodeSequence {
 enum StepClock {
     /// Waits until at least `margin` seconds remain in the current 30 s
     /// step, so a test's "now ± n steps" cannot straddle a step change.
-    static func awayFromStepEnd(margin: Double = 8) {
+    static func awayFromStepEnd(margin: Double = 8) { awayFromWindowEnd(period: 30, margin: margin) }
+
+    /// The same for any wall-clock window that starts at multiples of its
+    /// length (the host's rate_limit windows), so a burst stays in one.
+    static func awayFromWindowEnd(period: Double, margin: Double = 10) {
         let now = Date().timeIntervalSince1970
-        let left = 30 - now.truncatingRemainder(dividingBy: 30)
+        let left = period - now.truncatingRemainder(dividingBy: period)
         if left < margin { Thread.sleep(forTimeInterval: left + 0.3) }
     }
 }

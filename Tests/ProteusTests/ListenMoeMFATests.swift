@@ -320,7 +320,7 @@ class ListenMoeMFATests: XCTestCase {
     func testWrongCodesAreLimitedPerAccountAcrossHosts() throws {
         lm.stop()
         var options = LM.options
-        options["mfaRateLimit"] = ["failures": 3, "windowSeconds": 86_400]
+        options["mfaRateLimit"] = ["failures": 3, "windowSeconds": 60]
         lm = try LMServer(label: "lm-mfa-limit", options: options, totp: Self.wideWindow)
         // A second host on the same store and key.
         let second = try ProteusProcess(config: lm.config, directory: lm.directory)

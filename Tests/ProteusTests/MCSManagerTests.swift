@@ -140,7 +140,7 @@ class MCSManagerTests: XCTestCase {
         let off = try PanelServer(options: ["loginRateLimit": false], label: "mcsm-nolimit")
         defer { off.stop() }
         for _ in 0..<15 { XCTAssertEqual(try PanelClient(port: off.port).login("x", "Wr0ngPassword").status, 401) }
-        let tight = try PanelServer(options: ["loginRateLimit": ["perAccount": ["failures": 2, "windowSeconds": 86_400]]], label: "mcsm-tight")
+        let tight = try PanelServer(options: ["loginRateLimit": ["perAccount": ["failures": 2, "windowSeconds": 60]]], label: "mcsm-tight")
         defer { tight.stop() }
         let statuses = try (0..<3).map { _ in try PanelClient(port: tight.port).login("y", "Wr0ngPassword").status }
         XCTAssertEqual(statuses, [401, 401, 429])

@@ -172,14 +172,15 @@ final class SupervisionTests: XCTestCase {
     }
 
     /// One rate-limit table for all workers: 3 allowed per day means 3,
-    /// however the requests land on the two workers. (Windows start at
-    /// multiples of their length on the wall clock: with a day's window
-    /// the test's few seconds cross a boundary only at midnight UTC, where
-    /// a minute's window was: a run from 01:27:58 to 01:28:01 saw 6 allowed.)
+    /// however the requests land on the two workers. (The host's rate_limit
+    /// windows start at multiples of their length on the wall clock: a
+    /// minute's window was crossed by a run from 01:27:58 to 01:28:01, which
+    /// then allowed all 6; a day's window, entered away from its end, is not.)
     func testRateLimitIsSharedAcrossWorkers() throws {
         var config = supervisionConfig(directory: dir, crashLibrary: library,
                                        aiostreamsOptions: ["rateLimit": ["requests": 3, "windowSeconds": 86_400]])
         config["threads"] = 1   // one serving thread per worker: a busy worker takes no new connection
+        StepClock.awayFromWindowEnd(period: 86_400)
         let server = try ProteusProcess(config: config, directory: dir)
         defer { server.stop() }
         server.waitForWorkers(2)
