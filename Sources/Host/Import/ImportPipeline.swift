@@ -112,6 +112,8 @@ final class ImportPipeline {
         var user: ImportedUser
         var record: UserRecord
         var digest: String?
+        /// A cleartext password, hashed (argon2id) only when it is written.
+        var cleartext: String?
     }
 
     func run(_ source: ImportSource, path: String) throws -> ImportSummary {
@@ -229,11 +231,6 @@ final class ImportPipeline {
         if let clear = user.cleartextPassword {
             summary.hashFormats["cleartext (hashed with argon2id)", default: 0] += 1
             digest = Self.digest(try host.mac(purpose: "import.cleartext", message: Array(clear.utf8)))
-            if !settings.dryRun {
-                do { record.passwordHash = try host.enroll(method: "password", secret: clear) } catch {
-                    throw Malformed("a password the password method refused", "the cleartext password was refused: \(error.message)")
-                }
-            }
         } else if let given = user.passwordHash, !given.isEmpty {
             let hash = PasswordHashFormat.completeFirebase(given, settings.firebase)
             digest = Self.digest(host.sha256(Array(hash.utf8)))
@@ -260,11 +257,24 @@ final class ImportPipeline {
         doc["source"] = .string(settings.source)
         if let digest { doc["password"] = .string(digest) }
         record.documents = [DocumentRecord(namespace: Self.documentNamespace, json: JSONValue.object(doc).serialized())]
-        return Candidate(user: user, record: record, digest: digest)
+        return Candidate(user: user, record: record, digest: digest, cleartext: user.cleartextPassword)
     }
 
     /// 32 hex digits of a SHA-256 (or, for a cleartext password, of a MAC
     /// under the server key: never a fast unkeyed hash of a password).
+    /// `c` with its cleartext password hashed by the password method, for a
+    /// write: a new user or a changed password (a re-run of an unchanged one
+    /// pays no KDF). nil when the method refuses it: the user is skipped.
+    private func hashingCleartext(_ c: Candidate) -> Candidate? {
+        guard let clear = c.cleartext, c.record.passwordHash == nil, !settings.dryRun else { return c }
+        var c = c
+        do { c.record.passwordHash = try host.enroll(method: "password", secret: clear) } catch {
+            skip(c.user.position, kind: "a password the password method refused", reason: "the cleartext password was refused: \(error.message)")
+            return nil
+        }
+        return c
+    }
+
     private static func digest(_ bytes: [UInt8]) -> String { Hex.encode(Array(bytes.prefix(16)), dashesAt: []) }
 
     /// The id of the group named `name`, created when missing (not in a dry run).
@@ -293,7 +303,10 @@ final class ImportPipeline {
         var fresh: [Candidate] = []
         for c in batch {
             let existing = try find(c)
-            guard let existing else { fresh.append(c); continue }
+            guard let existing else {
+                if let hashed = hashingCleartext(c) { fresh.append(hashed) }
+                continue
+            }
             try update(existing, with: c)
         }
         guard !fresh.isEmpty else { return }
@@ -319,7 +332,7 @@ final class ImportPipeline {
 
     /// Writes what differs (one user_update), else counts it unchanged.
     private func update(_ current: UserRecord, with c: Candidate) throws {
-        var current = current
+        var current = current, c = c
         for attempt in 1...3 {
             var changes = UserRecord(id: current.id)
             var fields: UInt64 = 0
@@ -338,7 +351,11 @@ final class ImportPipeline {
             let stored = current.document(Self.documentNamespace).flatMap { try? JSONParser.parse($0) }
             let storedDigest = stored?["password"]?.stringValue
             if c.digest != storedDigest {
-                if let hash = wanted.passwordHash, hash != current.passwordHash {
+                if c.cleartext != nil, c.record.passwordHash == nil {
+                    guard let hashed = hashingCleartext(c) else { return }
+                    c = hashed
+                }
+                if let hash = c.record.passwordHash, hash != current.passwordHash {
                     changes.passwordHash = hash
                     fields |= PROTEUS_FIELD_PASSWORD_HASH
                     endsSessions = true

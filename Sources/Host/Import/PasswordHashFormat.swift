@@ -29,6 +29,7 @@ enum PasswordHashFormat {
         ("$2a$", "bcrypt"), ("$2b$", "bcrypt"), ("$2y$", "bcrypt"),
         ("$6$", "sha512-crypt"), ("$5$", "sha256-crypt"), ("$1$", "md5-crypt"),
         ("pbkdf2_sha256$", "django-pbkdf2-sha256"), ("pbkdf2_sha1$", "django-pbkdf2-sha1"),
+        ("pbkdf2_sha512$", "django-pbkdf2-sha512"), ("pbkdf2_sha384$", "django-pbkdf2-sha384"), ("pbkdf2_sha224$", "django-pbkdf2-sha224"),
         ("$pbkdf2-sha256$", "pbkdf2-sha256"), ("$pbkdf2-sha512$", "pbkdf2-sha512"),
         ("$pbkdf2-sha384$", "pbkdf2-sha384"), ("$pbkdf2-sha224$", "pbkdf2-sha224"), ("$pbkdf2$", "pbkdf2-sha1"),
         ("$scrypt$", "scrypt"), ("$firescrypt$", "firescrypt"),
