@@ -98,10 +98,13 @@ extension SearchPlan {
         let after = query.after_username
         let start = after.isPresent ? " WHERE u.username > \(tested.placeholder(after: 1))" : ""
         let names = "SELECT * FROM users u\(start) ORDER BY u.username LIMIT \(window)"
-        let probe = "SELECT count(*) FROM (SELECT 1 FROM (\(names)) u\(tested.whereClause) LIMIT \(need))"
+        // The depth is bound, not written in: one prepared statement for every page.
+        let depth = tested.placeholder(after: after.isPresent ? 2 : 1)
+        let probe = "SELECT count(*) FROM (SELECT 1 FROM (\(names)) u\(tested.whereClause) LIMIT \(depth))"
         let found = try c.first(probe, "searching users", { s in
             tested.bind(s)
             if after.isPresent { s.bind(after) }
+            s.bind(need)
         }) { $0.int64(0) } ?? 0
         if found >= need { return nil }
         // The window's last name: none when the window holds every name left
