@@ -314,5 +314,68 @@ enum Schema {
         CREATE INDEX audit_events_target ON audit_events (target_id, id) WHERE target_id IS NOT NULL;
         CREATE INDEX audit_events_action ON audit_events (action, id);
         """,
+        // 7: folded_gram_corrections (StoreCore FacetSearch): with
+        // gram_counts, the users of a facet whose username folded
+        // (proteus_fold) holds each distinct 1-3 character gram. Only a
+        // username with a letter A-Z has corrections: +d for each gram of
+        // its folded name, -d for each of its own; grams that cancel are
+        // not written. proteus_apply_counts is made again with them (its
+        // locks still taken in one order: corrections last, sorted); the
+        // users already there are counted here.
+        """
+        CREATE TABLE folded_gram_corrections (
+            gram     text COLLATE "C" NOT NULL,
+            role_set text COLLATE "C" NOT NULL,
+            flags    bigint NOT NULL,
+            n        bigint NOT NULL,
+            PRIMARY KEY (gram, role_set, flags)
+        );
+        INSERT INTO folded_gram_corrections
+            SELECT g.gram, g.role_set, g.flags, sum(g.d) FROM (
+                SELECT DISTINCT u.id, substr(proteus_fold(u.username), i, len) COLLATE "C" AS gram, u.role_set, u.flags, 1 AS d
+                FROM users u, generate_series(1, length(u.username)) i, generate_series(1, 3) len
+                WHERE u.username <> proteus_fold(u.username) AND i + len - 1 <= length(u.username)
+                UNION ALL
+                SELECT DISTINCT u.id, substr(u.username, i, len) COLLATE "C", u.role_set, u.flags, -1
+                FROM users u, generate_series(1, length(u.username)) i, generate_series(1, 3) len
+                WHERE u.username <> proteus_fold(u.username) AND i + len - 1 <= length(u.username)) g
+            GROUP BY 1, 2, 3 HAVING sum(g.d) <> 0;
+
+        CREATE OR REPLACE FUNCTION proteus_apply_counts(r_role_set text[], r_flags bigint[], r_created bigint[], r_username text[], r_d bigint[])
+        RETURNS void LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+        BEGIN
+            IF r_d IS NULL THEN RETURN; END IF;   -- no user (array_agg of nothing)
+            INSERT INTO user_facets AS f
+                SELECT t.role_set, t.flags, sum(t.d) FROM unnest(r_role_set, r_flags, r_d) AS t(role_set, flags, d)
+                GROUP BY 1, 2 HAVING sum(t.d) <> 0 ORDER BY 1, 2
+                ON CONFLICT (role_set, flags) DO UPDATE SET n = f.n + EXCLUDED.n;
+            INSERT INTO user_positions AS p
+                SELECT l.level, t.created >> l.level, t.role_set, t.flags, sum(t.d)
+                FROM unnest(r_role_set, r_flags, r_created, r_d) AS t(role_set, flags, created, d), unnest(ARRAY[10, 20, 30]) AS l(level)
+                GROUP BY 1, 2, 3, 4 HAVING sum(t.d) <> 0 ORDER BY 1, 2, 3, 4
+                ON CONFLICT (level, bucket, role_set, flags) DO UPDATE SET n = p.n + EXCLUDED.n;
+            INSERT INTO gram_counts AS g
+                SELECT x.gram, x.role_set, x.flags, sum(x.d) FROM (
+                    SELECT DISTINCT t.k, substr(t.username, i, len) COLLATE "C" AS gram, t.role_set, t.flags, t.d
+                    FROM unnest(r_role_set, r_flags, r_username, r_d) WITH ORDINALITY AS t(role_set, flags, username, d, k),
+                         generate_series(1, length(t.username)) i, generate_series(1, 3) len
+                    WHERE i + len - 1 <= length(t.username)) x
+                GROUP BY 1, 2, 3 HAVING sum(x.d) <> 0 ORDER BY 1, 2, 3
+                ON CONFLICT (gram, role_set, flags) DO UPDATE SET n = g.n + EXCLUDED.n;
+            INSERT INTO folded_gram_corrections AS c
+                SELECT x.gram, x.role_set, x.flags, sum(x.d) FROM (
+                    SELECT DISTINCT t.k, substr(proteus_fold(t.username), i, len) COLLATE "C" AS gram, t.role_set, t.flags, t.d
+                    FROM unnest(r_role_set, r_flags, r_username, r_d) WITH ORDINALITY AS t(role_set, flags, username, d, k),
+                         generate_series(1, length(t.username)) i, generate_series(1, 3) len
+                    WHERE t.username <> proteus_fold(t.username) AND i + len - 1 <= length(t.username)
+                    UNION ALL
+                    SELECT DISTINCT t.k, substr(t.username, i, len) COLLATE "C", t.role_set, t.flags, -t.d
+                    FROM unnest(r_role_set, r_flags, r_username, r_d) WITH ORDINALITY AS t(role_set, flags, username, d, k),
+                         generate_series(1, length(t.username)) i, generate_series(1, 3) len
+                    WHERE t.username <> proteus_fold(t.username) AND i + len - 1 <= length(t.username)) x
+                GROUP BY 1, 2, 3 HAVING sum(x.d) <> 0 ORDER BY 1, 2, 3
+                ON CONFLICT (gram, role_set, flags) DO UPDATE SET n = c.n + EXCLUDED.n;
+        END $$;
+        """,
     ]
 }

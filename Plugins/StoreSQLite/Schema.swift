@@ -273,5 +273,57 @@ enum Schema {
         CREATE INDEX audit_events_target ON audit_events(target_id, id) WHERE target_id IS NOT NULL;
         CREATE INDEX audit_events_action ON audit_events(action, id);
         """,
+        // 7: folded_gram_corrections (StoreCore FacetSearch): with
+        // gram_counts, the users of a facet whose username folded (lower()
+        // folds A-Z only, as FoldedUsername does) holds each distinct 1-3
+        // character gram. Only a username with a letter A-Z has
+        // corrections: +d for each gram of its folded name, -d for each of
+        // its own; grams that cancel are not written. The counting trigger
+        // is made again with them; the users already there are counted here.
+        """
+        CREATE TABLE folded_gram_corrections (
+            gram     TEXT NOT NULL,
+            role_set TEXT NOT NULL,
+            flags    INTEGER NOT NULL,
+            n        INTEGER NOT NULL,
+            PRIMARY KEY (gram, role_set, flags)
+        ) WITHOUT ROWID;
+        INSERT INTO folded_gram_corrections
+            SELECT gram, role_set, flags, sum(d) FROM (
+                SELECT DISTINCT u.seq, substr(lower(u.username), o.i, o.len) AS gram, u.role_set, u.flags, 1 AS d
+                FROM users u JOIN gram_offsets o ON o.i <= length(u.username) AND o.i <= length(u.username) - o.len + 1
+                WHERE u.username <> lower(u.username)
+                UNION ALL
+                SELECT DISTINCT u.seq, substr(u.username, o.i, o.len), u.role_set, u.flags, -1
+                FROM users u JOIN gram_offsets o ON o.i <= length(u.username) AND o.i <= length(u.username) - o.len + 1
+                WHERE u.username <> lower(u.username))
+            GROUP BY 1, 2, 3 HAVING sum(d) <> 0;
+
+        DROP TRIGGER user_count_changes_apply;
+        CREATE TRIGGER user_count_changes_apply INSTEAD OF INSERT ON user_count_changes BEGIN
+            INSERT INTO user_facets VALUES (NEW.role_set, NEW.flags, NEW.d)
+                ON CONFLICT (role_set, flags) DO UPDATE SET n = n + excluded.n;
+            INSERT INTO user_positions
+                SELECT l.level, NEW.created_at >> l.level, NEW.role_set, NEW.flags, NEW.d
+                FROM (SELECT 10 AS level UNION ALL SELECT 20 UNION ALL SELECT 30) l WHERE true
+                ON CONFLICT (level, bucket, role_set, flags) DO UPDATE SET n = n + excluded.n;
+            INSERT INTO gram_counts
+                SELECT DISTINCT substr(NEW.username, o.i, o.len), NEW.role_set, NEW.flags, NEW.d
+                FROM gram_offsets o WHERE o.i <= length(NEW.username) AND o.i <= length(NEW.username) - o.len + 1
+                ON CONFLICT (gram, role_set, flags) DO UPDATE SET n = n + excluded.n;
+            INSERT INTO folded_gram_corrections
+                SELECT gram, NEW.role_set, NEW.flags, sum(d) FROM (
+                    SELECT DISTINCT substr(lower(NEW.username), o.i, o.len) AS gram, NEW.d AS d
+                    FROM gram_offsets o WHERE NEW.username <> lower(NEW.username)
+                        AND o.i <= length(NEW.username) AND o.i <= length(NEW.username) - o.len + 1
+                    UNION ALL
+                    SELECT DISTINCT substr(NEW.username, o.i, o.len), -NEW.d
+                    FROM gram_offsets o WHERE NEW.username <> lower(NEW.username)
+                        AND o.i <= length(NEW.username) AND o.i <= length(NEW.username) - o.len + 1)
+                WHERE true
+                GROUP BY gram HAVING sum(d) <> 0
+                ON CONFLICT (gram, role_set, flags) DO UPDATE SET n = n + excluded.n;
+        END;
+        """,
     ]
 }

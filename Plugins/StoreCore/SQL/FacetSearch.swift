@@ -4,17 +4,26 @@
 //   user_facets     users of the facet;
 //   gram_counts     users of the facet whose username holds each distinct
 //                   1-3 character substring ("gram");
+//   folded_gram_corrections (schema 7) what gram_counts lacks for usernames
+//                   with A-Z folded to a-z: for each user whose username
+//                   has a letter A-Z, +1 for each gram of the folded name,
+//                   -1 for each of the name's own (rows that cancel are
+//                   not kept), so the two summed count folded grams, and
+//                   a directory without capitals pays nothing;
 //   user_positions  users of the facet per created_at bucket, at three
 //                   levels: created_at >> 30, >> 20 and >> 10 (ms).
 // With them a search filtered by roles, flags and a needle of up to three
-// characters is counted without visiting a user, and a page in created
+// characters (case-sensitive, or folded: username_folded CONTAINS) is
+// counted without visiting a user, and a page in created
 // order starts in the right bucket: it then merges the facets' ranges of
 // the index users(role_set, flags, created_at, id, username), reading about
 // (offset within the bucket + limit) index entries whatever the page.
 //
-// What this does not serve (an email, a group, a folded username, another
-// order, a needle of four or more characters whose matches are rare) stays
-// with the backend's own plan, which finds candidates from its indexes.
+// What this does not serve (an email, a group, a folded equality or prefix,
+// a folded text of four or more characters, both kinds of needle at once,
+// another order, a needle of four or more characters whose matches are
+// rare) stays with the backend's own plan, which finds candidates from its
+// indexes.
 import PluginAPI
 import PluginKit
 
@@ -70,27 +79,43 @@ public struct FacetSearch {
     /// SQLite merges plain arms and does not accept parenthesised ones.
     let limitedArms: Bool
     let predicate: FacetPredicate
-    let needle: proteus_str?
+    /// The substring, case-sensitive or folded (A-Z as a-z).
+    let needle: String?
+    let needleIsFolded: Bool
     let needleCharacters: Int
+    /// The username as the needle is tested in it: folded by the backend's
+    /// ASCII fold when the needle is.
+    let haystack: String
 
-    /// `q` is checked (UserQueryInput); `contains` as for FacetPredicate.
+    /// `q` is checked (UserQueryInput); `contains` as for FacetPredicate;
+    /// `fold` is the backend's function folding A-Z only, as
+    /// FoldedUsername does.
     public init?(_ q: proteus_user_query, order: UserOrder, placeholder: @escaping (Int) -> String, contains: String,
-                 limitedArms: Bool) {
-        // A folded username (2.3) is the backend's: its index finds the few users.
-        guard order == .created, !q.email.isPresent, q.group_filter == PROTEUS_GROUP_ANY,
-              !q.username_folded.isPresent else { return nil }
+                 fold: String, limitedArms: Bool) {
+        guard order == .created, !q.email.isPresent, q.group_filter == PROTEUS_GROUP_ANY else { return nil }
+        let plain = q.username_contains.isPresent && q.username_contains.len > 0
+        if let folded = FoldedUsername(q) {
+            // A folded equality or prefix is the backend's (its index finds
+            // the few users), as is a folded text the counts cannot count.
+            let characters = folded.folded.unicodeScalars.count
+            guard folded.match == .contains, !plain, (1...3).contains(characters) else { return nil }
+            needle = folded.folded
+            needleIsFolded = true
+            needleCharacters = characters
+        } else if plain {
+            needle = q.username_contains.string ?? ""
+            needleIsFolded = false
+            needleCharacters = (needle ?? "").unicodeScalars.count
+        } else {
+            needle = nil
+            needleIsFolded = false
+            needleCharacters = 0
+        }
         self.placeholder = placeholder
         self.contains = contains
         self.limitedArms = limitedArms
+        haystack = needleIsFolded ? "\(fold)(username)" : "username"
         predicate = FacetPredicate(q, contains: contains)
-        let n = q.username_contains
-        if n.isPresent && n.len > 0 {
-            needle = n
-            needleCharacters = (n.string ?? "").unicodeScalars.count
-        } else {
-            needle = nil
-            needleCharacters = 0
-        }
     }
 
     private func statement() -> BoundSQL { BoundSQL(placeholder: placeholder) }
@@ -99,9 +124,12 @@ public struct FacetSearch {
     /// (a needle of four or more characters).
     public func count(_ c: any StoreConnection) throws -> Int64? {
         var s = statement()
-        if let needle {
+        if let needle, needleIsFolded {
+            s.append("SELECT coalesce(sum(n), 0) FROM (SELECT role_set, flags, n FROM gram_counts WHERE gram = $?") { $0.bind(text: needle) }
+            s.append(" UNION ALL SELECT role_set, flags, n FROM folded_gram_corrections WHERE gram = $?) g WHERE true") { $0.bind(text: needle) }
+        } else if let needle {
             guard needleCharacters <= 3 else { return nil }
-            s.append("SELECT coalesce(sum(n), 0) FROM gram_counts WHERE gram = $?") { $0.bind(needle) }
+            s.append("SELECT coalesce(sum(n), 0) FROM gram_counts WHERE gram = $?") { $0.bind(text: needle) }
         } else {
             s.append("SELECT coalesce(sum(n), 0) FROM user_facets WHERE n <> 0")
         }
@@ -183,7 +211,7 @@ public struct FacetSearch {
                 s.bind(from)
             }
             if let needle {
-                s.append(" AND \(contains)(username, $?) > 0") { $0.bind(needle) }
+                s.append(" AND \(contains)(\(haystack), $?) > 0") { $0.bind(text: needle) }
             }
             if limited {
                 s.append(" ORDER BY created_at, id LIMIT $?)") { $0.bind(offset + limit) }

@@ -9,7 +9,7 @@ extension PostgresSQL {
     func searchPlan(_ query: proteus_user_query, order: UserOrder) throws(PluginError) -> any UserSearchPlan {
         SearchPlan(query: query, order: order, filter: SearchFilter(query),
                    orderBy: Self.orderBy(order, cursor: query.after_username.isPresent),
-                   facets: FacetSearch(query, order: order, placeholder: Self.placeholder, contains: "strpos", limitedArms: true))
+                   facets: FacetSearch(query, order: order, placeholder: Self.placeholder, contains: "strpos", fold: "proteus_fold", limitedArms: true))
     }
 
     /// `cursor`: the query has after_username (2.6), so every username is
@@ -45,9 +45,10 @@ struct SearchPlan: UserSearchPlan {
     }
 
     /// A folded equality or prefix, or a contained text the trigram index
-    /// serves (see below).
+    /// serves (see below; one of three characters is counted by the facets,
+    /// whose statements' plans are fixed too).
     var fixesItsPlans: Bool {
-        guard facets == nil, let folded = filter.folded else { return false }
+        guard let folded = filter.folded else { return false }
         return folded.match != .contains || Self.hasTrigram(folded.folded)
     }
 

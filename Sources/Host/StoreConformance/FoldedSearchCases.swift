@@ -14,6 +14,7 @@ extension StoreConformanceSuite {
             Case(name: "search.username_folded_edges", summary: "prefixes ending in @, [, _, `, DEL and U+10FFFF; the empty prefix is every user with a username", body: { try $0.searchFoldedEdges() }),
             Case(name: "search.username_folded_2_2", summary: "a query whose struct_size ends before username_folded (2.2) is accepted and the field is not read", body: { try $0.searchFoldedOldQuery() }),
             Case(name: "search.username_folded_contains", summary: "username_folded CONTAINS (2.4) folds A-Z only, anywhere in the name, 1-2 characters too; wildcards are literal; renames, deletes and imports follow; total and paging exact", body: { try $0.searchFoldedContains() }),
+            Case(name: "search.username_folded_contains_counted", summary: "username_folded CONTAINS of 1-3 characters in created order (counted from the gram counts, schema 7): total and every page as a scan says, through renames, role and flag changes, deletes and imports of names in every case", body: { try $0.searchFoldedContainsCounted() }),
             Case(name: "search.username_folded_invalid", summary: "an unknown username_folded_match, or a text that is not UTF-8, is INVALID", body: { try $0.searchFoldedInvalid() }),
         ]
     }
@@ -223,6 +224,79 @@ extension StoreConformanceSuite {
         imported.username = "\(t)Reimported"
         try client.importUsers([imported], mode: PROTEUS_IMPORT_UPSERT)
         try expectNames(contains("IMPORTED"), ["\(t)Reimported"], "an import that renames")
+    }
+
+    /// The totals and pages of short folded texts in created order, against
+    /// a scan of the users the case made, after every kind of write.
+    func searchFoldedContainsCounted() throws {
+        try requireFoldedSearch()
+        let t = token(6), u = t.uppercased()
+        let role = try newRole("fold-counted")
+        let probe = Result { try client.search(folded("probe") { $0.usernameFoldedMatch = PROTEUS_MATCH_CONTAINS; $0.hasRole = role }) }
+        if case .failure(let e as PluginError) = probe, e.code == PROTEUS_E_INVALID {
+            throw ConformanceSkip(reason: "the store was built before ABI 2.4 (no PROTEUS_MATCH_CONTAINS)")
+        }
+        var users: [UserRecord] = []
+        for (i, name) in ["\(t)AbC", "\(t)aBc", "\(t)abc", "\(t)ABCABC", "\(t)xyz", "\(u)abc", "Q\(t)bCa", "\(t)ÄbC", "\(t)äBC"].enumerated() {
+            var user = newUser(name, roles: [role])
+            user.createdAt = 1_700_000_000_000 + Int64(i % 4) * 1000
+            try client.createUser(user)
+            users.append(try client.getUser(id: user.id))
+        }
+        func fold(_ text: String) -> String {
+            String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
+        }
+        func check(_ step: String) throws {
+            for needle in ["ABC", "ab", "C", "bCa", "Äb", "äb", "\(t.prefix(3))", "Q", "zzz"] {
+                for disabled in [false, true] {
+                    let want = users.filter { user in
+                        guard let name = user.username, user.roles.contains(role) else { return false }
+                        return fold(name).contains(fold(needle)) && (!disabled || user.isDisabled)
+                    }.sorted { ($0.createdAt, Hex.encode($0.id)) < ($1.createdAt, Hex.encode($1.id)) }.map { Hex.encode($0.id) }
+                    var seen: [String] = []
+                    for offset in stride(from: 0, through: want.count, by: 2) {
+                        let page = try client.search(folded(needle) {
+                            $0.usernameFoldedMatch = PROTEUS_MATCH_CONTAINS
+                            $0.hasRole = role
+                            $0.order = PROTEUS_ORDER_CREATED
+                            $0.offset = UInt64(offset)
+                            $0.limit = 2
+                            if disabled {
+                                $0.flagsMask = PROTEUS_USER_DISABLED
+                                $0.flagsValue = PROTEUS_USER_DISABLED
+                            }
+                        })
+                        try expectEqual(page.total, UInt64(want.count), "\(step): total of \(needle)\(disabled ? ", disabled" : "")")
+                        seen += page.users.map { Hex.encode($0.id) }
+                    }
+                    try expectEqual(seen, want, "\(step): pages of \(needle)\(disabled ? ", disabled" : "") in created order")
+                }
+            }
+        }
+        try check("created")
+        users[0].username = "\(t)ZZZ"
+        try client.updateUser(users[0], fields: PROTEUS_FIELD_USERNAME)
+        users[2].username = "\(t)ABCabc"
+        try client.updateUser(users[2], fields: PROTEUS_FIELD_USERNAME)
+        try check("renamed")
+        users[3].flags = PROTEUS_USER_DISABLED
+        try client.updateUser(users[3], fields: PROTEUS_FIELD_FLAGS)
+        users[1].roles = []
+        try client.updateUser(users[1], fields: PROTEUS_FIELD_ROLES)
+        try check("a flag and a role changed")
+        try client.deleteUser(users[5].id)
+        users.remove(at: 5)
+        try check("deleted")
+        var imported = newUser("\(t)IMPabc", roles: [role])
+        imported.version = 1
+        try client.importUsers([imported], mode: PROTEUS_IMPORT_INSERT)
+        users.append(try client.getUser(id: imported.id))
+        try check("imported")
+        imported = users[users.count - 1]
+        imported.username = "\(t)impXYZ"
+        try client.importUsers([imported], mode: PROTEUS_IMPORT_UPSERT)
+        users[users.count - 1] = try client.getUser(id: imported.id)
+        try check("an import that renames")
     }
 
     func searchFoldedOldQuery() throws {

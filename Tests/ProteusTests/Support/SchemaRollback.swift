@@ -3,10 +3,13 @@
 // down to the version asked for.
 enum SchemaRollback {
     /// The newest schema version of both stores (the steps below start there).
-    static let latest = 6
+    static let latest = 7
 
     /// SQLite steps: [v] takes schema v to v - 1.
     private static let sqliteSteps: [Int: String] = [
+        // 7 → 6: no folded gram corrections (the counting trigger, which
+        // writes them, is made again by the migration).
+        7: "DROP TABLE folded_gram_corrections;",
         // 6 → 5: no audit log.
         6: "DROP TABLE audit_events; DELETE FROM sqlite_sequence WHERE name = 'audit_events';",
         // 5 → 4: no folded trigram index.
@@ -38,6 +41,9 @@ enum SchemaRollback {
     /// PostgreSQL steps in `schema`: [v] takes schema v to v - 1.
     private static func postgresStep(_ v: Int, _ schema: String) -> String {
         switch v {
+        case 7:
+            // proteus_apply_counts, which writes them, is made again by the migration.
+            return "DROP TABLE \(schema).folded_gram_corrections;"
         case 6:
             return "DROP TABLE \(schema).audit_events;"
         case 5:
