@@ -40,7 +40,8 @@
 # write_section, tree_rss_kb, $BIN, $work, $SECONDS_PER_RUN, $THREADS,
 # $SECTIONS, $DATE, $CORES, $CPU from scripts/bench.
 
-_DIR_SEARCH_KINDS=(needle needle2 needle1 role-needle role10-page role1-page page scim-eq scim-sw scim-co)
+# BENCH_ROWS: a subset of these rows, for a quick look (the table then has only them).
+_DIR_SEARCH_KINDS=(${BENCH_ROWS:-needle needle2 needle1 role-needle role10-page role1-page page scim-eq scim-sw scim-co})
 _DIR_LUA=scripts/lib/mcsm-random.lua
 _DIR_CONNECTIONS=16
 
