@@ -7,6 +7,8 @@
 // server_version), "schema_version", "pool.size", "counters.rows" (stored
 // counters, expired ones included), "analyze" (merge the trigram index's
 // pending list and ANALYZE the users table, answers "ok"),
+// "check.search_tables" ("ok" when username_trigrams and the folded gram
+// counts match a recount from the users, else which differs),
 // "plan.username_contains", "plan.username_contains+has_role" (EXPLAIN of
 // a substring search's count), "plan.username_folded" and
 // "plan.username_folded_prefix", "plan.username_folded_contains" (the same of a folded username, ABI 2.3/2.4,
@@ -27,6 +29,32 @@ extension PostgresBackend {
         return (text ?? nil) ?? ""
     }
 
+    /// Each a count of the rows where a schema 7 table and a recount from
+    /// users differ.
+    static let foldedChecks: [(String, String)] = [
+        ("username_trigrams", """
+            WITH kept AS (SELECT gram, created_at, id FROM username_trigrams),
+                recounted AS (SELECT substr(proteus_fold(u.username), i, 3) COLLATE "C" AS gram, u.created_at, u.id
+                              FROM users u, generate_series(1, length(u.username) - 2) i)
+            SELECT count(*)::text FROM ((SELECT * FROM kept EXCEPT SELECT * FROM recounted)
+                                        UNION ALL (SELECT * FROM recounted EXCEPT SELECT * FROM kept)) d
+            """),
+        ("folded_gram_corrections", """
+            WITH kept AS (
+                    SELECT gram, role_set, flags, sum(n) AS n FROM (SELECT gram, role_set, flags, n FROM gram_counts
+                        UNION ALL SELECT gram, role_set, flags, n FROM folded_gram_corrections) g
+                    GROUP BY 1, 2, 3 HAVING sum(n) <> 0),
+                recounted AS (
+                    SELECT gram, role_set, flags, count(*)::numeric AS n FROM (
+                        SELECT DISTINCT u.id, substr(proteus_fold(u.username), i, len) COLLATE "C" AS gram, u.role_set, u.flags
+                        FROM users u, generate_series(1, length(u.username)) i, generate_series(1, 3) len
+                        WHERE i + len - 1 <= length(u.username)) g
+                    GROUP BY 1, 2, 3)
+            SELECT count(*)::text FROM ((SELECT * FROM kept EXCEPT SELECT * FROM recounted)
+                                        UNION ALL (SELECT * FROM recounted EXCEPT SELECT * FROM kept)) d
+            """),
+    ]
+
     func diagnostic(_ name: String) -> String? {
         do {
             if name.hasPrefix("setting.") {
@@ -41,6 +69,12 @@ extension PostgresBackend {
                 return try value("SELECT count(*)::text FROM counters", "counting counters")
             case "pool.size":
                 return String(pool.size)
+            case "check.search_tables":
+                // Schema 7's trigrams and folded counts, against a recount from the users.
+                for (table, differs) in Self.foldedChecks where try value(differs, "checking \(table)") != "0" {
+                    return "\(table) differs from the users"
+                }
+                return "ok"
             case "analyze":
                 _ = try? value(PostgresSQL.mergeUsernameIndex, "merging the username index")
                 _ = try pool.withConnection("analyzing") { c in try c.simple("ANALYZE users", "analyzing") }

@@ -322,7 +322,59 @@ enum Schema {
         // not written. proteus_apply_counts is made again with them (its
         // locks still taken in one order: corrections last, sorted); the
         // users already there are counted here.
+        // And username_trigrams: each distinct 3-character gram of each
+        // folded username, in created order, so that a folded text of three
+        // characters is paged from its own users, wherever they lie in the
+        // created order; kept per statement by the triggers below.
         """
+        CREATE TABLE username_trigrams (
+            gram       text COLLATE "C" NOT NULL,
+            created_at bigint NOT NULL,
+            id         bytea NOT NULL,
+            PRIMARY KEY (gram, created_at, id)
+        );
+        INSERT INTO username_trigrams
+            SELECT DISTINCT substr(proteus_fold(u.username), i, 3) COLLATE "C", u.created_at, u.id
+            FROM users u, generate_series(1, length(u.username) - 2) i;
+
+        CREATE FUNCTION proteus_users_trigrams_added() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+        BEGIN
+            INSERT INTO username_trigrams
+                SELECT DISTINCT substr(proteus_fold(n.username), i, 3) COLLATE "C", n.created_at, n.id
+                FROM changed_users n, generate_series(1, length(n.username) - 2) i
+                ON CONFLICT DO NOTHING;
+            RETURN NULL;
+        END $$;
+        CREATE FUNCTION proteus_users_trigrams_removed() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+        BEGIN
+            DELETE FROM username_trigrams t USING (
+                SELECT DISTINCT substr(proteus_fold(o.username), i, 3) COLLATE "C" AS gram, o.created_at, o.id
+                FROM changed_users o, generate_series(1, length(o.username) - 2) i) x
+            WHERE t.gram = x.gram AND t.created_at = x.created_at AND t.id = x.id;
+            RETURN NULL;
+        END $$;
+        -- Only users whose username or created_at changed move.
+        CREATE FUNCTION proteus_users_trigrams_moved() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+        BEGIN
+            DELETE FROM username_trigrams t USING (
+                SELECT DISTINCT substr(proteus_fold(o.username), i, 3) COLLATE "C" AS gram, o.created_at, o.id
+                FROM old_users o JOIN new_users n ON n.id = o.id, generate_series(1, length(o.username) - 2) i
+                WHERE (o.username, o.created_at) IS DISTINCT FROM (n.username, n.created_at)) x
+            WHERE t.gram = x.gram AND t.created_at = x.created_at AND t.id = x.id;
+            INSERT INTO username_trigrams
+                SELECT DISTINCT substr(proteus_fold(n.username), i, 3) COLLATE "C", n.created_at, n.id
+                FROM new_users n JOIN old_users o ON o.id = n.id, generate_series(1, length(n.username) - 2) i
+                WHERE (o.username, o.created_at) IS DISTINCT FROM (n.username, n.created_at)
+                ON CONFLICT DO NOTHING;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER users_trigrams_insert AFTER INSERT ON users
+            REFERENCING NEW TABLE AS changed_users FOR EACH STATEMENT EXECUTE FUNCTION proteus_users_trigrams_added();
+        CREATE TRIGGER users_trigrams_delete AFTER DELETE ON users
+            REFERENCING OLD TABLE AS changed_users FOR EACH STATEMENT EXECUTE FUNCTION proteus_users_trigrams_removed();
+        CREATE TRIGGER users_trigrams_update AFTER UPDATE ON users
+            REFERENCING OLD TABLE AS old_users NEW TABLE AS new_users FOR EACH STATEMENT EXECUTE FUNCTION proteus_users_trigrams_moved();
+
         CREATE TABLE folded_gram_corrections (
             gram     text COLLATE "C" NOT NULL,
             role_set text COLLATE "C" NOT NULL,

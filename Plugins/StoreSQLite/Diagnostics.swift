@@ -8,8 +8,9 @@
 // query_only), "plan.username_contains", "plan.username_contains+has_role",
 // "plan.username_folded", "plan.username_folded_prefix" (ABI 2.3) and
 // "plan.username_folded_contains" (2.4),
-// "check.username_index" ("ok" when both trigram indexes match
-// users.username exactly) and "counters.rows" (stored counters, expired
+// "check.username_index" ("ok" when both trigram indexes, and schema 7's
+// username_trigrams and folded gram counts, match users.username exactly;
+// else which differs) and "counters.rows" (stored counters, expired
 // ones included: shows the clean-up at work).
 import PluginAPI
 import PluginKit
@@ -47,6 +48,10 @@ extension SQLiteBackend {
                     for index in ["users_fts", "users_fts_folded"] {
                         try c.execute("INSERT INTO \(index) (\(index), rank) VALUES ('integrity-check', 1)", "checking the username index \(index)")
                     }
+                    // Schema 7's trigrams and folded counts, against the users.
+                    for (table, differs) in Self.foldedChecks where try c.scalar(differs, "checking \(table)") != 0 {
+                        return "\(table) differs from the users"
+                    }
                     return "ok"
                 }
             }
@@ -81,4 +86,30 @@ extension SQLiteBackend {
         }
         return nil
     }
+
+    /// Each a count of the rows where a schema 7 table and a recount from
+    /// users differ.
+    static let foldedChecks: [(String, String)] = [
+        ("username_trigrams", """
+            SELECT count(*) FROM (
+                SELECT * FROM (SELECT gram, created_at, id FROM username_trigrams
+                    EXCEPT SELECT substr(lower(u.username), o.i, 3), u.created_at, u.id FROM users u JOIN gram_offsets o ON o.len = 3 AND o.i <= length(u.username) - 2)
+                UNION ALL
+                SELECT * FROM (SELECT substr(lower(u.username), o.i, 3), u.created_at, u.id FROM users u JOIN gram_offsets o ON o.len = 3 AND o.i <= length(u.username) - 2
+                    EXCEPT SELECT gram, created_at, id FROM username_trigrams))
+            """),
+        ("folded_gram_corrections", """
+            WITH kept(gram, role_set, flags, n) AS (
+                    SELECT gram, role_set, flags, sum(n) FROM (SELECT gram, role_set, flags, n FROM gram_counts
+                        UNION ALL SELECT gram, role_set, flags, n FROM folded_gram_corrections)
+                    GROUP BY 1, 2, 3 HAVING sum(n) <> 0),
+                recounted(gram, role_set, flags, n) AS (
+                    SELECT gram, role_set, flags, count(*) FROM (
+                        SELECT DISTINCT u.seq, substr(lower(u.username), o.i, o.len) AS gram, u.role_set, u.flags
+                        FROM users u JOIN gram_offsets o ON o.i <= length(u.username) AND o.i <= length(u.username) - o.len + 1)
+                    GROUP BY 1, 2, 3)
+            SELECT count(*) FROM (SELECT * FROM kept EXCEPT SELECT * FROM recounted
+                                  UNION ALL SELECT * FROM (SELECT * FROM recounted EXCEPT SELECT * FROM kept))
+            """),
+    ]
 }

@@ -280,7 +280,40 @@ enum Schema {
         // corrections: +d for each gram of its folded name, -d for each of
         // its own; grams that cancel are not written. The counting trigger
         // is made again with them; the users already there are counted here.
+        // And username_trigrams: each distinct 3-character gram of each
+        // folded username, in created order, so that a folded text of three
+        // characters is paged from its own users, wherever they lie in the
+        // created order; kept by the triggers below.
         """
+        CREATE TABLE username_trigrams (
+            gram       TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            id         BLOB NOT NULL,
+            PRIMARY KEY (gram, created_at, id)
+        ) WITHOUT ROWID;
+        INSERT INTO username_trigrams
+            SELECT DISTINCT substr(lower(u.username), o.i, 3), u.created_at, u.id
+            FROM users u JOIN gram_offsets o ON o.len = 3 AND o.i <= length(u.username) - 2
+            WHERE u.username IS NOT NULL;
+        CREATE TRIGGER users_trigrams_insert AFTER INSERT ON users WHEN NEW.username IS NOT NULL BEGIN
+            INSERT OR IGNORE INTO username_trigrams
+                SELECT substr(lower(NEW.username), o.i, 3), NEW.created_at, NEW.id
+                FROM gram_offsets o WHERE o.len = 3 AND o.i <= length(NEW.username) - 2;
+        END;
+        CREATE TRIGGER users_trigrams_delete AFTER DELETE ON users WHEN OLD.username IS NOT NULL BEGIN
+            DELETE FROM username_trigrams WHERE created_at = OLD.created_at AND id = OLD.id AND gram IN (
+                SELECT substr(lower(OLD.username), o.i, 3) FROM gram_offsets o WHERE o.len = 3 AND o.i <= length(OLD.username) - 2);
+        END;
+        CREATE TRIGGER users_trigrams_update AFTER UPDATE OF username, created_at ON users
+            WHEN OLD.username IS NOT NEW.username OR OLD.created_at IS NOT NEW.created_at
+        BEGIN
+            DELETE FROM username_trigrams WHERE created_at = OLD.created_at AND id = OLD.id AND gram IN (
+                SELECT substr(lower(OLD.username), o.i, 3) FROM gram_offsets o WHERE o.len = 3 AND o.i <= length(OLD.username) - 2);
+            INSERT OR IGNORE INTO username_trigrams
+                SELECT substr(lower(NEW.username), o.i, 3), NEW.created_at, NEW.id
+                FROM gram_offsets o WHERE o.len = 3 AND o.i <= length(NEW.username) - 2;
+        END;
+
         CREATE TABLE folded_gram_corrections (
             gram     TEXT NOT NULL,
             role_set TEXT NOT NULL,

@@ -14,7 +14,8 @@
 //                   levels: created_at >> 30, >> 20 and >> 10 (ms).
 // With them a search filtered by roles, flags and a needle of up to three
 // characters (case-sensitive, or folded: username_folded CONTAINS) is
-// counted without visiting a user, and a page in created
+// counted without visiting a user (a folded text of three characters is
+// paged from username_trigrams, schema 7, its users in created order), and a page in created
 // order starts in the right bucket: it then merges the facets' ranges of
 // the index users(role_set, flags, created_at, id, username), reading about
 // (offset within the bucket + limit) index entries whatever the page.
@@ -79,6 +80,8 @@ public struct FacetSearch {
     /// SQLite merges plain arms and does not accept parenthesised ones.
     let limitedArms: Bool
     let predicate: FacetPredicate
+    /// The same over a users row named `u`.
+    let joinedPredicate: FacetPredicate
     /// The substring, case-sensitive or folded (A-Z as a-z).
     let needle: String?
     let needleIsFolded: Bool
@@ -116,6 +119,7 @@ public struct FacetSearch {
         self.limitedArms = limitedArms
         haystack = needleIsFolded ? "\(fold)(username)" : "username"
         predicate = FacetPredicate(q, contains: contains)
+        joinedPredicate = FacetPredicate(q, column: "u.", contains: contains)
     }
 
     private func statement() -> BoundSQL { BoundSQL(placeholder: placeholder) }
@@ -147,6 +151,9 @@ public struct FacetSearch {
     public func pageKeys(_ c: any StoreConnection, _ page: SearchPage) throws -> BoundSQL? {
         let wanted = page.totalIsLowerBound ? Int64(page.limit) : min(Int64(page.limit), page.total - page.offset)
         guard wanted > 0 else { return nil }
+        if needleIsFolded, needleCharacters == 3, let needle {
+            return trigramPage(needle, limit: wanted, offset: page.offset)
+        }
         if needle == nil && predicate.isEmpty {
             // Every user: walk users(created_at, id) from the bucket.
             guard let (from, skip) = try start(of: page.offset, c) else { return nil }
@@ -194,6 +201,30 @@ public struct FacetSearch {
             (from, skip) = start
         }
         return merge(found.map { ($0.roles, $0.flags) }, from: from, limit: wanted, offset: skip)
+    }
+
+    /// A folded text of three characters: its users in created order from
+    /// username_trigrams (schema 7), each tested against the predicate. A
+    /// walk of the facets would read every user created before the first
+    /// match, and matches cluster (names numbered as created: "r12" is in
+    /// every user12xxxx, after 120,000 others at a million users).
+    func trigramPage(_ gram: String, limit: Int64, offset: Int64) -> BoundSQL {
+        var s = statement()
+        if predicate.isEmpty {
+            s.append("SELECT id, created_at FROM username_trigrams WHERE gram = $? ORDER BY created_at, id") { $0.bind(text: gram) }
+        } else {
+            // CROSS JOIN: the trigram's users, in order, are SQLite's outer loop.
+            s.append("SELECT t.id, t.created_at FROM username_trigrams t CROSS JOIN users u WHERE t.gram = $? AND u.id = t.id AND ") {
+                $0.bind(text: gram)
+            }
+            s.append(conditions: joinedPredicate.conditions)
+            s.append(" ORDER BY t.created_at, t.id")
+        }
+        s.append(" LIMIT $? OFFSET $?") { s in
+            s.bind(limit)
+            s.bind(offset)
+        }
+        return s
     }
 
     /// The page as a merge of the facets' index ranges from `from`, in

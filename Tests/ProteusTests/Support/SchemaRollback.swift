@@ -8,8 +8,12 @@ enum SchemaRollback {
     /// SQLite steps: [v] takes schema v to v - 1.
     private static let sqliteSteps: [Int: String] = [
         // 7 → 6: no folded gram corrections (the counting trigger, which
-        // writes them, is made again by the migration).
-        7: "DROP TABLE folded_gram_corrections;",
+        // writes them, is made again by the migration), no trigrams.
+        7: """
+            DROP TABLE folded_gram_corrections;
+            DROP TRIGGER users_trigrams_insert; DROP TRIGGER users_trigrams_delete; DROP TRIGGER users_trigrams_update;
+            DROP TABLE username_trigrams;
+            """,
         // 6 → 5: no audit log.
         6: "DROP TABLE audit_events; DELETE FROM sqlite_sequence WHERE name = 'audit_events';",
         // 5 → 4: no folded trigram index.
@@ -43,7 +47,13 @@ enum SchemaRollback {
         switch v {
         case 7:
             // proteus_apply_counts, which writes them, is made again by the migration.
-            return "DROP TABLE \(schema).folded_gram_corrections;"
+            return """
+                DROP TABLE \(schema).folded_gram_corrections;
+                DROP FUNCTION \(schema).proteus_users_trigrams_added() CASCADE;
+                DROP FUNCTION \(schema).proteus_users_trigrams_removed() CASCADE;
+                DROP FUNCTION \(schema).proteus_users_trigrams_moved() CASCADE;
+                DROP TABLE \(schema).username_trigrams;
+                """
         case 6:
             return "DROP TABLE \(schema).audit_events;"
         case 5:
