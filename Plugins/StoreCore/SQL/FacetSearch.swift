@@ -14,8 +14,9 @@
 //                   levels: created_at >> 30, >> 20 and >> 10 (ms).
 // With them a search filtered by roles, flags and a needle of up to three
 // characters (case-sensitive, or folded: username_folded CONTAINS) is
-// counted without visiting a user (a folded text of three characters is
-// paged from username_trigrams, schema 7, its users in created order), and a page in created
+// counted without visiting a user (a folded text of three characters, or
+// one without a letter, is paged from username_trigrams, schema 7, its
+// users in created order), and a page in created
 // order starts in the right bucket: it then merges the facets' ranges of
 // the index users(role_set, flags, created_at, id, username), reading about
 // (offset within the bucket + limit) index entries whatever the page.
@@ -151,7 +152,9 @@ public struct FacetSearch {
     public func pageKeys(_ c: any StoreConnection, _ page: SearchPage) throws -> BoundSQL? {
         let wanted = page.totalIsLowerBound ? Int64(page.limit) : min(Int64(page.limit), page.total - page.offset)
         guard wanted > 0 else { return nil }
-        if needleIsFolded, needleCharacters == 3, let needle {
+        if needleCharacters == 3, let needle, needleIsFolded || !needle.utf8.contains(where: Self.isASCIILetter) {
+            // Without a letter A-Z or a-z, a text is in a username exactly
+            // when it is in the folded username.
             return trigramPage(needle, limit: wanted, offset: page.offset)
         }
         if needle == nil && predicate.isEmpty {
@@ -202,6 +205,8 @@ public struct FacetSearch {
         }
         return merge(found.map { ($0.roles, $0.flags) }, from: from, limit: wanted, offset: skip)
     }
+
+    static func isASCIILetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
 
     /// A folded text of three characters: its users in created order from
     /// username_trigrams (schema 7), each tested against the predicate. A

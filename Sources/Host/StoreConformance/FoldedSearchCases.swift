@@ -237,7 +237,7 @@ extension StoreConformanceSuite {
             throw ConformanceSkip(reason: "the store was built before ABI 2.4 (no PROTEUS_MATCH_CONTAINS)")
         }
         var users: [UserRecord] = []
-        for (i, name) in ["\(t)AbC", "\(t)aBc", "\(t)abc", "\(t)ABCABC", "\(t)xyz", "\(u)abc", "Q\(t)bCa", "\(t)ÄbC", "\(t)äBC"].enumerated() {
+        for (i, name) in ["\(t)AbC", "\(t)aBc", "\(t)abc", "\(t)ABCABC", "\(t)xyz", "\(u)abc", "Q\(t)bCa", "\(t)ÄbC", "\(t)äBC", "\(t)X1-2", "1-2\(t)x"].enumerated() {
             var user = newUser(name, roles: [role])
             user.createdAt = 1_700_000_000_000 + Int64(i % 4) * 1000
             try client.createUser(user)
@@ -247,16 +247,24 @@ extension StoreConformanceSuite {
             String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
         }
         func check(_ step: String) throws {
-            for needle in ["ABC", "ab", "C", "bCa", "Äb", "äb", "\(t.prefix(3))", "Q", "zzz"] {
+            // Folded texts, and case-sensitive ones (`plain`) without a letter (paged from the same trigrams).
+            let needles = ["ABC", "ab", "C", "bCa", "Äb", "äb", "\(t.prefix(3))", "Q", "zzz", "1-2"].map { ($0, false) } + [("1-2", true), ("-2", true)]
+            for (needle, plain) in needles {
                 for disabled in [false, true] {
                     let want = users.filter { user in
                         guard let name = user.username, user.roles.contains(role) else { return false }
-                        return fold(name).contains(fold(needle)) && (!disabled || user.isDisabled)
+                        let found = plain ? Array(name.utf8).firstRange(of: Array(needle.utf8)) != nil
+                            : Array(fold(name).utf8).firstRange(of: Array(fold(needle).utf8)) != nil
+                        return found && (!disabled || user.isDisabled)
                     }.sorted { ($0.createdAt, Hex.encode($0.id)) < ($1.createdAt, Hex.encode($1.id)) }.map { Hex.encode($0.id) }
                     var seen: [String] = []
                     for offset in stride(from: 0, through: want.count, by: 2) {
                         let page = try client.search(folded(needle) {
                             $0.usernameFoldedMatch = PROTEUS_MATCH_CONTAINS
+                            if plain {
+                                $0.usernameFolded = nil
+                                $0.usernameContains = needle
+                            }
                             $0.hasRole = role
                             $0.order = PROTEUS_ORDER_CREATED
                             $0.offset = UInt64(offset)
@@ -266,10 +274,10 @@ extension StoreConformanceSuite {
                                 $0.flagsValue = PROTEUS_USER_DISABLED
                             }
                         })
-                        try expectEqual(page.total, UInt64(want.count), "\(step): total of \(needle)\(disabled ? ", disabled" : "")")
+                        try expectEqual(page.total, UInt64(want.count), "\(step): total of \(needle)\(plain ? " (case-sensitive)" : "")\(disabled ? ", disabled" : "")")
                         seen += page.users.map { Hex.encode($0.id) }
                     }
-                    try expectEqual(seen, want, "\(step): pages of \(needle)\(disabled ? ", disabled" : "") in created order")
+                    try expectEqual(seen, want, "\(step): pages of \(needle)\(plain ? " (case-sensitive)" : "")\(disabled ? ", disabled" : "") in created order")
                 }
             }
         }
