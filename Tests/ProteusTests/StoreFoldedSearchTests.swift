@@ -4,7 +4,8 @@
 // the merge of a prefix's runs in username order, PostgreSQL's
 // materialized cut, its counted page (one pass under 5,000 matches) —
 // answers exactly what folding each username says, in every order, page and
-// combination with a role filter.
+// combination with a role filter; and contained texts (2.4), through the
+// facet counts, the trigram pages and the counted page.
 import PluginAPI
 import PluginKit
 import XCTest
@@ -26,7 +27,9 @@ final class StoreFoldedSearchTests: XCTestCase {
         for i in 0..<count {
             var u = UserRecord(id: (0..<16).map { _ in UInt8.random(in: 0...255, using: &g) })
             let length = Int.random(in: 1...4, using: &g)
-            u.username = i % 37 == 0 ? nil : (0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &g)] }.joined() + "-\(i)"
+            // Half with an infix, so a contained text of four characters matches thousands.
+            u.username = i % 37 == 0 ? nil : (0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &g)] }.joined()
+                + (i % 2 == 0 ? "xYz9" : "") + "-\(i)"
             u.roles = i % 3 == 0 ? ["fold.r"] : []
             u.createdAt = Int64.random(in: 1...1_000, using: &g) * 1_000
             u.version = 1
@@ -43,13 +46,21 @@ final class StoreFoldedSearchTests: XCTestCase {
     private func expectScanAnswers(_ client: StoreClient, _ users: [UserRecord]) throws {
         func less(_ a: [UInt8], _ b: [UInt8]) -> Bool { a.lexicographicallyPrecedes(b) }
         let prefixes = ["", "a", "A", "ab", "aB", "@", "[", "_", "`", "é", "É", "a@", "1", "zz", "abab", "b-"]
-        for text in prefixes {
-            for prefix in [true, false] {
+        // Contained texts (2.4): of 1-3 characters (the facet counts, the trigram pages), of more (the
+        // trigram index; a counted page under 5,000 matches, else count and page).
+        let contained = ["a", "É", "ab", "@[", "a-1", "XY", "XYZ", "9-1", "xyz9", "Z9-1", "yZ9-12", "nope"]
+        let texts = prefixes.flatMap { [($0, PROTEUS_MATCH_PREFIX), ($0, PROTEUS_MATCH_EQUALS)] } + contained.map { ($0, PROTEUS_MATCH_CONTAINS) }
+        for (text, match) in texts {
+            do {
                 let key = folded(text)
                 let matching = users.filter { u in
                     guard let name = u.username else { return false }
                     let f = folded(name)
-                    return prefix ? f.starts(with: key) : f == key
+                    switch match {
+                    case PROTEUS_MATCH_PREFIX: return f.starts(with: key)
+                    case PROTEUS_MATCH_CONTAINS: return f.firstRange(of: key) != nil
+                    default: return f == key
+                    }
                 }
                 for roleOnly in [false, true] {
                     let kept = roleOnly ? matching.filter { $0.roles == ["fold.r"] } : matching
@@ -62,13 +73,13 @@ final class StoreFoldedSearchTests: XCTestCase {
                         for (offset, limit) in [(0, 10), (7, 5), (0, 1000), (30, 20)] as [(UInt64, UInt32)] {
                             var q = UserQuery()
                             q.usernameFolded = text
-                            q.usernameFoldedMatch = prefix ? PROTEUS_MATCH_PREFIX : PROTEUS_MATCH_EQUALS
+                            q.usernameFoldedMatch = match
                             q.hasRole = roleOnly ? "fold.r" : nil
                             q.order = order
                             q.offset = offset
                             q.limit = limit
                             let page = try client.search(q)
-                            let what = "\(prefix ? "prefix" : "equals") \"\(text)\"\(roleOnly ? " with the role" : ""), order \(order), offset \(offset), limit \(limit)"
+                            let what = "\(["equals", "prefix", "contains"][Int(match)]) \"\(text)\"\(roleOnly ? " with the role" : ""), order \(order), offset \(offset), limit \(limit)"
                             XCTAssertEqual(page.total, UInt64(kept.count), "\(what): total")
                             XCTAssertEqual(page.users.map { Hex.encode($0.id) },
                                            expected.dropFirst(Int(offset)).prefix(Int(limit)).map { Hex.encode($0.id) }, "\(what): page")

@@ -19,10 +19,11 @@ extension StoreCore {
         let total = SearchTotal(cap: q.total_cap, substring: UserQueryInput.hasSubstring(q))
         let docs = StoreInput.DocSelection(q.doc_ns)
         let offset = Int64(clamping: q.offset)
-        // A counted page is one statement (total and page): read alone,
-        // without a transaction, while the matches are few.
-        if q.limit > 0, !cursor, plan.fixesItsPlans, rows.detailsInRow, let counted = plan.countedPage(offset: offset, limit: q.limit, documents: docs) {
-            let answered: (Int64, [UserRecord])? = try perform(.read, "searching users") { c in
+        // A counted page is one statement (total and page), read while the
+        // matches are few: alone, without a transaction, when a user's
+        // details are in its row.
+        if q.limit > 0, !cursor, let counted = plan.countedPage(offset: offset, limit: q.limit, documents: docs) {
+            let answered: (Int64, [UserRecord])? = try perform(rows.detailsInRow ? .read : .snapshot, "searching users") { c in
                 var found: Int64?
                 let users = try rows.readAll(c, counted.page.sql, "searching users", documents: docs, extra: { found = $0.int64(counted.totalColumn) }) {
                     counted.page.bind($0)

@@ -125,6 +125,10 @@ public struct FacetSearch {
 
     private func statement() -> BoundSQL { BoundSQL(placeholder: placeholder) }
 
+    /// True when `count` answers from the counts alone (no needle, or one
+    /// of at most three characters).
+    public var countsAlone: Bool { needle == nil || needleCharacters <= 3 }
+
     /// The exact total from the counts, or nil when only the users can say
     /// (a needle of four or more characters).
     public func count(_ c: any StoreConnection) throws -> Int64? {

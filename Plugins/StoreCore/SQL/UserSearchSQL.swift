@@ -79,6 +79,7 @@ public protocol UserSearchPlan {
     /// pass while the matches are few; nil when the plan has none. Its rows
     /// are the page's users with the total in column `totalColumn`; the
     /// total is exact when under `cap`, else count and page are asked for.
+    /// Never with a cursor (after_username).
     func countedPage(offset: Int64, limit: UInt32, documents: StoreInput.DocSelection) -> CountedPageQuery?
 }
 

@@ -63,10 +63,13 @@ struct SearchPlan: UserSearchPlan {
         return false
     }
 
-    /// A folded equality's or prefix's page and total from one pass over
-    /// at most `countedCap` matches' order keys (the folded index alone).
+    /// A folded equality's, prefix's or contained text's page and total
+    /// from one pass over at most `countedCap` matches' order keys (the
+    /// folded index alone; a contained text's from the trigram index, one
+    /// scan and recheck where count and page each made one). Only with
+    /// plans fixed by their text: the statement runs alone.
     func countedPage(offset: Int64, limit: UInt32, documents: StoreInput.DocSelection) -> CountedPageQuery? {
-        guard facets == nil, let folded = filter.folded, folded.match != .contains else { return nil }
+        guard fixesItsPlans, facets == nil, let folded = filter.folded else { return nil }
         let w = filter.conditions
         var n = w.valueCount
         var nsParam = 0

@@ -77,6 +77,27 @@ struct SearchPlan: UserSearchPlan {
 }
 
 extension SearchPlan {
+    /// Most matches a counted page reads.
+    static let countedCap: Int64 = 5_000
+
+    /// A substring the trigram index finds (folded or not) and the facet
+    /// counts cannot count: its matches' order keys read once (at most
+    /// countedCap), counted, and the page cut from them. The count and the
+    /// page each ran the FTS5 phrase query and read every match's row.
+    func countedPage(offset: Int64, limit: UInt32, documents: StoreInput.DocSelection) -> CountedPageQuery? {
+        guard filter.substringDriven, !(facets?.countsAlone ?? false) else { return nil }
+        let w = filter.conditions
+        let keys = "SELECT u.seq, u.created_at, u.id, u.username FROM users u\(w.whereClause) LIMIT \(Self.countedCap)"
+        let cut = "SELECT u.seq FROM m u ORDER BY \(orderBy) LIMIT \(w.placeholder(after: 1)) OFFSET \(w.placeholder(after: 2))"
+        let sql = "WITH m AS MATERIALIZED (\(keys)), p AS (\(cut)) SELECT \(SQLiteSQL.userColumns), (SELECT count(*) FROM m) FROM p CROSS JOIN users u ON u.seq = p.seq ORDER BY \(orderBy)"
+        let page = SearchPageQuery(sql: sql) { s in
+            w.bind(s)
+            s.bind(Int64(limit))
+            s.bind(offset)
+        }
+        return CountedPageQuery(page: page, totalColumn: SQLiteSQL.userColumnCount, cap: Self.countedCap)
+    }
+
     /// True when the query tests a substring of the username (folded or not).
     var testsSubstring: Bool {
         filter.folded?.match == .contains || (query.username_contains.isPresent && query.username_contains.len > 0)
@@ -174,6 +195,8 @@ struct SearchFilter {
     private(set) var hasDriver = false
     /// The query's folded username (2.3), if any.
     private(set) var folded: FoldedUsername?
+    /// True when a trigram index (FTS5) finds the candidates.
+    private(set) var substringDriven = false
     /// What a cheaper count reads when one index alone answers it (rows
     /// of the FROM clause, conditions included).
     private var countShortcut: String?
@@ -211,6 +234,7 @@ struct SearchFilter {
                     // The trigram index of the folded names (schema 5)
                     // answers it exactly, as users_fts a substring.
                     let phrase = Self.phrase(text)
+                    substringDriven = true
                     return [("u.seq IN (SELECT rowid FROM users_fts_folded WHERE users_fts_folded MATCH $?)", { $0.bind(text: phrase) })]
                 }
                 // lower() folds A-Z only (SQLite without ICU), as FoldedUsername does.
@@ -230,6 +254,7 @@ struct SearchFilter {
                 let phrase = Self.phrase(text)
                 conditions.add("u.seq IN (SELECT rowid FROM users_fts WHERE users_fts MATCH $?)") { $0.bind(text: phrase) }
                 driven = true
+                substringDriven = true
             } else {
                 // Shorter ones (and the walk along the ORDER BY index) test
                 // each username: instr is case-sensitive, LIKE would fold
