@@ -325,7 +325,8 @@ enum Schema {
         // And username_trigrams: each distinct 3-character gram of each
         // folded username, in created order, so that a folded text of three
         // characters is paged from its own users, wherever they lie in the
-        // created order; kept per statement by the triggers below.
+        // created order; kept per statement by the counting triggers, made
+        // again below.
         """
         CREATE TABLE username_trigrams (
             gram       text COLLATE "C" NOT NULL,
@@ -337,25 +338,41 @@ enum Schema {
             SELECT DISTINCT substr(proteus_fold(u.username), i, 3) COLLATE "C", u.created_at, u.id
             FROM users u, generate_series(1, length(u.username) - 2) i;
 
-        CREATE FUNCTION proteus_users_trigrams_added() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+        -- The counting trigger functions (schema 3) keep the trigrams too:
+        -- one trigger per statement, as before.
+        CREATE OR REPLACE FUNCTION proteus_users_counted() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+        DECLARE
+            d bigint := CASE WHEN TG_OP = 'INSERT' THEN 1 ELSE -1 END;
         BEGIN
-            INSERT INTO username_trigrams
-                SELECT DISTINCT substr(proteus_fold(n.username), i, 3) COLLATE "C", n.created_at, n.id
-                FROM changed_users n, generate_series(1, length(n.username) - 2) i
-                ON CONFLICT DO NOTHING;
-            RETURN NULL;
-        END $$;
-        CREATE FUNCTION proteus_users_trigrams_removed() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-        BEGIN
-            DELETE FROM username_trigrams t USING (
-                SELECT DISTINCT substr(proteus_fold(o.username), i, 3) COLLATE "C" AS gram, o.created_at, o.id
-                FROM changed_users o, generate_series(1, length(o.username) - 2) i) x
-            WHERE t.gram = x.gram AND t.created_at = x.created_at AND t.id = x.id;
+            PERFORM proteus_apply_counts(a.r, a.f, a.c, a.u, a.d) FROM (
+                SELECT array_agg(role_set) r, array_agg(flags) f, array_agg(created_at) c, array_agg(username::text) u, array_agg(d) d
+                FROM changed_users) a;
+            IF TG_OP = 'INSERT' THEN
+                INSERT INTO username_trigrams
+                    SELECT DISTINCT substr(proteus_fold(n.username), i, 3) COLLATE "C", n.created_at, n.id
+                    FROM changed_users n, generate_series(1, length(n.username) - 2) i
+                    ON CONFLICT DO NOTHING;
+            ELSE
+                DELETE FROM username_trigrams t USING (
+                    SELECT DISTINCT substr(proteus_fold(o.username), i, 3) COLLATE "C" AS gram, o.created_at, o.id
+                    FROM changed_users o, generate_series(1, length(o.username) - 2) i) x
+                WHERE t.gram = x.gram AND t.created_at = x.created_at AND t.id = x.id;
+            END IF;
             RETURN NULL;
         END $$;
         -- Only users whose username or created_at changed move.
-        CREATE FUNCTION proteus_users_trigrams_moved() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+        CREATE OR REPLACE FUNCTION proteus_users_recounted() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
         BEGIN
+            PERFORM proteus_apply_counts(a.r, a.f, a.c, a.u, a.d) FROM (
+                WITH moved AS (
+                    SELECT o.role_set AS o_roles, o.flags AS o_flags, o.created_at AS o_created, o.username::text AS o_name,
+                           n.role_set AS n_roles, n.flags AS n_flags, n.created_at AS n_created, n.username::text AS n_name
+                    FROM old_users o JOIN new_users n ON n.id = o.id
+                    WHERE (o.role_set, o.flags, o.created_at, o.username) IS DISTINCT FROM (n.role_set, n.flags, n.created_at, n.username))
+                SELECT array_agg(x.roles) r, array_agg(x.flags) f, array_agg(x.created) c, array_agg(x.name) u, array_agg(x.d) d
+                FROM (SELECT o_roles, o_flags, o_created, o_name, -1::bigint FROM moved
+                      UNION ALL
+                      SELECT n_roles, n_flags, n_created, n_name, 1 FROM moved) AS x(roles, flags, created, name, d)) a;
             DELETE FROM username_trigrams t USING (
                 SELECT DISTINCT substr(proteus_fold(o.username), i, 3) COLLATE "C" AS gram, o.created_at, o.id
                 FROM old_users o JOIN new_users n ON n.id = o.id, generate_series(1, length(o.username) - 2) i
@@ -368,12 +385,6 @@ enum Schema {
                 ON CONFLICT DO NOTHING;
             RETURN NULL;
         END $$;
-        CREATE TRIGGER users_trigrams_insert AFTER INSERT ON users
-            REFERENCING NEW TABLE AS changed_users FOR EACH STATEMENT EXECUTE FUNCTION proteus_users_trigrams_added();
-        CREATE TRIGGER users_trigrams_delete AFTER DELETE ON users
-            REFERENCING OLD TABLE AS changed_users FOR EACH STATEMENT EXECUTE FUNCTION proteus_users_trigrams_removed();
-        CREATE TRIGGER users_trigrams_update AFTER UPDATE ON users
-            REFERENCING OLD TABLE AS old_users NEW TABLE AS new_users FOR EACH STATEMENT EXECUTE FUNCTION proteus_users_trigrams_moved();
 
         CREATE TABLE folded_gram_corrections (
             gram     text COLLATE "C" NOT NULL,

@@ -46,14 +46,8 @@ enum SchemaRollback {
     private static func postgresStep(_ v: Int, _ schema: String) -> String {
         switch v {
         case 7:
-            // proteus_apply_counts, which writes them, is made again by the migration.
-            return """
-                DROP TABLE \(schema).folded_gram_corrections;
-                DROP FUNCTION \(schema).proteus_users_trigrams_added() CASCADE;
-                DROP FUNCTION \(schema).proteus_users_trigrams_removed() CASCADE;
-                DROP FUNCTION \(schema).proteus_users_trigrams_moved() CASCADE;
-                DROP TABLE \(schema).username_trigrams;
-                """
+            // The counting functions, which write them, are made again by the migration.
+            return "DROP TABLE \(schema).folded_gram_corrections, \(schema).username_trigrams;"
         case 6:
             return "DROP TABLE \(schema).audit_events;"
         case 5:
