@@ -82,6 +82,9 @@ final class PGConnection: StoreConnection {
         // text fixes (lookups by key, a counted search page), and re-planning
         // each execution was a quarter of the database's time in the SCIM
         // search bench; snapshots of value-dependent searches set auto.
+        // No JIT: the counting triggers' statements (schema 3, 7) are
+        // estimated costly enough to be compiled, which took 200-300 ms per
+        // statement; a directory's short statements never gain from it.
         let idleTimeout = max(settings.statementTimeoutMs * 2, 10_000)
         try c.simple("""
             SET statement_timeout = \(settings.statementTimeoutMs); \
@@ -89,7 +92,8 @@ final class PGConnection: StoreConnection {
             SET idle_in_transaction_session_timeout = \(idleTimeout); \
             SET search_path = \(quoteIdentifier(settings.schema)); \
             SET synchronous_commit = on; \
-            SET plan_cache_mode = force_generic_plan
+            SET plan_cache_mode = force_generic_plan; \
+            SET jit = off
             """, "preparing the session")
         return c
     }

@@ -279,6 +279,7 @@ final class StorePostgresTests: XCTestCase {
         defer { store.instance.destroy() }
         XCTAssertEqual(F.diagnostic(store, "setting.statement_timeout"), "1234ms")
         XCTAssertEqual(F.diagnostic(store, "setting.synchronous_commit"), "on")
+        XCTAssertEqual(F.diagnostic(store, "setting.jit"), "off")
         XCTAssertEqual(F.diagnostic(store, "schema_version"), String(SchemaRollback.latest))
         XCTAssertEqual(F.diagnostic(store, "pool.size"), String(2 * ProcessInfo.processInfo.activeProcessorCount + 2))
     }
