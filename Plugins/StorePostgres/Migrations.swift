@@ -58,31 +58,41 @@ enum Migrations {
         let first = try readState(c, schema: schema)
         try check(first, where_)
         if first.hasMeta && first.version == Schema.latestVersion { return }
-        try c.transaction("BEGIN", "migrating the schema") {
-            var lock = PGParams()
-            lock.int64(Schema.migrationLockKey)
-            try c.execute("SELECT pg_advisory_xact_lock($1)", lock, "waiting for the migration lock")
-            let state = try readState(c, schema: schema)
-            try check(state, where_)
-            if state.hasMeta && state.version == Schema.latestVersion { return }
-            if !state.schemaExists {
-                try c.simple("CREATE SCHEMA \(quoteIdentifier(schema))", "creating the schema \(schema)")
+        // A migration fills its tables from every user (schema 3's counts,
+        // schema 7's trigrams: minutes at a million users), and another host
+        // waits for it: no statement or lock timeout, and the client waits
+        // up to `migrationDeadlineMs` for each answer.
+        try c.withDeadline(ms: Self.migrationDeadlineMs) {
+            try c.transaction("BEGIN", "migrating the schema") {
+                try c.simple("SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0", "migrating the schema")
+                var lock = PGParams()
+                lock.int64(Schema.migrationLockKey)
+                try c.execute("SELECT pg_advisory_xact_lock($1)", lock, "waiting for the migration lock")
+                let state = try readState(c, schema: schema)
+                try check(state, where_)
+                if state.hasMeta && state.version == Schema.latestVersion { return }
+                if !state.schemaExists {
+                    try c.simple("CREATE SCHEMA \(quoteIdentifier(schema))", "creating the schema \(schema)")
+                }
+                let trgm = try trigramSchema(c, ourSchema: schema)
+                for version in state.version..<Schema.latestVersion {
+                    let sql = Schema.migrations[version].split(separator: "{trgm}", omittingEmptySubsequences: false)
+                        .joined(separator: quoteIdentifier(trgm))
+                    try c.simple(sql, "running schema migration \(version + 1)")
+                }
+                var p = PGParams()
+                p.text(Schema.application)
+                p.text(String(Schema.latestVersion))
+                try c.execute("""
+                    INSERT INTO proteus_meta (key, value) VALUES ('application', $1), ('schema_version', $2) \
+                    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value
+                    """, p, "recording the schema version")
             }
-            let trgm = try trigramSchema(c, ourSchema: schema)
-            for version in state.version..<Schema.latestVersion {
-                let sql = Schema.migrations[version].split(separator: "{trgm}", omittingEmptySubsequences: false)
-                    .joined(separator: quoteIdentifier(trgm))
-                try c.simple(sql, "running schema migration \(version + 1)")
-            }
-            var p = PGParams()
-            p.text(Schema.application)
-            p.text(String(Schema.latestVersion))
-            try c.execute("""
-                INSERT INTO proteus_meta (key, value) VALUES ('application', $1), ('schema_version', $2) \
-                ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value
-                """, p, "recording the schema version")
         }
     }
+
+    /// How long a migration's statement may take (an hour: tens of millions of users).
+    static let migrationDeadlineMs = 3_600_000
 
     /// The schema of the pg_trgm extension, creating the extension when the
     /// database does not have it yet: in "public" when possible (so dropping

@@ -28,6 +28,8 @@ private let ignoreNotice: PQnoticeReceiver = { _, _ in }
 
 final class PGConnection: StoreConnection {
     private(set) var conn: OpaquePointer?
+    /// The client-side deadline per round trip (settings.clientDeadlineMs).
+    private lazy var deadlineMs = settings.clientDeadlineMs
     let settings: ConnectSettings
     private var prepared: [String: String] = [:]
     private var nextStatement = 0
@@ -161,11 +163,20 @@ final class PGConnection: StoreConnection {
         return try finish(PQsendQuery(conn, sql), context())
     }
 
+    /// Runs `body` with `ms` as the client-side deadline of each round trip
+    /// (a schema migration, which runs without statement_timeout).
+    func withDeadline<R>(ms: Int, _ body: () throws -> R) rethrows -> R {
+        let saved = deadlineMs
+        deadlineMs = ms
+        defer { deadlineMs = saved }
+        return try body()
+    }
+
     /// Flushes what was sent and collects the results within the deadline.
     /// Returns the last result; throws the first error.
     private func finish(_ sent: Int32, _ context: String) throws -> PGResult {
         guard sent == 1 else { throw connectionFailure(context) }
-        let deadline = Monotonic.now() + Int64(settings.clientDeadlineMs) * 1_000_000
+        let deadline = Monotonic.now() + Int64(deadlineMs) * 1_000_000
         // Send everything (large documents may not fit the socket buffer).
         while true {
             let r = PQflush(conn)
@@ -217,7 +228,7 @@ final class PGConnection: StoreConnection {
             if remaining <= 0 {
                 // Nothing answered: this connection's state is unknown; drop it.
                 close()
-                throw PGFailure(kind: .timeout, message: "no answer within \(settings.clientDeadlineMs) ms", context: context)
+                throw PGFailure(kind: .timeout, message: "no answer within \(deadlineMs) ms", context: context)
             }
             var p = pollfd(fd: fd, events: events, revents: 0)
             let n = poll(&p, 1, Int32(min(remaining / 1_000_000 + 1, 1000)))

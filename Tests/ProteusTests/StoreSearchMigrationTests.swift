@@ -119,6 +119,37 @@ final class StoreSearchMigrationTests: XCTestCase {
         try expectCounts(client, users)
     }
 
+    /// The migrations that fill tables from every user run without the
+    /// session's statement timeout (here 100 ms, which their statements
+    /// take longer than over 10,000 users).
+    func testPostgresMigrationOutlastsTheStatementTimeout() throws {
+        let url = try PostgresServer.testDatabaseURL()
+        let schema = PostgresServer.freshSchema("slow_migrate")
+        var store = try PostgresStoreFixture.open(schema: schema)
+        let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
+        var users: [UserRecord] = []
+        for i in 0..<10_000 {
+            var u = UserRecord(id: (0..<16).map { _ in UInt8.random(in: 0...255) })
+            u.username = "Slow\(i)User\(i % 97)"
+            u.createdAt = Int64(i)
+            u.version = 1
+            users.append(u)
+        }
+        for start in stride(from: 0, to: users.count, by: 1000) {
+            try client.importUsers(Array(users[start..<start + 1000]), mode: PROTEUS_IMPORT_INSERT)
+        }
+        store.instance.destroy()
+        try PostgresServer.psql(url, SchemaRollback.postgres(schema, downTo: 2))
+        store = try PostgresStoreFixture.open(schema: schema, extra: ["statementTimeoutMs": 100])
+        defer { store.instance.destroy() }
+        XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "schema_version"), String(SchemaRollback.latest))
+        var q = UserQuery()
+        q.usernameFolded = "LOW1"
+        q.usernameFoldedMatch = PROTEUS_MATCH_CONTAINS
+        XCTAssertEqual(try StoreClient(store, host: UnsafePointer(store.instance.hostTable)).search(q).total,
+                       UInt64(users.filter { $0.username!.lowercased().contains("low1") }.count))
+    }
+
     func testSQLiteSchema2IsMigratedWithItsUsers() throws {
         typealias F = SQLiteStoreFixture
         let path = F.makeTempDirectory("search-migrate") + "/db.sqlite"
