@@ -84,8 +84,11 @@ extension SearchPlan {
     /// counts cannot count: its matches' order keys read once (at most
     /// countedCap), counted, and the page cut from them. The count and the
     /// page each ran the FTS5 phrase query and read every match's row.
+    /// Created order only (SCIM, the panel): in username order the window
+    /// walk (pageAfterWindow) serves the console's typing, whose texts
+    /// often match more than the cap.
     func countedPage(offset: Int64, limit: UInt32, documents: StoreInput.DocSelection) -> CountedPageQuery? {
-        guard filter.substringDriven, !(facets?.countsAlone ?? false) else { return nil }
+        guard order == .created, filter.substringDriven, !(facets?.countsAlone ?? false) else { return nil }
         let w = filter.conditions
         let keys = "SELECT u.seq, u.created_at, u.id, u.username FROM users u\(w.whereClause) LIMIT \(Self.countedCap)"
         let cut = "SELECT u.seq FROM m u ORDER BY \(orderBy) LIMIT \(w.placeholder(after: 1)) OFFSET \(w.placeholder(after: 2))"
