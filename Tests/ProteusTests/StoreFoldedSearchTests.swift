@@ -101,7 +101,7 @@ final class StoreFoldedSearchTests: XCTestCase {
         let store = try PostgresStoreFixture.open(schema: PostgresServer.freshSchema("folded_scan"))
         defer { store.instance.destroy() }
         let client = PostgresStoreFixture.client(store)
-        // Enough that a one-letter prefix passes SearchPlan.countedCap
+        // Enough that a one-letter prefix passes CountedPageQuery.cap
         // (5,000): its pages come from the count, then a walk or a merge.
         let users = try fill(client, count: 30_000)
         XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "analyze"), "ok")

@@ -82,9 +82,3 @@ extension StoreCore {
     }
 }
 
-extension UserRows {
-    /// Columns of a user row as read by `read`: the 14 user columns, then
-    /// the 3 details columns when the row carries them. Whatever a
-    /// statement selects after the user row starts here.
-    var userColumnCount: Int { detailsInRow ? 17 : rolesInRoleSet ? 15 : 14 }
-}

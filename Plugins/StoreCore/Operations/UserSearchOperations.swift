@@ -23,12 +23,13 @@ extension StoreCore {
         // matches are few: alone, without a transaction, when a user's
         // details are in its row.
         if q.limit > 0, !cursor, let counted = plan.countedPage(offset: offset, limit: q.limit, documents: docs) {
+            let totalColumn = rows.userColumnCount
             let answered: (Int64, [UserRecord])? = try perform(rows.detailsInRow ? .read : .snapshot, "searching users") { c in
                 var found: Int64?
-                let users = try rows.readAll(c, counted.page.sql, "searching users", documents: docs, extra: { found = $0.int64(counted.totalColumn) }) {
+                let users = try rows.readAll(c, counted.page.sql, "searching users", documents: docs, extra: { found = $0.int64(totalColumn) }) {
                     counted.page.bind($0)
                 }
-                if let found, found < counted.cap { return (found, users) }
+                if let found, found < CountedPageQuery.cap { return (found, users) }
                 // No row from the first page: no match at all.
                 if found == nil && offset == 0 { return (0, []) }
                 // Many matches, or a page past the last: count, then page.

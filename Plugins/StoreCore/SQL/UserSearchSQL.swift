@@ -77,8 +77,9 @@ public protocol UserSearchPlan {
     var fixesItsPlans: Bool { get }
     /// One statement answering the total and the page at once, read in one
     /// pass while the matches are few; nil when the plan has none. Its rows
-    /// are the page's users with the total in column `totalColumn`; the
-    /// total is exact when under `cap`, else count and page are asked for.
+    /// are the page's users, each with the total in the column after the
+    /// user's columns; it reads at most CountedPageQuery.cap matches, and the
+    /// total is exact when under it, else count and page are asked for.
     /// Never with a cursor (after_username).
     func countedPage(offset: Int64, limit: UInt32, documents: StoreInput.DocSelection) -> CountedPageQuery?
 }
@@ -91,15 +92,12 @@ extension UserSearchPlan {
 
 /// A statement of a page with its total (UserSearchPlan.countedPage).
 public struct CountedPageQuery {
-    public let page: SearchPageQuery
-    public let totalColumn: Int
-    public let cap: Int64
+    /// Most matches a counted page reads (a few milliseconds of index).
+    public static let cap: Int64 = 5_000
 
-    public init(page: SearchPageQuery, totalColumn: Int, cap: Int64) {
-        self.page = page
-        self.totalColumn = totalColumn
-        self.cap = cap
-    }
+    public let page: SearchPageQuery
+
+    public init(page: SearchPageQuery) { self.page = page }
 }
 
 public protocol UserSearchSQL: Sendable {

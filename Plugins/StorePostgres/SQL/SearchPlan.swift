@@ -64,7 +64,7 @@ struct SearchPlan: UserSearchPlan {
     }
 
     /// A folded equality's, prefix's or contained text's page and total
-    /// from one pass over at most `countedCap` matches' order keys (the
+    /// from one pass over at most CountedPageQuery.cap matches' order keys (the
     /// folded index alone; a contained text's from the trigram index, one
     /// scan and recheck where count and page each made one). Only with
     /// plans fixed by their text: the statement runs alone.
@@ -77,7 +77,7 @@ struct SearchPlan: UserSearchPlan {
             n += 1
             nsParam = n
         }
-        let keys = "SELECT u.id, u.created_at, u.username FROM users u\(w.whereClause) LIMIT \(Self.countedCap)"
+        let keys = "SELECT u.id, u.created_at, u.username FROM users u\(w.whereClause) LIMIT \(CountedPageQuery.cap)"
         let cut = "SELECT u.* FROM (SELECT u.id FROM m u ORDER BY \(orderBy) LIMIT $\(n + 1) OFFSET $\(n + 2)) p JOIN users u ON u.id = p.id"
         let sql = "WITH m AS MATERIALIZED (\(keys)) SELECT \(PostgresSQL.userColumns(documents, nsParam: nsParam)), (SELECT count(*) FROM m) FROM (\(cut)) u ORDER BY \(orderBy)"
         let page = SearchPageQuery(sql: sql) { s in
@@ -86,11 +86,8 @@ struct SearchPlan: UserSearchPlan {
             s.bind(limit)
             s.bind(offset)
         }
-        return CountedPageQuery(page: page, totalColumn: PostgresSQL.userColumnCount, cap: Self.countedCap)
+        return CountedPageQuery(page: page)
     }
-
-    /// Most matches a counted page reads (a few milliseconds of index).
-    static let countedCap: Int64 = 5_000
 
     /// The page is cut in a subquery first: PostgreSQL computes the select
     /// list (the roles and documents subqueries) for every row an OFFSET
@@ -167,7 +164,7 @@ struct SearchPlan: UserSearchPlan {
 // order, where they lie in a few runs, each run is walked and the runs
 // merged.
 //
-// Up to countedCap matches, one statement answers the total and the page
+// Up to CountedPageQuery.cap matches, one statement answers the total and the page
 // (countedPage): the keys are read once, by one scan of the folded index.
 //
 // Those statements' plans are fixed by their text, so they run with

@@ -11,10 +11,6 @@ extension PostgresSQL {
         string_to_array(trim(BOTH ',' FROM u.role_set), ',')
         """
 
-    /// How many columns userColumns has: the 14 of the row, the roles, the
-    /// documents' namespaces and texts.
-    static let userColumnCount = 17
-
     /// The columns of a user row with its details (table alias `u`). For
     /// one namespace, that namespace is parameter `nsParam`.
     static func userColumns(_ docs: StoreInput.DocSelection, nsParam: Int = 0) -> String {

@@ -77,12 +77,9 @@ struct SearchPlan: UserSearchPlan {
 }
 
 extension SearchPlan {
-    /// Most matches a counted page reads.
-    static let countedCap: Int64 = 5_000
-
     /// A substring the trigram index finds (folded or not) and the facet
     /// counts cannot count: its matches' order keys read once (at most
-    /// countedCap), counted, and the page cut from them. The count and the
+    /// CountedPageQuery.cap), counted, and the page cut from them. The count and the
     /// page each ran the FTS5 phrase query and read every match's row.
     /// Created order only (SCIM, the panel): in username order the window
     /// walk (pageAfterWindow) serves the console's typing, whose texts
@@ -90,7 +87,7 @@ extension SearchPlan {
     func countedPage(offset: Int64, limit: UInt32, documents: StoreInput.DocSelection) -> CountedPageQuery? {
         guard order == .created, filter.substringDriven, !(facets?.countsAlone ?? false) else { return nil }
         let w = filter.conditions
-        let keys = "SELECT u.seq, u.created_at, u.id, u.username FROM users u\(w.whereClause) LIMIT \(Self.countedCap)"
+        let keys = "SELECT u.seq, u.created_at, u.id, u.username FROM users u\(w.whereClause) LIMIT \(CountedPageQuery.cap)"
         let cut = "SELECT u.seq FROM m u ORDER BY \(orderBy) LIMIT \(w.placeholder(after: 1)) OFFSET \(w.placeholder(after: 2))"
         let sql = "WITH m AS MATERIALIZED (\(keys)), p AS (\(cut)) SELECT \(SQLiteSQL.userColumns), (SELECT count(*) FROM m) FROM p CROSS JOIN users u ON u.seq = p.seq ORDER BY \(orderBy)"
         let page = SearchPageQuery(sql: sql) { s in
@@ -98,7 +95,7 @@ extension SearchPlan {
             s.bind(Int64(limit))
             s.bind(offset)
         }
-        return CountedPageQuery(page: page, totalColumn: SQLiteSQL.userColumnCount, cap: Self.countedCap)
+        return CountedPageQuery(page: page)
     }
 
     /// True when the query tests a substring of the username (folded or not).

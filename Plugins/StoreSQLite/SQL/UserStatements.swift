@@ -15,8 +15,6 @@ extension SQLiteSQL {
         u.username, u.email, u.display_name, u.password_hash, u.mfa_secret, u.mfa_last_step, u.group_id, u.role_set
         """
 
-    static let userColumnCount = 15
-
     static let userByID = "SELECT \(userColumns) FROM users u WHERE u.id = ?1"
     static let userByUsername = "SELECT \(userColumns) FROM users u WHERE u.username = ?1"
     /// NOCASE folds ASCII only; the earliest created user wins.
