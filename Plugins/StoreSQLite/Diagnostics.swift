@@ -9,7 +9,8 @@
 // "plan.username_folded", "plan.username_folded_prefix" (ABI 2.3) and
 // "plan.username_folded_contains" (2.4),
 // "check.username_index" ("ok" when both trigram indexes, and schema 7's
-// username_trigrams and folded gram counts, match users.username exactly;
+// username_trigrams and folded gram counts, match users.username exactly,
+// and schema 8's seq_order_exceptions lists every user out of seq order;
 // else which differs) and "counters.rows" (stored counters, expired
 // ones included: shows the clean-up at work).
 import PluginAPI
@@ -48,8 +49,8 @@ extension SQLiteBackend {
                     for index in ["users_fts", "users_fts_folded"] {
                         try c.execute("INSERT INTO \(index) (\(index), rank) VALUES ('integrity-check', 1)", "checking the username index \(index)")
                     }
-                    // Schema 7's trigrams and folded counts, against the users.
-                    for (table, differs) in Self.foldedChecks where try c.scalar(differs, "checking \(table)") != 0 {
+                    // Schema 7's and 8's tables, against the users.
+                    for (table, differs) in Self.searchTableChecks where try c.scalar(differs, "checking \(table)") != 0 {
                         return "\(table) differs from the users"
                     }
                     return "ok"
@@ -87,9 +88,18 @@ extension SQLiteBackend {
         return nil
     }
 
-    /// Each a count of the rows where a schema 7 table and a recount from
-    /// users differ.
-    static let foldedChecks: [(String, String)] = [
+    /// Each a count of the rows where a table schema 7 or 8 keeps for search
+    /// and a recount from users differ.
+    static let searchTableChecks: [(String, String)] = [
+        // Users not listed, each after the one before it by seq in created
+        // order too; and no listed seq without its user.
+        ("seq_order_exceptions", """
+            SELECT (SELECT count(*) FROM (
+                        SELECT created_at, id, lag(created_at) OVER w AS before_at, lag(id) OVER w AS before_id
+                        FROM users WHERE seq NOT IN (SELECT seq FROM seq_order_exceptions) WINDOW w AS (ORDER BY seq))
+                    WHERE before_at IS NOT NULL AND (before_at, before_id) >= (created_at, id))
+                 + (SELECT count(*) FROM seq_order_exceptions WHERE seq NOT IN (SELECT seq FROM users))
+            """),
         ("username_trigrams", """
             SELECT count(*) FROM (
                 SELECT * FROM (SELECT gram, created_at, id FROM username_trigrams

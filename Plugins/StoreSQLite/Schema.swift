@@ -358,5 +358,37 @@ enum Schema {
                 ON CONFLICT (gram, role_set, flags) DO UPDATE SET n = n + excluded.n;
         END;
         """,
+        // 8: where users.seq (the trigram indexes' rowid) disagrees with the
+        // created order. A user is written here when, as it is inserted,
+        // some user already sorts after it by (created_at, id), and when
+        // its created_at changes. Every other user came after all users
+        // there were, with a larger seq (SQLite gives max(seq) + 1), so
+        // among themselves seq order is created order: a substring's page
+        // in created order is read from its trigram index in rowid order,
+        // merged with its matches listed here (SearchPlan.countedPage),
+        // without reading every match. Users already there are listed as
+        // they are out of order by seq; a tie in created_at counts as out
+        // of order (listing too many is safe, too few is not).
+        """
+        CREATE TABLE seq_order_exceptions (seq INTEGER PRIMARY KEY);
+        INSERT INTO seq_order_exceptions
+            SELECT seq FROM (
+                SELECT seq, created_at, max(created_at) OVER (ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before
+                FROM users)
+            WHERE before >= created_at;
+        CREATE TRIGGER users_seq_order_insert AFTER INSERT ON users
+            WHEN EXISTS (SELECT 1 FROM users v WHERE (v.created_at, v.id) > (NEW.created_at, NEW.id))
+        BEGIN
+            INSERT OR IGNORE INTO seq_order_exceptions (seq) VALUES (NEW.seq);
+        END;
+        CREATE TRIGGER users_seq_order_update AFTER UPDATE OF created_at ON users
+            WHEN OLD.created_at IS NOT NEW.created_at
+        BEGIN
+            INSERT OR IGNORE INTO seq_order_exceptions (seq) VALUES (NEW.seq);
+        END;
+        CREATE TRIGGER users_seq_order_delete AFTER DELETE ON users BEGIN
+            DELETE FROM seq_order_exceptions WHERE seq = OLD.seq;
+        END;
+        """,
     ]
 }

@@ -28,7 +28,7 @@ final class StoreCounterTests: XCTestCase {
         raw.close()
         let store = try F.open(path: path)
         defer { store.instance.destroy() }
-        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), String(SchemaRollback.latest))
+        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), String(SchemaRollback.sqliteLatest))
         let now = client(store).now
         XCTAssertEqual(try client(store).hitCounter(Array("k".utf8), weight: 2, windowSeconds: 5, now: now),
                        CounterHit(count: 2, windowEndsMillis: now + 5_000))
@@ -41,7 +41,7 @@ final class StoreCounterTests: XCTestCase {
         try PostgresServer.psql(url, SchemaRollback.postgres(schema, downTo: 1))
         let store = try PostgresStoreFixture.open(schema: schema)
         defer { store.instance.destroy() }
-        XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "schema_version"), String(SchemaRollback.latest))
+        XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "schema_version"), String(SchemaRollback.postgresLatest))
         let now = client(store).now
         XCTAssertEqual(try client(store).hitCounter(Array("k".utf8), weight: 2, windowSeconds: 5, now: now),
                        CounterHit(count: 2, windowEndsMillis: now + 5_000))

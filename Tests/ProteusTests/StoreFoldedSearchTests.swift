@@ -2,7 +2,8 @@
 // most users match a short prefix: so every plan a store picks from the
 // density of the matches — the folded index, a walk of the ORDER BY index,
 // the merge of a prefix's runs in username order, PostgreSQL's
-// materialized cut, its counted page (one pass under 5,000 matches) —
+// materialized cut, its counted page (one pass under 5,000 matches),
+// SQLite's trigram index read in seq order —
 // answers exactly what folding each username says, in every order, page and
 // combination with a role filter; and contained texts (2.4), through the
 // facet counts, the trigram pages and the counted page.
@@ -19,19 +20,22 @@ final class StoreFoldedSearchTests: XCTestCase {
 
     /// Usernames of a small alphabet (letters in both cases, the neighbours
     /// of A-Z and a-z, a non-ASCII letter), so short prefixes match many.
-    private func fill(_ client: StoreClient, count: Int = 400) throws -> [UserRecord] {
+    /// `inCreatedOrder`: each user created after the one before (SQLite's
+    /// seq order is then created order, schema 8); else in random created order.
+    /// `numberedFrom`: the first user's number (names end in it).
+    private func fill(_ client: StoreClient, count: Int = 400, inCreatedOrder: Bool = false, numberedFrom first: Int = 0) throws -> [UserRecord] {
         try client.putRole(RoleRecord(slug: "fold.r"))
         let alphabet = ["a", "A", "b", "B", "@", "[", "_", "`", "é", "É", "1"]
         var g = SystemRandomNumberGenerator()
         var users: [UserRecord] = []
-        for i in 0..<count {
+        for i in first..<(first + count) {
             var u = UserRecord(id: (0..<16).map { _ in UInt8.random(in: 0...255, using: &g) })
             let length = Int.random(in: 1...4, using: &g)
             // Half with an infix, so a contained text of four characters matches thousands.
             u.username = i % 37 == 0 ? nil : (0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &g)] }.joined()
                 + (i % 2 == 0 ? "xYz9" : "") + "-\(i)"
             u.roles = i % 3 == 0 ? ["fold.r"] : []
-            u.createdAt = Int64.random(in: 1...1_000, using: &g) * 1_000
+            u.createdAt = inCreatedOrder ? Int64(i + 1) * 1_000 : Int64.random(in: 1...1_000, using: &g) * 1_000
             u.version = 1
             users.append(u)
         }
@@ -90,11 +94,31 @@ final class StoreFoldedSearchTests: XCTestCase {
         }
     }
 
+    /// Enough users that "xyz9" passes CountedPageQuery.cap (5,000): its
+    /// pages come from the count, then the trigram index in seq order.
+    /// Created in random order, most users are out of seq order (schema 8).
     func testSQLiteAnswersAsAScan() throws {
         let store = try SQLiteStoreFixture.open(path: SQLiteStoreFixture.makeTempDirectory("folded-scan") + "/db.sqlite")
         defer { store.instance.destroy() }
         let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
-        try expectScanAnswers(client, try fill(client))
+        let users = try fill(client, count: 12_000)
+        XCTAssertEqual(SQLiteStoreFixture.diagnostic(store, "check.username_index"), "ok")
+        try expectScanAnswers(client, users)
+    }
+
+    /// The same, created in created order (no user out of seq order), then
+    /// with older users imported after them: out of seq order, each after
+    /// every page's first users in the index.
+    func testSQLiteAnswersAsAScanInCreatedOrder() throws {
+        let store = try SQLiteStoreFixture.open(path: SQLiteStoreFixture.makeTempDirectory("folded-scan-ordered") + "/db.sqlite")
+        defer { store.instance.destroy() }
+        let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
+        var users = try fill(client, count: 12_000, inCreatedOrder: true)
+        XCTAssertEqual(SQLiteStoreFixture.diagnostic(store, "check.username_index"), "ok")
+        try expectScanAnswers(client, users)
+        users += try fill(client, count: 300, numberedFrom: 12_000)
+        XCTAssertEqual(SQLiteStoreFixture.diagnostic(store, "check.username_index"), "ok")
+        try expectScanAnswers(client, users)
     }
 
     func testPostgresAnswersAsAScan() throws {

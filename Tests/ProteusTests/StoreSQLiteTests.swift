@@ -355,7 +355,7 @@ final class StoreSQLiteFileTests: XCTestCase {
         XCTAssertEqual(F.diagnostic(store, "writer.foreign_keys"), "1")
         XCTAssertEqual(F.diagnostic(store, "writer.busy_timeout"), "1234")
         XCTAssertEqual(F.diagnostic(store, "writer.application_id"), String(0x5052_5453))
-        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), String(SchemaRollback.latest))
+        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), String(SchemaRollback.sqliteLatest))
         XCTAssertEqual(F.diagnostic(store, "reader.journal_mode"), "wal")
         XCTAssertEqual(F.diagnostic(store, "reader.foreign_keys"), "1")
         XCTAssertEqual(F.diagnostic(store, "reader.query_only"), "1")
@@ -428,7 +428,7 @@ final class StoreSQLiteFileTests: XCTestCase {
         XCTAssertEqual(got.id, u.id)
         XCTAssertEqual(got.roles, ["admin"])
         XCTAssertEqual(got.document("ns"), "{\"kept\":true}")
-        XCTAssertEqual(try client.stats().schema_version, UInt32(SchemaRollback.latest))
+        XCTAssertEqual(try client.stats().schema_version, UInt32(SchemaRollback.sqliteLatest))
     }
 
     func testEmptyFileIsInitialised() throws {
@@ -436,7 +436,7 @@ final class StoreSQLiteFileTests: XCTestCase {
         F.write([], to: path)
         let store = try F.open(path: path)
         defer { store.instance.destroy() }
-        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), String(SchemaRollback.latest))
+        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), String(SchemaRollback.sqliteLatest))
     }
 
     /// Several "processes" (instances) opening the same new file at once:
@@ -456,7 +456,7 @@ final class StoreSQLiteFileTests: XCTestCase {
             }
             XCTAssertEqual(failures.current, [], "round \(round)")
             for s in opened.current {
-                XCTAssertEqual(F.diagnostic(s, "writer.user_version"), String(SchemaRollback.latest))
+                XCTAssertEqual(F.diagnostic(s, "writer.user_version"), String(SchemaRollback.sqliteLatest))
                 XCTAssertEqual(F.diagnostic(s, "writer.journal_mode"), "wal")
                 s.instance.destroy()
             }

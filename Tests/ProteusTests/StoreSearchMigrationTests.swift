@@ -97,7 +97,7 @@ final class StoreSearchMigrationTests: XCTestCase {
         raw.close()
         store = try F.open(path: path)
         defer { store.instance.destroy() }
-        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), String(SchemaRollback.latest))
+        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), String(SchemaRollback.sqliteLatest))
         XCTAssertEqual(F.diagnostic(store, "check.username_index"), "ok")
         let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
         try expectFoldedSearchAndEntries(client, users)
@@ -113,7 +113,7 @@ final class StoreSearchMigrationTests: XCTestCase {
         try PostgresServer.psql(url, SchemaRollback.postgres(schema, downTo: 3))
         store = try PostgresStoreFixture.open(schema: schema)
         defer { store.instance.destroy() }
-        XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "schema_version"), String(SchemaRollback.latest))
+        XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "schema_version"), String(SchemaRollback.postgresLatest))
         let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
         try expectFoldedSearchAndEntries(client, users)
         try expectCounts(client, users)
@@ -142,7 +142,7 @@ final class StoreSearchMigrationTests: XCTestCase {
         try PostgresServer.psql(url, SchemaRollback.postgres(schema, downTo: 2))
         store = try PostgresStoreFixture.open(schema: schema, extra: ["statementTimeoutMs": 100])
         defer { store.instance.destroy() }
-        XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "schema_version"), String(SchemaRollback.latest))
+        XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "schema_version"), String(SchemaRollback.postgresLatest))
         var q = UserQuery()
         q.usernameFolded = "LOW1"
         q.usernameFoldedMatch = PROTEUS_MATCH_CONTAINS
@@ -161,7 +161,7 @@ final class StoreSearchMigrationTests: XCTestCase {
         raw.close()
         store = try F.open(path: path)
         defer { store.instance.destroy() }
-        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), String(SchemaRollback.latest))
+        XCTAssertEqual(F.diagnostic(store, "writer.user_version"), String(SchemaRollback.sqliteLatest))
         try expectCounts(StoreClient(store, host: UnsafePointer(store.instance.hostTable)), users)
         try expectFoldedSearchAndEntries(StoreClient(store, host: UnsafePointer(store.instance.hostTable)), users)
     }
@@ -175,7 +175,7 @@ final class StoreSearchMigrationTests: XCTestCase {
         try PostgresServer.psql(url, SchemaRollback.postgres(schema, downTo: 2))
         store = try PostgresStoreFixture.open(schema: schema)
         defer { store.instance.destroy() }
-        XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "schema_version"), String(SchemaRollback.latest))
+        XCTAssertEqual(PostgresStoreFixture.diagnostic(store, "schema_version"), String(SchemaRollback.postgresLatest))
         let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
         try expectCounts(client, users)
         try expectFoldedSearchAndEntries(client, users)

@@ -19,6 +19,16 @@ extension StoreCore {
         let total = SearchTotal(cap: q.total_cap, substring: UserQueryInput.hasSubstring(q))
         let docs = StoreInput.DocSelection(q.doc_ns)
         let offset = Int64(clamping: q.offset)
+        if q.limit > 0, !cursor, plan.ordersPageByIndex {
+            let answered: (Int64, [UserRecord])? = try perform(.snapshot, "searching users") { c in
+                guard let (found, page) = try plan.indexOrderedPage(c, offset: offset, limit: q.limit) else { return nil }
+                return (found, try rows.readAll(c, page.sql, "searching users", documents: docs) { page.bind($0) })
+            }
+            if let (found, users) = answered {
+                out.pointee = try writer.userPage(total: total.reported(found), users: users, totalIsLowerBound: total.isLowerBound(found))
+                return
+            }
+        }
         // A counted page is one statement (total and page), read while the
         // matches are few: alone, without a transaction, when a user's
         // details are in its row.

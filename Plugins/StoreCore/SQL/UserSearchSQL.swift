@@ -82,12 +82,22 @@ public protocol UserSearchPlan {
     /// total is exact when under it, else count and page are asked for.
     /// Never with a cursor (after_username).
     func countedPage(offset: Int64, limit: UInt32, documents: StoreInput.DocSelection) -> CountedPageQuery?
+    /// True when indexOrderedPage may answer.
+    var ordersPageByIndex: Bool { get }
+    /// The total and the page's statement, found by one pass over an index
+    /// that yields the matches in the page's order (SQLite's trigram
+    /// indexes in seq order, schema 8); nil when more than
+    /// CountedPageQuery.cap match (count and page are then asked for).
+    /// Never with a cursor (after_username).
+    func indexOrderedPage(_ c: any StoreConnection, offset: Int64, limit: UInt32) throws -> (total: Int64, page: SearchPageQuery)?
 }
 
 extension UserSearchPlan {
     public func count(_ c: any StoreConnection, atMost limit: Int64) throws -> Int64 { try count(c) }
     public var fixesItsPlans: Bool { false }
     public func countedPage(offset: Int64, limit: UInt32, documents: StoreInput.DocSelection) -> CountedPageQuery? { nil }
+    public var ordersPageByIndex: Bool { false }
+    public func indexOrderedPage(_ c: any StoreConnection, offset: Int64, limit: UInt32) throws -> (total: Int64, page: SearchPageQuery)? { nil }
 }
 
 /// A statement of a page with its total (UserSearchPlan.countedPage).

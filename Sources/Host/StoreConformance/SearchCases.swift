@@ -9,6 +9,7 @@ extension StoreConformanceSuite {
             Case(name: "search.short_substring", summary: "1-2 character substrings are case-sensitive too", body: { try $0.searchShortSubstring() }),
             Case(name: "search.filters", summary: "email, has_role, lacks_roles, flags and group filters, alone and combined", body: { try $0.searchFilters() }),
             Case(name: "search.ordering", summary: "CREATED (then id), USERNAME (bytes, absent first), ID", body: { try $0.searchOrdering() }),
+            Case(name: "search.substring_created_order", summary: "a substring alone (case-sensitive, or folded CONTAINS of 4+ characters) in created order: total and every page as a scan says, with users created and imported out of created order, ties in created_at, created_at changed by an import, deletes and renames", body: { try $0.searchSubstringCreatedOrder() }),
             Case(name: "search.paging", summary: "total ignores paging; offset beyond total; limit 0; limit > total; exact page", body: { try $0.searchPaging() }),
             Case(name: "search.documents", summary: "doc_ns absent / \"*\" / one namespace", body: { try $0.searchDocuments() }),
             Case(name: "search.invalid", summary: "unknown order or group filter is INVALID", body: { try $0.searchInvalid() }),
@@ -34,6 +35,74 @@ extension StoreConformanceSuite {
             throw ConformanceFailure(message: "\(what): expected \(expected.sorted()), got \(names(page).sorted())")
         }
         try expectEqual(page.total, UInt64(expected.count), "\(what): total")
+    }
+
+    func searchSubstringCreatedOrder() throws {
+        let t = token(8), u = t.uppercased()
+        let base: Int64 = 1_750_000_000_000
+        var users: [UserRecord] = []
+        // Created out of created order, some in the same millisecond.
+        for (i, at) in [50, 10, 50, 90, 30, 50, 70, 10, 60, 20].enumerated() {
+            var user = newUser(i % 2 == 0 ? "so\(t)-\(i)" : "SO\(u)-x\(i)")
+            user.createdAt = base + Int64(at) * 1000
+            users.append(try createUser(user))
+        }
+        func fold(_ text: String) -> String {
+            String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
+        }
+        func check(_ step: String) throws {
+            let sorted = users.sorted { ($0.createdAt, Hex.encode($0.id)) < ($1.createdAt, Hex.encode($1.id)) }
+            for (text, isFolded) in [("so\(t)", true), ("\(t)-x", true), ("so\(t)", false), ("SO\(u)", false), ("\(t)-1", false), ("so\(t)-none", true)] {
+                let want = sorted.filter { user in
+                    guard let name = user.username else { return false }
+                    return isFolded ? fold(name).contains(fold(text)) : name.contains(text)
+                }.map { Hex.encode($0.id) }
+                for (offset, limit) in [(0, 3), (3, 3), (6, 3), (9, 3), (1, 100), (0, 0), (20, 5)] as [(Int, UInt32)] {
+                    let page = try client.search(query(isFolded ? nil : text, limit: limit) {
+                        if isFolded {
+                            $0.usernameFolded = text
+                            $0.usernameFoldedMatch = PROTEUS_MATCH_CONTAINS
+                        }
+                        $0.order = PROTEUS_ORDER_CREATED
+                        $0.offset = UInt64(offset)
+                    })
+                    let what = "\(step): \(isFolded ? "folded" : "case-sensitive") \"\(text)\", offset \(offset), limit \(limit)"
+                    try expectEqual(page.total, UInt64(want.count), "\(what): total")
+                    try expectEqual(page.users.map { Hex.encode($0.id) }, Array(want.dropFirst(offset).prefix(Int(limit))), "\(what): page")
+                }
+            }
+        }
+        try check("created")
+        // Imported before and among the others, and after them.
+        for (i, at) in [5, 50, 95].enumerated() {
+            var user = newUser("so\(t)-imp\(i)")
+            user.createdAt = base + Int64(at) * 1000
+            user.version = 1
+            try client.importUsers([user], mode: PROTEUS_IMPORT_INSERT)
+            users.append(try client.getUser(id: user.id))
+        }
+        try check("imported")
+        // An import that moves users in the created order: the first last, a late one first.
+        for (index, at) in [(1, 99), (3, 1)] {
+            var moved = users[index]
+            moved.createdAt = base + Int64(at) * 1000
+            try client.importUsers([moved], mode: PROTEUS_IMPORT_UPSERT)
+            users[index] = try client.getUser(id: moved.id)
+        }
+        try check("created_at changed")
+        try client.deleteUser(users[0].id)
+        users.remove(at: 0)
+        users[2].username = "so\(t)-renamed"
+        try client.updateUser(users[2], fields: PROTEUS_FIELD_USERNAME)
+        users[2] = try client.getUser(id: users[2].id)
+        // Created after all of them, then one more in the same millisecond.
+        var late = newUser("so\(t)-late")
+        late.createdAt = base + 200 * 1000
+        users.append(try createUser(late))
+        var tie = newUser("so\(t)-tie")
+        tie.createdAt = late.createdAt
+        users.append(try createUser(tie))
+        try check("deleted, renamed, created late")
     }
 
     func searchSubstring() throws {

@@ -2,11 +2,17 @@
 // migrations forward from there: one step per version, run from the newest
 // down to the version asked for.
 enum SchemaRollback {
-    /// The newest schema version of both stores (the steps below start there).
-    static let latest = 7
+    /// The newest schema version of each store (the steps below start there).
+    static let sqliteLatest = 8
+    static let postgresLatest = 7
 
     /// SQLite steps: [v] takes schema v to v - 1.
     private static let sqliteSteps: [Int: String] = [
+        // 8 → 7: no list of users out of seq order.
+        8: """
+            DROP TRIGGER users_seq_order_insert; DROP TRIGGER users_seq_order_update; DROP TRIGGER users_seq_order_delete;
+            DROP TABLE seq_order_exceptions;
+            """,
         // 7 → 6: no folded gram corrections (the counting trigger, which
         // writes them, is made again by the migration), no trigrams.
         7: """
@@ -38,7 +44,7 @@ enum SchemaRollback {
 
     /// A SQLite database of the newest schema back to `version`.
     static func sqlite(downTo version: Int) -> String {
-        stride(from: latest, to: version, by: -1).map { sqliteSteps[$0]! }.joined(separator: "\n")
+        stride(from: sqliteLatest, to: version, by: -1).map { sqliteSteps[$0]! }.joined(separator: "\n")
             + "\nPRAGMA user_version = \(version);"
     }
 
@@ -79,7 +85,7 @@ enum SchemaRollback {
 
     /// A PostgreSQL store of the newest schema in `schema` back to `version`.
     static func postgres(_ schema: String, downTo version: Int) -> String {
-        stride(from: latest, to: version, by: -1).map { postgresStep($0, schema) }.joined(separator: "\n")
+        stride(from: postgresLatest, to: version, by: -1).map { postgresStep($0, schema) }.joined(separator: "\n")
             + "\nUPDATE \(schema).proteus_meta SET value = '\(version)' WHERE key = 'schema_version';"
     }
 }
