@@ -20,14 +20,24 @@ public struct SQLConditions {
     public var whereClause: String { conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ") }
 
     /// Adds `condition`; each `$?` in it is the next value, which `bind` binds (in order).
+    /// (A byte scan: String.split on a String separator was 2 % of a
+    /// SCIM search's CPU.)
     public mutating func add(_ condition: String, _ bind: @escaping Binder = { _ in }) {
-        let parts = condition.split(separator: "$?", omittingEmptySubsequences: false)
-        var text = String(parts[0])
-        for part in parts.dropFirst() {
-            valueCount += 1
-            text += placeholder(valueCount) + part
+        var text: [UInt8] = []
+        text.reserveCapacity(condition.utf8.count + 4)
+        var afterDollar = false
+        for b in condition.utf8 {
+            if afterDollar && b == UInt8(ascii: "?") {
+                text.removeLast()
+                valueCount += 1
+                text += placeholder(valueCount).utf8
+                afterDollar = false
+                continue
+            }
+            afterDollar = b == UInt8(ascii: "$")
+            text.append(b)
         }
-        conditions.append(text)
+        conditions.append(String(decoding: text, as: UTF8.self))
         binders.append(bind)
     }
 
