@@ -121,7 +121,7 @@ extension SearchPlan {
             SELECT \(index).rowid, e.seq IS NOT NULL FROM \(index) LEFT JOIN seq_order_exceptions e ON e.seq = \(index).rowid \
             WHERE \(index) MATCH ?1 LIMIT \(CountedPageQuery.cap)
             """
-        let needed = offset + Int64(limit)
+        let needed = SearchPlan.through(offset, limit)
         var total: Int64 = 0, inOrder: Int64 = 0
         var kept: [Int64] = []
         try c.with(matches, "searching users") { s in
@@ -150,11 +150,11 @@ extension SearchPlan {
     /// 0 otherwise, as a WHERE test of the list is made per match).
     func seqOrderedPage(_ index: String, _ page: SearchPage) -> SearchPageQuery {
         let w = filter.conditions
-        let (limit, offset) = (w.placeholder(after: 1), w.placeholder(after: 2))
+        let (limit, offset, needed) = (w.placeholder(after: 1), w.placeholder(after: 2), w.placeholder(after: 3))
         let matches = "\(index) MATCH ?1"
         let inOrder = """
             SELECT * FROM (SELECT rowid AS seq FROM \(index) WHERE \(matches) \
-            AND NOT EXISTS (SELECT 1 FROM seq_order_exceptions e WHERE e.seq = \(index).rowid) ORDER BY rowid LIMIT \(limit) + \(offset))
+            AND NOT EXISTS (SELECT 1 FROM seq_order_exceptions e WHERE e.seq = \(index).rowid) ORDER BY rowid LIMIT \(needed))
             """
         let listed = """
             SELECT * FROM (SELECT rowid FROM \(index) WHERE \(matches) \
@@ -169,7 +169,14 @@ extension SearchPlan {
             w.bind(s)
             s.bind(page.limit)
             s.bind(page.offset)
+            s.bind(SearchPlan.through(page.offset, page.limit))
         }
+    }
+
+    /// offset + limit, at most Int64.max (an offset may be any UInt64).
+    static func through(_ offset: Int64, _ limit: UInt32) -> Int64 {
+        let (sum, overflow) = offset.addingReportingOverflow(Int64(limit))
+        return overflow ? .max : sum
     }
 
     /// True when the query tests a substring of the username (folded or not).
