@@ -5,7 +5,8 @@
 // materialized cut, its counted page (one pass under 5,000 matches),
 // SQLite's trigram index read in seq order —
 // answers exactly what folding each username says, in every order, page and
-// combination with a role filter; and contained texts (2.4), through the
+// combination with a role filter; and contained texts (2.4) and case-sensitive
+// substrings (username_contains), through the
 // facet counts, the trigram pages and the counted page.
 import PluginAPI
 import PluginKit
@@ -53,7 +54,11 @@ final class StoreFoldedSearchTests: XCTestCase {
         // Contained texts (2.4): of 1-3 characters (the facet counts, the trigram pages), of more (the
         // trigram index; a counted page under 5,000 matches, else count and page).
         let contained = ["É", "ab", "a-1", "XYZ", "xyz9", "yZ9-12", "nope"]
+        // And case-sensitive substrings (username_contains, `caseSensitive`), through the same indexes.
+        let caseSensitive: Int32 = -1
+        let substrings = ["B", "aB", "a-1", "xYz9", "Yz9-12", "xyz9"]
         let texts = prefixes.flatMap { [($0, PROTEUS_MATCH_PREFIX), ($0, PROTEUS_MATCH_EQUALS)] } + contained.map { ($0, PROTEUS_MATCH_CONTAINS) }
+            + substrings.map { ($0, caseSensitive) }
         for (text, match) in texts {
             do {
                 let key = folded(text)
@@ -61,6 +66,7 @@ final class StoreFoldedSearchTests: XCTestCase {
                     guard let name = u.username else { return false }
                     let f = folded(name)
                     switch match {
+                    case caseSensitive: return Array(name.utf8).firstRange(of: Array(text.utf8)) != nil
                     case PROTEUS_MATCH_PREFIX: return f.starts(with: key)
                     case PROTEUS_MATCH_CONTAINS: return f.firstRange(of: key) != nil
                     default: return f == key
@@ -76,14 +82,18 @@ final class StoreFoldedSearchTests: XCTestCase {
                     for (order, expected) in orders {
                         for (offset, limit) in [(0, 10), (7, 5), (0, 1000), (30, 20), (5_990, 20), (.max, 5)] as [(UInt64, UInt32)] {
                             var q = UserQuery()
-                            q.usernameFolded = text
-                            q.usernameFoldedMatch = match
+                            if match == caseSensitive {
+                                q.usernameContains = text
+                            } else {
+                                q.usernameFolded = text
+                                q.usernameFoldedMatch = match
+                            }
                             q.hasRole = roleOnly ? "fold.r" : nil
                             q.order = order
                             q.offset = offset
                             q.limit = limit
                             let page = try client.search(q)
-                            let what = "\(["equals", "prefix", "contains"][Int(match)]) \"\(text)\"\(roleOnly ? " with the role" : ""), order \(order), offset \(offset), limit \(limit)"
+                            let what = "\(match == caseSensitive ? "username_contains" : ["equals", "prefix", "contains"][Int(match)]) \"\(text)\"\(roleOnly ? " with the role" : ""), order \(order), offset \(offset), limit \(limit)"
                             XCTAssertEqual(page.total, UInt64(kept.count), "\(what): total")
                             XCTAssertEqual(page.users.map { Hex.encode($0.id) },
                                            expected.dropFirst(Int(min(offset, UInt64(expected.count)))).prefix(Int(limit)).map { Hex.encode($0.id) }, "\(what): page")
