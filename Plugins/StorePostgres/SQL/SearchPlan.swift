@@ -52,6 +52,11 @@ struct SearchPlan: UserSearchPlan {
         return folded.match != .contains || Self.hasTrigram(folded.folded)
     }
 
+    /// Every user, from the facet counts (what a walk would read at most).
+    static func userCount(_ c: any StoreConnection) throws -> Int64 {
+        try c.first("SELECT coalesce(sum(n), 0) FROM user_facets", "counting users") { $0.int64(0) } ?? 0
+    }
+
     /// True when the query has a case-sensitive substring (username_contains)
     /// the trigram index finds.
     var hasTrigramSubstring: Bool {
@@ -122,11 +127,10 @@ struct SearchPlan: UserSearchPlan {
             // walked created order testing LIKE for sparse matches (1-2 s
             // for a five-digit needle at a million users, from the pg_trgm
             // estimate of 100 rows).
-            let users = try c.first("SELECT coalesce(sum(n), 0) FROM user_facets", "counting users") { $0.int64(0) } ?? 0
-            materialized = !page.walkBeatsSubstringIndex(users: users)
+            materialized = !page.walkBeatsSubstringIndex(users: try Self.userCount(c))
         } else if let folded = filter.folded {
             // Chosen here from the exact total, not by the planner (see below).
-            let users = try c.first("SELECT coalesce(sum(n), 0) FROM user_facets", "counting users") { $0.int64(0) } ?? 0
+            let users = try Self.userCount(c)
             let walk = folded.match == .contains ? page.walkBeatsSubstringIndex(users: users) : page.walkBeatsIndex(users: users)
             if !walk {
                 materialized = true
