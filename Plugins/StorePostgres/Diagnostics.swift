@@ -7,12 +7,13 @@
 // server_version, jit), "schema_version", "pool.size", "counters.rows" (stored
 // counters, expired ones included), "analyze" (merge the trigram index's
 // pending list and ANALYZE the users table, answers "ok"),
-// "check.search_tables" ("ok" when username_trigrams and the folded gram
-// counts match a recount from the users, else which differs),
+// "check.search_tables" ("ok" when username_trigrams, username_grams and
+// the folded gram counts match a recount from the users, else which differs),
 // "plan.username_contains", "plan.username_contains+has_role" (EXPLAIN of
 // a substring search's count), "plan.username_folded" and
 // "plan.username_folded_prefix", "plan.username_folded_contains" (the same of a folded username, ABI 2.3/2.4,
-// and of its page in created order).
+// and of its page in created order; for a contained text also its counted
+// page, lines marked "counted page:").
 import PluginAPI
 import PluginKit
 import StoreCore
@@ -29,13 +30,20 @@ extension PostgresBackend {
         return (text ?? nil) ?? ""
     }
 
-    /// Each a count of the rows where a schema 7 table and a recount from
-    /// users differ.
+    /// Each a count of the rows where a schema 7 or 8 table and a recount
+    /// from users differ.
     static let foldedChecks: [(String, String)] = [
         ("username_trigrams", """
             WITH kept AS (SELECT gram, created_at, id FROM username_trigrams),
                 recounted AS (SELECT substr(proteus_fold(u.username), i, 3) COLLATE "C" AS gram, u.created_at, u.id
                               FROM users u, generate_series(1, length(u.username) - 2) i)
+            SELECT count(*)::text FROM ((SELECT * FROM kept EXCEPT SELECT * FROM recounted)
+                                        UNION ALL (SELECT * FROM recounted EXCEPT SELECT * FROM kept)) d
+            """),
+        ("username_grams", """
+            WITH kept AS (SELECT gram, created_at, id FROM username_grams),
+                recounted AS (SELECT substr(proteus_fold(u.username), i, 8) COLLATE "C" AS gram, u.created_at, u.id
+                              FROM users u, generate_series(1, length(u.username) - 3) i)
             SELECT count(*)::text FROM ((SELECT * FROM kept EXCEPT SELECT * FROM recounted)
                                         UNION ALL (SELECT * FROM recounted EXCEPT SELECT * FROM kept)) d
             """),
@@ -70,7 +78,7 @@ extension PostgresBackend {
             case "pool.size":
                 return String(pool.size)
             case "check.search_tables":
-                // Schema 7's trigrams and folded counts, against a recount from the users.
+                // Schema 7's trigrams and folded counts and schema 8's grams, against a recount from the users.
                 for (table, differs) in Self.foldedChecks where try value(differs, "checking \(table)") != "0" {
                     return "\(table) differs from the users"
                 }
@@ -95,8 +103,22 @@ extension PostgresBackend {
                         if name.hasSuffix("has_role") { q.has_role = role }
                         let filter = SearchFilter(q)
                         let w = filter.conditions
+                        var plan: [String] = []
+                        if name == "plan.username_folded_contains" {
+                            // The counted page a folded text of four to eight
+                            // characters alone takes (username_grams), lines
+                            // marked "counted page:". Run alone, as a search
+                            // runs it: its generic plan.
+                            let counted = try PostgresSQL().searchPlan(q, order: .created).countedPage(offset: 0, limit: 10, documents: .none)
+                            if let counted {
+                                let lines = try perform(.read, "explaining a search") { c in
+                                    try c.all("EXPLAIN \(counted.page.sql)", "explaining a search", { counted.page.bind($0) }) { "counted page: " + ($0.text(0) ?? "") }
+                                }
+                                plan += lines
+                            }
+                        }
                         // Planned as a search is: for its values.
-                        return try perform(.snapshot, "explaining a search") { c in
+                        plan += try perform(.snapshot, "explaining a search") { c in
                             var plan = try c.all("EXPLAIN \(filter.countSQL)", "explaining a search", { w.bind($0) }) { $0.text(0) ?? "" }
                             if name.hasPrefix("plan.username_folded") {
                                 // The page's cut too (created order), lines marked "page:".
@@ -104,7 +126,8 @@ extension PostgresBackend {
                                 plan += try c.all(page, "explaining a search", { w.bind($0) }) { "page: " + ($0.text(0) ?? "") }
                             }
                             return plan
-                        }.joined(separator: "\n")
+                        }
+                        return plan.joined(separator: "\n")
                     }
                 }
             default:

@@ -440,5 +440,61 @@ enum Schema {
                 ON CONFLICT (gram, role_set, flags) DO UPDATE SET n = c.n + EXCLUDED.n;
         END $$;
         """,
+        // 8: username_grams: for each character of a folded username
+        // (proteus_fold) with at least four characters from there on, the
+        // up to eight characters there, with the user's order keys. A
+        // folded text of four to eight characters is then a range of grams
+        // (every gram starting with it), read from the primary key alone:
+        // its users and their order keys without the trigram index's
+        // posting lists or a recheck of each row (SearchPlan). Kept per
+        // statement by their own triggers; only users whose username or
+        // created_at changed move. The key is added after the users already
+        // there are written (one index build, not a million inserts).
+        """
+        CREATE TABLE username_grams (
+            gram       text COLLATE "C" NOT NULL,
+            created_at bigint NOT NULL,
+            id         bytea NOT NULL
+        );
+        INSERT INTO username_grams
+            SELECT DISTINCT substr(proteus_fold(u.username), i, 8) COLLATE "C", u.created_at, u.id
+            FROM users u, generate_series(1, length(u.username) - 3) i;
+        ALTER TABLE username_grams ADD PRIMARY KEY (gram, created_at, id);
+
+        CREATE FUNCTION proteus_username_grams_added() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+        BEGIN
+            INSERT INTO username_grams
+                SELECT DISTINCT substr(proteus_fold(n.username), i, 8) COLLATE "C", n.created_at, n.id
+                FROM new_users n, generate_series(1, length(n.username) - 3) i;
+            RETURN NULL;
+        END $$;
+        CREATE FUNCTION proteus_username_grams_removed() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+        BEGIN
+            DELETE FROM username_grams g USING (
+                SELECT DISTINCT substr(proteus_fold(o.username), i, 8) COLLATE "C" AS gram, o.created_at, o.id
+                FROM old_users o, generate_series(1, length(o.username) - 3) i) x
+            WHERE g.gram = x.gram AND g.created_at = x.created_at AND g.id = x.id;
+            RETURN NULL;
+        END $$;
+        CREATE FUNCTION proteus_username_grams_moved() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+        BEGIN
+            DELETE FROM username_grams g USING (
+                SELECT DISTINCT substr(proteus_fold(o.username), i, 8) COLLATE "C" AS gram, o.created_at, o.id
+                FROM old_users o JOIN new_users n ON n.id = o.id, generate_series(1, length(o.username) - 3) i
+                WHERE (o.username, o.created_at) IS DISTINCT FROM (n.username, n.created_at)) x
+            WHERE g.gram = x.gram AND g.created_at = x.created_at AND g.id = x.id;
+            INSERT INTO username_grams
+                SELECT DISTINCT substr(proteus_fold(n.username), i, 8) COLLATE "C", n.created_at, n.id
+                FROM new_users n JOIN old_users o ON o.id = n.id, generate_series(1, length(n.username) - 3) i
+                WHERE (o.username, o.created_at) IS DISTINCT FROM (n.username, n.created_at);
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER users_grams_insert AFTER INSERT ON users REFERENCING NEW TABLE AS new_users
+            FOR EACH STATEMENT EXECUTE FUNCTION proteus_username_grams_added();
+        CREATE TRIGGER users_grams_delete AFTER DELETE ON users REFERENCING OLD TABLE AS old_users
+            FOR EACH STATEMENT EXECUTE FUNCTION proteus_username_grams_removed();
+        CREATE TRIGGER users_grams_update AFTER UPDATE ON users REFERENCING OLD TABLE AS old_users NEW TABLE AS new_users
+            FOR EACH STATEMENT EXECUTE FUNCTION proteus_username_grams_moved();
+        """,
     ]
 }

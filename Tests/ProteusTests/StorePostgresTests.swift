@@ -483,6 +483,10 @@ final class StorePostgresTests: XCTestCase {
         print("query plan of plan.username_folded_contains:\n\(plan)")
         XCTAssertTrue(plan.contains("users_username_trgm"), plan)
         XCTAssertFalse(plan.contains("Seq Scan on users"), plan)
+        // Four characters alone: the counted page reads the range of username_grams.
+        let counted = plan.split(separator: "\n").filter { $0.hasPrefix("counted page:") }.joined(separator: "\n")
+        XCTAssertTrue(counted.contains("on username_grams_pkey"), plan)
+        XCTAssertFalse(counted.contains("users_username_trgm"), plan)
         q.usernameFolded = "ALPHAb"
         q.usernameFoldedMatch = PROTEUS_MATCH_CONTAINS
         q.limit = 3

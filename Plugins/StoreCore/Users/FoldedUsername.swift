@@ -17,7 +17,9 @@ public struct FoldedUsername: Sendable {
     public let match: Match
     /// For a prefix: the least folded text above every username that starts
     /// with it; nil when there is none (the prefix is empty or all U+10FFFF),
-    /// and the range is open above.
+    /// and the range is open above. For a contained text the same bound of
+    /// the texts that start with it (a store's grams of each position,
+    /// StorePostgres).
     public let upperBound: String?
 
     /// nil when the query has no username_folded. `q` is checked
@@ -30,7 +32,7 @@ public struct FoldedUsername: Sendable {
         case PROTEUS_MATCH_CONTAINS: .contains
         default: .equals
         }
-        upperBound = match == .prefix ? Self.upperBound(ofPrefix: folded, skippingUpperCase: true) : nil
+        upperBound = match == .equals ? nil : Self.upperBound(ofPrefix: folded, skippingUpperCase: true)
     }
 
     /// The WHERE conditions (ANDed, `$?` marks as SQLConditions takes them)

@@ -82,16 +82,30 @@ struct SearchPlan: UserSearchPlan {
     /// plans fixed by their text: the statement runs alone. A case-sensitive
     /// substring with a trigram too: its generic plan reads the trigram
     /// index (the count's and the page's custom plans each ran it).
+    /// A folded text of four to eight characters alone, in created order,
+    /// reads its matches' order keys from username_grams (schema 8)
+    /// instead: one range of its primary key, exact, nothing rechecked.
     func countedPage(offset: Int64, limit: UInt32, documents: StoreInput.DocSelection) -> CountedPageQuery? {
-        guard facets == nil, filter.folded != nil ? fixesItsPlans : hasTrigramSubstring else { return nil }
-        let w = filter.conditions
+        guard facets == nil else { return nil }
+        let w: SQLConditions
+        let matches: String
+        if let grams = gramRange {
+            w = grams
+            // A user whose name holds the text twice has two such grams.
+            matches = "SELECT DISTINCT u.id, u.created_at FROM username_grams u\(w.whereClause)"
+        } else if filter.folded != nil ? fixesItsPlans : hasTrigramSubstring {
+            w = filter.conditions
+            matches = "SELECT u.id, u.created_at, u.username FROM users u\(w.whereClause)"
+        } else {
+            return nil
+        }
         var n = w.valueCount
         var nsParam = 0
         if case .one = documents {
             n += 1
             nsParam = n
         }
-        let keys = "SELECT u.id, u.created_at, u.username FROM users u\(w.whereClause) LIMIT \(CountedPageQuery.cap)"
+        let keys = "\(matches) LIMIT \(CountedPageQuery.cap)"
         let cut = "SELECT u.* FROM (SELECT u.id FROM m u ORDER BY \(orderBy) LIMIT $\(n + 1) OFFSET $\(n + 2)) p JOIN users u ON u.id = p.id"
         let sql = "WITH m AS MATERIALIZED (\(keys)) SELECT \(PostgresSQL.userColumns(documents, nsParam: nsParam)), (SELECT count(*) FROM m) FROM (\(cut)) u ORDER BY \(orderBy)"
         let page = SearchPageQuery(sql: sql) { s in
@@ -101,6 +115,20 @@ struct SearchPlan: UserSearchPlan {
             s.bind(offset)
         }
         return CountedPageQuery(page: page)
+    }
+
+    /// The range of username_grams (the grams starting with the text) that
+    /// holds a folded text's users, when the text is all the query asks,
+    /// in created order, and four to eight characters long (a gram's
+    /// length; shorter ones are counted by the facets).
+    var gramRange: SQLConditions? {
+        guard order == .created, let folded = filter.folded, folded.match == .contains,
+              filter.conditions.conditions.count == 1, (4...8).contains(folded.folded.unicodeScalars.count),
+              let upTo = folded.upperBound else { return nil }
+        var range = SQLConditions(placeholder: PostgresSQL.placeholder)
+        range.add("u.gram >= $?") { $0.bind(text: folded.folded) }
+        range.add("u.gram < $?") { $0.bind(text: upTo) }
+        return range
     }
 
     /// The page is cut in a subquery first: PostgreSQL computes the select

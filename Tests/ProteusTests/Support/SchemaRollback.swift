@@ -4,7 +4,7 @@
 enum SchemaRollback {
     /// The newest schema version of each store (the steps below start there).
     static let sqliteLatest = 8
-    static let postgresLatest = 7
+    static let postgresLatest = 8
 
     /// SQLite steps: [v] takes schema v to v - 1.
     private static let sqliteSteps: [Int: String] = [
@@ -51,6 +51,13 @@ enum SchemaRollback {
     /// PostgreSQL steps in `schema`: [v] takes schema v to v - 1.
     private static func postgresStep(_ v: Int, _ schema: String) -> String {
         switch v {
+        case 8:
+            return """
+                DROP TABLE \(schema).username_grams;
+                DROP FUNCTION \(schema).proteus_username_grams_added() CASCADE;
+                DROP FUNCTION \(schema).proteus_username_grams_removed() CASCADE;
+                DROP FUNCTION \(schema).proteus_username_grams_moved() CASCADE;
+                """
         case 7:
             // The counting functions, which write them, are made again by the migration.
             return "DROP TABLE \(schema).folded_gram_corrections, \(schema).username_trigrams;"
