@@ -443,8 +443,9 @@ enum Schema {
         // 8: username_grams: for each character of a folded username
         // (proteus_fold) with at least four characters from there on, the
         // up to eight characters there, with the user's order keys. A
-        // folded text of four to eight characters is then a range of grams
-        // (every gram starting with it), read from the primary key alone:
+        // folded text of four to eight characters (or a case-sensitive one
+        // without letters) is then a range of grams (every gram starting
+        // with it, FoldedUsername.gramRange), read from the primary key alone:
         // its users and their order keys without the trigram index's
         // posting lists or a recheck of each row (SearchPlan). Kept per
         // statement by their own triggers; only users whose username or

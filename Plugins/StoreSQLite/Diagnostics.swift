@@ -10,8 +10,8 @@
 // "plan.username_folded_contains" (2.4),
 // "check.username_index" ("ok" when both trigram indexes, and schema 7's
 // username_trigrams and folded gram counts, match users.username exactly,
-// and schema 8's seq_order_exceptions lists every user out of seq order;
-// else which differs) and "counters.rows" (stored counters, expired
+// and schema 8's seq_order_exceptions lists every user out of seq order,
+// and schema 9's username_grams match too; else which differs) and "counters.rows" (stored counters, expired
 // ones included: shows the clean-up at work).
 import PluginAPI
 import PluginKit
@@ -88,8 +88,8 @@ extension SQLiteBackend {
         return nil
     }
 
-    /// Each a count of the rows where a table schema 7 or 8 keeps for search
-    /// and a recount from users differ.
+    /// Each a count of the rows where a table schema 7, 8 or 9 keeps for
+    /// search and a recount from users differ.
     static let searchTableChecks: [(String, String)] = [
         // Users not listed, each after the one before it by seq in created
         // order too; and no listed seq without its user.
@@ -107,6 +107,14 @@ extension SQLiteBackend {
                 UNION ALL
                 SELECT * FROM (SELECT substr(lower(u.username), o.i, 3), u.created_at, u.id FROM users u JOIN gram_offsets o ON o.len = 3 AND o.i <= length(u.username) - 2
                     EXCEPT SELECT gram, created_at, id FROM username_trigrams))
+            """),
+        ("username_grams", """
+            SELECT count(*) FROM (
+                SELECT * FROM (SELECT gram, seq FROM username_grams
+                    EXCEPT SELECT substr(lower(u.username), o.i, 8), u.seq FROM users u JOIN gram_offsets o ON o.len = 3 AND o.i <= length(u.username) - 3)
+                UNION ALL
+                SELECT * FROM (SELECT substr(lower(u.username), o.i, 8), u.seq FROM users u JOIN gram_offsets o ON o.len = 3 AND o.i <= length(u.username) - 3
+                    EXCEPT SELECT gram, seq FROM username_grams))
             """),
         ("folded_gram_corrections", """
             WITH kept(gram, role_set, flags, n) AS (

@@ -390,5 +390,42 @@ enum Schema {
             DELETE FROM seq_order_exceptions WHERE seq = OLD.seq;
         END;
         """,
+        // 9: username_grams (FoldedUsername.gramRange): for each character
+        // of a folded username with at least four characters from there
+        // on, the up to eight characters there, with the user's seq. A
+        // folded text of four to eight characters (or a case-sensitive one
+        // without letters) is then a range of the key: its users, however
+        // few, without FTS5 reading each of its trigrams' lists (a
+        // six-digit needle read four lists of some 4,000 users each at a
+        // million users). Kept by the triggers below; users.seq never
+        // changes.
+        """
+        CREATE TABLE username_grams (
+            gram TEXT NOT NULL,
+            seq  INTEGER NOT NULL,
+            PRIMARY KEY (gram, seq)
+        ) WITHOUT ROWID;
+        INSERT INTO username_grams
+            SELECT DISTINCT substr(lower(u.username), o.i, 8), u.seq
+            FROM users u JOIN gram_offsets o ON o.len = 3 AND o.i <= length(u.username) - 3
+            WHERE u.username IS NOT NULL
+            ORDER BY 1, 2;
+        CREATE TRIGGER users_grams_insert AFTER INSERT ON users WHEN NEW.username IS NOT NULL BEGIN
+            INSERT OR IGNORE INTO username_grams
+                SELECT substr(lower(NEW.username), o.i, 8), NEW.seq
+                FROM gram_offsets o WHERE o.len = 3 AND o.i <= length(NEW.username) - 3;
+        END;
+        CREATE TRIGGER users_grams_delete AFTER DELETE ON users WHEN OLD.username IS NOT NULL BEGIN
+            DELETE FROM username_grams WHERE seq = OLD.seq AND gram IN (
+                SELECT substr(lower(OLD.username), o.i, 8) FROM gram_offsets o WHERE o.len = 3 AND o.i <= length(OLD.username) - 3);
+        END;
+        CREATE TRIGGER users_grams_update AFTER UPDATE OF username ON users WHEN OLD.username IS NOT NEW.username BEGIN
+            DELETE FROM username_grams WHERE seq = OLD.seq AND gram IN (
+                SELECT substr(lower(OLD.username), o.i, 8) FROM gram_offsets o WHERE o.len = 3 AND o.i <= length(OLD.username) - 3);
+            INSERT OR IGNORE INTO username_grams
+                SELECT substr(lower(NEW.username), o.i, 8), NEW.seq
+                FROM gram_offsets o WHERE o.len = 3 AND o.i <= length(NEW.username) - 3;
+        END;
+        """,
     ]
 }

@@ -17,9 +17,7 @@ public struct FoldedUsername: Sendable {
     public let match: Match
     /// For a prefix: the least folded text above every username that starts
     /// with it; nil when there is none (the prefix is empty or all U+10FFFF),
-    /// and the range is open above. For a contained text the same bound of
-    /// the texts that start with it (a store's grams of each position,
-    /// StorePostgres).
+    /// and the range is open above.
     public let upperBound: String?
 
     /// nil when the query has no username_folded. `q` is checked
@@ -32,7 +30,7 @@ public struct FoldedUsername: Sendable {
         case PROTEUS_MATCH_CONTAINS: .contains
         default: .equals
         }
-        upperBound = match == .equals ? nil : Self.upperBound(ofPrefix: folded, skippingUpperCase: true)
+        upperBound = match == .prefix ? Self.upperBound(ofPrefix: folded, skippingUpperCase: true) : nil
     }
 
     /// The WHERE conditions (ANDed, `$?` marks as SQLConditions takes them)
@@ -80,6 +78,28 @@ public struct FoldedUsername: Sendable {
             let from = String(decoding: bytes, as: UTF8.self)
             return (from, Self.upperBound(ofPrefix: from, skippingUpperCase: false))
         }
+    }
+
+    /// Both stores' username_grams (SQLite schema 9, PostgreSQL 8) hold, for
+    /// each character of a folded username with at least
+    /// `shortestGramText` characters from there on, the up to `gramLength`
+    /// characters there. A text of that many characters is contained in a
+    /// username exactly when one of its grams starts with the text: a range
+    /// of the grams, read from their key alone (a trigram index reads every
+    /// trigram's list of users, however few hold the whole text).
+    public static let gramLength = 8
+    public static let shortestGramText = 4
+
+    /// The range [from, upTo) of username_grams whose users are exactly
+    /// those whose username contains `text`, folded (`isFolded`) or
+    /// case-sensitive; a case-sensitive text only without ASCII letters
+    /// (folding changes nothing then). Nil when the text's length is out of
+    /// range or the range is open above.
+    public static func gramRange(_ text: String, isFolded: Bool) -> (from: String, upTo: String)? {
+        guard (shortestGramText...gramLength).contains(text.unicodeScalars.count),
+              isFolded || !text.utf8.contains(where: { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }),
+              let upTo = upperBound(ofPrefix: text, skippingUpperCase: true) else { return nil }
+        return (text, upTo)
     }
 
     /// `bytes` (UTF-8) with A-Z folded to a-z.

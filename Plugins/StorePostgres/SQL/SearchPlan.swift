@@ -82,7 +82,7 @@ struct SearchPlan: UserSearchPlan {
     /// plans fixed by their text: the statement runs alone. A case-sensitive
     /// substring with a trigram too: its generic plan reads the trigram
     /// index (the count's and the page's custom plans each ran it).
-    /// A folded text of four to eight characters alone, in created order,
+    /// A substring of four to eight characters alone, in created order,
     /// reads its matches' order keys from username_grams (schema 8)
     /// instead: one range of its primary key, exact, nothing rechecked.
     func countedPage(offset: Int64, limit: UInt32, documents: StoreInput.DocSelection) -> CountedPageQuery? {
@@ -117,18 +117,22 @@ struct SearchPlan: UserSearchPlan {
         return CountedPageQuery(page: page)
     }
 
-    /// The range of username_grams (the grams starting with the text) that
-    /// holds a folded text's users, when the text is all the query asks,
-    /// in created order, and four to eight characters long (a gram's
-    /// length; shorter ones are counted by the facets).
+    /// The range of username_grams (schema 8, FoldedUsername.gramRange)
+    /// that holds the users of a substring, when the substring is all the
+    /// query asks, in created order.
     var gramRange: SQLConditions? {
-        guard order == .created, let folded = filter.folded, folded.match == .contains,
-              filter.conditions.conditions.count == 1, (4...8).contains(folded.folded.unicodeScalars.count),
-              let upTo = folded.upperBound else { return nil }
-        var range = SQLConditions(placeholder: PostgresSQL.placeholder)
-        range.add("u.gram >= $?") { $0.bind(text: folded.folded) }
-        range.add("u.gram < $?") { $0.bind(text: upTo) }
-        return range
+        guard order == .created, filter.conditions.conditions.count == 1 else { return nil }
+        let range: (from: String, upTo: String)?
+        if let folded = filter.folded {
+            range = folded.match == .contains ? FoldedUsername.gramRange(folded.folded, isFolded: true) : nil
+        } else {
+            range = query.username_contains.string.flatMap { FoldedUsername.gramRange($0, isFolded: false) }
+        }
+        guard let range else { return nil }
+        var w = SQLConditions(placeholder: PostgresSQL.placeholder)
+        w.add("u.gram >= $?") { $0.bind(text: range.from) }
+        w.add("u.gram < $?") { $0.bind(text: range.upTo) }
+        return w
     }
 
     /// The page is cut in a subquery first: PostgreSQL computes the select

@@ -103,7 +103,7 @@ extension SearchPlan {
     /// it: read from its trigram index in rowid (seq) order, which is
     /// created order for every user not in seq_order_exceptions (schema 8).
     var ordersPageByIndex: Bool {
-        order == .created && filter.trigramIndexAlone != nil && !(facets?.countsAlone ?? false)
+        order == .created && (filter.trigramIndexAlone != nil || filter.gramsAlone) && !(facets?.countsAlone ?? false)
     }
 
     /// One pass over the substring's matches (at most CountedPageQuery.cap)
@@ -113,27 +113,45 @@ extension SearchPlan {
     /// rows are read: reading every match's row to sort it was most of a
     /// SCIM `co` request (1.4 ms of 1,000 matches at a million users, 0.3
     /// ms now). Nil past the cap (count and page then, see page()).
+    ///
+    /// A range of username_grams is read in gram order, a user once per
+    /// gram holding the text: its (fewer) matches are read whole, then put
+    /// in seq order once each (past the cap in grams, the count and page).
     func indexOrderedPage(_ c: any StoreConnection, offset: Int64, limit: UInt32) throws -> (total: Int64, page: SearchPageQuery)? {
-        guard ordersPageByIndex, let index = filter.trigramIndexAlone else { return nil }
+        guard ordersPageByIndex else { return nil }
         let w = filter.conditions
         // A join probes the list at a third of a correlated EXISTS's cost.
-        let matches = """
-            SELECT \(index).rowid, e.seq IS NOT NULL FROM \(index) LEFT JOIN seq_order_exceptions e ON e.seq = \(index).rowid \
-            WHERE \(index) MATCH ?1 LIMIT \(CountedPageQuery.cap)
-            """
-        let needed = SearchPlan.through(offset, limit)
-        var total: Int64 = 0, inOrder: Int64 = 0
-        var kept: [Int64] = []
+        let matches: String
+        if let index = filter.trigramIndexAlone {
+            matches = """
+                SELECT \(index).rowid, e.seq IS NOT NULL FROM \(index) LEFT JOIN seq_order_exceptions e ON e.seq = \(index).rowid \
+                WHERE \(index) MATCH ?1 LIMIT \(CountedPageQuery.cap)
+                """
+        } else {
+            matches = """
+                SELECT g.seq, e.seq IS NOT NULL FROM username_grams g LEFT JOIN seq_order_exceptions e ON e.seq = g.seq \
+                WHERE g.gram >= ?1 AND g.gram < ?2 LIMIT \(CountedPageQuery.cap)
+                """
+        }
+        var found: [(seq: Int64, listed: Bool)] = []
         try c.with(matches, "searching users") { s in
             w.bind(s)
-            while try s.step() {
-                total += 1
-                let listed = s.int64(1) != 0
-                if listed || inOrder < needed { kept.append(s.int64(0)) }
-                if !listed { inOrder += 1 }
-            }
+            while try s.step() { found.append((s.int64(0), s.int64(1) != 0)) }
         }
-        guard total < CountedPageQuery.cap else { return nil }
+        guard found.count < CountedPageQuery.cap else { return nil }
+        if filter.gramsAlone {
+            var once: [(seq: Int64, listed: Bool)] = []
+            for match in found.sorted(by: { $0.seq < $1.seq }) where match.seq != once.last?.seq { once.append(match) }
+            found = once
+        }
+        let needed = SearchPlan.through(offset, limit)
+        let total = Int64(found.count)
+        var inOrder: Int64 = 0
+        var kept: [Int64] = []
+        for (seq, listed) in found {
+            if listed || inOrder < needed { kept.append(seq) }
+            if !listed { inOrder += 1 }
+        }
         let seqs = "[" + kept.map(String.init).joined(separator: ",") + "]"
         let sql = "SELECT \(SQLiteSQL.userColumns) FROM json_each(?1) j CROSS JOIN users u ON u.seq = j.value ORDER BY \(orderBy) LIMIT ?2 OFFSET ?3"
         return (total, SearchPageQuery(sql: sql) { s in
@@ -281,6 +299,9 @@ struct SearchFilter {
     /// The trigram index (users_fts or users_fts_folded) when its phrase
     /// (value 1) is the only condition.
     private(set) var trigramIndexAlone: String?
+    /// True when a range of username_grams (values 1 and 2) is the only
+    /// condition.
+    private(set) var gramsAlone = false
     /// What a cheaper count reads when one index alone answers it (rows
     /// of the FROM clause, conditions included).
     private var countShortcut: String?
@@ -291,6 +312,13 @@ struct SearchFilter {
     func countSQL(atMost limit: Int64) -> String { "SELECT count(*) FROM (SELECT 1 FROM \(countSource) LIMIT \(max(limit, 0)))" }
 
     private var countSource: String { countShortcut ?? "users u\(conditions.whereClause)" }
+
+    /// The users whose username holds a text of 4-8 characters: a range of
+    /// username_grams (schema 9), values 1 and 2 when it is the only
+    /// condition (gramsAlone).
+    static func grams(_ range: (from: String, upTo: String)) -> [(String, SQLConditions.Binder)] {
+        [("u.seq IN (SELECT seq FROM username_grams WHERE gram >= $? AND gram < $?)", { $0.bind(text: range.from); $0.bind(text: range.upTo) })]
+    }
 
     /// An FTS5 query matching `text` as one phrase: its consecutive
     /// trigrams, which is the substring.
@@ -314,6 +342,10 @@ struct SearchFilter {
             let column = driven ? "+u.username" : "u.username"
             var indexed = true
             let matches = name.conditions({ "\(column) \($0) $? COLLATE NOCASE" }) { text in
+                if !driven, let range = FoldedUsername.gramRange(text, isFolded: true) {
+                    substringDriven = true
+                    return Self.grams(range)
+                }
                 if text.unicodeScalars.count >= 3 && !driven {
                     // The trigram index of the folded names (schema 5)
                     // answers it exactly, as users_fts a substring.
@@ -331,7 +363,11 @@ struct SearchFilter {
         let needle = q.username_contains
         if needle.isPresent && needle.len > 0 {
             let text = needle.string ?? ""
-            if text.unicodeScalars.count >= 3 && !driven {
+            if !driven, let range = FoldedUsername.gramRange(text, isFolded: false) {
+                for (condition, bind) in Self.grams(range) { conditions.add(condition, bind) }
+                driven = true
+                substringDriven = true
+            } else if text.unicodeScalars.count >= 3 && !driven {
                 // The trigram index (case_sensitive 1) answers substrings of
                 // three or more characters exactly: a phrase of consecutive
                 // trigrams is the substring.
@@ -390,11 +426,14 @@ struct SearchFilter {
         let only = conditions.conditions.count == 1 ? conditions.conditions[0] : ""
         if only.hasPrefix("u.seq IN (SELECT rowid FROM users_fts_folded ") {
             trigramIndexAlone = "users_fts_folded"
-        } else if only.hasPrefix("u.seq IN") {
+        } else if only.hasPrefix("u.seq IN (SELECT rowid FROM users_fts ") {
             trigramIndexAlone = "users_fts"
         }
         if let index = trigramIndexAlone {
             countShortcut = "\(index) WHERE \(index) MATCH ?1"
+        } else if only.hasPrefix("u.seq IN (SELECT seq FROM username_grams ") {
+            gramsAlone = true
+            countShortcut = "(SELECT DISTINCT seq FROM username_grams WHERE gram >= ?1 AND gram < ?2)"
         } else if only.hasPrefix("u.id IN (SELECT user_id FROM user_roles") {
             countShortcut = "user_roles WHERE role_slug = ?1"
         }

@@ -9,7 +9,7 @@ extension StoreConformanceSuite {
             Case(name: "search.short_substring", summary: "1-2 character substrings are case-sensitive too", body: { try $0.searchShortSubstring() }),
             Case(name: "search.filters", summary: "email, has_role, lacks_roles, flags and group filters, alone and combined", body: { try $0.searchFilters() }),
             Case(name: "search.ordering", summary: "CREATED (then id), USERNAME (bytes, absent first), ID", body: { try $0.searchOrdering() }),
-            Case(name: "search.substring_created_order", summary: "a substring alone (case-sensitive, or folded CONTAINS of 4+ characters) in created order: total and every page as a scan says, with users created and imported out of created order, ties in created_at, created_at changed by an import, deletes and renames", body: { try $0.searchSubstringCreatedOrder() }),
+            Case(name: "search.substring_created_order", summary: "a substring alone (case-sensitive, or folded CONTAINS of 4+ characters; texts of 4-8 characters too) in created order: total and every page as a scan says, with users created and imported out of created order, ties in created_at, created_at changed by an import, deletes and renames", body: { try $0.searchSubstringCreatedOrder() }),
             Case(name: "search.paging", summary: "total ignores paging; offset beyond total; limit 0; limit > total; exact page", body: { try $0.searchPaging() }),
             Case(name: "search.documents", summary: "doc_ns absent / \"*\" / one namespace", body: { try $0.searchDocuments() }),
             Case(name: "search.invalid", summary: "unknown order or group filter is INVALID", body: { try $0.searchInvalid() }),
@@ -39,6 +39,7 @@ extension StoreConformanceSuite {
 
     func searchSubstringCreatedOrder() throws {
         let t = token(8), u = t.uppercased()
+        let d = String(Int.random(in: 1_000_000..<2_000_000).description.dropFirst())   // six random digits
         let base: Int64 = 1_750_000_000_000
         var users: [UserRecord] = []
         // Created out of created order, some in the same millisecond.
@@ -52,10 +53,12 @@ extension StoreConformanceSuite {
         }
         func check(_ step: String) throws {
             let sorted = users.sorted { ($0.createdAt, Hex.encode($0.id)) < ($1.createdAt, Hex.encode($1.id)) }
-            // Folded texts of 4 to 8 characters too (the PostgreSQL store's
-            // grams), one held twice by a name, some not ASCII.
+            // Texts of 4 to 8 characters too (the stores' username_grams):
+            // folded, or case-sensitive without letters; one held twice by
+            // a name, some not ASCII.
             let texts = [("so\(t)", true), ("\(t)-x", true), ("so\(t)", false), ("SO\(u)", false), ("\(t)-1", false), ("so\(t)-none", true),
-                         (t, true), (String(u.prefix(6)), true), ("\(t.suffix(4))-X", true), ("\(t.suffix(3))-lÄt", true), ("\(u.suffix(3))-LÄTE", true)]
+                         (t, true), (String(u.prefix(6)), true), ("\(t.suffix(4))-X", true), ("\(t.suffix(3))-lÄt", true), ("\(u.suffix(3))-LÄTE", true),
+                         (d, false), ("-\(d)", false), ("-\(d)-", false), (d, true)]
             for (text, isFolded) in texts {
                 let want = sorted.filter { user in
                     guard let name = user.username else { return false }
@@ -80,7 +83,7 @@ extension StoreConformanceSuite {
         try check("created")
         // Imported before and among the others, and after them.
         for (i, at) in [5, 50, 95].enumerated() {
-            var user = newUser("so\(t)-imp\(i)")
+            var user = newUser("so\(t)-imp\(i)-\(d)")
             user.createdAt = base + Int64(at) * 1000
             user.version = 1
             try client.importUsers([user], mode: PROTEUS_IMPORT_INSERT)
@@ -97,14 +100,14 @@ extension StoreConformanceSuite {
         try check("created_at changed")
         try client.deleteUser(users[0].id)
         users.remove(at: 0)
-        users[2].username = "so\(t)-re\(t.prefix(6))"
+        users[2].username = "so\(t)-re\(t.prefix(6))-\(d)x\(d)"
         try client.updateUser(users[2], fields: PROTEUS_FIELD_USERNAME)
         users[2] = try client.getUser(id: users[2].id)
         // Created after all of them, then one more in the same millisecond.
         var late = newUser("so\(t)-lÄte🦊")
         late.createdAt = base + 200 * 1000
         users.append(try createUser(late))
-        var tie = newUser("so\(t)-tie")
+        var tie = newUser("so\(t)-\(d)-tie")
         tie.createdAt = late.createdAt
         users.append(try createUser(tie))
         try check("deleted, renamed, created late")

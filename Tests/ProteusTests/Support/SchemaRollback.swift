@@ -3,11 +3,16 @@
 // down to the version asked for.
 enum SchemaRollback {
     /// The newest schema version of each store (the steps below start there).
-    static let sqliteLatest = 8
+    static let sqliteLatest = 9
     static let postgresLatest = 8
 
     /// SQLite steps: [v] takes schema v to v - 1.
     private static let sqliteSteps: [Int: String] = [
+        // 9 → 8: no username grams.
+        9: """
+            DROP TRIGGER users_grams_insert; DROP TRIGGER users_grams_delete; DROP TRIGGER users_grams_update;
+            DROP TABLE username_grams;
+            """,
         // 8 → 7: no list of users out of seq order.
         8: """
             DROP TRIGGER users_seq_order_insert; DROP TRIGGER users_seq_order_update; DROP TRIGGER users_seq_order_delete;
