@@ -4,7 +4,7 @@
 //
 // Names: "setting.<name>" (statement_timeout, lock_timeout,
 // synchronous_commit, search_path, idle_in_transaction_session_timeout,
-// server_version, jit), "schema_version", "pool.size", "counters.rows" (stored
+// server_version, jit, max_parallel_workers_per_gather), "schema_version", "pool.size", "counters.rows" (stored
 // counters, expired ones included), "analyze" (merge the trigram index's
 // pending list and ANALYZE the users table, answers "ok"),
 // "check.search_tables" ("ok" when username_trigrams, username_grams and
@@ -22,7 +22,8 @@ extension PostgresBackend {
     var diagnosticsID: String { "postgres.diagnostics.v1" }
 
     static let diagnosticSettings: Set<String> = ["statement_timeout", "lock_timeout", "synchronous_commit", "search_path",
-                                                  "idle_in_transaction_session_timeout", "server_version", "jit"]
+                                                  "idle_in_transaction_session_timeout", "server_version", "jit",
+                                                  "max_parallel_workers_per_gather"]
 
     /// The first column of the first row of `sql`.
     private func value(_ sql: String, _ context: String, _ bind: (any StoreStatement) -> Void = { _ in }) throws -> String {

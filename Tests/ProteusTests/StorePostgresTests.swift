@@ -280,6 +280,7 @@ final class StorePostgresTests: XCTestCase {
         XCTAssertEqual(F.diagnostic(store, "setting.statement_timeout"), "1234ms")
         XCTAssertEqual(F.diagnostic(store, "setting.synchronous_commit"), "on")
         XCTAssertEqual(F.diagnostic(store, "setting.jit"), "off")
+        XCTAssertEqual(F.diagnostic(store, "setting.max_parallel_workers_per_gather"), "0")
         XCTAssertEqual(F.diagnostic(store, "schema_version"), String(SchemaRollback.postgresLatest))
         XCTAssertEqual(F.diagnostic(store, "pool.size"), String(2 * ProcessInfo.processInfo.activeProcessorCount + 2))
     }

@@ -86,14 +86,20 @@ struct SearchPlan: UserSearchPlan {
     /// reads its matches' order keys from username_grams (schema 8)
     /// instead: one range of its primary key, exact, nothing rechecked.
     func countedPage(offset: Int64, limit: UInt32, documents: StoreInput.DocSelection) -> CountedPageQuery? {
-        guard facets == nil else { return nil }
         let w: SQLConditions
         let matches: String
         if let grams = gramRange {
-            w = grams
-            // A user whose name holds the text twice has two such grams.
-            matches = "SELECT DISTINCT u.id, u.created_at FROM username_grams u\(w.whereClause)"
-        } else if filter.folded != nil ? fixesItsPlans : hasTrigramSubstring {
+            // (The facets cannot count a text this long.) A user whose name
+            // holds the text twice has two such grams.
+            // The other conditions are tested on each of its users: a
+            // lateral subquery (OFFSET 0 keeps it one), as a join's generic
+            // plan, estimating 35,000 candidates, read every user instead.
+            w = grams.conditions
+            let range = w.conditions.prefix(2).joined(separator: " AND ")
+            let rest = w.conditions.dropFirst(2).joined(separator: " AND ")
+            matches = grams.alone ? "SELECT DISTINCT g.id, g.created_at FROM username_grams g WHERE \(range)"
+                : "SELECT DISTINCT g.id, g.created_at FROM username_grams g, LATERAL (SELECT 1 FROM users u WHERE u.id = g.id AND \(rest) OFFSET 0) u WHERE \(range)"
+        } else if facets == nil, filter.folded != nil ? fixesItsPlans : hasTrigramSubstring {
             w = filter.conditions
             matches = "SELECT u.id, u.created_at, u.username FROM users u\(w.whereClause)"
         } else {
@@ -118,21 +124,24 @@ struct SearchPlan: UserSearchPlan {
     }
 
     /// The range of username_grams (schema 8, FoldedUsername.gramRange)
-    /// that holds the users of a substring, when the substring is all the
-    /// query asks, in created order.
-    var gramRange: SQLConditions? {
-        guard order == .created, filter.conditions.conditions.count == 1 else { return nil }
+    /// that holds the users of the query's substring, in created order,
+    /// then the query's other conditions (values after the range's two),
+    /// tested on each of those users (`alone`: none).
+    var gramRange: (conditions: SQLConditions, alone: Bool)? {
+        guard order == .created else { return nil }
+        let contained = query.username_contains.isPresent && query.username_contains.len > 0
         let range: (from: String, upTo: String)?
         if let folded = filter.folded {
-            range = folded.match == .contains ? FoldedUsername.gramRange(folded.folded, isFolded: true) : nil
+            range = folded.match == .contains && !contained ? FoldedUsername.gramRange(folded.folded, isFolded: true) : nil
         } else {
             range = query.username_contains.string.flatMap { FoldedUsername.gramRange($0, isFolded: false) }
         }
         guard let range else { return nil }
-        var w = SQLConditions(placeholder: PostgresSQL.placeholder)
-        w.add("u.gram >= $?") { $0.bind(text: range.from) }
-        w.add("u.gram < $?") { $0.bind(text: range.upTo) }
-        return w
+        var first = SQLConditions(placeholder: PostgresSQL.placeholder)
+        first.add("g.gram >= $?") { $0.bind(text: range.from) }
+        first.add("g.gram < $?") { $0.bind(text: range.upTo) }
+        let w = SearchFilter(query, matchingFoldedUsername: false, matchingContained: false, first: first).conditions
+        return (w, w.conditions.count == 2)
     }
 
     /// The page is cut in a subquery first: PostgreSQL computes the select
@@ -277,8 +286,12 @@ struct SearchFilter {
     }
 
     /// `matchingFoldedUsername` false: without the folded username's
-    /// conditions (the caller tests it otherwise).
-    init(_ q: proteus_user_query, matchingFoldedUsername: Bool = true) {
+    /// conditions (the caller tests it otherwise); `matchingContained`
+    /// false, without the case-sensitive substring's. `first`: conditions
+    /// that come before the query's (their values first).
+    init(_ q: proteus_user_query, matchingFoldedUsername: Bool = true, matchingContained: Bool = true,
+         first: SQLConditions = SQLConditions(placeholder: PostgresSQL.placeholder)) {
+        conditions = first
         folded = FoldedUsername(q)
         if let name = folded, matchingFoldedUsername {
             // proteus_fold() folds A-Z only, as FoldedUsername does (schema
@@ -294,7 +307,7 @@ struct SearchFilter {
             for (condition, bind) in matches { conditions.add(condition, bind) }
         }
         let needle = q.username_contains
-        if needle.isPresent && needle.len > 0 {
+        if needle.isPresent && needle.len > 0 && matchingContained {
             // Case-sensitive LIKE ("C" collation); the trigram index finds
             // candidates for 3+ characters and every row is rechecked exactly.
             let pattern = Self.containsPattern(needle.buffer)

@@ -41,10 +41,13 @@ extension StoreConformanceSuite {
         let t = token(8), u = t.uppercased()
         let d = String(Int.random(in: 1_000_000..<2_000_000).description.dropFirst())   // six random digits
         let base: Int64 = 1_750_000_000_000
+        let role = try newRole("order")
         var users: [UserRecord] = []
-        // Created out of created order, some in the same millisecond.
+        // Created out of created order, some in the same millisecond; some
+        // with a role (a substring and a role: the role tested on the
+        // substring's users).
         for (i, at) in [50, 10, 50, 90, 30, 50, 70, 10, 60, 20].enumerated() {
-            var user = newUser(i % 2 == 0 ? "so\(t)-\(i)" : "SO\(u)-x\(i)")
+            var user = newUser(i % 2 == 0 ? "so\(t)-\(i)" : "SO\(u)-x\(i)", roles: i % 3 == 0 ? [role] : [])
             user.createdAt = base + Int64(at) * 1000
             users.append(try createUser(user))
         }
@@ -59,9 +62,9 @@ extension StoreConformanceSuite {
             let texts = [("so\(t)", true), ("\(t)-x", true), ("so\(t)", false), ("SO\(u)", false), ("\(t)-1", false), ("so\(t)-none", true),
                          (t, true), (String(u.prefix(6)), true), ("\(t.suffix(4))-X", true), ("\(t.suffix(3))-lÄt", true), ("\(u.suffix(3))-LÄTE", true),
                          (d, false), ("-\(d)", false), ("-\(d)-", false), (d, true)]
-            for (text, isFolded) in texts {
+            for ((text, isFolded), withRole) in texts.flatMap({ [($0, false), ($0, true)] }) {
                 let want = sorted.filter { user in
-                    guard let name = user.username else { return false }
+                    guard let name = user.username, !withRole || user.roles.contains(role) else { return false }
                     return isFolded ? fold(name).contains(fold(text)) : name.contains(text)
                 }.map { Hex.encode($0.id) }
                 for (offset, limit) in [(0, 3), (3, 3), (6, 3), (9, 3), (1, 100), (0, 0), (20, 5), (.max, 5)] as [(UInt64, UInt32)] {
@@ -72,8 +75,9 @@ extension StoreConformanceSuite {
                         }
                         $0.order = PROTEUS_ORDER_CREATED
                         $0.offset = offset
+                        if withRole { $0.hasRole = role }
                     })
-                    let what = "\(step): \(isFolded ? "folded" : "case-sensitive") \"\(text)\", offset \(offset), limit \(limit)"
+                    let what = "\(step): \(isFolded ? "folded" : "case-sensitive") \"\(text)\"\(withRole ? " with a role" : ""), offset \(offset), limit \(limit)"
                     try expectEqual(page.total, UInt64(want.count), "\(what): total")
                     let expected = offset >= UInt64(want.count) ? [] : Array(want.dropFirst(Int(offset)).prefix(Int(limit)))
                     try expectEqual(page.users.map { Hex.encode($0.id) }, expected, "\(what): page")
