@@ -391,7 +391,7 @@ final class StoreSQLiteFileTests: XCTestCase {
 
     /// A folded username (2.3), whole or prefix, is found through the
     /// NOCASE index, for the page and for the count; a contained one (2.4)
-    /// through the folded trigram index.
+    /// of four characters through username_grams.
     func testFoldedUsernameSearchUsesItsIndex() throws {
         let store = try F.open(path: F.makeTempDirectory("plan-folded") + "/db.sqlite")
         defer { store.instance.destroy() }
@@ -403,10 +403,11 @@ final class StoreSQLiteFileTests: XCTestCase {
             XCTAssertTrue(lines.contains { $0.hasPrefix("count:") && $0.contains("users_username_nocase") }, "\(name), count: \(plan)")
             XCTAssertFalse(lines.contains { $0.hasSuffix("SCAN u") || $0.hasSuffix("SCAN users") }, "the users table is scanned: \(plan)")
         }
-        // Contained (2.4): the folded trigram index (schema 5).
+        // Contained (2.4) and four characters long: a range of
+        // username_grams (schema 9; longer texts: the folded trigram index).
         let plan = try XCTUnwrap(F.diagnostic(store, "plan.username_folded_contains"))
         print("query plan of plan.username_folded_contains:\n\(plan)")
-        XCTAssertTrue(plan.contains("users_fts_folded"), plan)
+        XCTAssertTrue(plan.contains("SEARCH username_grams USING PRIMARY KEY (gram>? AND gram<?)"), plan)
         XCTAssertFalse(plan.split(separator: "\n").contains { $0.hasSuffix("SCAN u") }, plan)
     }
 
