@@ -156,7 +156,7 @@ public struct FacetSearch {
     public func pageKeys(_ c: any StoreConnection, _ page: SearchPage) throws -> BoundSQL? {
         let wanted = page.totalIsLowerBound ? Int64(page.limit) : min(Int64(page.limit), page.total - page.offset)
         guard wanted > 0 else { return nil }
-        if needleCharacters == 3, let needle, needleIsFolded || !needle.utf8.contains(where: Self.isASCIILetter) {
+        if needleCharacters == 3, let needle, needleIsFolded || !needle.utf8.contains(where: FoldedUsername.isASCIILetter) {
             // Without a letter A-Z or a-z, a text is in a username exactly
             // when it is in the folded username.
             return trigramPage(needle, limit: wanted, offset: page.offset)
@@ -209,8 +209,6 @@ public struct FacetSearch {
         }
         return merge(found.map { ($0.roles, $0.flags) }, from: from, limit: wanted, offset: skip)
     }
-
-    static func isASCIILetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
 
     /// A folded text of three characters: its users in created order from
     /// username_trigrams (schema 7), each tested against the predicate. A

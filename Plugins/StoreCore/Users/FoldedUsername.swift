@@ -97,10 +97,14 @@ public struct FoldedUsername: Sendable {
     /// range or the range is open above.
     public static func gramRange(_ text: String, isFolded: Bool) -> (from: String, upTo: String)? {
         guard (shortestGramText...gramLength).contains(text.unicodeScalars.count),
-              isFolded || !text.utf8.contains(where: { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }),
+              isFolded || !text.utf8.contains(where: isASCIILetter),
               let upTo = upperBound(ofPrefix: text, skippingUpperCase: true) else { return nil }
         return (text, upTo)
     }
+
+    /// True for A-Z and a-z, the only bytes folding changes or leaves as
+    /// the fold of another.
+    public static func isASCIILetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
 
     /// `bytes` (UTF-8) with A-Z folded to a-z.
     public static func fold(_ bytes: UnsafeRawBufferPointer) -> String {

@@ -87,7 +87,7 @@ extension UserQueryInput {
         let text = q.username_folded
         guard text.isPresent, text.len > 0, q.username_folded_match == PROTEUS_MATCH_CONTAINS,
               !(q.username_contains.isPresent && q.username_contains.len > 0),
-              !text.buffer.contains(where: { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }) else { return q }
+              !text.buffer.contains(where: FoldedUsername.isASCIILetter) else { return q }
         var plain = q
         plain.username_contains = text
         plain.username_folded = proteus_str()
