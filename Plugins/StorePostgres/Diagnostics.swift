@@ -43,8 +43,7 @@ extension PostgresBackend {
             """),
         ("username_grams", """
             WITH kept AS (SELECT gram, created_at, id FROM username_grams),
-                recounted AS (SELECT substr(proteus_fold(u.username), i, 8) COLLATE "C" AS gram, u.created_at, u.id
-                              FROM users u, generate_series(1, length(u.username) - 3) i)
+                recounted AS (SELECT g COLLATE "C" AS gram, u.created_at, u.id FROM users u, proteus_username_grams(u.username) g)
             SELECT count(*)::text FROM ((SELECT * FROM kept EXCEPT SELECT * FROM recounted)
                                         UNION ALL (SELECT * FROM recounted EXCEPT SELECT * FROM kept)) d
             """),

@@ -457,36 +457,30 @@ enum Schema {
             created_at bigint NOT NULL,
             id         bytea NOT NULL
         );
-        INSERT INTO username_grams
-            SELECT DISTINCT substr(proteus_fold(u.username), i, 8) COLLATE "C", u.created_at, u.id
-            FROM users u, generate_series(1, length(u.username) - 3) i;
+        -- A username's grams, each once (inlined where it is called).
+        CREATE FUNCTION proteus_username_grams(name text) RETURNS SETOF text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+            AS $$ SELECT DISTINCT substr(proteus_fold(name), i, 8) FROM generate_series(1, length(name) - 3) i $$;
+        INSERT INTO username_grams SELECT g, u.created_at, u.id FROM users u, proteus_username_grams(u.username) g;
         ALTER TABLE username_grams ADD PRIMARY KEY (gram, created_at, id);
 
         CREATE FUNCTION proteus_username_grams_added() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
         BEGIN
-            INSERT INTO username_grams
-                SELECT DISTINCT substr(proteus_fold(n.username), i, 8) COLLATE "C", n.created_at, n.id
-                FROM new_users n, generate_series(1, length(n.username) - 3) i;
+            INSERT INTO username_grams SELECT g, n.created_at, n.id FROM new_users n, proteus_username_grams(n.username) g;
             RETURN NULL;
         END $$;
         CREATE FUNCTION proteus_username_grams_removed() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
         BEGIN
-            DELETE FROM username_grams g USING (
-                SELECT DISTINCT substr(proteus_fold(o.username), i, 8) COLLATE "C" AS gram, o.created_at, o.id
-                FROM old_users o, generate_series(1, length(o.username) - 3) i) x
-            WHERE g.gram = x.gram AND g.created_at = x.created_at AND g.id = x.id;
+            DELETE FROM username_grams g USING old_users o
+            WHERE g.id = o.id AND g.created_at = o.created_at AND g.gram IN (SELECT proteus_username_grams(o.username));
             RETURN NULL;
         END $$;
         CREATE FUNCTION proteus_username_grams_moved() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
         BEGIN
-            DELETE FROM username_grams g USING (
-                SELECT DISTINCT substr(proteus_fold(o.username), i, 8) COLLATE "C" AS gram, o.created_at, o.id
-                FROM old_users o JOIN new_users n ON n.id = o.id, generate_series(1, length(o.username) - 3) i
-                WHERE (o.username, o.created_at) IS DISTINCT FROM (n.username, n.created_at)) x
-            WHERE g.gram = x.gram AND g.created_at = x.created_at AND g.id = x.id;
+            DELETE FROM username_grams g USING old_users o JOIN new_users n ON n.id = o.id
+            WHERE (o.username, o.created_at) IS DISTINCT FROM (n.username, n.created_at)
+                AND g.id = o.id AND g.created_at = o.created_at AND g.gram IN (SELECT proteus_username_grams(o.username));
             INSERT INTO username_grams
-                SELECT DISTINCT substr(proteus_fold(n.username), i, 8) COLLATE "C", n.created_at, n.id
-                FROM new_users n JOIN old_users o ON o.id = n.id, generate_series(1, length(n.username) - 3) i
+                SELECT g, n.created_at, n.id FROM new_users n JOIN old_users o ON o.id = n.id, proteus_username_grams(n.username) g
                 WHERE (o.username, o.created_at) IS DISTINCT FROM (n.username, n.created_at);
             RETURN NULL;
         END $$;

@@ -62,6 +62,7 @@ enum SchemaRollback {
                 DROP FUNCTION \(schema).proteus_username_grams_added() CASCADE;
                 DROP FUNCTION \(schema).proteus_username_grams_removed() CASCADE;
                 DROP FUNCTION \(schema).proteus_username_grams_moved() CASCADE;
+                DROP FUNCTION \(schema).proteus_username_grams(text);
                 """
         case 7:
             // The counting functions, which write them, are made again by the migration.
