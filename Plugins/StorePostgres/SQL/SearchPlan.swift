@@ -82,18 +82,19 @@ struct SearchPlan: UserSearchPlan {
     /// plans fixed by their text: the statement runs alone. A case-sensitive
     /// substring with a trigram too: its generic plan reads the trigram
     /// index (the count's and the page's custom plans each ran it).
-    /// A substring of four to eight characters alone, in created order,
-    /// reads its matches' order keys from username_grams (schema 8)
-    /// instead: one range of its primary key, exact, nothing rechecked.
+    /// A substring of four to eight characters in created order reads its
+    /// matches' order keys from username_grams (schema 8) instead: one
+    /// range of its primary key, exact, nothing rechecked (other
+    /// conditions are tested on each match's row).
     func countedPage(offset: Int64, limit: UInt32, documents: StoreInput.DocSelection) -> CountedPageQuery? {
         let w: SQLConditions
         let matches: String
         if let grams = gramRange {
             // (The facets cannot count a text this long.) A user whose name
-            // holds the text twice has two such grams.
-            // The other conditions are tested on each of its users: a
-            // lateral subquery (OFFSET 0 keeps it one), as a join's generic
-            // plan, estimating 35,000 candidates, read every user instead.
+            // holds the text twice has two such grams. Other conditions are
+            // tested on each of its users in a lateral subquery (OFFSET 0
+            // keeps it one): a join's generic plan, estimating 35,000
+            // candidates, read every user instead.
             w = grams.conditions
             let range = w.conditions.prefix(2).joined(separator: " AND ")
             let rest = w.conditions.dropFirst(2).joined(separator: " AND ")
