@@ -103,7 +103,7 @@ extension PostgresBackend {
                         if name.hasSuffix("has_role") { q.has_role = role }
                         let filter = SearchFilter(q)
                         let w = filter.conditions
-                        var plan: [String] = []
+                        var explained: [String] = []
                         if name == "plan.username_folded_contains" {
                             // The counted page a folded text of four to eight
                             // characters alone takes (username_grams), lines
@@ -114,11 +114,11 @@ extension PostgresBackend {
                                 let lines = try perform(.read, "explaining a search") { c in
                                     try c.all("EXPLAIN \(counted.page.sql)", "explaining a search", { counted.page.bind($0) }) { "counted page: " + ($0.text(0) ?? "") }
                                 }
-                                plan += lines
+                                explained += lines
                             }
                         }
                         // Planned as a search is: for its values.
-                        plan += try perform(.snapshot, "explaining a search") { c in
+                        explained += try perform(.snapshot, "explaining a search") { c in
                             var plan = try c.all("EXPLAIN \(filter.countSQL)", "explaining a search", { w.bind($0) }) { $0.text(0) ?? "" }
                             if name.hasPrefix("plan.username_folded") {
                                 // The page's cut too (created order), lines marked "page:".
@@ -127,7 +127,7 @@ extension PostgresBackend {
                             }
                             return plan
                         }
-                        return plan.joined(separator: "\n")
+                        return explained.joined(separator: "\n")
                     }
                 }
             default:

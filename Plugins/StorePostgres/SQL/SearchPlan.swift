@@ -89,17 +89,9 @@ struct SearchPlan: UserSearchPlan {
     func countedPage(offset: Int64, limit: UInt32, documents: StoreInput.DocSelection) -> CountedPageQuery? {
         let w: SQLConditions
         let matches: String
-        if let grams = gramRange {
-            // (The facets cannot count a text this long.) A user whose name
-            // holds the text twice has two such grams. Other conditions are
-            // tested on each of its users in a lateral subquery (OFFSET 0
-            // keeps it one): a join's generic plan, estimating 35,000
-            // candidates, read every user instead.
-            w = grams.conditions
-            let range = w.conditions.prefix(2).joined(separator: " AND ")
-            let rest = w.conditions.dropFirst(2).joined(separator: " AND ")
-            matches = grams.alone ? "SELECT DISTINCT g.id, g.created_at FROM username_grams g WHERE \(range)"
-                : "SELECT DISTINCT g.id, g.created_at FROM username_grams g, LATERAL (SELECT 1 FROM users u WHERE u.id = g.id AND \(rest) OFFSET 0) u WHERE \(range)"
+        if let grams = gramMatches {
+            // (The facets cannot count a text this long.)
+            (matches, w) = grams
         } else if facets == nil, filter.folded != nil ? fixesItsPlans : hasTrigramSubstring {
             w = filter.conditions
             matches = "SELECT u.id, u.created_at, u.username FROM users u\(w.whereClause)"
@@ -124,11 +116,14 @@ struct SearchPlan: UserSearchPlan {
         return CountedPageQuery(page: page)
     }
 
-    /// The range of username_grams (schema 8, FoldedUsername.gramRange)
-    /// that holds the users of the query's substring, in created order,
-    /// then the query's other conditions (values after the range's two),
-    /// tested on each of those users (`alone`: none).
-    var gramRange: (conditions: SQLConditions, alone: Bool)? {
+    /// The order keys of the query's substring's users, from the range of
+    /// username_grams (schema 8, FoldedUsername.gramRange) that holds them,
+    /// in created order; nil when the substring has no such range. A user
+    /// whose name holds the text twice has two such grams. The query's
+    /// other conditions (values after the range's two) are tested on each
+    /// of those users in a lateral subquery (OFFSET 0 keeps it one): a
+    /// join's generic plan, estimating 35,000 candidates, read every user.
+    var gramMatches: (sql: String, conditions: SQLConditions)? {
         guard order == .created else { return nil }
         let contained = query.username_contains.isPresent && query.username_contains.len > 0
         let range: (from: String, upTo: String)?
@@ -141,8 +136,12 @@ struct SearchPlan: UserSearchPlan {
         var first = SQLConditions(placeholder: PostgresSQL.placeholder)
         first.add("g.gram >= $?") { $0.bind(text: range.from) }
         first.add("g.gram < $?") { $0.bind(text: range.upTo) }
+        let inRange = first.conditions.joined(separator: " AND ")
         let w = SearchFilter(query, matchingFoldedUsername: false, matchingContained: false, first: first).conditions
-        return (w, w.conditions.count == 2)
+        let rest = w.conditions.dropFirst(first.conditions.count)
+        let sql = rest.isEmpty ? "SELECT DISTINCT g.id, g.created_at FROM username_grams g WHERE \(inRange)"
+            : "SELECT DISTINCT g.id, g.created_at FROM username_grams g, LATERAL (SELECT 1 FROM users u WHERE u.id = g.id AND \(rest.joined(separator: " AND ")) OFFSET 0) u WHERE \(inRange)"
+        return (sql, w)
     }
 
     /// The page is cut in a subquery first: PostgreSQL computes the select

@@ -130,7 +130,7 @@ extension SearchPlan {
         } else {
             matches = """
                 SELECT g.seq, e.seq IS NOT NULL FROM username_grams g LEFT JOIN seq_order_exceptions e ON e.seq = g.seq \
-                WHERE g.gram >= ?1 AND g.gram < ?2 LIMIT \(CountedPageQuery.cap)
+                WHERE \(SearchFilter.gramsAloneRange) LIMIT \(CountedPageQuery.cap)
                 """
         }
         var found: [(seq: Int64, listed: Bool)] = []
@@ -313,6 +313,10 @@ struct SearchFilter {
 
     private var countSource: String { countShortcut ?? "users u\(conditions.whereClause)" }
 
+    /// The range of username_grams when it is the only condition (its
+    /// values 1 and 2).
+    static let gramsAloneRange = "gram >= ?1 AND gram < ?2"
+
     /// The users whose username holds a text of 4-8 characters: a range of
     /// username_grams (schema 9), values 1 and 2 when it is the only
     /// condition (gramsAlone).
@@ -433,7 +437,7 @@ struct SearchFilter {
             countShortcut = "\(index) WHERE \(index) MATCH ?1"
         } else if only.hasPrefix("u.seq IN (SELECT seq FROM username_grams ") {
             gramsAlone = true
-            countShortcut = "(SELECT DISTINCT seq FROM username_grams WHERE gram >= ?1 AND gram < ?2)"
+            countShortcut = "(SELECT DISTINCT seq FROM username_grams WHERE \(Self.gramsAloneRange))"
         } else if only.hasPrefix("u.id IN (SELECT user_id FROM user_roles") {
             countShortcut = "user_roles WHERE role_slug = ?1"
         }
