@@ -123,7 +123,46 @@ public struct FacetSearch {
         joinedPredicate = FacetPredicate(q, column: "u.", contains: contains)
     }
 
+    /// The facets listed by the count, for the page of the same search
+    /// (one plan serves one search, in one snapshot).
+    private let listed = ListedFacets()
+
     private func statement() -> BoundSQL { BoundSQL(placeholder: placeholder) }
+
+    /// A facet of the directory, `kept` when the predicate keeps it.
+    struct Facet {
+        let roles: String
+        let flags: Int64
+        let users: Int64
+        let kept: Bool
+    }
+
+    final class ListedFacets {
+        var facets: [Facet]?
+    }
+
+    /// Every facet holding users, marked by whether the predicate keeps it
+    /// (one statement, read once per search): a count without a needle
+    /// sums the kept ones, a page merges them, and all of them estimate a
+    /// walk's cost.
+    func facets(_ c: any StoreConnection) throws -> [Facet] {
+        if let facets = listed.facets { return facets }
+        var s = statement()
+        s.append("SELECT role_set, flags, n, ")
+        if predicate.isEmpty {
+            s.append("1")
+        } else {
+            s.append("CASE WHEN ")
+            s.append(conditions: predicate.conditions)
+            s.append(" THEN 1 ELSE 0 END")
+        }
+        s.append(" FROM user_facets WHERE n > 0 ORDER BY role_set, flags")
+        let facets = try c.all(s.text, "listing the facets of a search", { s.bind($0) }) { r in
+            Facet(roles: r.text(0) ?? ",", flags: r.int64(1), users: r.int64(2), kept: r.int64(3) != 0)
+        }
+        listed.facets = facets
+        return facets
+    }
 
     /// True when `count` answers from the counts alone (no needle, or one
     /// of at most three characters).
@@ -140,7 +179,7 @@ public struct FacetSearch {
             guard needleCharacters <= 3 else { return nil }
             s.append("SELECT coalesce(sum(n), 0) FROM gram_counts WHERE gram = $?") { $0.bind(text: needle) }
         } else {
-            s.append("SELECT coalesce(sum(n), 0) FROM user_facets WHERE n <> 0")
+            return try facets(c).reduce(0) { $0 + ($1.kept ? $1.users : 0) }
         }
         if !predicate.isEmpty {
             s.append(" AND ")
@@ -172,22 +211,7 @@ public struct FacetSearch {
             }
             return s
         }
-        // Every facet, marked by whether the predicate keeps it: the kept
-        // ones are merged, and all of them count the users (for the cost
-        // estimate below) without a second statement.
-        var facets = statement()
-        facets.append("SELECT role_set, flags, n, ")
-        if predicate.isEmpty {
-            facets.append("1")
-        } else {
-            facets.append("CASE WHEN ")
-            facets.append(conditions: predicate.conditions)
-            facets.append(" THEN 1 ELSE 0 END")
-        }
-        facets.append(" FROM user_facets WHERE n > 0 ORDER BY role_set, flags")
-        let all = try c.all(facets.text, "listing the facets of a search", { facets.bind($0) }) { r in
-            (roles: r.text(0) ?? ",", flags: r.int64(1), users: r.int64(2), kept: r.int64(3) != 0)
-        }
+        let all = try facets(c)
         let found = all.filter(\.kept)
         guard !found.isEmpty, found.count <= Self.maxMergedFacets else { return nil }
         let from: Int64, skip: Int64

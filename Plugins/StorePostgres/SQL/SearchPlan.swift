@@ -47,7 +47,12 @@ struct SearchPlan: UserSearchPlan {
     /// A folded equality or prefix, or a contained text the trigram index
     /// serves (see below; one of three characters is counted by the facets,
     /// whose statements' plans are fixed too).
+    /// A facet search's statements (counts, positions, the page's keys
+    /// from an index in created order, then each key's row) have the
+    /// plans their text fixes too; when the facets cannot page, page()
+    /// asks for custom plans again.
     var fixesItsPlans: Bool {
+        if let facets { return facets.countsAlone }
         guard let folded = filter.folded else { return false }
         return folded.match != .contains || Self.hasTrigram(folded.folded)
     }
@@ -150,14 +155,14 @@ struct SearchPlan: UserSearchPlan {
     /// Values: the filter's, the namespace (one selected), limit, offset
     /// (then a folded prefix's run bounds).
     func page(_ c: any StoreConnection, _ page: SearchPage) throws -> SearchPageQuery {
-        if let facets, let keys = try facets.pageKeys(c, page) {
-            var nsParam = 0
-            if case .one = page.documents { nsParam = keys.valueCount + 1 }
-            let found = "SELECT u.* FROM page p JOIN users u ON u.id = p.id"
-            let sql = "WITH page AS (\(keys.text)) SELECT \(PostgresSQL.userColumns(page.documents, nsParam: nsParam)) FROM (\(found)) u ORDER BY u.created_at, u.id"
-            return SearchPageQuery(sql: sql) { s in
-                keys.bind(s)
-                if case .one(let ns) = page.documents { s.bind(ns) }
+        var customPlans = false
+        if let facets {
+            if let keys = try facets.pageKeys(c, page) {
+                return Self.facetPage(keys, documents: page.documents)
+            }
+            if fixesItsPlans {
+                try c.run("SET LOCAL plan_cache_mode = auto", "choosing custom plans")
+                customPlans = true
             }
         }
         var w = filter.conditions
@@ -177,7 +182,7 @@ struct SearchPlan: UserSearchPlan {
                 materialized = true
             } else {
                 // A walk's plan is the planner's again.
-                if fixesItsPlans { try c.run("SET LOCAL plan_cache_mode = auto", "choosing custom plans") }
+                if fixesItsPlans && !customPlans { try c.run("SET LOCAL plan_cache_mode = auto", "choosing custom plans") }
                 if folded.match != .contains, order == .username, let byteRuns = folded.byteRuns() {
                     runs = byteRuns
                     // Every username of a run matches: the runs are the test.
@@ -209,6 +214,23 @@ struct SearchPlan: UserSearchPlan {
             s.bind(page.limit)
             s.bind(page.offset)
             for bound in bounds { s.bind(text: bound) }
+        }
+    }
+}
+
+extension SearchPlan {
+    /// The rows of a facet page's keys (FacetSearch.pageKeys), in created
+    /// order. Each key's row is its own lateral subquery (OFFSET 0 keeps
+    /// it one), read by the primary key: a plain join's generic plan,
+    /// estimating a tenth of the users for LIMIT $n, hashed them all.
+    static func facetPage(_ keys: BoundSQL, documents: StoreInput.DocSelection) -> SearchPageQuery {
+        var nsParam = 0
+        if case .one = documents { nsParam = keys.valueCount + 1 }
+        let found = "SELECT u.* FROM page p, LATERAL (SELECT * FROM users u WHERE u.id = p.id OFFSET 0) u"
+        let sql = "WITH page AS (\(keys.text)) SELECT \(PostgresSQL.userColumns(documents, nsParam: nsParam)) FROM (\(found)) u ORDER BY u.created_at, u.id"
+        return SearchPageQuery(sql: sql) { s in
+            keys.bind(s)
+            if case .one(let ns) = documents { s.bind(ns) }
         }
     }
 }
