@@ -35,6 +35,12 @@ final class PGConnection: StoreConnection {
     private var nextStatement = 0
     /// Set when the connection can no longer be used (error, timeout).
     private(set) var broken = false
+    /// A read-only snapshot's BEGIN (and its settings), not sent yet: it
+    /// goes with the snapshot's first statement, in one round trip.
+    private var deferredBegin: [String] = []
+    /// A read-only snapshot's COMMIT, sent but not answered yet: the next
+    /// use of the connection reads the answer (by then it has arrived).
+    private var commitInFlight = false
 
     /// The statement StoreCore's next `with` uses (reused, see PGStatement).
     private var spare: PGStatement?
@@ -129,6 +135,8 @@ final class PGConnection: StoreConnection {
     @discardableResult
     func execute(_ sql: String, _ params: PGParams = PGParams(), _ context: @autoclosure () -> String) throws -> PGResult {
         guard !broken, conn != nil else { throw PGFailure(kind: .connection, message: "the connection is closed", context: context()) }
+        try settleCommit(context())
+        if !deferredBegin.isEmpty { return try executeAfterBegin(sql, params, context()) }
         let name = try statementName(sql, params.types, context())
         let sent = params.withArrays { values, lengths, formats in
             PQsendQueryPrepared(conn, name, Int32(params.count), values, lengths, formats, 1)
@@ -164,7 +172,60 @@ final class PGConnection: StoreConnection {
     @discardableResult
     func simple(_ sql: String, _ context: @autoclosure () -> String) throws -> PGResult {
         guard !broken, conn != nil else { throw PGFailure(kind: .connection, message: "the connection is closed", context: context()) }
-        return try finish(PQsendQuery(conn, sql), context())
+        try settleCommit(context())
+        // A deferred BEGIN goes first, in the same round trip.
+        let text = deferredBegin.isEmpty ? sql : (deferredBegin + [sql]).joined(separator: "; ")
+        deferredBegin = []
+        return try finish(PQsendQuery(conn, text), context())
+    }
+
+    /// The snapshot's deferred BEGIN, then `sql`, in one round trip: libpq's
+    /// pipeline mode (BEGIN, its settings, the statement's PREPARE on first
+    /// use, the statement, one Sync). Returns the statement's result.
+    private func executeAfterBegin(_ sql: String, _ params: PGParams, _ context: String) throws -> PGResult {
+        let begin = deferredBegin
+        deferredBegin = []
+        if prepared[sql] == nil && prepared.count >= Self.cacheLimit {
+            try simple((begin + ["DEALLOCATE ALL"]).joined(separator: "; "), context)
+            prepared.removeAll()
+            return try execute(sql, params, context)
+        }
+        guard PQenterPipelineMode(conn) == 1 else { throw connectionFailure(context) }
+        var queries = 0
+        for command in begin {
+            guard PQsendQueryParams(conn, command, 0, nil, nil, nil, nil, 1) == 1 else { throw connectionFailure(context) }
+            queries += 1
+        }
+        let known = prepared[sql]
+        let name = known ?? "p\(nextStatement + 1)"
+        if known == nil {
+            let sent = params.types.withUnsafeBufferPointer { t in
+                PQsendPrepare(conn, name, sql, Int32(params.count), params.types.isEmpty ? nil : t.baseAddress)
+            }
+            guard sent == 1 else { throw connectionFailure(context) }
+            queries += 1
+        }
+        let sent = params.withArrays { values, lengths, formats in
+            PQsendQueryPrepared(conn, name, Int32(params.count), values, lengths, formats, 1)
+        }
+        guard sent == 1, PQpipelineSync(conn) == 1 else { throw connectionFailure(context) }
+        queries += 1
+        let result = try finish(1, context, queries: queries)
+        if known == nil {
+            nextStatement += 1
+            prepared[sql] = name
+        }
+        return result
+    }
+
+    /// Reads the answer to a COMMIT sent unanswered (transaction). Reads
+    /// were answered before it was sent, so a failure here only says
+    /// whether the connection can go on.
+    private func settleCommit(_ context: @autoclosure () -> String) throws {
+        guard commitInFlight else { return }
+        commitInFlight = false
+        _ = try? finish(1, "ending a snapshot")
+        if broken { throw PGFailure(kind: .connection, message: "the connection broke", context: context()) }
     }
 
     /// Runs `body` with `ms` as the client-side deadline of each round trip
@@ -176,38 +237,46 @@ final class PGConnection: StoreConnection {
         return try body()
     }
 
-    /// Flushes what was sent and collects the results within the deadline.
-    /// Returns the last result; throws the first error.
-    private func finish(_ sent: Int32, _ context: String) throws -> PGResult {
+    /// Flushes what was sent and collects the results within the deadline:
+    /// of one query, or in pipeline mode of `queries` queries and their
+    /// Sync (then leaves pipeline mode). Returns the last query's last
+    /// result; throws the first error.
+    private func finish(_ sent: Int32, _ context: String, queries: Int? = nil) throws -> PGResult {
         guard sent == 1 else { throw connectionFailure(context) }
         let deadline = Monotonic.now() + Int64(deadlineMs) * 1_000_000
-        // Send everything (large documents may not fit the socket buffer).
-        while true {
-            let r = PQflush(conn)
-            if r == 0 { break }
-            if r < 0 { throw connectionFailure(context) }
-            let ready = try wait(for: Int16(POLLOUT | POLLIN), until: deadline, context)
-            if ready & Int16(POLLIN) != 0, PQconsumeInput(conn) == 0 { throw connectionFailure(context) }
-        }
+        try flush(until: deadline, context)
         var failure: PGFailure?
         var last: PGResult?
-        while true {
+        /// The next result, once it has arrived.
+        func next() throws -> OpaquePointer? {
             while PQisBusy(conn) == 1 {
                 _ = try wait(for: Int16(POLLIN), until: deadline, context)
                 if PQconsumeInput(conn) == 0 { throw connectionFailure(context) }
             }
-            guard let r = PQgetResult(conn) else { break }
-            let result = PGResult(r)
-            switch PQresultStatus(r) {
-            case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
-                last = result
-            case PGRES_FATAL_ERROR, PGRES_NONFATAL_ERROR, PGRES_BAD_RESPONSE:
-                if failure == nil { failure = serverFailure(result, context) }
-            default:
-                if failure == nil {
-                    failure = PGFailure(kind: .server, sqlState: "XX000", message: "unexpected result status \(PQresultStatus(r).rawValue)", context: context)
+            return PQgetResult(conn)
+        }
+        for _ in 0..<(queries ?? 1) {
+            // One query's results end with NULL.
+            while let r = try next() {
+                let result = PGResult(r)
+                switch PQresultStatus(r) {
+                case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+                    last = result
+                case PGRES_FATAL_ERROR, PGRES_NONFATAL_ERROR, PGRES_BAD_RESPONSE:
+                    if failure == nil { failure = serverFailure(result, context) }
+                case PGRES_PIPELINE_ABORTED:
+                    break   // after the failure already kept
+                default:
+                    if failure == nil {
+                        failure = PGFailure(kind: .server, sqlState: "XX000", message: "unexpected result status \(PQresultStatus(r).rawValue)", context: context)
+                    }
                 }
             }
+        }
+        if queries != nil {
+            guard let sync = try next(), PQresultStatus(sync) == PGRES_PIPELINE_SYNC else { throw connectionFailure(context) }
+            PQclear(sync)
+            guard PQexitPipelineMode(conn) == 1 else { throw connectionFailure(context) }
         }
         if PQstatus(conn) != CONNECTION_OK {
             broken = true
@@ -221,6 +290,17 @@ final class PGConnection: StoreConnection {
         }
         guard let last else { throw PGFailure(kind: .server, sqlState: "XX000", message: "no result", context: context) }
         return last
+    }
+
+    /// Sends everything queued (large documents may not fit the socket buffer).
+    private func flush(until deadline: Int64, _ context: String) throws {
+        while true {
+            let r = PQflush(conn)
+            if r == 0 { return }
+            if r < 0 { throw connectionFailure(context) }
+            let ready = try wait(for: Int16(POLLOUT | POLLIN), until: deadline, context)
+            if ready & Int16(POLLIN) != 0, PQconsumeInput(conn) == 0 { throw connectionFailure(context) }
+        }
     }
 
     /// poll() on the connection's socket until one of `events` or the deadline.
@@ -260,16 +340,38 @@ final class PGConnection: StoreConnection {
 
     /// BEGIN ... COMMIT around `body`; ROLLBACK when it throws. A COMMIT the
     /// server turned into a rollback is a failure too.
-    func transaction<R>(_ begin: String = "BEGIN", _ context: String, _ body: () throws -> R) throws -> R {
-        try simple(begin, context)
+    ///
+    /// `readOnly` (a snapshot that writes nothing): BEGIN goes with the
+    /// first statement, and COMMIT is sent without waiting for its answer
+    /// (read on the connection's next use), so the snapshot costs no round
+    /// trip of its own; a body that runs nothing opens no transaction.
+    func transaction<R>(_ begin: String = "BEGIN", readOnly: Bool = false, _ context: String, _ body: () throws -> R) throws -> R {
+        if readOnly {
+            try settleCommit(context)
+            // One command each: pipeline mode sends no multi-command text.
+            deferredBegin = begin.split(separator: ";").map { String($0.drop { $0 == " " }) }
+        } else {
+            try simple(begin, context)
+        }
         do {
             let result = try body()
+            if readOnly {
+                if !deferredBegin.isEmpty {
+                    deferredBegin = []
+                    return result
+                }
+                guard PQsendQuery(conn, "COMMIT") == 1 else { throw connectionFailure(context) }
+                try flush(until: Monotonic.now() + Int64(deadlineMs) * 1_000_000, context)
+                commitInFlight = true
+                return result
+            }
             let commit = try simple("COMMIT", context)
             guard commit.commandStatus == "COMMIT" else {
                 throw PGFailure(kind: .server, sqlState: "40000", message: "the transaction was rolled back", context: context)
             }
             return result
         } catch {
+            deferredBegin = []
             if !broken, conn != nil, PQtransactionStatus(conn) != PQTRANS_IDLE {
                 do { try simple("ROLLBACK", context) } catch { close() }
             }
@@ -281,6 +383,7 @@ final class PGConnection: StoreConnection {
     /// transaction, and nothing arrived on it unasked (a server that shut
     /// down sends an error and closes the socket).
     var isHealthy: Bool {
+        if commitInFlight { try? settleCommit("lending a connection") }
         guard !broken, let conn, PQstatus(conn) == CONNECTION_OK, PQtransactionStatus(conn) == PQTRANS_IDLE else { return false }
         var p = pollfd(fd: PQsocket(conn), events: Int16(POLLIN), revents: 0)
         return poll(&p, 1, 0) == 0

@@ -69,7 +69,9 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
 
     /// A read or a touch is one statement on its own (autocommit, one round
     /// trip, its generic plan); a snapshot runs in REPEATABLE READ READ ONLY
-    /// (planned for its values unless its plans are fixed); a write in
+    /// (planned for its values unless its plans are fixed), its BEGIN sent
+    /// with its first statement and its COMMIT not waited for
+    /// (PGConnection.transaction, readOnly); a write in
     /// BEGIN ... COMMIT (READ COMMITTED; rows that decide anything are locked
     /// with FOR UPDATE by the SQL), rolled back when the body throws.
     func perform<R>(_ unit: UnitOfWork, _ context: String, _ body: (any StoreConnection) throws -> R) throws -> R {
@@ -78,13 +80,13 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
             return try pool.withConnection(context) { try body($0) }
         case .snapshot:
             // Planned for the values (the session's mode is generic plans,
-            // PGConnection.open): one round trip for both.
+            // PGConnection.open).
             return try pool.withConnection(context) { c in
-                try c.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL plan_cache_mode = auto", context) { try body(c) }
+                try c.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL plan_cache_mode = auto", readOnly: true, context) { try body(c) }
             }
         case .snapshotOfFixedPlans:
             return try pool.withConnection(context) { c in
-                try c.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", context) { try body(c) }
+                try c.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", readOnly: true, context) { try body(c) }
             }
         case .write:
             var begun = false

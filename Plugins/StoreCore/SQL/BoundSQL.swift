@@ -13,12 +13,7 @@ public struct BoundSQL {
     }
 
     public mutating func append(_ piece: String, _ bind: @escaping SQLConditions.Binder = { _ in }) {
-        let parts = piece.split(separator: "$?", omittingEmptySubsequences: false)
-        text += parts[0]
-        for part in parts.dropFirst() {
-            valueCount += 1
-            text += placeholder(valueCount) + part
-        }
+        text += SQLConditions.numbered(piece, after: &valueCount, placeholder)
         binders.append(bind)
     }
 

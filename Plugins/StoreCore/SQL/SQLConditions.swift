@@ -20,25 +20,31 @@ public struct SQLConditions {
     public var whereClause: String { conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ") }
 
     /// Adds `condition`; each `$?` in it is the next value, which `bind` binds (in order).
-    /// (A byte scan: String.split on a String separator was 2 % of a
-    /// SCIM search's CPU.)
     public mutating func add(_ condition: String, _ bind: @escaping Binder = { _ in }) {
+        conditions.append(Self.numbered(condition, after: &valueCount, placeholder))
+        binders.append(bind)
+    }
+
+    /// `piece` with each `$?` replaced by the next value's placeholder,
+    /// counting from `count` (advanced past them). A byte scan: String's
+    /// split on a String separator was 2 % of a SCIM search's CPU and 9 %
+    /// of a PostgreSQL role listing's.
+    static func numbered(_ piece: String, after count: inout Int, _ placeholder: (Int) -> String) -> String {
         var text: [UInt8] = []
-        text.reserveCapacity(condition.utf8.count + 4)
+        text.reserveCapacity(piece.utf8.count + 4)
         var afterDollar = false
-        for b in condition.utf8 {
+        for b in piece.utf8 {
             if afterDollar && b == UInt8(ascii: "?") {
                 text.removeLast()
-                valueCount += 1
-                text += placeholder(valueCount).utf8
+                count += 1
+                text += placeholder(count).utf8
                 afterDollar = false
                 continue
             }
             afterDollar = b == UInt8(ascii: "$")
             text.append(b)
         }
-        conditions.append(String(decoding: text, as: UTF8.self))
-        binders.append(bind)
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Binds every value of the conditions, in order.
