@@ -491,5 +491,54 @@ enum Schema {
         CREATE TRIGGER users_grams_update AFTER UPDATE ON users REFERENCING OLD TABLE AS old_users NEW TABLE AS new_users
             FOR EACH STATEMENT EXECUTE FUNCTION proteus_username_grams_moved();
         """,
+        // 9: user_positions at two more levels, created_at >> 15 and >> 25
+        // (StoreCore FacetSearch): a page's start is found level by level,
+        // each within the bucket the level above found, so a level now reads
+        // at most 32 buckets' rows, where 1,024 were read before (2,000 rows,
+        // 1.3-2 ms, for a million users created within ten minutes). The
+        // counting function is schema 7's with the two levels added.
+        """
+        DELETE FROM user_positions WHERE level IN (15, 25);
+        INSERT INTO user_positions
+            SELECT 15, bucket >> 5, role_set, flags, sum(n) FROM user_positions WHERE level = 10 GROUP BY 2, 3, 4;
+        INSERT INTO user_positions
+            SELECT 25, bucket >> 5, role_set, flags, sum(n) FROM user_positions WHERE level = 20 GROUP BY 2, 3, 4;
+
+        CREATE OR REPLACE FUNCTION proteus_apply_counts(r_role_set text[], r_flags bigint[], r_created bigint[], r_username text[], r_d bigint[])
+        RETURNS void LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+        BEGIN
+            IF r_d IS NULL THEN RETURN; END IF;   -- no user (array_agg of nothing)
+            INSERT INTO user_facets AS f
+                SELECT t.role_set, t.flags, sum(t.d) FROM unnest(r_role_set, r_flags, r_d) AS t(role_set, flags, d)
+                GROUP BY 1, 2 HAVING sum(t.d) <> 0 ORDER BY 1, 2
+                ON CONFLICT (role_set, flags) DO UPDATE SET n = f.n + EXCLUDED.n;
+            INSERT INTO user_positions AS p
+                SELECT l.level, t.created >> l.level, t.role_set, t.flags, sum(t.d)
+                FROM unnest(r_role_set, r_flags, r_created, r_d) AS t(role_set, flags, created, d), unnest(ARRAY[10, 15, 20, 25, 30]) AS l(level)
+                GROUP BY 1, 2, 3, 4 HAVING sum(t.d) <> 0 ORDER BY 1, 2, 3, 4
+                ON CONFLICT (level, bucket, role_set, flags) DO UPDATE SET n = p.n + EXCLUDED.n;
+            INSERT INTO gram_counts AS g
+                SELECT x.gram, x.role_set, x.flags, sum(x.d) FROM (
+                    SELECT DISTINCT t.k, substr(t.username, i, len) COLLATE "C" AS gram, t.role_set, t.flags, t.d
+                    FROM unnest(r_role_set, r_flags, r_username, r_d) WITH ORDINALITY AS t(role_set, flags, username, d, k),
+                         generate_series(1, length(t.username)) i, generate_series(1, 3) len
+                    WHERE i + len - 1 <= length(t.username)) x
+                GROUP BY 1, 2, 3 HAVING sum(x.d) <> 0 ORDER BY 1, 2, 3
+                ON CONFLICT (gram, role_set, flags) DO UPDATE SET n = g.n + EXCLUDED.n;
+            INSERT INTO folded_gram_corrections AS c
+                SELECT x.gram, x.role_set, x.flags, sum(x.d) FROM (
+                    SELECT DISTINCT t.k, substr(proteus_fold(t.username), i, len) COLLATE "C" AS gram, t.role_set, t.flags, t.d
+                    FROM unnest(r_role_set, r_flags, r_username, r_d) WITH ORDINALITY AS t(role_set, flags, username, d, k),
+                         generate_series(1, length(t.username)) i, generate_series(1, 3) len
+                    WHERE t.username <> proteus_fold(t.username) AND i + len - 1 <= length(t.username)
+                    UNION ALL
+                    SELECT DISTINCT t.k, substr(t.username, i, len) COLLATE "C", t.role_set, t.flags, -t.d
+                    FROM unnest(r_role_set, r_flags, r_username, r_d) WITH ORDINALITY AS t(role_set, flags, username, d, k),
+                         generate_series(1, length(t.username)) i, generate_series(1, 3) len
+                    WHERE t.username <> proteus_fold(t.username) AND i + len - 1 <= length(t.username)) x
+                GROUP BY 1, 2, 3 HAVING sum(x.d) <> 0 ORDER BY 1, 2, 3
+                ON CONFLICT (gram, role_set, flags) DO UPDATE SET n = c.n + EXCLUDED.n;
+        END $$;
+        """,
     ]
 }

@@ -10,8 +10,10 @@
 //                   -1 for each of the name's own (rows that cancel are
 //                   not kept), so the two summed count folded grams, and
 //                   a directory without capitals pays nothing;
-//   user_positions  users of the facet per created_at bucket, at three
-//                   levels: created_at >> 30, >> 20 and >> 10 (ms).
+//   user_positions  users of the facet per created_at bucket, at five
+//                   levels: created_at >> 30, >> 25, >> 20, >> 15 and
+//                   >> 10 (ms; 25 and 15 since SQLite schema 10 and
+//                   PostgreSQL schema 9).
 // With them a search filtered by roles, flags and a needle of up to three
 // characters (case-sensitive, or folded: username_folded CONTAINS) is
 // counted without visiting a user (a folded text of three characters, or
@@ -80,6 +82,9 @@ public struct FacetSearch {
     /// substring test at a third of the rows and sorted a sequential scan);
     /// SQLite merges plain arms and does not accept parenthesised ones.
     let limitedArms: Bool
+    /// Each statement is a round trip to a server (PostgreSQL), not a step
+    /// in-process (SQLite): fewer, larger statements are cheaper.
+    let statementsAreRoundTrips: Bool
     let predicate: FacetPredicate
     /// The same over a users row named `u`.
     let joinedPredicate: FacetPredicate
@@ -95,7 +100,7 @@ public struct FacetSearch {
     /// `fold` is the backend's function folding A-Z only, as
     /// FoldedUsername does.
     public init?(_ q: proteus_user_query, order: UserOrder, placeholder: @escaping (Int) -> String, contains: String,
-                 fold: String, limitedArms: Bool) {
+                 fold: String, limitedArms: Bool, statementsAreRoundTrips: Bool) {
         guard order == .created, !q.email.isPresent, q.group_filter == PROTEUS_GROUP_ANY else { return nil }
         let plain = q.username_contains.isPresent && q.username_contains.len > 0
         if let folded = FoldedUsername(q) {
@@ -118,6 +123,7 @@ public struct FacetSearch {
         self.placeholder = placeholder
         self.contains = contains
         self.limitedArms = limitedArms
+        self.statementsAreRoundTrips = statementsAreRoundTrips
         haystack = needleIsFolded ? "\(fold)(username)" : "username"
         predicate = FacetPredicate(q, contains: contains)
         joinedPredicate = FacetPredicate(q, column: "u.", contains: contains)
@@ -285,16 +291,29 @@ public struct FacetSearch {
         return s
     }
 
+    /// user_positions' levels, coarsest first (created_at >> level; SQLite
+    /// schema 10, PostgreSQL schema 9 added 25 and 15): each level's buckets
+    /// within one bucket of the level above are 2^levelStep at most.
+    static let positionLevels = [30, 25, 20, 15, 10]
+    static let levelStep = 5
+
     /// Where the user at `offset` (0-based, in created order, among the
     /// predicate's users) lies: the start of its 2^10 ms bucket and how
-    /// many matching users precede it there. Three grouped scans of
-    /// user_positions, each within the bucket the level above found. (One
-    /// statement of three CTEs with running totals did the same in fewer
-    /// round trips, but PostgreSQL took 2.5 ms to plan it on every call.)
+    /// many matching users precede it there, from user_positions' levels.
+    /// Where each statement is a round trip, in one statement; in-process,
+    /// level by level (SQLite stops stepping at the bucket; the one
+    /// statement cost it 2.5 times the CPU of a role listing).
     func start(of offset: Int64, _ c: any StoreConnection) throws -> (from: Int64, skip: Int64)? {
+        try statementsAreRoundTrips ? startInOneStatement(of: offset, c) : startByLevels(of: offset, c)
+    }
+
+    /// start(of:) in a grouped scan of user_positions per level, each
+    /// within the bucket the level above found, each stepped only up to
+    /// the bucket that holds the user.
+    func startByLevels(of offset: Int64, _ c: any StoreConnection) throws -> (from: Int64, skip: Int64)? {
         var low = Int64.min, high = Int64.max, skip = offset
         var from = Int64.min
-        for level in [30, 20, 10] {
+        for level in Self.positionLevels {
             var s = statement()
             s.append("SELECT bucket, sum(n) FROM user_positions WHERE level = $? AND bucket >= $? AND bucket <= $?") { s in
                 s.bind(Int64(level))
@@ -319,9 +338,47 @@ public struct FacetSearch {
             guard let bucket else { return nil }
             skip = remaining
             from = bucket << level
-            low = bucket << 10
-            high = low + 1023
+            low = bucket << Self.levelStep
+            high = low + (1 << Self.levelStep) - 1
         }
         return (from, skip)
+    }
+
+    /// start(of:) in one statement: a grouped scan of user_positions per
+    /// level, each within the bucket the level above found, its running
+    /// total finding the bucket that holds the user. (Its plan is fixed by
+    /// its text: PostgreSQL planned it for each call in 2.5 ms when it ran
+    /// under custom plans; facet searches now run with generic ones.)
+    func startInOneStatement(of offset: Int64, _ c: any StoreConnection) throws -> (from: Int64, skip: Int64)? {
+        var s = statement()
+        s.append("WITH ")
+        let last = Self.positionLevels.count - 1
+        for (i, level) in Self.positionLevels.enumerated() {
+            // The level's buckets within the one found above (level 30: all).
+            s.append(i == 0 ? "" : ", ")
+            s.append("l\(i) AS (SELECT p.bucket, sum(p.n) AS n FROM user_positions p")
+            s.append(i == 0 ? "" : ", f\(i - 1) a")
+            s.append(" WHERE p.level = $?") { $0.bind(Int64(level)) }
+            if i > 0 { s.append(" AND p.bucket >= a.bucket * \(1 << Self.levelStep) AND p.bucket < (a.bucket + 1) * \(1 << Self.levelStep)") }
+            if !predicate.isEmpty {
+                s.append(" AND ")
+                s.append(conditions: predicate.conditions)
+            }
+            s.append(" GROUP BY p.bucket)")
+            // The first bucket whose running total passes the users to skip,
+            // and how many of them are left to skip inside it.
+            s.append(", f\(i) AS (SELECT r.bucket, ")
+            if i == 0 {
+                s.append("$? - (r.upto - r.n) AS skip FROM (SELECT bucket, n, sum(n) OVER (ORDER BY bucket) AS upto FROM l0) r WHERE r.upto > $?") { s in
+                    s.bind(offset)
+                    s.bind(offset)
+                }
+            } else {
+                s.append("a.skip - (r.upto - r.n) AS skip FROM (SELECT bucket, n, sum(n) OVER (ORDER BY bucket) AS upto FROM l\(i)) r, f\(i - 1) a WHERE r.upto > a.skip")
+            }
+            s.append(" ORDER BY r.bucket LIMIT 1)")
+        }
+        s.append(" SELECT bucket * \(1 << Self.positionLevels[last]), skip FROM f\(last)")
+        return try c.first(s.text, "locating a page", { s.bind($0) }) { ($0.int64(0), $0.int64(1)) }
     }
 }

@@ -9,7 +9,7 @@ extension PostgresSQL {
     func searchPlan(_ query: proteus_user_query, order: UserOrder) throws(PluginError) -> any UserSearchPlan {
         SearchPlan(query: query, order: order, filter: SearchFilter(query),
                    orderBy: Self.orderBy(order, cursor: query.after_username.isPresent),
-                   facets: FacetSearch(query, order: order, placeholder: Self.placeholder, contains: "strpos", fold: "proteus_fold", limitedArms: true))
+                   facets: FacetSearch(query, order: order, placeholder: Self.placeholder, contains: "strpos", fold: "proteus_fold", limitedArms: true, statementsAreRoundTrips: true))
     }
 
     /// `cursor`: the query has after_username (2.6), so every username is

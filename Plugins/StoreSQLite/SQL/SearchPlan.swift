@@ -8,7 +8,7 @@ extension SQLiteSQL {
     func searchPlan(_ query: proteus_user_query, order: UserOrder) throws(PluginError) -> any UserSearchPlan {
         SearchPlan(query: query, order: order, filter: SearchFilter(query),
                    orderBy: Self.orderBy(order, cursor: query.after_username.isPresent),
-                   facets: FacetSearch(query, order: order, placeholder: Self.placeholder, contains: "instr", fold: "lower", limitedArms: false))
+                   facets: FacetSearch(query, order: order, placeholder: Self.placeholder, contains: "instr", fold: "lower", limitedArms: false, statementsAreRoundTrips: false))
     }
 
     /// `cursor`: the query has after_username (2.6), so every username is

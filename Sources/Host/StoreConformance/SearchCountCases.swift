@@ -2,8 +2,8 @@
 // by trigger). Every total and every page must equal what a scan of the
 // users says, after every kind of change: create, import (insert and
 // upsert), rename, role and flag changes, delete, role delete. Users span
-// created_at buckets at every level (2^10, 2^20, 2^30 ms, negative times
-// too) so that deep pages cross bucket edges.
+// created_at buckets at every level (2^10, 2^15, 2^20, 2^25, 2^30 ms,
+// negative times too) so that deep pages cross bucket edges.
 import PluginAPI
 import PluginKit
 
@@ -64,7 +64,8 @@ extension StoreConformanceSuite {
             let t = token(6)
             return t + String((0..<Int.random(in: 0...6, using: &g)).map { _ in alphabet.randomElement(using: &g)! })
         }
-        let times: [Int64] = [-5_000_000_000, -1, 0, 1, 1023, 1024, 1_048_575, 1_048_576, (1 << 30) - 1, 1 << 30,
+        let times: [Int64] = [-5_000_000_000, -1, 0, 1, 1023, 1024, (1 << 15) - 1, 1 << 15, 1_048_575, 1_048_576,
+                              (1 << 25) - 1, 1 << 25, (1 << 30) - 1, 1 << 30, -(1 << 25) - 1,
                               (1 << 40) + 5, 1_700_000_000_000, 1_700_000_000_000]
         func roles() -> [String] { [[roleA], [roleB], [roleA, roleB]].randomElement(using: &g)! }
         var model = Model()

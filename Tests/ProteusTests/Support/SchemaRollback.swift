@@ -3,11 +3,13 @@
 // down to the version asked for.
 enum SchemaRollback {
     /// The newest schema version of each store (the steps below start there).
-    static let sqliteLatest = 9
-    static let postgresLatest = 8
+    static let sqliteLatest = 10
+    static let postgresLatest = 9
 
     /// SQLite steps: [v] takes schema v to v - 1.
     private static let sqliteSteps: [Int: String] = [
+        // 10 → 9: user_positions at three levels.
+        10: "DROP TRIGGER user_count_changes_positions; DELETE FROM user_positions WHERE level IN (15, 25);",
         // 9 → 8: no username grams.
         9: """
             DROP TRIGGER users_grams_insert; DROP TRIGGER users_grams_delete; DROP TRIGGER users_grams_update;
@@ -56,6 +58,9 @@ enum SchemaRollback {
     /// PostgreSQL steps in `schema`: [v] takes schema v to v - 1.
     private static func postgresStep(_ v: Int, _ schema: String) -> String {
         switch v {
+        case 9:
+            // The counting function, which writes them, is made again by the migration.
+            return "DELETE FROM \(schema).user_positions WHERE level IN (15, 25);"
         case 8:
             return """
                 DROP TABLE \(schema).username_grams;
