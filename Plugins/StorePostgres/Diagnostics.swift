@@ -7,8 +7,9 @@
 // server_version, jit, max_parallel_workers_per_gather), "schema_version", "pool.size", "counters.rows" (stored
 // counters, expired ones included), "analyze" (merge the trigram index's
 // pending list and ANALYZE the users table, answers "ok"),
-// "check.search_tables" ("ok" when username_trigrams, username_grams and
-// the folded gram counts match a recount from the users, else which differs),
+// "check.search_tables" ("ok" when username_trigrams, username_grams, the
+// users per created_at bucket and the folded gram counts match a recount
+// from the users, else which differs),
 // "plan.username_contains", "plan.username_contains+has_role" (EXPLAIN of
 // a substring search's count), "plan.username_folded" and
 // "plan.username_folded_prefix", "plan.username_folded_contains" (the same of a folded username, ABI 2.3/2.4,
@@ -47,6 +48,14 @@ extension PostgresBackend {
             SELECT count(*)::text FROM ((SELECT * FROM kept EXCEPT SELECT * FROM recounted)
                                         UNION ALL (SELECT * FROM recounted EXCEPT SELECT * FROM kept)) d
             """),
+        // Schema 3's positions at every level (15 and 25 added by schema 9).
+        ("user_positions", """
+            WITH kept AS (SELECT level::bigint, bucket, role_set, flags, n::bigint FROM user_positions WHERE n <> 0),
+                recounted AS (SELECT l.level::bigint, u.created_at >> l.level, u.role_set, u.flags, count(*)
+                              FROM users u, (VALUES (10), (15), (20), (25), (30)) l(level) GROUP BY 1, 2, 3, 4)
+            SELECT count(*)::text FROM ((SELECT * FROM kept EXCEPT SELECT * FROM recounted)
+                                        UNION ALL (SELECT * FROM recounted EXCEPT SELECT * FROM kept)) d
+            """),
         ("folded_gram_corrections", """
             WITH kept AS (
                     SELECT gram, role_set, flags, sum(n) AS n FROM (SELECT gram, role_set, flags, n FROM gram_counts
@@ -78,7 +87,7 @@ extension PostgresBackend {
             case "pool.size":
                 return String(pool.size)
             case "check.search_tables":
-                // Schema 7's trigrams and folded counts and schema 8's grams, against a recount from the users.
+                // Schema 3's positions, 7's trigrams and folded counts and 8's grams, against a recount from the users.
                 for (table, differs) in Self.foldedChecks where try value(differs, "checking \(table)") != "0" {
                     return "\(table) differs from the users"
                 }

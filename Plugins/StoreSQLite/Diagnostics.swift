@@ -11,7 +11,8 @@
 // "check.username_index" ("ok" when both trigram indexes, and schema 7's
 // username_trigrams and folded gram counts, match users.username exactly,
 // and schema 8's seq_order_exceptions lists every user out of seq order,
-// and schema 9's username_grams match too; else which differs) and "counters.rows" (stored counters, expired
+// and schema 9's username_grams match too, and the users per created_at
+// bucket at every level; else which differs) and "counters.rows" (stored counters, expired
 // ones included: shows the clean-up at work).
 import PluginAPI
 import PluginKit
@@ -49,7 +50,7 @@ extension SQLiteBackend {
                     for index in ["users_fts", "users_fts_folded"] {
                         try c.execute("INSERT INTO \(index) (\(index), rank) VALUES ('integrity-check', 1)", "checking the username index \(index)")
                     }
-                    // Schema 7's and 8's tables, against the users.
+                    // Schema 3's positions and 7's, 8's and 9's tables, against the users.
                     for (table, differs) in Self.searchTableChecks where try c.scalar(differs, "checking \(table)") != 0 {
                         return "\(table) differs from the users"
                     }
@@ -126,6 +127,16 @@ extension SQLiteBackend {
                         SELECT DISTINCT u.seq, substr(lower(u.username), o.i, o.len) AS gram, u.role_set, u.flags
                         FROM users u JOIN gram_offsets o ON o.i <= length(u.username) AND o.i <= length(u.username) - o.len + 1)
                     GROUP BY 1, 2, 3)
+            SELECT count(*) FROM (SELECT * FROM kept EXCEPT SELECT * FROM recounted
+                                  UNION ALL SELECT * FROM (SELECT * FROM recounted EXCEPT SELECT * FROM kept))
+            """),
+        // Schema 3's positions at every level (15 and 25 added by schema 10).
+        ("user_positions", """
+            WITH kept AS (SELECT level, bucket, role_set, flags, n FROM user_positions WHERE n <> 0),
+                recounted AS (
+                    SELECT l.level, u.created_at >> l.level, u.role_set, u.flags, count(*)
+                    FROM users u, (SELECT 10 AS level UNION ALL SELECT 15 UNION ALL SELECT 20 UNION ALL SELECT 25 UNION ALL SELECT 30) l
+                    GROUP BY 1, 2, 3, 4)
             SELECT count(*) FROM (SELECT * FROM kept EXCEPT SELECT * FROM recounted
                                   UNION ALL SELECT * FROM (SELECT * FROM recounted EXCEPT SELECT * FROM kept))
             """),
