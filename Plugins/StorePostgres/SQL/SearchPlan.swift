@@ -128,6 +128,10 @@ struct SearchPlan: UserSearchPlan {
     /// other conditions (values after the range's two) are tested on each
     /// of those users in a lateral subquery (OFFSET 0 keeps it one): a
     /// join's generic plan, estimating 35,000 candidates, read every user.
+    /// Made distinct by sorting in created order: hashing them sized its
+    /// table for those 35,000 (pgbench at a million users: `R123`, 1,000
+    /// matches, 1.23-1.38 ms against 0.89-1.06 sorted; `R1234` 0.66
+    /// against 0.37 ms).
     var gramMatches: (sql: String, conditions: SQLConditions)? {
         guard order == .created else { return nil }
         let contained = query.username_contains.isPresent && query.username_contains.len > 0
@@ -144,8 +148,8 @@ struct SearchPlan: UserSearchPlan {
         let inRange = first.conditions.joined(separator: " AND ")
         let w = SearchFilter(query, matchingFoldedUsername: false, matchingContained: false, first: first).conditions
         let rest = w.conditions.dropFirst(first.conditions.count)
-        let sql = rest.isEmpty ? "SELECT DISTINCT g.id, g.created_at FROM username_grams g WHERE \(inRange)"
-            : "SELECT DISTINCT g.id, g.created_at FROM username_grams g, LATERAL (SELECT 1 FROM users u WHERE u.id = g.id AND \(rest.joined(separator: " AND ")) OFFSET 0) u WHERE \(inRange)"
+        let sql = rest.isEmpty ? "SELECT DISTINCT g.created_at, g.id FROM username_grams g WHERE \(inRange) ORDER BY g.created_at, g.id"
+            : "SELECT DISTINCT g.created_at, g.id FROM username_grams g, LATERAL (SELECT 1 FROM users u WHERE u.id = g.id AND \(rest.joined(separator: " AND ")) OFFSET 0) u WHERE \(inRange) ORDER BY g.created_at, g.id"
         return (sql, w)
     }
 
