@@ -14,7 +14,8 @@
 // a substring search's count), "plan.username_folded" and
 // "plan.username_folded_prefix", "plan.username_folded_contains" (the same of a folded username, ABI 2.3/2.4,
 // and of its page in created order; for a contained text also its counted
-// page, lines marked "counted page:").
+// page, lines marked "counted page:"), "plan.role_page" (the generic plan
+// of the page statement of a listing by the role "admin").
 import PluginAPI
 import PluginKit
 import StoreCore
@@ -71,6 +72,48 @@ extension PostgresBackend {
                                         UNION ALL (SELECT * FROM recounted EXCEPT SELECT * FROM kept)) d
             """),
     ]
+
+    /// The generic plan (as searches run it) of the page statement of a
+    /// listing by the role "admin" in created order, its second page.
+    private func rolePagePlan() throws -> String {
+        var q = proteus_user_query()
+        q.struct_size = UInt32(MemoryLayout<proteus_user_query>.size)
+        q.limit = 20
+        return try withProteusStr("admin") { role in
+            q.has_role = role
+            let plan = try PostgresSQL().searchPlan(q, order: .created)
+            let context = "explaining a role listing"
+            return try perform(.snapshotOfFixedPlans, context) { c in
+                let total = try plan.count(c)
+                let page = try plan.page(c, SearchPage(total: total, offset: min(20, max(total - 1, 0)), limit: 20,
+                                                       documents: .none, totalIsLowerBound: false))
+                // Run once, so that it is prepared on this connection; then
+                // EXPLAIN EXECUTE shows the generic plan the session caches
+                // for it, whatever the values (it runs nothing: NULLs).
+                _ = try c.all(page.sql, context, { page.bind($0) }) { _ in 0 }
+                guard let name = try c.first("SELECT name FROM pg_prepared_statements WHERE statement = $1", context,
+                                             { $0.bind(text: page.sql) }, { $0.text(0) }) ?? nil else { return "not prepared" }
+                let values = Array(repeating: "NULL", count: Self.parameterCount(page.sql)).joined(separator: ", ")
+                return try c.all("EXPLAIN EXECUTE \(name)(\(values))", context) { $0.text(0) ?? "" }.joined(separator: "\n")
+            }
+        }
+    }
+
+    /// The highest `$n` in `sql`.
+    static func parameterCount(_ sql: String) -> Int {
+        var highest = 0, current: Int?
+        for b in sql.utf8 {
+            if b == UInt8(ascii: "$") {
+                current = 0
+            } else if let n = current, b >= UInt8(ascii: "0"), b <= UInt8(ascii: "9") {
+                current = n * 10 + Int(b - UInt8(ascii: "0"))
+            } else {
+                highest = max(highest, current ?? 0)
+                current = nil
+            }
+        }
+        return max(highest, current ?? 0)
+    }
 
     func diagnostic(_ name: String) -> String? {
         do {
@@ -139,6 +182,8 @@ extension PostgresBackend {
                         return explained.joined(separator: "\n")
                     }
                 }
+            case "plan.role_page":
+                return try rolePagePlan()
             default:
                 return nil
             }

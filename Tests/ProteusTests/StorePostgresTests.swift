@@ -427,6 +427,13 @@ final class StorePostgresTests: XCTestCase {
         let combined = try XCTUnwrap(F.diagnostic(store, "plan.username_contains+has_role"))
         print("query plan of a substring search with a role filter:\n\(combined)")
         XCTAssertFalse(combined.contains("Seq Scan on users"), combined)
+        // A role listing's page under the generic plan searches by facet
+        // run with: the facet's index range, then each key's row by the
+        // primary key (a join's generic plan hashed every user).
+        let rolePage = try XCTUnwrap(F.diagnostic(store, "plan.role_page"))
+        print("generic plan of a role listing's page:\n\(rolePage)")
+        XCTAssertTrue(rolePage.contains("users_facet_walk") && rolePage.contains("users_pkey"), rolePage)
+        XCTAssertFalse(rolePage.contains("Seq Scan on users") || rolePage.contains("Hash"), rolePage)
         var q = UserQuery()
         q.usernameContains = "ovem"
         q.limit = 5

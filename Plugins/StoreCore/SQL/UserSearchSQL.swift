@@ -18,6 +18,14 @@ public struct SearchPage {
     /// `total` is a capped count (2.6 total_cap): at least that many match,
     /// so the page cannot tell from it where the matches end.
     public var totalIsLowerBound = false
+
+    public init(total: Int64, offset: Int64, limit: UInt32, documents: StoreInput.DocSelection, totalIsLowerBound: Bool = false) {
+        self.total = total
+        self.offset = offset
+        self.limit = limit
+        self.documents = documents
+        self.totalIsLowerBound = totalIsLowerBound
+    }
 }
 
 extension SearchPage {
