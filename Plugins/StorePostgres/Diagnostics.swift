@@ -53,7 +53,7 @@ extension PostgresBackend {
         ("user_positions", """
             WITH kept AS (SELECT level::bigint, bucket, role_set, flags, n::bigint FROM user_positions WHERE n <> 0),
                 recounted AS (SELECT l.level::bigint, u.created_at >> l.level, u.role_set, u.flags, count(*)
-                              FROM users u, (VALUES (10), (15), (20), (25), (30)) l(level) GROUP BY 1, 2, 3, 4)
+                              FROM users u, (VALUES \(FacetSearch.positionLevels.map { "(\($0))" }.joined(separator: ", "))) l(level) GROUP BY 1, 2, 3, 4)
             SELECT count(*)::text FROM ((SELECT * FROM kept EXCEPT SELECT * FROM recounted)
                                         UNION ALL (SELECT * FROM recounted EXCEPT SELECT * FROM kept)) d
             """),
@@ -91,28 +91,13 @@ extension PostgresBackend {
                 // EXPLAIN EXECUTE shows the generic plan the session caches
                 // for it, whatever the values (it runs nothing: NULLs).
                 _ = try c.all(page.sql, context, { page.bind($0) }) { _ in 0 }
-                guard let name = try c.first("SELECT name FROM pg_prepared_statements WHERE statement = $1", context,
-                                             { $0.bind(text: page.sql) }, { $0.text(0) }) ?? nil else { return "not prepared" }
-                let values = Array(repeating: "NULL", count: Self.parameterCount(page.sql)).joined(separator: ", ")
+                let prepared = try c.first("SELECT name, cardinality(parameter_types) FROM pg_prepared_statements WHERE statement = $1",
+                                           context, { $0.bind(text: page.sql) }) { ($0.text(0) ?? "", Int($0.int64(1))) }
+                guard let (name, count) = prepared, !name.isEmpty else { return "not prepared" }
+                let values = Array(repeating: "NULL", count: count).joined(separator: ", ")
                 return try c.all("EXPLAIN EXECUTE \(name)(\(values))", context) { $0.text(0) ?? "" }.joined(separator: "\n")
             }
         }
-    }
-
-    /// The highest `$n` in `sql`.
-    static func parameterCount(_ sql: String) -> Int {
-        var highest = 0, current: Int?
-        for b in sql.utf8 {
-            if b == UInt8(ascii: "$") {
-                current = 0
-            } else if let n = current, b >= UInt8(ascii: "0"), b <= UInt8(ascii: "9") {
-                current = n * 10 + Int(b - UInt8(ascii: "0"))
-            } else {
-                highest = max(highest, current ?? 0)
-                current = nil
-            }
-        }
-        return max(highest, current ?? 0)
     }
 
     func diagnostic(_ name: String) -> String? {

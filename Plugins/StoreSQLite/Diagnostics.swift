@@ -135,7 +135,7 @@ extension SQLiteBackend {
             WITH kept AS (SELECT level, bucket, role_set, flags, n FROM user_positions WHERE n <> 0),
                 recounted AS (
                     SELECT l.level, u.created_at >> l.level, u.role_set, u.flags, count(*)
-                    FROM users u, (SELECT 10 AS level UNION ALL SELECT 15 UNION ALL SELECT 20 UNION ALL SELECT 25 UNION ALL SELECT 30) l
+                    FROM users u, (\(FacetSearch.positionLevels.map { "SELECT \($0) AS level" }.joined(separator: " UNION ALL "))) l
                     GROUP BY 1, 2, 3, 4)
             SELECT count(*) FROM (SELECT * FROM kept EXCEPT SELECT * FROM recounted
                                   UNION ALL SELECT * FROM (SELECT * FROM recounted EXCEPT SELECT * FROM kept))

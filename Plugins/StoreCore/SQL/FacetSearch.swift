@@ -292,10 +292,11 @@ public struct FacetSearch {
     }
 
     /// user_positions' levels, coarsest first (created_at >> level; SQLite
-    /// schema 10, PostgreSQL schema 9 added 25 and 15): each level's buckets
-    /// within one bucket of the level above are 2^levelStep at most.
-    static let positionLevels = [30, 25, 20, 15, 10]
-    static let levelStep = 5
+    /// schema 10, PostgreSQL schema 9 added 25 and 15), evenly spaced: each
+    /// level's buckets within one bucket of the level above are
+    /// 2^levelStep at most.
+    public static let positionLevels = [30, 25, 20, 15, 10]
+    static var levelStep: Int { positionLevels[0] - positionLevels[1] }
 
     /// Where the user at `offset` (0-based, in created order, among the
     /// predicate's users) lies: the start of its 2^10 ms bucket and how
