@@ -35,6 +35,16 @@ public struct Directory: @unchecked Sendable {
         try lookup { try client.getUser(email: email, docs: documents) }
     }
 
+    /// The user with this id and whether it holds an API key of
+    /// `keyNamespace` (nil: any), or nil for an unknown id: one store call
+    /// (two on a store built before 2.7).
+    public func userWithKeyPresence(id: [UInt8], documents: String? = nil, keyNamespace: String?) throws -> (user: UserRecord, holdsKey: Bool)? {
+        var key = proteus_user_key()
+        key.by = PROTEUS_LOOKUP_ID
+        key.id = proteus_id(byteArray: id)
+        return try lookup { try client.getUserWithKeyPresence(key, docs: documents, keyNS: keyNamespace) }
+    }
+
     public func createUser(_ user: UserRecord) throws { try client.createUser(user) }
 
     /// Writes the selected fields; returns the new version.

@@ -118,6 +118,29 @@ public final class StoreClient: @unchecked Sendable {
         }
     }
 
+    /// user_get_with_key_presence (ABI 2.7): the user and whether it holds
+    /// an API key of namespace `keyNS` (nil: any), in one call. A store
+    /// without it (2.6 or older, or answering UNSUPPORTED) is asked
+    /// user_get, then apikey_presence.
+    public func getUserWithKeyPresence(_ key: proteus_user_key, docs: String?, keyNS: String?) throws -> (user: UserRecord, holdsKey: Bool) {
+        if has(\.user_get_with_key_presence) {
+            var key = key
+            do {
+                return try withArena { w, arena in
+                    let docNS = try w.str(docs)
+                    let keyNamespace = try w.str(keyNS)
+                    var out: UnsafeMutablePointer<proteus_user>?
+                    var holds: UInt8 = 0
+                    try invoke(\.user_get_with_key_presence) { $0(raw, &key, docNS, keyNamespace, arena, &out, &holds, $1) }
+                    guard let out else { throw PluginError.internal("user_get_with_key_presence returned OK without a record") }
+                    return (UserRecord(out.pointee), holds != 0)
+                }
+            } catch let e as PluginError where e.code == PROTEUS_E_UNSUPPORTED {}
+        }
+        let user = try getUser(key, docs: docs)
+        return (user, try keyPresence(users: [user.id], ns: keyNS).first ?? false)
+    }
+
     @discardableResult
     public func updateUser(_ u: UserRecord, fields: UInt64, expectedVersion: UInt64 = 0, guardRole: String? = nil) throws -> UInt64 {
         try withArena { w, _ in

@@ -7,7 +7,9 @@
 // added answers UNSUPPORTED through StoreClient, never a crash; cut at
 // 2.4's size (before audit_append), the audit log answers UNSUPPORTED; cut at
 // 2.5's (before session_count_user), keyset queries, capped totals and
-// session counts answer UNSUPPORTED.
+// session counts answer UNSUPPORTED; cut at 2.6's (before
+// user_get_with_key_presence), a user with its key presence is read with
+// user_get and apikey_presence.
 import Foundation
 import PluginAPI
 import PluginKit
@@ -48,6 +50,51 @@ final class StoreTable20Tests: XCTestCase {
         return try CPluginBuilder.compile("store_v2_0.c", into: dir + "/libproteus-store-v2-5.so",
                                           defines: ["INNER_STORE=\"\(SQLiteStoreFixture.pluginPath)\"", "OLDER_MINOR=5",
                                                     "FIRST_MISSING=session_count_user", "STORE_NAME=\"store-v2-5\""])
+    }
+
+    /// The fixture as a store built against 2.6: its table ends before user_get_with_key_presence.
+    private func buildFixture26() throws -> String {
+        let dir = SQLiteStoreFixture.makeTempDirectory("store-v2-6")
+        return try CPluginBuilder.compile("store_v2_0.c", into: dir + "/libproteus-store-v2-6.so",
+                                          defines: ["INNER_STORE=\"\(SQLiteStoreFixture.pluginPath)\"", "OLDER_MINOR=6",
+                                                    "FIRST_MISSING=user_get_with_key_presence", "STORE_NAME=\"store-v2-6\""])
+    }
+
+    func testA26StoreIsLoadedAndAUserWithKeyPresenceFallsBack() throws {
+        let plugin = try PluginLoader.load(path: try buildFixture26())
+        XCTAssertEqual(plugin.descriptor.pointee.abi_minor, 6)
+        let path = SQLiteStoreFixture.makeTempDirectory("store-v2-6-db") + "/db.sqlite"
+        let instance = try PluginInstance.create(plugin, optionsJSON: SQLiteStoreFixture.optionsJSON(path: path),
+                                                 runtime: SQLiteStoreFixture.runtime, dialect: nil)
+        let store = try StoreBinding(instance)
+        defer { store.instance.destroy() }
+        XCTAssertEqual(Int(store.api.struct_size), StoreTable.size2_6)
+        XCTAssertNotNil(store.api.session_count_user, "2.6's functions are there")
+        XCTAssertNil(store.api.user_get_with_key_presence)
+        let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
+        let holder = UserRecord(id: PostgresStoreFixture.randomID()), other = UserRecord(id: PostgresStoreFixture.randomID())
+        try client.createUser(holder)
+        try client.createUser(other)
+        try client.createKey(APIKeyRecord(keyHash: Array(repeating: 7, count: 32), userID: holder.id, namespace: "dialect"))
+        func read(_ id: [UInt8], _ ns: String?) throws -> (UserRecord, Bool) {
+            var key = proteus_user_key()
+            key.by = PROTEUS_LOOKUP_ID
+            key.id = proteus_id(byteArray: id)
+            return try client.getUserWithKeyPresence(key, docs: nil, keyNS: ns)
+        }
+        XCTAssertEqual(try read(holder.id, "dialect").0.id, holder.id)
+        XCTAssertTrue(try read(holder.id, "dialect").1)
+        XCTAssertTrue(try read(holder.id, nil).1)
+        XCTAssertFalse(try read(holder.id, "elsewhere").1)
+        XCTAssertFalse(try read(other.id, nil).1)
+        XCTAssertEqual(StoreClient.status { _ = try read(PostgresStoreFixture.randomID(), nil) }, PROTEUS_E_NOT_FOUND)
+        let suite = StoreConformanceSuite(store: store, host: UnsafePointer(store.instance.hostTable))
+        var ran = 0
+        suite.run(filter: "users.get_with_key_presence") { result in
+            ran += 1
+            XCTAssertTrue(result.passed && result.skipped, "\(result.name): \(result.message)")
+        }
+        XCTAssertEqual(ran, 1)
     }
 
     func testA25StoreIsLoadedAndKeysetQueriesAndSessionCountsAreUnsupported() throws {

@@ -117,6 +117,12 @@ final class Access: @unchecked Sendable {
         try directory.user(id: id, documents: Self.namespace)
     }
 
+    /// The user and whether it holds a key of this dialect: one store call
+    /// (user_get_with_key_presence).
+    func loadUserWithKeyPresence(_ id: [UInt8]) throws -> (user: UserRecord, holdsKey: Bool)? {
+        try directory.userWithKeyPresence(id: id, documents: Self.namespace, keyNamespace: Self.namespace)
+    }
+
     /// The panel reads X-Request-API-Key first, then ?apikey=; empty means absent.
     static func apiKey(_ request: Request, _ query: JSONObject) -> String? {
         if let h = request.header("x-request-api-key"), !h.isEmpty { return h }

@@ -163,14 +163,15 @@ final class SessionRoutes: @unchecked Sendable {
         // The panel answers session callers only for Ajax requests (and
         // nothing at all otherwise); API-key callers need no header here.
         if caller.session != nil && !Access.isAjax(request) { throw MCSMFailure.forbidden(MCSMFailure.ajaxError) }
-        var target = caller.user
+        let target: UserRecord, hasKey: Bool
         if caller.level >= Permission.admin, let wanted = query["uuid"].map(JSCoercion.string), !wanted.isEmpty {
-            guard let id = UserID.parse(wanted), let other = try access.loadUser(id) else {
+            guard let id = UserID.parse(wanted), let other = try access.loadUserWithKeyPresence(id) else {
                 throw MCSMFailure(404, MCSMFailure.uidMissing)
             }
-            target = other
+            (target, hasKey) = other
+        } else {
+            (target, hasKey) = (caller.user, try access.hasAPIKey(caller.user.id))
         }
-        let hasKey = try access.hasAPIKey(target.id)
         Envelope.ok(response, host, UserView.own(target, hasKey: hasKey, token: caller.session?.token ?? ""))
     }
 

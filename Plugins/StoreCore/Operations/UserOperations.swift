@@ -18,9 +18,31 @@ extension StoreCore {
 
     public func getUser(_ keyPointer: UnsafePointer<proteus_user_key>?, docNS: proteus_str, arena: OpaquePointer?,
                         out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_user>?>?) throws {
-        guard let keyPointer else { throw PluginError.invalid("the lookup key is missing (NULL)") }
         let out = try output(out)
         let writer = try arenaWriter(arena)
+        let found = try readUser(keyPointer, docNS: docNS, keyPresenceNS: nil)
+        out.pointee = try writer.single(try writer.user(found.user))
+    }
+
+    /// user_get_with_key_presence (2.7): the user and whether it holds an
+    /// API key of `keyNS` (absent: any), from one row.
+    public func getUserWithKeyPresence(_ keyPointer: UnsafePointer<proteus_user_key>?, docNS: proteus_str, keyNS: proteus_str,
+                                       arena: OpaquePointer?, out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_user>?>?,
+                                       holdsKey: UnsafeMutablePointer<UInt8>?) throws {
+        let out = try output(out)
+        guard let holdsKey else { throw PluginError.invalid("the key presence output is missing (NULL)") }
+        let writer = try arenaWriter(arena)
+        if keyNS.isPresent { try StoreInput.requireText(keyNS, "the API key namespace", allowEmpty: false) }
+        let found = try readUser(keyPointer, docNS: docNS, keyPresenceNS: keyNS)
+        out.pointee = try writer.single(try writer.user(found.user))
+        holdsKey.pointee = found.holdsKey ? 1 : 0
+    }
+
+    /// One user by key, with its key presence when `keyPresenceNS` is
+    /// given (.absent: any namespace); NOT_FOUND when none matches.
+    private func readUser(_ keyPointer: UnsafePointer<proteus_user_key>?, docNS: proteus_str,
+                          keyPresenceNS: proteus_str?) throws -> (user: UserRecord, holdsKey: Bool) {
+        guard let keyPointer else { throw PluginError.invalid("the lookup key is missing (NULL)") }
         let key = keyPointer.pointee
         let docs = StoreInput.DocSelection(docNS)
         let lookup: UserLookup
@@ -36,15 +58,18 @@ extension StoreCore {
         default:
             throw PluginError.invalid("unknown lookup kind \(key.by) (expected PROTEUS_LOOKUP_ID, _USERNAME or _EMAIL)")
         }
-        let select = sql.selectUser(by: lookup, documents: docs)
-        let found: UserRecord? = try perform(rows.readsInSeveralStatements ? .snapshot : .read, "reading a user") { c in
+        let select = keyPresenceNS == nil ? sql.selectUser(by: lookup, documents: docs)
+            : sql.selectUserWithKeyPresence(by: lookup, documents: docs)
+        let presenceColumn = rows.userColumnCount
+        let found: (user: UserRecord, holdsKey: Bool)? = try perform(rows.readsInSeveralStatements ? .snapshot : .read, "reading a user") { c in
             let row = try c.first(select, "reading a user", { v in
                 if lookup == .id { v.bind(key.id) } else { v.bind(key.text) }
                 if rows.detailsInRow, case .one(let ns) = docs { v.bind(ns) }
-            }) { rows.read($0) }
-            guard var user = row else { return nil }
-            try rows.complete(c, &user, documents: docs)
-            return user
+                if let keyPresenceNS { v.bind(keyPresenceNS) }
+            }) { s in (rows.read(s), keyPresenceNS != nil && s.int64(presenceColumn) != 0) }
+            guard var found = row else { return nil }
+            try rows.complete(c, &found.0, documents: docs)
+            return (found.0, found.1)
         }
         guard let found else {
             switch lookup {
@@ -53,7 +78,7 @@ extension StoreCore {
             case .email: throw PluginError.notFound("no user with that email")
             }
         }
-        out.pointee = try writer.single(try writer.user(found))
+        return found
     }
 
     // MARK: update

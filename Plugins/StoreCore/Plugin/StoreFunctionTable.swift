@@ -170,5 +170,10 @@ nonisolated(unsafe) private let storeTable: UnsafePointer<proteus_store_api> = {
     t.session_count_user = { store, user, now, count, err in
         call(store, err) { try $0.countUserSessions(user, now: now, count: count) }
     }
+    t.user_get_with_key_presence = { store, key, docNS, keyNS, arena, out, holdsKey, err in
+        call(store, err) {
+            try $0.getUserWithKeyPresence(key, docNS: docNS, keyNS: keyNS, arena: arena, out: out, holdsKey: holdsKey)
+        }
+    }
     return makeStaticTable(t)
 }()

@@ -82,6 +82,10 @@ public protocol UserSQL: Sendable {
     /// the email (ASCII case folded; the earliest created wins), then, with
     /// UserDetails.inRow and one selected namespace, that namespace.
     func selectUser(by lookup: UserLookup, documents: StoreInput.DocSelection) -> String
+    /// selectUser's row followed by one more column: 1 when the user holds
+    /// an API key of a namespace, else 0. Binds as selectUser does, then
+    /// the namespace (NULL: any).
+    func selectUserWithKeyPresence(by lookup: UserLookup, documents: StoreInput.DocSelection) -> String
     var userDetails: UserDetails { get }
 
     /// Inserts one user: binds the user values.

@@ -32,20 +32,42 @@ extension PostgresSQL {
 
     /// user_get's statements, [lookup][documents none, all, one] (the
     /// namespace is $2).
-    static let userSelects: [[String]] = [
+    static let userConditions = [
         "u.id = $1",
         "u.username = $1",
         // lower() under the "C" collation folds ASCII only; the earliest created wins.
         "lower(u.email COLLATE \"C\") = lower($1 COLLATE \"C\") ORDER BY u.created_at, u.id LIMIT 1",
-    ].map { condition in
+    ]
+    static let userSelects: [[String]] = userConditions.map { condition in
         [StoreInput.DocSelection.none, .all, .one(.absent)].map { "SELECT \(userColumns($0, nsParam: 2)) FROM users u WHERE \(condition)" }
     }
 
+    /// userSelects with the key presence after the details: its namespace
+    /// is the parameter after the ones bound before it ($3 when one
+    /// document namespace is $2, else $2).
+    static let userWithKeySelects: [[String]] = userConditions.map { condition in
+        [StoreInput.DocSelection.none, .all, .one(.absent)].map { docs in
+            let ns = if case .one = docs { 3 } else { 2 }
+            return """
+                SELECT \(userColumns(docs, nsParam: 2)), EXISTS (SELECT 1 FROM api_keys k WHERE k.user_id = u.id \
+                AND ($\(ns)::text IS NULL OR k.ns = $\(ns))) FROM users u WHERE \(condition)
+                """
+        }
+    }
+
     func selectUser(by lookup: UserLookup, documents: StoreInput.DocSelection) -> String {
+        Self.pick(Self.userSelects, lookup, documents)
+    }
+
+    func selectUserWithKeyPresence(by lookup: UserLookup, documents: StoreInput.DocSelection) -> String {
+        Self.pick(Self.userWithKeySelects, lookup, documents)
+    }
+
+    private static func pick(_ statements: [[String]], _ lookup: UserLookup, _ documents: StoreInput.DocSelection) -> String {
         let byLookup = switch lookup {
-        case .id: Self.userSelects[0]
-        case .username: Self.userSelects[1]
-        case .email: Self.userSelects[2]
+        case .id: statements[0]
+        case .username: statements[1]
+        case .email: statements[2]
         }
         return switch documents {
         case .none: byLookup[0]

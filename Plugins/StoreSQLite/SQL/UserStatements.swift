@@ -28,6 +28,21 @@ extension SQLiteSQL {
         }
     }
 
+    /// selectUser's statements with the key presence after role_set (the
+    /// namespace is ?2: SQLite's documents are queried, never bound here).
+    static let keyPresenceColumn = ", EXISTS (SELECT 1 FROM api_keys k WHERE k.user_id = u.id AND (?2 IS NULL OR k.ns = ?2))"
+    static let userWithKeyByID = "SELECT \(userColumns)\(keyPresenceColumn) FROM users u WHERE u.id = ?1"
+    static let userWithKeyByUsername = "SELECT \(userColumns)\(keyPresenceColumn) FROM users u WHERE u.username = ?1"
+    static let userWithKeyByEmail = "SELECT \(userColumns)\(keyPresenceColumn) FROM users u WHERE u.email = ?1 COLLATE NOCASE ORDER BY u.created_at, u.id LIMIT 1"
+
+    func selectUserWithKeyPresence(by lookup: UserLookup, documents: StoreInput.DocSelection) -> String {
+        switch lookup {
+        case .id: Self.userWithKeyByID
+        case .username: Self.userWithKeyByUsername
+        case .email: Self.userWithKeyByEmail
+        }
+    }
+
     private static let batchIDs = (1...UserDetailQueries.documentBatch).map { "?\($0)" }.joined(separator: ", ")
     static let details = UserDetails.queried(UserDetailQueries(
         roles: nil,

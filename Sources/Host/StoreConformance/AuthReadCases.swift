@@ -1,5 +1,5 @@
-// Cases: the authenticated reads of ABI 2.1 (apikey_presence, apikey_owner)
-// and reads after writes through the same instance — whatever a store
+// Cases: the authenticated reads of ABI 2.1 (apikey_presence, apikey_owner),
+// 2.7's user_get_with_key_presence, and reads after writes through the same instance — whatever a store
 // caches, a revocation made through it is seen by its next read.
 import PluginAPI
 import PluginKit
@@ -8,6 +8,7 @@ extension StoreConformanceSuite {
     static var authReadCases: [Case] {
         [
             Case(name: "apikeys.presence", summary: "apikey_presence: mixed users, namespaces and unknown ids; count 0; limits", body: { try $0.apiKeyPresence() }),
+            Case(name: "users.get_with_key_presence", summary: "user_get_with_key_presence: the user as user_get reads it and its key presence by namespace, every lookup; NOT_FOUND; INVALID", body: { try $0.userGetWithKeyPresence() }),
             Case(name: "apikeys.owner", summary: "apikey_owner: key and owner in one call; documents as selected; NOT_FOUND; last_used_at", body: { try $0.apiKeyOwner() }),
             Case(name: "apikeys.read_after_write", summary: "apikey_get and apikey_owner see this instance's revocations, bans and role changes at once", body: { try $0.apiKeyReadAfterWrite() }),
             Case(name: "sessions.read_after_write", summary: "session_get sees this instance's deletes at once; expiry still applies", body: { try $0.sessionReadAfterWrite() }),
@@ -71,6 +72,91 @@ extension StoreConformanceSuite {
         // A user's keys deleted: no longer present.
         try expectEqual(try client.deleteKeys(user: a.id, ns: "ct.one"), 2, "a's keys deleted")
         try expectEqual(try presence(ids, ns: nil), [0, 1, 0, 0, 0], "presence after deleting a's keys")
+    }
+
+    /// user_get_with_key_presence called directly (no fallback).
+    func userWithKeyPresence(_ key: proteus_user_key, docs: String?, keyNS: String?) throws -> (user: UserRecord, holds: UInt8) {
+        var key = key
+        return try client.withArena { _, arena in
+            try withProteusStr(docs) { d in
+                try withProteusStr(keyNS) { k in
+                    var user: UnsafeMutablePointer<proteus_user>?
+                    var holds: UInt8 = 7
+                    try client.invoke(\.user_get_with_key_presence) { $0(client.store, &key, d, k, arena, &user, &holds, $1) }
+                    guard let user else { throw ConformanceFailure(message: "user_get_with_key_presence returned OK without a record") }
+                    return (UserRecord(user.pointee), holds)
+                }
+            }
+        }
+    }
+
+    func userGetWithKeyPresence() throws {
+        try requireFunction(\.user_get_with_key_presence, "user_get_with_key_presence")
+        let role = try newRole("keyed"), g = try newGroup()
+        var u = fullUser(roles: [role], group: g.id)
+        u.documents = [DocumentRecord(namespace: "ct.a", json: "{\"a\":1}"), DocumentRecord(namespace: "ct.b", json: "[2]")]
+        let stored = try createUser(u)
+        let plain = try createUser(newUser())
+        try client.createKey(APIKeyRecord(keyHash: randomBytes(32), userID: u.id, namespace: "ct.one"))
+        func byID(_ id: [UInt8]) -> proteus_user_key {
+            var k = proteus_user_key()
+            k.by = PROTEUS_LOOKUP_ID
+            k.id = proteus_id(byteArray: id)
+            return k
+        }
+        // Every document selection reads the user as user_get does.
+        for docs in [nil, "*", "ct.a", "ct.none"] as [String?] {
+            let found = try userWithKeyPresence(byID(u.id), docs: docs, keyNS: "ct.one")
+            try expectUser(found.user, try client.getUser(id: u.id, docs: docs), "the user with documents \(docs ?? "none")")
+            try expectEqual(found.holds, 1, "a key of ct.one, documents \(docs ?? "none")")
+        }
+        try expectUser(try userWithKeyPresence(byID(u.id), docs: "*", keyNS: nil).user, stored, "the user with every document")
+        try expectEqual(try userWithKeyPresence(byID(u.id), docs: nil, keyNS: nil).holds, 1, "a key of any namespace")
+        try expectEqual(try userWithKeyPresence(byID(u.id), docs: "ct.a", keyNS: "ct.two").holds, 0, "no key of ct.two")
+        try expectEqual(try userWithKeyPresence(byID(plain.id), docs: nil, keyNS: nil).holds, 0, "a user without keys")
+        // Lookups by username and email find the same user and presence.
+        try withProteusStr(stored.username) { name in
+            var k = proteus_user_key()
+            k.by = PROTEUS_LOOKUP_USERNAME
+            k.text = name
+            let found = try userWithKeyPresence(k, docs: nil, keyNS: "ct.one")
+            try expectEqual(Hex.encode(found.user.id), Hex.encode(u.id), "by username: the user")
+            try expectEqual(found.holds, 1, "by username: the key")
+        }
+        try withProteusStr(stored.email?.uppercased()) { email in
+            var k = proteus_user_key()
+            k.by = PROTEUS_LOOKUP_EMAIL
+            k.text = email
+            let found = try userWithKeyPresence(k, docs: nil, keyNS: "ct.one")
+            try expectEqual(Hex.encode(found.user.id), Hex.encode(u.id), "by email: the user")
+            try expectEqual(found.holds, 1, "by email: the key")
+        }
+        // The key deleted: no longer held.
+        try expectEqual(try client.deleteKeys(user: u.id, ns: nil), 1, "the key deleted")
+        try expectEqual(try userWithKeyPresence(byID(u.id), docs: nil, keyNS: nil).holds, 0, "after the key was deleted")
+
+        try expectStatus("user_get_with_key_presence of an unknown id", PROTEUS_E_NOT_FOUND) { _ = try userWithKeyPresence(byID(randomID()), docs: nil, keyNS: nil) }
+        try expectStatus("user_get_with_key_presence with an empty key namespace", PROTEUS_E_INVALID) { _ = try userWithKeyPresence(byID(u.id), docs: nil, keyNS: "") }
+        try expectStatus("user_get_with_key_presence without a key", PROTEUS_E_INVALID) {
+            _ = try client.withArena { _, arena in
+                var user: UnsafeMutablePointer<proteus_user>?
+                var holds: UInt8 = 0
+                try client.invoke(\.user_get_with_key_presence) { $0(client.store, nil, .absent, .absent, arena, &user, &holds, $1) }
+            }
+        }
+        try expectStatus("user_get_with_key_presence without a presence output", PROTEUS_E_INVALID) {
+            var key = byID(u.id)
+            _ = try client.withArena { _, arena in
+                var user: UnsafeMutablePointer<proteus_user>?
+                try client.invoke(\.user_get_with_key_presence) { $0(client.store, &key, .absent, .absent, arena, &user, nil, $1) }
+            }
+        }
+        try expectStatus("user_get_with_key_presence without an arena", PROTEUS_E_INVALID) {
+            var key = byID(u.id)
+            var user: UnsafeMutablePointer<proteus_user>?
+            var holds: UInt8 = 0
+            try client.invoke(\.user_get_with_key_presence) { $0(client.store, &key, .absent, .absent, nil, &user, &holds, $1) }
+        }
     }
 
     /// apikey_owner called directly (no fallback).

@@ -68,6 +68,8 @@
 //    struct_size ends before them (2.5) leaves them unread.
 //  - session_count_user (2.6; skipped for an older store) counts every
 //    namespace, not sessions with expires_at <= now; 0 for a missing user.
+//  - user_get_with_key_presence (2.7; skipped for an older store) reads
+//    the user exactly as user_get does, whichever lookup and documents.
 //  - Failure messages never contain password hashes, token or key hashes
 //    (nor entry keys, which may be hashes).
 import Glibc

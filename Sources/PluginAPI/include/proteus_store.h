@@ -703,6 +703,33 @@ typedef struct proteus_store_api {
     proteus_status (*session_count_user)(void *store, proteus_id user_id,
                                          int64_t now, uint64_t *count,
                                          proteus_error *err);
+
+    /* --- a user with its key presence (since 2.7) ------------------------- */
+    /* A table built against 2.6 or older ends before this: callers check
+     * struct_size covers it before calling it (PluginKit's StoreClient
+     * does, and falls back to user_get, then apikey_presence). */
+
+    /** (since 2.7) user_get and apikey_presence of the user found, in one
+     *  call and one snapshot: *out as user_get returns it (documents
+     *  selected by `doc_ns`), *holds_key 1 when that user holds at least
+     *  one API key of namespace `key_ns` (absent = any namespace), else 0.
+     *  What a dialect needs to show a user with "has an API key" (one
+     *  statement where the backend can: a point read is one round trip).
+     *  Never cached, like user_get.
+     *  Inputs are borrowed; the record is allocated in `arena`; `holds_key`
+     *  is caller-owned, one byte. Both are written only on OK.
+     *  NOT_FOUND: no user matches. INVALID: as user_get, holds_key NULL,
+     *  key_ns present but empty or not UTF-8.
+     *  2.6 fallback: user_get, then apikey_presence (two snapshots).
+     *  [any thread] */
+    proteus_status (*user_get_with_key_presence)(void *store,
+                                                 const proteus_user_key *key,
+                                                 proteus_str doc_ns,
+                                                 proteus_str key_ns,
+                                                 proteus_arena *arena,
+                                                 proteus_user **out,
+                                                 uint8_t *holds_key,
+                                                 proteus_error *err);
 } proteus_store_api;
 
 /** Most user ids one apikey_presence call takes (a page of users). */
