@@ -220,6 +220,10 @@ public struct UserQuery: Sendable {
     /// (ABI 2.6) 0 = an exact total; N > 0 = the store may stop counting
     /// at N (UserPage.totalIsLowerBound then says so).
     public var totalCap: UInt64 = 0
+    /// (ABI 2.7) Also answer, for each user of the page, whether it holds
+    /// an API key of `keyNamespace` (nil: any): UserPage.holdsKey.
+    public var keyPresence = false
+    public var keyNamespace: String?
 
     public init() {}
 
@@ -248,6 +252,10 @@ public struct UserQuery: Sendable {
             afterUsername = c.after_username.string
             totalCap = c.total_cap
         }
+        if GrownRecord.holds(\proteus_user_query.key_ns, declaredSize: c.struct_size) {
+            keyPresence = c.key_presence
+            keyNamespace = c.key_ns.string
+        }
     }
 }
 
@@ -257,10 +265,14 @@ public struct UserPage: Sendable {
     /// (ABI 2.6) `total` is a lower bound: the store stopped counting at
     /// the query's totalCap (PROTEUS_PAGE_TOTAL_AT_LEAST).
     public var totalIsLowerBound = false
-    public init(total: UInt64, users: [UserRecord], totalIsLowerBound: Bool = false) {
+    /// (ABI 2.7) For a query with keyPresence: whether users[i] holds an
+    /// API key of its keyNamespace (as many as users); nil otherwise.
+    public var holdsKey: [Bool]?
+    public init(total: UInt64, users: [UserRecord], totalIsLowerBound: Bool = false, holdsKey: [Bool]? = nil) {
         self.total = total
         self.users = users
         self.totalIsLowerBound = totalIsLowerBound
+        self.holdsKey = holdsKey
     }
     /// Nil when the store wrote a page this reader cannot read (see
     /// RecordArray). A page written before 2.6 ends before `flags`.
@@ -274,6 +286,9 @@ public struct UserPage: Sendable {
         self.users = users
         if GrownRecord.holds(\proteus_user_page.flags, declaredSize: size) {
             totalIsLowerBound = page.pointee.flags & PROTEUS_PAGE_TOTAL_AT_LEAST != 0
+        }
+        if GrownRecord.holds(\proteus_user_page.holds_key, declaredSize: size), let holds = page.pointee.holds_key {
+            holdsKey = (0..<users.count).map { holds[$0] != 0 }
         }
     }
 }
@@ -319,12 +334,24 @@ extension ArenaWriter {
         return c
     }
 
-    public func userPage(total: UInt64, users: [UserRecord], totalIsLowerBound: Bool = false) throws -> UnsafeMutablePointer<proteus_user_page> {
+    /// `holdsKey` (2.7): the key presence of each of `users`, when the
+    /// query asked for it.
+    public func userPage(total: UInt64, users: [UserRecord], totalIsLowerBound: Bool = false,
+                         holdsKey: [Bool]? = nil) throws -> UnsafeMutablePointer<proteus_user_page> {
         let page = try allocate(proteus_user_page.self, count: 1)
         page.pointee.struct_size = RecordArray.size(of: proteus_user_page.self)
         page.pointee.total = total
         page.pointee.flags = totalIsLowerBound ? PROTEUS_PAGE_TOTAL_AT_LEAST : 0
         page.pointee.count = UInt32(users.count)
+        page.pointee.holds_key = nil
+        if let holdsKey, !holdsKey.isEmpty {
+            guard holdsKey.count == users.count else {
+                throw PluginError.internal("the key presence of \(holdsKey.count) users for a page of \(users.count)")
+            }
+            let holds = try allocate(UInt8.self, count: holdsKey.count)
+            for (i, h) in holdsKey.enumerated() { holds[i] = h ? 1 : 0 }
+            page.pointee.holds_key = UnsafePointer(holds)
+        }
         if !users.isEmpty {
             let items = try allocate(proteus_user.self, count: users.count)
             for (i, u) in users.enumerated() { items[i] = try user(u) }
@@ -414,6 +441,8 @@ extension ArenaWriter {
         c.username_folded_match = q.usernameFoldedMatch
         c.after_username = try str(q.afterUsername)
         c.total_cap = q.totalCap
+        c.key_presence = q.keyPresence
+        c.key_ns = try str(q.keyNamespace)
         return c
     }
 

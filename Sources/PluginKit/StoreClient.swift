@@ -169,15 +169,30 @@ public final class StoreClient: @unchecked Sendable {
         if q.needs2_6 && !readsKeysetQueries {
             throw PluginError.unsupported("search: the store was built before ABI 2.6 and cannot page by username (after_username) or cap its count (total_cap)")
         }
-        return try withArena { w, arena in
-            var c = try w.query(q)
+        // A store built before 2.7 never reads key_presence: the page's
+        // key presence is then asked with apikey_presence.
+        var asked = q
+        asked.keyPresence = q.keyPresence && readsKeyPresence
+        var page: UserPage = try withArena { w, arena in
+            var c = try w.query(asked)
             var out: UnsafeMutablePointer<proteus_user_page>?
             try invoke(\.user_search) { $0(raw, &c, arena, &out, $1) }
             guard let out else { throw PluginError.internal("user_search returned OK without a page") }
             guard let page = UserPage(out) else { throw PluginError.internal("user_search returned a page this reader cannot read") }
             return page
         }
+        if q.keyPresence && page.holdsKey == nil {
+            if asked.keyPresence && !page.users.isEmpty {
+                throw PluginError.internal("user_search was asked for key presence and returned a page without it")
+            }
+            page.holdsKey = try keyPresence(users: page.users.map(\.id), ns: q.keyNamespace)
+        }
+        return page
     }
+
+    /// True when the store reads the query field 2.7 appended
+    /// (key_presence): its table was built against 2.7 or later.
+    public var readsKeyPresence: Bool { Int(api.struct_size) > StoreTable.size2_6 }
 
     public func importUsers(_ users: [UserRecord], mode: Int32) throws {
         try withArena { w, _ in

@@ -88,13 +88,26 @@ final class StoreTable20Tests: XCTestCase {
         XCTAssertFalse(try read(holder.id, "elsewhere").1)
         XCTAssertFalse(try read(other.id, nil).1)
         XCTAssertEqual(StoreClient.status { _ = try read(PostgresStoreFixture.randomID(), nil) }, PROTEUS_E_NOT_FOUND)
+        // A search's key presence is asked with apikey_presence.
+        XCTAssertFalse(client.readsKeyPresence)
+        var q = UserQuery()
+        q.limit = 10
+        q.keyPresence = true
+        q.keyNamespace = "dialect"
+        let page = try client.search(q)
+        XCTAssertEqual(page.users.map(\.id), [holder.id, other.id])
+        XCTAssertEqual(page.holdsKey, [true, false])
+        q.keyPresence = false
+        XCTAssertNil(try client.search(q).holdsKey)
         let suite = StoreConformanceSuite(store: store, host: UnsafePointer(store.instance.hostTable))
         var ran = 0
-        suite.run(filter: "users.get_with_key_presence") { result in
-            ran += 1
-            XCTAssertTrue(result.passed && result.skipped, "\(result.name): \(result.message)")
+        for filter in ["users.get_with_key_presence", "search.key_presence"] {
+            suite.run(filter: filter) { result in
+                ran += 1
+                XCTAssertTrue(result.passed && result.skipped, "\(result.name): \(result.message)")
+            }
         }
-        XCTAssertEqual(ran, 1)
+        XCTAssertEqual(ran, 2)
     }
 
     func testA25StoreIsLoadedAndKeysetQueriesAndSessionCountsAreUnsupported() throws {

@@ -137,14 +137,9 @@ final class Access: @unchecked Sendable {
         request.header("x-requested-with")?.lowercased() == "xmlhttprequest"
     }
 
-    /// Which of the users hold a key of this dialect, in order: one store
-    /// call for a page (apikey_presence).
-    func hasAPIKeys(_ userIDs: [[UInt8]]) throws -> [Bool] {
-        try directory.apiKeyPresence(userIDs: userIDs, namespace: Self.namespace)
-    }
-
+    /// Whether the user holds a key of this dialect (apikey_presence).
     func hasAPIKey(_ userID: [UInt8]) throws -> Bool {
-        try hasAPIKeys([userID]).first ?? false
+        try directory.apiKeyPresence(userIDs: [userID], namespace: Self.namespace).first ?? false
     }
 
     // MARK: sessions

@@ -42,6 +42,8 @@ final class AdminRoutes: @unchecked Sendable {
         var search = UserQuery()
         search.documentNamespace = PanelDocument.namespace
         search.order = PROTEUS_ORDER_CREATED
+        search.keyPresence = true
+        search.keyNamespace = Access.namespace
         if let name = query["userName"].map(JSCoercion.string), !name.isEmpty, name != "undefined" {
             search.usernameContains = name
         }
@@ -75,7 +77,10 @@ final class AdminRoutes: @unchecked Sendable {
             let found: UserPage
             do { found = try directory.searchUsers(search) } catch { throw MCSMFailure.backend(error) }
             total = found.total
-            let hasKeys = try access.hasAPIKeys(found.users.map(\.id))
+            // StoreClient answers the key presence it was asked for (2.7).
+            guard let hasKeys = found.holdsKey, hasKeys.count == found.users.count else {
+                throw MCSMFailure.backend(PluginError.internal("the search answered no key presence"))
+            }
             for (user, hasKey) in zip(found.users, hasKeys) {
                 rows.append(UserView.listed(user, hasKey: hasKey))
             }

@@ -60,25 +60,38 @@ extension StoreCore {
         guard let ids else { throw PluginError.invalid("the user ids are missing (NULL) for a count of \(count)") }
         guard let present else { throw PluginError.invalid("the presence output is missing (NULL) for a count of \(count)") }
         if ns.isPresent { try StoreInput.requireText(ns, "the API key namespace", allowEmpty: false) }
+        let users = (0..<count).map { ids[$0].byteArray }
+        let answer = try perform(.read, "finding which users hold API keys") { c in try keyHolders(c, users, ns: ns) }
+        present.update(from: answer.map { $0 ? 1 : 0 }, count: count)
+    }
+
+    /// Which of `ids` hold a key of `ns` (absent: any), read on `c`: one
+    /// statement per PROTEUS_APIKEY_PRESENCE_MAX ids.
+    func keyHolders(_ c: any StoreConnection, _ ids: [[UInt8]], ns: proteus_str) throws -> [Bool] {
+        let batch = Int(PROTEUS_APIKEY_PRESENCE_MAX)
+        guard ids.count <= batch else {
+            return try stride(from: 0, to: ids.count, by: batch).flatMap {
+                try keyHolders(c, Array(ids[$0..<min($0 + batch, ids.count)]), ns: ns)
+            }
+        }
+        guard !ids.isEmpty else { return [] }
         // The ids as one value, 16 bytes each: one statement text whatever
         // the count (the backend's SQL splits it).
         var packed = [UInt8]()
-        packed.reserveCapacity(count * 16)
-        for i in 0..<count { packed += ids[i].byteArray }
-        let holders = try perform(.read, "finding which users hold API keys") { c in
-            try c.all(sql.apiKeyPresence, "finding which users hold API keys", { v in
-                v.bind(bytes: packed)
-                v.bind(ns)
-            }) { $0.int64(0) }
-        }
-        var answer = [UInt8](repeating: 0, count: count)
+        packed.reserveCapacity(ids.count * 16)
+        for id in ids { packed += id }
+        let holders = try c.all(sql.apiKeyPresence, "finding which users hold API keys", { v in
+            v.bind(bytes: packed)
+            v.bind(ns)
+        }) { $0.int64(0) }
+        var answer = [Bool](repeating: false, count: ids.count)
         for position in holders {
-            guard position >= 0 && position < Int64(count) else {
-                throw PluginError.internal("the database named position \(position) among \(count) user ids")
+            guard position >= 0 && position < Int64(ids.count) else {
+                throw PluginError.internal("the database named position \(position) among \(ids.count) user ids")
             }
-            answer[Int(position)] = 1
+            answer[Int(position)] = true
         }
-        present.update(from: answer, count: count)
+        return answer
     }
 }
 

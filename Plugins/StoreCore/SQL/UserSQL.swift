@@ -16,6 +16,10 @@ public enum UserDetails: Sendable {
     /// By queries per user after the row (cheap where the database is in
     /// process).
     case queried(UserDetailQueries)
+
+    /// Columns of a user row with its details in the row (14 + 3): what a
+    /// statement selects after it starts here.
+    public static let inRowColumnCount = 17
 }
 
 public struct UserDetailQueries: Sendable {

@@ -63,9 +63,14 @@ extension SearchPage {
 public struct SearchPageQuery {
     public let sql: String
     public let bind: (any StoreStatement) -> Void
+    /// (2.7) The column holding each row's key presence (1: the user holds
+    /// an API key of the query's key_ns), when the plan put it in the row
+    /// for a query with key_presence; nil: StoreCore asks after the page.
+    public let keyPresenceColumn: Int?
 
-    public init(sql: String, bind: @escaping (any StoreStatement) -> Void) {
+    public init(sql: String, keyPresenceColumn: Int? = nil, bind: @escaping (any StoreStatement) -> Void) {
         self.sql = sql
+        self.keyPresenceColumn = keyPresenceColumn
         self.bind = bind
     }
 }

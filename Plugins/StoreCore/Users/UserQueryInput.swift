@@ -59,6 +59,9 @@ enum UserQueryInput {
                 throw .invalid("after_username is not valid UTF-8")
             }
         }
+        if q.key_presence && q.key_ns.isPresent {
+            try StoreInput.requireText(q.key_ns, "key_ns (the API key namespace)", allowEmpty: false)
+        }
         return order
     }
 

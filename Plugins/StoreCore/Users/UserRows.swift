@@ -21,7 +21,7 @@ struct UserRows {
     /// Columns of a user row as read by `read`: the 14 user columns, then
     /// role_set or the 3 details columns. Whatever a statement selects
     /// after the user row starts here.
-    var userColumnCount: Int { detailsInRow ? 17 : rolesInRoleSet ? 15 : 14 }
+    var userColumnCount: Int { detailsInRow ? UserDetails.inRowColumnCount : rolesInRoleSet ? 15 : 14 }
 
     /// Reading a user takes more than one statement (one snapshot needed).
     var readsInSeveralStatements: Bool { !detailsInRow }

@@ -111,12 +111,15 @@ struct SearchPlan: UserSearchPlan {
         }
         let keys = "\(matches) LIMIT \(CountedPageQuery.cap)"
         let cut = "SELECT u.* FROM (SELECT u.id FROM m u ORDER BY \(orderBy) LIMIT $\(n + 1) OFFSET $\(n + 2)) p JOIN users u ON u.id = p.id"
-        let sql = "WITH m AS MATERIALIZED (\(keys)) SELECT \(PostgresSQL.userColumns(documents, nsParam: nsParam)), (SELECT count(*) FROM m) FROM (\(cut)) u ORDER BY \(orderBy)"
-        let page = SearchPageQuery(sql: sql) { s in
+        let presence = keyPresence(nsParam: n + 3)
+        let sql = "WITH m AS MATERIALIZED (\(keys)) SELECT \(PostgresSQL.userColumns(documents, nsParam: nsParam)), (SELECT count(*) FROM m)\(presence.column) FROM (\(cut)) u ORDER BY \(orderBy)"
+        // The key presence follows the total.
+        let page = SearchPageQuery(sql: sql, keyPresenceColumn: presence.bind.map { _ in UserDetails.inRowColumnCount + 1 }) { s in
             w.bind(s)
             if case .one(let ns) = documents { s.bind(ns) }
             s.bind(limit)
             s.bind(offset)
+            presence.bind?(s)
         }
         return CountedPageQuery(page: page)
     }
@@ -162,7 +165,7 @@ struct SearchPlan: UserSearchPlan {
         var customPlans = false
         if let facets {
             if let keys = try facets.pageKeys(c, page) {
-                return Self.facetPage(keys, documents: page.documents)
+                return Self.facetPage(keys, documents: page.documents, keyPresence: query.key_presence ? query.key_ns : nil)
             }
             if fixesItsPlans {
                 try c.run("SET LOCAL plan_cache_mode = auto", "choosing custom plans")
@@ -211,13 +214,15 @@ struct SearchPlan: UserSearchPlan {
             let keys = "SELECT u.id, u.created_at, u.username FROM users u\(w.whereClause)"
             cut = "WITH m AS MATERIALIZED (\(keys)), p AS (SELECT u.id FROM m u ORDER BY \(orderBy) \(limit)) SELECT u.* FROM p JOIN users u ON u.id = p.id"
         }
-        let sql = "SELECT \(PostgresSQL.userColumns(page.documents, nsParam: nsParam)) FROM (\(cut)) u ORDER BY \(orderBy)"
-        return SearchPageQuery(sql: sql) { s in
+        let presence = keyPresence(nsParam: n + 3 + bounds.count)
+        let sql = "SELECT \(PostgresSQL.userColumns(page.documents, nsParam: nsParam))\(presence.column) FROM (\(cut)) u ORDER BY \(orderBy)"
+        return SearchPageQuery(sql: sql, keyPresenceColumn: presence.bind.map { _ in UserDetails.inRowColumnCount }) { s in
             w.bind(s)
             if case .one(let ns) = page.documents { s.bind(ns) }
             s.bind(page.limit)
             s.bind(page.offset)
             for bound in bounds { s.bind(text: bound) }
+            presence.bind?(s)
         }
     }
 }
@@ -227,15 +232,34 @@ extension SearchPlan {
     /// order. Each key's row is its own lateral subquery (OFFSET 0 keeps
     /// it one), read by the primary key: a plain join's generic plan,
     /// estimating a tenth of the users for LIMIT $n, hashed them all.
-    static func facetPage(_ keys: BoundSQL, documents: StoreInput.DocSelection) -> SearchPageQuery {
+    /// `keyPresence` (2.7): the key namespace of a query with key_presence.
+    static func facetPage(_ keys: BoundSQL, documents: StoreInput.DocSelection, keyPresence: proteus_str?) -> SearchPageQuery {
+        var n = keys.valueCount
         var nsParam = 0
-        if case .one = documents { nsParam = keys.valueCount + 1 }
+        if case .one = documents {
+            n += 1
+            nsParam = n
+        }
+        let presence = keyPresenceColumn(keyPresence, nsParam: n + 1)
         let found = "SELECT u.* FROM page p, LATERAL (SELECT * FROM users u WHERE u.id = p.id OFFSET 0) u"
-        let sql = "WITH page AS (\(keys.text)) SELECT \(PostgresSQL.userColumns(documents, nsParam: nsParam)) FROM (\(found)) u ORDER BY u.created_at, u.id"
-        return SearchPageQuery(sql: sql) { s in
+        let sql = "WITH page AS (\(keys.text)) SELECT \(PostgresSQL.userColumns(documents, nsParam: nsParam))\(presence.column) FROM (\(found)) u ORDER BY u.created_at, u.id"
+        return SearchPageQuery(sql: sql, keyPresenceColumn: presence.bind.map { _ in UserDetails.inRowColumnCount }) { s in
             keys.bind(s)
             if case .one(let ns) = documents { s.bind(ns) }
+            presence.bind?(s)
         }
+    }
+
+    /// The key presence column (2.7) of a page and what binds its
+    /// namespace, parameter `nsParam`; empty without key_presence.
+    static func keyPresenceColumn(_ ns: proteus_str?, nsParam: Int) -> (column: String, bind: ((any StoreStatement) -> Void)?) {
+        guard let ns else { return ("", nil) }
+        return (PostgresSQL.keyPresenceColumn(nsParam: nsParam), { $0.bind(ns) })
+    }
+
+    /// keyPresenceColumn for this plan's query.
+    func keyPresence(nsParam: Int) -> (column: String, bind: ((any StoreStatement) -> Void)?) {
+        Self.keyPresenceColumn(query.key_presence ? query.key_ns : nil, nsParam: nsParam)
     }
 }
 

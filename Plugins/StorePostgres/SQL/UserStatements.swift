@@ -42,16 +42,19 @@ extension PostgresSQL {
         [StoreInput.DocSelection.none, .all, .one(.absent)].map { "SELECT \(userColumns($0, nsParam: 2)) FROM users u WHERE \(condition)" }
     }
 
+    /// A column after a user row (alias `u`): whether the user holds an API
+    /// key of the namespace parameter `nsParam` (NULL: any).
+    static func keyPresenceColumn(nsParam: Int) -> String {
+        ", EXISTS (SELECT 1 FROM api_keys k WHERE k.user_id = u.id AND ($\(nsParam)::text IS NULL OR k.ns = $\(nsParam)))"
+    }
+
     /// userSelects with the key presence after the details: its namespace
     /// is the parameter after the ones bound before it ($3 when one
     /// document namespace is $2, else $2).
     static let userWithKeySelects: [[String]] = userConditions.map { condition in
         [StoreInput.DocSelection.none, .all, .one(.absent)].map { docs in
             let ns = if case .one = docs { 3 } else { 2 }
-            return """
-                SELECT \(userColumns(docs, nsParam: 2)), EXISTS (SELECT 1 FROM api_keys k WHERE k.user_id = u.id \
-                AND ($\(ns)::text IS NULL OR k.ns = $\(ns))) FROM users u WHERE \(condition)
-                """
+            return "SELECT \(userColumns(docs, nsParam: 2))\(keyPresenceColumn(nsParam: ns)) FROM users u WHERE \(condition)"
         }
     }
 

@@ -9,6 +9,7 @@ extension StoreConformanceSuite {
         [
             Case(name: "apikeys.presence", summary: "apikey_presence: mixed users, namespaces and unknown ids; count 0; limits", body: { try $0.apiKeyPresence() }),
             Case(name: "users.get_with_key_presence", summary: "user_get_with_key_presence: the user as user_get reads it and its key presence by namespace, every lookup; NOT_FOUND; INVALID", body: { try $0.userGetWithKeyPresence() }),
+            Case(name: "search.key_presence", summary: "user_search with key_presence: holds_key as apikey_presence answers, by role, substring, folded text, username order, every page; a 2.6 query is not asked; INVALID key_ns", body: { try $0.searchKeyPresence() }),
             Case(name: "apikeys.owner", summary: "apikey_owner: key and owner in one call; documents as selected; NOT_FOUND; last_used_at", body: { try $0.apiKeyOwner() }),
             Case(name: "apikeys.read_after_write", summary: "apikey_get and apikey_owner see this instance's revocations, bans and role changes at once", body: { try $0.apiKeyReadAfterWrite() }),
             Case(name: "sessions.read_after_write", summary: "session_get sees this instance's deletes at once; expiry still applies", body: { try $0.sessionReadAfterWrite() }),
@@ -157,6 +158,72 @@ extension StoreConformanceSuite {
             var holds: UInt8 = 0
             try client.invoke(\.user_get_with_key_presence) { $0(client.store, &key, .absent, .absent, nil, &user, &holds, $1) }
         }
+    }
+
+    func searchKeyPresence() throws {
+        try requireFunction(\.user_get_with_key_presence, "user_get_with_key_presence (ABI 2.7, which reads key_presence)")
+        let role = try newRole("kp"), t = token(8)
+        var users: [UserRecord] = []
+        for i in 0..<7 { users.append(try createUser(newUser("kp\(t)\(i)", roles: [role]))) }
+        // Keys of ct.kp for users 1 and 4 (two for 4), of ct.other for user 5.
+        for (i, ns) in [(1, "ct.kp"), (4, "ct.kp"), (4, "ct.kp"), (5, "ct.other")] {
+            try client.createKey(APIKeyRecord(keyHash: randomBytes(32), userID: users[i].id, namespace: ns))
+        }
+        func search(_ adjust: (inout UserQuery) -> Void, ns: String? = "ct.kp") throws -> UserPage {
+            var q = UserQuery()
+            q.keyPresence = true
+            q.keyNamespace = ns
+            adjust(&q)
+            return try rawSearch(q) { _, _ in }
+        }
+        /// holds_key is there for every user of the page, as apikey_presence answers.
+        func check(_ page: UserPage, ns: String? = "ct.kp", _ what: String) throws {
+            guard let holds = page.holdsKey else {
+                if page.users.isEmpty { return }
+                throw ConformanceFailure(message: "\(what): a page of \(page.users.count) users without holds_key")
+            }
+            try expectEqual(holds.count, page.users.count, "\(what): holds_key entries")
+            try expectEqual(holds.map { $0 ? UInt8(1) : 0 }, try presence(page.users.map(\.id), ns: ns), "\(what): holds_key")
+        }
+        let expected: [Bool] = [false, true, false, false, true, false, false]
+        var page = try search { $0.hasRole = role; $0.limit = 10 }
+        try check(page, "by role")
+        try expectEqual(page.holdsKey ?? [], expected, "by role, in created order")
+        page = try search({ $0.hasRole = role; $0.limit = 10 }, ns: nil)
+        try check(page, ns: nil, "by role, any namespace")
+        try expectEqual(page.holdsKey ?? [], [false, true, false, false, true, true, false], "by role, any namespace, in created order")
+        for offset: UInt64 in [0, 2, 5, 6, 7, 100] {
+            page = try search { $0.hasRole = role; $0.limit = 2; $0.offset = offset }
+            try check(page, "by role, 2 from \(offset)")
+        }
+        page = try search { $0.usernameContains = t; $0.limit = 10 }
+        try expectEqual(page.holdsKey ?? [], expected, "a substring")
+        page = try search { $0.usernameContains = String(t.prefix(3)); $0.limit = 50 }
+        try check(page, "a three-character substring")
+        page = try search { $0.usernameContains = String(t.prefix(2)); $0.limit = 50 }
+        try check(page, "a two-character substring")
+        page = try search { $0.usernameFolded = "KP" + t.uppercased(); $0.usernameFoldedMatch = PROTEUS_MATCH_PREFIX; $0.limit = 10 }
+        try expectEqual(page.holdsKey ?? [], expected, "a folded prefix")
+        page = try search { $0.usernameFolded = t.uppercased(); $0.usernameFoldedMatch = PROTEUS_MATCH_CONTAINS; $0.limit = 10 }
+        try expectEqual(page.holdsKey ?? [], expected, "a folded substring")
+        page = try search { $0.hasRole = role; $0.order = PROTEUS_ORDER_USERNAME; $0.limit = 10 }
+        try expectEqual(page.holdsKey ?? [], expected, "by role in username order")
+        page = try search { $0.hasRole = role; $0.order = PROTEUS_ORDER_USERNAME; $0.afterUsername = "kp\(t)3"; $0.limit = 10 }
+        try expectEqual(page.holdsKey ?? [], [true, false, false], "after a username")
+        page = try search { $0.limit = 20; $0.offset = 3 }
+        try check(page, "every user, a page from 3")
+        page = try search { $0.hasRole = role; $0.limit = 0 }
+        try expectEqual(page.total, 7, "a count alone: the total")
+        try expectEqual(page.users.count, 0, "a count alone: no users")
+        // Without key_presence, or from a query that ends before it (2.6): no holds_key.
+        page = try search { $0.hasRole = role; $0.limit = 10; $0.keyPresence = false }
+        try expectEqual(page.holdsKey == nil, true, "without key_presence: holds_key NULL")
+        page = try rawSearch({ var q = UserQuery(); q.hasRole = role; q.limit = 10; q.keyPresence = true; return q }()) { _, c in
+            c.struct_size = UInt32(MemoryLayout<proteus_user_query>.offset(of: \proteus_user_query.key_presence) ?? 0)
+        }
+        try expectEqual(page.users.count, 7, "a 2.6 query: the page")
+        try expectEqual(page.holdsKey == nil, true, "a 2.6 query: key_presence is not read")
+        try expectStatus("key_presence with an empty key_ns", PROTEUS_E_INVALID) { _ = try search({ $0.hasRole = role; $0.limit = 10 }, ns: "") }
     }
 
     /// apikey_owner called directly (no fallback).

@@ -69,7 +69,10 @@
 //  - session_count_user (2.6; skipped for an older store) counts every
 //    namespace, not sessions with expires_at <= now; 0 for a missing user.
 //  - user_get_with_key_presence (2.7; skipped for an older store) reads
-//    the user exactly as user_get does, whichever lookup and documents.
+//    the user exactly as user_get does, whichever lookup and documents;
+//    a search with key_presence (2.7) answers holds_key for every user of
+//    the page as apikey_presence would, whichever plan finds the page, and
+//    a query whose struct_size ends before key_presence gets none.
 //  - Failure messages never contain password hashes, token or key hashes
 //    (nor entry keys, which may be hashes).
 import Glibc

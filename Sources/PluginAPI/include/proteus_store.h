@@ -162,6 +162,23 @@ typedef struct proteus_user_query {
                                         N index entries (a username substring:
                                         max(N, 50001), as choosing the page's
                                         plan needs), never every match. */
+    /* (since 2.7) Read only when struct_size covers them (a query built
+     * against 2.6 or older ends before them: no key presence). A store
+     * built against 2.6 or older never reads them: a caller that sets them
+     * checks the store table's struct_size covers
+     * user_get_with_key_presence (2.7's function) first (PluginKit's
+     * StoreClient then asks apikey_presence itself). */
+    bool key_presence;             /**< (since 2.7) also answer, for each
+                                        user of the page, whether it holds
+                                        an API key of namespace key_ns
+                                        (proteus_user_page.holds_key), as
+                                        apikey_presence would, in the same
+                                        call: no second store call for a
+                                        page's "has an API key" */
+    proteus_str key_ns;            /**< (since 2.7) with key_presence: the
+                                        keys' namespace; absent = any.
+                                        INVALID: present but empty or not
+                                        UTF-8 */
 } proteus_user_query;
 
 /** proteus_user_query.username_folded_match (since 2.3) */
@@ -186,6 +203,14 @@ typedef struct proteus_user_page {
     uint32_t flags;            /**< (since 2.6) PROTEUS_PAGE_*; a page written
                                     by a 2.5 store ends before it (read it
                                     only when struct_size covers it, else 0) */
+    const uint8_t *holds_key;  /**< (since 2.7) with the query's
+                                    key_presence: `count` bytes, 1 when
+                                    items[i] holds an API key of the query's
+                                    key_ns, else 0 (NULL when count is 0);
+                                    NULL without key_presence. A page
+                                    written by a 2.6 store ends before it
+                                    (read it only when struct_size covers
+                                    it) */
 } proteus_user_page;
 
 /** proteus_user_page.flags (since 2.6) */
