@@ -208,19 +208,16 @@ public struct FacetSearch {
         }
         if needle == nil && predicate.isEmpty {
             // Every user: walk users(created_at, id) from the bucket.
-            guard let (from, skip) = try start(of: page.offset, c) else { return nil }
-            var s = statement()
-            s.append("SELECT id, created_at FROM users WHERE created_at >= $? ORDER BY created_at, id LIMIT $? OFFSET $?") { s in
-                s.bind(from)
-                s.bind(wanted)
-                s.bind(skip)
-            }
+            guard var (s, start) = try located(page.offset, c) else { return nil }
+            s.append("SELECT id, created_at FROM users WHERE created_at >= ")
+            start.appendFrom(to: &s)
+            s.append(" ORDER BY created_at, id LIMIT $? OFFSET ") { $0.bind(wanted) }
+            start.appendSkip(to: &s)
             return s
         }
         let all = try facets(c)
         let found = all.filter(\.kept)
         guard !found.isEmpty, found.count <= Self.maxMergedFacets else { return nil }
-        let from: Int64, skip: Int64
         if needle != nil {
             // No positions per needle: walk from the start, unless the walk
             // (about offset + limit matches at the needle's density among
@@ -232,12 +229,53 @@ public struct FacetSearch {
             let walked = Double(page.offset + wanted) * facetUsers / Double(page.total)
             let candidates = Double(page.total) * Double(allUsers) / max(facetUsers, 1)
             if needleCharacters >= 3 && walked > Self.candidateCost * candidates { return nil }
-            (from, skip) = (Int64.min, page.offset)
-        } else {
-            guard let start = try start(of: page.offset, c) else { return nil }
-            (from, skip) = start
+            var s = statement()
+            merge(found.map { ($0.roles, $0.flags) }, from: .values(from: Int64.min, skip: page.offset), limit: wanted, into: &s)
+            return s
         }
-        return merge(found.map { ($0.roles, $0.flags) }, from: from, limit: wanted, offset: skip)
+        guard var (s, start) = try located(page.offset, c) else { return nil }
+        merge(found.map { ($0.roles, $0.flags) }, from: start, limit: wanted, into: &s)
+        return s
+    }
+
+    /// Where a page starts, as SQL a page's statement uses: the bucket's
+    /// first created_at and the matching users to skip from there, bound
+    /// values or, where statements are round trips, subqueries of the
+    /// common table expressions that locate it (startCTEs), which `s`
+    /// then begins with: the start and the page are one statement.
+    enum Located {
+        case values(from: Int64, skip: Int64)
+        case subqueries(from: String, skip: String)
+
+        func appendFrom(to s: inout BoundSQL) {
+            switch self {
+            case .values(let from, _): s.append("$?") { $0.bind(from) }
+            case .subqueries(let from, _): s.append(from)
+            }
+        }
+
+        func appendSkip(to s: inout BoundSQL) {
+            switch self {
+            case .values(_, let skip): s.append("$?") { $0.bind(skip) }
+            case .subqueries(_, let skip): s.append(skip)
+            }
+        }
+    }
+
+    /// The statement a page's keys start (empty, or the CTEs locating the
+    /// page) and where it starts; nil when user_positions has no such
+    /// user.
+    func located(_ offset: Int64, _ c: any StoreConnection) throws -> (BoundSQL, Located)? {
+        var s = statement()
+        if statementsAreRoundTrips {
+            startCTEs(of: offset, into: &s)
+            s.append(" ")
+            let last = Self.positionLevels.count - 1
+            return (s, .subqueries(from: "(SELECT bucket * \(1 << Self.positionLevels[last]) FROM f\(last))",
+                                   skip: "(SELECT skip FROM f\(last))"))
+        }
+        guard let (from, skip) = try startByLevels(of: offset, c) else { return nil }
+        return (s, .values(from: from, skip: skip))
     }
 
     /// A folded text of three characters: its users in created order from
@@ -267,28 +305,26 @@ public struct FacetSearch {
     /// created order: each arm is ordered by the index, and the databases
     /// merge the arms without sorting (PostgreSQL when each arm carries its
     /// own ORDER BY and LIMIT: `limitedArms`).
-    func merge(_ facets: [(roles: String, flags: Int64)], from: Int64, limit: Int64, offset: Int64) -> BoundSQL {
-        var s = statement()
+    func merge(_ facets: [(roles: String, flags: Int64)], from start: Located, limit: Int64, into s: inout BoundSQL) {
         let limited = limitedArms && facets.count > 1
         for (i, facet) in facets.enumerated() {
             s.append(i == 0 ? "" : " UNION ALL ")
-            s.append((limited ? "(" : "") + "SELECT id, created_at FROM users WHERE role_set = $? AND flags = $? AND created_at >= $?") { s in
+            s.append((limited ? "(" : "") + "SELECT id, created_at FROM users WHERE role_set = $? AND flags = $? AND created_at >= ") { s in
                 s.bind(text: facet.roles)
                 s.bind(facet.flags)
-                s.bind(from)
             }
+            start.appendFrom(to: &s)
             if let needle {
                 s.append(" AND \(contains)(\(haystack), $?) > 0") { $0.bind(text: needle) }
             }
             if limited {
-                s.append(" ORDER BY created_at, id LIMIT $?)") { $0.bind(offset + limit) }
+                s.append(" ORDER BY created_at, id LIMIT ")
+                start.appendSkip(to: &s)
+                s.append(" + $?)") { $0.bind(limit) }
             }
         }
-        s.append(" ORDER BY created_at, id LIMIT $? OFFSET $?") { s in
-            s.bind(limit)
-            s.bind(offset)
-        }
-        return s
+        s.append(" ORDER BY created_at, id LIMIT $? OFFSET ") { $0.bind(limit) }
+        start.appendSkip(to: &s)
     }
 
     /// user_positions' levels, coarsest first (created_at >> level; SQLite
@@ -304,9 +340,6 @@ public struct FacetSearch {
     /// Where each statement is a round trip, in one statement; in-process,
     /// level by level (SQLite stops stepping at the bucket; the one
     /// statement cost it 2.5 times the CPU of a role listing).
-    func start(of offset: Int64, _ c: any StoreConnection) throws -> (from: Int64, skip: Int64)? {
-        try statementsAreRoundTrips ? startInOneStatement(of: offset, c) : startByLevels(of: offset, c)
-    }
 
     /// start(of:) in a grouped scan of user_positions per level, each
     /// within the bucket the level above found, each stepped only up to
@@ -350,8 +383,7 @@ public struct FacetSearch {
     /// total finding the bucket that holds the user. (Its plan is fixed by
     /// its text: PostgreSQL planned it for each call in 2.5 ms when it ran
     /// under custom plans; facet searches now run with generic ones.)
-    func startInOneStatement(of offset: Int64, _ c: any StoreConnection) throws -> (from: Int64, skip: Int64)? {
-        var s = statement()
+    func startCTEs(of offset: Int64, into s: inout BoundSQL) {
         s.append("WITH ")
         let last = Self.positionLevels.count - 1
         for (i, level) in Self.positionLevels.enumerated() {
@@ -379,7 +411,5 @@ public struct FacetSearch {
             }
             s.append(" ORDER BY r.bucket LIMIT 1)")
         }
-        s.append(" SELECT bucket * \(1 << Self.positionLevels[last]), skip FROM f\(last)")
-        return try c.first(s.text, "locating a page", { s.bind($0) }) { ($0.int64(0), $0.int64(1)) }
     }
 }
