@@ -104,10 +104,11 @@ final class Access: @unchecked Sendable {
     /// The key's user, or nil for an unknown key (or another dialect's key):
     /// the key and its owner in one store call (apikey_owner).
     private func userForKey(_ key: String) throws -> UserRecord? {
-        // Rounding "now" down to the minute lets the store record the key's
-        // last use once a minute instead of writing on every request.
-        let now = host.nowMillis()
-        guard let found = try directory.apiKeyOwner(keyHash: host.sha256(Array(key.utf8)), now: now - now % 60_000,
+        // The store records a key's use at most once per
+        // PROTEUS_LAST_USED_RESOLUTION_MS, each key on its own clock (a "now"
+        // rounded to the minute made every busy key write at the same
+        // instant: a burst of writes at each minute's start).
+        guard let found = try directory.apiKeyOwner(keyHash: host.sha256(Array(key.utf8)), now: host.nowMillis(),
                                                     documents: Self.namespace),
               found.key.namespace == Self.namespace else { return nil }
         return found.user
