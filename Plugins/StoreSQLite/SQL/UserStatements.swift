@@ -15,31 +15,33 @@ extension SQLiteSQL {
         u.username, u.email, u.display_name, u.password_hash, u.mfa_secret, u.mfa_last_step, u.group_id, u.role_set
         """
 
-    static let userByID = "SELECT \(userColumns) FROM users u WHERE u.id = ?1"
-    static let userByUsername = "SELECT \(userColumns) FROM users u WHERE u.username = ?1"
-    /// NOCASE folds ASCII only; the earliest created user wins.
-    static let userByEmail = "SELECT \(userColumns) FROM users u WHERE u.email = ?1 COLLATE NOCASE ORDER BY u.created_at, u.id LIMIT 1"
-
-    func selectUser(by lookup: UserLookup, documents: StoreInput.DocSelection) -> String {
-        switch lookup {
-        case .id: Self.userByID
-        case .username: Self.userByUsername
-        case .email: Self.userByEmail
-        }
-    }
+    /// The lookups' WHERE clauses, by UserLookup: the id, the username, or
+    /// the email (NOCASE folds ASCII only; the earliest created user wins).
+    static let userConditions = [
+        "u.id = ?1",
+        "u.username = ?1",
+        "u.email = ?1 COLLATE NOCASE ORDER BY u.created_at, u.id LIMIT 1",
+    ]
+    static let userSelects = userConditions.map { "SELECT \(userColumns) FROM users u WHERE \($0)" }
 
     /// selectUser's statements with the key presence after role_set (the
     /// namespace is ?2: SQLite's documents are queried, never bound here).
     static let keyPresenceColumn = ", EXISTS (SELECT 1 FROM api_keys k WHERE k.user_id = u.id AND (?2 IS NULL OR k.ns = ?2))"
-    static let userWithKeyByID = "SELECT \(userColumns)\(keyPresenceColumn) FROM users u WHERE u.id = ?1"
-    static let userWithKeyByUsername = "SELECT \(userColumns)\(keyPresenceColumn) FROM users u WHERE u.username = ?1"
-    static let userWithKeyByEmail = "SELECT \(userColumns)\(keyPresenceColumn) FROM users u WHERE u.email = ?1 COLLATE NOCASE ORDER BY u.created_at, u.id LIMIT 1"
+    static let userWithKeySelects = userConditions.map { "SELECT \(userColumns)\(keyPresenceColumn) FROM users u WHERE \($0)" }
+
+    func selectUser(by lookup: UserLookup, documents: StoreInput.DocSelection) -> String {
+        Self.userSelects[Self.index(lookup)]
+    }
 
     func selectUserWithKeyPresence(by lookup: UserLookup, documents: StoreInput.DocSelection) -> String {
+        Self.userWithKeySelects[Self.index(lookup)]
+    }
+
+    private static func index(_ lookup: UserLookup) -> Int {
         switch lookup {
-        case .id: Self.userWithKeyByID
-        case .username: Self.userWithKeyByUsername
-        case .email: Self.userWithKeyByEmail
+        case .id: 0
+        case .username: 1
+        case .email: 2
         }
     }
 
