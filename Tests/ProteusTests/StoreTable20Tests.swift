@@ -28,40 +28,20 @@ final class StoreTable20Tests: XCTestCase {
                                           defines: ["INNER_STORE=\"\(SQLiteStoreFixture.pluginPath)\""])
     }
 
-    /// The fixture as a store built against 2.2: its table ends before entry_put.
-    private func buildFixture22() throws -> String {
-        let dir = SQLiteStoreFixture.makeTempDirectory("store-v2-2")
-        return try CPluginBuilder.compile("store_v2_0.c", into: dir + "/libproteus-store-v2-2.so",
-                                          defines: ["INNER_STORE=\"\(SQLiteStoreFixture.pluginPath)\"", "OLDER_MINOR=2",
-                                                    "FIRST_MISSING=entry_put", "STORE_NAME=\"store-v2-2\""])
-    }
-
-    /// The fixture as a store built against 2.4: its table ends before audit_append.
-    private func buildFixture24() throws -> String {
-        let dir = SQLiteStoreFixture.makeTempDirectory("store-v2-4")
-        return try CPluginBuilder.compile("store_v2_0.c", into: dir + "/libproteus-store-v2-4.so",
-                                          defines: ["INNER_STORE=\"\(SQLiteStoreFixture.pluginPath)\"", "OLDER_MINOR=4",
-                                                    "FIRST_MISSING=audit_append", "STORE_NAME=\"store-v2-4\""])
-    }
-
-    /// The fixture as a store built against 2.5: its table ends before session_count_user.
-    private func buildFixture25() throws -> String {
-        let dir = SQLiteStoreFixture.makeTempDirectory("store-v2-5")
-        return try CPluginBuilder.compile("store_v2_0.c", into: dir + "/libproteus-store-v2-5.so",
-                                          defines: ["INNER_STORE=\"\(SQLiteStoreFixture.pluginPath)\"", "OLDER_MINOR=5",
-                                                    "FIRST_MISSING=session_count_user", "STORE_NAME=\"store-v2-5\""])
-    }
-
-    /// The fixture as a store built against 2.6: its table ends before user_get_with_key_presence.
-    private func buildFixture26() throws -> String {
-        let dir = SQLiteStoreFixture.makeTempDirectory("store-v2-6")
-        return try CPluginBuilder.compile("store_v2_0.c", into: dir + "/libproteus-store-v2-6.so",
-                                          defines: ["INNER_STORE=\"\(SQLiteStoreFixture.pluginPath)\"", "OLDER_MINOR=6",
-                                                    "FIRST_MISSING=user_get_with_key_presence", "STORE_NAME=\"store-v2-6\""])
+    /// The fixture as a store built against 2.`minor`: its table ends before
+    /// `firstMissing`, the first function the next minor appended
+    /// (2.2: entry_put; 2.4: audit_append; 2.5: session_count_user; 2.6:
+    /// user_get_with_key_presence).
+    private func buildFixture(minor: Int, firstMissing: String) throws -> String {
+        let name = "store-v2-\(minor)"
+        let dir = SQLiteStoreFixture.makeTempDirectory(name)
+        return try CPluginBuilder.compile("store_v2_0.c", into: dir + "/libproteus-\(name).so",
+                                          defines: ["INNER_STORE=\"\(SQLiteStoreFixture.pluginPath)\"", "OLDER_MINOR=\(minor)",
+                                                    "FIRST_MISSING=\(firstMissing)", "STORE_NAME=\"\(name)\""])
     }
 
     func testA26StoreIsLoadedAndAUserWithKeyPresenceFallsBack() throws {
-        let plugin = try PluginLoader.load(path: try buildFixture26())
+        let plugin = try PluginLoader.load(path: try buildFixture(minor: 6, firstMissing: "user_get_with_key_presence"))
         XCTAssertEqual(plugin.descriptor.pointee.abi_minor, 6)
         let path = SQLiteStoreFixture.makeTempDirectory("store-v2-6-db") + "/db.sqlite"
         let instance = try PluginInstance.create(plugin, optionsJSON: SQLiteStoreFixture.optionsJSON(path: path),
@@ -111,7 +91,7 @@ final class StoreTable20Tests: XCTestCase {
     }
 
     func testA25StoreIsLoadedAndKeysetQueriesAndSessionCountsAreUnsupported() throws {
-        let plugin = try PluginLoader.load(path: try buildFixture25())
+        let plugin = try PluginLoader.load(path: try buildFixture(minor: 5, firstMissing: "session_count_user"))
         XCTAssertEqual(plugin.descriptor.pointee.abi_minor, 5)
         let path = SQLiteStoreFixture.makeTempDirectory("store-v2-5-db") + "/db.sqlite"
         let instance = try PluginInstance.create(plugin, optionsJSON: SQLiteStoreFixture.optionsJSON(path: path),
@@ -166,7 +146,7 @@ final class StoreTable20Tests: XCTestCase {
     }
 
     func testA24StoreIsLoadedAndTheAuditLogIsUnsupported() throws {
-        let plugin = try PluginLoader.load(path: try buildFixture24())
+        let plugin = try PluginLoader.load(path: try buildFixture(minor: 4, firstMissing: "audit_append"))
         XCTAssertEqual(plugin.descriptor.pointee.abi_minor, 4)
         let path = SQLiteStoreFixture.makeTempDirectory("store-v2-4-db") + "/db.sqlite"
         let instance = try PluginInstance.create(plugin, optionsJSON: SQLiteStoreFixture.optionsJSON(path: path),
@@ -194,7 +174,7 @@ final class StoreTable20Tests: XCTestCase {
     }
 
     func testA22StoreIsLoadedAndEntriesAreUnsupported() throws {
-        let plugin = try PluginLoader.load(path: try buildFixture22())
+        let plugin = try PluginLoader.load(path: try buildFixture(minor: 2, firstMissing: "entry_put"))
         XCTAssertEqual(plugin.descriptor.pointee.abi_minor, 2)
         let path = SQLiteStoreFixture.makeTempDirectory("store-v2-2-db") + "/db.sqlite"
         let instance = try PluginInstance.create(plugin, optionsJSON: SQLiteStoreFixture.optionsJSON(path: path),
@@ -291,7 +271,7 @@ final class StoreTable20Tests: XCTestCase {
     /// MCSManager over a 2.4 store: administrative changes are made; the
     /// audit log they cannot be recorded in (UNSUPPORTED) fails none.
     func testAdministrativeChangesOverA24StoreAreMadeUnrecorded() throws {
-        let library = try buildFixture24()
+        let library = try buildFixture(minor: 4, firstMissing: "audit_append")
         MCSM.storeOverride = { ["plugin": library, "options": ["path": $0 + "/data/proteus.sqlite"]] }
         defer { MCSM.useSQLite() }
         let panel = try PanelServer(label: "mcsm-store-v2-4")
@@ -307,7 +287,7 @@ final class StoreTable20Tests: XCTestCase {
     /// The console over a 2.5 store (no cursor, no cap, no session count):
     /// its users are paged by offset with exact totals; `after` is refused.
     func testTheConsoleOverA25StorePagesByOffset() throws {
-        let library = try buildFixture25()
+        let library = try buildFixture(minor: 5, firstMissing: "session_count_user")
         MCSM.storeOverride = { ["plugin": library, "options": ["path": $0 + "/data/proteus.sqlite"]] }
         defer { MCSM.useSQLite() }
         let console = try ConsoleServer(label: "console-store-v2-5", options: ["searchTotalCap": 2])
