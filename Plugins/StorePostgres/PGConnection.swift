@@ -218,13 +218,14 @@ final class PGConnection: StoreConnection {
         return result
     }
 
-    /// Reads the answer to a COMMIT sent unanswered (transaction). Reads
-    /// were answered before it was sent, so a failure here only says
-    /// whether the connection can go on.
+    /// Reads the answer to a COMMIT sent unanswered (transaction): a
+    /// snapshot's reads were answered before it was sent and a touch's
+    /// outcome is not awaited, so a failure here only says whether the
+    /// connection can go on.
     private func settleCommit(_ context: @autoclosure () -> String) throws {
         guard commitInFlight else { return }
         commitInFlight = false
-        _ = try? finish(1, "ending a snapshot")
+        _ = try? finish(1, "ending a transaction")
         if broken { throw PGFailure(kind: .connection, message: "the connection broke", context: context()) }
     }
 
@@ -341,12 +342,13 @@ final class PGConnection: StoreConnection {
     /// BEGIN ... COMMIT around `body`; ROLLBACK when it throws. A COMMIT the
     /// server turned into a rollback is a failure too.
     ///
-    /// `readOnly` (a snapshot that writes nothing): BEGIN goes with the
-    /// first statement, and COMMIT is sent without waiting for its answer
-    /// (read on the connection's next use), so the snapshot costs no round
-    /// trip of its own; a body that runs nothing opens no transaction.
-    func transaction<R>(_ begin: String = "BEGIN", readOnly: Bool = false, _ context: String, _ body: () throws -> R) throws -> R {
-        if readOnly {
+    /// `pipelined` (a transaction whose outcome nobody waits for: a
+    /// snapshot that writes nothing, a best-effort touch): BEGIN goes with
+    /// the first statement, and COMMIT is sent without waiting for its
+    /// answer (read on the connection's next use), so the transaction costs
+    /// no round trip of its own; a body that runs nothing opens none.
+    func transaction<R>(_ begin: String = "BEGIN", pipelined: Bool = false, _ context: String, _ body: () throws -> R) throws -> R {
+        if pipelined {
             try settleCommit(context)
             // One command each: pipeline mode sends no multi-command text.
             deferredBegin = begin.split(separator: ";").map { String($0.drop { $0 == " " }) }
@@ -355,7 +357,7 @@ final class PGConnection: StoreConnection {
         }
         do {
             let result = try body()
-            if readOnly {
+            if pipelined {
                 if !deferredBegin.isEmpty {
                     deferredBegin = []
                     return result

@@ -67,26 +67,35 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
         pool.close()
     }
 
-    /// A read or a touch is one statement on its own (autocommit, one round
-    /// trip, its generic plan); a snapshot runs in REPEATABLE READ READ ONLY
-    /// (planned for its values unless its plans are fixed), its BEGIN sent
-    /// with its first statement and its COMMIT not waited for
-    /// (PGConnection.transaction, readOnly); a write in
-    /// BEGIN ... COMMIT (READ COMMITTED; rows that decide anything are locked
-    /// with FOR UPDATE by the SQL), rolled back when the body throws.
+    /// A read is one statement on its own (autocommit, one round trip, its
+    /// generic plan). A touch is a transaction whose outcome nobody waits
+    /// for: BEGIN sent with its statement, its COMMIT not waited for and
+    /// not waiting for the WAL to reach the disk, so that a best-effort
+    /// record (a key's use) never adds a disk flush to the request that
+    /// made it (SQLite's touch likewise syncs NORMAL); a crash may lose
+    /// the last moment's records. A snapshot runs in REPEATABLE READ READ
+    /// ONLY (planned for its values unless its plans are fixed), its BEGIN
+    /// sent with its first statement and its COMMIT not waited for
+    /// (PGConnection.transaction, pipelined); a write in BEGIN ... COMMIT
+    /// (READ COMMITTED; rows that decide anything are locked with FOR
+    /// UPDATE by the SQL), rolled back when the body throws.
     func perform<R>(_ unit: UnitOfWork, _ context: String, _ body: (any StoreConnection) throws -> R) throws -> R {
         switch unit {
-        case .read, .touch:
+        case .read:
             return try pool.withConnection(context) { try body($0) }
+        case .touch:
+            return try pool.withConnection(context) { c in
+                try c.transaction("BEGIN; SET LOCAL synchronous_commit = off", pipelined: true, context) { try body(c) }
+            }
         case .snapshot:
             // Planned for the values (the session's mode is generic plans,
             // PGConnection.open).
             return try pool.withConnection(context) { c in
-                try c.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL plan_cache_mode = auto", readOnly: true, context) { try body(c) }
+                try c.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL plan_cache_mode = auto", pipelined: true, context) { try body(c) }
             }
         case .snapshotOfFixedPlans:
             return try pool.withConnection(context) { c in
-                try c.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", readOnly: true, context) { try body(c) }
+                try c.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", pipelined: true, context) { try body(c) }
             }
         case .write:
             var begun = false

@@ -110,13 +110,14 @@ postgres_start_cluster() {
     PROTEUS_TEST_POSTGRES_SCRIPT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
 }
 
-# Starts the server of the cluster in DIR on its recorded port.
+# Starts the server of the cluster in DIR on its recorded port
+# (shared_buffers: $POSTGRES_SHARED_BUFFERS, default 256MB).
 _postgres_server_start() {
     local dir="$1" bin port
     bin=$(postgres_bin_dir) || return 1
     port=$(cat "$dir/port")
     _postgres_as "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir' -c max_connections=300 -c shared_buffers=256MB" \
+        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir' -c max_connections=300 -c shared_buffers=${POSTGRES_SHARED_BUFFERS:-256MB}" \
         start >/dev/null || {
         echo "postgres.sh: the server did not start:" >&2; tail -n 30 "$dir/postgres.log" >&2; return 1; }
 }
