@@ -1,8 +1,9 @@
 // The users row: lookups, writes, the version lock and the guard role.
 import PluginKit
 
-/// How a user is looked up (user_get's key.by).
-public enum UserLookup: Sendable {
+/// How a user is looked up (user_get's key.by). The raw value indexes a
+/// backend's lookup statements, kept in this order.
+public enum UserLookup: Int, Sendable {
     case id, username, email
 }
 

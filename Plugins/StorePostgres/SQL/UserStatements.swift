@@ -30,8 +30,8 @@ extension PostgresSQL {
         }
     }
 
-    /// user_get's statements, [lookup][documents none, all, one] (the
-    /// namespace is $2).
+    /// user_get's statements, [UserLookup.rawValue][documents none, all,
+    /// one] (the namespace is $2).
     static let userConditions = [
         "u.id = $1",
         "u.username = $1",
@@ -72,11 +72,7 @@ extension PostgresSQL {
     }
 
     private static func pick(_ statements: [[String]], _ lookup: UserLookup, _ documents: StoreInput.DocSelection) -> String {
-        let byLookup = switch lookup {
-        case .id: statements[0]
-        case .username: statements[1]
-        case .email: statements[2]
-        }
+        let byLookup = statements[lookup.rawValue]
         return switch documents {
         case .none: byLookup[0]
         case .all: byLookup[1]

@@ -15,8 +15,9 @@ extension SQLiteSQL {
         u.username, u.email, u.display_name, u.password_hash, u.mfa_secret, u.mfa_last_step, u.group_id, u.role_set
         """
 
-    /// The lookups' WHERE clauses, by UserLookup: the id, the username, or
-    /// the email (NOCASE folds ASCII only; the earliest created user wins).
+    /// The lookups' WHERE clauses, by UserLookup.rawValue: the id, the
+    /// username, or the email (NOCASE folds ASCII only; the earliest created
+    /// user wins).
     static let userConditions = [
         "u.id = ?1",
         "u.username = ?1",
@@ -30,19 +31,11 @@ extension SQLiteSQL {
     static let userWithKeySelects = userConditions.map { "SELECT \(userColumns)\(keyPresenceColumn) FROM users u WHERE \($0)" }
 
     func selectUser(by lookup: UserLookup, documents: StoreInput.DocSelection) -> String {
-        Self.userSelects[Self.index(lookup)]
+        Self.userSelects[lookup.rawValue]
     }
 
     func selectUserWithKeyPresence(by lookup: UserLookup, documents: StoreInput.DocSelection) -> String {
-        Self.userWithKeySelects[Self.index(lookup)]
-    }
-
-    private static func index(_ lookup: UserLookup) -> Int {
-        switch lookup {
-        case .id: 0
-        case .username: 1
-        case .email: 2
-        }
+        Self.userWithKeySelects[lookup.rawValue]
     }
 
     private static let batchIDs = (1...UserDetailQueries.documentBatch).map { "?\($0)" }.joined(separator: ", ")
