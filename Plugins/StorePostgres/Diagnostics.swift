@@ -33,19 +33,19 @@ extension PostgresBackend {
         return (text ?? nil) ?? ""
     }
 
-    /// Each a count of the rows where a schema 7 or 8 table and a recount
-    /// from users differ.
+    /// Each a count of the rows where a schema 7 or 8 table (with schema
+    /// 10's facets) and a recount from users differ.
     static let foldedChecks: [(String, String)] = [
         ("username_trigrams", """
-            WITH kept AS (SELECT gram, created_at, id FROM username_trigrams),
-                recounted AS (SELECT substr(proteus_fold(u.username), i, 3) COLLATE "C" AS gram, u.created_at, u.id
+            WITH kept AS (SELECT gram, created_at, id, role_set, flags FROM username_trigrams),
+                recounted AS (SELECT substr(proteus_fold(u.username), i, 3) COLLATE "C" AS gram, u.created_at, u.id, u.role_set, u.flags
                               FROM users u, generate_series(1, length(u.username) - 2) i)
             SELECT count(*)::text FROM ((SELECT * FROM kept EXCEPT SELECT * FROM recounted)
                                         UNION ALL (SELECT * FROM recounted EXCEPT SELECT * FROM kept)) d
             """),
         ("username_grams", """
-            WITH kept AS (SELECT gram, created_at, id FROM username_grams),
-                recounted AS (SELECT g COLLATE "C" AS gram, u.created_at, u.id FROM users u, proteus_username_grams(u.username) g)
+            WITH kept AS (SELECT gram, created_at, id, role_set, flags FROM username_grams),
+                recounted AS (SELECT g COLLATE "C" AS gram, u.created_at, u.id, u.role_set, u.flags FROM users u, proteus_username_grams(u.username) g)
             SELECT count(*)::text FROM ((SELECT * FROM kept EXCEPT SELECT * FROM recounted)
                                         UNION ALL (SELECT * FROM recounted EXCEPT SELECT * FROM kept)) d
             """),

@@ -11,7 +11,8 @@
 // "check.username_index" ("ok" when both trigram indexes, and schema 7's
 // username_trigrams and folded gram counts, match users.username exactly,
 // and schema 8's seq_order_exceptions lists every user out of seq order,
-// and schema 9's username_grams match too, and the users per created_at
+// and schema 9's username_grams match too, each posting with its user's
+// facet (schema 11), and the users per created_at
 // bucket at every level; else which differs) and "counters.rows" (stored counters, expired
 // ones included: shows the clean-up at work).
 import PluginAPI
@@ -90,7 +91,7 @@ extension SQLiteBackend {
     }
 
     /// Each a count of the rows where a table schema 7, 8 or 9 keeps for
-    /// search and a recount from users differ.
+    /// search (with schema 11's facets) and a recount from users differ.
     static let searchTableChecks: [(String, String)] = [
         // Users not listed, each after the one before it by seq in created
         // order too; and no listed seq without its user.
@@ -103,19 +104,19 @@ extension SQLiteBackend {
             """),
         ("username_trigrams", """
             SELECT count(*) FROM (
-                SELECT * FROM (SELECT gram, created_at, id FROM username_trigrams
-                    EXCEPT SELECT substr(lower(u.username), o.i, 3), u.created_at, u.id FROM users u JOIN gram_offsets o ON o.len = 3 AND o.i <= length(u.username) - 2)
+                SELECT * FROM (SELECT gram, created_at, id, role_set, flags FROM username_trigrams
+                    EXCEPT SELECT substr(lower(u.username), o.i, 3), u.created_at, u.id, u.role_set, u.flags FROM users u JOIN gram_offsets o ON o.len = 3 AND o.i <= length(u.username) - 2)
                 UNION ALL
-                SELECT * FROM (SELECT substr(lower(u.username), o.i, 3), u.created_at, u.id FROM users u JOIN gram_offsets o ON o.len = 3 AND o.i <= length(u.username) - 2
-                    EXCEPT SELECT gram, created_at, id FROM username_trigrams))
+                SELECT * FROM (SELECT substr(lower(u.username), o.i, 3), u.created_at, u.id, u.role_set, u.flags FROM users u JOIN gram_offsets o ON o.len = 3 AND o.i <= length(u.username) - 2
+                    EXCEPT SELECT gram, created_at, id, role_set, flags FROM username_trigrams))
             """),
         ("username_grams", """
             SELECT count(*) FROM (
-                SELECT * FROM (SELECT gram, seq FROM username_grams
-                    EXCEPT SELECT substr(lower(u.username), o.i, 8), u.seq FROM users u JOIN gram_offsets o ON o.len = 3 AND o.i <= length(u.username) - 3)
+                SELECT * FROM (SELECT gram, seq, role_set, flags FROM username_grams
+                    EXCEPT SELECT substr(lower(u.username), o.i, 8), u.seq, u.role_set, u.flags FROM users u JOIN gram_offsets o ON o.len = 3 AND o.i <= length(u.username) - 3)
                 UNION ALL
-                SELECT * FROM (SELECT substr(lower(u.username), o.i, 8), u.seq FROM users u JOIN gram_offsets o ON o.len = 3 AND o.i <= length(u.username) - 3
-                    EXCEPT SELECT gram, seq FROM username_grams))
+                SELECT * FROM (SELECT substr(lower(u.username), o.i, 8), u.seq, u.role_set, u.flags FROM users u JOIN gram_offsets o ON o.len = 3 AND o.i <= length(u.username) - 3
+                    EXCEPT SELECT gram, seq, role_set, flags FROM username_grams))
             """),
         ("folded_gram_corrections", """
             WITH kept(gram, role_set, flags, n) AS (

@@ -86,8 +86,6 @@ public struct FacetSearch {
     /// in-process (SQLite): fewer, larger statements are cheaper.
     let statementsAreRoundTrips: Bool
     let predicate: FacetPredicate
-    /// The same over a users row named `u`.
-    let joinedPredicate: FacetPredicate
     /// The substring, case-sensitive or folded (A-Z as a-z).
     let needle: String?
     let needleIsFolded: Bool
@@ -126,7 +124,6 @@ public struct FacetSearch {
         self.statementsAreRoundTrips = statementsAreRoundTrips
         haystack = needleIsFolded ? "\(fold)(username)" : "username"
         predicate = FacetPredicate(q, contains: contains)
-        joinedPredicate = FacetPredicate(q, column: "u.", contains: contains)
     }
 
     /// The facets listed by the count, for the page of the same search
@@ -279,7 +276,9 @@ public struct FacetSearch {
     }
 
     /// A folded text of three characters: its users in created order from
-    /// username_trigrams (schema 7), each tested against the predicate. A
+    /// username_trigrams (schema 7), each posting tested against the
+    /// predicate on the facet it carries (SQLite schema 11, PostgreSQL 10;
+    /// looking each user up was most of a role's search). A
     /// walk of the facets would read every user created before the first
     /// match, and matches cluster (names numbered as created: "r12" is in
     /// every user12xxxx, after 120,000 others at a million users).
@@ -287,11 +286,8 @@ public struct FacetSearch {
         var s = statement()
         s.append("SELECT t.id, t.created_at FROM username_trigrams t WHERE t.gram = $?") { $0.bind(text: gram) }
         if !predicate.isEmpty {
-            // A scalar subquery, tested per posting in order: a join let
-            // PostgreSQL hash the facet's users first (hundreds of ms).
-            s.append(" AND (SELECT ")
-            s.append(conditions: joinedPredicate.conditions)
-            s.append(" FROM users u WHERE u.id = t.id)")
+            s.append(" AND ")
+            s.append(conditions: predicate.conditions)
         }
         s.append(" ORDER BY t.created_at, t.id")
         s.append(" LIMIT $? OFFSET $?") { s in

@@ -127,10 +127,12 @@ struct SearchPlan: UserSearchPlan {
     /// The order keys of the query's substring's users, from the range of
     /// username_grams (schema 8, FoldedUsername.gramRange) that holds them,
     /// in created order; nil when the substring has no such range. A user
-    /// whose name holds the text twice has two such grams. The query's
-    /// other conditions (values after the range's two) are tested on each
-    /// of those users in a lateral subquery (OFFSET 0 keeps it one): a
-    /// join's generic plan, estimating 35,000 candidates, read every user.
+    /// whose name holds the text twice has two such grams. Role and flag
+    /// conditions are tested on the facet each posting carries (schema 10,
+    /// from the index alone); the query's other conditions (values after
+    /// those) on each of those users in a lateral subquery (OFFSET 0 keeps
+    /// it one): a join's generic plan, estimating 35,000 candidates, read
+    /// every user.
     /// Made distinct by sorting in created order: hashing them sized its
     /// table for those 35,000 (pgbench at a million users: `R123`, 1,000
     /// matches, 1.23-1.38 ms against 0.89-1.06 sorted; `R1234` 0.66
@@ -148,8 +150,9 @@ struct SearchPlan: UserSearchPlan {
         var first = SQLConditions(placeholder: PostgresSQL.placeholder)
         first.add("g.gram >= $?") { $0.bind(text: range.from) }
         first.add("g.gram < $?") { $0.bind(text: range.upTo) }
+        for (condition, bind) in FacetPredicate(query, column: "g.", contains: "strpos").conditions { first.add(condition, bind) }
         let inRange = first.conditions.joined(separator: " AND ")
-        let w = SearchFilter(query, matchingFoldedUsername: false, matchingContained: false, first: first).conditions
+        let w = SearchFilter(query, matchingFoldedUsername: false, matchingContained: false, matchingFacet: false, first: first).conditions
         let rest = w.conditions.dropFirst(first.conditions.count)
         let sql = rest.isEmpty ? "SELECT DISTINCT g.created_at, g.id FROM username_grams g WHERE \(inRange) ORDER BY g.created_at, g.id"
             : "SELECT DISTINCT g.created_at, g.id FROM username_grams g, LATERAL (SELECT 1 FROM users u WHERE u.id = g.id AND \(rest.joined(separator: " AND ")) OFFSET 0) u WHERE \(inRange) ORDER BY g.created_at, g.id"
@@ -337,9 +340,10 @@ struct SearchFilter {
 
     /// `matchingFoldedUsername` false: without the folded username's
     /// conditions (the caller tests it otherwise); `matchingContained`
-    /// false, without the case-sensitive substring's. `first`: conditions
-    /// that come before the query's (their values first).
-    init(_ q: proteus_user_query, matchingFoldedUsername: Bool = true, matchingContained: Bool = true,
+    /// false, without the case-sensitive substring's; `matchingFacet`
+    /// false, without the roles' and flags'. `first`: conditions that come
+    /// before the query's (their values first).
+    init(_ q: proteus_user_query, matchingFoldedUsername: Bool = true, matchingContained: Bool = true, matchingFacet: Bool = true,
          first: SQLConditions = SQLConditions(placeholder: PostgresSQL.placeholder)) {
         conditions = first
         folded = FoldedUsername(q)
@@ -368,7 +372,7 @@ struct SearchFilter {
             conditions.add("lower(u.email COLLATE \"C\") = lower($? COLLATE \"C\")") { $0.bind(email) }
         }
         // Roles and flags: the user's facet (schema 3).
-        for (condition, bind) in FacetPredicate(q, column: "u.", contains: "strpos").conditions {
+        for (condition, bind) in FacetPredicate(q, column: "u.", contains: "strpos").conditions where matchingFacet {
             conditions.add(condition, bind)
         }
         switch q.group_filter {

@@ -130,7 +130,7 @@ extension SearchPlan {
         } else {
             matches = """
                 SELECT g.seq, e.seq IS NOT NULL FROM username_grams g LEFT JOIN seq_order_exceptions e ON e.seq = g.seq \
-                WHERE \(SearchFilter.gramsAloneRange) LIMIT \(CountedPageQuery.cap)
+                WHERE \(filter.gramsMatch) LIMIT \(CountedPageQuery.cap)
                 """
         }
         var found: [(seq: Int64, listed: Bool)] = []
@@ -299,9 +299,12 @@ struct SearchFilter {
     /// The trigram index (users_fts or users_fts_folded) when its phrase
     /// (value 1) is the only condition.
     private(set) var trigramIndexAlone: String?
-    /// True when a range of username_grams (values 1 and 2) is the only
-    /// condition.
+    /// True when a range of username_grams (with the facet conditions it
+    /// tests) is the only condition: its test is gramsMatch.
     private(set) var gramsAlone = false
+    /// The test of a username_grams row when gramsAlone (values from 1;
+    /// its columns unqualified).
+    private(set) var gramsMatch = ""
     /// What a cheaper count reads when one index alone answers it (rows
     /// of the FROM clause, conditions included).
     private var countShortcut: String?
@@ -313,15 +316,20 @@ struct SearchFilter {
 
     private var countSource: String { countShortcut ?? "users u\(conditions.whereClause)" }
 
-    /// The range of username_grams when it is the only condition (its
-    /// values 1 and 2).
-    static let gramsAloneRange = "gram >= ?1 AND gram < ?2"
+    /// What the users' condition on username_grams begins with.
+    static let gramsCondition = "u.seq IN (SELECT seq FROM username_grams WHERE "
 
     /// The users whose username holds a text of 4-8 characters: a range of
-    /// username_grams (schema 9), values 1 and 2 when it is the only
-    /// condition (gramsAlone).
-    static func grams(_ range: (from: String, upTo: String)) -> [(String, SQLConditions.Binder)] {
-        [("u.seq IN (SELECT seq FROM username_grams WHERE gram >= $? AND gram < $?)", { $0.bind(text: range.from); $0.bind(text: range.upTo) })]
+    /// username_grams (schema 9), each posting tested against the role
+    /// and flag conditions `facet` on the facet it carries (schema 11)
+    /// rather than on its user's row.
+    static func grams(_ range: (from: String, upTo: String), facet: FacetPredicate) -> [(String, SQLConditions.Binder)] {
+        let tests = facet.conditions.map { " AND " + $0.0 }.joined()
+        return [(gramsCondition + "gram >= $? AND gram < $?\(tests))", { s in
+            s.bind(text: range.from)
+            s.bind(text: range.upTo)
+            for (_, bind) in facet.conditions { bind(s) }
+        })]
     }
 
     /// An FTS5 query matching `text` as one phrase: its consecutive
@@ -338,6 +346,10 @@ struct SearchFilter {
     /// `after`: a cursor in place of the query's after_username.
     init(_ q: proteus_user_query, allowDriver: Bool = true, matchingFoldedUsername: Bool = true, after: String? = nil) {
         var driven = !allowDriver
+        // The role and flag conditions, when a range of username_grams
+        // drives: tested on its postings (facetInDriver).
+        let postingFacet = FacetPredicate(q, contains: "instr")
+        var facetInDriver = false
         folded = FoldedUsername(q)
         if let name = folded, matchingFoldedUsername {
             // NOCASE folds A-Z only, as FoldedUsername does: the index
@@ -348,7 +360,8 @@ struct SearchFilter {
             let matches = name.conditions({ "\(column) \($0) $? COLLATE NOCASE" }) { text in
                 if !driven, let range = FoldedUsername.gramRange(text, isFolded: true) {
                     substringDriven = true
-                    return Self.grams(range)
+                    facetInDriver = true
+                    return Self.grams(range, facet: postingFacet)
                 }
                 if text.unicodeScalars.count >= 3 && !driven {
                     // The trigram index of the folded names (schema 5)
@@ -368,7 +381,8 @@ struct SearchFilter {
         if needle.isPresent && needle.len > 0 {
             let text = needle.string ?? ""
             if !driven, let range = FoldedUsername.gramRange(text, isFolded: false) {
-                for (condition, bind) in Self.grams(range) { conditions.add(condition, bind) }
+                for (condition, bind) in Self.grams(range, facet: postingFacet) { conditions.add(condition, bind) }
+                facetInDriver = true
                 driven = true
                 substringDriven = true
             } else if text.unicodeScalars.count >= 3 && !driven {
@@ -391,7 +405,7 @@ struct SearchFilter {
             conditions.add(driven ? "+u.email = $? COLLATE NOCASE" : "u.email = $? COLLATE NOCASE") { $0.bind(email) }
             driven = true
         }
-        if q.has_role.isPresent {
+        if q.has_role.isPresent && !facetInDriver {
             let role = q.has_role
             if driven {
                 let member = FacetPredicate.member(role)
@@ -413,7 +427,7 @@ struct SearchFilter {
             break
         }
         // Lacked roles and flags: the user's facet (schema 3).
-        for (condition, bind) in FacetPredicate(q, column: "u.", contains: "instr", includeHasRole: false).conditions {
+        for (condition, bind) in FacetPredicate(q, column: "u.", contains: "instr", includeHasRole: false).conditions where !facetInDriver {
             conditions.add(condition, bind)
         }
         if after != nil || q.after_username.isPresent {
@@ -435,9 +449,11 @@ struct SearchFilter {
         }
         if let index = trigramIndexAlone {
             countShortcut = "\(index) WHERE \(index) MATCH ?1"
-        } else if only.hasPrefix("u.seq IN (SELECT seq FROM username_grams ") {
+        } else if only.hasPrefix(Self.gramsCondition) {
             gramsAlone = true
-            countShortcut = "(SELECT DISTINCT seq FROM username_grams WHERE \(Self.gramsAloneRange))"
+            // The condition's subquery test (the only condition's values are 1...).
+            gramsMatch = String(only.dropFirst(Self.gramsCondition.count).dropLast())
+            countShortcut = "(SELECT DISTINCT seq FROM username_grams WHERE \(gramsMatch))"
         } else if only.hasPrefix("u.id IN (SELECT user_id FROM user_roles") {
             countShortcut = "user_roles WHERE role_slug = ?1"
         }

@@ -9,7 +9,7 @@ extension StoreConformanceSuite {
             Case(name: "search.short_substring", summary: "1-2 character substrings are case-sensitive too", body: { try $0.searchShortSubstring() }),
             Case(name: "search.filters", summary: "email, has_role, lacks_roles, flags and group filters, alone and combined", body: { try $0.searchFilters() }),
             Case(name: "search.ordering", summary: "CREATED (then id), USERNAME (bytes, absent first), ID", body: { try $0.searchOrdering() }),
-            Case(name: "search.substring_created_order", summary: "a substring alone (case-sensitive, or folded CONTAINS of 4+ characters; texts of 4-8 characters too) in created order: total and every page as a scan says, with users created and imported out of created order, ties in created_at, created_at changed by an import, deletes and renames", body: { try $0.searchSubstringCreatedOrder() }),
+            Case(name: "search.substring_created_order", summary: "a substring alone or with a role (case-sensitive, or folded CONTAINS; texts of 3 and of 4-8 characters too) in created order: total and every page as a scan says, with users created and imported out of created order, ties in created_at, created_at changed by an import, roles granted and taken back, deletes and renames", body: { try $0.searchSubstringCreatedOrder() }),
             Case(name: "search.paging", summary: "total ignores paging; offset beyond total; limit 0; limit > total; exact page", body: { try $0.searchPaging() }),
             Case(name: "search.documents", summary: "doc_ns absent / \"*\" / one namespace", body: { try $0.searchDocuments() }),
             Case(name: "search.invalid", summary: "unknown order or group filter is INVALID", body: { try $0.searchInvalid() }),
@@ -56,10 +56,11 @@ extension StoreConformanceSuite {
         }
         func check(_ step: String) throws {
             let sorted = users.sorted { ($0.createdAt, Hex.encode($0.id)) < ($1.createdAt, Hex.encode($1.id)) }
-            // Texts of 4 to 8 characters too (the stores' username_grams):
-            // folded, or case-sensitive without letters; one held twice by
-            // a name, some not ASCII.
-            let texts = [("so\(t)", true), ("\(t)-x", true), ("so\(t)", false), ("SO\(u)", false), ("\(t)-1", false), ("so\(t)-none", true),
+            // Texts of 3 characters (the trigram postings) and of 4 to 8
+            // (the stores' username_grams): folded, or case-sensitive
+            // without letters; one held twice by a name, some not ASCII.
+            let threes: [(String, Bool)] = [(String(d.prefix(3)), false), (String(d.suffix(3)), true), (String(t.prefix(3)), true)]
+            let texts: [(String, Bool)] = threes + [("so\(t)", true), ("\(t)-x", true), ("so\(t)", false), ("SO\(u)", false), ("\(t)-1", false), ("so\(t)-none", true),
                          (t, true), (String(u.prefix(6)), true), ("\(t.suffix(4))-X", true), ("\(t.suffix(3))-lÄt", true), ("\(u.suffix(3))-LÄTE", true),
                          (d, false), ("-\(d)", false), ("-\(d)-", false), (d, true)]
             for ((text, isFolded), withRole) in texts.flatMap({ [($0, false), ($0, true)] }) {
@@ -102,6 +103,14 @@ extension StoreConformanceSuite {
             users[index] = try client.getUser(id: moved.id)
         }
         try check("created_at changed")
+        // A role granted, one taken back: the postings carry the facet.
+        for (index, roles) in [(1, [role]), (3, [String]())] {
+            var changed = users[index]
+            changed.roles = roles
+            try client.updateUser(changed, fields: PROTEUS_FIELD_ROLES)
+            users[index] = try client.getUser(id: changed.id)
+        }
+        try check("roles changed")
         try client.deleteUser(users[0].id)
         users.remove(at: 0)
         users[2].username = "so\(t)-re\(t.prefix(6))-\(d)x\(d)"
