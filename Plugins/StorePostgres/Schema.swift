@@ -612,22 +612,26 @@ enum Schema {
         ALTER TABLE username_grams ADD CONSTRAINT username_grams_pkey PRIMARY KEY (gram, created_at, id) INCLUDE (role_set, flags);
 
         -- The users given (a statement's users whose facet changed) into
-        -- their postings: each posting found by its key. Hash and merge
-        -- joins are off here so that a plan cached while the tables were
-        -- small never reads all of them.
+        -- their postings: each posting's key computed first (OFFSET 0 keeps
+        -- that a subquery), then found in the primary key. Sequential
+        -- scans, hash and merge joins are off here so that a plan cached
+        -- while the tables were small never reads all of them (a plan that
+        -- scanned username_grams once per role change made a million
+        -- generated users take hours).
         CREATE FUNCTION proteus_reface_postings(r_id bytea[], r_created bigint[], r_username text[], r_role_set text[], r_flags bigint[])
-        RETURNS void LANGUAGE plpgsql SET search_path FROM CURRENT SET enable_hashjoin = off SET enable_mergejoin = off AS $$
+        RETURNS void LANGUAGE plpgsql SET search_path FROM CURRENT
+            SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
         BEGIN
             IF r_id IS NULL THEN RETURN; END IF;   -- no user (array_agg of nothing)
             UPDATE username_trigrams t SET role_set = x.role_set, flags = x.flags FROM (
                 SELECT DISTINCT substr(proteus_fold(r.username), i, 3) COLLATE "C" AS gram, r.created, r.id, r.role_set, r.flags
                 FROM unnest(r_id, r_created, r_username, r_role_set, r_flags) AS r(id, created, username, role_set, flags),
-                     generate_series(1, length(r.username) - 2) i) x
+                     generate_series(1, length(r.username) - 2) i OFFSET 0) x
             WHERE t.gram = x.gram AND t.created_at = x.created AND t.id = x.id;
             UPDATE username_grams g SET role_set = x.role_set, flags = x.flags FROM (
                 SELECT gm COLLATE "C" AS gram, r.created, r.id, r.role_set, r.flags
                 FROM unnest(r_id, r_created, r_username, r_role_set, r_flags) AS r(id, created, username, role_set, flags),
-                     proteus_username_grams(r.username) gm) x
+                     proteus_username_grams(r.username) gm OFFSET 0) x
             WHERE g.gram = x.gram AND g.created_at = x.created AND g.id = x.id;
         END $$;
 
