@@ -52,7 +52,11 @@ final class StoreTable20Tests: XCTestCase {
         XCTAssertNotNil(store.api.session_count_user, "2.6's functions are there")
         XCTAssertNil(store.api.user_get_with_key_presence)
         let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
-        let holder = UserRecord(id: PostgresStoreFixture.randomID()), other = UserRecord(id: PostgresStoreFixture.randomID())
+        var holder = UserRecord(id: PostgresStoreFixture.randomID()), other = UserRecord(id: PostgresStoreFixture.randomID())
+        // Created a second apart: the page below is in created order, and two
+        // users made in the same millisecond would be in their ids' order.
+        holder.createdAt = 1_750_000_000_000
+        other.createdAt = holder.createdAt + 1000
         try client.createUser(holder)
         try client.createUser(other)
         try client.createKey(APIKeyRecord(keyHash: Array(repeating: 7, count: 32), userID: holder.id, namespace: "dialect"))
