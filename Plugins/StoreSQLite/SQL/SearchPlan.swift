@@ -316,20 +316,17 @@ struct SearchFilter {
 
     private var countSource: String { countShortcut ?? "users u\(conditions.whereClause)" }
 
-    /// What the users' condition on username_grams begins with.
-    static let gramsCondition = "u.seq IN (SELECT seq FROM username_grams WHERE "
-
-    /// The users whose username holds a text of 4-8 characters: a range of
-    /// username_grams (schema 9), each posting tested against the role
-    /// and flag conditions `facet` on the facet it carries (schema 11)
-    /// rather than on its user's row.
-    static func grams(_ range: (from: String, upTo: String), facet: FacetPredicate) -> [(String, SQLConditions.Binder)] {
+    /// The test of a username_grams row whose user's username holds a
+    /// text of 4-8 characters: the text's range of grams (schema 9), and
+    /// the role and flag conditions `facet` on the facet the row carries
+    /// (schema 11) rather than on its user's row. `$?` marks its values.
+    static func gramsTest(_ range: (from: String, upTo: String), facet: FacetPredicate) -> (String, SQLConditions.Binder) {
         let tests = facet.conditions.map { " AND " + $0.0 }.joined()
-        return [(gramsCondition + "gram >= $? AND gram < $?\(tests))", { s in
+        return ("gram >= $? AND gram < $?\(tests)", { s in
             s.bind(text: range.from)
             s.bind(text: range.upTo)
             for (_, bind) in facet.conditions { bind(s) }
-        })]
+        })
     }
 
     /// An FTS5 query matching `text` as one phrase: its consecutive
@@ -350,6 +347,14 @@ struct SearchFilter {
         // drives: tested on its postings (facetInDriver).
         let postingFacet = FacetPredicate(q, contains: "instr")
         var facetInDriver = false
+        // The grams' test when they drive (unnumbered).
+        var gramsTest: String?
+        func drivenByGrams(_ range: (from: String, upTo: String)) -> (String, SQLConditions.Binder) {
+            let (test, bind) = Self.gramsTest(range, facet: postingFacet)
+            gramsTest = test
+            facetInDriver = true
+            return ("u.seq IN (SELECT seq FROM username_grams WHERE \(test))", bind)
+        }
         folded = FoldedUsername(q)
         if let name = folded, matchingFoldedUsername {
             // NOCASE folds A-Z only, as FoldedUsername does: the index
@@ -360,8 +365,7 @@ struct SearchFilter {
             let matches = name.conditions({ "\(column) \($0) $? COLLATE NOCASE" }) { text in
                 if !driven, let range = FoldedUsername.gramRange(text, isFolded: true) {
                     substringDriven = true
-                    facetInDriver = true
-                    return Self.grams(range, facet: postingFacet)
+                    return [drivenByGrams(range)]
                 }
                 if text.unicodeScalars.count >= 3 && !driven {
                     // The trigram index of the folded names (schema 5)
@@ -381,8 +385,8 @@ struct SearchFilter {
         if needle.isPresent && needle.len > 0 {
             let text = needle.string ?? ""
             if !driven, let range = FoldedUsername.gramRange(text, isFolded: false) {
-                for (condition, bind) in Self.grams(range, facet: postingFacet) { conditions.add(condition, bind) }
-                facetInDriver = true
+                let (condition, bind) = drivenByGrams(range)
+                conditions.add(condition, bind)
                 driven = true
                 substringDriven = true
             } else if text.unicodeScalars.count >= 3 && !driven {
@@ -449,10 +453,12 @@ struct SearchFilter {
         }
         if let index = trigramIndexAlone {
             countShortcut = "\(index) WHERE \(index) MATCH ?1"
-        } else if only.hasPrefix(Self.gramsCondition) {
+        } else if let gramsTest, conditions.conditions.count == 1 {
             gramsAlone = true
-            // The condition's subquery test (the only condition's values are 1...).
-            gramsMatch = String(only.dropFirst(Self.gramsCondition.count).dropLast())
+            // Numbered as the only condition's values are: from 1.
+            var numbered = BoundSQL(placeholder: SQLiteSQL.placeholder)
+            numbered.append(gramsTest)
+            gramsMatch = numbered.text
             countShortcut = "(SELECT DISTINCT seq FROM username_grams WHERE \(gramsMatch))"
         } else if only.hasPrefix("u.id IN (SELECT user_id FROM user_roles") {
             countShortcut = "user_roles WHERE role_slug = ?1"
