@@ -45,6 +45,17 @@ public struct Directory: @unchecked Sendable {
         return try lookup { try client.getUserWithKeyPresence(key, docs: documents, keyNS: keyNamespace) }
     }
 
+    /// userWithKeyPresence for showing the user (a point read), which the
+    /// store may answer from memory (ABI 2.8, user_get_cached): current
+    /// with every write through this host, within the store's cache bound
+    /// (authCacheMs) of other hosts' writes. Never to decide a write.
+    public func shownUserWithKeyPresence(id: [UInt8], documents: String? = nil, keyNamespace: String?) throws -> (user: UserRecord, holdsKey: Bool)? {
+        var key = proteus_user_key()
+        key.by = PROTEUS_LOOKUP_ID
+        key.id = proteus_id(byteArray: id)
+        return try lookup { try client.getUserCached(key, docs: documents, presence: true, keyNS: keyNamespace) }
+    }
+
     public func createUser(_ user: UserRecord) throws { try client.createUser(user) }
 
     /// Writes the selected fields; returns the new version.

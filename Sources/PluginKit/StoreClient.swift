@@ -141,6 +141,34 @@ public final class StoreClient: @unchecked Sendable {
         return (user, try keyPresence(users: [user.id], ns: keyNS).first ?? false)
     }
 
+    /// user_get_cached (ABI 2.8): as getUserWithKeyPresence (`keyNS` asked
+    /// only when `presence`), for showing a user: a caching store may
+    /// answer from memory, current with every write of this host and
+    /// within its cache bound of other hosts' (never to decide a write). A
+    /// store without it (2.7 or older, or answering UNSUPPORTED) is asked
+    /// getUserWithKeyPresence, or user_get without `presence`.
+    public func getUserCached(_ key: proteus_user_key, docs: String?, presence: Bool, keyNS: String?) throws -> (user: UserRecord, holdsKey: Bool) {
+        if has(\.user_get_cached) {
+            var key = key
+            do {
+                return try withArena { w, arena in
+                    let docNS = try w.str(docs)
+                    let keyNamespace = try w.str(keyNS)
+                    var out: UnsafeMutablePointer<proteus_user>?
+                    var holds: UInt8 = 0
+                    if presence {
+                        try invoke(\.user_get_cached) { $0(raw, &key, docNS, keyNamespace, arena, &out, &holds, $1) }
+                    } else {
+                        try invoke(\.user_get_cached) { $0(raw, &key, docNS, keyNamespace, arena, &out, nil, $1) }
+                    }
+                    guard let out else { throw PluginError.internal("user_get_cached returned OK without a record") }
+                    return (UserRecord(out.pointee), holds != 0)
+                }
+            } catch let e as PluginError where e.code == PROTEUS_E_UNSUPPORTED {}
+        }
+        return presence ? try getUserWithKeyPresence(key, docs: docs, keyNS: keyNS) : (try getUser(key, docs: docs), false)
+    }
+
     @discardableResult
     public func updateUser(_ u: UserRecord, fields: UInt64, expectedVersion: UInt64 = 0, guardRole: String? = nil) throws -> UInt64 {
         try withArena { w, _ in

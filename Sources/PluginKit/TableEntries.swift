@@ -61,6 +61,11 @@ public enum StoreTable {
     public static let size2_6 = MemoryLayout<proteus_store_api>.offset(of: \proteus_store_api.user_get_with_key_presence)
         ?? MemoryLayout<proteus_store_api>.size
 
+    /// Bytes of a 2.7 table: everything before the first function 2.8
+    /// appended (user_get_cached).
+    public static let size2_7 = MemoryLayout<proteus_store_api>.offset(of: \proteus_store_api.user_get_cached)
+        ?? MemoryLayout<proteus_store_api>.size
+
     /// True when the table's `index`-th function (0 = user_create) is one
     /// every table must hold, whatever its minor: a 2.0 one. Functions
     /// appended later are optional; callers fall back when a table lacks them.

@@ -1,7 +1,8 @@
 // The stores' auth cache (StoreCore's AuthCache) between store instances on
 // one database. Instances of one host (one HostRuntime, one change counter)
 // stand for its workers: a key revoked, a session ended or a user banned
-// through one is never answered from another's memory afterwards. Instances
+// (or changed, for user_get_cached) through one is never answered from
+// another's memory afterwards. Instances
 // of two hosts: at most authCacheMs longer. Run on SQLite here and on
 // PostgreSQL by the subclass.
 import Glibc
@@ -70,12 +71,14 @@ class StoreAuthCacheTests: XCTestCase {
     }
 
     /// What `c` answers for the credentials: whether the key and the
-    /// session are still found, and whether the key owner is banned.
+    /// session are still found, whether the key owner is banned, and
+    /// whether the user shown (user_get_cached) is.
     private struct Answers: Equatable {
         var keyFound: Bool
         var ownerOfKeyFound: Bool
         var sessionFound: Bool
         var ownerBanned: Bool
+        var shownBanned: Bool
     }
 
     private func answers(_ c: StoreClient, _ cred: Credentials) throws -> Answers {
@@ -86,11 +89,21 @@ class StoreAuthCacheTests: XCTestCase {
         return Answers(keyFound: try found { _ = try c.getKey(cred.key.keyHash, now: now) },
                        ownerOfKeyFound: try found { _ = try c.getKeyOwner(cred.key.keyHash, now: now, docs: nil) },
                        sessionFound: try found { _ = try c.getSession(cred.session.tokenHash, now: now) },
-                       ownerBanned: try c.getKeyOwner(cred.ownerKey.keyHash, now: now, docs: nil).user.isDisabled)
+                       ownerBanned: try c.getKeyOwner(cred.ownerKey.keyHash, now: now, docs: nil).user.isDisabled,
+                       shownBanned: try shown(c, cred.user.id).user.isDisabled)
     }
 
-    private static let live = Answers(keyFound: true, ownerOfKeyFound: true, sessionFound: true, ownerBanned: false)
-    private static let revoked = Answers(keyFound: false, ownerOfKeyFound: false, sessionFound: false, ownerBanned: true)
+    /// user_get_cached by id with the key presence of namespace "t" (no fallback).
+    private func shown(_ c: StoreClient, _ id: [UInt8]) throws -> (user: UserRecord, holdsKey: Bool) {
+        guard c.has(\.user_get_cached) else { throw TestFailure("the store has no user_get_cached") }
+        var key = proteus_user_key()
+        key.by = PROTEUS_LOOKUP_ID
+        key.id = proteus_id(byteArray: id)
+        return try c.getUserCached(key, docs: nil, presence: true, keyNS: "t")
+    }
+
+    private static let live = Answers(keyFound: true, ownerOfKeyFound: true, sessionFound: true, ownerBanned: false, shownBanned: false)
+    private static let revoked = Answers(keyFound: false, ownerOfKeyFound: false, sessionFound: false, ownerBanned: true, shownBanned: true)
 
     /// Revokes the key, ends the session and bans the user through `c`.
     private func revoke(_ c: StoreClient, _ cred: Credentials) throws {
@@ -190,6 +203,33 @@ class StoreAuthCacheTests: XCTestCase {
         XCTAssertThrowsError(try ca.getSession(other.session.tokenHash, now: ca.now))
     }
 
+    /// A shown user's key presence follows key writes through any worker of
+    /// the host at once: a key created (which keeps the other cached
+    /// answers) or deleted.
+    func testShownKeyPresenceFollowsKeyWritesOfTheHostAtOnce() throws {
+        let a = try openStore(authCacheMs: 60_000, host: 1), b = try openStore(authCacheMs: 60_000, host: 1)
+        defer { a.instance.destroy(); b.instance.destroy() }
+        let ca = client(a), cb = client(b)
+        var user = UserRecord(id: PostgresStoreFixture.randomID())
+        user.username = "shown-\(UInt32.random(in: 0...UInt32.max))"
+        try cb.createUser(user)
+        XCTAssertFalse(try shown(ca, user.id).holdsKey)
+        XCTAssertFalse(try shown(ca, user.id).holdsKey, "answered from memory")
+        let key = APIKeyRecord(keyHash: (0..<32).map { _ in UInt8.random(in: 0...255) }, userID: user.id, namespace: "t")
+        try cb.createKey(key)
+        XCTAssertTrue(try shown(ca, user.id).holdsKey, "a key created through another worker was not seen at once")
+        try cb.deleteKey(key.keyHash)
+        XCTAssertFalse(try shown(ca, user.id).holdsKey, "a key deleted through another worker was not seen at once")
+        // A user renamed through another worker is shown renamed.
+        var renamed = UserRecord(id: user.id)
+        renamed.username = user.username! + "-2"
+        try cb.updateUser(renamed, fields: PROTEUS_FIELD_USERNAME)
+        XCTAssertEqual(try shown(ca, user.id).user.username, renamed.username)
+        // A user deleted through another worker is not found.
+        try cb.deleteUser(user.id)
+        XCTAssertThrowsError(try shown(ca, user.id)) { XCTAssertEqual(($0 as? PluginError)?.code, PROTEUS_E_NOT_FOUND) }
+    }
+
     /// authCacheMs 0: every read goes to the database, even across hosts.
     func testZeroTurnsTheCacheOff() throws {
         let a = try openStore(authCacheMs: 0, host: 1), b = try openStore(authCacheMs: 0, host: 2)
@@ -243,5 +283,6 @@ final class StoreAuthCachePostgresTests: StoreAuthCacheTests {
     override func testAnswersComeFromMemoryUntilThisInstanceWrites() throws { try super.testAnswersComeFromMemoryUntilThisInstanceWrites() }
     override func testRevocationsThroughTheSameInstanceAreSeenAtOnce() throws { try super.testRevocationsThroughTheSameInstanceAreSeenAtOnce() }
     override func testZeroTurnsTheCacheOff() throws { try super.testZeroTurnsTheCacheOff() }
+    override func testShownKeyPresenceFollowsKeyWritesOfTheHostAtOnce() throws { try super.testShownKeyPresenceFollowsKeyWritesOfTheHostAtOnce() }
     override func testAuthCacheOptionIsChecked() throws { try super.testAuthCacheOptionIsChecked() }
 }

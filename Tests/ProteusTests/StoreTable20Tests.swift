@@ -9,7 +9,8 @@
 // 2.5's (before session_count_user), keyset queries, capped totals and
 // session counts answer UNSUPPORTED; cut at 2.6's (before
 // user_get_with_key_presence), a user with its key presence is read with
-// user_get and apikey_presence.
+// user_get and apikey_presence; cut at 2.7's (before user_get_cached), a
+// user to show is read with user_get_with_key_presence (or user_get).
 import Foundation
 import PluginAPI
 import PluginKit
@@ -31,7 +32,7 @@ final class StoreTable20Tests: XCTestCase {
     /// The fixture as a store built against 2.`minor`: its table ends before
     /// `firstMissing`, the first function the next minor appended
     /// (2.2: entry_put; 2.4: audit_append; 2.5: session_count_user; 2.6:
-    /// user_get_with_key_presence).
+    /// user_get_with_key_presence; 2.7: user_get_cached).
     private func buildFixture(minor: Int, firstMissing: String) throws -> String {
         let name = "store-v2-\(minor)"
         let dir = SQLiteStoreFixture.makeTempDirectory(name)
@@ -72,6 +73,9 @@ final class StoreTable20Tests: XCTestCase {
         XCTAssertFalse(try read(holder.id, "elsewhere").1)
         XCTAssertFalse(try read(other.id, nil).1)
         XCTAssertEqual(StoreClient.status { _ = try read(PostgresStoreFixture.randomID(), nil) }, PROTEUS_E_NOT_FOUND)
+        // A user to show (2.8) falls back as far.
+        XCTAssertTrue(try Self.shown(client, holder.id, "dialect").1)
+        XCTAssertFalse(try Self.shown(client, other.id, "dialect").1)
         // A search's key presence is asked with apikey_presence.
         XCTAssertFalse(client.readsKeyPresence)
         var q = UserQuery()
@@ -92,6 +96,46 @@ final class StoreTable20Tests: XCTestCase {
             }
         }
         XCTAssertEqual(ran, 2)
+    }
+
+    /// StoreClient.getUserCached by id.
+    private static func shown(_ client: StoreClient, _ id: [UInt8], _ ns: String?, presence: Bool = true) throws -> (UserRecord, Bool) {
+        var key = proteus_user_key()
+        key.by = PROTEUS_LOOKUP_ID
+        key.id = proteus_id(byteArray: id)
+        return try client.getUserCached(key, docs: nil, presence: presence, keyNS: ns)
+    }
+
+    func testA27StoreIsLoadedAndAUserToShowFallsBack() throws {
+        let plugin = try PluginLoader.load(path: try buildFixture(minor: 7, firstMissing: "user_get_cached"))
+        XCTAssertEqual(plugin.descriptor.pointee.abi_minor, 7)
+        let path = SQLiteStoreFixture.makeTempDirectory("store-v2-7-db") + "/db.sqlite"
+        let instance = try PluginInstance.create(plugin, optionsJSON: SQLiteStoreFixture.optionsJSON(path: path),
+                                                 runtime: SQLiteStoreFixture.runtime, dialect: nil)
+        let store = try StoreBinding(instance)
+        defer { store.instance.destroy() }
+        XCTAssertEqual(Int(store.api.struct_size), StoreTable.size2_7)
+        XCTAssertNotNil(store.api.user_get_with_key_presence, "2.7's functions are there")
+        XCTAssertNil(store.api.user_get_cached)
+        let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
+        var holder = UserRecord(id: PostgresStoreFixture.randomID())
+        holder.username = "holder"
+        try client.createUser(holder)
+        try client.createKey(APIKeyRecord(keyHash: Array(repeating: 9, count: 32), userID: holder.id, namespace: "dialect"))
+        let found = try Self.shown(client, holder.id, "dialect")
+        XCTAssertEqual(found.0.username, "holder")
+        XCTAssertTrue(found.1)
+        XCTAssertFalse(try Self.shown(client, holder.id, "elsewhere").1)
+        XCTAssertEqual(try Self.shown(client, holder.id, nil, presence: false).0.username, "holder")
+        XCTAssertFalse(try Self.shown(client, holder.id, nil, presence: false).1, "no presence asked: false")
+        XCTAssertEqual(StoreClient.status { _ = try Self.shown(client, PostgresStoreFixture.randomID(), nil) }, PROTEUS_E_NOT_FOUND)
+        let suite = StoreConformanceSuite(store: store, host: UnsafePointer(store.instance.hostTable))
+        var ran = 0
+        suite.run(filter: "users.get_cached") { result in
+            ran += 1
+            XCTAssertTrue(result.passed && result.skipped, "\(result.name): \(result.message)")
+        }
+        XCTAssertEqual(ran, 1)
     }
 
     func testA25StoreIsLoadedAndKeysetQueriesAndSessionCountsAreUnsupported() throws {

@@ -118,10 +118,11 @@ final class Access: @unchecked Sendable {
         try directory.user(id: id, documents: Self.namespace)
     }
 
-    /// The user and whether it holds a key of this dialect: one store call
-    /// (user_get_with_key_presence).
-    func loadUserWithKeyPresence(_ id: [UInt8]) throws -> (user: UserRecord, holdsKey: Bool)? {
-        try directory.userWithKeyPresence(id: id, documents: Self.namespace, keyNamespace: Self.namespace)
+    /// The user and whether it holds a key of this dialect, to show: one
+    /// store call the store may answer from memory (user_get_cached; every
+    /// write through this host is seen at once).
+    func shownUser(_ id: [UInt8]) throws -> (user: UserRecord, holdsKey: Bool)? {
+        try directory.shownUserWithKeyPresence(id: id, documents: Self.namespace, keyNamespace: Self.namespace)
     }
 
     /// The panel reads X-Request-API-Key first, then ?apikey=; empty means absent.
@@ -136,11 +137,6 @@ final class Access: @unchecked Sendable {
 
     static func isAjax(_ request: Request) -> Bool {
         request.header("x-requested-with")?.lowercased() == "xmlhttprequest"
-    }
-
-    /// Whether the user holds a key of this dialect (apikey_presence).
-    func hasAPIKey(_ userID: [UInt8]) throws -> Bool {
-        try directory.apiKeyPresence(userIDs: [userID], namespace: Self.namespace).first ?? false
     }
 
     // MARK: sessions

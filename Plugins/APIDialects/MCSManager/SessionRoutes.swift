@@ -165,12 +165,12 @@ final class SessionRoutes: @unchecked Sendable {
         if caller.session != nil && !Access.isAjax(request) { throw MCSMFailure.forbidden(MCSMFailure.ajaxError) }
         let target: UserRecord, hasKey: Bool
         if caller.level >= Permission.admin, let wanted = query["uuid"].map(JSCoercion.string), !wanted.isEmpty {
-            guard let id = UserID.parse(wanted), let other = try access.loadUserWithKeyPresence(id) else {
+            guard let id = UserID.parse(wanted), let other = try access.shownUser(id) else {
                 throw MCSMFailure(404, MCSMFailure.uidMissing)
             }
             (target, hasKey) = other
         } else {
-            (target, hasKey) = (caller.user, try access.hasAPIKey(caller.user.id))
+            (target, hasKey) = (caller.user, try access.shownUser(caller.user.id)?.holdsKey ?? false)
         }
         Envelope.ok(response, host, UserView.own(target, hasKey: hasKey, token: caller.session?.token ?? ""))
     }

@@ -1,7 +1,7 @@
 // What one store instance (one worker process) remembers of the reads that
-// authenticate a request — API keys, their owners, sessions — for at most
-// `lifetime`, so a busy client does not cost a database round trip per
-// request.
+// authenticate a request — API keys, their owners, sessions — and of the
+// users it shows (user_get_cached, a point read), for at most `lifetime`,
+// so a busy client does not cost a database round trip per request.
 //   - Writes through this instance clear everything at once (`invalidate`)
 //     and bump the host's change counter (host->change_counter, shared by
 //     every worker of the host); an instance that sees the counter move
@@ -32,6 +32,23 @@ final class AuthCache: @unchecked Sendable {
         var user: UserRecord
     }
 
+    /// Where a shown user's answer (user_get_cached) depends on its
+    /// document selection and the key presence asked.
+    struct ShownUserKey: Hashable {
+        let id: [UInt8]
+        let documents: DocumentsKey
+        let keyPresence: KeyPresenceKey
+    }
+
+    enum KeyPresenceKey: Hashable {
+        case notAsked, any, one([UInt8])
+    }
+
+    struct ShownUser {
+        var user: UserRecord
+        var holdsKey: Bool
+    }
+
     /// Taken before a read of the database; its answer is kept only under
     /// the same generation, and expires `lifetime` after `startedAt`.
     struct Ticket {
@@ -39,10 +56,10 @@ final class AuthCache: @unchecked Sendable {
         fileprivate let startedAt: UInt64
     }
 
-    /// Entries per kind at most (keys, owners, sessions); a full table is
-    /// first rid of expired entries, then emptied. Only answers the
-    /// database gave are kept (never a NOT_FOUND), so filling it takes
-    /// that many valid credentials.
+    /// Entries per kind at most (keys, owners, sessions, shown users); a
+    /// full table is first rid of expired entries, then emptied. Only
+    /// answers the database gave are kept (never a NOT_FOUND), so filling
+    /// it takes that many valid credentials (or existing users).
     static let capacity = 4096
 
     /// 0: nothing is kept, every call reads the database.
@@ -59,6 +76,7 @@ final class AuthCache: @unchecked Sendable {
     private var keys = ExpiringTable<[UInt8], APIKeyRecord>()
     private var owners = ExpiringTable<OwnerKey, Owner>()
     private var sessions = ExpiringTable<[UInt8], SessionRecord>()
+    private var shownUsers = ExpiringTable<ShownUserKey, ShownUser>()
 
     init(lifetimeMillis: Int, changeCounter: ((Bool) -> UInt64)?) {
         lifetimeNanos = UInt64(max(lifetimeMillis, 0)) * 1_000_000
@@ -82,6 +100,7 @@ final class AuthCache: @unchecked Sendable {
         keys.removeAll()
         owners.removeAll()
         sessions.removeAll()
+        shownUsers.removeAll()
     }
 
     // MARK: reading
@@ -113,6 +132,15 @@ final class AuthCache: @unchecked Sendable {
         }
     }
 
+    func shownUser(_ key: ShownUserKey) -> ShownUser? {
+        guard isEnabled else { return nil }
+        let now = Self.monotonicNanos()
+        return lock.withLock {
+            followHostChanges()
+            return shownUsers.value(key, at: now)
+        }
+    }
+
     // MARK: filling
 
     /// Take one before reading what `keep` will be given.
@@ -135,6 +163,10 @@ final class AuthCache: @unchecked Sendable {
 
     func keep(_ record: SessionRecord, for hash: [UInt8], _ ticket: Ticket?) {
         fill(ticket) { sessions.put(hash, record, expiresAt: $0) }
+    }
+
+    func keep(_ shown: ShownUser, for key: ShownUserKey, _ ticket: Ticket?) {
+        fill(ticket) { shownUsers.put(key, shown, expiresAt: $0) }
     }
 
     private func fill(_ ticket: Ticket?, _ put: (UInt64) -> Void) {

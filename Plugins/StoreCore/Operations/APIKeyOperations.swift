@@ -18,7 +18,7 @@ extension StoreCore {
         try Self.requireHash(r.key_hash, "the API key's hash")
         try StoreInput.requireText(r.ns, "the API key namespace")
         let createdAt = r.created_at == 0 ? now() : r.created_at
-        try insertCredential(sql.createAPIKey, "creating an API key", user: r.user_id,
+        try insertCredential(sql.createAPIKey, "creating an API key", user: r.user_id, changesKeyPresence: true,
                              taken: "an API key with this hash already exists") { v in
             v.bind(r.key_hash)
             v.bind(r.user_id)

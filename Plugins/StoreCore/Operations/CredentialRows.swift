@@ -11,11 +11,12 @@ extension StoreCore {
 
     /// Inserts a credential row (session, API key, identity link). Refused:
     /// CONFLICT (`taken`) when its key is taken, NOT_FOUND when its user does
-    /// not exist. A new row changes no cached answer (only found ones are
-    /// kept), so the auth cache stays.
-    func insertCredential(_ sql: String, _ context: String, user: proteus_id, taken: @autoclosure () -> String,
-                          _ bind: (any StoreStatement) -> Void) throws {
-        try perform(.write, context, keepsAuthAnswers: true) { c in
+    /// not exist. A new session or link changes no cached answer (only found
+    /// ones are kept), so the auth cache stays; a new key changes its user's
+    /// key presence, which a shown user holds (`changesKeyPresence`).
+    func insertCredential(_ sql: String, _ context: String, user: proteus_id, changesKeyPresence: Bool = false,
+                          taken: @autoclosure () -> String, _ bind: (any StoreStatement) -> Void) throws {
+        try perform(.write, context, keepsAuthAnswers: !changesKeyPresence) { c in
             do {
                 try c.run(sql, context, bind)
             } catch {

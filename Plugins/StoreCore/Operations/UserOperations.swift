@@ -38,6 +38,36 @@ extension StoreCore {
         holdsKey.pointee = found.holdsKey ? 1 : 0
     }
 
+    /// user_get_cached (2.8): user_get_with_key_presence (user_get when
+    /// `holdsKey` is NULL) for showing a user; by id, answered from the
+    /// auth cache while it holds the answer (AuthCache: every write of this
+    /// host clears it, other hosts' writes are seen within its bound).
+    public func getUserCached(_ keyPointer: UnsafePointer<proteus_user_key>?, docNS: proteus_str, keyNS: proteus_str,
+                              arena: OpaquePointer?, out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_user>?>?,
+                              holdsKey: UnsafeMutablePointer<UInt8>?) throws {
+        let out = try output(out)
+        let writer = try arenaWriter(arena)
+        let presenceNS: proteus_str? = holdsKey == nil ? nil : keyNS
+        if let presenceNS, presenceNS.isPresent { try StoreInput.requireText(presenceNS, "the API key namespace", allowEmpty: false) }
+        let found: (user: UserRecord, holdsKey: Bool)
+        if let keyPointer, keyPointer.pointee.by == PROTEUS_LOOKUP_ID, authCache.isEnabled {
+            let cacheKey = AuthCache.ShownUserKey(id: keyPointer.pointee.id.byteArray,
+                                                  documents: Self.documentsKey(StoreInput.DocSelection(docNS)),
+                                                  keyPresence: presenceNS.map { $0.isPresent ? .one(Array($0.buffer)) : .any } ?? .notAsked)
+            if let cached = authCache.shownUser(cacheKey) {
+                found = (cached.user, cached.holdsKey)
+            } else {
+                let ticket = authCache.ticket()
+                found = try readUser(keyPointer, docNS: docNS, keyPresenceNS: presenceNS)
+                authCache.keep(AuthCache.ShownUser(user: found.user, holdsKey: found.holdsKey), for: cacheKey, ticket)
+            }
+        } else {
+            found = try readUser(keyPointer, docNS: docNS, keyPresenceNS: presenceNS)
+        }
+        out.pointee = try writer.single(try writer.user(found.user))
+        holdsKey?.pointee = found.holdsKey ? 1 : 0
+    }
+
     /// One user by key, with its key presence when `keyPresenceNS` is
     /// given (.absent: any namespace); NOT_FOUND when none matches.
     private func readUser(_ keyPointer: UnsafePointer<proteus_user_key>?, docNS: proteus_str,

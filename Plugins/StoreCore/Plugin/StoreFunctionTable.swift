@@ -175,5 +175,8 @@ nonisolated(unsafe) private let storeTable: UnsafePointer<proteus_store_api> = {
             try $0.getUserWithKeyPresence(key, docNS: docNS, keyNS: keyNS, arena: arena, out: out, holdsKey: holdsKey)
         }
     }
+    t.user_get_cached = { store, key, docNS, keyNS, arena, out, holdsKey, err in
+        call(store, err) { try $0.getUserCached(key, docNS: docNS, keyNS: keyNS, arena: arena, out: out, holdsKey: holdsKey) }
+    }
     return makeStaticTable(t)
 }()

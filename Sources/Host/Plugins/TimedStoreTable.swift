@@ -84,6 +84,7 @@ enum TimedStoreTable {
         if r.audit_list != nil { t.audit_list = { a0, a1, a2, a3, a4 in TimedStoreTable.timed(40) { TimedStoreTable.real.audit_list?(a0, a1, a2, a3, a4) ?? PROTEUS_E_UNSUPPORTED } } }
         if r.session_count_user != nil { t.session_count_user = { a0, a1, a2, a3, a4 in TimedStoreTable.timed(41) { TimedStoreTable.real.session_count_user?(a0, a1, a2, a3, a4) ?? PROTEUS_E_UNSUPPORTED } } }
         if r.user_get_with_key_presence != nil { t.user_get_with_key_presence = { a0, a1, a2, a3, a4, a5, a6, a7 in TimedStoreTable.timed(42) { TimedStoreTable.real.user_get_with_key_presence?(a0, a1, a2, a3, a4, a5, a6, a7) ?? PROTEUS_E_UNSUPPORTED } } }
+        if r.user_get_cached != nil { t.user_get_cached = { a0, a1, a2, a3, a4, a5, a6, a7 in TimedStoreTable.timed(43) { TimedStoreTable.real.user_get_cached?(a0, a1, a2, a3, a4, a5, a6, a7) ?? PROTEUS_E_UNSUPPORTED } } }
         let table = UnsafeMutablePointer<proteus_store_api>.allocate(capacity: 1)
         table.initialize(to: t)
         return UnsafePointer(table)
@@ -98,6 +99,6 @@ enum TimedStoreTable {
         "apikey_delete_user", "identity_link", "identity_get", "identity_unlink", "identity_list", "stats",
         "purge_expired", "counter_hit", "counter_clear", "apikey_presence", "apikey_owner", "entry_put",
         "entry_get", "entry_list", "entry_delete", "audit_append", "audit_list", "session_count_user",
-        "user_get_with_key_presence",
+        "user_get_with_key_presence", "user_get_cached",
     ]
 }

@@ -1,6 +1,7 @@
 // Cases: the authenticated reads of ABI 2.1 (apikey_presence, apikey_owner),
-// 2.7's user_get_with_key_presence, and reads after writes through the same instance — whatever a store
-// caches, a revocation made through it is seen by its next read.
+// 2.7's user_get_with_key_presence, 2.8's user_get_cached, and reads after
+// writes through the same instance — whatever a store caches, a revocation
+// or change made through it is seen by its next read.
 import PluginAPI
 import PluginKit
 
@@ -9,6 +10,7 @@ extension StoreConformanceSuite {
         [
             Case(name: "apikeys.presence", summary: "apikey_presence: mixed users, namespaces and unknown ids; count 0; limits", body: { try $0.apiKeyPresence() }),
             Case(name: "users.get_with_key_presence", summary: "user_get_with_key_presence: the user as user_get reads it and its key presence by namespace, every lookup; NOT_FOUND; INVALID", body: { try $0.userGetWithKeyPresence() }),
+            Case(name: "users.get_cached", summary: "user_get_cached: as user_get_with_key_presence (NULL holds_key: as user_get), every lookup; writes through the instance (change, key created or deleted, delete) seen by the next read; NOT_FOUND; INVALID", body: { try $0.userGetCached() }),
             Case(name: "search.key_presence", summary: "user_search with key_presence: holds_key as apikey_presence answers, by role, substring, folded text, username order, every page; a 2.6 query is not asked; INVALID key_ns", body: { try $0.searchKeyPresence() }),
             Case(name: "apikeys.owner", summary: "apikey_owner: key and owner in one call; documents as selected; NOT_FOUND; last_used_at", body: { try $0.apiKeyOwner() }),
             Case(name: "apikeys.read_after_write", summary: "apikey_get and apikey_owner see this instance's revocations, bans and role changes at once", body: { try $0.apiKeyReadAfterWrite() }),
@@ -75,18 +77,116 @@ extension StoreConformanceSuite {
         try expectEqual(try presence(ids, ns: nil), [0, 1, 0, 0, 0], "presence after deleting a's keys")
     }
 
-    /// user_get_with_key_presence called directly (no fallback).
-    func userWithKeyPresence(_ key: proteus_user_key, docs: String?, keyNS: String?) throws -> (user: UserRecord, holds: UInt8) {
+    /// user_get_with_key_presence (or, `cached`, user_get_cached) called
+    /// directly (no fallback).
+    func userWithKeyPresence(_ key: proteus_user_key, docs: String?, keyNS: String?, cached: Bool = false) throws -> (user: UserRecord, holds: UInt8) {
         var key = key
+        let function = cached ? \proteus_store_api.user_get_cached : \proteus_store_api.user_get_with_key_presence
         return try client.withArena { _, arena in
             try withProteusStr(docs) { d in
                 try withProteusStr(keyNS) { k in
                     var user: UnsafeMutablePointer<proteus_user>?
                     var holds: UInt8 = 7
-                    try client.invoke(\.user_get_with_key_presence) { $0(client.store, &key, d, k, arena, &user, &holds, $1) }
-                    guard let user else { throw ConformanceFailure(message: "user_get_with_key_presence returned OK without a record") }
+                    try client.invoke(function) { $0(client.store, &key, d, k, arena, &user, &holds, $1) }
+                    guard let user else { throw ConformanceFailure(message: "\(cached ? "user_get_cached" : "user_get_with_key_presence") returned OK without a record") }
                     return (UserRecord(user.pointee), holds)
                 }
+            }
+        }
+    }
+
+    /// user_get_cached without the key presence (holds_key NULL).
+    func cachedUser(_ key: proteus_user_key, docs: String?) throws -> UserRecord {
+        var key = key
+        return try client.withArena { _, arena in
+            try withProteusStr(docs) { d in
+                var user: UnsafeMutablePointer<proteus_user>?
+                // key_ns is not read without holds_key: an empty one is no error.
+                try withProteusStr("") { k in
+                    try client.invoke(\.user_get_cached) { $0(client.store, &key, d, k, arena, &user, nil, $1) }
+                }
+                guard let user else { throw ConformanceFailure(message: "user_get_cached returned OK without a record") }
+                return UserRecord(user.pointee)
+            }
+        }
+    }
+
+    func userKey(id: [UInt8]) -> proteus_user_key {
+        var k = proteus_user_key()
+        k.by = PROTEUS_LOOKUP_ID
+        k.id = proteus_id(byteArray: id)
+        return k
+    }
+
+    func userGetCached() throws {
+        try requireFunction(\.user_get_cached, "user_get_cached")
+        let role = try newRole("shown"), g = try newGroup()
+        var u = fullUser(roles: [role], group: g.id)
+        u.documents = [DocumentRecord(namespace: "ct.a", json: "{\"a\":1}"), DocumentRecord(namespace: "ct.b", json: "[2]")]
+        let stored = try createUser(u)
+        // Every document selection, twice (the second may come from memory),
+        // as user_get reads it.
+        for docs in [nil, "*", "ct.a", "ct.none"] as [String?] {
+            for time in ["first", "second"] {
+                let found = try userWithKeyPresence(userKey(id: u.id), docs: docs, keyNS: "ct.one", cached: true)
+                try expectUser(found.user, try client.getUser(id: u.id, docs: docs), "the user with documents \(docs ?? "none"), \(time) read")
+                try expectEqual(found.holds, 0, "no key yet, documents \(docs ?? "none"), \(time) read")
+                try expectUser(try cachedUser(userKey(id: u.id), docs: docs), try client.getUser(id: u.id, docs: docs),
+                               "without key presence, documents \(docs ?? "none"), \(time) read")
+            }
+        }
+        try expectUser(try userWithKeyPresence(userKey(id: u.id), docs: "*", keyNS: nil, cached: true).user, stored, "the user with every document")
+        // A key created, then deleted, through this instance: seen at once.
+        let key = APIKeyRecord(keyHash: randomBytes(32), userID: u.id, namespace: "ct.one")
+        try client.createKey(key)
+        try expectEqual(try userWithKeyPresence(userKey(id: u.id), docs: nil, keyNS: "ct.one", cached: true).holds, 1, "after a key of ct.one was created")
+        try expectEqual(try userWithKeyPresence(userKey(id: u.id), docs: nil, keyNS: nil, cached: true).holds, 1, "a key of any namespace")
+        try expectEqual(try userWithKeyPresence(userKey(id: u.id), docs: nil, keyNS: "ct.two", cached: true).holds, 0, "no key of ct.two")
+        try client.deleteKey(key.keyHash)
+        try expectEqual(try userWithKeyPresence(userKey(id: u.id), docs: nil, keyNS: "ct.one", cached: true).holds, 0, "after the key was deleted")
+        // A change through this instance: seen by the next read.
+        var renamed = UserRecord(id: u.id)
+        renamed.username = "\(stored.username ?? "")-renamed"
+        renamed.flags = PROTEUS_USER_DISABLED
+        try client.updateUser(renamed, fields: PROTEUS_FIELD_USERNAME | PROTEUS_FIELD_FLAGS)
+        let changed = try userWithKeyPresence(userKey(id: u.id), docs: "*", keyNS: nil, cached: true).user
+        try expectEqual(changed.username, renamed.username, "the username after a change")
+        try expectEqual(changed.isDisabled, true, "the flags after a change")
+        try expectUser(try cachedUser(userKey(id: u.id), docs: "*"), try client.getUser(id: u.id, docs: "*"), "without key presence, after a change")
+        // Lookups by username and email find the same user.
+        try withProteusStr(renamed.username) { name in
+            var k = proteus_user_key()
+            k.by = PROTEUS_LOOKUP_USERNAME
+            k.text = name
+            try expectEqual(Hex.encode(try userWithKeyPresence(k, docs: nil, keyNS: nil, cached: true).user.id), Hex.encode(u.id), "by username")
+        }
+        try withProteusStr(stored.email?.uppercased()) { email in
+            var k = proteus_user_key()
+            k.by = PROTEUS_LOOKUP_EMAIL
+            k.text = email
+            try expectEqual(Hex.encode(try userWithKeyPresence(k, docs: nil, keyNS: nil, cached: true).user.id), Hex.encode(u.id), "by email")
+        }
+        // Deleted through this instance: NOT_FOUND at once.
+        try client.deleteUser(u.id)
+        try expectStatus("user_get_cached of a deleted user", PROTEUS_E_NOT_FOUND) { _ = try userWithKeyPresence(userKey(id: u.id), docs: nil, keyNS: nil, cached: true) }
+        try expectStatus("user_get_cached of an unknown id", PROTEUS_E_NOT_FOUND) { _ = try cachedUser(userKey(id: randomID()), docs: nil) }
+        let other = try createUser(newUser())
+        try expectStatus("user_get_cached with an empty key namespace", PROTEUS_E_INVALID) { _ = try userWithKeyPresence(userKey(id: other.id), docs: nil, keyNS: "", cached: true) }
+        try expectStatus("user_get_cached without a key", PROTEUS_E_INVALID) {
+            _ = try client.withArena { _, arena in
+                var user: UnsafeMutablePointer<proteus_user>?
+                try client.invoke(\.user_get_cached) { $0(client.store, nil, .absent, .absent, arena, &user, nil, $1) }
+            }
+        }
+        try expectStatus("user_get_cached without an arena", PROTEUS_E_INVALID) {
+            var key = userKey(id: other.id)
+            var user: UnsafeMutablePointer<proteus_user>?
+            try client.invoke(\.user_get_cached) { $0(client.store, &key, .absent, .absent, nil, &user, nil, $1) }
+        }
+        try expectStatus("user_get_cached without an output", PROTEUS_E_INVALID) {
+            var key = userKey(id: other.id)
+            _ = try client.withArena { _, arena in
+                try client.invoke(\.user_get_cached) { $0(client.store, &key, .absent, .absent, arena, nil, nil, $1) }
             }
         }
     }

@@ -73,6 +73,12 @@
 //    a search with key_presence (2.7) answers holds_key for every user of
 //    the page as apikey_presence would, whichever plan finds the page, and
 //    a query whose struct_size ends before key_presence gets none.
+//  - user_get_cached (2.8; skipped for an older store) reads the user as
+//    user_get_with_key_presence does (as user_get with holds_key NULL),
+//    and a change, a key created or deleted, or a delete through the same
+//    instance is seen by its next read, whatever it keeps in memory. (How
+//    long another host's writes may take is the store's bound: the tests'
+//    StoreAuthCacheTests.)
 //  - Failure messages never contain password hashes, token or key hashes
 //    (nor entry keys, which may be hashes).
 import Glibc

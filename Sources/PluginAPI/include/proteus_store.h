@@ -740,7 +740,7 @@ typedef struct proteus_store_api {
      *  one API key of namespace `key_ns` (absent = any namespace), else 0.
      *  What a dialect needs to show a user with "has an API key" (one
      *  statement where the backend can: a point read is one round trip).
-     *  Never cached, like user_get.
+     *  Never cached, like user_get (2.8's user_get_cached may be).
      *  Inputs are borrowed; the record is allocated in `arena`; `holds_key`
      *  is caller-owned, one byte. Both are written only on OK.
      *  NOT_FOUND: no user matches. INVALID: as user_get, holds_key NULL,
@@ -755,6 +755,39 @@ typedef struct proteus_store_api {
                                                  proteus_user **out,
                                                  uint8_t *holds_key,
                                                  proteus_error *err);
+
+    /* --- a user to show, from the cache (since 2.8) ----------------------- */
+    /* A table built against 2.7 or older ends before this: callers check
+     * struct_size covers it before calling it (PluginKit's StoreClient
+     * does, and falls back to user_get_with_key_presence). */
+
+    /** (since 2.8) user_get_with_key_presence for showing a user, which a
+     *  caching store may answer from memory by the rules of "Cached reads"
+     *  (docs/PLUGIN_ABI.md): a write through any worker of this host is
+     *  seen at once (change_counter); one through another host, or another
+     *  process on the same database, within the store's cache bound (the
+     *  StoreCore stores' option authCacheMs, default 1000 ms; 0: never from
+     *  memory). Only lookups by id may be answered from memory; a username
+     *  or email lookup reads the database as user_get_with_key_presence.
+     *  For rendering (a point read), never to decide a write: a
+     *  read-modify-write reads with user_get, whose answer is current.
+     *  `holds_key` NULL: no key presence is asked (`key_ns` is then not
+     *  read); else as user_get_with_key_presence.
+     *  Inputs are borrowed; the record is allocated in `arena`; `holds_key`
+     *  is caller-owned, one byte. Both are written only on OK.
+     *  NOT_FOUND: no user matches (never kept in memory). INVALID: as
+     *  user_get; key_ns present but empty or not UTF-8.
+     *  2.7 fallback: user_get_with_key_presence (or user_get when holds_key
+     *  is NULL).
+     *  [any thread] */
+    proteus_status (*user_get_cached)(void *store,
+                                      const proteus_user_key *key,
+                                      proteus_str doc_ns,
+                                      proteus_str key_ns,
+                                      proteus_arena *arena,
+                                      proteus_user **out,
+                                      uint8_t *holds_key,
+                                      proteus_error *err);
 } proteus_store_api;
 
 /** Most user ids one apikey_presence call takes (a page of users). */

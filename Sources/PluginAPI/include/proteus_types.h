@@ -19,7 +19,7 @@ extern "C" {
 /* ======================================================================== */
 
 #define PROTEUS_ABI_MAJOR 2
-#define PROTEUS_ABI_MINOR 7
+#define PROTEUS_ABI_MINOR 8
 
 /** First field of every descriptor: "PRTS" read as a little-endian uint32. */
 #define PROTEUS_PLUGIN_MAGIC 0x53545250u

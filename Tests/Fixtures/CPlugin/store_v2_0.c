@@ -8,7 +8,8 @@
  * -DOLDER_MINOR=4 -DFIRST_MISSING=audit_append: ABI 2.4, before the audit
  * log; with -DOLDER_MINOR=5 -DFIRST_MISSING=session_count_user: ABI 2.5,
  * before the session count (and the query fields 2.6 appended); with
- * -DOLDER_MINOR=6 -DFIRST_MISSING=user_get_with_key_presence: ABI 2.6. The
+ * -DOLDER_MINOR=6 -DFIRST_MISSING=user_get_with_key_presence: ABI 2.6; with
+ * -DOLDER_MINOR=7 -DFIRST_MISSING=user_get_cached: ABI 2.7. The
  * table is placed at the very end of a readable page followed by an
  * unreadable one, so a host or PluginKit that reads past the table's
  * struct_size crashes instead of passing. The host must load it, and
