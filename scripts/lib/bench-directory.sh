@@ -5,7 +5,7 @@
 #   scripts/bench store   the same rows + creates
 #   scripts/bench search  an alias of mcsm
 #
-# (`scripts/bench` / `all` runs both sections from one measurement.)
+# (`scripts/bench`, `all` or `mcsm store` runs both sections from one measurement.)
 #
 # Per store (BENCH_STORES, default "sqlite postgres"): a directory of
 # BENCH_USERS users (default 1,000,000) from `proteus generate-users`, API
@@ -38,7 +38,7 @@
 #
 # Uses mcsm_directory, stop_store_proteus, start_nginx, stop_nginx,
 # write_section, tree_rss_kb, $BIN, $work, $SECONDS_PER_RUN, $THREADS,
-# $SECTIONS, $DATE, $CORES, $CPU from scripts/bench.
+# section, $DATE, $CORES, $CPU from scripts/bench.
 
 # BENCH_ROWS: a subset of these rows, for a quick look (the table then has only them).
 _DIR_SEARCH_KINDS=(${BENCH_ROWS:-needle needle2 needle1 role-needle role10-page role1-page page scim-eq scim-sw scim-co})
@@ -231,7 +231,7 @@ bench_directory() {
     BENCH_SEARCH_SEED=${BENCH_SEARCH_SEED:-11}
     _DIR_STORES=${BENCH_STORES:-${BENCH_SEARCH_STORES:-sqlite postgres}}
     _DIR_CREATE=no
-    case $SECTIONS in all|store) _DIR_CREATE=yes ;; esac
+    section store && _DIR_CREATE=yes
     mkdir -p "$work/directory"
     : > "$work/directory/results"
     : > "$work/directory/meta"
