@@ -125,6 +125,19 @@ final class MigrateTests: XCTestCase {
         let missing = try ProteusProcess.run(["migrate", "--from", "/nonexistent-a.json", "--to", "/nonexistent-b.json"])
         XCTAssertEqual(missing.status, 1)
         XCTAssertTrue(missing.output.contains("/nonexistent-a.json"), missing.output)
+        // A batch that is not a whole number from 1 to 100000 is refused by name, before any store is opened.
+        for bad in ["0", "abc", "100001", "1.5"] {
+            for command in [["migrate", "--from", "/nonexistent-a.json", "--to", "/nonexistent-b.json"],
+                            ["generate-users", "--config", "/nonexistent-a.json", "--count", "10"],
+                            ["import", "csv", "--from", "/nonexistent.csv", "--config", "/nonexistent-a.json"]] {
+                let run = try ProteusProcess.run(command + ["--batch", bad])
+                XCTAssertEqual(run.status, 2, "\(command[0]) --batch \(bad): \(run.output)")
+                XCTAssertTrue(run.output.contains("--batch must be a whole number from 1 to 100000, not \"\(bad)\""), run.output)
+            }
+        }
+        let count = try ProteusProcess.run(["generate-users", "--config", "/nonexistent-a.json", "--count", "ten"])
+        XCTAssertEqual(count.status, 2, count.output)
+        XCTAssertTrue(count.output.contains("--count must be a whole number from 1 to 100000000, not \"ten\""), count.output)
     }
 
     func testCheckStoreRunsTheSuiteOnAScratchDatabase() throws {

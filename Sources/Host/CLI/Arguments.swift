@@ -106,6 +106,16 @@ struct Arguments {
         return v
     }
 
+    /// The whole number given with `--name` (nil when absent); a value
+    /// that is not one, or lies outside `range`, is a usage error.
+    func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let text = values[name] else { return nil }
+        guard let n = Int(text), range.contains(n) else {
+            throw UsageError("\(command): --\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not \"\(text)\"")
+        }
+        return n
+    }
+
     static let usage = """
     proteus — a pluggable user-directory server
 

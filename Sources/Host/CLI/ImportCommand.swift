@@ -47,6 +47,11 @@ enum ImportCommand {
         }
         let name = arguments.positional[0]
         let dryRun = arguments.flags.contains("dry-run")
+        let batch: Int?
+        do { batch = try arguments.integer("batch", in: 1...100_000) } catch {
+            Commands.printError("\(error)")
+            return 2
+        }
         let firebase: PasswordHashFormat.FirebaseKeys?
         switch (arguments.values["firebase-signer-key"], arguments.values["firebase-salt-separator"]) {
         case (nil, nil): firebase = nil
@@ -75,7 +80,7 @@ enum ImportCommand {
         if let generic {
             let host = Host(UnsafePointer(HostServicesTable.make(pluginName: "proteus import", runtime: assembly.runtime, dialect: SignInRules())))
             var settings = ImportPipeline.Settings(source: name, dryRun: dryRun, firebase: firebase)
-            if let batch = arguments.values["batch"].flatMap({ Int($0) }), batch > 0, batch <= 100_000 { settings.batchSize = batch }
+            if let batch { settings.batchSize = batch }
             let pipeline = ImportPipeline(host: host, settings: settings, progress: progress)
             do {
                 summary = try pipeline.run(generic, path: source)

@@ -11,11 +11,10 @@ enum GenerateUsersCommand {
     static let password = "benchmark-password"
 
     static func run(_ arguments: Arguments) throws -> Int32 {
-        guard let count = Int(try arguments.require("count")), count > 0, count <= 100_000_000 else {
-            throw UsageError("--count must be a number from 1 to 100000000")
-        }
+        _ = try arguments.require("count")
+        let count = try arguments.integer("count", in: 1...100_000_000) ?? 0
         let prefix = arguments.values["prefix"] ?? "user"
-        let batch = arguments.values["batch"].flatMap { Int($0) } ?? 5000
+        let batch = try arguments.integer("batch", in: 1...100_000) ?? 5000
         let assembly = try HostAssembly(try Commands.loadConfiguration(arguments))
         defer { assembly.close() }
         let host = Host(assembly.store.instance.hostTable)

@@ -15,8 +15,7 @@ enum MigrateCommand {
     static func run(_ arguments: Arguments) throws -> Int32 {
         let fromPath = try arguments.require("from")
         let toPath = try arguments.require("to")
-        let batch = UInt32(arguments.values["batch"].flatMap { Int($0) } ?? 1000)
-        guard (1...100_000).contains(batch) else { throw UsageError("--batch must be between 1 and 100000") }
+        let batch = UInt32(try arguments.integer("batch", in: 1...100_000) ?? 1000)
         let source = try HostAssembly.storeOnly(try ConfigurationLoader.load(path: fromPath))
         defer { source.instance.destroy() }
         let target = try HostAssembly.storeOnly(try ConfigurationLoader.load(path: toPath))
