@@ -8,6 +8,15 @@
 // itself one connection at a time. While the server is unreachable, a
 // failed connect is remembered for a moment and further callers fail fast
 // with the same reason instead of each waiting on a connect of its own.
+//
+// The server's connection limit: every worker of every host has its own
+// pool, so their sizes together may pass max_connections (the default 100;
+// 2 × cores + 2 per worker, one worker per core, passes it from 8 cores on).
+// A connect the server refuses for its limit (SQLSTATE 53300, or a role's
+// or database's CONNECTION LIMIT) while this pool has connections open
+// retires the slot: the call waits for one of the open connections, as in
+// a full pool, instead of failing. A retired slot is tried again once per
+// `retiredSlotRetryNanos`.
 import Glibc
 import PluginKit
 
@@ -23,10 +32,21 @@ final class ConnectionPool: @unchecked Sendable {
     private var lastConnectFailure: (at: Int64, failure: PGFailure)?
     /// How long a failed connect answers for others.
     private static let failFastNanos: Int64 = 250_000_000
+    /// Slots holding an open connection, idle or lent.
+    private var open = 0
+    /// Slots given up at the server's connection limit, and when the last
+    /// was given up or tried again.
+    private var retired = 0
+    private var lastRetirement: Int64 = 0
+    private static let retiredSlotRetryNanos: Int64 = 10_000_000_000
+    /// Says (once per pool) that the server's limit was reached.
+    private let warn: @Sendable (String) -> Void
+    private var warned = false
 
-    init(settings: ConnectSettings, size: Int) {
+    init(settings: ConnectSettings, size: Int, warn: @escaping @Sendable (String) -> Void = { _ in }) {
         self.settings = settings
         self.size = size
+        self.warn = warn
         self.idle = Array(repeating: nil, count: size)
     }
 
@@ -34,14 +54,26 @@ final class ConnectionPool: @unchecked Sendable {
     /// timeout for a free slot; UNAVAILABLE when none frees up or the
     /// server cannot be reached.
     func withConnection<R>(_ context: String, _ body: (PGConnection) throws -> R) throws -> R {
-        var connection = try borrow(context)
-        defer { giveBack(connection) }
-        if let c = connection, !c.isHealthy {
-            c.close()
-            connection = nil
+        while true {
+            var connection = try borrow(context)
+            if let c = connection, !c.isHealthy {
+                c.close()
+                connection = nil
+                mutex.withLock { open -= 1 }
+            }
+            if connection == nil {
+                do {
+                    connection = try connect(context)
+                } catch let failure as PGFailure where failure.sqlState == PGFailure.connectionLimit && retireSlot(failure) {
+                    continue
+                } catch {
+                    giveBack(nil)
+                    throw error
+                }
+            }
+            defer { giveBack(connection) }
+            return try body(connection!)
         }
-        if connection == nil { connection = try connect(context) }
-        return try body(connection!)
     }
 
     /// A slot, within the statement timeout.
@@ -51,7 +83,7 @@ final class ConnectionPool: @unchecked Sendable {
         let deadline = PluginMutex.deadline(afterMs: settings.statementTimeoutMs)
         while idle.isEmpty && !closed {
             if !available.wait(mutex, until: deadline) && idle.isEmpty {
-                throw PGFailure(kind: .pool, message: "all \(size) PostgreSQL connections stayed busy for \(settings.statementTimeoutMs) ms", context: context)
+                throw PGFailure(kind: .pool, message: "all \(size - retired) PostgreSQL connections stayed busy for \(settings.statementTimeoutMs) ms", context: context)
             }
         }
         if closed { throw PGFailure(kind: .pool, message: "the store is closed", context: context) }
@@ -71,14 +103,37 @@ final class ConnectionPool: @unchecked Sendable {
         }
         do {
             let c = try PGConnection.open(settings)
-            mutex.withLock { lastConnectFailure = nil }
+            mutex.withLock {
+                lastConnectFailure = nil
+                open += 1
+            }
             return c
         } catch let failure as PGFailure {
-            mutex.withLock { lastConnectFailure = (Monotonic.now(), failure) }
+            // The server's limit says nothing of its reachability: no fail-fast.
+            if failure.sqlState != PGFailure.connectionLimit { mutex.withLock { lastConnectFailure = (Monotonic.now(), failure) } }
             var e = failure
             e.context = context + " (connecting to \(settings.target.description))"
             throw e
         }
+    }
+
+    /// Gives up the borrowed, empty slot after the server refused a
+    /// connection for its limit, when other connections are open (the
+    /// caller then waits for one of them); false when none is (the caller
+    /// gives the slot back and fails).
+    private func retireSlot(_ failure: PGFailure) -> Bool {
+        let first: Bool? = mutex.withLock {
+            guard open > 0, !closed else { return nil }
+            retired += 1
+            lastRetirement = Monotonic.now()
+            defer { warned = true }
+            return !warned
+        }
+        guard let first else { return false }
+        if first {
+            warn("PostgreSQL refused a connection for its connection limit (\(failure.message)): this worker goes on with the connections it has (poolSize \(size)); lower poolSize or raise max_connections")
+        }
+        return true
     }
 
     private func giveBack(_ connection: PGConnection?) {
@@ -88,12 +143,20 @@ final class ConnectionPool: @unchecked Sendable {
             keep = nil
         }
         mutex.lock()
+        if connection != nil && keep == nil { open -= 1 }
         if closed {
             mutex.unlock()
             keep?.close()
             return
         }
         idle.append(keep)
+        // A retired slot is tried again once in a while.
+        let now = Monotonic.now()
+        if retired > 0 && now - lastRetirement > Self.retiredSlotRetryNanos {
+            retired -= 1
+            lastRetirement = now
+            idle.append(nil)
+        }
         available.signal()
         mutex.unlock()
     }

@@ -197,11 +197,22 @@ struct ConnectionTarget: Sendable {
 
     /// A failed connection attempt: INVALID when the server refused the
     /// credentials or the database (a configuration problem), UNAVAILABLE
-    /// when it could not be reached or is not accepting connections.
+    /// when it could not be reached or is not accepting connections (53300
+    /// when it is at its connection limit: ConnectionPool then waits for a
+    /// connection it has).
     func connectFailure(_ raw: String) -> PGFailure {
         let reason = scrub(Self.tidy(raw))
-        return PGFailure(kind: .connection, sqlState: Self.isConfigurationProblem(raw) ? "28000" : "08001",
-                         message: reason, context: "connecting to \(description)")
+        let state = Self.isConnectionLimit(raw) ? PGFailure.connectionLimit : Self.isConfigurationProblem(raw) ? "28000" : "08001"
+        return PGFailure(kind: .connection, sqlState: state, message: reason, context: "connecting to \(description)")
+    }
+
+    /// The server's answer at its connection limit. libpq gives a failed
+    /// connection's error only as text, so its (English) messages are
+    /// matched: max_connections, the reserved slots, and a role's or a
+    /// database's CONNECTION LIMIT.
+    static func isConnectionLimit(_ raw: String) -> Bool {
+        let text = raw.lowercased()
+        return ["too many clients already", "too many connections for", "connection slots are reserved"].contains { text.contains($0) }
     }
 
     static func isConfigurationProblem(_ raw: String) -> Bool {

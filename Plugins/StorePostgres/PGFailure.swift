@@ -36,6 +36,10 @@ struct PGFailure: PluginErrorConvertible {
         self.context = context
     }
 
+    /// too_many_connections: the server's max_connections (or its reserved
+    /// slots), or a role's or database's CONNECTION LIMIT.
+    static let connectionLimit = "53300"
+
     var isUnique: Bool { sqlState == "23505" }
     var isForeignKey: Bool { sqlState == "23503" }
     /// Deadlock or serialization failure: the transaction may simply be re-run.

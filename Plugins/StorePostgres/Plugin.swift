@@ -7,4 +7,4 @@ public func proteus_plugin_entry_v2() -> UnsafePointer<proteus_plugin_descriptor
 
 nonisolated(unsafe) let postgresDescriptor = makeStoreCoreDescriptor(
     name: "postgres", version: "1.0.0", description: "User directory in PostgreSQL (libpq; several hosts may share one database)",
-    backend: { _, options in try PostgresBackend(options: options) })
+    backend: { host, options in try PostgresBackend(options: options, host: host) })

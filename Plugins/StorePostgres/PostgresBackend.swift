@@ -14,7 +14,7 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
     let sql: any StoreSQL = PostgresSQL()
     var authCacheMillis: Int { options.authCacheMs }
 
-    init(options pluginOptions: PluginOptions) throws(PluginError) {
+    init(options pluginOptions: PluginOptions, host: Host) throws(PluginError) {
         guard PQisthreadsafe() == 1 else {
             throw .internal("the linked libpq was built without thread safety")
         }
@@ -24,7 +24,7 @@ final class PostgresBackend: StoreBackend, @unchecked Sendable {
         self.target = target
         let settings = ConnectSettings(target: target, url: options.url, connectTimeoutSeconds: options.connectTimeoutSeconds,
                                        statementTimeoutMs: options.statementTimeoutMs, schema: options.schema)
-        pool = ConnectionPool(settings: settings, size: options.poolSize)
+        pool = ConnectionPool(settings: settings, size: options.poolSize, warn: { host.warn($0) })
         // The first connection proves the URL and credentials; then the schema.
         let place = "the schema \"\(options.schema)\" of \(target.description)"
         if options.dropSchemaOnClose { ScratchSchemas.opened(target, options.schema) }

@@ -340,6 +340,39 @@ final class StorePostgresTests: XCTestCase {
         }
     }
 
+    /// A pool larger than the server lets it have (here a database's
+    /// CONNECTION LIMIT of 3; the same refusal, SQLSTATE 53300, as
+    /// max_connections): every call of 8 at once still succeeds on the
+    /// connections the pool could open, none answers UNAVAILABLE.
+    func testAPoolBeyondTheServersConnectionLimitWaitsForItsConnections() throws {
+        let database = "proteus_limit_\(UInt32.random(in: 0...UInt32.max))"
+        let base = try PostgresServer.clusterURL()
+        try PostgresServer.psql(base, "CREATE DATABASE \(database) CONNECTION LIMIT 3")
+        defer { _ = try? PostgresServer.psql(base, "DROP DATABASE \(database) WITH (FORCE)") }
+        let store = try F.open(options: PostgresServer.options(url: PostgresServer.url(base, database: database), schema: "public",
+                                                               extra: ["poolSize": 8]))
+        defer { store.instance.destroy() }
+        let client = StoreClient(store, host: UnsafePointer(store.instance.hostTable))
+        var user = UserRecord(id: F.randomID())
+        user.username = "limited"
+        try client.createUser(user)
+        let failures = Shared<[String]>([])
+        runConcurrently(8) { _ in
+            for _ in 0..<20 {
+                do {
+                    // Each call holds its connection a moment, so that the 8 overlap.
+                    _ = try client.search({ var q = UserQuery(); q.usernameContains = "limit"; q.limit = 5; return q }())
+                    _ = try client.getUser(id: user.id)
+                } catch {
+                    failures.update { $0.append("\(error)") }
+                }
+            }
+        }
+        XCTAssertEqual(failures.current.count, 0, "calls failed at the server's connection limit, the first: \(failures.current.first ?? "")")
+        let open = try PostgresServer.psql(base, "SELECT count(*) FROM pg_stat_activity WHERE datname = '\(database)'")
+        XCTAssertLessThanOrEqual(Int(open) ?? 99, 3, "connections open")
+    }
+
     /// Two store instances ("two hosts") on one database: each sees the
     /// other's writes; uniqueness and the guard hold across them.
     func testTwoInstancesShareOneDatabase() throws {
