@@ -123,19 +123,8 @@ public final class StoreClient: @unchecked Sendable {
     /// without it (2.6 or older, or answering UNSUPPORTED) is asked
     /// user_get, then apikey_presence.
     public func getUserWithKeyPresence(_ key: proteus_user_key, docs: String?, keyNS: String?) throws -> (user: UserRecord, holdsKey: Bool) {
-        if has(\.user_get_with_key_presence) {
-            var key = key
-            do {
-                return try withArena { w, arena in
-                    let docNS = try w.str(docs)
-                    let keyNamespace = try w.str(keyNS)
-                    var out: UnsafeMutablePointer<proteus_user>?
-                    var holds: UInt8 = 0
-                    try invoke(\.user_get_with_key_presence) { $0(raw, &key, docNS, keyNamespace, arena, &out, &holds, $1) }
-                    guard let out else { throw PluginError.internal("user_get_with_key_presence returned OK without a record") }
-                    return (UserRecord(out.pointee), holds != 0)
-                }
-            } catch let e as PluginError where e.code == PROTEUS_E_UNSUPPORTED {}
+        if let found = try readUser(\.user_get_with_key_presence, "user_get_with_key_presence", key, docs: docs, presence: true, keyNS: keyNS) {
+            return found
         }
         let user = try getUser(key, docs: docs)
         return (user, try keyPresence(users: [user.id], ns: keyNS).first ?? false)
@@ -148,25 +137,40 @@ public final class StoreClient: @unchecked Sendable {
     /// store without it (2.7 or older, or answering UNSUPPORTED) is asked
     /// getUserWithKeyPresence, or user_get without `presence`.
     public func getUserCached(_ key: proteus_user_key, docs: String?, presence: Bool, keyNS: String?) throws -> (user: UserRecord, holdsKey: Bool) {
-        if has(\.user_get_cached) {
-            var key = key
-            do {
-                return try withArena { w, arena in
-                    let docNS = try w.str(docs)
-                    let keyNamespace = try w.str(keyNS)
-                    var out: UnsafeMutablePointer<proteus_user>?
-                    var holds: UInt8 = 0
-                    if presence {
-                        try invoke(\.user_get_cached) { $0(raw, &key, docNS, keyNamespace, arena, &out, &holds, $1) }
-                    } else {
-                        try invoke(\.user_get_cached) { $0(raw, &key, docNS, keyNamespace, arena, &out, nil, $1) }
-                    }
-                    guard let out else { throw PluginError.internal("user_get_cached returned OK without a record") }
-                    return (UserRecord(out.pointee), holds != 0)
-                }
-            } catch let e as PluginError where e.code == PROTEUS_E_UNSUPPORTED {}
+        if let found = try readUser(\.user_get_cached, "user_get_cached", key, docs: docs, presence: presence, keyNS: keyNS) {
+            return found
         }
         return presence ? try getUserWithKeyPresence(key, docs: docs, keyNS: keyNS) : (try getUser(key, docs: docs), false)
+    }
+
+    /// The C signature user_get_with_key_presence and user_get_cached share.
+    private typealias UserReadFunction = @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<proteus_user_key>?, proteus_str, proteus_str,
+                                                        OpaquePointer?, UnsafeMutablePointer<UnsafeMutablePointer<proteus_user>?>?,
+                                                        UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<proteus_error>?) -> proteus_status
+
+    /// One of the two reads of a user with its key presence (holds_key NULL
+    /// without `presence`); nil when the store lacks it or answers UNSUPPORTED.
+    private func readUser(_ function: KeyPath<proteus_store_api, UserReadFunction?>, _ name: String, _ key: proteus_user_key,
+                          docs: String?, presence: Bool, keyNS: String?) throws -> (user: UserRecord, holdsKey: Bool)? {
+        guard has(function) else { return nil }
+        var key = key
+        do {
+            return try withArena { w, arena in
+                let docNS = try w.str(docs)
+                let keyNamespace = try w.str(keyNS)
+                var out: UnsafeMutablePointer<proteus_user>?
+                var holds: UInt8 = 0
+                if presence {
+                    try invoke(function) { $0(raw, &key, docNS, keyNamespace, arena, &out, &holds, $1) }
+                } else {
+                    try invoke(function) { $0(raw, &key, docNS, keyNamespace, arena, &out, nil, $1) }
+                }
+                guard let out else { throw PluginError.internal("\(name) returned OK without a record") }
+                return (UserRecord(out.pointee), holds != 0)
+            }
+        } catch let e as PluginError where e.code == PROTEUS_E_UNSUPPORTED {
+            return nil
+        }
     }
 
     @discardableResult

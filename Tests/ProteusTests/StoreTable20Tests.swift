@@ -41,13 +41,19 @@ final class StoreTable20Tests: XCTestCase {
                                                     "FIRST_MISSING=\(firstMissing)", "STORE_NAME=\"\(name)\""])
     }
 
-    func testA26StoreIsLoadedAndAUserWithKeyPresenceFallsBack() throws {
-        let plugin = try PluginLoader.load(path: try buildFixture(minor: 6, firstMissing: "user_get_with_key_presence"))
-        XCTAssertEqual(plugin.descriptor.pointee.abi_minor, 6)
-        let path = SQLiteStoreFixture.makeTempDirectory("store-v2-6-db") + "/db.sqlite"
+    /// The fixture built as a 2.`minor` store (buildFixture), loaded (its
+    /// descriptor says that minor) and opened on a fresh SQLite file.
+    private func openFixture(minor: Int, firstMissing: String) throws -> StoreBinding {
+        let plugin = try PluginLoader.load(path: try buildFixture(minor: minor, firstMissing: firstMissing))
+        XCTAssertEqual(plugin.descriptor.pointee.abi_minor, UInt16(minor))
+        let path = SQLiteStoreFixture.makeTempDirectory("store-v2-\(minor)-db") + "/db.sqlite"
         let instance = try PluginInstance.create(plugin, optionsJSON: SQLiteStoreFixture.optionsJSON(path: path),
                                                  runtime: SQLiteStoreFixture.runtime, dialect: nil)
-        let store = try StoreBinding(instance)
+        return try StoreBinding(instance)
+    }
+
+    func testA26StoreIsLoadedAndAUserWithKeyPresenceFallsBack() throws {
+        let store = try openFixture(minor: 6, firstMissing: "user_get_with_key_presence")
         defer { store.instance.destroy() }
         XCTAssertEqual(Int(store.api.struct_size), StoreTable.size2_6)
         XCTAssertNotNil(store.api.session_count_user, "2.6's functions are there")
@@ -107,12 +113,7 @@ final class StoreTable20Tests: XCTestCase {
     }
 
     func testA27StoreIsLoadedAndAUserToShowFallsBack() throws {
-        let plugin = try PluginLoader.load(path: try buildFixture(minor: 7, firstMissing: "user_get_cached"))
-        XCTAssertEqual(plugin.descriptor.pointee.abi_minor, 7)
-        let path = SQLiteStoreFixture.makeTempDirectory("store-v2-7-db") + "/db.sqlite"
-        let instance = try PluginInstance.create(plugin, optionsJSON: SQLiteStoreFixture.optionsJSON(path: path),
-                                                 runtime: SQLiteStoreFixture.runtime, dialect: nil)
-        let store = try StoreBinding(instance)
+        let store = try openFixture(minor: 7, firstMissing: "user_get_cached")
         defer { store.instance.destroy() }
         XCTAssertEqual(Int(store.api.struct_size), StoreTable.size2_7)
         XCTAssertNotNil(store.api.user_get_with_key_presence, "2.7's functions are there")
@@ -139,12 +140,7 @@ final class StoreTable20Tests: XCTestCase {
     }
 
     func testA25StoreIsLoadedAndKeysetQueriesAndSessionCountsAreUnsupported() throws {
-        let plugin = try PluginLoader.load(path: try buildFixture(minor: 5, firstMissing: "session_count_user"))
-        XCTAssertEqual(plugin.descriptor.pointee.abi_minor, 5)
-        let path = SQLiteStoreFixture.makeTempDirectory("store-v2-5-db") + "/db.sqlite"
-        let instance = try PluginInstance.create(plugin, optionsJSON: SQLiteStoreFixture.optionsJSON(path: path),
-                                                 runtime: SQLiteStoreFixture.runtime, dialect: nil)
-        let store = try StoreBinding(instance)
+        let store = try openFixture(minor: 5, firstMissing: "session_count_user")
         defer { store.instance.destroy() }
         XCTAssertEqual(Int(store.api.struct_size), StoreTable.size2_5)
         XCTAssertNotNil(store.api.audit_list, "2.5's functions are there")
@@ -194,12 +190,7 @@ final class StoreTable20Tests: XCTestCase {
     }
 
     func testA24StoreIsLoadedAndTheAuditLogIsUnsupported() throws {
-        let plugin = try PluginLoader.load(path: try buildFixture(minor: 4, firstMissing: "audit_append"))
-        XCTAssertEqual(plugin.descriptor.pointee.abi_minor, 4)
-        let path = SQLiteStoreFixture.makeTempDirectory("store-v2-4-db") + "/db.sqlite"
-        let instance = try PluginInstance.create(plugin, optionsJSON: SQLiteStoreFixture.optionsJSON(path: path),
-                                                 runtime: SQLiteStoreFixture.runtime, dialect: nil)
-        let store = try StoreBinding(instance)
+        let store = try openFixture(minor: 4, firstMissing: "audit_append")
         defer { store.instance.destroy() }
         XCTAssertEqual(Int(store.api.struct_size), StoreTable.size2_4)
         XCTAssertNotNil(store.api.entry_delete, "2.3's functions are there")
@@ -222,12 +213,7 @@ final class StoreTable20Tests: XCTestCase {
     }
 
     func testA22StoreIsLoadedAndEntriesAreUnsupported() throws {
-        let plugin = try PluginLoader.load(path: try buildFixture(minor: 2, firstMissing: "entry_put"))
-        XCTAssertEqual(plugin.descriptor.pointee.abi_minor, 2)
-        let path = SQLiteStoreFixture.makeTempDirectory("store-v2-2-db") + "/db.sqlite"
-        let instance = try PluginInstance.create(plugin, optionsJSON: SQLiteStoreFixture.optionsJSON(path: path),
-                                                 runtime: SQLiteStoreFixture.runtime, dialect: nil)
-        let store = try StoreBinding(instance)
+        let store = try openFixture(minor: 2, firstMissing: "entry_put")
         defer { store.instance.destroy() }
         XCTAssertEqual(Int(store.api.struct_size), StoreTable.size2_2)
         XCTAssertNotNil(store.api.apikey_owner, "2.1's functions are there")
