@@ -205,7 +205,8 @@ public struct FacetSearch {
         }
         if needle == nil && predicate.isEmpty {
             // Every user: walk users(created_at, id) from the bucket.
-            guard var (s, start) = try located(page.offset, c) else { return nil }
+            guard let (head, start) = try located(page.offset, c) else { return nil }
+            var s = head
             s.append("SELECT id, created_at FROM users WHERE created_at >= ")
             start.appendFrom(to: &s)
             s.append(" ORDER BY created_at, id LIMIT $? OFFSET ") { $0.bind(wanted) }
@@ -230,7 +231,8 @@ public struct FacetSearch {
             merge(found.map { ($0.roles, $0.flags) }, from: .values(from: Int64.min, skip: page.offset), limit: wanted, into: &s)
             return s
         }
-        guard var (s, start) = try located(page.offset, c) else { return nil }
+        guard let (head, start) = try located(page.offset, c) else { return nil }
+        var s = head
         merge(found.map { ($0.roles, $0.flags) }, from: start, limit: wanted, into: &s)
         return s
     }
