@@ -29,13 +29,8 @@ extension StoreCore {
     public func getUserWithKeyPresence(_ keyPointer: UnsafePointer<proteus_user_key>?, docNS: proteus_str, keyNS: proteus_str,
                                        arena: OpaquePointer?, out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_user>?>?,
                                        holdsKey: UnsafeMutablePointer<UInt8>?) throws {
-        let out = try output(out)
-        guard let holdsKey else { throw PluginError.invalid("the key presence output is missing (NULL)") }
-        let writer = try arenaWriter(arena)
-        if keyNS.isPresent { try StoreInput.requireText(keyNS, "the API key namespace", allowEmpty: false) }
-        let found = try readUser(keyPointer, docNS: docNS, keyPresenceNS: keyNS)
-        out.pointee = try writer.single(try writer.user(found.user))
-        holdsKey.pointee = found.holdsKey ? 1 : 0
+        guard holdsKey != nil else { throw PluginError.invalid("the key presence output is missing (NULL)") }
+        try answerUser(keyPointer, docNS: docNS, keyNS: keyNS, arena: arena, out: out, holdsKey: holdsKey, cached: false)
     }
 
     /// user_get_cached (2.8): user_get_with_key_presence (user_get when
@@ -45,27 +40,39 @@ extension StoreCore {
     public func getUserCached(_ keyPointer: UnsafePointer<proteus_user_key>?, docNS: proteus_str, keyNS: proteus_str,
                               arena: OpaquePointer?, out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_user>?>?,
                               holdsKey: UnsafeMutablePointer<UInt8>?) throws {
+        try answerUser(keyPointer, docNS: docNS, keyNS: keyNS, arena: arena, out: out, holdsKey: holdsKey, cached: true)
+    }
+
+    /// The user (and, when `holdsKey` is given, its key presence in `keyNS`)
+    /// into the outputs; `cached`: from the auth cache when it holds it.
+    private func answerUser(_ keyPointer: UnsafePointer<proteus_user_key>?, docNS: proteus_str, keyNS: proteus_str,
+                            arena: OpaquePointer?, out: UnsafeMutablePointer<UnsafeMutablePointer<proteus_user>?>?,
+                            holdsKey: UnsafeMutablePointer<UInt8>?, cached: Bool) throws {
         let out = try output(out)
         let writer = try arenaWriter(arena)
         let presenceNS: proteus_str? = holdsKey == nil ? nil : keyNS
         if let presenceNS, presenceNS.isPresent { try StoreInput.requireText(presenceNS, "the API key namespace", allowEmpty: false) }
-        let found: (user: UserRecord, holdsKey: Bool)
-        if let keyPointer, keyPointer.pointee.by == PROTEUS_LOOKUP_ID, authCache.isEnabled {
-            let cacheKey = AuthCache.ShownUserKey(id: keyPointer.pointee.id.byteArray,
-                                                  documents: Self.documentsKey(StoreInput.DocSelection(docNS)),
-                                                  keyPresence: presenceNS.map { $0.isPresent ? .one(Array($0.buffer)) : .any } ?? .notAsked)
-            if let cached = authCache.shownUser(cacheKey) {
-                found = (cached.user, cached.holdsKey)
-            } else {
-                let ticket = authCache.ticket()
-                found = try readUser(keyPointer, docNS: docNS, keyPresenceNS: presenceNS)
-                authCache.keep(AuthCache.ShownUser(user: found.user, holdsKey: found.holdsKey), for: cacheKey, ticket)
-            }
-        } else {
-            found = try readUser(keyPointer, docNS: docNS, keyPresenceNS: presenceNS)
-        }
+        let found = cached ? try shownUser(keyPointer, docNS: docNS, keyPresenceNS: presenceNS)
+                           : try readUser(keyPointer, docNS: docNS, keyPresenceNS: presenceNS)
         out.pointee = try writer.single(try writer.user(found.user))
         holdsKey?.pointee = found.holdsKey ? 1 : 0
+    }
+
+    /// readUser through the auth cache: a lookup by id answered from memory
+    /// while the cache holds it, kept there after a read of the database.
+    private func shownUser(_ keyPointer: UnsafePointer<proteus_user_key>?, docNS: proteus_str,
+                           keyPresenceNS: proteus_str?) throws -> (user: UserRecord, holdsKey: Bool) {
+        guard let keyPointer, keyPointer.pointee.by == PROTEUS_LOOKUP_ID, authCache.isEnabled else {
+            return try readUser(keyPointer, docNS: docNS, keyPresenceNS: keyPresenceNS)
+        }
+        let cacheKey = AuthCache.ShownUserKey(id: keyPointer.pointee.id.byteArray,
+                                              documents: Self.documentsKey(StoreInput.DocSelection(docNS)),
+                                              keyPresence: keyPresenceNS.map { $0.isPresent ? .one(Array($0.buffer)) : .any } ?? .notAsked)
+        if let cached = authCache.shownUser(cacheKey) { return (cached.user, cached.holdsKey) }
+        let ticket = authCache.ticket()
+        let found = try readUser(keyPointer, docNS: docNS, keyPresenceNS: keyPresenceNS)
+        authCache.keep(AuthCache.ShownUser(user: found.user, holdsKey: found.holdsKey), for: cacheKey, ticket)
+        return found
     }
 
     /// One user by key, with its key presence when `keyPresenceNS` is

@@ -11,8 +11,7 @@ enum GenerateUsersCommand {
     static let password = "benchmark-password"
 
     static func run(_ arguments: Arguments) throws -> Int32 {
-        _ = try arguments.require("count")
-        let count = try arguments.integer("count", in: 1...100_000_000) ?? 0
+        guard let count = try arguments.integer("count", in: 1...100_000_000) else { throw UsageError("generate-users needs --count") }
         let prefix = arguments.values["prefix"] ?? "user"
         let batch = try arguments.integer("batch", in: 1...100_000) ?? 5000
         let assembly = try HostAssembly(try Commands.loadConfiguration(arguments))
