@@ -104,23 +104,43 @@ final class AuthCache: @unchecked Sendable {
     }
 
     // MARK: reading
+    // One function per table, not a generic one over key paths: a generic
+    // lookup through ReferenceWritableKeyPath cost the cached point read
+    // about 30 % (SQLite, 200,000 users: 37-39k against 51-57k requests/s).
 
-    func key(_ hash: [UInt8]) -> APIKeyRecord? { value(in: \.keys, for: hash) }
-
-    func owner(_ key: OwnerKey) -> Owner? { value(in: \.owners, for: key) }
-
-    func session(_ hash: [UInt8]) -> SessionRecord? { value(in: \.sessions, for: hash) }
-
-    func shownUser(_ key: ShownUserKey) -> ShownUser? { value(in: \.shownUsers, for: key) }
-
-    /// The live entry of `table` for `key`, once this instance has followed
-    /// the host's writes; nil with the cache off.
-    private func value<Key, Value>(in table: ReferenceWritableKeyPath<AuthCache, ExpiringTable<Key, Value>>, for key: Key) -> Value? {
+    func key(_ hash: [UInt8]) -> APIKeyRecord? {
         guard isEnabled else { return nil }
         let now = Self.monotonicNanos()
         return lock.withLock {
             followHostChanges()
-            return self[keyPath: table].value(key, at: now)
+            return keys.value(hash, at: now)
+        }
+    }
+
+    func owner(_ key: OwnerKey) -> Owner? {
+        guard isEnabled else { return nil }
+        let now = Self.monotonicNanos()
+        return lock.withLock {
+            followHostChanges()
+            return owners.value(key, at: now)
+        }
+    }
+
+    func session(_ hash: [UInt8]) -> SessionRecord? {
+        guard isEnabled else { return nil }
+        let now = Self.monotonicNanos()
+        return lock.withLock {
+            followHostChanges()
+            return sessions.value(hash, at: now)
+        }
+    }
+
+    func shownUser(_ key: ShownUserKey) -> ShownUser? {
+        guard isEnabled else { return nil }
+        let now = Self.monotonicNanos()
+        return lock.withLock {
+            followHostChanges()
+            return shownUsers.value(key, at: now)
         }
     }
 
